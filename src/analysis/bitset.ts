@@ -1,0 +1,39 @@
+/** A fixed-size set of small integers (class indexes), 32 per word. */
+export class Bitset {
+  readonly words: Uint32Array
+  constructor(readonly size: number, words?: Uint32Array) {
+    this.words = words ?? new Uint32Array((size + 31) >>> 5)
+  }
+  static full(size: number): Bitset {
+    const b = new Bitset(size)
+    b.words.fill(0xffffffff)
+    const rest = size & 31
+    if (rest !== 0 && b.words.length > 0) b.words[b.words.length - 1] = ((1 << rest) - 1) >>> 0
+    return b
+  }
+  add(i: number): void {
+    this.words[i >>> 5]! |= 1 << (i & 31)
+  }
+  has(i: number): boolean {
+    return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0
+  }
+  orWith(other: Bitset): void {
+    const w = this.words
+    const o = other.words
+    for (let i = 0; i < w.length; i++) w[i]! |= o[i]!
+  }
+  /** this |= a & b */
+  orAnd(a: Bitset, b: Bitset): void {
+    const w = this.words
+    for (let i = 0; i < w.length; i++) w[i]! |= a.words[i]! & b.words[i]!
+  }
+  and(other: Bitset): Bitset {
+    const out = new Bitset(this.size)
+    for (let i = 0; i < out.words.length; i++) out.words[i] = this.words[i]! & other.words[i]!
+    return out
+  }
+  isEmpty(): boolean {
+    for (const w of this.words) if (w !== 0) return false
+    return true
+  }
+}

@@ -1,0 +1,20 @@
+export { indexCluster, type ClusterIndex } from './cluster-index.js'
+export { evaluateFlow, evaluateSide } from './evaluate.js'
+export { podEndpoint, defaultFamily } from './endpoint.js'
+export { peerMatches, explainPeer, matchPeers } from './match-peer.js'
+export { matchPort, matchPorts } from './match-port.js'
+export { policySelects, isolatingPolicies } from './select.js'
+export {
+  endpointName,
+  sideAllows,
+  type Endpoint,
+  type Flow,
+  type PeerMiss,
+  type PortMiss,
+  type PolicyMiss,
+  type RuleHit,
+  type RuleMiss,
+  type SideVerdict,
+  type Verdict,
+  type VerdictNote,
+} from './verdict.js'

@@ -1,0 +1,54 @@
+import type { IpBlock } from './ip-block.js'
+import type { LabelSelector } from './label-selector.js'
+import type { PortSpec } from './port.js'
+import type { SourceRef } from './source.js'
+
+/**
+ * A peer of a rule, after validation ("exactly one of ipBlock or selectors").
+ * - podSelector alone: "selects particular Pods in the same namespace as the NetworkPolicy"
+ *   → namespaces: { kind: 'own' }
+ * - namespaceSelector alone: "selects all Pods in the namespaces selected" → podSelector = MATCH_ALL
+ * - both: "selects particular Pods within particular namespaces" (AND)
+ */
+export type Peer =
+  | {
+      readonly kind: 'pods'
+      readonly podSelector: LabelSelector
+      readonly namespaces: { readonly kind: 'own' } | { readonly kind: 'selector'; readonly selector: LabelSelector }
+      /** which of the two fields were written (for explanations and lint) */
+      readonly written: { readonly podSelector: boolean; readonly namespaceSelector: boolean }
+    }
+  | { readonly kind: 'ipBlock'; readonly block: IpBlock }
+
+/**
+ * One ingress or egress rule. "If this field is empty or missing, this rule matches all sources"
+ * (from/to) and "... this rule matches all ports" (ports): both become 'any'.
+ */
+export interface Rule {
+  readonly peers: 'any' | readonly Peer[]
+  readonly ports: 'any' | readonly PortSpec[]
+}
+
+export type Direction = 'ingress' | 'egress'
+
+/**
+ * A NetworkPolicy after defaulting. `ingress`/`egress` is null when policyTypes does not name that
+ * direction: then the policy neither isolates nor allows anything in it. An empty array isolates and
+ * allows nothing ("default deny").
+ */
+export interface NetworkPolicy {
+  readonly namespace: string
+  readonly name: string
+  readonly podSelector: LabelSelector
+  readonly ingress: readonly Rule[] | null
+  readonly egress: readonly Rule[] | null
+  readonly source?: SourceRef
+}
+
+export interface PolicyRef {
+  readonly namespace: string
+  readonly name: string
+}
+
+export const policyRef = (p: NetworkPolicy): PolicyRef => ({ namespace: p.namespace, name: p.name })
+export const formatRef = (r: PolicyRef): string => `${r.namespace}/${r.name}`

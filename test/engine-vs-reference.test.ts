@@ -1,0 +1,58 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { computeReachability, podAllowed } from '../src/analysis/reachability.js'
+import { evaluateFlow } from '../src/engine/evaluate.js'
+import { indexCluster } from '../src/engine/cluster-index.js'
+import { podEndpoint } from '../src/engine/endpoint.js'
+import type { Endpoint } from '../src/engine/verdict.js'
+import type { Family } from '../src/model/ip.js'
+import { ip } from './builders.js'
+import { clusters, EXTERNAL_IPS, PORTS } from './arbitraries.js'
+import { referenceAllowed, type RefEnd } from './reference-evaluator.js'
+
+const toRef = (e: Endpoint): RefEnd => (e.kind === 'pod' ? { pod: e.pod, ip: e.ip } : { pod: null, ip: e.ip })
+
+describe('the engine equals the reference evaluator', () => {
+  test('evaluateFlow on every pod pair, external address and port', () => {
+    fc.assert(
+      fc.property(clusters, fc.constantFrom<Family>(4, 6), (c, family) => {
+        const index = indexCluster(c)
+        const ends: Endpoint[] = [
+          ...c.pods.map((p) => podEndpoint(p, family)),
+          ...EXTERNAL_IPS.map(ip).filter((a) => a.family === family).map((a): Endpoint => ({ kind: 'ip', ip: a })),
+        ]
+        for (const from of ends) {
+          for (const to of ends) {
+            if (from.kind === 'ip' && to.kind === 'ip') continue
+            for (const { port, protocol } of PORTS) {
+              const got = evaluateFlow(index, { from, to, port, protocol }).allowed
+              const want = referenceAllowed(c, toRef(from), toRef(to), port, protocol)
+              if (got !== want) {
+                throw new Error(`${JSON.stringify({ from: toRef(from).ip?.text, to: toRef(to).ip?.text, port, protocol, got, want })}`)
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  test('the class-based matrix on every pod pair and port', () => {
+    fc.assert(
+      fc.property(clusters, fc.constantFrom<Family>(4, 6), (c, family) => {
+        const index = indexCluster(c)
+        const r = computeReachability(index, c.pods, PORTS, family)
+        r.results.forEach((m) => {
+          c.pods.forEach((a, i) => {
+            c.pods.forEach((b, j) => {
+              const want = referenceAllowed(c, toRef(podEndpoint(a, family)), toRef(podEndpoint(b, family)), m.port, m.protocol)
+              expect(podAllowed(r, m, i, j), `${a.name}→${b.name} ${m.port}/${m.protocol}`).toBe(want)
+            })
+          })
+        })
+      }),
+      { numRuns: 400 },
+    )
+  })
+})

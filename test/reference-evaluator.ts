@@ -1,0 +1,73 @@
+/**
+ * A deliberately small evaluator written straight from the NetworkPolicy documentation, sharing no code with
+ * the engine beyond the model types and address parsing. It is slow and explains nothing; its only job is
+ * to be obviously right, so property tests can hold the engine and the matrix to it.
+ */
+import type { Cluster, Pod } from '../src/model/cluster.js'
+import type { IpAddress } from '../src/model/ip.js'
+import type { LabelSelector } from '../src/model/label-selector.js'
+import type { NetworkPolicy, Peer, Rule } from '../src/model/policy.js'
+import type { PortSpec, Protocol } from '../src/model/port.js'
+
+export type RefEnd = { pod: Pod; ip: IpAddress | null } | { pod: null; ip: IpAddress }
+
+function labelsMatch(sel: LabelSelector, labels: Record<string, string>): boolean {
+  return sel.requirements.every((r) => {
+    const has = r.key in labels
+    const v = labels[r.key]
+    if (r.operator === 'In') return has && r.values.includes(v!)
+    if (r.operator === 'NotIn') return !has || !r.values.includes(v!)
+    if (r.operator === 'Exists') return has
+    return !has
+  })
+}
+
+function inCidr(ip: IpAddress, c: { family: number; first: bigint; last: bigint }): boolean {
+  return ip.family === c.family && ip.value >= c.first && ip.value <= c.last
+}
+
+function nsLabels(cluster: Cluster, ns: string): Record<string, string> {
+  return { ...(cluster.namespaces.get(ns)?.labels ?? {}), 'kubernetes.io/metadata.name': ns }
+}
+
+function peerOk(cluster: Cluster, policy: NetworkPolicy, peer: Peer, other: RefEnd): boolean {
+  if (peer.kind === 'ipBlock') {
+    if (other.ip === null) return false
+    return inCidr(other.ip, peer.block.cidr) && !peer.block.except.some((e) => inCidr(other.ip!, e))
+  }
+  if (other.pod === null) return false
+  const nsOk =
+    peer.namespaces.kind === 'own'
+      ? other.pod.namespace === policy.namespace
+      : labelsMatch(peer.namespaces.selector, nsLabels(cluster, other.pod.namespace))
+  return nsOk && labelsMatch(peer.podSelector, other.pod.labels)
+}
+
+function portOk(spec: PortSpec, port: number, protocol: Protocol, dest: Pod | null): boolean {
+  if (spec.protocol !== protocol) return false
+  if (spec.port.kind === 'all') return true
+  if (spec.port.kind === 'range') return spec.port.from <= port && port <= spec.port.to
+  const name = spec.port.name
+  return dest !== null && dest.ports.some((p) => p.name === name && p.protocol === protocol && p.port === port)
+}
+
+function ruleOk(cluster: Cluster, policy: NetworkPolicy, rule: Rule, other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): boolean {
+  const peers = rule.peers === 'any' || rule.peers.some((p) => peerOk(cluster, policy, p, other))
+  const ports = rule.ports === 'any' || rule.ports.some((s) => portOk(s, port, protocol, dest))
+  return peers && ports
+}
+
+function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): boolean {
+  const selecting = cluster.policies.filter((p) => p.namespace === pod.namespace && p[dir] !== null && labelsMatch(p.podSelector, pod.labels))
+  if (selecting.length === 0) return true
+  return selecting.some((p) => p[dir]!.some((r) => ruleOk(cluster, p, r, other, port, protocol, dest)))
+}
+
+export function referenceAllowed(cluster: Cluster, from: RefEnd, to: RefEnd, port: number, protocol: Protocol): boolean {
+  if (from.pod !== null && from.pod === to.pod) return true
+  // "traffic to and from the node where a Pod is running is always allowed"
+  if (from.pod === null && to.pod !== null && to.pod.hostIPs.some((h) => h.family === from.ip.family && h.value === from.ip.value)) return true
+  const egress = from.pod === null || directionOk(cluster, from.pod, 'egress', to, port, protocol, to.pod)
+  const ingress = to.pod === null || directionOk(cluster, to.pod, 'ingress', from, port, protocol, to.pod)
+  return egress && ingress
+}
