@@ -1,0 +1,55 @@
+import { Command, CommanderError, Option } from 'commander'
+import { ExitError, UsageError, type CliIO } from './io.js'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+const fileOption = () => new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable').argParser(collect).default([])
+
+/**
+ * The table of commands. Each entry declares its options and loads its implementation only when it runs,
+ * so `netpol check` does not pay for the agent's or the lab's imports.
+ */
+function define(program: Command, io: CliIO): void {
+  program
+    .command('check')
+    .description('may one endpoint open a connection to another? ALLOWED/DENIED with the reasons (exit 0 allowed, 1 denied, 2 bad input)')
+    .addOption(fileOption())
+    .requiredOption('--from <endpoint>', 'source: NS/POD, an IP address, or svc/NS/NAME')
+    .requiredOption('--to <endpoint>', 'destination: NS/POD, an IP address, or svc/NS/NAME:PORT')
+    .option('--port <port>', 'PORT[/PROTOCOL] (TCP by default); optional when --to is a service port')
+    .addOption(new Option('--family <family>', 'address family of the connection').choices(['4', '6']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts) => (await import('./commands/check.js')).check(opts, io))
+
+  program
+    .command('matrix')
+    .description('who can talk to whom: one truth table per port (rows: from, columns: to)')
+    .addOption(fileOption())
+    .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: every port a pod serves or a policy names', collect, [])
+    .option('--namespace <ns>', 'only pods of this namespace; repeatable', collect, [])
+    .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv', 'md']).default('table'))
+    .action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
+}
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = new Command()
+    .name('netpol')
+    .description('Kubernetes NetworkPolicy: exact semantics, explanations, reachability')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+  define(program, io)
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof ExitError) return err.code
+    if (err instanceof UsageError) {
+      io.stderr.write(`error: ${err.message}\n`)
+      return 2
+    }
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    throw err
+  }
+}

@@ -1,0 +1,40 @@
+import type { Family } from '../../model/ip.js'
+import { indexCluster } from '../../engine/cluster-index.js'
+import { computeReachability } from '../../analysis/reachability.js'
+import { matrixPorts } from '../../analysis/matrix-ports.js'
+import { parsePortArg } from '../args.js'
+import { UsageError, writer, type CliIO } from '../io.js'
+import { loadClusterOrExit } from '../load.js'
+import { writeMatrixCsv, writeMatrixJson, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
+
+export interface MatrixOptions {
+  filename: string[]
+  port: string[]
+  namespace: string[]
+  family?: '4' | '6'
+  output: 'table' | 'json' | 'csv' | 'md'
+}
+
+/** `netpol matrix`: read → class-level reachability → stream the pod-level table. */
+export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
+  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
+  const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : matrixPorts(cluster)
+  for (const ns of opts.namespace) {
+    if (!cluster.namespaces.has(ns)) throw new UsageError(`--namespace ${ns}: no such namespace in the input (have: ${[...cluster.namespaces.keys()].sort().join(', ')})`)
+  }
+  const only = new Set(opts.namespace)
+  const pods = only.size === 0 ? cluster.pods : cluster.pods.filter((p) => only.has(p.namespace))
+  const family: Family = opts.family ? (Number(opts.family) as Family) : pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
+  const result = computeReachability(indexCluster(cluster), pods, ports, family)
+  const out = writer(io.stdout)
+  const write = (s: string) => out.write(s)
+  switch (opts.output) {
+    case 'json': await writeMatrixJson(result, write); break
+    case 'csv': await writeMatrixCsv(result, write); break
+    case 'md': await writeMatrixMarkdown(result, write); break
+    default:
+      if (ports.length === 0) await write('no ports: no pod declares a container port and no policy names one; give --port\n')
+      await writeMatrixTable(result, write)
+  }
+  await out.end()
+}

@@ -1,0 +1,33 @@
+import type { Cluster } from '../model/cluster.js'
+import type { CliIO } from './io.js'
+import { ExitError } from './io.js'
+
+export interface LoadOptions {
+  /** -f paths; '-' is stdin */
+  readonly files: readonly string[]
+  /** print notes (skipped kinds, created namespaces) on stderr */
+  readonly quiet?: boolean
+}
+
+/**
+ * Read every -f path into a validated Cluster, or print every problem found (file:line:col, object, field
+ * path, what was expected) and exit 2. Nothing is half-used: one bad object fails the whole input.
+ */
+export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<Cluster> {
+  if (opts.files.length === 0) {
+    io.stderr.write('error: no input: give at least one -f FILE|DIR|-\n')
+    throw new ExitError(2)
+  }
+  const [{ loadManifests }, { formatIssue, formatNote }] = await Promise.all([
+    import('../io/load-manifests.js'),
+    import('./render/format-issue.js'),
+  ])
+  const result = await loadManifests([...opts.files], { stdin: () => io.readStdin() })
+  if (!opts.quiet) for (const n of result.notes) io.stderr.write(`note: ${formatNote(n)}\n`)
+  if (result.issues.length > 0) {
+    for (const i of result.issues) io.stderr.write(`error: ${formatIssue(i)}\n`)
+    io.stderr.write(`${result.issues.length} error${result.issues.length === 1 ? '' : 's'} in the input; nothing was evaluated\n`)
+    throw new ExitError(2)
+  }
+  return result.cluster
+}
