@@ -11,6 +11,9 @@ export class Bitset {
     if (rest !== 0 && b.words.length > 0) b.words[b.words.length - 1] = ((1 << rest) - 1) >>> 0
     return b
   }
+  static copy(other: Bitset): Bitset {
+    return new Bitset(other.size, Uint32Array.from(other.words))
+  }
   add(i: number): void {
     this.words[i >>> 5]! |= 1 << (i & 31)
   }
@@ -31,6 +34,18 @@ export class Bitset {
     const out = new Bitset(this.size)
     for (let i = 0; i < out.words.length; i++) out.words[i] = this.words[i]! & other.words[i]!
     return out
+  }
+  /** Calls `f` with every member, in increasing order. */
+  forEach(f: (i: number) => void): void {
+    const w = this.words
+    for (let k = 0; k < w.length; k++) {
+      let word = w[k]!
+      while (word !== 0) {
+        const low = word & -word
+        f((k << 5) + 31 - Math.clz32(low))
+        word ^= low
+      }
+    }
   }
   isEmpty(): boolean {
     for (const w of this.words) if (w !== 0) return false

@@ -25,10 +25,29 @@ export interface PodClass {
 export interface Identities {
   readonly family: Family
   readonly classes: readonly PodClass[]
-  /** pod index (in cluster.pods) → class index */
+  /** pod index (in the pods given) → class index */
   readonly classOf: Int32Array
   /** class indexes per namespace */
   readonly byNamespace: ReadonlyMap<string, readonly number[]>
+  /**
+   * The same partition in two independent halves. Selector classes hold what selectors and named ports read
+   * (namespace, labels, named ports); address classes hold what ipBlocks read (which blocks contain the
+   * address). Every class is one (selector, address) pair. Peers of each kind are decided on their own half,
+   * so ipBlocks that split workloads by address do not multiply the selector work.
+   */
+  readonly selectorClasses: readonly HalfClass[]
+  readonly addressClasses: readonly HalfClass[]
+  /** class index → its selector class and its address class */
+  readonly selectorOf: Int32Array
+  readonly addressOf: Int32Array
+  /** selector class indexes per namespace */
+  readonly selectorsByNamespace: ReadonlyMap<string, readonly number[]>
+}
+
+/** One half of a class: a representative endpoint (any member answers the same for this half). */
+export interface HalfClass {
+  readonly index: number
+  readonly rep: Endpoint & { kind: 'pod' }
 }
 
 export function distinctIpBlocks(policies: readonly NetworkPolicy[]): IpBlock[] {
@@ -51,54 +70,103 @@ export function namedPortsKey(pod: Pod): string {
 }
 
 export function computeIdentities(pods: readonly Pod[], policies: readonly NetworkPolicy[], family: Family): Identities {
-  const endpoints = pods.map((p) => podEndpoint(p, family))
+  const endpoints = pods.map((p) => podEndpoint(p, family) as Endpoint & { kind: 'pod' })
   const blockKeys = ipBlockMembership(endpoints, distinctIpBlocks(policies))
+  const selectors = new Interner()
+  const addresses = new Interner()
   const byKey = new Map<string, PodClass>()
   const classes: PodClass[] = []
+  const selectorOf: number[] = []
+  const addressOf: number[] = []
   const classOf = new Int32Array(pods.length)
   const byNamespace = new Map<string, number[]>()
+  const selectorsByNamespace = new Map<string, number[]>()
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i]!
     const e = endpoints[i]!
-    const key = `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${e.ip === null ? '-' : blockKeys[i]}`
+    const sKey = `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}`
+    const before = selectors.list.length
+    const s = selectors.intern(sKey, e)
+    if (s === before) push(selectorsByNamespace, pod.namespace, s)
+    const a = addresses.intern(e.ip === null ? '-' : blockKeys[i]!, e)
+    const key = `${s} ${a}`
     let cls = byKey.get(key)
     if (cls === undefined) {
-      cls = { index: classes.length, namespace: pod.namespace, rep: e as Endpoint & { kind: 'pod' }, members: [] }
+      cls = { index: classes.length, namespace: pod.namespace, rep: e, members: [] }
       byKey.set(key, cls)
       classes.push(cls)
-      const list = byNamespace.get(pod.namespace)
-      if (list) list.push(cls.index)
-      else byNamespace.set(pod.namespace, [cls.index])
+      selectorOf.push(s)
+      addressOf.push(a)
+      push(byNamespace, pod.namespace, cls.index)
     }
     cls.members.push(i)
     classOf[i] = cls.index
   }
-  return { family, classes, classOf, byNamespace }
+  return {
+    family,
+    classes,
+    classOf,
+    byNamespace,
+    selectorClasses: selectors.list,
+    addressClasses: addresses.list,
+    selectorOf: Int32Array.from(selectorOf),
+    addressOf: Int32Array.from(addressOf),
+    selectorsByNamespace,
+  }
+}
+
+function push(m: Map<string, number[]>, k: string, v: number): void {
+  const list = m.get(k)
+  if (list) list.push(v)
+  else m.set(k, [v])
+}
+
+class Interner {
+  readonly list: HalfClass[] = []
+  private readonly byKey = new Map<string, number>()
+  intern(key: string, rep: Endpoint & { kind: 'pod' }): number {
+    let i = this.byKey.get(key)
+    if (i === undefined) {
+      i = this.list.length
+      this.byKey.set(key, i)
+      this.list.push({ index: i, rep })
+    }
+    return i
+  }
 }
 
 /**
- * For each endpoint, the ids of the blocks that contain its address, as a key. Sorting the addresses once
- * and finding each block's range by binary search keeps this near O((pods + matches) · log pods).
+ * For each endpoint, a key naming the blocks that contain its address. Block edges (cidr and except bounds)
+ * cut the address space into elementary ranges inside which membership cannot change, so membership is
+ * decided once per range that holds an address: O(blocks · ranges used + pods · log edges), never pods × blocks.
  */
 function ipBlockMembership(endpoints: readonly Endpoint[], blocks: readonly IpBlock[]): string[] {
-  const keys = endpoints.map(() => '')
-  const order = endpoints
-    .map((e, i) => ({ i, ip: e.ip }))
-    .filter((x) => x.ip !== null)
-    .sort((a, b) => (a.ip!.value < b.ip!.value ? -1 : a.ip!.value > b.ip!.value ? 1 : 0))
-  blocks.forEach((block, id) => {
-    const { first, last, family } = block.cidr
+  const edges = new Set<bigint>()
+  for (const b of blocks) {
+    for (const c of [b.cidr, ...b.except]) {
+      edges.add(c.first)
+      edges.add(c.last + 1n)
+    }
+  }
+  const sorted = [...edges].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const byRange = new Map<number, string>()
+  return endpoints.map((e) => {
+    if (e.ip === null) return ''
+    const v = e.ip.value
+    // the number of edges ≤ v identifies the elementary range holding v
     let lo = 0
-    let hi = order.length
+    let hi = sorted.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (order[mid]!.ip!.value < first) lo = mid + 1
+      if (sorted[mid]! <= v) lo = mid + 1
       else hi = mid
     }
-    for (let k = lo; k < order.length && order[k]!.ip!.value <= last; k++) {
-      const { i, ip } = order[k]!
-      if (ip!.family === family && ipBlockContains(block, ip!)) keys[i] += `${id},`
+    let key = byRange.get(lo)
+    if (key === undefined) {
+      key = ''
+      for (let id = 0; id < blocks.length; id++) if (ipBlockContains(blocks[id]!, e.ip)) key += `${id},`
+      byRange.set(lo, key)
     }
+    return key
   })
-  return keys
 }

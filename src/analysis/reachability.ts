@@ -1,7 +1,7 @@
 import type { Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { ipBlockContains } from '../model/ip-block.js'
-import { selectorMatches } from '../model/label-selector.js'
+import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
 import type { NetworkPolicy, Peer, Rule } from '../model/policy.js'
 import type { PortSpec, Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
@@ -15,15 +15,62 @@ export interface PortProtocol {
   readonly protocol: Protocol
 }
 
-/** Class-level answers for one port: `allowed(s, d)` for source class s and destination class d. */
-export interface ClassMatrix extends PortProtocol {
-  /** per source class, the destination classes it may open connections to */
-  readonly rows: readonly Bitset[]
+/** Egress through ipBlock peers: allowed to addresses in `addr` (address classes) on destinations in `dests` (selector classes; null = all). */
+interface AddressGrant {
+  readonly addr: Bitset
+  readonly dests: Bitset | null
 }
 
 /**
- * The reachability of every ordered pod pair, for each port. Computed per class pair (see identities.ts);
- * `allowed(i, j)` expands it to pods, including "a pod may always reach itself".
+ * The answers for one port, kept in the two halves of the classes (see Identities):
+ * for destination selector class D and source class (S1, S2) the ingress side allows iff D is not isolated,
+ * or a rule's selector peers admit S1, or its ipBlock peers admit S2 — on a port that matches on D.
+ * For source selector class S and destination class (D1, D2) the egress side allows iff S is not isolated,
+ * or a rule's selector peers admit D1 with a port matching on D1, or its ipBlock peers admit D2 likewise.
+ */
+export class ClassMatrix implements PortProtocol {
+  private rowsCache: Bitset[] | null = null
+  constructor(
+    readonly port: number,
+    readonly protocol: Protocol,
+    private readonly ids: Identities,
+    readonly inIsolated: Uint8Array,
+    readonly inSel: readonly Bitset[],
+    readonly inAddr: readonly Bitset[],
+    readonly outIsolated: Uint8Array,
+    readonly outSel: readonly Bitset[],
+    readonly outAddr: readonly (readonly AddressGrant[])[],
+  ) {}
+
+  /** May class s open a connection to class d (two different pods of these classes)? */
+  allowed(s: number, d: number): boolean {
+    const { selectorOf, addressOf } = this.ids
+    const s1 = selectorOf[s]!
+    const d1 = selectorOf[d]!
+    const ingress = this.inIsolated[d1] === 0 || this.inSel[d1]!.has(s1) || this.inAddr[d1]!.has(addressOf[s]!)
+    if (!ingress) return false
+    if (this.outIsolated[s1] === 0 || this.outSel[s1]!.has(d1)) return true
+    const d2 = addressOf[d]!
+    return this.outAddr[s1]!.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+  }
+
+  /** Per source class, the destination classes it may reach. Built on first use (classes² bits). */
+  get rows(): readonly Bitset[] {
+    if (this.rowsCache === null) {
+      const n = this.ids.classes.length
+      this.rowsCache = this.ids.classes.map((_, s) => {
+        const row = new Bitset(n)
+        for (let d = 0; d < n; d++) if (this.allowed(s, d)) row.add(d)
+        return row
+      })
+    }
+    return this.rowsCache
+  }
+}
+
+/**
+ * The reachability of every ordered pod pair, for each port. Computed per class (see identities.ts);
+ * `podAllowed`/`fillPodRow` expand it to pods, including "a pod may always reach itself".
  */
 export interface Reachability {
   readonly pods: readonly Pod[]
@@ -33,106 +80,209 @@ export interface Reachability {
 
 export function podAllowed(r: Reachability, m: ClassMatrix, from: number, to: number): boolean {
   if (from === to) return true
-  return m.rows[r.identities.classOf[from]!]!.has(r.identities.classOf[to]!)
+  return m.allowed(r.identities.classOf[from]!, r.identities.classOf[to]!)
+}
+
+/**
+ * Row `from` of the pod matrix into `out` (1 allowed, 0 denied), in O(selector classes + pods): the
+ * ingress half is folded into one bitset over destination selector classes first.
+ */
+export class PodRows {
+  private readonly podSel: Int32Array
+  private readonly podAddr: Int32Array
+  private lastClass = -1
+  private direct: Bitset | null = null
+  private grants: { addr: Bitset; dests: Bitset }[] = []
+  private transposed: ReturnType<typeof transposeIngress> | null = null
+  constructor(private readonly r: Reachability, private readonly m: ClassMatrix) {
+    const { classOf, selectorOf, addressOf } = r.identities
+    this.podSel = classOf.map((c) => selectorOf[c]!)
+    this.podAddr = classOf.map((c) => addressOf[c]!)
+  }
+
+  fill(from: number, out: Uint8Array): void {
+    const c = this.r.identities.classOf[from]!
+    if (c !== this.lastClass) this.prepare(c)
+    const direct = this.direct!.words
+    const dests = this.grants.map((g) => g.dests.words)
+    const addrs = this.grants.map((g) => g.addr.words)
+    const ng = dests.length
+    const { podSel, podAddr } = this
+    for (let j = 0; j < out.length; j++) {
+      const d1 = podSel[j]!
+      const w = d1 >>> 5
+      const bit = 1 << (d1 & 31)
+      let ok = (direct[w]! & bit) !== 0
+      if (!ok && ng > 0) {
+        const d2 = podAddr[j]!
+        for (let g = 0; g < ng; g++) {
+          if ((dests[g]![w]! & bit) !== 0 && (addrs[g]![d2 >>> 5]! & (1 << (d2 & 31))) !== 0) {
+            ok = true
+            break
+          }
+        }
+      }
+      out[j] = ok ? 1 : 0
+    }
+    out[from] = 1
+  }
+
+  private prepare(c: number): void {
+    const { selectorOf, addressOf } = this.r.identities
+    const m = this.m
+    const s1 = selectorOf[c]!
+    const t = this.transposed ?? (this.transposed = transposeIngress(this.r.identities, m))
+    // destinations whose ingress admits this source: not isolated, or admitted by selector or by address
+    const ingressOk = Bitset.copy(t.open)
+    ingressOk.orWith(t.bySelector[s1]!)
+    ingressOk.orWith(t.byAddress[addressOf[c]!]!)
+    if (m.outIsolated[s1] === 0) {
+      this.direct = ingressOk
+      this.grants = []
+    } else {
+      this.direct = ingressOk.and(m.outSel[s1]!)
+      this.grants = m.outAddr[s1]!.map((g) => ({ addr: g.addr, dests: g.dests === null ? ingressOk : ingressOk.and(g.dests) }))
+    }
+    this.lastClass = c
+  }
+}
+
+/** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
+function transposeIngress(ids: Identities, m: ClassMatrix) {
+  const nSel = ids.selectorClasses.length
+  const open = new Bitset(nSel)
+  const bySelector = ids.selectorClasses.map(() => new Bitset(nSel))
+  const byAddress = ids.addressClasses.map(() => new Bitset(nSel))
+  for (let d1 = 0; d1 < nSel; d1++) {
+    if (m.inIsolated[d1] === 0) {
+      open.add(d1)
+      continue
+    }
+    m.inSel[d1]!.forEach((s1) => bySelector[s1]!.add(d1))
+    m.inAddr[d1]!.forEach((s2) => byAddress[s2]!.add(d1))
+  }
+  return { open, bySelector, byAddress }
 }
 
 /**
  * Decide reachability for `pods` (pairs among them only: a verdict depends only on its two ends, the
- * policies and the namespaces, never on other pods). Uses the engine's own matching functions on one
- * representative per class, so it cannot read the spec differently from `evaluateFlow`.
+ * policies and the namespaces, never on other pods). Uses the engine's matching functions on one
+ * representative per half-class, so it reads the spec exactly as `evaluateFlow` does.
  */
 export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family): Reachability {
   const ids = computeIdentities(pods, index.cluster.policies, family)
-  const n = ids.classes.length
+  const sel = ids.selectorClasses
+  const nSel = sel.length
+  const nAddr = ids.addressClasses.length
   const peers = new PeerClassCache(index, ids)
-  const ingressBy = ids.classes.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
-  const egressBy = ids.classes.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
+  const ingressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
+  const egressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
+  const inIsolated = Uint8Array.from(ingressBy, (p) => (p.length > 0 ? 1 : 0))
+  const outIsolated = Uint8Array.from(egressBy, (p) => (p.length > 0 ? 1 : 0))
+  const empty = { sel: new Bitset(nSel), addr: new Bitset(nAddr) }
   const results: ClassMatrix[] = []
   for (const { port, protocol } of ports) {
     const named = new Map<string, Bitset>()
-    const portClasses = (rule: Rule): Bitset | 'all' => destinationsForPorts(rule.ports, port, protocol, ids, named)
-    // ingress: per destination class, the source classes its policies allow
-    const inAllowed: (Bitset | null)[] = ingressBy.map((policies, d) => {
-      if (policies.length === 0) return null
-      const allowed = new Bitset(n)
+    // ingress: per destination selector class, which sources its policies admit on this port
+    const inSel: Bitset[] = []
+    const inAddr: Bitset[] = []
+    ingressBy.forEach((policies, d) => {
+      const s = policies.length > 0 ? new Bitset(nSel) : empty.sel
+      const a = policies.length > 0 ? new Bitset(nAddr) : empty.addr
       for (const p of policies) {
         for (const rule of p.ingress!) {
-          if (!matchPorts(rule.ports, port, protocol, ids.classes[d]!.rep.pod).ok) continue
-          allowed.orWith(peers.forRule(rule, p))
+          if (!matchPorts(rule.ports, port, protocol, sel[d]!.rep.pod).ok) continue
+          const peerSets = peers.forRule(rule, p)
+          s.orWith(peerSets.sel)
+          a.orWith(peerSets.addr)
         }
       }
-      return allowed
+      inSel.push(s)
+      inAddr.push(a)
     })
-    // egress: per source class, the destination classes its policies allow (named ports resolve per destination)
-    const rows = egressBy.map((policies, s) => {
-      let out: Bitset
-      if (policies.length === 0) out = Bitset.full(n)
-      else {
-        out = new Bitset(n)
-        for (const p of policies) {
-          for (const rule of p.egress!) {
-            const dests = portClasses(rule)
-            if (dests === 'all') out.orWith(peers.forRule(rule, p))
-            else out.orAnd(peers.forRule(rule, p), dests)
-          }
+    // egress: per source selector class, which destinations its policies admit (named ports resolve per destination)
+    const outSel: Bitset[] = []
+    const outAddr: AddressGrant[][] = []
+    egressBy.forEach((policies) => {
+      const s = new Bitset(nSel)
+      const grants = new Map<Bitset | null, Bitset>()
+      for (const p of policies) {
+        for (const rule of p.egress!) {
+          const dests = destinationsForPorts(rule.ports, port, protocol, ids, named)
+          if (dests !== null && dests.isEmpty()) continue
+          const peerSets = peers.forRule(rule, p)
+          if (dests === null) s.orWith(peerSets.sel)
+          else s.orAnd(peerSets.sel, dests)
+          if (peerSets.addr.isEmpty()) continue
+          const g = grants.get(dests)
+          if (g) g.orWith(peerSets.addr)
+          else grants.set(dests, Bitset.copy(peerSets.addr))
         }
       }
-      const row = new Bitset(n)
-      for (let d = 0; d < n; d++) {
-        if (!out.has(d)) continue
-        const inA = inAllowed[d]!
-        if (inA === null || inA.has(s)) row.add(d)
-      }
-      return row
+      outSel.push(s)
+      outAddr.push([...grants].map(([dests, addr]) => ({ addr, dests })))
     })
-    results.push({ port, protocol, rows })
+    results.push(new ClassMatrix(port, protocol, ids, inIsolated, inSel, inAddr, outIsolated, outSel, outAddr))
   }
   return { pods, identities: ids, results }
 }
 
-/** The destination classes on which some entry of `ports` matches port/protocol ('all' when it does not depend on the destination). */
-function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, protocol: Protocol, ids: Identities, cache: Map<string, Bitset>): Bitset | 'all' | Bitset {
-  if (ports === 'any') return 'all'
+/** The destination selector classes on which some entry of `ports` matches (null: all, independent of the destination). */
+function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, protocol: Protocol, ids: Identities, cache: Map<string, Bitset>): Bitset | null {
+  if (ports === 'any') return null
+  const n = ids.selectorClasses.length
   let acc: Bitset | null = null
   for (let i = 0; i < ports.length; i++) {
     const spec = ports[i]!
     if (spec.port.kind !== 'named') {
-      if (matchPort(spec, i, port, protocol, null).ok) return 'all'
+      if (matchPort(spec, i, port, protocol, null).ok) return null
       continue
     }
     const key = `${spec.port.name}/${spec.protocol}`
     let bits = cache.get(key)
     if (bits === undefined) {
-      bits = new Bitset(ids.classes.length)
-      for (const c of ids.classes) if (matchPort(spec, i, port, protocol, c.rep.pod).ok) bits.add(c.index)
+      bits = new Bitset(n)
+      for (const c of ids.selectorClasses) if (matchPort(spec, i, port, protocol, c.rep.pod).ok) bits.add(c.index)
       cache.set(key, bits)
     }
-    if (acc === null) acc = new Bitset(ids.classes.length)
+    if (acc === null) acc = new Bitset(n)
     acc.orWith(bits)
   }
-  return acc ?? new Bitset(ids.classes.length)
+  // interned so grants with equal destination sets merge
+  const result = acc ?? new Bitset(n)
+  const key = `=${Array.from(result.words).join(',')}`
+  const seen = cache.get(key)
+  if (seen) return seen
+  cache.set(key, result)
+  return result
+}
+
+/** What one rule's peers admit: selector classes (selector peers) and address classes (ipBlock peers). */
+interface PeerSets {
+  readonly sel: Bitset
+  readonly addr: Bitset
 }
 
 /** Class sets of peers, computed once per distinct peer (selectors interned by their canonical key). */
 class PeerClassCache {
   private readonly byKey = new Map<string, Bitset>()
   private readonly nsBySelector = new Map<string, string[]>()
-  private readonly ruleCache = new WeakMap<Rule, Bitset>()
-  private readonly all: Bitset
+  private readonly ruleCache = new WeakMap<Rule, PeerSets>()
+  private readonly all: PeerSets
   constructor(private readonly index: ClusterIndex, private readonly ids: Identities) {
-    this.all = Bitset.full(ids.classes.length)
+    this.all = { sel: Bitset.full(ids.selectorClasses.length), addr: Bitset.full(ids.addressClasses.length) }
   }
 
   /** "If this field is empty or missing, this rule matches all sources" — several peers are ORed. */
-  forRule(rule: Rule, policy: NetworkPolicy): Bitset {
+  forRule(rule: Rule, policy: NetworkPolicy): PeerSets {
     if (rule.peers === 'any') return this.all
-    let bits = this.ruleCache.get(rule)
-    if (bits === undefined) {
-      bits = new Bitset(this.ids.classes.length)
-      for (const peer of rule.peers) bits.orWith(this.forPeer(peer, policy.namespace))
-      this.ruleCache.set(rule, bits)
+    let sets = this.ruleCache.get(rule)
+    if (sets === undefined) {
+      sets = { sel: new Bitset(this.ids.selectorClasses.length), addr: new Bitset(this.ids.addressClasses.length) }
+      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? sets.addr : sets.sel).orWith(this.forPeer(peer, policy.namespace))
+      this.ruleCache.set(rule, sets)
     }
-    return bits
+    return sets
   }
 
   private forPeer(peer: Peer, policyNamespace: string): Bitset {
@@ -144,24 +294,26 @@ class PeerClassCache {
           : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
     let bits = this.byKey.get(key)
     if (bits !== undefined) return bits
-    bits = new Bitset(this.ids.classes.length)
-    const { classes, byNamespace } = this.ids
     if (peer.kind === 'ipBlock') {
-      for (const c of classes) if (c.rep.ip !== null && ipBlockContains(peer.block, c.rep.ip)) bits.add(c.index)
+      bits = new Bitset(this.ids.addressClasses.length)
+      for (const c of this.ids.addressClasses) if (c.rep.ip !== null && ipBlockContains(peer.block, c.rep.ip)) bits.add(c.index)
     } else {
+      bits = new Bitset(this.ids.selectorClasses.length)
       const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : this.namespacesMatching(peer.namespaces.selector)
       for (const ns of namespaces) {
-        for (const ci of byNamespace.get(ns) ?? []) if (selectorMatches(peer.podSelector, classes[ci]!.rep.pod.labels)) bits.add(ci)
+        for (const ci of this.ids.selectorsByNamespace.get(ns) ?? []) {
+          if (selectorMatches(peer.podSelector, this.ids.selectorClasses[ci]!.rep.pod.labels)) bits.add(ci)
+        }
       }
     }
     this.byKey.set(key, bits)
     return bits
   }
 
-  private namespacesMatching(selector: { key: string } & Parameters<typeof selectorMatches>[0]): string[] {
+  private namespacesMatching(selector: LabelSelector): string[] {
     let list = this.nsBySelector.get(selector.key)
     if (list === undefined) {
-      list = [...this.ids.byNamespace.keys()].filter((ns) => selectorMatches(selector, this.index.namespaceLabels(ns)))
+      list = [...this.ids.selectorsByNamespace.keys()].filter((ns) => selectorMatches(selector, this.index.namespaceLabels(ns)))
       this.nsBySelector.set(selector.key, list)
     }
     return list

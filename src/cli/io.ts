@@ -33,10 +33,13 @@ export function processIO(): CliIO {
 }
 
 /** Write, waiting for the stream to drain when its buffer is full, so large outputs stream in bounded memory. */
-export function writer(stream: Writable): { write(s: string): Promise<void> | void; end(): Promise<void> } {
+export function writer(stream: Writable): { write(s: string | Uint8Array): Promise<void> | void; end(): Promise<void> } {
   return {
-    write(s: string) {
-      if (!stream.write(s)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+    write(s: string | Uint8Array) {
+      // process.stdout/stderr write files and pipes synchronously on Linux; any other stream may keep the
+      // chunk, and callers reuse their buffers, so it gets a copy
+      const chunk = typeof s === 'string' || stream === process.stdout || stream === process.stderr ? s : Buffer.from(s)
+      if (!stream.write(chunk)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
     },
     end: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import type { Cluster } from '../model/cluster.js'
 import type { CliIO } from './io.js'
 import { ExitError } from './io.js'
+import { phase } from './timings.js'
 
 export interface LoadOptions {
   /** -f paths; '-' is stdin */
@@ -18,11 +19,13 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
     io.stderr.write('error: no input: give at least one -f FILE|DIR|-\n')
     throw new ExitError(2)
   }
+  phase('start')
   const [{ loadManifests }, { formatIssue, formatNote }] = await Promise.all([
     import('../io/load-manifests.js'),
     import('./render/format-issue.js'),
   ])
   const result = await loadManifests([...opts.files], { stdin: () => io.readStdin() })
+  phase('parse')
   if (!opts.quiet) for (const n of result.notes) io.stderr.write(`note: ${formatNote(n)}\n`)
   if (result.issues.length > 0) {
     for (const i of result.issues) io.stderr.write(`error: ${formatIssue(i)}\n`)

@@ -5,6 +5,7 @@ import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { parsePortArg } from '../args.js'
 import { UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
+import { phase } from '../timings.js'
 import { writeMatrixCsv, writeMatrixJson, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
 
 export interface MatrixOptions {
@@ -26,8 +27,9 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   const pods = only.size === 0 ? cluster.pods : cluster.pods.filter((p) => only.has(p.namespace))
   const family: Family = opts.family ? (Number(opts.family) as Family) : pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
   const result = computeReachability(indexCluster(cluster), pods, ports, family)
+  phase('analysis')
   const out = writer(io.stdout)
-  const write = (s: string) => out.write(s)
+  const write = (s: string | Uint8Array) => out.write(s)
   switch (opts.output) {
     case 'json': await writeMatrixJson(result, write); break
     case 'csv': await writeMatrixCsv(result, write); break

@@ -14,7 +14,7 @@ test('row text built from class runs equals the matrix cell by cell, diagonal in
         const rows = new MatrixRows(r, m, '.', 'X', '')
         c.pods.forEach((_, i) => {
           const want = c.pods.map((__, j) => (podAllowed(r, m, i, j) ? '.' : 'X')).join('')
-          expect(rows.row(i)).toBe(want)
+          expect(rows.row(i).toString()).toBe(want)
         })
       }
     }),
@@ -28,7 +28,7 @@ test('the JSON contract parses and has allowed[i][j] = pods[i] → pods[j]', asy
       const r = computeReachability(indexCluster(c), c.pods, PORTS, 4)
       let text = ''
       await writeMatrixJson(r, (s) => {
-        text += s
+        text += typeof s === 'string' ? s : Buffer.from(s).toString()
       })
       const parsed = JSON.parse(text) as { pods: string[]; results: { port: number; protocol: string; allowed: boolean[][] }[] }
       expect(parsed.pods).toEqual(c.pods.map((p) => `${p.namespace}/${p.name}`))

@@ -1,7 +1,7 @@
 import type { Reachability } from '../../analysis/reachability.js'
 import { MatrixRows } from './matrix-rows.js'
 
-export type Sink = (chunk: string) => Promise<void> | void
+export type Sink = (chunk: string | Uint8Array) => Promise<void> | void
 
 const podName = (r: Reachability, i: number) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`
 
@@ -16,8 +16,10 @@ export async function writeMatrixJson(r: Reachability, write: Sink): Promise<voi
     await write(`${k ? ',' : ''}\n  {"port": ${m.port}, "protocol": "${m.protocol}", "allowed": [`)
     const rows = new MatrixRows(r, m, 'true', 'false', ',')
     for (let i = 0; i < r.pods.length; i++) {
-      const text = rows.row(i)
-      await write(`${i ? ',' : ''}\n   [${text.slice(0, -1)}]`)
+      const cells = rows.row(i)
+      await write(`${i ? ',' : ''}\n   [`)
+      await write(cells.subarray(0, cells.length - 1))
+      await write(']')
     }
     await write(`${r.pods.length ? '\n  ' : ''}]}`)
   }
@@ -30,7 +32,12 @@ export async function writeMatrixCsv(r: Reachability, write: Sink): Promise<void
   await write(`port,protocol,from,${r.pods.map((_, i) => q(podName(r, i))).join(',')}\n`)
   for (const m of r.results) {
     const rows = new MatrixRows(r, m, '1', '0', ',')
-    for (let i = 0; i < r.pods.length; i++) await write(`${m.port},${m.protocol},${q(podName(r, i))},${rows.row(i).slice(0, -1)}\n`)
+    for (let i = 0; i < r.pods.length; i++) {
+      const cells = rows.row(i)
+      cells[cells.length - 1] = 0x0a // the last separator becomes the line end
+      await write(`${m.port},${m.protocol},${q(podName(r, i))},`)
+      await write(cells)
+    }
   }
 }
 
@@ -59,8 +66,10 @@ export async function writeMatrixTable(r: Reachability, write: Sink): Promise<vo
     }
     const rows = new MatrixRows(r, m, '.', 'X', sep)
     for (let i = 0; i < n; i++) {
-      const text = rows.row(i)
-      await write(`${String(i + 1).padStart(width)} ${names[i]!.padEnd(nameWidth)}  ${spaced ? text.slice(0, -1) : text}\n`)
+      const cells = rows.row(i)
+      await write(`${String(i + 1).padStart(width)} ${names[i]!.padEnd(nameWidth)}  `)
+      await write(spaced ? cells.subarray(0, cells.length - 1) : cells)
+      await write('\n')
     }
   }
 }
@@ -73,7 +82,11 @@ export async function writeMatrixMarkdown(r: Reachability, write: Sink): Promise
     await write(`${k ? '\n' : ''}### Port ${m.port}/${m.protocol}\n\nRows: from; columns: to; \`.\` allowed, \`X\` denied.\n\n`)
     await write(`| # | from \\ to | ${r.pods.map((_, j) => j + 1).join(' | ')} |\n|---|---|${'---|'.repeat(n)}\n`)
     const rows = new MatrixRows(r, m, '.', 'X', '|')
-    for (let i = 0; i < n; i++) await write(`| ${i + 1} | \`${podName(r, i)}\` |${rows.row(i)}\n`)
+    for (let i = 0; i < n; i++) {
+      await write(`| ${i + 1} | \`${podName(r, i)}\` |`)
+      await write(rows.row(i))
+      await write('\n')
+    }
   }
 }
 

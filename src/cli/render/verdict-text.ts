@@ -72,10 +72,18 @@ function side(dir: Direction, title: string, v: SideVerdict, policies: Map<strin
           out.push(`    ${formatRef(m.policy)} ${dir}[${r.rule}]:`)
           const rule = policy?.[dir]?.[r.rule]
           const field = dir === 'ingress' ? 'from' : 'to'
-          if (r.peers.ok) out.push(`      ${field}: matches (${r.peers.peer === 'any' ? `no ${field} list: all peers` : `${field}[${r.peers.peer}]`})`)
-          else for (const pm of r.peers.misses) out.push(`      ${field}[${pm.peer}] ${peerText(rule && rule.peers !== 'any' ? rule.peers[pm.peer] : undefined)}: ${peerMissText(pm)}`)
-          if (r.ports.ok) out.push(`      ports: match${r.ports.port === 'any' ? ' (no ports list: all ports)' : ''}`)
-          else for (const pm of r.ports.misses) out.push(`      ports[${pm.port}] ${rule && rule.ports !== 'any' && rule.ports[pm.port] ? formatPortSpec(rule.ports[pm.port]!) : ''}: ${portMissText(pm)}`)
+          if (r.peers.ok) out.push(`      ✓ ${r.peers.peer === 'any' ? `${field}: no list, all peers match` : `${field}[${r.peers.peer}] matches`}`)
+          else {
+            // one heading per peer, then every reason it failed
+            const byPeer = new Map<number, PeerMiss[]>()
+            for (const pm of r.peers.misses) byPeer.set(pm.peer, [...(byPeer.get(pm.peer) ?? []), pm])
+            for (const [i, ms] of byPeer) {
+              out.push(`      ${field}[${i}] ${peerText(rule && rule.peers !== 'any' ? rule.peers[i] : undefined)}:`)
+              for (const pm of ms) out.push(`        ✗ ${peerMissText(pm)}`)
+            }
+          }
+          if (r.ports.ok) out.push(`      ✓ ${r.ports.port === 'any' ? 'ports: no list, all ports match' : `ports[${r.ports.port}] matches`}`)
+          else for (const pm of r.ports.misses) out.push(`      ports[${pm.port}] ${rule && rule.ports !== 'any' && rule.ports[pm.port] ? formatPortSpec(rule.ports[pm.port]!) : ''}: ✗ ${portMissText(pm)}`)
         }
       }
       return out
@@ -94,16 +102,16 @@ function hitText(h: RuleHit, policies: Map<string, NetworkPolicy>): string {
   return `${formatRef(h.policy)} ${h.direction}[${h.rule}]: ${peer}, ${port}`
 }
 
-/** A peer in words: "(pods app=web in namespaces team=a)". */
+/** A peer in words: "pods app=web in namespaces team=a". */
 export function peerText(peer: Peer | undefined): string {
   if (peer === undefined) return ''
   if (peer.kind === 'ipBlock') {
     const ex = peer.block.except.map((e) => e.text)
-    return `(ipBlock ${peer.block.cidr.text}${ex.length ? ` except ${ex.join(', ')}` : ''})`
+    return `ipBlock ${peer.block.cidr.text}${ex.length ? ` except ${ex.join(', ')}` : ''}`
   }
   const pods = peer.written.podSelector ? `pods ${formatSelector(peer.podSelector)}` : 'all pods'
-  if (peer.namespaces.kind === 'own') return `(${pods} in the policy's namespace)`
-  return `(${pods} in namespaces ${formatSelector(peer.namespaces.selector)})`
+  if (peer.namespaces.kind === 'own') return `${pods} in the policy's namespace`
+  return `${pods} in namespaces ${formatSelector(peer.namespaces.selector)}`
 }
 
 export function peerMissText(m: PeerMiss): string {
