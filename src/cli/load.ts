@@ -28,7 +28,9 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
   phase('parse')
   if (!opts.quiet) for (const n of result.notes) io.stderr.write(`note: ${formatNote(n)}\n`)
   if (result.issues.length > 0) {
-    for (const i of result.issues) io.stderr.write(`error: ${formatIssue(i)}\n`)
+    // in reading order: by file, then line and column
+    const sorted = [...result.issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+    for (const i of sorted) io.stderr.write(`error: ${formatIssue(i)}\n`)
     io.stderr.write(`${result.issues.length} error${result.issues.length === 1 ? '' : 's'} in the input; nothing was evaluated\n`)
     throw new ExitError(2)
   }

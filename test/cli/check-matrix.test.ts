@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, test } from 'vitest'
+import { runCli } from './cli-harness.js'
+
+const EX = 'examples/three-tier'
+
+describe('netpol check on the bundled example', () => {
+  test.each([
+    { name: 'web → api on the http port', from: 'frontend/web-7d9', to: 'backend/api-5c4', port: '8080/TCP', code: 0 },
+    { name: 'web → postgres is denied on both sides', from: 'frontend/web-7d9', to: 'database/postgres-0', port: '5432/TCP', code: 1 },
+    { name: 'api → postgres', from: 'backend/api-6d1', to: 'database/postgres-0', port: '5432', code: 0 },
+    { name: 'worker → postgres: egress allows, ingress does not', from: 'backend/worker-3a9', to: 'database/postgres-0', port: '5432/TCP', code: 1 },
+    { name: 'DNS over UDP to kube-dns', from: 'database/postgres-0', to: 'kube-system/coredns-5d78c', port: '53/UDP', code: 0 },
+    { name: 'an internet client reaches web', from: '203.0.113.7', to: 'frontend/web-8f2', port: '8080', code: 0 },
+    { name: 'a cluster-internal address is excepted', from: '10.9.9.9', to: 'frontend/web-8f2', port: '8080', code: 1 },
+    { name: 'prometheus scrapes postgres metrics (named port)', from: 'monitoring/prometheus-0', to: 'database/postgres-0', port: '9187', code: 0 },
+    { name: 'a pod reaches itself', from: 'database/postgres-0', to: '10.244.3.10', port: '5432', code: 0 },
+    { name: 'api → external payments on 443', from: 'backend/api-5c4', to: '203.0.113.50', port: '443', code: 0 },
+    { name: 'api → elsewhere on 443', from: 'backend/api-5c4', to: '198.51.100.1', port: '443', code: 1 },
+  ])('$name', async ({ from, to, port, code }) => {
+    const r = await runCli(['check', '-f', EX, '--from', from, '--to', to, '--port', port])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(code)
+    expect(r.out.startsWith(code === 0 ? 'ALLOWED' : 'DENIED')).toBe(true)
+  })
+
+  test('a Service destination is checked on each backing pod at its targetPort', async () => {
+    const r = await runCli(['check', '-f', EX, '--from', '203.0.113.7', '--to', 'svc/frontend/web:80'])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('203.0.113.7 → frontend/web-7d9  port 8080/TCP  via svc/frontend/web:80 (targetPort http)')
+    expect(r.out).toContain('203.0.113.7 → frontend/web-8f2  port 8080/TCP')
+  })
+
+  test('the denial explains each isolating policy and why its rules missed', async () => {
+    const r = await runCli(['check', '-f', EX, '--from', 'frontend/web-7d9', '--to', 'database/postgres-0', '--port', '5432/TCP'])
+    expect(r.out).toContain('ingress to database/postgres-0: denied')
+    expect(r.out).toContain('database/default-deny-all: has no ingress rules (it only isolates)')
+    expect(r.out).toContain('namespace frontend has labels {env=prod, kubernetes.io/metadata.name=frontend, team=web}; namespaceSelector wants team=core')
+    expect(r.out).toContain('database/postgres-0 defines no TCP container port named "http"')
+    expect(r.out).toContain('"metrics" is port 9187 on database/postgres-0, not 5432')
+  })
+
+  test('-o json gives the same explanation as data', async () => {
+    const r = await runCli(['check', '-f', EX, '--from', 'backend/worker-3a9', '--to', 'database/postgres-0', '--port', '5432/TCP', '-o', 'json'])
+    const j = JSON.parse(r.out)
+    expect(j.allowed).toBe(false)
+    expect(j.results[0]).toMatchObject({ from: 'backend/worker-3a9', to: 'database/postgres-0', port: 5432, protocol: 'TCP', allowed: false })
+    expect(j.results[0].egress).toMatchObject({ kind: 'allowed', allowedBy: [{ policy: { namespace: 'backend', name: 'api-egress' }, rule: 0, peer: 0, port: 0 }] })
+    expect(j.results[0].ingress.kind).toBe('denied')
+  })
+
+  test.each([
+    { name: 'unknown pod, with a suggestion', args: ['--from', 'frontend/web-7d8', '--to', 'database/postgres-0', '--port', '5432'], err: /no such pod in the input; did you mean frontend\/web-7d9/ },
+    { name: 'bad port', args: ['--from', 'frontend/web-7d9', '--to', 'database/postgres-0', '--port', '70000'], err: /expected PORT\[\/PROTOCOL\]/ },
+    { name: 'missing port', args: ['--from', 'frontend/web-7d9', '--to', 'database/postgres-0'], err: /--port is required/ },
+    { name: 'unknown service port', args: ['--from', 'frontend/web-7d9', '--to', 'svc/backend/api:81'], err: /has no port "81"/ },
+  ])('usage error: $name → exit 2', async ({ args, err }) => {
+    const r = await runCli(['check', '-f', EX, ...args])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(err)
+    expect(r.err).not.toMatch(/at .*\.js:\d+/) // no stack trace for a user mistake
+  })
+
+  test('bad manifests: every error with file:line:col and field path, exit 2, nothing evaluated', async () => {
+    const bad = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: bad, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}
+    ports:
+    - {port: http, endPort: 90}
+`
+    const r = await runCli(['check', '-f', '-', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'], bad)
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^error: <stdin>:8:\d+: .*spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]/m)
+    expect(r.err).toMatch(/^error: <stdin>:10:\d+: .*spec\.ingress\[0\]\.ports\[0\]\.endPort/m)
+    expect(r.out).toBe('')
+  })
+})
+
+describe('netpol matrix', () => {
+  test('JSON is the stable contract: pods sorted, allowed[i][j] = pods[i] → pods[j]', async () => {
+    const r = await runCli(['matrix', '-f', EX, '--port', '5432/TCP', '--port', '53/UDP', '-o', 'json'])
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.out) as { pods: string[]; results: { port: number; protocol: string; allowed: boolean[][] }[] }
+    expect(Object.keys(j)).toEqual(['pods', 'results'])
+    expect(j.pods).toEqual([...j.pods].sort())
+    expect(j.results.map((x) => `${x.port}/${x.protocol}`)).toEqual(['5432/TCP', '53/UDP'])
+    const at = (k: number, a: string, b: string) => j.results[k]!.allowed[j.pods.indexOf(a)]![j.pods.indexOf(b)]
+    expect(at(0, 'backend/api-5c4', 'database/postgres-0')).toBe(true)
+    expect(at(0, 'backend/worker-3a9', 'database/postgres-0')).toBe(false)
+    expect(at(0, 'frontend/web-7d9', 'frontend/web-7d9')).toBe(true)
+    expect(at(1, 'frontend/web-7d9', 'kube-system/coredns-5d78c')).toBe(true)
+    expect(at(1, 'kube-system/coredns-5d78c', 'frontend/web-7d9')).toBe(false)
+  })
+
+  test('the table matches the README', async () => {
+    const r = await runCli(['matrix', '-f', EX, '--port', '5432/TCP'])
+    const readme = readFileSync('README.md', 'utf8')
+    expect(readme).toContain(r.out.trimEnd())
+  })
+
+  test('every port a pod serves when --port is absent; csv and md agree with json', async () => {
+    const json = JSON.parse((await runCli(['matrix', '-f', EX, '-o', 'json'])).out)
+    expect(json.results.map((x: { port: number; protocol: string }) => `${x.port}/${x.protocol}`)).toEqual(['53/TCP', '443/TCP', '5432/TCP', '8080/TCP', '9090/TCP', '9153/TCP', '9187/TCP', '53/UDP'])
+    const csv = (await runCli(['matrix', '-f', EX, '-o', 'csv'])).out.trim().split('\n')
+    expect(csv[0]).toBe(`port,protocol,from,${json.pods.join(',')}`)
+    expect(csv.length).toBe(1 + 8 * json.pods.length)
+    const row = csv[1 + 2 * json.pods.length + 3]!.split(',') // 5432/TCP, 4th pod
+    expect(row.slice(0, 3)).toEqual(['5432', 'TCP', json.pods[3]])
+    expect(row.slice(3).map((c) => c === '1')).toEqual(json.results[2].allowed[3])
+    const md = (await runCli(['matrix', '-f', EX, '-o', 'md', '--port', '8080'])).out
+    expect(md).toContain('### Port 8080/TCP')
+  })
+
+  test('--namespace narrows rows and columns; an unknown one is a usage error', async () => {
+    const j = JSON.parse((await runCli(['matrix', '-f', EX, '--namespace', 'backend', '--port', '80', '-o', 'json'])).out)
+    expect(j.pods).toEqual(['backend/api-5c4', 'backend/api-6d1', 'backend/worker-3a9'])
+    const r = await runCli(['matrix', '-f', EX, '--namespace', 'nope'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/no such namespace/)
+  })
+})
