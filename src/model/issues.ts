@@ -27,6 +27,11 @@ export type ModelIssue =
   | { code: 'end_port_without_numeric_port'; path: Path; port: string | null }
   | { code: 'invalid_policy_type'; path: Path; input: string }
   | { code: 'too_many_policy_types'; path: Path; count: number }
+  | { code: 'unknown_field'; path: Path; field: string; known: readonly string[] }
+  | { code: 'duplicate_value'; path: Path; input: string }
+  | { code: 'selector_mismatch'; path: Path; selector: string; labels: string }
+  | { code: 'file_not_found'; path: Path; file: string }
+  | { code: 'file_unreadable'; path: Path; file: string; message: string }
 
 /** Notes are not errors: the input is usable, but the user should know what was assumed or skipped. */
 export type ModelNote =
@@ -35,6 +40,26 @@ export type ModelNote =
   | { code: 'template_skipped_pods_present'; kind: string; namespace: string; name: string }
   | { code: 'pod_not_running_skipped'; namespace: string; name: string; phase: string }
   | { code: 'duplicate_object'; kind: string; namespace: string; name: string }
+
+/** The object an issue belongs to, as far as it could be read. */
+export interface ObjectRef {
+  readonly kind: string
+  readonly namespace?: string
+  readonly name?: string
+}
+
+/**
+ * An issue placed in the input: file, document index inside the file (0-based), and, once the loader has
+ * looked it up, the 1-based line and column of `issue.path` in that document.
+ */
+export interface LocatedIssue {
+  readonly file: string
+  readonly doc: number
+  readonly line?: number
+  readonly column?: number
+  readonly object?: ObjectRef
+  readonly issue: ModelIssue
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ModelIssue[] }
 

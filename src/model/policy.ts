@@ -42,6 +42,11 @@ export interface NetworkPolicy {
   readonly podSelector: LabelSelector
   readonly ingress: readonly Rule[] | null
   readonly egress: readonly Rule[] | null
+  /**
+   * Rules written under a direction that policyTypes does not name. They have no effect at all; they are kept
+   * only so tools can show them as ignored. Absent when there are none.
+   */
+  readonly ignored?: { readonly ingress?: readonly Rule[]; readonly egress?: readonly Rule[] }
   readonly source?: SourceRef
 }
 

@@ -1,0 +1,110 @@
+/**
+ * Issues and notes as one line each: where (file:line:column), which object, which field, then one sentence
+ * saying what was found and what was expected. The data carries no messages; they are all made here.
+ */
+import { toDotPath, type LocatedIssue, type ModelIssue, type ModelNote, type ObjectRef } from '../../model/issues.js'
+
+/** `x.yaml:14:9: NetworkPolicy shop/allow-web: spec.ingress[0].from[1].ipBlock.except[0]: <sentence>` */
+export function formatIssue(i: LocatedIssue): string {
+  const parts = [formatWhere(i)]
+  if (i.object) parts.push(formatObject(i.object))
+  const path = toDotPath(i.issue.path)
+  if (path !== '' && i.issue.code !== 'yaml_syntax') parts.push(path)
+  parts.push(issueMessage(i.issue))
+  return parts.join(': ')
+}
+
+function formatWhere(i: LocatedIssue): string {
+  if (i.line !== undefined) return i.column !== undefined ? `${i.file}:${i.line}:${i.column}` : `${i.file}:${i.line}`
+  return i.doc > 0 ? `${i.file} (document ${i.doc + 1})` : i.file
+}
+
+export function formatObject(o: ObjectRef): string {
+  const name = o.name ?? '(unnamed)'
+  return o.namespace !== undefined ? `${o.kind} ${o.namespace}/${name}` : `${o.kind} ${name}`
+}
+
+const q = (s: string): string => JSON.stringify(s)
+
+/** The sentence for one issue, without location. */
+export function issueMessage(issue: ModelIssue): string {
+  switch (issue.code) {
+    case 'yaml_syntax':
+      return `syntax error: ${issue.message}`
+    case 'not_an_object':
+      return `found ${article(issue.got)}, expected ${issue.expected} (a mapping with apiVersion, kind and metadata)`
+    case 'wrong_type':
+      return `found ${article(issue.got)}, expected ${article(issue.expected)}`
+    case 'required':
+      return `this field is missing or empty; expected ${issue.expected}`
+    case 'invalid_name':
+      return `${q(issue.input)} is not a valid name; expected ${issue.expected}`
+    case 'invalid_label_key':
+      return `label key ${q(issue.input)} is invalid; expected ${issue.expected}`
+    case 'invalid_label_value':
+      return `label value ${q(issue.input)} is invalid; expected ${issue.expected}`
+    case 'unknown_operator':
+      return `operator ${q(issue.operator)} is not supported; expected In, NotIn, Exists or DoesNotExist (case-sensitive)`
+    case 'values_required':
+      return `operator ${issue.operator} needs a non-empty values list`
+    case 'values_forbidden':
+      return `operator ${issue.operator} takes no values; remove the values list`
+    case 'peer_empty':
+      return 'this peer selects nothing; expected one of podSelector, namespaceSelector or ipBlock (write a missing from/to list to allow everyone)'
+    case 'peer_ipblock_with_selector':
+      return 'ipBlock cannot be combined with podSelector or namespaceSelector in the same peer; split them into separate peers'
+    case 'invalid_cidr':
+      return `${q(issue.input)} is not a valid CIDR; expected an address and a prefix length such as 10.0.0.0/8 or fd00::/64`
+    case 'invalid_ip':
+      return `${q(issue.input)} is not a valid IP address`
+    case 'except_outside_cidr':
+      return `${q(issue.except)} must be a strict subset of cidr ${q(issue.cidr)} (same family, longer prefix)`
+    case 'invalid_protocol':
+      return `protocol ${q(issue.input)} is not supported; expected TCP, UDP or SCTP (upper case)`
+    case 'invalid_port_number':
+      return `port ${issue.input} is out of range; expected 1-65535`
+    case 'invalid_port_name':
+      return `${q(issue.input)} is not a valid port name; expected ${issue.expected}${/^[0-9]+$/.test(issue.input) ? ' (write a port number without quotes)' : ''}`
+    case 'end_port_inverted':
+      return `endPort ${issue.endPort} is below port ${issue.port}; expected endPort >= port`
+    case 'end_port_without_numeric_port':
+      return issue.port === null
+        ? 'endPort is set but port is not; endPort needs a numeric port'
+        : `endPort cannot be used with the named port ${q(issue.port)}; expected a numeric port`
+    case 'invalid_policy_type':
+      return `policy type ${q(issue.input)} is not supported; expected Ingress or Egress (case-sensitive)`
+    case 'too_many_policy_types':
+      return `${issue.count} policy types given; expected at most 2 (Ingress, Egress)`
+    case 'unknown_field':
+      return `unknown field ${q(issue.field)}; expected one of ${issue.known.join(', ')}`
+    case 'duplicate_value':
+      return `${q(issue.input)} is used twice; expected unique values`
+    case 'selector_mismatch':
+      return `selector ${issue.selector} does not match the template labels ${issue.labels}; expected a selector the template's pods satisfy`
+    case 'file_not_found':
+      return 'no such file or directory'
+    case 'file_unreadable':
+      return `cannot read: ${issue.message}`
+  }
+}
+
+/** A note as one sentence (the caller adds any `note:` prefix). */
+export function formatNote(n: ModelNote): string {
+  switch (n.code) {
+    case 'unknown_kind_skipped':
+      return `${n.kind} ${n.name || '(unnamed)'} skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+    case 'namespace_created':
+      return `namespace ${n.namespace} is not declared; assumed to exist because ${n.referencedBy} is in it`
+    case 'template_skipped_pods_present':
+      return `${n.kind} ${n.namespace}/${n.name}: pod template not used because pods matching its selector are present`
+    case 'pod_not_running_skipped':
+      return `Pod ${n.namespace}/${n.name} skipped: its phase is ${n.phase}`
+    case 'duplicate_object':
+      return `${n.kind} ${n.namespace ? `${n.namespace}/` : ''}${n.name} is given more than once; the last one is used`
+  }
+}
+
+function article(what: string): string {
+  if (what === 'null') return 'null'
+  return /^[aeiou]/i.test(what) ? `an ${what}` : `a ${what}`
+}

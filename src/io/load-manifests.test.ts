@@ -1,0 +1,146 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { formatIssue } from '../cli/render/format-issue.js'
+import { toDotPath } from '../model/issues.js'
+import { loadManifests, STDIN_NAME } from './load-manifests.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'netpol-load-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+function write(rel: string, text: string): string {
+  const full = join(dir, rel)
+  mkdirSync(dirname(full), { recursive: true })
+  writeFileSync(full, text)
+  return full
+}
+
+const GOOD = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+  labels: { app: web }
+status:
+  podIP: 10.0.0.5
+`
+
+// errors on lines 9 (except) and 12 (port)
+const BAD_POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-web, namespace: shop }
+spec:
+  ingress:
+    - from:
+        - ipBlock:
+            cidr: 10.1.0.0/16
+            except: [ 10.2.0.0/16 ]
+      ports:
+        - protocol: TCP
+          port: "80"
+`
+
+// a pod without a name (line 4: the metadata key), and one with a bad podIP (line 12)
+const BAD_PODS = `apiVersion: v1
+kind: Pod
+metadata:
+  labels: { app: a }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: b
+  namespace: shop
+status:
+  podIP: 10.0.0.300
+`
+
+describe('a directory with errors in 2 of 3 files', () => {
+  test('every error is reported with file:line:column', async () => {
+    write('a-good.yaml', GOOD)
+    const policy = write('b-policy.yaml', BAD_POLICY)
+    const pods = write('c/pods.yml', BAD_PODS)
+    const r = await loadManifests([dir])
+    expect(r.issues.map((i) => [i.file, i.line, i.column, i.issue.code, toDotPath(i.issue.path)])).toEqual([
+      [policy, 9, 23, 'except_outside_cidr', 'spec.ingress[0].from[0].ipBlock.except[0]'],
+      [policy, 12, 17, 'invalid_port_name', 'spec.ingress[0].ports[0].port'],
+      [pods, 3, 1, 'required', 'metadata.name'],
+      [pods, 12, 10, 'invalid_ip', 'status.podIP'],
+    ])
+    expect(formatIssue(r.issues[0]!)).toBe(
+      `${policy}:9:23: NetworkPolicy shop/allow-web: spec.ingress[0].from[0].ipBlock.except[0]: "10.2.0.0/16" must be a strict subset of cidr "10.1.0.0/16" (same family, longer prefix)`,
+    )
+    // the valid objects are still built
+    expect(r.cluster.pods.map((p) => p.name)).toEqual(['web'])
+  })
+})
+
+describe('paths', () => {
+  test('directories are read recursively in sorted order; hidden entries and other extensions are skipped', async () => {
+    write('z.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: z }\n')
+    write('a/b.json', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b"}}')
+    write('a/a.YML', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
+    write('.git/x.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: hidden }\n')
+    write('.hidden.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: hidden2 }\n')
+    write('notes.txt', 'not: a manifest')
+    const r = await loadManifests([dir])
+    expect(r.issues).toEqual([])
+    expect(r.cluster.pods.map((p) => [p.name, p.source?.file])).toEqual([
+      ['a', join(dir, 'a/a.YML')],
+      ['b', join(dir, 'a/b.json')],
+      ['z', join(dir, 'z.yaml')],
+    ])
+  })
+
+  test('a file named explicitly is read whatever its extension', async () => {
+    const f = write('pods.txt', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
+    expect((await loadManifests([f])).cluster.pods).toHaveLength(1)
+  })
+
+  test('a file reached twice is read once', async () => {
+    const f = write('p.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
+    const r = await loadManifests([f, dir])
+    expect(r.notes).toEqual([{ code: 'namespace_created', namespace: 'default', referencedBy: 'Pod default/a' }])
+  })
+
+  test('a symlink loop does not hang', async () => {
+    write('sub/p.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
+    symlinkSync(dir, join(dir, 'sub', 'loop'))
+    expect((await loadManifests([dir])).cluster.pods).toHaveLength(1)
+  })
+
+  test('a missing path is an issue, not an exception', async () => {
+    const missing = join(dir, 'nope.yaml')
+    const r = await loadManifests([missing])
+    expect(r.issues).toEqual([{ file: missing, doc: 0, issue: { code: 'file_not_found', path: [], file: missing } }])
+  })
+
+  test('- reads stdin', async () => {
+    const r = await loadManifests(['-'], { stdin: async () => 'apiVersion: v1\nkind: Pod\nmetadata: { name: a, labels: { "bad key": x } }\n' })
+    expect(r.issues.map((i) => [i.file, i.line, i.issue.code])).toEqual([[STDIN_NAME, 3, 'invalid_label_key']])
+  })
+})
+
+describe('positions', () => {
+  test('JSON files are located too', async () => {
+    const f = write('list.json', '{\n  "kind": "List",\n  "items": [\n    {"apiVersion": "v1", "kind": "Pod",\n     "metadata": {"name": "a"},\n     "status": {"podIP": "x"}}\n  ]\n}\n')
+    const r = await loadManifests([f])
+    expect(r.issues.map((i) => [i.line, i.column, i.issue.code, toDotPath(i.issue.path)])).toEqual([[6, 26, 'invalid_ip', 'items[0].status.podIP']])
+  })
+
+  test('a syntax error keeps its position and the other documents still load', async () => {
+    const f = write('mixed.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: b\n')
+    const r = await loadManifests([f])
+    expect(r.issues.map((i) => [i.doc, i.line, i.issue.code])).toEqual([[1, 8, 'yaml_syntax']])
+    expect(r.cluster.pods.map((p) => p.name)).toEqual(['a'])
+  })
+})

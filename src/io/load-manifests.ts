@@ -1,0 +1,155 @@
+/**
+ * The I/O shell around the pure model: read files, directories and stdin, split and build, then place the
+ * issues of the files that have any at their line and column.
+ */
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { buildCluster } from '../model/build-cluster.js'
+import type { Cluster } from '../model/cluster.js'
+import { splitDocuments, type ManifestDoc } from '../model/documents.js'
+import type { LocatedIssue, ModelNote } from '../model/issues.js'
+import type { createLocator } from '../model/positions.js'
+
+export interface LoadOptions {
+  /** reads standard input, for the path `-`; defaults to reading process.stdin */
+  readonly stdin?: () => Promise<string>
+}
+
+export interface LoadResult {
+  readonly cluster: Cluster
+  readonly notes: ModelNote[]
+  readonly issues: LocatedIssue[]
+}
+
+/** The name stdin goes by in messages. */
+export const STDIN_NAME = '<stdin>'
+const MANIFEST_EXT = /\.(ya?ml|json)$/i
+
+/**
+ * Loads manifests from `paths`: a file (any extension), a directory (searched recursively for .yaml, .yml
+ * and .json files in sorted order, skipping hidden files and directories), or `-` for stdin. A path that
+ * does not exist is reported as `file_not_found`, not thrown. Issues come out ordered by file, then
+ * document, then line.
+ */
+export async function loadManifests(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
+  const issues: LocatedIssue[] = []
+  const texts = new Map<string, string>()
+  const files: string[] = []
+  const seen = new Set<string>()
+  for (const p of paths) {
+    if (p === '-') {
+      if (texts.has(STDIN_NAME)) continue
+      files.push(STDIN_NAME)
+      texts.set(STDIN_NAME, await (opts.stdin ?? readProcessStdin)())
+      continue
+    }
+    const found = await expand(p, issues)
+    for (const f of found) {
+      const real = await realpath(f).catch(() => f)
+      if (seen.has(real)) continue
+      seen.add(real)
+      files.push(f)
+    }
+  }
+  const fileTexts = await Promise.all(
+    files.map(async (f) => {
+      if (texts.has(f)) return texts.get(f)!
+      try {
+        return await readFile(f, 'utf8')
+      } catch (err) {
+        issues.push(fileIssue(f, err))
+        return undefined
+      }
+    }),
+  )
+  const docs: ManifestDoc[] = []
+  files.forEach((f, i) => {
+    const text = fileTexts[i]
+    if (text === undefined) return
+    texts.set(f, text)
+    const split = splitDocuments(f, text)
+    for (const d of split.docs) docs.push(d)
+    for (const issue of split.issues) issues.push(issue)
+  })
+  const built = buildCluster(docs)
+  const located = await placeIssues([...issues, ...built.issues], texts)
+  const order = new Map(files.map((f, i) => [f, i]))
+  located.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0))
+  return { cluster: built.cluster, notes: built.notes, issues: located }
+}
+
+/**
+ * Fills line and column from the text of each file that has issues; each such file is parsed once. The
+ * position parser is loaded only when there is an issue, so a clean run does not pay for it at start-up.
+ */
+async function placeIssues(issues: readonly LocatedIssue[], texts: ReadonlyMap<string, string>): Promise<LocatedIssue[]> {
+  if (issues.length === 0) return []
+  const { createLocator } = await import('../model/positions.js')
+  const locators = new Map<string, ReturnType<typeof createLocator>>()
+  return issues.map((i) => {
+    if (i.line !== undefined) return i
+    const text = texts.get(i.file)
+    if (text === undefined) return i
+    let locator = locators.get(i.file)
+    if (!locator) locators.set(i.file, (locator = createLocator(text)))
+    const pos = locator(i.doc, i.issue.path)
+    return pos ? { ...i, line: pos.line, column: pos.column } : i
+  })
+}
+
+async function expand(path: string, issues: LocatedIssue[]): Promise<string[]> {
+  let info
+  try {
+    info = await stat(path)
+  } catch (err) {
+    issues.push(fileIssue(path, err))
+    return []
+  }
+  if (!info.isDirectory()) return [path]
+  const out: string[] = []
+  await walk(path, out, new Set([await realpath(path)]), issues)
+  return out
+}
+
+async function walk(dir: string, out: string[], visited: Set<string>, issues: LocatedIssue[]): Promise<void> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    issues.push(fileIssue(dir, err))
+    return
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue
+    const full = join(dir, e.name)
+    let isDir = e.isDirectory()
+    let isFile = e.isFile()
+    if (e.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined)
+      isDir = target?.isDirectory() ?? false
+      isFile = target?.isFile() ?? false
+    }
+    if (isDir) {
+      const real = await realpath(full).catch(() => full)
+      if (visited.has(real)) continue // a symlink loop
+      visited.add(real)
+      await walk(full, out, visited, issues)
+    } else if (isFile && MANIFEST_EXT.test(e.name)) {
+      out.push(full)
+    }
+  }
+}
+
+function fileIssue(file: string, err: unknown): LocatedIssue {
+  const code = (err as { code?: string }).code
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { file, doc: 0, issue: { code: 'file_not_found', path: [], file } }
+  const message = err instanceof Error ? err.message : String(err)
+  return { file, doc: 0, issue: { code: 'file_unreadable', path: [], file, message } }
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

@@ -1,0 +1,116 @@
+/**
+ * Manifest text → decoded documents. Pure: the caller reads the file.
+ *
+ * Fast path: JSON text goes through JSON.parse, YAML through js-yaml's loadAll. Only a file that fails to
+ * parse is parsed again with the `yaml` package, which recovers per document, so one broken document does
+ * not hide the others and every syntax error is reported with its line and column.
+ */
+import jsyaml from 'js-yaml'
+import { createRequire } from 'node:module'
+import type { LocatedIssue, Path } from './issues.js'
+
+/** One object to build, with where it sits: document `doc` of `file`, at `pathPrefix` inside it. */
+export interface ManifestDoc {
+  readonly file: string
+  /** 0-based index of the YAML document in the file (0 for JSON) */
+  readonly doc: number
+  /** `[]` for a top-level object, `['items', 3]` for an item of a List */
+  readonly pathPrefix: Path
+  readonly value: unknown
+}
+
+export interface SplitResult {
+  readonly docs: ManifestDoc[]
+  readonly issues: LocatedIssue[]
+}
+
+/**
+ * The YAML 1.2 core schema plus merge keys (`<<`), which the Go YAML decoder also supports. Without the
+ * timestamp type a date stays a string, as it does for the API server when the field is a string.
+ */
+const MERGE_TYPE = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge // exported, but missing from @types/js-yaml
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_TYPE] })
+const JSON_START = /^\s*[{[]/
+
+/**
+ * Splits a manifest file into objects. A `kind: List` (any `*List` with `items`) and a top-level array
+ * are flattened into their items; empty documents and null items are skipped. Syntax errors become
+ * `yaml_syntax` issues with line and column. Never throws.
+ */
+export function splitDocuments(file: string, text: string): SplitResult {
+  const docs: ManifestDoc[] = []
+  if (JSON_START.test(text)) {
+    try {
+      flatten(docs, file, 0, [], JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
+      return { docs, issues: [] }
+    } catch {
+      // not strict JSON; YAML flow syntax is a superset, so try it as YAML
+    }
+  }
+  let values: unknown[]
+  try {
+    values = jsyaml.loadAll(text, undefined, { schema: SCHEMA, filename: file })
+  } catch (err) {
+    return recover(file, text, err)
+  }
+  for (let i = 0; i < values.length; i++) flatten(docs, file, i, [], values[i])
+  return { docs, issues: [] }
+}
+
+function isList(v: unknown): v is { kind: string; items: unknown[] } {
+  if (typeof v !== 'object' || v === null) return false
+  const o = v as { kind?: unknown; items?: unknown }
+  return typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)
+}
+
+function flatten(out: ManifestDoc[], file: string, doc: number, prefix: Path, value: unknown): void {
+  if (value === null || value === undefined) return
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) flatten(out, file, doc, [...prefix, i], value[i])
+  } else if (isList(value)) {
+    for (let i = 0; i < value.items.length; i++) flatten(out, file, doc, [...prefix, 'items', i], value.items[i])
+  } else {
+    out.push({ file, doc, pathPrefix: prefix, value })
+  }
+}
+
+function syntaxIssue(file: string, doc: number, message: string, line?: number, column?: number): LocatedIssue {
+  const pos = line !== undefined && column !== undefined ? { line, column } : {}
+  return { file, doc, ...pos, issue: { code: 'yaml_syntax', path: [], message, ...pos } }
+}
+
+/** The slow path for a file with a syntax error: parse per document, keep the good ones, report the bad. */
+function recover(file: string, text: string, jsError: unknown): SplitResult {
+  const docs: ManifestDoc[] = []
+  const issues: LocatedIssue[] = []
+  // the position-keeping parser is loaded only for a file that failed: start-up stays small
+  const { LineCounter, parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const lc = new LineCounter()
+  const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true })
+  const ranges: [number, number][] = []
+  parsed.forEach((d, i) => {
+    ranges.push([d.range[0], d.range[2]])
+    if (d.errors.length > 0) {
+      for (const e of d.errors) {
+        const p = lc.linePos(e.pos[0])
+        issues.push(syntaxIssue(file, i, e.message, p.line, p.col))
+      }
+      return
+    }
+    try {
+      flatten(docs, file, i, [], d.toJS({ maxAliasCount: 1000 }))
+    } catch (err) {
+      issues.push(syntaxIssue(file, i, err instanceof Error ? err.message : String(err)))
+    }
+  })
+  if (issues.length > 0) return { docs, issues }
+  // The two parsers disagree: keep js-yaml's verdict and drop the document it points at.
+  const mark = (jsError as { mark?: { line: number; column: number; position: number } }).mark
+  const reason = (jsError as { reason?: string }).reason ?? (jsError instanceof Error ? jsError.message : String(jsError))
+  const at = mark ? ranges.findIndex(([s, e]) => mark.position >= s && mark.position <= e) : -1
+  const doc = at >= 0 ? at : 0
+  return {
+    docs: docs.filter((d) => d.doc !== doc),
+    issues: [syntaxIssue(file, doc, reason, mark ? mark.line + 1 : undefined, mark ? mark.column + 1 : undefined)],
+  }
+}

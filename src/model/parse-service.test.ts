@@ -1,0 +1,45 @@
+import { expect, test } from 'vitest'
+import { toDotPath } from './issues.js'
+import { parseService } from './parse-service.js'
+
+const svc = (spec: unknown, name = 'web') => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec })
+const issuesOf = (input: unknown): [string, string][] => {
+  const r = parseService(input)
+  return r.ok ? [] : r.issues.map((i) => [i.code, toDotPath(i.path)])
+}
+
+test.each<{ name: string; input: unknown; want: [string, string][] }>([
+  { name: 'name must start with a letter', input: svc({}, '1web'), want: [['invalid_name', 'metadata.name']] },
+  { name: 'name with a dot', input: svc({}, 'web.v1'), want: [['invalid_name', 'metadata.name']] },
+  { name: 'selector key invalid', input: svc({ selector: { '-app': 'web' } }), want: [['invalid_label_key', 'spec.selector.-app']] },
+  { name: 'port missing', input: svc({ ports: [{ targetPort: 80 }] }), want: [['required', 'spec.ports[0].port']] },
+  { name: 'port out of range', input: svc({ ports: [{ port: 0 }] }), want: [['invalid_port_number', 'spec.ports[0].port']] },
+  { name: 'protocol invalid', input: svc({ ports: [{ port: 80, protocol: 'HTTP' }] }), want: [['invalid_protocol', 'spec.ports[0].protocol']] },
+  { name: 'targetPort out of range', input: svc({ ports: [{ port: 80, targetPort: 70000 }] }), want: [['invalid_port_number', 'spec.ports[0].targetPort']] },
+  { name: 'targetPort name invalid', input: svc({ ports: [{ port: 80, targetPort: '8080' }] }), want: [['invalid_port_name', 'spec.ports[0].targetPort']] },
+  { name: 'targetPort a boolean', input: svc({ ports: [{ port: 80, targetPort: true }] }), want: [['wrong_type', 'spec.ports[0].targetPort']] },
+  { name: 'port names required with several ports', input: svc({ ports: [{ port: 80, name: 'http' }, { port: 443 }] }), want: [['required', 'spec.ports[1].name']] },
+  { name: 'port names unique', input: svc({ ports: [{ port: 80, name: 'http' }, { port: 81, name: 'http' }] }), want: [['duplicate_value', 'spec.ports[1].name']] },
+  { name: 'port name not a DNS label', input: svc({ ports: [{ port: 80, name: 'HTTP' }] }), want: [['invalid_name', 'spec.ports[0].name']] },
+])('rejects: $name', ({ input, want }) => {
+  expect(issuesOf(input)).toEqual(want)
+})
+
+test.each([
+  { name: 'targetPort defaults to port', port: { port: 80 }, want: { port: 80, protocol: 'TCP', targetPort: 80 } },
+  { name: 'targetPort 0 defaults to port', port: { port: 80, targetPort: 0 }, want: { port: 80, protocol: 'TCP', targetPort: 80 } },
+  { name: 'named targetPort', port: { name: 'web', port: 80, targetPort: 'http' }, want: { name: 'web', port: 80, protocol: 'TCP', targetPort: 'http' } },
+  { name: 'UDP', port: { port: 53, protocol: 'UDP', targetPort: 5353 }, want: { port: 53, protocol: 'UDP', targetPort: 5353 } },
+])('accepts: $name', ({ port, want }) => {
+  const r = parseService(svc({ selector: { app: 'web' }, ports: [port] }))
+  expect(r.ok && r.value.ports).toEqual([want])
+})
+
+test.each([
+  { name: 'no selector', spec: {}, want: null },
+  { name: 'empty selector is no selector', spec: { selector: {} }, want: null },
+  { name: 'selector', spec: { selector: { app: 'web' } }, want: { app: 'web' } },
+])('selector: $name', ({ spec, want }) => {
+  const r = parseService(svc(spec))
+  expect(r.ok && r.value.selector).toEqual(want)
+})
