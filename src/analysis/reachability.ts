@@ -8,6 +8,7 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { Bitset } from './bitset.js'
+import { InternalError } from '../model/issues.js'
 import { computeIdentities, type Identities } from './identities.js'
 
 export interface PortProtocol {
@@ -91,44 +92,39 @@ export class PodRows {
   private readonly podSel: Int32Array
   private readonly podAddr: Int32Array
   private lastClass = -1
-  private direct: Bitset | null = null
-  private grants: { addr: Bitset; dests: Bitset }[] = []
+  /** per destination selector class: `yes`, `no`, or MIXED when ipBlock grants decide pod by pod */
+  private decision: Uint8Array
+  /** per destination selector class: the ipBlock grants (bit i = grant i) that may admit it, by address */
+  private destMask: Uint32Array
+  /** per destination address class: the grants whose ipBlocks contain it */
+  private addrMask: Uint32Array = new Uint32Array(0)
   private transposed: ReturnType<typeof transposeIngress> | null = null
-  constructor(private readonly r: Reachability, private readonly m: ClassMatrix) {
+  private readonly addrMasks = new Map<number, Uint32Array>()
+
+  /** Rows hold `yes` where allowed and `no` where denied (1 and 0 unless told); neither may be 255. */
+  constructor(private readonly r: Reachability, private readonly m: ClassMatrix, private readonly yes = 1, private readonly no = 0) {
     const { classOf, selectorOf, addressOf } = r.identities
     this.podSel = classOf.map((c) => selectorOf[c]!)
     this.podAddr = classOf.map((c) => addressOf[c]!)
+    this.decision = new Uint8Array(r.identities.selectorClasses.length)
+    this.destMask = new Uint32Array(r.identities.selectorClasses.length)
   }
 
+  /** Row `from` of the pod matrix into `out`, in O(selector classes) per new source class plus O(pods). */
   fill(from: number, out: Uint8Array): void {
     const c = this.r.identities.classOf[from]!
     if (c !== this.lastClass) this.prepare(c)
-    const direct = this.direct!.words
-    const dests = this.grants.map((g) => g.dests.words)
-    const addrs = this.grants.map((g) => g.addr.words)
-    const ng = dests.length
-    const { podSel, podAddr } = this
+    const { podSel, podAddr, decision, destMask, addrMask, yes, no } = this
     for (let j = 0; j < out.length; j++) {
       const d1 = podSel[j]!
-      const w = d1 >>> 5
-      const bit = 1 << (d1 & 31)
-      let ok = (direct[w]! & bit) !== 0
-      if (!ok && ng > 0) {
-        const d2 = podAddr[j]!
-        for (let g = 0; g < ng; g++) {
-          if ((dests[g]![w]! & bit) !== 0 && (addrs[g]![d2 >>> 5]! & (1 << (d2 & 31))) !== 0) {
-            ok = true
-            break
-          }
-        }
-      }
-      out[j] = ok ? 1 : 0
+      const v = decision[d1]!
+      out[j] = v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
     }
-    out[from] = 1
+    out[from] = yes
   }
 
   private prepare(c: number): void {
-    const { selectorOf, addressOf } = this.r.identities
+    const { selectorOf, addressOf, selectorClasses, addressClasses } = this.r.identities
     const m = this.m
     const s1 = selectorOf[c]!
     const t = this.transposed ?? (this.transposed = transposeIngress(this.r.identities, m))
@@ -136,16 +132,27 @@ export class PodRows {
     const ingressOk = Bitset.copy(t.open)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[c]!]!)
-    if (m.outIsolated[s1] === 0) {
-      this.direct = ingressOk
-      this.grants = []
-    } else {
-      this.direct = ingressOk.and(m.outSel[s1]!)
-      this.grants = m.outAddr[s1]!.map((g) => ({ addr: g.addr, dests: g.dests === null ? ingressOk : ingressOk.and(g.dests) }))
+    const destMask = this.destMask.fill(0)
+    let direct = ingressOk
+    if (m.outIsolated[s1] !== 0) {
+      direct = ingressOk.and(m.outSel[s1]!)
+      const grants = m.outAddr[s1]!
+      if (grants.length > 32) throw new InternalError('more than 32 distinct port sets in one egress profile')
+      grants.forEach((g, i) => (g.dests === null ? ingressOk : ingressOk.and(g.dests)).forEach((d1) => (destMask[d1]! |= 1 << i)))
+      let masks = this.addrMasks.get(s1)
+      if (masks === undefined) {
+        masks = new Uint32Array(addressClasses.length)
+        grants.forEach((g, i) => g.addr.forEach((d2) => (masks![d2]! |= 1 << i)))
+        this.addrMasks.set(s1, masks)
+      }
+      this.addrMask = masks
     }
+    for (let d1 = 0; d1 < selectorClasses.length; d1++) this.decision[d1] = direct.has(d1) ? this.yes : destMask[d1] !== 0 ? MIXED : this.no
     this.lastClass = c
   }
 }
+
+const MIXED = 255
 
 /** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
 function transposeIngress(ids: Identities, m: ClassMatrix) {
