@@ -1,0 +1,124 @@
+import type { Cluster, Pod } from '../../model/cluster.js'
+import type { Family } from '../../model/ip.js'
+import { selectorMatches, type LabelSelector } from '../../model/label-selector.js'
+import type { Direction, NetworkPolicy, Peer, Rule } from '../../model/policy.js'
+import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
+import { podEndpoint } from '../../engine/endpoint.js'
+import { peerMatches } from '../../engine/match-peer.js'
+import { policySelects } from '../../engine/select.js'
+import type { Endpoint } from '../../engine/verdict.js'
+
+/**
+ * What every check reads, computed once per input. Every "who is selected" and "who does this peer admit"
+ * answer comes from the engine (policySelects, peerMatches), memoized per policy and per peer.
+ */
+export interface LintContext {
+  readonly cluster: Cluster
+  readonly index: ClusterIndex
+  /** the address family used for ipBlock questions: IPv4 unless the pods only have IPv6 addresses */
+  readonly family: Family
+  podsIn(namespace: string): readonly Pod[]
+  /** the pods `policy` applies to */
+  selectedBy(policy: NetworkPolicy): readonly Pod[]
+  /** the pods one peer of a rule in a policy of `policyNamespace` admits */
+  peerPods(peer: Peer, policyNamespace: string): readonly Pod[]
+  /** the namespaces of the input whose labels `selector` matches */
+  namespacesMatching(selector: LabelSelector): readonly string[]
+  endpoint(pod: Pod): PodEndpoint
+}
+
+export type PodEndpoint = Endpoint & { kind: 'pod' }
+
+export function createContext(cluster: Cluster): LintContext {
+  const index = indexCluster(cluster)
+  const family: Family = cluster.pods.some((p) => p.ips.some((a) => a.family === 4)) || !cluster.pods.some((p) => p.ips.length > 0) ? 4 : 6
+  const byNs = new Map<string, Pod[]>()
+  for (const p of cluster.pods) {
+    const list = byNs.get(p.namespace)
+    if (list) list.push(p)
+    else byNs.set(p.namespace, [p])
+  }
+  const endpoints = new Map<Pod, PodEndpoint>()
+  const endpoint = (pod: Pod): PodEndpoint => {
+    const known = endpoints.get(pod)
+    if (known) return known
+    const e = podEndpoint(pod, family) as PodEndpoint
+    endpoints.set(pod, e)
+    return e
+  }
+  const selected = new Map<NetworkPolicy, Pod[]>()
+  const peers = new Map<string, Pod[]>()
+  const nsBySelector = new Map<string, string[]>()
+  return {
+    cluster,
+    index,
+    family,
+    endpoint,
+    podsIn: (ns) => byNs.get(ns) ?? [],
+    selectedBy(policy) {
+      let pods = selected.get(policy)
+      if (pods === undefined) {
+        pods = (byNs.get(policy.namespace) ?? []).filter((p) => policySelects(policy, p))
+        selected.set(policy, pods)
+      }
+      return pods
+    },
+    peerPods(peer, policyNamespace) {
+      const key =
+        peer.kind === 'ipBlock'
+          ? `ip\n${peer.block.key}`
+          : peer.namespaces.kind === 'own'
+            ? `own\n${policyNamespace}\n${peer.podSelector.key}`
+            : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+      let pods = peers.get(key)
+      if (pods === undefined) {
+        pods = cluster.pods.filter((p) => peerMatches(index, peer, policyNamespace, endpoint(p)))
+        peers.set(key, pods)
+      }
+      return pods
+    },
+    namespacesMatching(selector) {
+      let list = nsBySelector.get(selector.key)
+      if (list === undefined) {
+        list = [...cluster.namespaces.keys()].filter((ns) => selectorMatches(selector, index.namespaceLabels(ns)))
+        nsBySelector.set(selector.key, list)
+      }
+      return list
+    },
+  }
+}
+
+/** Every rule of a policy with its direction, index and field path, in the order they are written. */
+export interface RuleAt {
+  readonly policy: NetworkPolicy
+  readonly direction: Direction
+  readonly index: number
+  readonly rule: Rule
+  /** `['spec', 'ingress', 0]` */
+  readonly path: readonly (string | number)[]
+  /** `from` or `to` */
+  readonly peersKey: 'from' | 'to'
+}
+
+export function rulesOf(policy: NetworkPolicy): RuleAt[] {
+  const out: RuleAt[] = []
+  for (const direction of ['ingress', 'egress'] as const) {
+    policy[direction]?.forEach((rule, index) =>
+      out.push({ policy, direction, index, rule, path: ['spec', direction, index], peersKey: direction === 'ingress' ? 'from' : 'to' }),
+    )
+  }
+  return out
+}
+
+/** Labels that controllers add to every pod; they never tell workloads apart. */
+export const CONTROLLER_LABELS: ReadonlySet<string> = new Set([
+  'pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'pod-template-generation',
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'batch.kubernetes.io/job-name',
+  'job-name',
+])

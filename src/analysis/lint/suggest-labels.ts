@@ -1,0 +1,120 @@
+import { formatRequirement, requirementHolds, type LabelSelector, type Requirement } from '../../model/label-selector.js'
+import type { Labels } from '../../model/labels.js'
+import { code, count, joinParts, msg, type Part } from './finding.js'
+
+/** Nouns for what is being selected: pods or namespaces. */
+export interface Noun {
+  readonly one: string
+  readonly many: string
+}
+export const POD: Noun = { one: 'pod', many: 'pods' }
+export const NAMESPACE: Noun = { one: 'namespace', many: 'namespaces' }
+
+/** A label that exists on some candidates, and how many carry it. */
+export interface LabelCount {
+  readonly key: string
+  readonly value: string
+  readonly count: number
+}
+
+const near = (d: number, s: string) => d <= Math.max(1, Math.floor(s.length / 3))
+
+/**
+ * Edits between two strings, counting a swap of two neighbouring characters as one edit (optimal string
+ * alignment distance): `wbe` is one typo away from `web`.
+ */
+export function typoDistance(a: string, b: string): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)]
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
+      row.push(d)
+    }
+    rows.push(row)
+  }
+  return rows[a.length]![b.length]!
+}
+
+function labelCounts(candidates: readonly Labels[]): LabelCount[] {
+  const counts = new Map<string, LabelCount>()
+  for (const labels of candidates) {
+    for (const [key, value] of Object.entries(labels)) {
+      const k = `${key}\n${value}`
+      const c = counts.get(k)
+      counts.set(k, { key, value, count: (c?.count ?? 0) + 1 })
+    }
+  }
+  return [...counts.values()]
+}
+
+/**
+ * The existing labels closest to what requirement `r` asks for, by edit distance on key and value: a near key
+ * with a near value, the same key with a near value, or the same (non-trivial) value under another key.
+ * At most two, closest first, then most common.
+ */
+export function nearestLabels(r: Requirement, candidates: readonly Labels[]): LabelCount[] {
+  const scored: { l: LabelCount; d: number }[] = []
+  for (const l of labelCounts(candidates)) {
+    const kd = typoDistance(r.key, l.key)
+    if (r.operator === 'Exists') {
+      if (kd > 0 && near(kd, r.key)) scored.push({ l, d: kd })
+      continue
+    }
+    if (r.operator !== 'In') continue
+    let best = Infinity
+    for (const v of r.values) {
+      const vd = typoDistance(v, l.value)
+      if (kd + vd === 0) continue
+      const ok = (near(kd, r.key) && near(vd, v)) || (vd === 0 && v.length >= 3 && !l.key.includes('/')) || (kd === 0 && near(vd, v))
+      if (ok) best = Math.min(best, kd + vd)
+    }
+    if (best < Infinity) scored.push({ l, d: best })
+  }
+  return scored
+    .sort((a, b) => a.d - b.d || b.l.count - a.l.count || (a.l.key + a.l.value < b.l.key + b.l.value ? -1 : 1))
+    .slice(0, 2)
+    .map((s) => s.l)
+}
+
+const labelWithCount = (l: LabelCount, noun: Noun): Part[] =>
+  l.value === '' && l.key !== '' ? msg`${code(l.key)} (${count(l.count, noun.one, noun.many)})` : msg`${code(`${l.key}=${l.value}`)} (${count(l.count, noun.one, noun.many)})`
+
+/**
+ * Why `sel` matches none of `candidates`, with the nearest labels that do exist:
+ * "no pod has app=fronted; did you mean app=frontend (3 pods)?". `scope` follows the noun ("in namespace shop").
+ * When every requirement holds for some candidate but never all at once, each is listed with its count.
+ * Call only when the selector matches no candidate.
+ */
+export function emptySelectorHint(sel: LabelSelector, candidates: readonly Labels[], noun: Noun, scope: readonly Part[]): Part[] {
+  const reqs = sel.requirements
+  const holds = reqs.map((r) => candidates.filter((l) => requirementHolds(r, l)).length)
+  const dead = reqs.filter((_, i) => holds[i] === 0)
+  if (dead.length === 0) {
+    const each = reqs.map((r, i) => msg`${code(formatRequirement(r))} (${count(holds[i]!, noun.one, noun.many)})`)
+    return msg`no ${noun.one}${scope} matches all of ${joinParts(each)} at once`
+  }
+  const out: Part[] = []
+  dead.forEach((r, i) => out.push(...(i > 0 ? ['; '] : []), ...deadHint(r, candidates, noun, scope)))
+  return out
+}
+
+function deadHint(r: Requirement, candidates: readonly Labels[], noun: Noun, scope: readonly Part[]): Part[] {
+  if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
+    return msg`every ${noun.one}${scope} fails ${code(formatRequirement(r))}`
+  }
+  const what = r.operator === 'Exists' ? msg`a label ${code(r.key)}` : msg`${code(formatRequirement(r))}`
+  const head = msg`no ${noun.one}${scope} has ${what}`
+  const nearest = nearestLabels(r, candidates)
+  if (nearest.length > 0) return msg`${head}; did you mean ${joinParts(nearest.map((l) => labelWithCount(l, noun)), 'or')}?`
+  const sameKey = labelCounts(candidates)
+    .filter((l) => l.key === r.key)
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+  if (sameKey.length > 0) {
+    const shown = sameKey.slice(0, 3).map((l) => labelWithCount(l, noun))
+    return msg`${head} (${noun.many} carry ${joinParts(shown)}${sameKey.length > 3 ? ', …' : ''})`
+  }
+  return r.operator === 'Exists' ? head : msg`${head} (no ${noun.one} carries the key ${code(r.key)})`
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { describe, expect, test } from 'vitest'
+import { runCli } from '../../../test/cli/cli-harness.js'
+import { expectGolden } from '../../../test/golden.js'
+import { CHECKS } from '../../analysis/lint/index.js'
+import { run } from '../cli.js'
+
+const SHOP = 'test/fixtures/lint/shop.yaml'
+const GOLDEN = 'test/fixtures/lint/golden'
+
+/** The driver version follows package.json; the golden file should not. */
+function stableSarif(out: string): string {
+  const doc = JSON.parse(out) as { runs: { tool: { driver: { version: string } } }[] }
+  doc.runs[0]!.tool.driver.version = '0.0.0-test'
+  return JSON.stringify(doc, null, 2) + '\n'
+}
+
+describe('netpol lint: golden output', () => {
+  test.each([
+    { name: 'text', args: [], golden: 'shop.txt', fix: (s: string) => s },
+    { name: 'json', args: ['-o', 'json'], golden: 'shop.json', fix: (s: string) => s },
+    { name: 'sarif', args: ['-o', 'sarif'], golden: 'shop.sarif', fix: stableSarif },
+  ])('$name', async ({ args, golden, fix }) => {
+    const r = await runCli(['lint', '-f', SHOP, ...args])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(1)
+    expectGolden(fix(r.out), `${GOLDEN}/${golden}`)
+  })
+})
+
+describe('netpol lint: SARIF', () => {
+  test('a rule for every check, results pointing at lines of the file', async () => {
+    const r = await runCli(['lint', '-f', SHOP, '-o', 'sarif'])
+    const run = JSON.parse(r.out).runs[0]
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(CHECKS.map((c) => c.id))
+    for (const res of run.results) {
+      expect(['error', 'warning', 'note']).toContain(res.level)
+      expect(run.tool.driver.rules[res.ruleIndex].id).toBe(res.ruleId)
+    }
+    const typo = run.results.find((x: { ruleId: string; message: { text: string } }) => x.ruleId === 'NP004' && x.message.text.includes('api-ingress:'))
+    expect(typo.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: SHOP }, region: { startLine: 107, startColumn: 13 } })
+  })
+})
+
+describe('netpol lint: flags and config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netpol-lint-'))
+  const config = (name: string, text: string) => {
+    const file = join(dir, name)
+    writeFileSync(file, text)
+    return file
+  }
+  const summary = (out: string) => out.trimEnd().split('\n').at(-1)
+
+  test.each([
+    { name: 'disable the error-level checks by id and slug: exit 0', args: ['--disable', 'NP002', '--disable', 'namespace-name-label'], code: 0, last: '11 warnings, 7 infos on 12 objects (11 checks ran)' },
+    { name: 'min severity error', args: ['--min-severity', 'error'], code: 1, last: '3 errors on 3 objects (13 checks ran)' },
+    { name: 'config: disable and demote', args: ['--config', config('demote.yaml', 'disable: [NP001, redundant-rule]\nseverity: {NP002: warning, NP005: warning}\n')], code: 0, last: '14 warnings on 9 objects (11 checks ran)' },
+    { name: 'config and flags add up', args: ['--config', config('min.yaml', 'minSeverity: error\n'), '--disable', 'NP002'], code: 1, last: '1 error on 1 object (12 checks ran)' },
+  ])('$name', async ({ args, code, last }) => {
+    const r = await runCli(['lint', '-f', SHOP, ...args])
+    expect(r.err).toBe('')
+    expect(summary(r.out)).toBe(last)
+    expect(r.code).toBe(code)
+  })
+
+  test.each([
+    { name: 'an unknown check on the command line', args: ['--disable', 'NP099'], err: /^error: --disable NP099: no such check/ },
+    { name: 'an unknown check in the config', args: ['--config', config('bad.yaml', 'disable: [default-deny]\n')], err: /^error: .*bad\.yaml: disable\[0\]: no check "default-deny"; did you mean NP001 missing-default-deny\?\n$/ },
+    { name: 'a config that is not YAML', args: ['--config', config('broken.yaml', 'disable: [\n')], err: /^error: --config .*broken\.yaml: not valid YAML/ },
+    { name: 'a missing config', args: ['--config', join(dir, 'none.yaml')], err: /^error: --config .*none\.yaml: cannot read/ },
+  ])('$name: exit 2', async ({ args, err }) => {
+    const r = await runCli(['lint', '-f', SHOP, ...args])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(err)
+    expect(r.out).toBe('')
+  })
+
+  test('an input without findings', async () => {
+    const r = await runCli(['lint', '-f', '-', '--disable', 'NP001'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n')
+    expect(r).toEqual({ code: 0, out: 'no findings (12 checks ran)\n', err: '' })
+  })
+
+  test('objects of a JSON List are placed at their lines', async () => {
+    const r = await runCli(['lint', '-f', 'test/fixtures/lint/list.json', '-o', 'json', '--disable', 'NP001'])
+    const f = JSON.parse(r.out).findings[0]
+    expect(f).toMatchObject({ id: 'NP004', object: { name: 'typo', file: 'test/fixtures/lint/list.json', line: 12 }, path: 'spec.ingress[0].from[0].podSelector', line: 20, column: 25 })
+  })
+})
+
+test('colors on a terminal only', async () => {
+  const stdout = Object.assign(new PassThrough(), { isTTY: true })
+  let out = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  const saved = process.env.NO_COLOR
+  delete process.env.NO_COLOR
+  try {
+    await run(['lint', '-f', SHOP], { stdout, stderr: new PassThrough(), readStdin: async () => '' })
+  } finally {
+    if (saved !== undefined) process.env.NO_COLOR = saved
+  }
+  await new Promise((r) => setImmediate(r))
+  expect(out).toContain('\u001b[')
+  expect((await runCli(['lint', '-f', SHOP])).out).not.toContain('\u001b[')
+})

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import { toDotPath } from '../../model/issues.js'
+import {
+  CHECKS,
+  EMPTY_CONFIG,
+  findCheck,
+  hasErrors,
+  lintCluster,
+  parseLintConfig,
+  SEVERITIES,
+  type ConfigIssue,
+  type LintConfig,
+  type Severity,
+} from '../../analysis/lint/index.js'
+import { ExitError, UsageError, type CliIO } from '../io.js'
+import { loadClusterOrExit } from '../load.js'
+import { placeFindings } from './lint-locate.js'
+import { lintJson } from '../render/lint-json.js'
+import { lintSarif } from '../render/lint-sarif.js'
+import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
+
+export interface LintOptions {
+  filename: string[]
+  output: 'text' | 'json' | 'sarif'
+  disable: string[]
+  config?: string
+  minSeverity?: Severity
+}
+
+/**
+ * `netpol lint`: read the config and the manifests → run the catalog → place findings at their lines → render.
+ * Exit 1 when an error-level finding remains after --disable, severity overrides and --min-severity; 2 for bad
+ * input or a bad config.
+ */
+export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
+  const config = await readConfig(opts, io)
+  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
+  const result = await placeFindings(lintCluster(cluster, config))
+  if (opts.output === 'json') io.stdout.write(JSON.stringify(lintJson(result), null, 2) + '\n')
+  else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: await packageVersion() }), null, 2) + '\n')
+  else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
+  if (hasErrors(result)) throw new ExitError(1)
+}
+
+/** Colors for a terminal (the caller checked isTTY); NO_COLOR and TERM=dumb turn them off. */
+async function colors(): Promise<LintStyle> {
+  const pc = (await import('picocolors')).default.createColors(!('NO_COLOR' in process.env) && process.env.TERM !== 'dumb')
+  const sev = { error: (s: string) => pc.bold(pc.red(s)), warning: pc.yellow, info: pc.blue }
+  return { severity: (s, t) => sev[s](t), code: pc.cyan, ref: pc.bold, dim: pc.dim, bold: pc.bold }
+}
+
+/** The config file (if any), then the command-line flags on top of it. */
+async function readConfig(opts: LintOptions, io: CliIO): Promise<LintConfig> {
+  let config = EMPTY_CONFIG
+  if (opts.config !== undefined) {
+    let text: string
+    try {
+      text = await readFile(opts.config, 'utf8')
+    } catch (err) {
+      throw new UsageError(`--config ${opts.config}: cannot read: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    let value: unknown
+    try {
+      value = parseYaml(text)
+    } catch (err) {
+      throw new UsageError(`--config ${opts.config}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    const parsed = parseLintConfig(value, CHECKS)
+    if (!parsed.ok) {
+      for (const i of parsed.issues) io.stderr.write(`error: ${opts.config}: ${configIssueText(i)}\n`)
+      throw new ExitError(2)
+    }
+    config = parsed.value
+  }
+  const disable = [...config.disable]
+  for (const d of opts.disable) {
+    const c = findCheck(CHECKS, d)
+    if (!c) throw new UsageError(`--disable ${d}: no such check (ids: ${CHECKS.map((x) => x.id).join(', ')}; or their slugs)`)
+    disable.push(c.id)
+  }
+  const minSeverity = opts.minSeverity ?? config.minSeverity
+  return { disable, severity: config.severity, ...(minSeverity ? { minSeverity } : {}) }
+}
+
+export function configIssueText(i: ConfigIssue): string {
+  const at = toDotPath(i.path) || '(top level)'
+  switch (i.code) {
+    case 'not_an_object':
+      return `${at}: expected a map with disable, severity and minSeverity`
+    case 'unknown_field':
+      return `${at}: unknown field "${i.field}" (known: disable, severity, minSeverity)`
+    case 'wrong_type':
+      return `${at}: expected ${i.expected}`
+    case 'unknown_check':
+      return `${at}: no check "${i.input}"${i.suggestions.length ? `; did you mean ${i.suggestions.join(', ')}?` : ''}`
+    case 'unknown_severity':
+      return `${at}: "${i.input}" is not a severity (${SEVERITIES.join(', ')})`
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return pkg.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}

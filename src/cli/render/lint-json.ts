@@ -1,0 +1,43 @@
+import { toDotPath, type Path } from '../../model/issues.js'
+import { partsText, type Finding, type LintObject } from '../../analysis/lint/finding.js'
+import type { LintResult } from '../../analysis/lint/index.js'
+
+function objectJson(o: LintObject) {
+  return {
+    kind: o.kind,
+    ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+    name: o.name,
+    ...(o.source ? { file: o.source.file, ...(o.source.line !== undefined ? { line: o.source.line } : {}) } : {}),
+  }
+}
+
+const pathJson = (p: Path) => toDotPath(p)
+
+function findingJson(f: Finding) {
+  return {
+    id: f.id,
+    slug: f.slug,
+    severity: f.severity,
+    object: objectJson(f.object),
+    path: pathJson(f.path),
+    ...(f.location ? { line: f.location.line, column: f.location.column } : {}),
+    message: partsText(f.message),
+    ...(f.fix ? { fix: { text: partsText(f.fix.text), ...(f.fix.yaml ? { yaml: f.fix.yaml } : {}) } } : {}),
+    ...(f.related && f.related.length > 0 ? { related: f.related.map((r) => ({ object: objectJson(r.object), path: pathJson(r.path) })) } : {}),
+  }
+}
+
+/**
+ * The JSON contract of `lint -o json`: `summary` counts per severity, `findings` (object, dot path, message and
+ * fix as plain text), `skipped` checks with the reason, and the `checks` that ran with their severity.
+ */
+export function lintJson(r: LintResult) {
+  const summary = { error: 0, warning: 0, info: 0 }
+  for (const f of r.findings) summary[f.severity]++
+  return {
+    summary,
+    findings: r.findings.map(findingJson),
+    skipped: r.skipped.map((s) => ({ id: s.id, slug: s.slug, reason: partsText(s.reason) })),
+    checks: r.ran.map((c) => ({ id: c.check.id, slug: c.check.slug, severity: c.severity, title: c.check.title })),
+  }
+}
