@@ -29,6 +29,39 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv', 'md']).default('table'))
     .action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
+
+  program
+    .command('describe')
+    .description('policies resolved against the cluster: the pods each selects and what its rules admit now; `describe pod NS/NAME`: who may reach the pod and whom it may reach')
+    .argument('[names...]', 'NS/NAME of policies (default: all), or `pod NS/NAME...`')
+    .addOption(fileOption())
+    .addOption(new Option('--family <family>', 'address family for describe pod (default: the pod\'s primary)').choices(['4', '6']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (names: string[], opts) => (await import('./commands/describe.js')).describe(names, opts, io))
+
+  program
+    .command('diff')
+    .description('connections that become allowed or denied between two versions of the manifests, with the policy change responsible')
+    .argument('[old]', 'manifests before: file or directory')
+    .argument('[new]', 'manifests after: file or directory')
+    .addOption(new Option('-f, --filename <path>', 'with --git: a manifest file or directory to read at each revision; repeatable').argParser(collect).default([]))
+    .option('--git <revs>', 'read the -f paths at git revisions: REV..REV, REV...REV (from the merge base), or REV (against the working tree)')
+    .option('--cluster <path>', 'manifests shared by both sides (e.g. pods and namespaces), read from disk; repeatable', collect, [])
+    .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: every port a pod serves or a policy names, on either side', collect, [])
+    .addOption(new Option('--family <family>', 'address family used for ipBlock matching').choices(['4', '6']))
+    .addOption(new Option('--fail-on <change>', 'exit 1 when a connection becomes allowed (added), denied (removed), or either (any)').choices(['added', 'removed', 'any']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .action(async (oldPath: string | undefined, newPath: string | undefined, opts) => (await import('./commands/diff.js')).diff(oldPath, newPath, opts, io))
+
+  program
+    .command('lint')
+    .description('a catalog of checks for common policy mistakes (NP001…): missing baselines, DNS, typos in selectors, ports, redundancy (exit 1 when an error-level finding remains)')
+    .addOption(fileOption())
+    .option('--disable <check>', 'a check id (NP004) or slug (selector-matches-nothing) to skip; repeatable', collect, [])
+    .option('--config <file>', 'YAML: disable: [ids or slugs], severity: {NP001: warning}, minSeverity: warning')
+    .addOption(new Option('--min-severity <level>', 'drop findings less severe than this').choices(['error', 'warning', 'info']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
 }
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {

@@ -240,3 +240,16 @@ describe('defaulting', () => {
     expect(r.ok ? [] : r.issues.map((i) => toDotPath(i.path))).toEqual(['items[3].spec.ingress[0].from[0]'])
   })
 })
+
+test('rules under a direction policyTypes does not name are kept apart as ignored', () => {
+  const r = parsePolicy({
+    metadata: { name: 'p', namespace: 'x' },
+    spec: { podSelector: {}, policyTypes: ['Egress'], ingress: [{}], egress: [{ to: [{ podSelector: {} }] }] },
+  })
+  expect(r.ok).toBe(true)
+  if (!r.ok) return
+  expect(r.value.ingress).toBeNull()
+  expect(r.value.egress).toHaveLength(1)
+  expect(r.value.ignored?.ingress).toHaveLength(1)
+  expect(r.value.ignored?.egress).toBeUndefined()
+})

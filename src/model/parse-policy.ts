@@ -72,6 +72,11 @@ export function parsePolicy(input: unknown, path: Path = [], source?: SourceRef)
     ingress: types.has('Ingress') ? ingress : null,
     egress: types.has('Egress') ? egress : null,
   }
+  // kept only so tools can show them as ignored; they never isolate or allow anything
+  const ignored: { ingress?: readonly Rule[]; egress?: readonly Rule[] } = {}
+  if (!types.has('Ingress') && ingress.length > 0) ignored.ingress = ingress
+  if (!types.has('Egress') && egress.length > 0) ignored.egress = egress
+  if (ignored.ingress || ignored.egress) policy.ignored = ignored
   if (source) policy.source = source
   return result<NetworkPolicy>(policy, issues)
 }

@@ -1,0 +1,362 @@
+import type { Cluster, Pod } from '../model/cluster.js'
+import { podId } from '../model/cluster.js'
+import type { Family } from '../model/ip.js'
+import { labelsKey, type Labels } from '../model/labels.js'
+import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef, type Rule } from '../model/policy.js'
+import { PROTOCOLS, type PortSpec } from '../model/port.js'
+import { indexCluster } from '../engine/cluster-index.js'
+import { policySelects } from '../engine/select.js'
+import type { Bitset } from './bitset.js'
+import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
+import { matrixPorts } from './matrix-ports.js'
+import { computeReachability, type PortProtocol } from './reachability.js'
+
+export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
+
+export interface PolicyChange {
+  readonly policy: PolicyRef
+  readonly status: Exclude<PolicyStatus, 'unchanged'>
+}
+
+/**
+ * Pods present on both sides that no policy of either side can tell apart. Labelled by the labels after the
+ * change; `labelsBefore` is set when they were different.
+ */
+export interface DiffClass {
+  readonly id: number
+  readonly namespace: string
+  readonly labels: Labels
+  readonly labelsBefore?: Labels
+  /** `namespace/name`, sorted */
+  readonly pods: readonly string[]
+}
+
+/** Connections from one class to another whose verdict flipped the same way, for the same reasons, on `ports`. */
+export interface ConnectionChange {
+  readonly change: 'allowed' | 'denied'
+  readonly from: number
+  readonly to: number
+  readonly ports: readonly PortProtocol[]
+  /** ordered pod pairs (a pod and itself excluded) between the classes: the change holds for each, on each port */
+  readonly podPairs: number
+  readonly causes: readonly Cause[]
+  /** the added, removed or changed policies that isolate the source for egress / the destination for ingress, before or after */
+  readonly policies: { readonly source: readonly PolicyChange[]; readonly destination: readonly PolicyChange[] }
+}
+
+export interface ClusterDiff {
+  readonly family: Family
+  readonly ports: readonly PortProtocol[]
+  /** policies added, removed or changed, sorted by namespace and name */
+  readonly policies: readonly PolicyChange[]
+  /** `namespace/name`; relabeled: present on both sides with other labels */
+  readonly pods: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly relabeled: readonly string[] }
+  readonly namespaces: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly relabeled: readonly string[] }
+  /** the classes the changes refer to, by id (= position) */
+  readonly classes: readonly DiffClass[]
+  /** newly allowed first, then newly denied; each by source class, destination class, first port */
+  readonly changes: readonly ConnectionChange[]
+}
+
+export interface DiffOptions {
+  /** default: the union of matrixPorts of both sides */
+  readonly ports?: readonly PortProtocol[]
+  /** the address family for ipBlock matching; default IPv4 unless every addressed pod is IPv6-only */
+  readonly family?: Family
+}
+
+/**
+ * Every connection between pods present on both sides whose verdict differs between `before` and `after`,
+ * grouped by class pair. Pods are matched by namespace/name. Both sides are decided by computeReachability over
+ * the shared pods; a pod's joint class is the pair (its class before, its class after), so class boundaries are
+ * the same on both sides and every pod pair of two joint classes has the same before and after verdicts.
+ * Causes come from the engine's verdicts on one representative pair per joint class pair (see flipExplainer).
+ */
+export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions = {}): ClusterDiff {
+  const ports = opts.ports ?? unionPorts(matrixPorts(before), matrixPorts(after))
+  const family = opts.family ?? defaultDiffFamily([...before.pods, ...after.pods])
+  const { common: [oldPods, newPods], added, removed } = matchPods(before.pods, after.pods)
+  const oldIndex = indexCluster(before)
+  const newIndex = indexCluster(after)
+  const oldR = computeReachability(oldIndex, oldPods, ports, family)
+  const newR = computeReachability(newIndex, newPods, ports, family)
+  const joint = jointClasses(oldR.identities.classOf, newR.identities.classOf)
+  const statuses = policyStatuses(before.policies, after.policies)
+  const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
+
+  const flips = findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows))
+  const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
+  const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
+  const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
+  const selecting = selectingChanges(changed, before, after, statuses)
+  const grouped = groupFlips(flips, explainer, (a) => joint.members[a]!.length)
+
+  // classes the changes refer to, numbered in a stable order
+  const used = [...new Set(grouped.flatMap((g) => [g.from, g.to]))]
+  const describeClass = (c: number) => {
+    const first = rep(c, 0)
+    const labels = newPods[first]!.labels
+    const labelsBefore = oldPods[first]!.labels
+    return {
+      namespace: newPods[first]!.namespace,
+      labels,
+      ...(labelsKey(labels) !== labelsKey(labelsBefore) ? { labelsBefore } : {}),
+      pods: joint.members[c]!.map((m) => podId(newPods[m]!)),
+    }
+  }
+  const described = used.map((c) => ({ c, d: describeClass(c) }))
+  described.sort((x, y) => cmp(x.d.namespace, y.d.namespace) || cmp(labelsKey(x.d.labels), labelsKey(y.d.labels)) || cmp(x.d.pods[0]!, y.d.pods[0]!))
+  const idOf = new Map(described.map((x, id) => [x.c, id]))
+  const classes: DiffClass[] = described.map((x, id) => ({ id, ...x.d }))
+
+  const changes: ConnectionChange[] = grouped.map((g) => ({
+    change: g.change,
+    from: idOf.get(g.from)!,
+    to: idOf.get(g.to)!,
+    ports: g.ports.map((k) => ports[k]!),
+    podPairs: g.podPairs,
+    causes: g.causes,
+    policies: {
+      source: selecting(oldPods[rep(g.from, 0)]!, newPods[rep(g.from, 0)]!, 'egress'),
+      destination: selecting(oldPods[rep(g.to, 0)]!, newPods[rep(g.to, 0)]!, 'ingress'),
+    },
+  }))
+  changes.sort((x, y) => (x.change === y.change ? 0 : x.change === 'allowed' ? -1 : 1) || x.from - y.from || x.to - y.to || comparePorts(x.ports[0]!, y.ports[0]!))
+
+  const relabeled = oldPods.filter((p, i) => labelsKey(p.labels) !== labelsKey(newPods[i]!.labels)).map(podId)
+  return {
+    family,
+    ports,
+    policies: [...statuses].filter(([, s]) => s !== 'unchanged').map(([key, s]) => ({ policy: refOf(key), status: s as PolicyChange['status'] })),
+    pods: { added: added.map(podId), removed: removed.map(podId), relabeled },
+    namespaces: namespaceChanges(before, after),
+    classes,
+    changes,
+  }
+}
+
+/** Joint classes: pods with the same class on both sides. `of[i]` is pod i's joint class. */
+export interface JointClasses {
+  readonly of: Int32Array
+  /** per joint class, its pods (indexes into the shared pod lists), ascending */
+  readonly members: readonly number[][]
+  /** per joint class, its class before and after */
+  readonly before: Int32Array
+  readonly after: Int32Array
+}
+
+export function jointClasses(before: Int32Array, after: Int32Array): JointClasses {
+  const byKey = new Map<string, number>()
+  const members: number[][] = []
+  const b: number[] = []
+  const a: number[] = []
+  const of = new Int32Array(before.length)
+  for (let i = 0; i < before.length; i++) {
+    const key = `${before[i]},${after[i]}`
+    let c = byKey.get(key)
+    if (c === undefined) {
+      c = members.length
+      byKey.set(key, c)
+      members.push([])
+      b.push(before[i]!)
+      a.push(after[i]!)
+    }
+    members[c]!.push(i)
+    of[i] = c
+  }
+  return { of, members, before: Int32Array.from(b), after: Int32Array.from(a) }
+}
+
+/** A class pair whose verdict differs on port index `port`; `allowed` is the verdict after. */
+export interface Flip {
+  readonly from: number
+  readonly to: number
+  readonly port: number
+  readonly allowed: boolean
+}
+
+/**
+ * Compares the class matrices of both sides through the joint classes: `oldRows[k][c]` is the row of class c
+ * (before) for port index k. A joint class with one pod is skipped against itself: its only pair is the pod with
+ * itself, which is always allowed.
+ */
+export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitset[])[], newRows: readonly (readonly Bitset[])[]): Flip[] {
+  const flips: Flip[] = []
+  const n = joint.members.length
+  const ports = oldRows.length
+  const before = joint.before
+  const after = joint.after
+  const o: Uint32Array[] = []
+  const w: Uint32Array[] = []
+  // pair by pair, ports ascending: the flips of one pair come out together
+  for (let a = 0; a < n; a++) {
+    for (let k = 0; k < ports; k++) {
+      o[k] = oldRows[k]![before[a]!]!.words
+      w[k] = newRows[k]![after[a]!]!.words
+    }
+    const single = joint.members[a]!.length < 2
+    for (let b = 0; b < n; b++) {
+      if (a === b && single) continue
+      const cb = before[b]!
+      const ca = after[b]!
+      const ob = cb >>> 5
+      const os = cb & 31
+      const nb = ca >>> 5
+      const ns = ca & 31
+      for (let k = 0; k < ports; k++) {
+        const was = (o[k]![ob]! >>> os) & 1
+        const now = (w[k]![nb]! >>> ns) & 1
+        if (was !== now) flips.push({ from: a, to: b, port: k, allowed: now === 1 })
+      }
+    }
+  }
+  return flips
+}
+
+export interface FlipGroup {
+  readonly change: 'allowed' | 'denied'
+  readonly from: number
+  readonly to: number
+  /** port indexes, ascending */
+  readonly ports: number[]
+  readonly podPairs: number
+  readonly causes: readonly Cause[]
+}
+
+/**
+ * Groups flips by (source class, destination class, direction of the change), then splits each group by the
+ * causes `explain` gives per port, so ports flipped for different reasons are reported apart. The flips of one
+ * class pair must be next to each other (findFlips lists them so).
+ */
+export function groupFlips(flips: readonly Flip[], explain: (from: number, to: number, port: number) => Cause[], size: (cls: number) => number): FlipGroup[] {
+  const out: FlipGroup[] = []
+  // explain may hand out one array for equal causes: stringify each array once
+  const keys = new Map<Cause[], string>()
+  const keyOf = (causes: Cause[]) => {
+    let key = keys.get(causes)
+    if (key === undefined) keys.set(causes, (key = JSON.stringify(causes)))
+    return key
+  }
+  for (let start = 0; start < flips.length; ) {
+    const { from, to } = flips[start]!
+    let end = start
+    while (end < flips.length && flips[end]!.from === from && flips[end]!.to === to) end++
+    const podPairs = from === to ? size(from) * (size(from) - 1) : size(from) * size(to)
+    for (const allowed of [true, false]) {
+      const byCause = new Map<string, { ports: number[]; causes: Cause[] }>()
+      for (let x = start; x < end; x++) {
+        const f = flips[x]!
+        if (f.allowed !== allowed) continue
+        const causes = explain(from, to, f.port)
+        const key = keyOf(causes)
+        const g = byCause.get(key)
+        if (g) g.ports.push(f.port)
+        else byCause.set(key, { ports: [f.port], causes })
+      }
+      for (const g of byCause.values()) out.push({ change: allowed ? 'allowed' : 'denied', from, to, ports: g.ports.sort((p, q) => p - q), podPairs, causes: g.causes })
+    }
+    start = end
+  }
+  return out
+}
+
+/** Added, removed and changed policies by `namespace/name`; 'changed' when anything that decides traffic differs. */
+export function policyStatuses(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Map<string, PolicyStatus> {
+  const old = new Map(before.map((p) => [formatRef(p), policyFingerprint(p)]))
+  const out = new Map<string, PolicyStatus>()
+  for (const p of after) {
+    const key = formatRef(p)
+    const was = old.get(key)
+    out.set(key, was === undefined ? 'added' : was === policyFingerprint(p) ? 'unchanged' : 'changed')
+  }
+  for (const key of old.keys()) if (!out.has(key)) out.set(key, 'removed')
+  return new Map([...out].sort(([a], [b]) => cmp(a, b)))
+}
+
+/**
+ * Canonical text of what a policy decides: selectors by their canonical keys, rules and their peers and ports
+ * in written order. Where it came from, and ignored rules, are left out.
+ */
+export function policyFingerprint(p: NetworkPolicy): string {
+  const peer = (x: Peer) =>
+    x.kind === 'ipBlock' ? `ip ${x.block.key}` : `pods ${x.podSelector.key} ${x.namespaces.kind === 'own' ? 'own' : `ns ${x.namespaces.selector.key}`}`
+  const port = (s: PortSpec) => `${s.protocol} ${s.port.kind === 'range' ? `${s.port.from}-${s.port.to}` : s.port.kind === 'named' ? `name ${s.port.name}` : 'all'}`
+  const rules = (rs: readonly Rule[] | null) => (rs === null ? null : rs.map((r) => [r.peers === 'any' ? 'any' : r.peers.map(peer), r.ports === 'any' ? 'any' : r.ports.map(port)]))
+  return JSON.stringify([p.podSelector.key, rules(p.ingress), rules(p.egress)])
+}
+
+/**
+ * For a pod (before, after) and a direction: the changed policies that select it with that policy type on
+ * either side, i.e. the changes that can move its verdicts in that direction.
+ */
+function selectingChanges(changed: readonly string[], before: Cluster, after: Cluster, statuses: ReadonlyMap<string, PolicyStatus>) {
+  const oldBy = new Map(before.policies.map((p) => [formatRef(p), p]))
+  const newBy = new Map(after.policies.map((p) => [formatRef(p), p]))
+  const cache = new Map<string, PolicyChange[]>()
+  const applies = (p: NetworkPolicy | undefined, pod: Pod, dir: Direction) => p !== undefined && p[dir] !== null && policySelects(p, pod)
+  return (was: Pod, now: Pod, dir: Direction): PolicyChange[] => {
+    const key = `${dir} ${podId(now)}`
+    let out = cache.get(key)
+    if (out === undefined) {
+      out = []
+      for (const ref of changed) {
+        if (applies(oldBy.get(ref), was, dir) || applies(newBy.get(ref), now, dir)) out.push({ policy: refOf(ref), status: statuses.get(ref) as PolicyChange['status'] })
+      }
+      cache.set(key, out)
+    }
+    return out
+  }
+}
+
+/** Pods of both sides matched by namespace/name; both lists are sorted by namespace, then name. */
+function matchPods(before: readonly Pod[], after: readonly Pod[]) {
+  const afterBy = new Map(after.map((p) => [podId(p), p]))
+  const beforeIds = new Set(before.map(podId))
+  const oldPods: Pod[] = []
+  const newPods: Pod[] = []
+  const removed: Pod[] = []
+  for (const p of before) {
+    const q = afterBy.get(podId(p))
+    if (q === undefined) removed.push(p)
+    else {
+      oldPods.push(p)
+      newPods.push(q)
+    }
+  }
+  const added = after.filter((p) => !beforeIds.has(podId(p)))
+  return { common: [oldPods, newPods] as const, added, removed }
+}
+
+function namespaceChanges(before: Cluster, after: Cluster) {
+  const added: string[] = []
+  const removed: string[] = []
+  const relabeled: string[] = []
+  for (const [name, ns] of after.namespaces) {
+    const was = before.namespaces.get(name)
+    if (was === undefined) added.push(name)
+    else if (labelsKey(was.labels) !== labelsKey(ns.labels)) relabeled.push(name)
+  }
+  for (const name of before.namespaces.keys()) if (!after.namespaces.has(name)) removed.push(name)
+  return { added: added.sort(), removed: removed.sort(), relabeled: relabeled.sort() }
+}
+
+/** IPv4 unless no pod has an IPv4 address while some pod has an address. */
+export function defaultDiffFamily(pods: readonly Pod[]): Family {
+  return pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length > 0) ? 4 : 6
+}
+
+function unionPorts(a: readonly PortProtocol[], b: readonly PortProtocol[]): PortProtocol[] {
+  const seen = new Map<string, PortProtocol>()
+  for (const p of [...a, ...b]) seen.set(`${p.port}/${p.protocol}`, p)
+  return [...seen.values()].sort(comparePorts)
+}
+
+const comparePorts = (a: PortProtocol, b: PortProtocol) => PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || a.port - b.port
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+function refOf(key: string): PolicyRef {
+  const slash = key.indexOf('/')
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) }
+}
+
+export type { PortProtocol }

@@ -1,0 +1,192 @@
+import type { Pod } from '../model/cluster.js'
+import type { Family } from '../model/ip.js'
+import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '../model/policy.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import { podEndpoint } from '../engine/endpoint.js'
+import { evaluateSide } from '../engine/evaluate.js'
+import { peerMatches } from '../engine/match-peer.js'
+import { matchPorts } from '../engine/match-port.js'
+import { isolatingPolicies } from '../engine/select.js'
+import { sideAllows, type Endpoint, type RuleHit, type SideVerdict, type Verdict } from '../engine/verdict.js'
+import type { PortProtocol } from './reachability.js'
+
+export type PolicyStatus = 'added' | 'removed' | 'changed' | 'unchanged'
+
+export interface PolicyWithStatus {
+  readonly policy: PolicyRef
+  readonly status: PolicyStatus
+}
+
+/**
+ * Why one connection's verdict flipped, per side (the source's egress or the destination's ingress) that
+ * decided the flip. Newly allowed: `allowed-by` names each rule that allows it now; `isolation-lifted` names the
+ * policies that isolated the pod before, when none does now. Newly denied: `allow-lost` names each rule that
+ * allowed it before; `newly-isolated` names the policies that isolate the pod now, when none did before.
+ * A status of 'unchanged' means the policy is the same and labels (of pods or namespaces) moved instead.
+ */
+export type Cause =
+  | { readonly code: 'allowed-by'; readonly side: Direction; readonly hit: RuleHit; readonly status: PolicyStatus }
+  | { readonly code: 'isolation-lifted'; readonly side: Direction; readonly policies: readonly PolicyWithStatus[] }
+  | { readonly code: 'allow-lost'; readonly side: Direction; readonly hit: RuleHit; readonly status: PolicyStatus }
+  | { readonly code: 'newly-isolated'; readonly side: Direction; readonly policies: readonly PolicyWithStatus[] }
+
+/**
+ * The causes of one flipped verdict, from the verdicts before and after on the same pair, port and protocol.
+ * Only a side that decided the flip is explained: for a newly allowed connection, each side that denied it
+ * before; for a newly denied one, each side that denies it now.
+ */
+export function explainFlip(was: Verdict, now: Verdict, status: (ref: PolicyRef) => PolicyStatus): Cause[] {
+  const causes: Cause[] = []
+  const withStatus = (refs: readonly PolicyRef[]) => refs.map((policy) => ({ policy, status: status(policy) }))
+  for (const side of ['egress', 'ingress'] as const) {
+    const b = was[side]
+    const a = now[side]
+    if (now.allowed && !was.allowed) {
+      if (sideAllows(b)) continue
+      if (a.kind === 'allowed') for (const hit of a.allowedBy) causes.push({ code: 'allowed-by', side, hit, status: status(hit.policy) })
+      else if (b.kind === 'denied') causes.push({ code: 'isolation-lifted', side, policies: withStatus(b.isolatedBy) })
+    } else if (!now.allowed && was.allowed) {
+      if (a.kind !== 'denied') continue
+      if (b.kind === 'allowed') for (const hit of b.allowedBy) causes.push({ code: 'allow-lost', side, hit, status: status(hit.policy) })
+      else causes.push({ code: 'newly-isolated', side, policies: withStatus(a.isolatedBy) })
+    }
+  }
+  return causes
+}
+
+export interface ExplainContext {
+  readonly oldIndex: ClusterIndex
+  readonly newIndex: ClusterIndex
+  readonly oldPods: readonly Pod[]
+  readonly newPods: readonly Pod[]
+  /** per joint class, its pods (indexes into oldPods/newPods) */
+  readonly members: readonly (readonly number[])[]
+  readonly ports: readonly PortProtocol[]
+  readonly family: Family
+  readonly status: (ref: PolicyRef) => PolicyStatus
+}
+
+/**
+ * Explains a flip from the engine's verdicts on representatives (the first pod of each joint class; the second
+ * as the destination when both ends are in one class), before and after. Each side's verdict comes from
+ * evaluateSide, as evaluateFlow assembles it for two different pods, and is shared between flips on which the
+ * engine's own matchers answer alike: the same isolating policies, the same peers matching the other end
+ * (peerMatches) and the same port entries matching (matchPorts) in every rule. Nothing else enters a side's
+ * verdict, so a large change costs one evaluation per distinct situation, not one per class pair and port.
+ * Flips with the same four side verdicts get the very same causes array, so callers may group by identity.
+ */
+export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: number) => Cause[] {
+  const { members, ports, family } = cx
+  const lists = new Map<string, { policies: NetworkPolicy[]; id: number }>()
+  const listIds = new Map<string, number>()
+  const policiesOf = (index: ClusterIndex, pod: Pod, dir: Direction, cacheKey: string) => {
+    let entry = lists.get(cacheKey)
+    if (entry === undefined) {
+      const policies = isolatingPolicies(index, pod, dir)
+      const key = `${cacheKey[0]}${dir} ${policies.map(formatRef).join(' ')}`
+      let id = listIds.get(key)
+      if (id === undefined) listIds.set(key, (id = listIds.size))
+      lists.set(cacheKey, (entry = { policies, id }))
+    }
+    return entry
+  }
+  const portSigs = new Map<number, number>()
+  const portSigIds = new Map<string, number>()
+  const peerSigIds = new Map<string, number>()
+  const sides = new Map<string, number>()
+  const verdicts: SideVerdict[] = []
+  const causesBy = new Map<string, Cause[]>()
+  let pairKey = ''
+  let slots: Slot[] = []
+  const ids: number[] = [0, 0, 0, 0]
+  return (a, b, k) => {
+    const i = members[a]![0]!
+    const j = members[b]![a === b ? 1 : 0]!
+    if (pairKey !== `${a},${b}`) {
+      pairKey = `${a},${b}`
+      const [from0, to0, from1, to1] = [cx.oldPods[i]!, cx.oldPods[j]!, cx.newPods[i]!, cx.newPods[j]!]
+      slots = [
+        slotFor(cx.oldIndex, '0', 'egress', from0, to0, from0, to0, i, j),
+        slotFor(cx.oldIndex, '0', 'ingress', to0, from0, from0, to0, i, j),
+        slotFor(cx.newIndex, '1', 'egress', from1, to1, from1, to1, i, j),
+        slotFor(cx.newIndex, '1', 'ingress', to1, from1, from1, to1, i, j),
+      ]
+    }
+    const { port, protocol } = ports[k]!
+    for (let n = 0; n < 4; n++) {
+      const s = slots[n]!
+      // the port entries each rule matches depend on the rules, the port and the destination's named ports
+      const portKey = (s.listId * cx.oldPods.length + s.destIndex) * ports.length + k
+      let portSig = portSigs.get(portKey)
+      if (portSig === undefined) {
+        let text = ''
+        for (const p of s.policies) {
+          for (const r of p[s.dir]!) {
+            const m = matchPorts(r.ports, port, protocol, s.dest)
+            text += m.ok ? `${m.port}=${m.resolvedPort ?? ''},` : '-,'
+          }
+        }
+        portSig = intern(portSigIds, text)
+        portSigs.set(portKey, portSig)
+      }
+      const key = `${s.listId},${s.peerSig},${portSig}`
+      let id = sides.get(key)
+      if (id === undefined) {
+        verdicts.push(evaluateSide(s.index, s.pod, s.dir, s.dir === 'egress' ? s.to : s.from, { from: s.from, to: s.to, port, protocol }))
+        sides.set(key, (id = verdicts.length - 1))
+      }
+      ids[n] = id
+    }
+    const key = `${ids[0]},${ids[1]},${ids[2]},${ids[3]}`
+    let causes = causesBy.get(key)
+    if (causes === undefined) {
+      const was = verdictOf(verdicts[ids[0]!]!, verdicts[ids[1]!]!)
+      const now = verdictOf(verdicts[ids[2]!]!, verdicts[ids[3]!]!)
+      causesBy.set(key, (causes = explainFlip(was, now, cx.status)))
+    }
+    return causes
+  }
+
+  function slotFor(index: ClusterIndex, tag: string, dir: Direction, pod: Pod, other: Pod, from: Pod, to: Pod, i: number, j: number): Slot {
+    const { policies, id } = policiesOf(index, pod, dir, `${tag}${dir}${dir === 'egress' ? i : j}`)
+    const otherEnd = podEndpoint(other, family)
+    let peerSig = ''
+    for (const p of policies) {
+      for (const r of p[dir]!) {
+        if (r.peers === 'any') peerSig += '*'
+        else for (let x = 0; x < r.peers.length; x++) if (peerMatches(index, r.peers[x]!, p.namespace, otherEnd)) peerSig += `${x}.`
+        peerSig += ','
+      }
+    }
+    return { index, dir, pod, policies, listId: id, peerSig: intern(peerSigIds, peerSig), from: podEndpoint(from, family), to: podEndpoint(to, family), dest: to, destIndex: j }
+  }
+}
+
+function intern(ids: Map<string, number>, text: string): number {
+  let id = ids.get(text)
+  if (id === undefined) ids.set(text, (id = ids.size))
+  return id
+}
+
+/** The verdict evaluateFlow gives for two different pods: both sides must allow. */
+function verdictOf(egress: SideVerdict, ingress: SideVerdict): Verdict {
+  return { allowed: sideAllows(egress) && sideAllows(ingress), egress, ingress, notes: [] }
+}
+
+/** One side of a representative flow on one side of the diff, with its port-independent signature. */
+interface Slot {
+  readonly index: ClusterIndex
+  readonly dir: Direction
+  /** the pod whose policies decide: the source for egress, the destination for ingress */
+  readonly pod: Pod
+  readonly policies: readonly NetworkPolicy[]
+  /** identifies the side of the diff, the direction and the list of isolating policies */
+  readonly listId: number
+  /** which peers of each rule match the other end, interned */
+  readonly peerSig: number
+  readonly from: Endpoint
+  readonly to: Endpoint
+  readonly dest: Pod
+  /** the destination's index in the shared pod lists (its named ports decide named port entries) */
+  readonly destIndex: number
+}

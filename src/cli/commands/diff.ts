@@ -1,0 +1,253 @@
+import { execFile, spawn } from 'node:child_process'
+import { isAbsolute, relative, sep } from 'node:path'
+import { promisify } from 'node:util'
+import { buildCluster } from '../../model/build-cluster.js'
+import { podId, type Cluster, type Namespace } from '../../model/cluster.js'
+import { splitDocuments, type ManifestDoc } from '../../model/documents.js'
+import type { Family } from '../../model/ip.js'
+import type { LocatedIssue } from '../../model/issues.js'
+import { createLocator } from '../../model/positions.js'
+import { diffClusters, type ClusterDiff } from '../../analysis/diff.js'
+import { parsePortArg } from '../args.js'
+import { ExitError, UsageError, type CliIO } from '../io.js'
+import { loadClusterOrExit } from '../load.js'
+import { diffJson } from '../render/diff-json.js'
+import { renderDiffMarkdown } from '../render/diff-md.js'
+import { diffSides, renderDiffText } from '../render/diff-text.js'
+
+export interface DiffCommandOptions {
+  filename: string[]
+  git?: string
+  cluster: string[]
+  port: string[]
+  family?: '4' | '6'
+  failOn?: 'added' | 'removed' | 'any'
+  output: 'text' | 'json' | 'md'
+}
+
+/**
+ * `netpol diff OLD NEW` or `netpol diff --git REVS -f PATH...`: load both sides (each over the shared `--cluster`
+ * manifests), compare them class by class, render. With `--fail-on`, exit 1 when a change of that kind exists:
+ * `added` = a connection becomes allowed, `removed` = a connection becomes denied, `any` = either.
+ */
+export async function diff(oldPath: string | undefined, newPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<void> {
+  const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : undefined
+  const shared = opts.cluster.length > 0 ? await loadClusterOrExit({ files: opts.cluster }, io) : null
+  const [before, after] = await loadSides(oldPath, newPath, opts, io)
+  const old = shared ? overlayCluster(shared, before) : before
+  const now = shared ? overlayCluster(shared, after) : after
+  const result = diffClusters(old, now, { ...(ports ? { ports } : {}), ...(opts.family ? { family: Number(opts.family) as Family } : {}) })
+  const sides = diffSides(old, now)
+  if (opts.output === 'json') io.stdout.write(JSON.stringify(diffJson(result), null, 2) + '\n')
+  else if (opts.output === 'md') io.stdout.write(renderDiffMarkdown(result, sides))
+  else io.stdout.write(renderDiffText(result, sides))
+  if (opts.failOn !== undefined && failsOn(result, opts.failOn)) throw new ExitError(1)
+}
+
+export function failsOn(d: ClusterDiff, on: 'added' | 'removed' | 'any'): boolean {
+  return d.changes.some((c) => on === 'any' || (on === 'added' ? c.change === 'allowed' : c.change === 'denied'))
+}
+
+async function loadSides(oldPath: string | undefined, newPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<[Cluster, Cluster]> {
+  const load = (files: readonly string[]) => loadClusterOrExit({ files, quiet: true }, io)
+  if (opts.git === undefined) {
+    if (opts.filename.length > 0) throw new UsageError('-f names the paths to read at git revisions: use it with --git (for manifests shared by both sides, use --cluster)')
+    if (oldPath === undefined || newPath === undefined) throw new UsageError('diff: give OLD and NEW (files or directories), or --git REV..REV -f PATH')
+    return [await load([oldPath]), await load([newPath])]
+  }
+  if (oldPath !== undefined) throw new UsageError('diff --git reads the -f paths at the revisions: give no OLD/NEW paths')
+  if (opts.filename.length === 0) throw new UsageError('diff --git: name the manifests to compare with -f PATH (file or directory); repeatable')
+  if (opts.filename.includes('-')) throw new UsageError('diff --git: -f - (stdin) cannot be read at a revision')
+  const cwd = process.cwd()
+  const revs = await parseRevisions(cwd, opts.git, io)
+  const paths = opts.filename.map((f) => toRepoPath(cwd, f))
+  const old = await readRevision(cwd, revs.old, paths)
+  const now = revs.new === null ? null : await readRevision(cwd, revs.new, paths)
+  for (const p of paths) {
+    const inOld = old.found.has(p)
+    const inNew = now === null ? true : now.found.has(p)
+    if (!inOld && !inNew) {
+      io.stderr.write(`error: -f ${p}: no such path at ${revs.old} nor at ${revs.new}\n`)
+      throw new ExitError(2)
+    }
+    if (!inOld) io.stderr.write(`note: ${p} does not exist at ${revs.old}; read as empty\n`)
+    if (!inNew) io.stderr.write(`note: ${p} does not exist at ${revs.new}; read as empty\n`)
+  }
+  const before = await buildOrExit(old, io)
+  const after = now === null ? await load(opts.filename) : await buildOrExit(now, io)
+  return [before, after]
+}
+
+/** `A..B` (A and B), `A...B` (their merge base and B), `A` (A and the working tree); an empty side is HEAD. */
+async function parseRevisions(cwd: string, spec: string, io: CliIO): Promise<{ old: string; new: string | null }> {
+  const three = spec.indexOf('...')
+  const two = spec.indexOf('..')
+  let old: string
+  let now: string | null
+  if (three >= 0) {
+    now = spec.slice(three + 3) || 'HEAD'
+    const a = spec.slice(0, three) || 'HEAD'
+    await verifyRevision(cwd, a, io)
+    await verifyRevision(cwd, now, io)
+    old = (await git(cwd, ['merge-base', a, now]).catch(() => gitFailure(`--git ${spec}: ${a} and ${now} have no common ancestor`, io))).toString('utf8').trim()
+    return { old, new: now }
+  }
+  if (two >= 0) {
+    old = spec.slice(0, two) || 'HEAD'
+    now = spec.slice(two + 2) || 'HEAD'
+  } else {
+    old = spec
+    now = null
+  }
+  await verifyRevision(cwd, old, io)
+  if (now !== null) await verifyRevision(cwd, now, io)
+  return { old, new: now }
+}
+
+async function verifyRevision(cwd: string, rev: string, io: CliIO): Promise<void> {
+  if (rev.startsWith('-')) throw new UsageError(`--git: "${rev}" is not a revision`)
+  await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]).catch((err: unknown) =>
+    gitFailure(`--git: unknown revision "${rev}"${gitMessage(err)}`, io),
+  )
+}
+
+function gitFailure(message: string, io: CliIO): never {
+  io.stderr.write(`error: ${message}\n`)
+  throw new ExitError(2)
+}
+
+function gitMessage(err: unknown): string {
+  const stderr = (err as { stderr?: Buffer | string }).stderr?.toString().trim()
+  if ((err as { code?: string }).code === 'ENOENT') return ' (git is not installed or not on PATH)'
+  return stderr ? ` (${stderr.split('\n')[0]})` : ''
+}
+
+/** A -f path as git sees it from `cwd`: relative, with forward slashes; `.` for the current directory. */
+function toRepoPath(cwd: string, path: string): string {
+  const rel = isAbsolute(path) ? relative(cwd, path) : path
+  const clean = rel.split(sep).join('/').replace(/^\.\/+/, '').replace(/\/+$/, '')
+  return clean === '' ? '.' : clean
+}
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i
+
+interface RevisionFiles {
+  readonly rev: string
+  /** the -f paths that exist at the revision */
+  readonly found: Set<string>
+  readonly files: { readonly name: string; readonly text: string }[]
+}
+
+/**
+ * The manifest files under `paths` at `rev`, as the loader would pick them from a checkout: a path naming a file
+ * is read whatever its extension; a directory contributes its .yaml, .yml and .json files, recursively, sorted,
+ * skipping hidden files and directories. Files are named `REV:path` in messages.
+ */
+export async function readRevision(cwd: string, rev: string, paths: readonly string[]): Promise<RevisionFiles> {
+  const found = new Set<string>()
+  const chosen = new Map<string, string>() // path → blob id
+  for (const p of paths) {
+    const out = (await git(cwd, ['ls-tree', '-r', '-z', '--end-of-options', rev, '--', p])).toString('utf8')
+    for (const entry of out.split('\0')) {
+      const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry)
+      if (!m) continue
+      const [, mode, type, id, path] = m as unknown as [string, string, string, string, string]
+      const under = p === '.' ? path : path === p ? '' : path.startsWith(`${p}/`) ? path.slice(p.length + 1) : null
+      if (under === null) continue
+      found.add(p)
+      if (type !== 'blob' || mode === '120000') continue
+      const explicit = under === ''
+      if (!explicit && (!MANIFEST_EXT.test(path) || under.split('/').some((seg) => seg.startsWith('.')))) continue
+      chosen.set(path, id)
+    }
+  }
+  const names = [...chosen.keys()].sort()
+  const blobs = await catBlobs(cwd, names.map((n) => chosen.get(n)!))
+  return { rev, found, files: names.map((n, i) => ({ name: `${rev}:${n}`, text: blobs[i]!.toString('utf8') })) }
+}
+
+/** Builds a side read from git, or prints its issues (placed at their lines) and exits 2, as the loader does. */
+async function buildOrExit(side: RevisionFiles, io: CliIO): Promise<Cluster> {
+  const docs: ManifestDoc[] = []
+  const issues: LocatedIssue[] = []
+  for (const f of side.files) {
+    const split = splitDocuments(f.name, f.text)
+    docs.push(...split.docs)
+    issues.push(...split.issues)
+  }
+  const built = buildCluster(docs)
+  issues.push(...built.issues)
+  if (issues.length === 0) return built.cluster
+  const texts = new Map(side.files.map((f) => [f.name, f.text]))
+  const locators = new Map<string, ReturnType<typeof createLocator>>()
+  const { formatIssue } = await import('../render/format-issue.js')
+  for (const i of issues) {
+    let placed = i
+    const text = texts.get(i.file)
+    if (i.line === undefined && text !== undefined) {
+      let loc = locators.get(i.file)
+      if (loc === undefined) locators.set(i.file, (loc = createLocator(text)))
+      const pos = loc(i.doc, i.issue.path)
+      if (pos) placed = { ...i, line: pos.line, column: pos.column }
+    }
+    io.stderr.write(`error: ${formatIssue(placed)}\n`)
+  }
+  io.stderr.write(`${issues.length} error${issues.length === 1 ? '' : 's'} in the input at ${side.rev}; nothing was compared\n`)
+  throw new ExitError(2)
+}
+
+const execFileP = promisify(execFile)
+
+async function git(cwd: string, args: readonly string[]): Promise<Buffer> {
+  const { stdout } = await execFileP('git', [...args], { cwd, encoding: 'buffer', maxBuffer: 1 << 30 })
+  return stdout
+}
+
+/** The contents of blobs by id, read through one `git cat-file --batch`. */
+function catBlobs(cwd: string, ids: readonly string[]): Promise<Buffer[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const chunks: Buffer[] = []
+    const errors: Buffer[] = []
+    child.stdout.on('data', (c: Buffer) => chunks.push(c))
+    child.stderr.on('data', (c: Buffer) => errors.push(c))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file failed: ${Buffer.concat(errors).toString('utf8').trim()}`))
+      const all = Buffer.concat(chunks)
+      const out: Buffer[] = []
+      let at = 0
+      for (const id of ids) {
+        const nl = all.indexOf(10, at)
+        const header = all.subarray(at, nl).toString('utf8').split(' ')
+        if (header[0] !== id || header[1] !== 'blob') return reject(new Error(`git cat-file: unexpected reply for ${id}: ${header.join(' ')}`))
+        const size = Number(header[2])
+        out.push(all.subarray(nl + 1, nl + 1 + size))
+        at = nl + 1 + size + 1
+      }
+      resolve(out)
+    })
+    child.stdin.end(ids.join('\n') + '\n')
+  })
+}
+
+/**
+ * `top` over `base`: objects of `top` replace those of `base` with the same namespace and name; a namespace
+ * `top` only created because something referenced it does not replace a declared one.
+ */
+export function overlayCluster(base: Cluster, top: Cluster): Cluster {
+  const namespaces = new Map<string, Namespace>(base.namespaces)
+  for (const [name, ns] of top.namespaces) if (!(ns.implicit && namespaces.has(name))) namespaces.set(name, ns)
+  const byId = <T extends { namespace: string; name: string }>(a: readonly T[], b: readonly T[]) => {
+    const m = new Map<string, T>()
+    for (const x of [...a, ...b]) m.set(podId(x), x)
+    return [...m.values()].sort((x, y) => (x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+  }
+  return {
+    namespaces: new Map([...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    pods: byId(base.pods, top.pods),
+    policies: byId(base.policies, top.policies),
+    services: byId(base.services, top.services),
+  }
+}

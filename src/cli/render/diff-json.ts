@@ -1,0 +1,57 @@
+import { formatRef } from '../../model/policy.js'
+import type { Cause, ClusterDiff } from '../../analysis/diff.js'
+import { connections, portText, totals } from './diff-text.js'
+
+/**
+ * The JSON contract of `diff -o json`:
+ * ```
+ * { summary: {allowed: {groups, connections}, denied: {groups, connections}},
+ *   family: 4 | 6, ports: ["5432/TCP", ...],
+ *   policies: [{policy: "ns/name", status: "added" | "removed" | "changed"}],
+ *   pods: {added, removed, relabeled: ["ns/name"]}, namespaces: {added, removed, relabeled: ["name"]},
+ *   classes: [{id, namespace, labels, labelsBefore?, pods: ["ns/name"]}],
+ *   changes: [{change: "allowed" | "denied", from: classId, to: classId, ports: ["9090/TCP"], podPairs, connections,
+ *              causes: [cause], policies: {source: [{policy, status}], destination: [{policy, status}]}}] }
+ * ```
+ * A cause is `{code: "allowed-by" | "allow-lost", side: "egress" | "ingress", policy: "ns/name", status,
+ * direction, rule, peer, port, resolvedPort?}` (peer and port: index into the rule, or "any") or
+ * `{code: "isolation-lifted" | "newly-isolated", side, policies: [{policy, status}]}`. A connection is one
+ * ordered pod pair on one port.
+ */
+export function diffJson(diff: ClusterDiff) {
+  return {
+    summary: totals(diff),
+    family: diff.family,
+    ports: diff.ports.map(portText),
+    policies: diff.policies.map((p) => ({ policy: formatRef(p.policy), status: p.status })),
+    pods: diff.pods,
+    namespaces: diff.namespaces,
+    classes: diff.classes,
+    changes: diff.changes.map((c) => ({
+      change: c.change,
+      from: c.from,
+      to: c.to,
+      ports: c.ports.map(portText),
+      podPairs: c.podPairs,
+      connections: connections(c),
+      causes: c.causes.map(causeJson),
+      policies: {
+        source: c.policies.source.map((p) => ({ policy: formatRef(p.policy), status: p.status })),
+        destination: c.policies.destination.map((p) => ({ policy: formatRef(p.policy), status: p.status })),
+      },
+    })),
+  }
+}
+
+function causeJson(c: Cause) {
+  switch (c.code) {
+    case 'allowed-by':
+    case 'allow-lost': {
+      const { policy, ...where } = c.hit
+      return { code: c.code, side: c.side, policy: formatRef(policy), status: c.status, ...where }
+    }
+    case 'isolation-lifted':
+    case 'newly-isolated':
+      return { code: c.code, side: c.side, policies: c.policies.map((p) => ({ policy: formatRef(p.policy), status: p.status })) }
+  }
+}
