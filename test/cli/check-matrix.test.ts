@@ -97,11 +97,6 @@ describe('netpol matrix', () => {
     expect(at(1, 'kube-system/coredns-5d78c', 'frontend/web-7d9')).toBe(false)
   })
 
-  test('the table matches the README', async () => {
-    const r = await runCli(['matrix', '-f', EX, '--port', '5432/TCP'])
-    const readme = readFileSync('README.md', 'utf8')
-    expect(readme).toContain(r.out.trimEnd())
-  })
 
   test('every port a pod serves when --port is absent; csv and md agree with json', async () => {
     const json = JSON.parse((await runCli(['matrix', '-f', EX, '-o', 'json'])).out)
