@@ -11,9 +11,10 @@ export class MatrixRows {
   private readonly yes: Buffer
   private readonly no: Buffer
   private readonly buf: Buffer
-  private readonly yesWords: number[]
-  private readonly noWords: number[]
-  private readonly view: DataView
+  private readonly yesText: string
+  private readonly noText: string
+  /** the text of eight consecutive cells, indexed by their bits (cell k = bit k) */
+  private readonly octets: string[]
 
   constructor(r: Reachability, m: ClassMatrix, yes: string, no: string, sep: string) {
     this.cells = new Uint8Array(r.pods.length)
@@ -21,10 +22,10 @@ export class MatrixRows {
     this.no = Buffer.from(no + sep)
     const single = this.yes.length === 1 && this.no.length === 1
     this.rows = single ? new PodRows(r, m, this.yes[0]!, this.no[0]!) : new PodRows(r, m)
-    this.yesWords = words(this.yes)
-    this.noWords = words(this.no)
+    this.yesText = yes + sep
+    this.noText = no + sep
+    this.octets = Array.from({ length: 256 }, (_, bits) => Array.from({ length: 8 }, (__, k) => ((bits >> k) & 1 ? this.yesText : this.noText)).join(''))
     this.buf = Buffer.alloc(r.pods.length * Math.max(this.yes.length, this.no.length))
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length)
   }
 
   /** Row `i` (source pod i) as its encoded cells; the buffer is reused by the next call, so write it first. */
@@ -35,35 +36,17 @@ export class MatrixRows {
       this.rows.fill(i, buf)
       return buf.subarray(0, cells.length)
     }
-    // several bytes per cell: whole words at a time (a cell is at most a few words)
+    // several bytes per cell: eight cells at a time from a table of their 256 texts, joined natively
     this.rows.fill(i, cells)
-    const view = this.view
-    const yesW = this.yesWords
-    const noW = this.noWords
-    let at = 0
-    for (let j = 0; j < cells.length; j++) {
-      const words = cells[j] ? yesW : noW
-      for (let k = 0; k < words.length; k += 2) {
-        const size = words[k]!
-        const value = words[k + 1]!
-        if (size === 4) view.setUint32(at, value, true)
-        else if (size === 2) view.setUint16(at, value, true)
-        else view.setUint8(at, value)
-        at += size
-      }
+    const table = this.octets
+    let text = ''
+    const whole = cells.length & ~7
+    for (let j = 0; j < whole; j += 8) {
+      text += table[cells[j]! | (cells[j + 1]! << 1) | (cells[j + 2]! << 2) | (cells[j + 3]! << 3) | (cells[j + 4]! << 4) | (cells[j + 5]! << 5) | (cells[j + 6]! << 6) | (cells[j + 7]! << 7)]!
     }
+    for (let j = whole; j < cells.length; j++) text += cells[j] ? this.yesText : this.noText
+    const at = buf.write(text, 0, 'latin1')
     return buf.subarray(0, at)
   }
 }
 
-/** A cell's bytes as (size, little-endian value) pairs of 4, 2 and 1 bytes. */
-function words(bytes: Buffer): number[] {
-  const out: number[] = []
-  let i = 0
-  while (i < bytes.length) {
-    const size = bytes.length - i >= 4 ? 4 : bytes.length - i >= 2 ? 2 : 1
-    out.push(size, size === 4 ? bytes.readUInt32LE(i) : size === 2 ? bytes.readUInt16LE(i) : bytes[i]!)
-    i += size
-  }
-  return out
-}
