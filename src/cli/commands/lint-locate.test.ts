@@ -1,0 +1,48 @@
+import { expect, test } from 'vitest'
+import type { Path } from '../../model/issues.js'
+import { jsonOffsets, placeFindings } from './lint-locate.js'
+import type { Finding } from '../../analysis/lint/finding.js'
+
+const text = '{"items": [\n  {"kind": "A", "x": {"k\\"ey": [1, {"deep": true}]}},\n  {"kind": "B"}\n]}'
+const key = (p: Path) => p.map((s) => `\u0000${s}`).join('')
+
+test.each([
+  { name: 'the root', path: [], want: 0 },
+  { name: 'a key is placed at the key', path: ['items'], want: 1 },
+  { name: 'an array element at its first character', path: ['items', 1], want: text.indexOf('{"kind": "B"') },
+  { name: 'an escaped key', path: ['items', 0, 'x', 'k"ey'], want: text.indexOf('"k\\"ey') },
+  { name: 'deep inside arrays', path: ['items', 0, 'x', 'k"ey', 1, 'deep'], want: text.indexOf('"deep"') },
+])('jsonOffsets: $name', ({ path, want }) => {
+  expect(jsonOffsets(text, [path])!.get(key(path))).toBe(want)
+})
+
+test.each([
+  { name: 'a missing path is left out, its ancestors are not', path: ['items', 0, 'nope'], has: [['items', 0]], lacks: [['items', 0, 'nope']] },
+  { name: 'siblings off the way are not recorded', path: ['items', 1, 'kind'], has: [['items', 1, 'kind']], lacks: [['items', 0, 'kind']] },
+])('jsonOffsets: $name', ({ path, has, lacks }) => {
+  const r = jsonOffsets(text, [path])!
+  for (const p of has) expect(r.has(key(p))).toBe(true)
+  for (const p of lacks) expect(r.has(key(p))).toBe(false)
+})
+
+test.each(['{"a": ', '{"a" 1}', '{"a": 1} x', '[1, 2'])('jsonOffsets: malformed %j → null', (bad) => expect(jsonOffsets(bad, [['a']])).toBeNull())
+
+test('placeFindings: YAML documents, a path that does not exist falls back to its deepest ancestor, stdin stays unplaced', async () => {
+  const files: Record<string, string> = {
+    'a.yaml': 'kind: Namespace\nmetadata: {name: x}\n---\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n',
+  }
+  const f = (doc: number, path: Path, file = 'a.yaml'): Finding => ({
+    id: 'NP001',
+    slug: 's',
+    severity: 'info',
+    object: { kind: 'NetworkPolicy', namespace: 'x', name: 'p', source: { file, doc } },
+    path,
+    message: [],
+  })
+  const r = await placeFindings({ findings: [f(1, ['spec', 'podSelector']), f(1, ['spec', 'egress']), f(0, [], '<stdin>')], skipped: [], ran: [] }, async (file) => files[file]!)
+  expect(r.findings.map((x) => [x.object.source?.line, x.location?.line])).toEqual([
+    [4, 9],
+    [4, 8],
+    [undefined, undefined],
+  ])
+})
