@@ -118,3 +118,25 @@ describe('netpol matrix', () => {
     expect(r.err).toMatch(/no such namespace/)
   })
 })
+
+describe('hostNetwork pods', () => {
+  const manifests = `apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: kube-system, labels: {app: agent}}
+spec: {hostNetwork: true, containers: [{name: c, ports: [{containerPort: 9100}]}]}
+status: {podIP: 10.0.0.5, hostIP: 10.0.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.244.0.7, hostIP: 10.0.0.5}
+`
+  test('matrix notes them on stderr; check notes them in the explanation', async () => {
+    const m = await runCli(['matrix', '-f', '-', '--port', '80'], manifests)
+    expect(m.code).toBe(0)
+    expect(m.err).toMatch(/note: 1 hostNetwork pod \(kube-system\/agent\)/)
+    const c = await runCli(['check', '-f', '-', '--from', 'kube-system/agent', '--to', 'default/web', '--port', '80'], manifests)
+    expect(c.out).toMatch(/kube-system\/agent uses hostNetwork/)
+  })
+})

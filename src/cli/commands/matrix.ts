@@ -25,6 +25,11 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   }
   const only = new Set(opts.namespace)
   const pods = only.size === 0 ? cluster.pods : cluster.pods.filter((p) => only.has(p.namespace))
+  const hostNetwork = pods.filter((p) => p.hostNetwork)
+  if (hostNetwork.length > 0) {
+    // evaluated by their labels like any pod; Kubernetes leaves their enforcement undefined
+    io.stderr.write(`note: ${hostNetwork.length} hostNetwork pod${hostNetwork.length === 1 ? '' : 's'} (${hostNetwork.slice(0, 3).map((p) => `${p.namespace}/${p.name}`).join(', ')}${hostNetwork.length > 3 ? ', …' : ''}): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not filter them\n`)
+  }
   const family: Family = opts.family ? (Number(opts.family) as Family) : pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
   const result = computeReachability(indexCluster(cluster), pods, ports, family)
   phase('analysis')
