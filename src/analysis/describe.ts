@@ -2,7 +2,7 @@ import type { Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import type { Direction, NetworkPolicy, Peer, PolicyRef, Rule } from '../model/policy.js'
-import { policyRef } from '../model/policy.js'
+import { peerKey, policyRef } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec, type Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
@@ -136,12 +136,7 @@ export class Describer {
 
   /** The pods `peer` (of a policy in `namespace`) matches, decided by the engine's peerMatches. */
   matching(peer: Peer, namespace: string): Pod[] {
-    const key =
-      peer.kind === 'ipBlock'
-        ? `ip\n${peer.block.key}`
-        : peer.namespaces.kind === 'own'
-          ? `own\n${namespace}\n${peer.podSelector.key}`
-          : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+    const key = peerKey(peer, namespace)
     let pods = this.peerPods.get(key)
     if (pods === undefined) {
       // an ipBlock matches a pod by its address of the block's family

@@ -2,7 +2,7 @@ import type { Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { ipBlockContains } from '../model/ip-block.js'
 import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
-import type { NetworkPolicy, Peer, Rule } from '../model/policy.js'
+import { peerKey, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
 import type { PortSpec, Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
@@ -293,12 +293,7 @@ class PeerClassCache {
   }
 
   private forPeer(peer: Peer, policyNamespace: string): Bitset {
-    const key =
-      peer.kind === 'ipBlock'
-        ? `ip\n${peer.block.key}`
-        : peer.namespaces.kind === 'own'
-          ? `own\n${policyNamespace}\n${peer.podSelector.key}`
-          : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+    const key = peerKey(peer, policyNamespace)
     let bits = this.byKey.get(key)
     if (bits !== undefined) return bits
     if (peer.kind === 'ipBlock') {

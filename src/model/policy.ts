@@ -55,5 +55,15 @@ export interface PolicyRef {
   readonly name: string
 }
 
+/**
+ * Equal for peers that select the same endpoints from a policy in `policyNamespace` (selectors and blocks by
+ * their canonical keys): the key to intern peers by.
+ */
+export function peerKey(peer: Peer, policyNamespace: string): string {
+  if (peer.kind === 'ipBlock') return `ip\n${peer.block.key}`
+  if (peer.namespaces.kind === 'own') return `own\n${policyNamespace}\n${peer.podSelector.key}`
+  return `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+}
+
 export const policyRef = (p: NetworkPolicy): PolicyRef => ({ namespace: p.namespace, name: p.name })
 export const formatRef = (r: PolicyRef): string => `${r.namespace}/${r.name}`

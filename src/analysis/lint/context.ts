@@ -1,7 +1,7 @@
 import type { Cluster, Pod } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
 import { selectorMatches, type LabelSelector } from '../../model/label-selector.js'
-import type { Direction, NetworkPolicy, Peer, Rule } from '../../model/policy.js'
+import { peerKey, type Direction, type NetworkPolicy, type Peer, type Rule } from '../../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { podEndpoint } from '../../engine/endpoint.js'
 import { peerMatches } from '../../engine/match-peer.js'
@@ -64,12 +64,7 @@ export function createContext(cluster: Cluster): LintContext {
       return pods
     },
     peerPods(peer, policyNamespace) {
-      const key =
-        peer.kind === 'ipBlock'
-          ? `ip\n${peer.block.key}`
-          : peer.namespaces.kind === 'own'
-            ? `own\n${policyNamespace}\n${peer.podSelector.key}`
-            : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+      const key = peerKey(peer, policyNamespace)
       let pods = peers.get(key)
       if (pods === undefined) {
         pods = cluster.pods.filter((p) => peerMatches(index, peer, policyNamespace, endpoint(p)))
