@@ -1,0 +1,335 @@
+/**
+ * Every address of one family, sorted into classes that the policies in force cannot tell apart, along two
+ * independent dimensions, because a peer looks at only one of them: selector peers see a pod's namespace and
+ * labels, ipBlock peers see an address. Pure.
+ * - selector classes (`selN` map, pod address → id): pods that every relevant selector peer matches alike;
+ * - network classes (`netN` interval map, any address → id): pieces of the address line that every relevant
+ *   ipBlock matches alike.
+ * Both also keep apart what named ports mean on a destination. Each step decides with the engine's own
+ * functions on one member at a time; only the peers of the rules that reach the ruleset count, so thousands
+ * of label sets or ipBlocks cut through the pod range still make few classes.
+ */
+import type { Pod } from '../model/cluster.js'
+import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
+import type { IpBlock } from '../model/ip-block.js'
+import { computeIdentities, namedPortsKey } from '../analysis/identities.js'
+import type { Endpoint } from '../engine/verdict.js'
+import { shortHash } from './short-hash.js'
+
+export interface AddressClass {
+  readonly id: number
+  readonly dim: 'sel' | 'net'
+  /** stable across compiles while what the class stands for stays the same */
+  readonly key: string
+  /** a member; any member gives the same verdicts */
+  readonly rep: Endpoint
+  /** the pod of `rep`, or null for addresses outside the pods */
+  readonly pod: Pod | null
+  /** what named ports mean on this class as a destination: '-' outside the pods and on pods without named ports */
+  readonly destKey: string
+}
+
+/** Classes by id, and the selector classes holding pods of each namespace. */
+export interface ClassView {
+  /** the largest id in use, plus one */
+  readonly size: number
+  /** ids that no class holds are undefined */
+  readonly byId: readonly (AddressClass | undefined)[]
+  readonly byNamespace: ReadonlyMap<string, readonly number[]>
+}
+
+/** One element of the class map: addresses lo..hi (inclusive) have class `id`. */
+export interface ClassSegment {
+  readonly lo: bigint
+  readonly hi: bigint
+  readonly id: number
+}
+
+export type AddressNote =
+  | { readonly code: 'host-network-not-filtered'; readonly pod: string }
+  | { readonly code: 'address-shared'; readonly ip: string; readonly pods: readonly string[] }
+
+export interface DataplanePod {
+  readonly pod: Pod
+  readonly ip: IpAddress
+  /** index of its class in LabelClasses.view */
+  readonly labelClass: number
+}
+
+/** Step 1: the pods of one family grouped by namespace, labels and named ports. */
+export interface LabelClasses {
+  readonly family: Family
+  readonly view: ClassView
+  readonly pods: readonly DataplanePod[]
+}
+
+/**
+ * What named ports can mean on a pod as a destination. A pod that names no port is like an address outside the
+ * pods: a named port never resolves on either.
+ */
+export const destKeyOf = (pod: Pod): string => {
+  const k = namedPortsKey(pod)
+  return k === '' ? '-' : `pod:${k}`
+}
+
+const MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n }
+const podName = (p: Pod) => `${p.namespace}/${p.name}`
+
+/**
+ * The pods that packets of `family` can come from or go to, grouped by what selectors can see of them.
+ * hostNetwork pods use the node's address, so the dataplane cannot tell them from the node: their address counts
+ * as one outside the pods. When two pods claim one address, the first (by namespace, name) keeps it.
+ */
+export function labelClasses(pods: readonly Pod[], family: Family, notes: AddressNote[]): LabelClasses {
+  const owner = new Map<bigint, Pod>()
+  const dp: { pod: Pod; ip: IpAddress }[] = []
+  for (const pod of pods) {
+    if (pod.hostNetwork) {
+      if (family === 4) notes.push({ code: 'host-network-not-filtered', pod: podName(pod) })
+      continue
+    }
+    const ip = pod.ips.find((a) => a.family === family)
+    if (ip === undefined) continue
+    const first = owner.get(ip.value)
+    if (first !== undefined) {
+      notes.push({ code: 'address-shared', ip: ip.text, pods: [podName(first), podName(pod)] })
+      continue
+    }
+    owner.set(ip.value, pod)
+    dp.push({ pod, ip })
+  }
+  // no policies: ipBlocks are handled on the address line (step 2), not per pod
+  const ids = computeIdentities(
+    dp.map((d) => d.pod),
+    [],
+    family,
+  )
+  const byId: AddressClass[] = ids.classes.map((c) => ({ id: c.index, dim: 'sel', key: '', rep: c.rep, pod: c.rep.pod, destKey: destKeyOf(c.rep.pod) }))
+  return {
+    family,
+    view: { size: byId.length, byId, byNamespace: ids.byNamespace },
+    pods: dp.map((d, i) => ({ ...d, labelClass: ids.classOf[i]! })),
+  }
+}
+
+/** A piece of the address line within which every ipBlock contains all addresses or none. */
+export interface AddressPiece {
+  readonly lo: bigint
+  readonly hi: bigint
+  /** its first address, standing for all of it */
+  readonly rep: IpAddress
+}
+
+/** The address line of `family`, cut at every start and end of the blocks' cidr and except entries. */
+export function addressPieces(blocks: readonly IpBlock[], family: Family): AddressPiece[] {
+  const max = MAX[family]
+  const cuts = new Set<bigint>([0n])
+  for (const b of blocks) {
+    if (b.cidr.family !== family) continue
+    for (const c of [b.cidr, ...b.except]) {
+      cuts.add(c.first)
+      if (c.last < max) cuts.add(c.last + 1n)
+    }
+  }
+  const points = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return points.map((lo, i) => ({ lo, hi: i + 1 < points.length ? points[i + 1]! - 1n : max, rep: { family, value: lo, text: formatIpValue(family, lo) } }))
+}
+
+/** The index of the piece holding `value` (pieces sorted and covering everything). */
+export function pieceOf(pieces: readonly AddressPiece[], value: bigint): number {
+  let lo = 0
+  let hi = pieces.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (pieces[mid]!.lo <= value) lo = mid
+    else hi = mid - 1
+  }
+  return lo
+}
+
+export interface AddressClasses extends ClassView {
+  readonly family: Family
+  /** the `selN` map: pod address → selector class, for pods that some relevant selector peer matches */
+  readonly selElements: readonly { readonly ip: bigint; readonly id: number }[]
+  /** the `netN` map: a partition of the whole address line, sorted, neighbours of one class merged */
+  readonly netSegments: readonly ClassSegment[]
+  /** ids of the network classes (every address has one) */
+  readonly netIds: readonly number[]
+  /** key → id, to keep ids on the next compile */
+  readonly ids: ReadonlyMap<string, number>
+}
+
+/**
+ * Step 2. `labelSignature(c)` lists the relevant selector peers (by ordinal) that label class c matches,
+ * `pieceSignature(j)` the relevant ipBlock peers that address piece j matches. Label classes with equal
+ * signatures (and destination keys) become one selector class; pieces and pod addresses with equal signatures
+ * (and destination keys) one network class. `peerKey` names an ordinal stably, so that a class keeps its id
+ * while it matches the same peers.
+ */
+export function mergeClasses(
+  lc: LabelClasses,
+  pieces: readonly AddressPiece[],
+  labelSignature: (c: number) => readonly number[],
+  pieceSignature: (j: number) => readonly number[],
+  peerKey: (ordinal: number) => string,
+  previous: ReadonlyMap<string, number> | undefined,
+): AddressClasses {
+  interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[] }
+  const groups = new Map<string, Group>()
+  const ordered: Group[] = []
+  const stableKeys = new Set<string>()
+  // a class's stable key does not depend on ordinals (they change between compiles): combine per-peer hashes
+  // in an order-free way; two classes that collide only lose id stability (the `+` below keeps keys distinct)
+  const peerHashes = new Map<number, [number, number]>()
+  const stableKey = (destKey: string, ords: readonly number[]): string => {
+    let sum = 0
+    let xor = 0
+    for (const o of ords) {
+      let h = peerHashes.get(o)
+      if (h === undefined) {
+        const text = shortHash(peerKey(o))
+        h = [parseInt(text.slice(0, 6), 36), parseInt(text.slice(6), 36)]
+        peerHashes.set(o, h)
+      }
+      sum = (sum + h[0]) % 0x7fffffff
+      xor ^= h[1]
+    }
+    return `${shortHash(destKey)}${sum.toString(36)}${xor.toString(36)}${ords.length}`
+  }
+  const groupOf = (dim: 'sel' | 'net', destKey: string, sig: readonly number[], rep: Endpoint, pod: Pod | null): Group => {
+    const sorted = [...sig].sort((a, b) => a - b)
+    const exact = `${dim}\n${destKey}\n${sorted.join(',')}`
+    let g = groups.get(exact)
+    if (g === undefined) {
+      let key = `${dim === 'sel' ? 's' : 'n'}${stableKey(destKey, sorted)}`
+      while (stableKeys.has(key)) key += '+'
+      stableKeys.add(key)
+      g = { key, dim, rep, pod, destKey, sig: sorted }
+      groups.set(exact, g)
+      ordered.push(g)
+    }
+    return g
+  }
+  // selector classes: label classes that match at least one relevant selector peer
+  const selOfLabel = lc.view.byId.map((c) => {
+    const sig = labelSignature(c!.id)
+    return sig.length === 0 ? null : groupOf('sel', c!.destKey, sig, c!.rep, c!.pod)
+  })
+  // network classes: address pieces, and pod addresses where named ports mean something
+  const pieceGroups = pieces.map((p, j) => groupOf('net', '-', pieceSignature(j), { kind: 'ip', ip: p.rep }, null))
+  const netByPair = new Map<string, Group>()
+  const podNet = lc.pods.map((d) => {
+    const j = pieceOf(pieces, d.ip.value)
+    const destKey = lc.view.byId[d.labelClass]!.destKey
+    if (destKey === '-') return pieceGroups[j]!
+    const pair = `${destKey}\n${j}`
+    let g = netByPair.get(pair)
+    if (g === undefined) {
+      g = groupOf('net', destKey, pieceSignature(j), { kind: 'pod', pod: d.pod, ip: d.ip }, d.pod)
+      netByPair.set(pair, g)
+    }
+    return g
+  })
+  // id 0 is no class: what a pod address outside `selN` gets
+  const ids = allocateIds(
+    runFriendlyOrder(ordered).map((g) => g.key),
+    previous,
+    1,
+  )
+  let size = 0
+  for (const id of ids.values()) size = Math.max(size, id + 1)
+  const byId: (AddressClass | undefined)[] = new Array(size).fill(undefined)
+  const netIds: number[] = []
+  for (const g of ordered) {
+    const id = ids.get(g.key)!
+    byId[id] = { id, dim: g.dim, key: g.key, rep: g.rep, pod: g.pod, destKey: g.destKey }
+    if (g.dim === 'net') netIds.push(id)
+  }
+  const byNamespace = new Map<string, number[]>()
+  const selElements: { ip: bigint; id: number }[] = []
+  lc.pods.forEach((d) => {
+    const g = selOfLabel[d.labelClass]
+    if (!g) return
+    const id = ids.get(g.key)!
+    selElements.push({ ip: d.ip.value, id })
+    const list = byNamespace.get(d.pod.namespace)
+    if (list === undefined) byNamespace.set(d.pod.namespace, [id])
+    else if (list[list.length - 1] !== id && !list.includes(id)) list.push(id)
+  })
+  selElements.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+  const netSegments = classSegments(
+    pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! })),
+    lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podNet[i]!.key)! })),
+  )
+  return { family: lc.family, size, byId, byNamespace, selElements, netSegments, netIds, ids }
+}
+
+/**
+ * New ids follow an order in which classes that the same peers match sit next to each other, so that one element
+ * of a profile covers a run of them: selector classes first, sorted by the peers they match, the peers that match
+ * the most classes weighing most; then network classes in address order.
+ */
+function runFriendlyOrder<G extends { dim: 'sel' | 'net'; sig: readonly number[]; destKey: string }>(groups: readonly G[]): G[] {
+  const sel = groups.filter((g) => g.dim === 'sel')
+  const popularity = new Map<number, number>()
+  for (const g of sel) for (const o of g.sig) popularity.set(o, (popularity.get(o) ?? 0) + 1)
+  const rank = new Map([...popularity].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([o], i) => [o, i]))
+  const ranked = new Map(sel.map((g) => [g, g.sig.map((o) => rank.get(o)!).sort((a, b) => a - b)]))
+  const cmp = (a: G, b: G): number => {
+    const x = ranked.get(a)!
+    const y = ranked.get(b)!
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+    return y.length - x.length || (a.destKey < b.destKey ? -1 : a.destKey > b.destKey ? 1 : 0)
+  }
+  return [...sel.sort(cmp), ...groups.filter((g) => g.dim === 'net')]
+}
+
+/**
+ * Gives every key an id: the id it had in `previous` when there is one (so a change to the cluster keeps the
+ * ids of what did not change), else the lowest free id from `first` on, in the order of `keys`.
+ */
+export function allocateIds(keys: readonly string[], previous: ReadonlyMap<string, number> | undefined, first: number): Map<string, number> {
+  const out = new Map<string, number>()
+  const used = new Set<number>()
+  if (previous !== undefined) {
+    for (const k of keys) {
+      const id = previous.get(k)
+      if (id !== undefined && !used.has(id)) {
+        out.set(k, id)
+        used.add(id)
+      }
+    }
+  }
+  let next = first
+  for (const k of keys) {
+    if (out.has(k)) continue
+    while (used.has(next)) next++
+    out.set(k, next)
+    used.add(next)
+  }
+  return out
+}
+
+/** The address pieces with every pod address cut out as its own segment; neighbours of one class merged. */
+function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[]): ClassSegment[] {
+  const sorted = [...pods].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  const out: ClassSegment[] = []
+  const push = (lo: bigint, hi: bigint, id: number) => {
+    const last = out[out.length - 1]
+    if (last !== undefined && last.id === id && last.hi + 1n === lo) out[out.length - 1] = { lo: last.lo, hi, id }
+    else out.push({ lo, hi, id })
+  }
+  let k = 0
+  for (const seg of pieces) {
+    let lo = seg.lo
+    while (k < sorted.length && sorted[k]!.value <= seg.hi) {
+      const p = sorted[k]!
+      if (p.value > lo) push(lo, p.value - 1n, seg.id)
+      push(p.value, p.value, p.id)
+      lo = p.value + 1n
+      k++
+    }
+    if (lo <= seg.hi) push(lo, seg.hi, seg.id)
+  }
+  return out
+}

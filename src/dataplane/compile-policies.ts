@@ -1,0 +1,397 @@
+/**
+ * The cluster's policies, for the pods one agent manages, as one nftables table. Pure: the engine decides,
+ * this file only arranges its answers for hashed lookups.
+ *
+ * Per address family N (4, 6) the table holds a fixed number of sets, however many pods and policies:
+ * - `selN`   map: pod address → selector class id (pods that the relevant selector peers match alike)
+ * - `netN`   interval map: every address → network class id (addresses the relevant ipBlocks match alike)
+ * - `egN`    verdict map: a managed pod isolated for egress → `jump` to its egress profile chain
+ * - `inN`    verdict map: a managed pod isolated for ingress → `jump` to its ingress profile chain
+ * - `allowN` interval map `profile|class` → port set: what each profile allows from (ingress) or to (egress)
+ *            which classes; one element covers a run of class ids
+ * - `passN`  `saddr . daddr` pairs that pass before any policy: a pod to itself, its node to the pod
+ * and, for both families, `ports`: interval set of `port set . protocol . port` (a few hundred elements at most).
+ * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. Its
+ * chain looks the other end up twice, by selector class and by network class (a rule's peers are ORed, and each
+ * peer reads only one of the two): a shared chain puts the class id into the conntrack mark, the profile chain
+ * adds its number, and the shared `allowedN` chain maps that through `allowN` to a port set and looks port set,
+ * protocol and port up in `ports`. The mark is scratch space, cleared before the chain returns.
+ *
+ * Measured constraints behind this shape (nft 1.0.6, kernel 6.x): the kernel re-checks every rule that uses a map
+ * when the map changes, so only the few shared chains use the big maps; a concatenated interval set of 100k
+ * elements costs seconds per change, so protocol and port stay out of the big map, which is one-dimensional.
+ */
+import type { Cluster, Pod } from '../model/cluster.js'
+import type { Family } from '../model/ip.js'
+import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
+import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
+import { isolatingPolicies } from '../engine/select.js'
+import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from './address-classes.js'
+import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable, Field, KeyType } from './nft-objects.js'
+import { checkName } from './nft-objects.js'
+import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
+import { shortHash } from './short-hash.js'
+
+export type AgentMode = 'enforce' | 'audit'
+
+export interface CompileOptions {
+  /** the pods this agent filters; the others are still classified, as peers of the managed ones */
+  readonly managed: (pod: Pod) => boolean
+  /** enforce drops what the policies do not allow; audit logs it and lets it through */
+  readonly mode: AgentMode
+  readonly table: string
+  /** nflog group of denied (enforce) or audited connections; nothing is logged when absent */
+  readonly logGroup?: number
+  /** log lines per second per profile chain (burst: twice that); default 20 */
+  readonly logRate?: number
+  /** the last result: classes and profiles that still exist keep their ids, so a small change stays a small diff */
+  readonly previous?: CompiledRuleset
+}
+
+export type CompileNote = AddressNote | { readonly code: 'managed-without-address'; readonly pod: string }
+
+export type CompileError = { readonly code: 'mark-space-exhausted'; readonly family: Family; readonly classes: number; readonly profiles: number }
+
+/** What a profile chain stands for, for people (comments, flow logs, metrics). */
+export interface ProfileInfo {
+  readonly chain: string
+  readonly family: Family
+  readonly direction: Direction
+  readonly number: number
+  readonly policies: readonly PolicyRef[]
+  readonly pods: readonly string[]
+}
+
+/** Ids to keep on the next compile (see CompileOptions.previous). */
+export interface FamilyLayout {
+  readonly family: Family
+  readonly classBits: number
+  readonly classIds: ReadonlyMap<string, number>
+  readonly profileIds: ReadonlyMap<string, number>
+}
+
+export interface RulesetStats {
+  readonly managedPods: number
+  readonly classes: number
+  readonly profiles: number
+  readonly sets: number
+  readonly chains: number
+  readonly rules: number
+  readonly elements: number
+}
+
+export interface CompiledRuleset {
+  readonly table: NftTable
+  readonly mode: AgentMode
+  readonly layouts: readonly FamilyLayout[]
+  readonly portSets: ReadonlyMap<string, number>
+  /** profile chain name → what it is */
+  readonly profiles: ReadonlyMap<string, ProfileInfo>
+  readonly notes: readonly CompileNote[]
+  /** when not empty, `table` must not be applied */
+  readonly errors: readonly CompileError[]
+  readonly stats: RulesetStats
+}
+
+export const LOG_PREFIX = 'netpol'
+const FAMILIES: readonly Family[] = [4, 6]
+const PRIORITY_FILTER = 0
+const DEFAULT_LOG_RATE = 20
+
+const fieldsOf = (f: Family) =>
+  f === 4
+    ? { saddr: 'ip saddr' as Field, daddr: 'ip daddr' as Field, addr: 'ipv4_addr' as KeyType }
+    : { saddr: 'ip6 saddr' as Field, daddr: 'ip6 daddr' as Field, addr: 'ipv6_addr' as KeyType }
+
+export const setNames = (f: Family) => ({ sel: `sel${f}`, net: `net${f}`, eg: `eg${f}`, in: `in${f}`, allow: `allow${f}`, pass: `pass${f}`, ports: 'ports' })
+
+export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
+  const index = indexCluster(cluster)
+  const notes: CompileNote[] = []
+  const errors: CompileError[] = []
+  const sets: NftSet[] = []
+  const chains: NftChain[] = []
+  const layouts: FamilyLayout[] = []
+  const profiles = new Map<string, ProfileInfo>()
+  let classes = 0
+  const portSets = new PortSets(opts.previous?.portSets)
+  const managedPods = cluster.pods.filter((p) => !p.hostNetwork && opts.managed(p))
+  for (const p of managedPods) if (p.ips.length === 0) notes.push({ code: 'managed-without-address', pod: `${p.namespace}/${p.name}` })
+  for (const family of FAMILIES) {
+    const prev = opts.previous?.layouts.find((l) => l.family === family)
+    const addrNotes: AddressNote[] = []
+    const lc = labelClasses(cluster.pods, family, addrNotes)
+    notes.push(...addrNotes)
+    const part = compileFamily(index, lc, opts, prev, portSets)
+    if (part.error) errors.push(part.error)
+    sets.push(...part.sets)
+    chains.push(...part.chains)
+    layouts.push(part.layout)
+    for (const info of part.profiles) profiles.set(info.chain, info)
+    classes += part.classes
+  }
+  sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
+  chains.push(...baseChains())
+  const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, replaced as a whole, do not edit', sets, chains }
+  const nameProblem = checkName(opts.table)
+  if (nameProblem !== null) throw new RangeError(`table name: ${nameProblem}`)
+  return {
+    table,
+    mode: opts.mode,
+    layouts,
+    portSets: portSets.layout,
+    profiles,
+    notes,
+    errors,
+    stats: {
+      managedPods: managedPods.length,
+      classes,
+      profiles: profiles.size,
+      sets: sets.length,
+      chains: chains.length,
+      rules: chains.reduce((n, c) => n + c.rules.length, 0),
+      elements: sets.reduce((n, s) => n + s.elements.length, 0),
+    },
+  }
+}
+
+/**
+ * The hooks. forward sees pod↔pod (bridged, with br_netfilter) and pod↔outside traffic; input sees a pod
+ * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
+ * output, which netpol never filters ("traffic to and from the node where a Pod is running is always allowed").
+ */
+function baseChains(): NftChain[] {
+  const established: NftRule = { exprs: [{ op: 'ct-state', states: ['established', 'related'] }], end: { kind: 'accept' } }
+  const nd: NftRule = { exprs: [{ op: 'icmpv6-nd' }], end: { kind: 'accept' } }
+  const dispatch = (dir: 'eg' | 'in') =>
+    FAMILIES.map((f): NftRule => ({ exprs: [], end: { kind: 'vmap', key: dir === 'eg' ? fieldsOf(f).saddr : fieldsOf(f).daddr, map: setNames(f)[dir] } }))
+  const pass = FAMILIES.map((f): NftRule => ({ exprs: [{ op: 'in-set', key: [fieldsOf(f).saddr, fieldsOf(f).daddr], set: setNames(f).pass }], end: { kind: 'accept' } }))
+  return [
+    {
+      name: 'pods_forward',
+      base: { type: 'filter', hook: 'forward', priority: PRIORITY_FILTER, policy: 'accept' },
+      comment: 'connections between pods and to or from outside: egress of the source, then ingress of the destination',
+      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...dispatch('eg'), ...dispatch('in')],
+    },
+    {
+      name: 'pods_to_node',
+      base: { type: 'filter', hook: 'input', priority: PRIORITY_FILTER, policy: 'accept' },
+      comment: 'connections from pods to their node: egress of the source',
+      rules: [established, nd, ...dispatch('eg')],
+    },
+  ]
+}
+
+interface FamilyPart {
+  readonly sets: NftSet[]
+  readonly chains: NftChain[]
+  readonly layout: FamilyLayout
+  readonly profiles: ProfileInfo[]
+  readonly classes: number
+  readonly error?: CompileError
+}
+
+function compileFamily(index: ClusterIndex, lc: LabelClasses, opts: CompileOptions, prev: FamilyLayout | undefined, portSets: PortSets): FamilyPart {
+  const f = lc.family
+  const names = setNames(f)
+  const fields = fieldsOf(f)
+
+  // profiles of the managed pods, decided per label class
+  const profileByKey = new Map<string, Profile>()
+  const classProfiles = new Map<number, { eg?: Profile; in?: Profile }>()
+  const managed: { index: number; eg?: Profile; in?: Profile }[] = []
+  lc.pods.forEach(({ pod, labelClass }, i) => {
+    if (!opts.managed(pod)) return
+    let cp = classProfiles.get(labelClass)
+    if (cp === undefined) {
+      const rep = lc.view.byId[labelClass]!.pod!
+      cp = {}
+      for (const direction of ['egress', 'ingress'] as const) {
+        const policies = isolatingPolicies(index, rep, direction)
+        if (policies.length === 0) continue
+        const key = `${direction}\n${policies.map((p) => formatRef(p)).join(',')}${direction === 'ingress' ? `\n${lc.view.byId[labelClass]!.destKey}` : ''}`
+        let profile = profileByKey.get(key)
+        if (profile === undefined) {
+          profile = { key, direction, policies, rep, destKey: lc.view.byId[labelClass]!.destKey, pods: [] }
+          profileByKey.set(key, profile)
+        }
+        cp[direction === 'egress' ? 'eg' : 'in'] = profile
+      }
+      classProfiles.set(labelClass, cp)
+    }
+    const name = `${pod.namespace}/${pod.name}`
+    cp.eg?.pods.push(name)
+    cp.in?.pods.push(name)
+    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ index: i, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
+  })
+  const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+
+  const ac = classify(index, lc, profileList, prev?.classIds)
+  const profileIds = allocateIds(
+    profileList.map((p) => p.key),
+    prev?.profileIds,
+    1,
+  )
+  let maxProfile = 0
+  for (const n of profileIds.values()) maxProfile = Math.max(maxProfile, n)
+  const classBits = Math.max(prev?.classBits ?? 16, bitsFor(ac.size))
+  const layout: FamilyLayout = { family: f, classBits, classIds: ac.ids, profileIds }
+  const classCount = ac.byId.filter((c) => c !== undefined).length
+  // the largest mark (all ones) is HIT, never a profile|class
+  if (classBits + bitsFor(maxProfile + 2) > 32) {
+    return { sets: [], chains: [], layout, profiles: [], classes: classCount, error: { code: 'mark-space-exhausted', family: f, classes: ac.size, profiles: maxProfile } }
+  }
+
+  const chainNames = new Map<Profile, string>()
+  const usedNames = new Set<string>()
+  for (const p of profileList) {
+    let name = `${p.direction === 'ingress' ? 'in' : 'eg'}${f}_${shortHash(p.key)}`
+    while (usedNames.has(name)) name += 'x'
+    usedNames.add(name)
+    chainNames.set(p, name)
+  }
+
+  const allows = new AllowCompiler(index, ac, portSets)
+  const allow: NftElement[] = []
+  const chains: NftChain[] = []
+  const infos: ProfileInfo[] = []
+  for (const p of profileList) {
+    const number = profileIds.get(p.key)!
+    allows.emit(p, BigInt(number) << BigInt(classBits), allow)
+    const chain = chainNames.get(p)!
+    const policies = p.policies.map((x) => ({ namespace: x.namespace, name: x.name }))
+    infos.push({ chain, family: f, direction: p.direction, number, policies, pods: p.pods })
+    chains.push(profileChain(chain, p, number * 2 ** classBits, f, opts))
+  }
+
+  // "a pod can always reach itself" (even when a hairpin sends it through the node), and
+  // "traffic to and from the node where a Pod is running is always allowed"
+  const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
+  const pass = new Map<string, NftElement>()
+  for (const m of managed) {
+    const { pod, ip } = lc.pods[m.index]!
+    const r = { lo: ip.value, hi: ip.value }
+    pass.set(`${ip.value} ${ip.value}`, { key: [r, r] })
+    if (m.in === undefined) continue
+    for (const h of pod.hostIPs) {
+      if (h.family !== f || podAddresses.has(h.value)) continue
+      pass.set(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] })
+    }
+  }
+  const jumpTo = (p: Profile) => ({ kind: 'jump' as const, chain: chainNames.get(p)! })
+  const byAddress = managed.map((m) => ({ ...m, ip: lc.pods[m.index]!.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+  const sets: NftSet[] = [
+    {
+      name: names.sel,
+      key: [fields.addr],
+      data: 'mark',
+      interval: false,
+      comment: `IPv${f} pod address to selector class`,
+      elements: ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
+    },
+    {
+      name: names.net,
+      key: [fields.addr],
+      data: 'mark',
+      interval: true,
+      comment: `IPv${f} address to network class`,
+      elements: ac.netSegments.map((s) => ({ key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
+    },
+    {
+      name: names.eg,
+      key: [fields.addr],
+      data: 'verdict',
+      interval: false,
+      comment: `managed IPv${f} pods isolated for egress`,
+      elements: byAddress.filter((x) => x.eg).map((x) => ({ key: [{ lo: x.ip, hi: x.ip }], value: jumpTo(x.eg!) })),
+    },
+    {
+      name: names.in,
+      key: [fields.addr],
+      data: 'verdict',
+      interval: false,
+      comment: `managed IPv${f} pods isolated for ingress`,
+      elements: byAddress.filter((x) => x.in).map((x) => ({ key: [{ lo: x.ip, hi: x.ip }], value: jumpTo(x.in!) })),
+    },
+    { name: names.allow, key: ['mark'], data: 'mark', interval: true, comment: 'profile and peer class to port set', elements: allow },
+    { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
+  ]
+  return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
+}
+
+function bitsFor(n: number): number {
+  let b = 0
+  while (2 ** b < n) b++
+  return b
+}
+
+/** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
+const HIT = 0xffffffff
+
+/**
+ * The chains every profile shares, per family: the other end's class into the mark (`sel_src4`, `net_dst4`, …;
+ * 0 when the address has no selector class), and the lookup of profile|class → port set → protocol and port
+ * (`allowed4`), which leaves HIT in the mark on success. Only these refer to the big maps: the kernel checks
+ * every rule that uses a map whenever the map changes, so thousands of profile chains must not use them.
+ */
+function sharedChains(f: Family): NftChain[] {
+  const fields = fieldsOf(f)
+  const names = setNames(f)
+  const classify = (dim: 'sel' | 'net', end: 'src' | 'dst'): NftChain => ({
+    name: `${dim}_${end}${f}`,
+    comment: `${dim === 'sel' ? 'selector' : 'network'} class of the ${end === 'src' ? 'source' : 'destination'}`,
+    rules: [
+      ...(dim === 'sel' ? [{ exprs: [{ op: 'set-ct-mark', value: 0 } as const] }] : []),
+      { exprs: [{ op: 'set-ct-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names[dim] }] },
+    ],
+  })
+  return [
+    classify('sel', 'src'),
+    classify('sel', 'dst'),
+    classify('net', 'src'),
+    classify('net', 'dst'),
+    {
+      name: `allowed${f}`,
+      comment: 'profile and class to port set, then protocol and port',
+      rules: [
+        {
+          exprs: [
+            { op: 'set-ct-mark-map', from: 'ct mark', map: names.allow },
+            { op: 'in-set', key: ['ct mark', 'meta l4proto', 'th dport'], set: names.ports },
+            { op: 'set-ct-mark', value: HIT },
+          ],
+        },
+      ],
+    },
+  ]
+}
+
+/**
+ * The chain of one profile: for each class dimension, classify the other end, add the profile number, look it up;
+ * a hit returns (this side allows). A miss is what the policies do not allow: logged (rate-limited) and dropped,
+ * or let through in audit mode.
+ */
+function profileChain(name: string, p: Profile, base: number, f: Family, opts: CompileOptions): NftChain {
+  const end = p.direction === 'ingress' ? 'src' : 'dst'
+  const rules: NftRule[] = []
+  for (const dim of ['sel', 'net'] as const) {
+    rules.push(
+      { exprs: [], end: { kind: 'jump', chain: `${dim}_${end}${f}` } },
+      { exprs: [{ op: 'or-ct-mark', value: base }], end: { kind: 'jump', chain: `allowed${f}` } },
+      { exprs: [{ op: 'ct-mark-is', value: HIT }, { op: 'set-ct-mark', value: 0 }], end: { kind: 'return' } },
+    )
+  }
+  rules.push({ exprs: [{ op: 'set-ct-mark', value: 0 }] })
+  const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
+  if (opts.logGroup !== undefined) {
+    const rate = opts.logRate ?? DEFAULT_LOG_RATE
+    const log: Expr[] = [
+      { op: 'limit', perSecond: rate, burst: rate * 2 },
+      { op: 'log', group: opts.logGroup, prefix: `${LOG_PREFIX} ${verdict} ${p.direction}` },
+    ]
+    rules.push({ exprs: log })
+  }
+  rules.push({ exprs: [{ op: 'counter' }], end: { kind: opts.mode === 'enforce' ? 'drop' : 'accept' } })
+  // the comment says what the chain's name stands for, nothing that changes while the chain stays
+  return { name, comment: `${p.direction}: ${p.policies.map((x) => formatRef(x)).join(' ')}`, rules }
+}

@@ -1,0 +1,6 @@
+export { compilePolicies, LOG_PREFIX, setNames, type AgentMode, type CompileError, type CompileNote, type CompileOptions, type CompiledRuleset, type FamilyLayout, type ProfileInfo, type RulesetStats } from './compile-policies.js'
+export { checkName, nftComment, renderNft, type NftChain, type NftElement, type NftRule, type NftSet, type NftTable } from './nft-objects.js'
+export { applyOps, type NftOp, type NftState, type TableRef } from './nft-state.js'
+export { deleteTable, diffTables, fullReplace, planTransaction, renderTransaction, transactionSize, type NftTransaction, type TransactionSize } from './nft-transaction.js'
+export { ExecNftRunner, parseChainCounters, parseSetSize, type NftRunner, type RunResult } from './nft-runner.js'
+export { FakeNft, type Evaluation, type Packet } from './fake-nft.js'

@@ -1,0 +1,269 @@
+/**
+ * The compiled ruleset against the kernel's nftables, in scratch network namespaces. Needs root (CI runs as root);
+ * elsewhere these tests are skipped.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { generateCluster } from '../../bench/generate-cluster.js'
+import { buildCluster } from '../model/build-cluster.js'
+import type { Cluster } from '../model/cluster.js'
+import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
+import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
+import { ExecNftRunner, parseChainCounters, parseSetSize } from './nft-runner.js'
+import { deleteTable, diffTables, fullReplace, type NftTransaction } from './nft-transaction.js'
+import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
+
+const root = process.getuid?.() === 0
+const NS = `npt${process.pid}`
+const sh = (...argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+
+function generated(opts: { seed: number; pods: number; namespaces: number; policies: number }): Cluster {
+  const built = buildCluster(generateCluster(opts).map((value, i) => ({ file: 'generated', doc: i, pathPrefix: [], value })))
+  expect(built.issues).toEqual([])
+  return built.cluster
+}
+
+const compile = (c: Cluster, previous?: CompiledRuleset) =>
+  compilePolicies(c, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 4, ...(previous ? { previous } : {}) })
+
+/** Element counts per set as the kernel holds them. */
+async function kernelSizes(runner: ExecNftRunner, compiled: CompiledRuleset): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const s of compiled.table.sets) {
+    const r = await runner.query(['-j', 'list', s.data === undefined ? 'set' : 'map', 'inet', compiled.table.name, s.name])
+    if (!r.ok) throw new Error(r.error)
+    out[s.name] = parseSetSize(r.stdout)
+  }
+  return out
+}
+const modelSizes = (compiled: CompiledRuleset) => Object.fromEntries(compiled.table.sets.map((s) => [s.name, s.elements.length]))
+
+async function run(runner: ExecNftRunner, tx: NftTransaction) {
+  const r = await runner.run(tx)
+  if (!r.ok) throw new Error(r.error)
+  return r
+}
+
+describe.runIf(root)('real nftables in a scratch namespace', () => {
+  const runner = new ExecNftRunner({ netns: NS })
+  beforeAll(() => {
+    sh('ip', 'netns', 'add', NS)
+  })
+  afterAll(() => {
+    sh('ip', 'netns', 'del', NS)
+  })
+
+  test('a 50-policy cluster: checked, loaded, changed incrementally; the kernel holds what the model says', async () => {
+    const c = generated({ seed: 7, pods: 300, namespaces: 12, policies: 50 })
+    const first = compile(c)
+    expect(first.errors).toEqual([])
+    expect(await runner.check(fullReplace(first.table))).toMatchObject({ ok: true })
+    await run(runner, fullReplace(first.table))
+    expect(await kernelSizes(runner, first)).toEqual(modelSizes(first))
+
+    // a change: one more policy, and a pod gone
+    const extra = policy(c.policies[0]!.namespace, 'extra', { ingress: [rule([podsPeer(sel({ app: 'nobody' }))], [port(1234)])] })
+    const changed: Cluster = { ...c, pods: c.pods.slice(1), policies: [...c.policies, extra] }
+    const second = compile(changed, first)
+    const tx = diffTables(first.table, second.table)
+    expect(tx.kind).toBe('incremental')
+    await run(runner, tx)
+    expect(await kernelSizes(runner, second)).toEqual(modelSizes(second))
+    // applying the full table instead gives the same
+    await run(runner, fullReplace(second.table))
+    expect(await kernelSizes(runner, second)).toEqual(modelSizes(second))
+
+    // from one cluster to quite another: every kind of element comes and goes
+    let prev = second
+    for (const seed of [8, 9, 10]) {
+      const next = compile(generated({ seed, pods: 300, namespaces: 12, policies: 50 }), prev)
+      await run(runner, diffTables(prev.table, next.table))
+      expect(await kernelSizes(runner, next)).toEqual(modelSizes(next))
+      prev = next
+    }
+  })
+
+  test('a failing transaction leaves the previous ruleset in place', async () => {
+    const c = generated({ seed: 3, pods: 60, namespaces: 4, policies: 10 })
+    const compiled = compile(c)
+    await run(runner, fullReplace(compiled.table))
+    const allow = compiled.table.sets.find((s) => s.name === 'allow4')!
+    // deleting an element that is not there fails the whole batch, after a change earlier in it
+    const bad: NftTransaction = {
+      kind: 'incremental',
+      table: { family: 'inet', name: 'netpol' },
+      ops: [
+        { op: 'delete-elements', table: { family: 'inet', name: 'netpol' }, set: allow, elements: allow.elements.slice(0, 1) },
+        { op: 'delete-elements', table: { family: 'inet', name: 'netpol' }, set: allow, elements: [{ key: [{ lo: 0xfffffffen, hi: 0xfffffffen }, { lo: 6n, hi: 6n }, { lo: 1n, hi: 1n }] }] },
+      ],
+    }
+    const r = await runner.run(bad)
+    expect(r.ok).toBe(false)
+    expect(await kernelSizes(runner, compiled)).toEqual(modelSizes(compiled))
+    // and a full replace that fails (a rule names a set that does not exist) leaves it too
+    const broken = { ...compiled.table, chains: compiled.table.chains.map((ch) => (ch.base ? { ...ch, rules: [...ch.rules, { exprs: [{ op: 'in-set' as const, key: ['ip saddr' as const], set: 'missing' }], end: { kind: 'drop' as const } }] } : ch)) }
+    expect((await runner.run(fullReplace(broken))).ok).toBe(false)
+    expect(await kernelSizes(runner, compiled)).toEqual(modelSizes(compiled))
+  })
+
+  test('uninstall removes our table and no other', async () => {
+    await run(runner, fullReplace(compile(cluster({ pods: [pod('a/p', {}, { ips: ['10.244.0.9'] })] })).table))
+    expect((await runner.runText('table inet other {\n chain c { type filter hook forward priority 10; policy accept; }\n}\n', false)).ok).toBe(true)
+    await run(runner, deleteTable({ family: 'inet', name: 'netpol' }))
+    await run(runner, deleteTable({ family: 'inet', name: 'netpol' })) // and again: nothing to do is not an error
+    const tables = await runner.query(['list', 'tables'])
+    expect(tables).toEqual({ ok: true, stdout: 'table inet other\n' })
+  })
+})
+
+/** Two pods behind a routing node, with a TCP server in one: enough to see the ruleset decide real connections. */
+describe.runIf(root)('real connections through the compiled ruleset', () => {
+  const node = `npn${process.pid}`
+  const a = `npa${process.pid}`
+  const b = `npb${process.pid}`
+  const runner = new ExecNftRunner({ netns: node })
+  let server: ChildProcess | undefined
+  const probe = (from: string, ip: string, portNo: number): string =>
+    sh('ip', 'netns', 'exec', from, 'python3', '-c', PROBE, ip, String(portNo)).trim()
+
+  beforeAll(async () => {
+    for (const ns of [node, a, b]) sh('ip', 'netns', 'add', ns)
+    const wire = (pod: string, ifname: string, ip: string) => {
+      sh('ip', 'link', 'add', ifname, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod)
+      sh('ip', '-n', node, 'addr', 'add', '10.244.0.1/32', 'dev', ifname)
+      sh('ip', '-n', node, 'link', 'set', ifname, 'up')
+      sh('ip', '-n', node, 'route', 'add', `${ip}/32`, 'dev', ifname)
+      sh('ip', '-n', pod, 'addr', 'add', `${ip}/24`, 'dev', 'eth0')
+      sh('ip', '-n', pod, 'link', 'set', 'eth0', 'up')
+      sh('ip', '-n', pod, 'link', 'set', 'lo', 'up')
+      // the node answers ARP for the other pod's address, at once, and routes between them
+      sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', `net.ipv4.conf.${ifname}.proxy_arp=1`, `net.ipv4.neigh.${ifname}.proxy_delay=0`)
+    }
+    sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+    wire(a, 'va', '10.244.0.5')
+    wire(b, 'vb', '10.244.0.7')
+    server = spawn('ip', ['netns', 'exec', a, 'python3', '-c', SERVE, '5432', '5433'], { stdio: 'ignore' })
+    for (let i = 0; i < 50 && probe(b, '10.244.0.5', 5432) !== 'OK'; i++) await new Promise((r) => setTimeout(r, 100))
+  }, 30_000)
+  afterAll(() => {
+    server?.kill()
+    for (const ns of [node, a, b]) sh('ip', 'netns', 'del', ns)
+  })
+
+  const db = namespace('db')
+  const pods = [pod('db/pg', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('db/client', { app: 'client' }, { ips: ['10.244.0.7'] })]
+
+  test('deny, allow one port, deny again, all incrementally; counters count the drops; strict cuts what is denied', async () => {
+    const deny = policy('db', 'deny', { podSelector: sel({ app: 'pg' }) })
+    const denyAll = compile(cluster({ namespaces: [db], pods, policies: [deny] }))
+    await run(runner, fullReplace(denyAll.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
+
+    const allowPolicies = [deny, policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5432)])] })]
+    const allowCluster = cluster({ namespaces: [db], pods, policies: allowPolicies })
+    const allow = compile(allowCluster, denyAll)
+    await run(runner, diffTables(denyAll.table, allow.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('OK')
+    expect(probe(b, '10.244.0.5', 5433)).toBe('TIMEOUT')
+
+    const chain = [...allow.profiles.values()].find((p) => p.direction === 'ingress' && p.family === 4)!.chain
+    const counters = await runner.query(['-j', 'list', 'chain', 'inet', 'netpol', chain])
+    expect(counters.ok).toBe(true)
+    const drops = parseChainCounters((counters as { stdout: string }).stdout)
+    expect(drops.at(-1)!.packets).toBeGreaterThan(0)
+
+    // a connection opened while allowed; the conntrack mark used as scratch space is left clear
+    const held = new HeldConnection(b, '10.244.0.5', 5432)
+    await held.opened
+    expect(await held.echo()).toBe('echo')
+    expect(sh('ip', 'netns', 'exec', node, 'conntrack', '-L', '-p', 'tcp', '--dport', '5432')).toMatch(/ESTABLISHED.*mark=0/)
+
+    // tightened again (single-value elements deleted); established connections live on without --strict
+    const again = compile(cluster({ namespaces: [db], pods, policies: [deny] }), allow)
+    await run(runner, diffTables(allow.table, again.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
+    expect(await held.echo()).toBe('echo')
+
+    // --strict: the engine says the flow is denied now, conntrack forgets it, and its next packet is dropped
+    const ct = new ExecConntrack(node)
+    const cut = flowsToCut(cluster({ namespaces: [db], pods, policies: [deny] }), () => true, await ct.list())
+    // the held connection, and the probes' connections in TIME_WAIT
+    expect(new Set(cut.map((f) => `${f.src}->${f.dst}:${f.dport}/${f.protocol}`))).toEqual(new Set(['10.244.0.7->10.244.0.5:5432/TCP']))
+    for (const f of cut) expect(await ct.remove(f)).toBe(true)
+    expect(await held.echo()).toBe('timeout')
+    held.close()
+  })
+})
+
+/** A TCP connection from a pod, kept open; each `echo()` sends a byte and waits up to 0.5 s for it to come back. */
+class HeldConnection {
+  private readonly child: ChildProcess
+  private readonly lines: string[] = []
+  private waiters: ((line: string) => void)[] = []
+  readonly opened: Promise<string>
+  constructor(ns: string, ip: string, portNo: number) {
+    this.child = spawn('ip', ['netns', 'exec', ns, 'python3', '-u', '-c', HOLD, ip, String(portNo)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let buf = ''
+    this.child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        const w = this.waiters.shift()
+        if (w) w(line)
+        else this.lines.push(line)
+      }
+    })
+    this.opened = this.next()
+  }
+  private next(): Promise<string> {
+    const l = this.lines.shift()
+    return l !== undefined ? Promise.resolve(l) : new Promise((r) => this.waiters.push(r))
+  }
+  echo(): Promise<string> {
+    this.child.stdin!.write('go\n')
+    return this.next()
+  }
+  close() {
+    this.child.kill()
+  }
+}
+
+const HOLD = `
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+print('connected')
+for _ in sys.stdin:
+    try:
+        s.settimeout(0.5); s.send(b'x'); print('echo' if s.recv(1) == b'x' else 'closed')
+    except socket.timeout: print('timeout')
+    except OSError as e: print('error', e)
+`
+const PROBE = `
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
+s.settimeout(0.5)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2]))); print('OK')
+except ConnectionRefusedError: print('REFUSED')
+except socket.timeout: print('TIMEOUT')
+except OSError as e: print('ERROR', e)
+`
+const SERVE = `
+import socket, sys, threading, time
+def echo(c):
+    try:
+        while True:
+            d = c.recv(64)
+            if not d: break
+            c.sendall(d)
+    except OSError: pass
+    c.close()
+def serve(p):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', p)); s.listen(64)
+    while True:
+        c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+for p in sys.argv[1:]: threading.Thread(target=serve, args=(int(p),), daemon=True).start()
+time.sleep(3600)
+`

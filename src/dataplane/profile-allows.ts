@@ -1,0 +1,388 @@
+/**
+ * What each profile allows, as elements of `allowN` (profile|class run → port set) and `ports`: the classes of
+ * the other end and the ports, decided by the engine's peerMatches and matchPorts on one member per class.
+ * Pure; used by compile-policies.ts.
+ */
+import type { Pod } from '../model/cluster.js'
+import type { IpBlock } from '../model/ip-block.js'
+import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
+import type { Direction, NetworkPolicy, Peer, Rule } from '../model/policy.js'
+import type { PortSpec } from '../model/port.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import { peerMatches } from '../engine/match-peer.js'
+import { Bitset } from '../analysis/bitset.js'
+import { addressPieces, mergeClasses, type AddressClasses, type LabelClasses } from './address-classes.js'
+import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
+import type { NftElement } from './nft-objects.js'
+
+export interface Profile {
+  readonly key: string
+  readonly direction: Direction
+  readonly policies: readonly NetworkPolicy[]
+  /** a member; for ingress, named ports resolve on it */
+  readonly rep: Pod
+  readonly destKey: string
+  readonly pods: string[]
+}
+
+/** The port sets in `ports`, by content, and the ids they have (shared by both families). */
+export class PortSets {
+  private readonly ids = new Map<string, { id: number; ranges: readonly PortRange[] }>()
+  private readonly taken: Set<number>
+  private next = 1
+  constructor(private readonly previous: ReadonlyMap<string, number> | undefined) {
+    this.taken = new Set(previous?.values() ?? [])
+  }
+
+  /** The id of a port set: its id in the previous compile when it had one, else a fresh one. */
+  idOf(key: string, ranges: readonly PortRange[]): number {
+    const known = this.ids.get(key)
+    if (known !== undefined) return known.id
+    let id = this.previous?.get(key)
+    if (id === undefined) {
+      while (this.taken.has(this.next)) this.next++
+      id = this.next
+      this.taken.add(id)
+    }
+    this.ids.set(key, { id, ranges })
+    return id
+  }
+
+  get layout(): ReadonlyMap<string, number> {
+    return new Map([...this.ids].map(([k, v]) => [k, v.id]))
+  }
+
+  elements(): NftElement[] {
+    const out: NftElement[] = []
+    for (const { id, ranges } of this.ids.values()) {
+      const set = { lo: BigInt(id), hi: BigInt(id) }
+      for (const r of ranges) out.push({ key: [set, protoRange(r.proto), portRange(r.lo, r.hi)] })
+    }
+    return out
+  }
+}
+
+/**
+ * The classes of this family's addresses: label classes and address pieces merged wherever the peers of the
+ * profiles' rules (the only peers whose answers reach the ruleset) cannot tell them apart.
+ */
+export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readonly Profile[], previous: ReadonlyMap<string, number> | undefined): AddressClasses {
+  const selectorPeers = new Map<string, { peer: Peer; ns: string; ord: number }>()
+  const blockPeers = new Map<string, { peer: Peer & { kind: 'ipBlock' }; ord: number }>()
+  const keys: string[] = []
+  for (const p of profiles) {
+    for (const policy of p.policies) {
+      for (const rule of policy[p.direction] ?? []) {
+        if (rule.peers === 'any') continue
+        for (const peer of rule.peers) {
+          const key = peerKey(peer, policy.namespace)
+          if (peer.kind === 'ipBlock') {
+            if (!blockPeers.has(key)) blockPeers.set(key, { peer, ord: keys.push(key) - 1 })
+          } else if (!selectorPeers.has(key)) selectorPeers.set(key, { peer, ns: policy.namespace, ord: keys.push(key) - 1 })
+        }
+      }
+    }
+  }
+  const labelSig: number[][] = lc.view.byId.map(() => [])
+  const nsCache = new Map<string, string[]>()
+  for (const { peer, ns, ord } of selectorPeers.values()) {
+    if (peer.kind !== 'pods') continue
+    // selector peers match pods only, and only pods of the namespaces they name
+    const namespaces = peer.namespaces.kind === 'own' ? [ns] : namespacesMatching(index, peer.namespaces.selector, lc.view.byNamespace, nsCache)
+    for (const n of namespaces) {
+      for (const c of lc.view.byNamespace.get(n) ?? []) if (peerMatches(index, peer, ns, lc.view.byId[c]!.rep)) labelSig[c]!.push(ord)
+    }
+  }
+  const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
+  const pieces = addressPieces(blocks, lc.family)
+  const pieceSig = pieces.map((piece) => {
+    const sig: number[] = []
+    const e = { kind: 'ip' as const, ip: piece.rep }
+    for (const { peer, ord } of blockPeers.values()) if (peerMatches(index, peer, '', e)) sig.push(ord)
+    return sig
+  })
+  return mergeClasses(
+    lc,
+    pieces,
+    (c) => labelSig[c]!,
+    (j) => pieceSig[j]!,
+    (ord) => keys[ord]!,
+    previous,
+  )
+}
+
+function peerKey(peer: Peer, policyNamespace: string): string {
+  return peer.kind === 'ipBlock'
+    ? `ip\n${peer.block.key}`
+    : peer.namespaces.kind === 'own'
+      ? `own\n${policyNamespace}\n${peer.podSelector.key}`
+      : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
+}
+
+function namespacesMatching(index: ClusterIndex, selector: LabelSelector, byNamespace: ReadonlyMap<string, unknown>, cache: Map<string, string[]>): string[] {
+  let list = cache.get(selector.key)
+  if (list === undefined) {
+    list = [...byNamespace.keys()].filter((ns) => selectorMatches(selector, index.namespaceLabels(ns)))
+    cache.set(selector.key, list)
+  }
+  return list
+}
+
+/**
+ * Emits the `allowN` elements of each profile of one family. Peer class sets are computed once per distinct peer
+ * and kept across profiles.
+ */
+export class AllowCompiler {
+  private readonly peers: PeerClasses
+  private readonly usedBefore: Int32Array
+  private readonly scratch: Scratch = { masks: new Uint32Array(0), seen: new Uint8Array(0) }
+  constructor(index: ClusterIndex, private readonly ac: AddressClasses, private readonly portSets: PortSets) {
+    this.peers = new PeerClasses(index, ac)
+    this.usedBefore = usedPrefix(ac)
+  }
+
+  /** Appends to `out` what profile `p` allows; `base` is its number, shifted above the class bits. */
+  emit(p: Profile, base: bigint, out: NftElement[]): void {
+    const groups = p.direction === 'ingress' ? ingressGroups(p, this.peers) : egressGroups(p, this.peers)
+    emitElements(groups, this.ac, this.usedBefore, base, out, this.scratch, this.portSets)
+  }
+}
+
+/** Classes that some rule allows on the same ports. */
+type Group = { ranges: PortRange[]; bits: Bitset }
+
+function addGroup(groups: Map<string, Group>, ranges: PortRange[], bits: Bitset) {
+  if (ranges.length === 0 || bits.isEmpty()) return
+  const key = portRangesKey(ranges)
+  const g = groups.get(key)
+  if (g) g.bits.orWith(bits)
+  else {
+    const copy = new Bitset(bits.size)
+    copy.orWith(bits)
+    groups.set(key, { ranges, bits: copy })
+  }
+}
+
+/**
+ * Ingress of the profile's pods: for each rule, the source classes its peers match and the ports it allows on
+ * the destination (named ports resolve there; the profile fixes them). Policies and rules are ORed.
+ */
+function ingressGroups(p: Profile, peers: PeerClasses): Map<string, Group> {
+  const dest = p.rep
+  const groups = new Map<string, Group>()
+  for (const policy of p.policies) {
+    for (const rule of policy.ingress ?? []) addGroup(groups, peers.portsOn(rule.ports, dest, p.destKey), peers.forRule(rule, policy))
+  }
+  return groups
+}
+
+/** Egress of the profile's pods: the destination classes of each rule, split by what named ports mean on them. */
+function egressGroups(p: Profile, peers: PeerClasses): Map<string, Group> {
+  const groups = new Map<string, Group>()
+  for (const policy of p.policies) {
+    for (const rule of policy.egress ?? []) {
+      const bits = peers.forRule(rule, policy)
+      // only a named port reads the destination (it resolves on the destination pod)
+      if (rule.ports === 'any' || !rule.ports.some((s) => s.port.kind === 'named')) {
+        addGroup(groups, peers.portsOn(rule.ports, null, '-'), bits)
+        continue
+      }
+      for (const d of peers.destKinds()) addGroup(groups, peers.portsOn(rule.ports, d.pod, d.key), bits.and(d.bits))
+    }
+  }
+  return groups
+}
+
+/**
+ * One element per run of class ids that share the same allowed ports, naming their port set. Ids no class holds
+ * never break a run (no address maps to them).
+ */
+/** Buffers of emitElements, reused from one profile to the next (they are left all zero). */
+interface Scratch {
+  masks: Uint32Array
+  seen: Uint8Array
+}
+
+function emitElements(groups: Map<string, Group>, ac: AddressClasses, usedBefore: Int32Array, base: bigint, out: NftElement[], scratch: Scratch, portSets: PortSets) {
+  const list = [...groups.values()]
+  if (list.length === 0) return
+  // per class, which groups hold it: a bitmask of `words` words; `touched`: the classes some group holds
+  const words = (list.length + 31) >>> 5
+  if (scratch.masks.length < ac.size * words) scratch.masks = new Uint32Array(ac.size * words)
+  if (scratch.seen.length < ac.size) scratch.seen = new Uint8Array(ac.size)
+  const { masks, seen } = scratch
+  const touched: number[] = []
+  list.forEach((g, gi) => {
+    const gw = gi >>> 5
+    const gb = (1 << (gi & 31)) >>> 0
+    const bw = g.bits.words
+    for (let w = 0; w < bw.length; w++) {
+      let word = bw[w]!
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word)
+        word &= word - 1
+        const c = (w << 5) + bit
+        if (c >= ac.size || ac.byId[c] === undefined) continue
+        masks[c * words + gw]! |= gb
+        if (seen[c] === 0) {
+          seen[c] = 1
+          touched.push(c)
+        }
+      }
+    }
+  })
+  // classes in a row that end up with the same ports share elements, whichever rules gave them those ports
+  const unions = new Map<string | number, { key: string; ranges: PortRange[] }>()
+  const unionOf = (c: number) => {
+    let maskKey: string | number
+    if (words === 1) maskKey = masks[c]!
+    else {
+      let k = ''
+      for (let w = 0; w < words; w++) k += `${masks[c * words + w]},`
+      maskKey = k
+    }
+    let u = unions.get(maskKey)
+    if (u === undefined) {
+      const parts: PortRange[][] = []
+      for (let gi = 0; gi < list.length; gi++) if ((masks[c * words + (gi >>> 5)]! >>> (gi & 31)) & 1) parts.push(list[gi]!.ranges)
+      const ranges = unionPortRanges(parts)
+      u = { key: portRangesKey(ranges), ranges }
+      unions.set(maskKey, u)
+    }
+    return u
+  }
+  const order = Int32Array.from(touched).sort()
+  let run = null as { key: string; ranges: PortRange[] } | null
+  let runLo = 0
+  let runHi = 0
+  const flush = () => {
+    if (run === null) return
+    out.push({ key: [{ lo: base | BigInt(runLo), hi: base | BigInt(runHi) }], value: portSets.idOf(run.key, run.ranges) })
+  }
+  for (const c of order) {
+    const u = unionOf(c)
+    // a run goes on while no class in between is left out (ids no class holds do not count)
+    if (run !== null && u.key === run.key && usedBefore[c]! - usedBefore[runHi + 1]! === 0) {
+      runHi = c
+      continue
+    }
+    flush()
+    run = u
+    runLo = c
+    runHi = c
+  }
+  flush()
+  for (const c of order) {
+    seen[c] = 0
+    masks.fill(0, c * words, c * words + words)
+  }
+}
+
+/** usedBefore[i]: how many ids below i some class holds. */
+function usedPrefix(ac: AddressClasses): Int32Array {
+  const out = new Int32Array(ac.size + 1)
+  for (let i = 0; i < ac.size; i++) out[i + 1] = out[i]! + (ac.byId[i] === undefined ? 0 : 1)
+  return out
+}
+
+/** Port key ranges are shared between elements (there are few distinct ones). */
+const PORT_RANGES = new Map<number, { lo: bigint; hi: bigint }>()
+function portRange(lo: number, hi: number) {
+  const k = lo * 65536 + hi
+  let r = PORT_RANGES.get(k)
+  if (r === undefined) {
+    r = { lo: BigInt(lo), hi: BigInt(hi) }
+    PORT_RANGES.set(k, r)
+  }
+  return r
+}
+
+const PROTO_RANGES = new Map<number, { lo: bigint; hi: bigint }>()
+function protoRange(proto: number) {
+  let r = PROTO_RANGES.get(proto)
+  if (r === undefined) {
+    r = { lo: BigInt(proto), hi: BigInt(proto) }
+    PROTO_RANGES.set(proto, r)
+  }
+  return r
+}
+
+/**
+ * Class sets of peers, each distinct peer computed once (selectors interned by their canonical key), with the
+ * engine's peerMatches on one member per class — as reachability.ts does, over addresses outside the pods too.
+ */
+class PeerClasses {
+  private readonly byKey = new Map<string, Bitset>()
+  private readonly ruleCache = new WeakMap<Rule, Bitset>()
+  private readonly nsCache = new Map<string, string[]>()
+  private readonly portCache = new Map<readonly PortSpec[] | 'any', Map<string, PortRange[]>>()
+  private dests: { key: string; pod: Pod | null; bits: Bitset }[] | null = null
+  private readonly all: Bitset
+
+  constructor(private readonly index: ClusterIndex, private readonly ac: AddressClasses) {
+    // every address has a network class, so "all sources/destinations" is every network class
+    this.all = new Bitset(ac.size)
+    for (const id of ac.netIds) this.all.add(id)
+  }
+
+  /** "If this field is empty or missing, this rule matches all sources/destinations"; several peers are ORed. */
+  forRule(rule: Rule, policy: NetworkPolicy): Bitset {
+    if (rule.peers === 'any') return this.all
+    let bits = this.ruleCache.get(rule)
+    if (bits === undefined) {
+      bits = new Bitset(this.ac.size)
+      for (const peer of rule.peers) bits.orWith(this.forPeer(peer, policy.namespace))
+      this.ruleCache.set(rule, bits)
+    }
+    return bits
+  }
+
+  /** The ports `ports` allows on a destination; `destKey` says what named ports mean there (see destKeyOf). */
+  portsOn(ports: 'any' | readonly PortSpec[], dest: Pod | null, destKey: string): PortRange[] {
+    let byDest = this.portCache.get(ports)
+    if (byDest === undefined) {
+      byDest = new Map()
+      this.portCache.set(ports, byDest)
+    }
+    let ranges = byDest.get(destKey)
+    if (ranges === undefined) {
+      ranges = allowedPorts(ports, dest)
+      byDest.set(destKey, ranges)
+    }
+    return ranges
+  }
+
+  /** Classes grouped by what named ports mean on them as destinations, with a member pod (null: not a pod). */
+  destKinds(): { key: string; pod: Pod | null; bits: Bitset }[] {
+    if (this.dests !== null) return this.dests
+    const byKey = new Map<string, { key: string; pod: Pod | null; bits: Bitset }>()
+    for (const c of this.ac.byId) {
+      if (c === undefined) continue
+      let d = byKey.get(c.destKey)
+      if (d === undefined) {
+        d = { key: c.destKey, pod: c.pod, bits: new Bitset(this.ac.size) }
+        byKey.set(c.destKey, d)
+      }
+      d.bits.add(c.id)
+    }
+    this.dests = [...byKey.values()]
+    return this.dests
+  }
+
+  private forPeer(peer: Peer, policyNamespace: string): Bitset {
+    const key = peerKey(peer, policyNamespace)
+    let bits = this.byKey.get(key)
+    if (bits !== undefined) return bits
+    bits = new Bitset(this.ac.size)
+    if (peer.kind === 'ipBlock') {
+      for (const id of this.ac.netIds) if (peerMatches(this.index, peer, policyNamespace, this.ac.byId[id]!.rep)) bits.add(id)
+    } else {
+      const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : namespacesMatching(this.index, peer.namespaces.selector, this.ac.byNamespace, this.nsCache)
+      for (const ns of namespaces) {
+        for (const id of this.ac.byNamespace.get(ns) ?? []) if (peerMatches(this.index, peer, policyNamespace, this.ac.byId[id]!.rep)) bits.add(id)
+      }
+    }
+    this.byKey.set(key, bits)
+    return bits
+  }
+}
