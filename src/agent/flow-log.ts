@@ -1,0 +1,309 @@
+/**
+ * The flow log: the ruleset logs the first packets of connections it denies (enforce) or would deny (audit) to
+ * nflog group N; ulogd2 turns each into a JSON line; this turns those into one JSON line per connection with the
+ * pods on both ends and the reason in the engine's words, deduplicated per flow and rate-limited.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Cluster, Pod } from '../model/cluster.js'
+import { parseIp, type IpAddress } from '../model/ip.js'
+import { formatRef, type Direction } from '../model/policy.js'
+import type { Protocol } from '../model/port.js'
+import { evaluateFlow, indexCluster, type ClusterIndex, type Endpoint, type SideVerdict } from '../engine/index.js'
+import { LOG_PREFIX } from '../dataplane/compile-policies.js'
+
+/** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
+export interface LoggedPacket {
+  /** milliseconds since the epoch */
+  readonly time: number
+  readonly verdict: 'denied' | 'audited'
+  readonly direction: Direction
+  readonly src: IpAddress
+  readonly dst: IpAddress
+  readonly protocol: Protocol
+  readonly port: number
+}
+
+export interface FlowEnd {
+  readonly ip: string
+  readonly namespace?: string
+  readonly pod?: string
+}
+
+export interface FlowLogEntry {
+  readonly time: string
+  readonly verdict: 'denied' | 'audited'
+  readonly direction: Direction
+  readonly protocol: Protocol
+  readonly port: number
+  readonly src: FlowEnd
+  readonly dst: FlowEnd
+  readonly reason: string
+  /** identical lines left out since the last one for this flow */
+  readonly repeated?: number
+}
+
+const PROTOCOLS: Record<number, Protocol> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' }
+const PREFIX = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)$`)
+
+type Json = Record<string, unknown>
+
+/** One line of ulogd2 JSON output → the packet, or null for lines that are not netpol's or not understood. */
+export function parseUlogdLine(line: string): LoggedPacket | null {
+  let doc: unknown
+  try {
+    doc = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (typeof doc !== 'object' || doc === null) return null
+  const j = doc as Json
+  const m = PREFIX.exec(String(j['oob.prefix'] ?? ''))
+  const src = parseIp(String(j.src_ip ?? ''))
+  const dst = parseIp(String(j.dest_ip ?? ''))
+  const protocol = PROTOCOLS[Number(j['ip.protocol'] ?? j['ip6.nexthdr'] ?? -1)]
+  const port = Number(j.dest_port ?? j['sctp.dport'] ?? NaN)
+  if (!m || src === null || dst === null || protocol === undefined || !Number.isInteger(port)) return null
+  const sec = Number(j['oob.time.sec'])
+  const usec = Number(j['oob.time.usec'] ?? 0)
+  const time = Number.isFinite(sec) ? sec * 1000 + Math.floor(usec / 1000) : Date.parse(String(j.timestamp ?? '')) || Date.now()
+  return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port }
+}
+
+/** The cluster as the flow log needs it: the engine's index and each pod by its address. */
+export interface ClusterView {
+  readonly index: ClusterIndex
+  readonly byIp: ReadonlyMap<string, Pod>
+}
+
+export function clusterView(cluster: Cluster): ClusterView {
+  const byIp = new Map<string, Pod>()
+  for (const p of cluster.pods) {
+    if (p.hostNetwork) continue
+    for (const ip of p.ips) if (!byIp.has(ipKey(ip))) byIp.set(ipKey(ip), p)
+  }
+  return { index: indexCluster(cluster), byIp }
+}
+
+const ipKey = (ip: IpAddress) => `${ip.family}/${ip.value}`
+const podRef = (p: Pod) => `${p.namespace}/${p.name}`
+
+/** The entry for one packet, with the engine's reason for the side that logged it. Pure. */
+export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry {
+  const endpoint = (ip: IpAddress): Endpoint => {
+    const pod = view.byIp.get(ipKey(ip))
+    return pod === undefined ? { kind: 'ip', ip } : { kind: 'pod', pod, ip }
+  }
+  const end = (e: Endpoint): FlowEnd => (e.kind === 'pod' ? { ip: e.ip!.text, namespace: e.pod.namespace, pod: e.pod.name } : { ip: e.ip.text })
+  const from = endpoint(p.src)
+  const to = endpoint(p.dst)
+  const v = evaluateFlow(view.index, { from, to, port: p.port, protocol: p.protocol })
+  const side = p.direction === 'ingress' ? v.ingress : v.egress
+  const who = p.direction === 'ingress' ? `ingress to ${name(to)}` : `egress of ${name(from)}`
+  return {
+    time: new Date(p.time).toISOString(),
+    verdict: p.verdict,
+    direction: p.direction,
+    protocol: p.protocol,
+    port: p.port,
+    src: end(from),
+    dst: end(to),
+    reason: `${who}: ${sideReason(side)}`,
+  }
+}
+
+const name = (e: Endpoint) => (e.kind === 'pod' ? podRef(e.pod) : e.ip.text)
+
+function sideReason(v: SideVerdict): string {
+  switch (v.kind) {
+    case 'denied':
+      return `isolated by ${v.isolatedBy.map(formatRef).join(', ')}; no rule matched`
+    case 'allowed':
+      return `allowed by ${formatRef(v.allowedBy[0]!.policy)} under the policies in force now (logged under an earlier ruleset)`
+    case 'not-isolated':
+      return 'not isolated under the policies in force now (logged under an earlier ruleset)'
+    case 'not-a-pod':
+      return 'not a pod under the manifests in force now (logged under an earlier ruleset)'
+    case 'self':
+      return 'a pod connecting to itself is always allowed'
+    case 'from-node':
+      return "traffic from the pod's node is always allowed"
+  }
+}
+
+export interface FlowLogOptions {
+  /** where each JSON line goes (with its newline) */
+  readonly write: (line: string) => void
+  /** lines per second at most; default 100 */
+  readonly maxPerSecond?: number
+  /** one line per flow (ends, protocol, port, verdict) in this window; default 10 s */
+  readonly dedupeMs?: number
+  readonly now?: () => number
+  /** told of every logged packet, before deduplication (metrics) */
+  readonly onPacket?: (e: FlowLogEntry) => void
+}
+
+export interface FlowLogStats {
+  received: number
+  written: number
+  duplicates: number
+  rateLimited: number
+  unparsed: number
+}
+
+/** Turns ulogd lines into flow log lines. Lines that arrive before the first `setCluster` are dropped. */
+export class FlowLog {
+  private view: ClusterView | null = null
+  private readonly seen = new Map<string, { until: number; repeated: number }>()
+  private tokens: number
+  private refilled: number
+  readonly stats: FlowLogStats = { received: 0, written: 0, duplicates: 0, rateLimited: 0, unparsed: 0 }
+
+  constructor(private readonly opts: FlowLogOptions) {
+    this.tokens = opts.maxPerSecond ?? 100
+    this.refilled = this.now()
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)()
+  }
+
+  setCluster(cluster: Cluster): void {
+    this.view = clusterView(cluster)
+  }
+
+  /** Takes one ulogd line; returns the entry written, or null (not netpol's, duplicate, or over the rate). */
+  ingest(line: string): FlowLogEntry | null {
+    const p = parseUlogdLine(line)
+    if (p === null || this.view === null) {
+      this.stats.unparsed++
+      return null
+    }
+    this.stats.received++
+    const entry = describePacket(this.view, p)
+    this.opts.onPacket?.(entry)
+    const now = this.now()
+    const key = `${p.verdict} ${p.direction} ${p.src.text} ${p.dst.text} ${p.protocol} ${p.port}`
+    const prev = this.seen.get(key)
+    if (prev !== undefined && prev.until > now) {
+      prev.repeated++
+      this.stats.duplicates++
+      return null
+    }
+    if (!this.take(now)) {
+      this.stats.rateLimited++
+      return null
+    }
+    if (this.seen.size > 10_000) for (const [k, s] of this.seen) if (s.until <= now) this.seen.delete(k)
+    this.seen.set(key, { until: now + (this.opts.dedupeMs ?? 10_000), repeated: 0 })
+    const out = prev !== undefined && prev.repeated > 0 ? { ...entry, repeated: prev.repeated } : entry
+    this.opts.write(`${JSON.stringify(out)}\n`)
+    this.stats.written++
+    return out
+  }
+
+  private take(now: number): boolean {
+    const rate = this.opts.maxPerSecond ?? 100
+    this.tokens = Math.min(rate, this.tokens + ((now - this.refilled) / 1000) * rate)
+    this.refilled = now
+    if (this.tokens < 1) return false
+    this.tokens--
+    return true
+  }
+}
+
+/** Where Debian and others put ulogd's plugins. */
+export function findUlogdPlugins(): string | null {
+  const candidates = ['/usr/lib/ulogd', '/usr/lib64/ulogd']
+  try {
+    for (const d of readdirSync('/usr/lib')) if (d.endsWith('-linux-gnu')) candidates.unshift(join('/usr/lib', d, 'ulogd'))
+  } catch {
+    // no /usr/lib: keep the fixed candidates
+  }
+  return candidates.find((d) => existsSync(join(d, 'ulogd_output_JSON.so'))) ?? null
+}
+
+/** ulogd's configuration: nflog group → JSON lines on the unix socket `socket`. */
+export function ulogdConfig(group: number, pluginDir: string, socket: string, logfile: string): string {
+  const plugin = (name: string) => `plugin="${join(pluginDir, name)}"`
+  return [
+    '[global]',
+    `logfile="${logfile}"`,
+    'loglevel=5',
+    plugin('ulogd_inppkt_NFLOG.so'),
+    plugin('ulogd_raw2packet_BASE.so'),
+    plugin('ulogd_filter_IP2STR.so'),
+    plugin('ulogd_output_JSON.so'),
+    'stack=log1:NFLOG,base1:BASE,ip2str1:IP2STR,json1:JSON',
+    '',
+    '[log1]',
+    `group=${group}`,
+    '',
+    '[json1]',
+    'sync=1',
+    'mode="unix"',
+    `file="${socket}"`,
+    '',
+  ].join('\n')
+}
+
+export interface UlogdCollector {
+  stop(): Promise<void>
+}
+
+/**
+ * Runs ulogd2 (inside `netns` when given: nflog is per network namespace) reading nflog `group`, and calls
+ * `onLine` with each JSON line it writes. ulogd connects to a unix socket this process listens on; its own
+ * log stays in a temporary directory that `stop()` removes.
+ */
+export async function startUlogd(opts: { group: number; netns?: string; onLine: (line: string) => void; onExit?: (code: number | null, log: string) => void }): Promise<UlogdCollector> {
+  const pluginDir = findUlogdPlugins()
+  if (pluginDir === null) throw new Error('ulogd2 plugins not found: install ulogd2 and ulogd2-json')
+  const dir = await mkdtemp(join(tmpdir(), 'netpol-ulogd-'))
+  const socket = join(dir, 'flows.sock')
+  const conf = join(dir, 'ulogd.conf')
+  const logfile = join(dir, 'ulogd.log')
+  await writeFile(conf, ulogdConfig(opts.group, pluginDir, socket, logfile))
+  const server: Server = createServer((conn) => {
+    let buf = ''
+    conn.setEncoding('utf8')
+    conn.on('data', (chunk: string) => {
+      buf += chunk
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim()
+        buf = buf.slice(nl + 1)
+        if (line !== '') opts.onLine(line)
+      }
+    })
+    conn.on('error', () => {})
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(socket, () => resolve())
+  })
+  const argv = [...(opts.netns !== undefined ? ['ip', 'netns', 'exec', opts.netns] : []), 'ulogd', '-c', conf]
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()))
+  let exited = false
+  child.on('exit', (code) => {
+    exited = true
+    opts.onExit?.(code, stderr)
+  })
+  return {
+    async stop() {
+      if (!exited) {
+        const gone = new Promise<void>((r) => child.once('exit', () => r()))
+        child.kill('SIGTERM')
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))])
+      }
+      await new Promise<void>((r) => server.close(() => r()))
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}

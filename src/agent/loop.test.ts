@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'vitest'
+import type { Cluster } from '../model/cluster.js'
+import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
+import { FakeNft } from '../dataplane/fake-nft.js'
+import type { CtFlow, Conntrack } from './conntrack.js'
+import { AgentLoop, type AgentEvent, type LoadOutcome } from './loop.js'
+
+const db = namespace('db')
+const pods = [pod('db/pg', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('db/client', { app: 'client' }, { ips: ['10.244.0.7'] })]
+const denyAll = cluster({ namespaces: [db], pods, policies: [policy('db', 'deny', { podSelector: sel({ app: 'pg' }) })] })
+const allowClient = cluster({
+  namespaces: [db],
+  pods,
+  policies: [policy('db', 'deny', { podSelector: sel({ app: 'pg' }) }), policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5432)])] })],
+})
+
+function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Conntrack } = {}) {
+  let input: LoadOutcome = typeof first === 'string' ? { ok: false, message: first } : { ok: true, cluster: first }
+  let loads = 0
+  const events: AgentEvent[] = []
+  const nft = new FakeNft()
+  const loop = new AgentLoop(
+    { table: 'netpol', mode: 'enforce', managed: () => true, debounceMs: 5, backoff: { initialMs: 10, maxMs: 40 }, ...(opts.strict ? { strict: true } : {}) },
+    {
+      load: async () => {
+        loads++
+        return input
+      },
+      runner: nft,
+      report: (e) => events.push(e),
+      ...(opts.conntrack ? { conntrack: opts.conntrack } : {}),
+    },
+  )
+  return {
+    loop,
+    nft,
+    events,
+    kinds: () => events.map((e) => (e.kind === 'applied' || e.kind === 'apply-failed' ? `${e.kind} ${e.tx}` : e.kind)),
+    set: (c: Cluster | string) => (input = typeof c === 'string' ? { ok: false, message: c } : { ok: true, cluster: c }),
+    loads: () => loads,
+  }
+}
+
+const verdict = (nft: FakeNft, dport: number) => nft.evaluate({ src: '10.244.0.7', dst: '10.244.0.5', protocol: 'TCP', dport }).verdict
+
+describe('sync', () => {
+  test('a full replace first, then the diff, then nothing when nothing changed', async () => {
+    const s = setup(denyAll)
+    expect(await s.loop.sync()).toBe('applied')
+    expect(verdict(s.nft, 5432)).toBe('drop')
+    s.set(allowClient)
+    expect(await s.loop.sync()).toBe('applied')
+    expect(verdict(s.nft, 5432)).toBe('accept')
+    expect(await s.loop.sync()).toBe('unchanged')
+    expect(s.kinds()).toEqual(['applied full', 'applied incremental', 'unchanged'])
+    expect(s.nft.history.map((h) => h.tx.kind)).toEqual(['full', 'incremental'])
+  })
+
+  test('a failed incremental transaction is retried as a full replace', async () => {
+    const s = setup(denyAll)
+    await s.loop.sync()
+    s.set(allowClient)
+    s.nft.failures.push('Error: Could not process rule: No such file or directory')
+    expect(await s.loop.sync()).toBe('applied')
+    expect(s.kinds()).toEqual(['applied full', 'apply-failed incremental', 'applied full'])
+    expect(verdict(s.nft, 5432)).toBe('accept')
+  })
+
+  test('when nothing can be applied the previous ruleset stays in force, and the next sync replaces the table whole', async () => {
+    const s = setup(denyAll)
+    await s.loop.sync()
+    s.set(allowClient)
+    s.nft.failures.push('incremental failed', 'full failed')
+    expect(await s.loop.sync()).toBe('failed')
+    expect(verdict(s.nft, 5432)).toBe('drop')
+    expect(s.loop.ready).toBe(false)
+    expect(await s.loop.sync()).toBe('applied')
+    expect(s.nft.history.at(-1)!.tx.kind).toBe('full')
+    expect(verdict(s.nft, 5432)).toBe('accept')
+  })
+
+  test('bad input keeps the rules in force', async () => {
+    const s = setup(denyAll)
+    await s.loop.sync()
+    s.set('3 errors in the input')
+    expect(await s.loop.sync()).toBe('failed')
+    expect(s.events.at(-1)).toMatchObject({ kind: 'load-failed', message: '3 errors in the input' })
+    expect(verdict(s.nft, 5432)).toBe('drop')
+    expect(s.loop.ready).toBe(true)
+  })
+})
+
+describe('running', () => {
+  test('a burst of triggers is one sync', async () => {
+    const s = setup(denyAll)
+    s.loop.start()
+    await s.loop.idle()
+    const before = s.loads()
+    s.set(allowClient)
+    for (let i = 0; i < 10; i++) s.loop.trigger()
+    await new Promise((r) => setTimeout(r, 20))
+    await s.loop.idle()
+    expect(s.loads() - before).toBe(1)
+    expect(verdict(s.nft, 5432)).toBe('accept')
+    await s.loop.stop()
+  })
+
+  test('failures are retried with backoff until they succeed', async () => {
+    const s = setup('the input is being written')
+    s.loop.start()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(s.loop.ready).toBe(false)
+    const retries = s.events.filter((e) => e.kind === 'load-failed').map((e) => (e as { retryInMs: number }).retryInMs)
+    expect(retries.slice(0, 3)).toEqual([10, 20, 40])
+    s.set(denyAll)
+    await new Promise((r) => setTimeout(r, 60))
+    await s.loop.idle()
+    expect(s.loop.ready).toBe(true)
+    await s.loop.stop()
+  })
+})
+
+describe('--strict', () => {
+  test('after a tightening, the connections the engine now denies are cut', async () => {
+    const flows: CtFlow[] = [
+      { family: 4, protocol: 'TCP', src: '10.244.0.7', dst: '10.244.0.5', sport: 40000, dport: 5432 },
+      { family: 4, protocol: 'TCP', src: '10.244.0.5', dst: '10.244.0.7', sport: 40001, dport: 80 },
+      { family: 4, protocol: 'UDP', src: '8.8.8.8', dst: '1.1.1.1', sport: 53, dport: 53 },
+    ]
+    const removed: CtFlow[] = []
+    const conntrack: Conntrack = { list: async () => flows, remove: async (f) => (removed.push(f), true) }
+    const s = setup(allowClient, { strict: true, conntrack })
+    await s.loop.sync()
+    removed.length = 0
+    s.set(denyAll)
+    await s.loop.sync()
+    // only pg is isolated (for ingress): the connection to it is cut; the one from it and the foreign one are not
+    expect(removed).toEqual([flows[0]])
+    expect(s.events.at(-1)).toEqual({ kind: 'flows-cut', flows: 1, failed: 0 })
+  })
+})

@@ -1,0 +1,227 @@
+/**
+ * The agent's reconcile loop: load the manifests → compile → diff against what the kernel holds → apply, on
+ * start and whenever the inputs change (debounced). A failed load, compile or apply never removes the rules
+ * in force: the kernel applies a transaction whole or not at all, so the previous ruleset stays, and the loop
+ * retries with backoff. Nothing here throws to its caller; every outcome is reported.
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import type { Cluster, Pod } from '../model/cluster.js'
+import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
+import type { NftRunner } from '../dataplane/nft-runner.js'
+import { isEmpty, planTransaction, transactionSize, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
+import { flowsToCut, type Conntrack } from './conntrack.js'
+
+export interface AgentConfig {
+  readonly table: string
+  readonly mode: AgentMode
+  readonly managed: (pod: Pod) => boolean
+  /** nflog group for denied/audited connections; no log rules when absent */
+  readonly logGroup?: number
+  /** cut conntrack entries of connections a new ruleset denies */
+  readonly strict?: boolean
+  /**
+   * wait this long after a change before syncing, so that the events of one write (or rename) are one sync;
+   * default 20 ms. A change during a sync starts another sync right after it.
+   */
+  readonly debounceMs?: number
+  /** retry delays after a failure: doubling from `initialMs` up to `maxMs`; default 1 s … 60 s */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number }
+}
+
+export type LoadOutcome = { readonly ok: true; readonly cluster: Cluster } | { readonly ok: false; readonly message: string }
+
+export type AgentEvent =
+  | { readonly kind: 'applied'; readonly tx: NftTransaction['kind']; readonly ms: number; readonly size: TransactionSize; readonly stats: RulesetStats }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'notes'; readonly notes: readonly CompileNote[] }
+  | { readonly kind: 'load-failed'; readonly message: string; readonly retryInMs: number }
+  | { readonly kind: 'compile-failed'; readonly errors: readonly CompileError[]; readonly retryInMs: number }
+  | { readonly kind: 'apply-failed'; readonly tx: NftTransaction['kind']; readonly error: string; readonly retryInMs: number | null }
+  | { readonly kind: 'flows-cut'; readonly flows: number; readonly failed: number }
+
+export interface AgentDeps {
+  readonly load: () => Promise<LoadOutcome>
+  readonly runner: NftRunner
+  readonly report: (e: AgentEvent) => void
+  /** needed for `strict` */
+  readonly conntrack?: Conntrack
+  /** told of every cluster whose ruleset was applied (the flow log reads it) */
+  readonly onApplied?: (cluster: Cluster, compiled: CompiledRuleset) => void
+}
+
+export type SyncOutcome = 'applied' | 'unchanged' | 'failed'
+
+export class AgentLoop {
+  private applied: CompiledRuleset | null = null
+  /** false until a transaction succeeded, and whenever the kernel may differ from `applied` */
+  private kernelKnown = false
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private again = false
+  private failures = 0
+  private stopped = false
+
+  constructor(private readonly config: AgentConfig, private readonly deps: AgentDeps) {}
+
+  /** The ruleset in force, as far as the agent knows. */
+  get current(): CompiledRuleset | null {
+    return this.applied
+  }
+
+  /** True once a ruleset has been applied. */
+  get ready(): boolean {
+    return this.applied !== null && this.kernelKnown
+  }
+
+  /** load → compile → diff → apply, once. Never throws. */
+  async sync(): Promise<SyncOutcome> {
+    const loaded = await this.deps.load().catch((err: unknown): LoadOutcome => ({ ok: false, message: String(err) }))
+    if (!loaded.ok) {
+      this.deps.report({ kind: 'load-failed', message: loaded.message, retryInMs: this.nextDelay() })
+      return 'failed'
+    }
+    const next = compilePolicies(loaded.cluster, {
+      managed: this.config.managed,
+      mode: this.config.mode,
+      table: this.config.table,
+      ...(this.config.logGroup !== undefined ? { logGroup: this.config.logGroup } : {}),
+      ...(this.applied !== null ? { previous: this.applied } : {}),
+    })
+    if (next.errors.length > 0) {
+      this.deps.report({ kind: 'compile-failed', errors: next.errors, retryInMs: this.nextDelay() })
+      return 'failed'
+    }
+    if (next.notes.length > 0 && notesChanged(this.applied?.notes, next.notes)) this.deps.report({ kind: 'notes', notes: next.notes })
+    let tx = planTransaction(this.kernelKnown ? (this.applied?.table ?? null) : null, next.table)
+    if (isEmpty(tx)) {
+      this.applied = next
+      this.failures = 0
+      this.deps.report({ kind: 'unchanged' })
+      return 'unchanged'
+    }
+    let r = await this.deps.runner.run(tx)
+    if (!r.ok && tx.kind === 'incremental') {
+      // the model may be wrong about the kernel (someone edited the table): replace it whole
+      this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: 0 })
+      tx = planTransaction(null, next.table)
+      r = await this.deps.runner.run(tx)
+    }
+    if (!r.ok) {
+      this.kernelKnown = false
+      this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: this.nextDelay() })
+      return 'failed'
+    }
+    const tightened = tx.kind === 'full' || tx.ops.some((o) => o.op === 'delete-elements' || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
+    this.applied = next
+    this.kernelKnown = true
+    this.failures = 0
+    this.deps.report({ kind: 'applied', tx: tx.kind, ms: r.ms, size: transactionSize(tx), stats: next.stats })
+    this.deps.onApplied?.(loaded.cluster, next)
+    if (this.config.strict && tightened && this.deps.conntrack) await this.cutFlows(loaded.cluster)
+    return 'applied'
+  }
+
+  private async cutFlows(cluster: Cluster): Promise<void> {
+    const ct = this.deps.conntrack!
+    const cut = flowsToCut(cluster, this.config.managed, await ct.list())
+    let failed = 0
+    for (const f of cut) if (!(await ct.remove(f))) failed++
+    if (cut.length > 0) this.deps.report({ kind: 'flows-cut', flows: cut.length - failed, failed })
+  }
+
+  /** The delay before the next retry, counting this failure. */
+  private nextDelay(): number {
+    const { initialMs, maxMs } = this.config.backoff ?? { initialMs: 1000, maxMs: 60_000 }
+    this.failures++
+    return Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
+  }
+
+  private currentDelay(): number {
+    const { initialMs, maxMs } = this.config.backoff ?? { initialMs: 1000, maxMs: 60_000 }
+    return Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
+  }
+
+  /** Syncs now, then again after every `trigger()`; failures are retried with backoff. */
+  start(): void {
+    this.stopped = false
+    this.schedule(0)
+  }
+
+  /** Something changed: sync after the debounce delay (one sync for a burst of changes). */
+  trigger(): void {
+    if (this.stopped) return
+    this.schedule(this.config.debounceMs ?? 20)
+  }
+
+  /** Stops syncing; waits for a sync under way. The rules in force stay. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    await this.running
+  }
+
+  /** Resolves when no sync is pending or running (for tests and `--once`). */
+  async idle(): Promise<void> {
+    while (this.running !== null || this.timer !== null) {
+      if (this.running !== null) await this.running
+      else await new Promise((r) => setTimeout(r, 5))
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.run()
+    }, ms)
+  }
+
+  private run(): void {
+    if (this.running !== null) {
+      this.again = true
+      return
+    }
+    this.running = (async () => {
+      do {
+        this.again = false
+        const outcome = await this.sync()
+        if (outcome === 'failed' && !this.stopped && !this.again) this.schedule(this.currentDelay())
+      } while (this.again && !this.stopped)
+      this.running = null
+    })()
+  }
+}
+
+function notesChanged(before: readonly CompileNote[] | undefined, after: readonly CompileNote[]): boolean {
+  return JSON.stringify(before ?? []) !== JSON.stringify(after)
+}
+
+/**
+ * Calls `onChange` whenever a file under `paths` may have changed. Watches the directories (recursively) and the
+ * parent directory of each file, so that editors that replace a file by renaming are seen too.
+ */
+export async function watchPaths(paths: readonly string[], onChange: () => void): Promise<{ close(): void }> {
+  const watchers: FSWatcher[] = []
+  for (const p of paths) {
+    if (p === '-') continue
+    const abs = resolve(p)
+    const isDir = await stat(abs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+    const target = isDir ? abs : dirname(abs)
+    try {
+      const w = watch(target, { recursive: isDir }, (_event, name) => {
+        if (isDir || name === null || resolve(target, name.toString()) === abs) onChange()
+      })
+      w.on('error', () => onChange())
+      watchers.push(w)
+    } catch {
+      // a path that cannot be watched is still read on every sync
+    }
+  }
+  return { close: () => watchers.forEach((w) => w.close()) }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest'
+import { cluster, pod, policy } from '../../test/builders.js'
+import { compilePolicies } from '../dataplane/compile-policies.js'
+import { AgentMetrics, parseListenAddress, serveMetrics } from './metrics.js'
+
+describe('parseListenAddress', () => {
+  test.each([
+    { input: ':9100', want: { host: undefined, port: 9100 } },
+    { input: '127.0.0.1:9100', want: { host: '127.0.0.1', port: 9100 } },
+    { input: '[::1]:9100', want: { host: '::1', port: 9100 } },
+    { input: '9100', want: null },
+    { input: ':99999', want: null },
+  ])('$input', ({ input, want }) => expect(parseListenAddress(input)).toEqual(want))
+})
+
+describe('the endpoint', () => {
+  test('/metrics, /healthz and /readyz', async () => {
+    const m = new AgentMetrics({ processMetrics: false })
+    let ready = false
+    const server = await serveMetrics({ host: '127.0.0.1', port: 0 }, m, () => ready)
+    const port = (server.address() as { port: number }).port
+    const get = async (path: string) => {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`)
+      return { status: r.status, body: await r.text() }
+    }
+    try {
+      expect((await get('/healthz')).status).toBe(200)
+      expect((await get('/readyz')).status).toBe(503)
+      ready = true
+      expect((await get('/readyz')).status).toBe(200)
+      const compiled = compilePolicies(cluster({ pods: [pod('a/p', {}, { ips: ['10.244.0.5'] })], policies: [policy('a', 'deny')] }), { managed: () => true, mode: 'enforce', table: 'netpol' })
+      m.ruleSet(compiled)
+      m.event({ kind: 'applied', tx: 'full', ms: 12, size: { elementsAdded: 1, elementsDeleted: 0, chainsAdded: 1, chainsChanged: 0, chainsDeleted: 0, setsFlushed: 0 }, stats: compiled.stats })
+      m.event({ kind: 'apply-failed', tx: 'incremental', error: 'x', retryInMs: 0 })
+      m.logged({ time: '', verdict: 'denied', direction: 'ingress', protocol: 'TCP', port: 80, src: { ip: '10.0.0.1' }, dst: { ip: '10.244.0.5', namespace: 'a', pod: 'p' }, reason: '' })
+      const body = (await get('/metrics')).body
+      expect(body).toContain('netpol_agent_programming_seconds_count{kind="full",result="ok"} 1')
+      expect(body).toContain('netpol_agent_sync_errors_total{stage="apply"} 1')
+      expect(body).toContain('netpol_agent_ruleset_objects{object="managed_pods"} 1')
+      expect(body).toContain('netpol_agent_set_elements{set="in4"} 1')
+      expect(body).toContain('netpol_agent_denied_packets_total{namespace="a",pod="p",direction="ingress"} 1')
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+  })
+})

@@ -1,0 +1,144 @@
+/**
+ * The agent's Prometheus metrics and its small HTTP endpoint: `/metrics`, `/healthz` (the process runs) and
+ * `/readyz` (a ruleset is in force).
+ */
+import { createServer, type Server } from 'node:http'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { CompiledRuleset } from '../dataplane/compile-policies.js'
+import type { AgentEvent } from './loop.js'
+import type { FlowLogEntry } from './flow-log.js'
+
+export class AgentMetrics {
+  readonly registry = new Registry()
+  readonly programming = new Histogram({
+    name: 'netpol_agent_programming_seconds',
+    help: 'Time nft took to apply one transaction, by kind (full, incremental) and result (ok, error)',
+    labelNames: ['kind', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  })
+  readonly ruleset = new Gauge({
+    name: 'netpol_agent_ruleset_objects',
+    help: 'Size of the ruleset in force: sets, chains, rules, elements, classes, profiles, managed pods',
+    labelNames: ['object'] as const,
+    registers: [this.registry],
+  })
+  readonly setElements = new Gauge({
+    name: 'netpol_agent_set_elements',
+    help: 'Elements of each set and map of the ruleset in force',
+    labelNames: ['set'] as const,
+    registers: [this.registry],
+  })
+  readonly syncErrors = new Counter({
+    name: 'netpol_agent_sync_errors_total',
+    help: 'Failed syncs, by stage (load, compile, apply)',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  })
+  readonly lastApplied = new Gauge({
+    name: 'netpol_agent_last_applied_timestamp_seconds',
+    help: 'When the ruleset in force was applied',
+    registers: [this.registry],
+  })
+  readonly denied = new Counter({
+    name: 'netpol_agent_denied_packets_total',
+    help: 'Logged packets of new connections the policies deny (enforce mode), by the pod whose side denied them',
+    labelNames: ['namespace', 'pod', 'direction'] as const,
+    registers: [this.registry],
+  })
+  readonly audited = new Counter({
+    name: 'netpol_agent_audited_packets_total',
+    help: 'Logged packets of new connections the policies would deny (audit mode), by the pod whose side would deny them',
+    labelNames: ['namespace', 'pod', 'direction'] as const,
+    registers: [this.registry],
+  })
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'netpol_agent_' })
+  }
+
+  /** Counts what the loop reports. */
+  event(e: AgentEvent): void {
+    switch (e.kind) {
+      case 'applied':
+        this.programming.observe({ kind: e.tx, result: 'ok' }, e.ms / 1000)
+        this.lastApplied.set(Date.now() / 1000)
+        break
+      case 'apply-failed':
+        this.programming.observe({ kind: e.tx, result: 'error' }, 0)
+        this.syncErrors.inc({ stage: 'apply' })
+        break
+      case 'load-failed':
+        this.syncErrors.inc({ stage: 'load' })
+        break
+      case 'compile-failed':
+        this.syncErrors.inc({ stage: 'compile' })
+        break
+      default:
+        break
+    }
+  }
+
+  ruleSet(compiled: CompiledRuleset): void {
+    const s = compiled.stats
+    for (const [object, n] of Object.entries({ sets: s.sets, chains: s.chains, rules: s.rules, elements: s.elements, classes: s.classes, profiles: s.profiles, managed_pods: s.managedPods })) {
+      this.ruleset.set({ object }, n)
+    }
+    this.setElements.reset()
+    for (const set of compiled.table.sets) this.setElements.set({ set: set.name }, set.elements.length)
+  }
+
+  /** One logged packet (before the flow log's deduplication), counted against the pod whose side denied it. */
+  logged(e: FlowLogEntry): void {
+    const side = e.direction === 'ingress' ? e.dst : e.src
+    const labels = { namespace: side.namespace ?? '', pod: side.pod ?? '', direction: e.direction }
+    if (e.verdict === 'denied') this.denied.inc(labels)
+    else this.audited.inc(labels)
+  }
+}
+
+/** `:9100` → all addresses, port 9100; `127.0.0.1:9100`; `[::1]:9100`. */
+export function parseListenAddress(text: string): { host: string | undefined; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text)
+  if (!m) return null
+  const port = Number(m[3])
+  if (port > 65535) return null
+  const host = m[1] ?? (m[2] === '' ? undefined : m[2])
+  return { host, port }
+}
+
+/** Serves the metrics; resolves once listening. `ready()` decides /readyz. */
+export function serveMetrics(addr: { host: string | undefined; port: number }, metrics: AgentMetrics, ready: () => boolean): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType })
+          res.end(text)
+        },
+        (err: unknown) => {
+          res.writeHead(500)
+          res.end(String(err))
+        },
+      )
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end('ok\n')
+    } else if (path === '/readyz') {
+      const ok = ready()
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+      res.end(ok ? 'ready\n' : 'no ruleset applied yet\n')
+    } else {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject)
+      resolve(server)
+    })
+  })
+}

@@ -1,0 +1,128 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { runCli } from '../../../test/cli/cli-harness.js'
+import { pod } from '../../../test/builders.js'
+import { managedPods } from './agent.js'
+
+describe('which pods the agent filters', () => {
+  const a = pod('x/a', {}, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'] })
+  const b = pod('x/b', {}, { ips: ['10.244.2.5', 'fd00:10:244:2::5'], hostIPs: ['192.168.0.11'] })
+  test.each([
+    { name: '--all-pods', opts: { podCidr: [], allPods: true }, want: ['x/a', 'x/b'] },
+    { name: '--pod-cidr', opts: { podCidr: ['10.244.1.0/24'] }, want: ['x/a'] },
+    { name: '--pod-cidr of the other family', opts: { podCidr: ['fd00:10:244:2::/64'] }, want: ['x/b'] },
+    { name: '--node-ip', opts: { podCidr: [], nodeIp: '192.168.0.11' }, want: ['x/b'] },
+    { name: 'both: either', opts: { podCidr: ['10.244.1.0/24'], nodeIp: '192.168.0.11' }, want: ['x/a', 'x/b'] },
+  ])('$name', ({ opts, want }) => {
+    const f = managedPods(opts)
+    expect([a, b].filter(f).map((p) => `${p.namespace}/${p.name}`)).toEqual(want)
+  })
+})
+
+describe('netpol agent: usage', () => {
+  test.each([
+    { name: 'no pods named', args: ['-f', 'x.yaml', '--once'], err: 'error: say which pods this node runs: --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods\n' },
+    { name: 'a bad CIDR', args: ['-f', 'x.yaml', '--pod-cidr', '10.0.0.0/33', '--once'], err: 'error: --pod-cidr "10.0.0.0/33": expected a CIDR such as 10.244.1.0/24 or fd00:10:244:1::/64\n' },
+    { name: '--all-pods with a CIDR', args: ['-f', 'x.yaml', '--all-pods', '--pod-cidr', '10.0.0.0/8', '--once'], err: 'error: --all-pods cannot be combined with --pod-cidr or --node-ip\n' },
+    { name: 'a table name nft cannot take', args: ['-f', 'x.yaml', '--all-pods', '--table', 'my-table', '--once'], err: 'error: --table: "my-table" is not a name of 1 to 255 characters of A-Z, a-z, 0-9 and _ starting with a letter\n' },
+    { name: 'stdin without --once', args: ['-f', '-', '--all-pods'], err: 'error: -f - (stdin) only works with --once: the agent re-reads its inputs on every change\n' },
+  ])('$name', async ({ args, err }) => {
+    const r = await runCli(['agent', ...args])
+    expect(r.err).toBe(err)
+    expect(r.code).toBe(2)
+  })
+})
+
+const MANIFESTS = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: db}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pg, namespace: db, labels: {app: pg}}
+spec: {containers: [{name: pg, image: pg, ports: [{name: pg, containerPort: 5432}]}]}
+status: {phase: Running, podIP: 10.244.1.5, hostIP: 192.168.0.10}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: db}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`
+
+describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', () => {
+  const ns = `npc${process.pid}`
+  const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'))
+  const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...args], { encoding: 'utf8' })
+  beforeAll(() => {
+    execFileSync('ip', ['netns', 'add', ns])
+    writeFileSync(join(dir, 'cluster.yaml'), MANIFESTS)
+  })
+  afterAll(() => {
+    execFileSync('ip', ['netns', 'del', ns])
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('--once applies the table and leaves it in force; --uninstall removes it and nothing else', async () => {
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: 'table ip keep {\n chain c { type filter hook forward priority 0; policy accept; }\n}\n' })
+    const once = await runCli(['agent', '-f', dir, '--node-ip', '192.168.0.10', '--netns', ns, '--once'])
+    expect(once.code).toBe(0)
+    expect(once.err).toMatch(/table inet netpol replaced in \d+ ms: 1 managed pods/)
+    expect(nft('list', 'tables')).toBe('table ip keep\ntable inet netpol\n')
+    expect(nft('list', 'map', 'inet', 'netpol', 'in4')).toContain('10.244.1.5 : jump in4_')
+
+    const again = await runCli(['agent', '-f', dir, '--node-ip', '192.168.0.10', '--netns', ns, '--once'])
+    expect(again.err).toMatch(/table inet netpol replaced/) // a new agent does not trust what it finds: it replaces
+
+    const un = await runCli(['agent', '--uninstall', '--netns', ns])
+    expect(un).toMatchObject({ code: 0, err: 'removed table inet netpol\n' })
+    expect(nft('list', 'tables')).toBe('table ip keep\n')
+  })
+
+  test('running: follows the manifests, serves metrics, stops on SIGTERM with the rules in force', async () => {
+    const port = 20000 + (process.pid % 20000)
+    const flows = join(dir, 'flows.jsonl')
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', '-f', dir, '--node-ip', '192.168.0.10', '--netns', ns, '--metrics', `127.0.0.1:${port}`, '--flow-log', flows], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let err = ''
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    const until = async (what: () => boolean | Promise<boolean>, ms = 15_000) => {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await what()) return
+      throw new Error(`timed out; agent said:\n${err}`)
+    }
+    const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: '' }))
+    try {
+      await until(async () => (await get('/readyz')).status === 200)
+      expect(nft('list', 'map', 'inet', 'netpol', 'in4')).toContain('10.244.1.5 : jump in4_')
+      // a policy that lifts the isolation: the pod leaves the ingress map, incrementally
+      writeFileSync(join(dir, 'allow.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-all, namespace: db}\nspec: {podSelector: {}, ingress: [{}]}\n')
+      await until(() => /changed \(/.test(err))
+      expect((await get('/metrics')).body).toMatch(/netpol_agent_programming_seconds_count\{kind="incremental",result="ok"\} 1/)
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(err).toContain('stopped; the rules in force stay')
+      expect(nft('list', 'tables')).toContain('table inet netpol')
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(join(dir, 'allow.yaml'), { force: true })
+    }
+  }, 30_000)
+
+  test('--once with bad input exits 2 and changes nothing', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: BAD, namespace: db}\n')
+    await runCli(['agent', '--uninstall', '--netns', ns])
+    try {
+      const r = await runCli(['agent', '-f', dir, '--all-pods', '--netns', ns, '--once'])
+      expect(r.code).toBe(2)
+      expect(r.err).toContain('load failed')
+      expect(nft('list', 'tables')).not.toContain('netpol')
+    } finally {
+      rmSync(join(dir, 'bad.yaml'))
+    }
+  })
+})

@@ -1,0 +1,204 @@
+/**
+ * `netpol agent`: keep one nftables table (`inet netpol`) equal to the compiled policies for this node's pods,
+ * following the manifests as they change; `--once` applies once and exits; `--uninstall` removes the table.
+ * The rules stay in force when the agent exits.
+ */
+import { parseCidr, parseIp, cidrContains, type Cidr, type IpAddress } from '../../model/ip.js'
+import type { Pod } from '../../model/cluster.js'
+import { checkName } from '../../dataplane/nft-objects.js'
+import { ExecNftRunner } from '../../dataplane/nft-runner.js'
+import { deleteTable } from '../../dataplane/nft-transaction.js'
+import type { AgentMode, CompileNote } from '../../dataplane/compile-policies.js'
+import { ExitError, UsageError, type CliIO } from '../io.js'
+import type { AgentEvent, LoadOutcome } from '../../agent/loop.js'
+
+export interface AgentOptions {
+  filename: string[]
+  nodeIp?: string
+  podCidr: string[]
+  allPods?: boolean
+  mode: AgentMode
+  metrics?: string
+  flowLog?: string
+  table: string
+  netns?: string
+  strict?: boolean
+  once?: boolean
+  uninstall?: boolean
+  logGroup: string
+}
+
+/** Which pods this node filters: `--all-pods`, or those with an address in a `--pod-cidr`, or whose hostIP is `--node-ip`. */
+export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'allPods'>): (pod: Pod) => boolean {
+  if (opts.allPods) {
+    if (opts.podCidr.length > 0 || opts.nodeIp !== undefined) throw new UsageError('--all-pods cannot be combined with --pod-cidr or --node-ip')
+    return () => true
+  }
+  const cidrs: Cidr[] = opts.podCidr.map((t) => {
+    const c = parseCidr(t)
+    if (c === null) throw new UsageError(`--pod-cidr "${t}": expected a CIDR such as 10.244.1.0/24 or fd00:10:244:1::/64`)
+    return c
+  })
+  let node: IpAddress | null = null
+  if (opts.nodeIp !== undefined) {
+    node = parseIp(opts.nodeIp)
+    if (node === null) throw new UsageError(`--node-ip "${opts.nodeIp}": expected an IPv4 or IPv6 address`)
+  }
+  if (cidrs.length === 0 && node === null) throw new UsageError('say which pods this node runs: --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods')
+  const n = node
+  return (pod) =>
+    pod.ips.some((ip) => cidrs.some((c) => cidrContains(c, ip))) || (n !== null && pod.hostIPs.some((h) => h.family === n.family && h.value === n.value))
+}
+
+export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
+  const tableProblem = checkName(opts.table)
+  if (tableProblem !== null) throw new UsageError(`--table: ${tableProblem}`)
+  const runner = new ExecNftRunner(opts.netns !== undefined ? { netns: opts.netns } : {})
+  if (opts.uninstall) {
+    const r = await runner.run(deleteTable({ family: 'inet', name: opts.table }))
+    if (!r.ok) {
+      io.stderr.write(`error: could not remove table inet ${opts.table}: ${r.error}\n`)
+      throw new ExitError(1)
+    }
+    io.stderr.write(`removed table inet ${opts.table}\n`)
+    return
+  }
+  if (opts.filename.length === 0) throw new UsageError('no input: give at least one -f FILE|DIR')
+  if (opts.filename.includes('-') && !opts.once) throw new UsageError('-f - (stdin) only works with --once: the agent re-reads its inputs on every change')
+  const managed = managedPods(opts)
+  const logGroup = Number(opts.logGroup)
+  if (!Number.isInteger(logGroup) || logGroup < 0 || logGroup > 65535) throw new UsageError(`--log-group "${opts.logGroup}": expected 0-65535`)
+  const wantsLog = opts.flowLog !== undefined || opts.metrics !== undefined
+
+  const [{ AgentLoop, watchPaths }, { loadManifests }, { formatIssue }] = await Promise.all([
+    import('../../agent/loop.js'),
+    import('../../io/load-manifests.js'),
+    import('../render/format-issue.js'),
+  ])
+  let stdinText: Promise<string> | null = null
+  const load = async (): Promise<LoadOutcome> => {
+    const r = await loadManifests(opts.filename, { stdin: () => (stdinText ??= io.readStdin()) })
+    if (r.issues.length === 0) return { ok: true, cluster: r.cluster }
+    return { ok: false, message: `${r.issues.length} error${r.issues.length === 1 ? '' : 's'} in the input; the rules in force stay:\n${r.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` }
+  }
+
+  const metricsMod = opts.metrics !== undefined ? await import('../../agent/metrics.js') : null
+  const metricsAddr = metricsMod ? metricsMod.parseListenAddress(opts.metrics!) : null
+  if (metricsMod && metricsAddr === null) throw new UsageError(`--metrics "${opts.metrics}": expected [HOST]:PORT such as :9100`)
+  const metrics = metricsMod ? new metricsMod.AgentMetrics() : null
+  const flowMod = opts.flowLog !== undefined || metrics ? await import('../../agent/flow-log.js') : null
+  const flowOut = opts.flowLog === undefined ? null : opts.flowLog === '-' ? io.stdout : (await import('node:fs')).createWriteStream(opts.flowLog, { flags: 'a' })
+  const flowLog = flowMod
+    ? new flowMod.FlowLog({ write: (line) => flowOut?.write(line), ...(metrics ? { onPacket: (e) => metrics.logged(e) } : {}) })
+    : null
+
+  let lastFailure: AgentEvent['kind'] | null = null
+  const report = (e: AgentEvent) => {
+    if (e.kind.endsWith('-failed')) lastFailure = e.kind
+    metrics?.event(e)
+    io.stderr.write(`${new Date().toISOString()} ${eventText(e, opts.table)}\n`)
+  }
+  const { ExecConntrack } = await import('../../agent/conntrack.js')
+  const loop = new AgentLoop(
+    { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}) },
+    {
+      load,
+      runner,
+      report,
+      ...(opts.strict ? { conntrack: new ExecConntrack(opts.netns) } : {}),
+      onApplied: (cluster, compiled) => {
+        flowLog?.setCluster(cluster)
+        metrics?.ruleSet(compiled)
+      },
+    },
+  )
+
+  if (opts.once) {
+    // exit 2: the input is bad; 1: the ruleset could not be applied (the rules in force stay)
+    if ((await loop.sync()) === 'failed') throw new ExitError(lastFailure === 'load-failed' ? 2 : 1)
+    return
+  }
+
+  const closers: (() => Promise<void> | void)[] = []
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c()
+    if (flowOut !== null && flowOut !== io.stdout) await new Promise<void>((r) => flowOut.end(() => r()))
+  }
+  try {
+    await startServices()
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+  loop.start()
+  await new Promise<void>((resolve) => {
+    const done = () => resolve()
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+  })
+  await loop.stop()
+  await closeAll()
+  io.stderr.write(`${new Date().toISOString()} stopped; the rules in force stay (netpol agent --uninstall removes them)\n`)
+
+  async function startServices(): Promise<void> {
+    if (flowLog && flowMod) {
+      // the denied-packet counters of --metrics come from the same log; without ulogd they stay at zero
+      const ulogd = await flowMod
+        .startUlogd({
+          group: logGroup,
+          ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+          onLine: (line) => flowLog.ingest(line),
+          onExit: (code, log) => io.stderr.write(`${new Date().toISOString()} ulogd exited (${code}); no flow log from now on${log ? `: ${log.trim()}` : ''}\n`),
+        })
+        .catch((err: unknown) => {
+          if (opts.flowLog !== undefined) {
+            io.stderr.write(`error: --flow-log: ${err instanceof Error ? err.message : String(err)}\n`)
+            throw new ExitError(2)
+          }
+          io.stderr.write(`note: no denied-packet counters: ${err instanceof Error ? err.message : String(err)}\n`)
+          return null
+        })
+      if (ulogd !== null) closers.push(() => ulogd.stop())
+    }
+    if (metrics && metricsMod && metricsAddr) {
+      const server = await metricsMod.serveMetrics(metricsAddr, metrics, () => loop.ready)
+      closers.push(() => new Promise<void>((r) => server.close(() => r())))
+    }
+    const watcher = await watchPaths(opts.filename, () => loop.trigger())
+    closers.push(() => watcher.close())
+  }
+}
+
+/** One line per event for stderr. */
+export function eventText(e: AgentEvent, table: string): string {
+  switch (e.kind) {
+    case 'applied': {
+      const s = e.stats
+      const change = e.tx === 'full' ? 'replaced' : `changed (+${e.size.elementsAdded}/-${e.size.elementsDeleted} elements, ${e.size.chainsAdded + e.size.chainsChanged + e.size.chainsDeleted} chains)`
+      return `table inet ${table} ${change} in ${e.ms.toFixed(0)} ms: ${s.managedPods} managed pods, ${s.profiles} profiles, ${s.classes} classes, ${s.elements} elements`
+    }
+    case 'unchanged':
+      return 'no change'
+    case 'notes':
+      return e.notes.map(noteText).join('; ')
+    case 'load-failed':
+      return `load failed, retrying in ${(e.retryInMs / 1000).toFixed(0)} s: ${e.message}`
+    case 'compile-failed':
+      return `compile failed, retrying in ${(e.retryInMs / 1000).toFixed(0)} s: ${e.errors.map((x) => `IPv${x.family}: ${x.classes} classes and ${x.profiles} profiles do not fit a 32-bit mark`).join('; ')}`
+    case 'apply-failed':
+      return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? ', replacing the table whole' : e.retryInMs !== null ? `, retrying in ${(e.retryInMs / 1000).toFixed(0)} s` : ''}: ${e.error}`
+    case 'flows-cut':
+      return `--strict: cut ${e.flows} connection${e.flows === 1 ? '' : 's'} the new rules deny${e.failed > 0 ? ` (${e.failed} already gone)` : ''}`
+  }
+}
+
+function noteText(n: CompileNote): string {
+  switch (n.code) {
+    case 'host-network-not-filtered':
+      return `note: ${n.pod} uses hostNetwork: not filtered, its address counts as the node's`
+    case 'address-shared':
+      return `note: ${n.ip} belongs to ${n.pods.join(' and ')}; the first keeps it`
+    case 'managed-without-address':
+      return `note: ${n.pod} runs here but has no address yet: not filtered until it has one`
+  }
+}
