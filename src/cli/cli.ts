@@ -62,6 +62,51 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('--min-severity <level>', 'drop findings less severe than this').choices(['error', 'warning', 'info']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
+
+  program
+    .command('agent')
+    .description("enforce the policies on this node: keep one nftables table equal to the compiled policies for this node's pods (root)")
+    .addOption(fileOption())
+    .option('--node-ip <ip>', 'filter the pods whose status.hostIP is this address')
+    .option('--pod-cidr <cidr>', 'filter the pods with an address in this range; repeatable', collect, [])
+    .option('--all-pods', 'filter every pod of the input')
+    .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce'))
+    .option('--metrics <addr>', 'serve /metrics, /healthz and /readyz on [HOST]:PORT, e.g. :9100')
+    .option('--flow-log <file>', 'write one JSON line per denied (or audited) connection to FILE, or - for stdout (runs ulogd2)')
+    .option('--log-group <n>', 'nflog group of the log rules', '100')
+    .option('--table <name>', 'the nftables table (family inet) netpol owns', 'netpol')
+    .option('--netns <name>', 'apply inside this network namespace (ip netns exec NAME nft …)')
+    .option('--strict', 'after a tightened ruleset, cut established connections it denies (conntrack -D)')
+    .option('--once', 'compile and apply once, then exit; the rules stay in force')
+    .option('--uninstall', 'remove the table and exit')
+    .action(async (opts) => (await import('./commands/agent.js')).agent(opts, io))
+
+  // the lab: subcommands inherit exitOverride and the output streams from `program`, set before define()
+  const lab = program
+    .command('lab')
+    .description("the manifests' cluster as network namespaces with real servers, enforced by the agent: real connections against the engine's prediction (root)")
+  const labUpOptions = (c: Command) =>
+    c
+      .addOption(fileOption())
+      .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
+      .option('--no-agent', 'do not run the agent: no policy is enforced')
+      .addOption(new Option('--mode <mode>', "the agent's mode").choices(['enforce', 'audit']).default('enforce'))
+  const labProbeOptions = (c: Command) =>
+    c
+      .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: the ports `netpol matrix` shows', collect, [])
+      .addOption(new Option('--family <family>', 'address family of the probes (default: as `netpol matrix`)').choices(['4', '6']))
+      .addOption(new Option('-o, --output <format>', 'output format; json is the `netpol matrix -o json` schema, the comparison goes to stderr').choices(['table', 'json']).default('table'))
+      .option('--timeout-ms <ms>', 'per probe; no answer within it counts as dropped', '300')
+  labUpOptions(lab.command('up').description('build the lab and apply the policies with `netpol agent --once`'))
+    .action(async (opts) => (await import('./commands/lab.js')).labUpCommand(opts, io))
+  labProbeOptions(lab.command('probe').description('open a real connection per (pod, pod, served port); print the measured table and where the engine disagrees (exit 1)'))
+    .action(async (opts) => (await import('./commands/lab.js')).labProbeCommand(opts, io))
+  lab
+    .command('down')
+    .description('remove the lab: namespaces, servers, rules (also after a crash)')
+    .action(async () => (await import('./commands/lab.js')).labDownCommand(io))
+  labProbeOptions(labUpOptions(lab.command('run').description('up, probe, down in one; the lab is removed on every way out; exit code of the probe')))
+    .action(async (opts) => (await import('./commands/lab.js')).labRunCommand(opts, io))
 }
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {

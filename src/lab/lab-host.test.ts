@@ -6,9 +6,17 @@ import { labDown, labStatus, labUp } from './lab-host.js'
 import { LAB_NETNS_PREFIXES, LAB_NODE_NETNS, planLab, type LabPlan, type LabPodInput } from './lab-plan.js'
 import { LAB_STATE_FILE, listNetns, procStartTime } from './lab-state.js'
 import { probeAll, type ProbeOutcome, type ProbeTarget } from './probe.js'
+import { acquireLabLock } from '../../test/lab-lock.js'
 
 // Real namespaces, sockets and nftables: needs root (CI runs these as root) and iproute2, nftables, procps, python3.
 const isRoot = process.getuid?.() === 0
+
+// the lab's namespace names are fixed: one lab-building test file at a time
+let release: (() => void) | undefined
+beforeAll(async () => {
+  if (isRoot) release = await acquireLabLock()
+})
+afterAll(() => release?.())
 
 const TCP = (port: number) => ({ port, protocol: 'TCP' as const })
 const UDP = (port: number) => ({ port, protocol: 'UDP' as const })

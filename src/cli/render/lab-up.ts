@@ -1,0 +1,51 @@
+import type { LabIssue, LabPlan, LabPodInput } from '../../lab/lab-plan.js'
+
+/** A LabIssue in words, naming the pod its path points at (`pods` is the input given to planLab). */
+export function formatLabIssue(issue: LabIssue, pods: readonly LabPodInput[]): string {
+  const p = issue.path[0] === 'pods' && typeof issue.path[1] === 'number' ? pods[issue.path[1]] : undefined
+  const who = p === undefined ? '' : `${p.namespace}/${p.name}: `
+  switch (issue.code) {
+    case 'invalid_ip':
+      return `${who}address "${issue.input}" is not an IP address; left out of the lab`
+    case 'duplicate_ip':
+      return `${who}address ${issue.ip} is already used by ${issue.usedBy}; left out of the lab`
+    case 'invalid_cidr':
+      return `--pod-cidr ${issue.input} is not an IPv${issue.family} range; using the default`
+    case 'duplicate_pod':
+      return `pod ${issue.id} appears twice; the first is used`
+    case 'invalid_port':
+      return `${who}port ${issue.port} is out of range; not served`
+    case 'ip_outside_pod_cidr':
+      return `${who}address ${issue.ip} is outside the pod range ${issue.cidr}; reached through a host route (give --pod-cidr to match the input)`
+    case 'pod_cidr_exhausted':
+      return `${who}no free address left in ${issue.cidr}; the pod has none in the lab`
+  }
+}
+
+export interface LabUpSummary {
+  readonly plan: LabPlan
+  readonly pods: readonly LabPodInput[]
+  /** pods with the host's network, which get no namespace of their own */
+  readonly hostNetwork: readonly string[]
+  readonly ms: number
+  readonly manifests: string
+}
+
+/** What `lab up` built: counts, the addresses it chose, what it left out. Ends with a newline. */
+export function renderLabUp(s: LabUpSummary): string {
+  const { plan } = s
+  const served = plan.pods.reduce((n, p) => n + p.ports.length, 0)
+  const lines = [`lab up in ${(s.ms / 1000).toFixed(1)} s: ${plan.pods.length} pod${plan.pods.length === 1 ? '' : 's'} on bridge ${plan.bridge} in namespace ${plan.nodeNetns}, ${served} server port${served === 1 ? '' : 's'}`]
+  const assigned = plan.pods.filter((p) => p.assigned)
+  if (assigned.length > 0) {
+    const families = new Set(assigned.flatMap((p) => p.addresses.map((a) => a.family)))
+    const ranges = [...(families.has(4) ? [plan.podCidr4] : []), ...(families.has(6) ? [plan.podCidr6] : [])]
+    lines.push(`addresses assigned to pods the input gave none${ranges.length === 0 ? '' : ` (from ${ranges.join(', ')})`}:`)
+    const width = Math.max(...assigned.map((p) => p.id.length))
+    for (const p of assigned) lines.push(`  ${p.id.padEnd(width)}  ${p.addresses.map((a) => a.ip).join(', ') || '(none)'}`)
+  }
+  if (s.hostNetwork.length > 0) lines.push(`not in the lab (hostNetwork): ${s.hostNetwork.join(', ')}`)
+  for (const issue of plan.issues) lines.push(`warning: ${formatLabIssue(issue, s.pods)}`)
+  lines.push(`manifests as the lab runs them: ${s.manifests}`)
+  return lines.join('\n') + '\n'
+}
