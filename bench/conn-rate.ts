@@ -1,0 +1,485 @@
+/**
+ * Connection-setup rate through the agent's ruleset (root; builds the lab, so it takes the lab lock).
+ *
+ * Two lab pods, `bench/client` and `bench/server`, are real network namespaces on the lab bridge; the manifest
+ * adds 9,998 generated pods (IPs and labels only) and N generated policies, plus two policies that allow
+ * client → server on TCP 8080 (egress of the client, ingress of the server). One Node process in the client
+ * namespace opens and resets TCP connections to a server that accepts and closes, as fast as it can, for a
+ * fixed time, under each configuration of the node namespace's nftables:
+ *
+ *   none            no ruleset: conntrack is not even loaded in the namespace
+ *   conntrack-only  one forward chain: `ct state established,related accept` and a counter
+ *   agent N         `netpol agent --once` on the manifest with N generated policies, managing all pods
+ *                   (`--all-pods`) or only the bench pods (`--pod-cidr 10.244.250.0/24`, one node's share)
+ *   linear N        iptables-style: one `ip saddr . ip daddr . tcp dport accept` rule per policy, the
+ *                   allowed flow's rule last, behind `ct state established,related accept`
+ *
+ * Usage: npm run build && npx tsx bench/conn-rate.ts [--seconds 5] [--rounds 3] [--concurrency 8]
+ *          [--policies 0,1000,10000] [--seed 1] [--managed all|node|both]
+ * The helpers below are shared with bench/change-latency.ts.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createInterface } from 'node:readline'
+import { LAB_NODE_NETNS, labDown, labUp, planLab, type LabPlan } from '../src/lab/index.js'
+import { acquireLabLock } from '../test/lab-lock.js'
+import { generateCluster, renderCluster, type KubeObject, type NamespaceJson, type NetworkPolicyJson, type PodJson } from './generate-cluster.js'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const OUT_DIR = join(ROOT, 'bench', 'out')
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js')
+export const SERVER_PORT = 8080
+/** a port nothing allows: probes to it show whether a ruleset enforces at all */
+export const CLOSED_PORT = 9999
+export const BENCH_NS = 'bench'
+export const CLIENT_IP = '10.244.250.10'
+export const SERVER_IP = '10.244.250.11'
+
+// ---------------------------------------------------------------- processes in lab namespaces
+
+/**
+ * The worker that runs inside a pod namespace. Commands, one JSON line each on stdin, one JSON line back:
+ * - {op:'rate', port, ms, conc}: connect + reset in `conc` loops for `ms`; → {ok, err, ms}
+ * - {op:'probe', port, timeoutMs}: one connection; → {result: 'ok' | 'timeout' | error code}
+ * - {op:'stream', port, intervalMs, timeoutMs}: a new connection every intervalMs until {op:'stop'}; for each
+ *   finished probe a line `S <start ns, process.hrtime (CLOCK_MONOTONIC, shared by all processes)> <1|0>`
+ */
+const WORKER = String.raw`
+import net from 'node:net'
+import { createInterface } from 'node:readline'
+const host = process.argv[1]
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
+const attempt = (port, timeoutMs, cb) => {
+  const s = net.connect({ host, port })
+  let done = false
+  const finish = (r) => { if (done) return; done = true; clearTimeout(t); cb(r) }
+  const t = setTimeout(() => { s.destroy(); finish('timeout') }, timeoutMs)
+  s.on('connect', () => { s.resetAndDestroy(); finish('ok') })
+  s.on('error', (e) => { s.destroy(); finish(e.code ?? 'error') })
+}
+let streamTimer = null
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const c = JSON.parse(line)
+  if (c.op === 'probe') attempt(c.port, c.timeoutMs, (result) => out({ result }))
+  else if (c.op === 'rate') {
+    let ok = 0, err = 0, live = c.conc
+    const t0 = performance.now(), end = t0 + c.ms
+    const loop = () => {
+      if (performance.now() >= end) { if (--live === 0) out({ ok, err, ms: performance.now() - t0 }); return }
+      attempt(c.port, 1000, (r) => { if (r === 'ok') ok++; else err++; loop() })
+    }
+    for (let i = 0; i < c.conc; i++) loop()
+  } else if (c.op === 'stream') {
+    let buf = ''
+    streamTimer = setInterval(() => {
+      const start = process.hrtime.bigint()
+      attempt(c.port, c.timeoutMs, (r) => { buf += 'S ' + start + ' ' + (r === 'ok' ? 1 : 0) + '\n' })
+      if (buf !== '') { process.stdout.write(buf); buf = '' }
+    }, c.intervalMs)
+    out({ streaming: true })
+  } else if (c.op === 'stop') { clearInterval(streamTimer); streamTimer = null; setTimeout(() => out({ stopped: true }), c.drainMs ?? 0) }
+})
+out({ ready: true })
+`
+
+/** accepts on every address and port given and closes at once */
+const SERVER = String.raw`
+import net from 'node:net'
+const [host, ...ports] = process.argv.slice(1)
+let up = 0
+for (const port of ports) {
+  const srv = net.createServer((s) => { s.on('error', () => {}); s.destroy() })
+  srv.listen({ host, port: Number(port), backlog: 4096 }, () => { if (++up === ports.length) process.stdout.write(JSON.stringify({ ready: true }) + '\n') })
+}
+`
+
+export interface Worker {
+  readonly child: ChildProcess
+  /** sends one command and resolves with the next JSON line */
+  call<T>(cmd: object): Promise<T>
+  /** `S` lines of a stream go here */
+  onSample: ((startNs: bigint, ok: boolean) => void) | null
+  stop(): void
+}
+
+function startIn(netns: string, code: string, args: string[]): { child: ChildProcess; lines: AsyncIterator<string> & { next(): Promise<IteratorResult<string>> } } {
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', code, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  return { child, lines }
+}
+
+/** Starts the worker in `netns`, aimed at `host`; resolves once it is ready. */
+export async function startWorker(netns: string, host: string): Promise<Worker> {
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', WORKER, host], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const waiting: ((line: string) => void)[] = []
+  const w: Worker = {
+    child,
+    onSample: null,
+    call: <T>(cmd: object) =>
+      new Promise<T>((resolve) => {
+        waiting.push((line) => resolve(JSON.parse(line) as T))
+        child.stdin!.write(JSON.stringify(cmd) + '\n')
+      }),
+    stop: () => stopChild(child),
+  }
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker in ${netns} exited (${code})`)))
+    waiting.push(() => resolve())
+  })
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.startsWith('S ')) {
+      const [, s, ok] = line.split(' ')
+      w.onSample?.(BigInt(s!), ok === '1')
+    } else waiting.shift()?.(line)
+  })
+  await ready
+  return w
+}
+
+/** Starts the accept-and-close server in `netns` on `host`:`ports`. */
+export async function startServer(netns: string, host: string, ports: readonly number[]): Promise<ChildProcess> {
+  const { child, lines } = startIn(netns, SERVER, [host, ...ports.map(String)])
+  const first = await lines.next()
+  if (first.done || !String(first.value).includes('ready')) throw new Error(`server in ${netns} did not start`)
+  return child
+}
+
+/** Ends a process this bench started (by its PID: `ip netns exec` execs node, so the PID is node's). */
+export function stopChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.pid !== undefined) {
+    try {
+      process.kill(child.pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Runs a command inside a namespace; throws with its stderr on failure unless `mayFail`. */
+export function inNetns(netns: string, argv: string[], input?: string, mayFail = false): string {
+  const r = spawnSync('ip', ['netns', 'exec', netns, ...argv], { input: input ?? '', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  if (r.status !== 0 && !mayFail) throw new Error(`${argv.join(' ')} in ${netns} exited ${r.status}: ${r.stderr}`)
+  return r.stdout
+}
+
+/** The client namespace must not run out of ports: every connection is reset, and the range is widened. */
+export function tuneClient(netns: string): void {
+  inNetns(netns, ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1'])
+}
+
+// ---------------------------------------------------------------- manifests
+
+const clone = <T>(x: T): T => structuredClone(x)
+
+/**
+ * The generated cluster (`pods` background pods, `policies` policies) plus namespace `bench` with the given pods
+ * (labels as given, addresses fixed) and policies. The bench pods are cloned from a generated pod, so they carry
+ * every field the loader expects.
+ */
+export function benchObjects(
+  opts: { seed: number; pods: number; namespaces: number; policies: number },
+  pods: readonly { name: string; ip: string; labels: Record<string, string> }[],
+  policies: readonly NetworkPolicyJson[],
+): KubeObject[] {
+  const generated = generateCluster({ seed: opts.seed, pods: Math.max(1, opts.pods), namespaces: Math.max(2, opts.namespaces), policies: opts.policies })
+  const template = generated.find((o): o is PodJson => o.kind === 'Pod')!
+  const nsTemplate = generated.find((o): o is NamespaceJson => o.kind === 'Namespace')!
+  const background = opts.pods === 0 ? generated.filter((o) => o.kind !== 'Pod') : generated
+  const taken = new Set(background.flatMap((o) => (o.kind === 'Pod' ? o.status.podIPs.map((p) => p.ip) : [])))
+  const ns = clone(nsTemplate)
+  ns.metadata = { ...ns.metadata, name: BENCH_NS, uid: '00000000-0000-4000-8000-00000000b000', labels: { 'kubernetes.io/metadata.name': BENCH_NS } }
+  const benchPods = pods.map((p, i) => {
+    if (taken.has(p.ip)) throw new Error(`bench pod address ${p.ip} is taken by a generated pod`)
+    const pod = clone(template)
+    pod.metadata = { ...pod.metadata, name: p.name, namespace: BENCH_NS, uid: `00000000-0000-4000-8000-00000000b${String(i + 1).padStart(3, '0')}`, labels: p.labels }
+    delete (pod.metadata as { ownerReferences?: unknown }).ownerReferences
+    delete (pod.metadata as { generateName?: unknown }).generateName
+    pod.spec = { ...pod.spec, containers: pod.spec.containers.map((c) => ({ ...c, ports: [] })) }
+    pod.status = { ...pod.status, podIP: p.ip, podIPs: [{ ip: p.ip }] }
+    return pod
+  })
+  return [...background.filter((o) => o.kind === 'Namespace'), ns, ...background.filter((o) => o.kind === 'Pod'), ...benchPods, ...background.filter((o) => o.kind === 'NetworkPolicy'), ...policies]
+}
+
+/** A NetworkPolicy in namespace `bench`: `policyTypes` from which of ingress/egress are given. */
+export function benchPolicy(
+  name: string,
+  podSelector: Record<string, string>,
+  rules: { ingressFrom?: Record<string, string>; egressTo?: Record<string, string>; port?: number; denyAll?: boolean },
+): NetworkPolicyJson {
+  const ports = rules.port === undefined ? undefined : [{ protocol: 'TCP' as const, port: rules.port }]
+  const spec: NetworkPolicyJson['spec'] = { podSelector: Object.keys(podSelector).length === 0 ? {} : { matchLabels: podSelector }, policyTypes: [] }
+  if (rules.ingressFrom !== undefined || rules.denyAll) {
+    spec.policyTypes.push('Ingress')
+    spec.ingress = rules.ingressFrom === undefined ? [] : [{ from: [{ podSelector: { matchLabels: rules.ingressFrom } }], ...(ports ? { ports } : {}) }]
+  }
+  if (rules.egressTo !== undefined) {
+    spec.policyTypes.push('Egress')
+    spec.egress = [{ to: [{ podSelector: { matchLabels: rules.egressTo } }], ...(ports ? { ports } : {}) }]
+  }
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: BENCH_NS, uid: `00000000-0000-4000-8000-0000${Buffer.from(name).toString('hex').slice(0, 8).padStart(8, '0')}`, resourceVersion: '1', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec,
+  }
+}
+
+export const renderList = (objects: readonly KubeObject[]): string => renderCluster(objects, 'json')
+
+// ---------------------------------------------------------------- the linear baseline
+
+/**
+ * One rule per generated policy, iptables-style: the address of a pod of the policy's namespace that its
+ * matchLabels select (else any pod there) as daddr, a pseudo-random pod as saddr, the policy's first numeric
+ * port (else 8080) as dport. None of them matches the measured flow, whose rule comes last.
+ */
+export function linearRuleset(objects: readonly KubeObject[], table: string): { text: string; rules: number } {
+  const pods = objects.filter((o): o is PodJson => o.kind === 'Pod' && o.metadata.namespace !== BENCH_NS)
+  const byNs = new Map<string, PodJson[]>()
+  for (const p of pods) byNs.set(p.metadata.namespace!, [...(byNs.get(p.metadata.namespace!) ?? []), p])
+  const lines: string[] = []
+  let i = 0
+  for (const o of objects) {
+    if (o.kind !== 'NetworkPolicy' || o.metadata.namespace === BENCH_NS) continue
+    const inNs = byNs.get(o.metadata.namespace!) ?? pods
+    const want = o.spec.podSelector.matchLabels ?? {}
+    const dst = inNs.find((p) => Object.entries(want).every(([k, v]) => p.metadata.labels?.[k] === v)) ?? inNs[0]!
+    const src = pods[(i * 7919) % pods.length]!
+    const firstPort = [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])].flatMap((r) => r.ports ?? []).find((p) => typeof p.port === 'number' && p.protocol === 'TCP')
+    lines.push(`    ip saddr ${src.status.podIP} ip daddr ${dst.status.podIP} tcp dport ${(firstPort?.port as number | undefined) ?? 8080} accept`)
+    i++
+  }
+  const text = [
+    `table inet ${table} {`,
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    '    ct state established,related accept',
+    ...lines,
+    `    ip saddr ${CLIENT_IP} ip daddr ${SERVER_IP} tcp dport ${SERVER_PORT} accept`,
+    '    ip daddr 10.244.0.0/16 drop',
+    '  }',
+    '}',
+    '',
+  ].join('\n')
+  return { text, rules: lines.length + 1 }
+}
+
+export const CONNTRACK_ONLY = [
+  'table inet bench {',
+  '  chain forward {',
+  '    type filter hook forward priority filter; policy accept;',
+  '    ct state established,related counter accept',
+  '    counter',
+  '  }',
+  '}',
+  '',
+].join('\n')
+
+// ---------------------------------------------------------------- run
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Takes the lab lock, runs `body`, and always removes the lab and releases the lock (also on Ctrl-C). */
+export async function withLab<T>(plan: LabPlan, body: () => Promise<T>): Promise<T> {
+  const release = await acquireLabLock()
+  let cleaned = false
+  const cleanup = async () => {
+    if (cleaned) return
+    cleaned = true
+    await labDown().catch((e) => console.error('labDown failed:', e))
+    release()
+  }
+  const onSignal = () => void cleanup().then(() => process.exit(130))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    await labUp(plan)
+    return await body()
+  } finally {
+    await cleanup()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+interface ConfigResult {
+  config: string
+  rates: number[]
+  errors: number
+  setupMs: number | null
+  check: string
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '8' },
+      policies: { type: 'string', default: '0,1000,10000' },
+      seed: { type: 'string', default: '1' },
+      managed: { type: 'string', default: 'both' },
+    },
+  })
+  const ms = Number(values.seconds) * 1000
+  const rounds = Number(values.rounds)
+  const conc = Number(values.concurrency)
+  const counts = values.policies.split(',').map(Number)
+  const seed = Number(values.seed)
+  mkdirSync(OUT_DIR, { recursive: true })
+
+  // manifests first: generating 10k pods takes a few seconds, and needs no lab
+  const allow = [
+    benchPolicy('server-allow-client', { role: 'server' }, { ingressFrom: { role: 'client' }, port: SERVER_PORT }),
+    benchPolicy('client-allow-server', { role: 'client' }, { egressTo: { role: 'server' }, port: SERVER_PORT }),
+  ]
+  const benchPods = [
+    { name: 'client', ip: CLIENT_IP, labels: { role: 'client' } },
+    { name: 'server', ip: SERVER_IP, labels: { role: 'server' } },
+  ]
+  const manifests = new Map<number, { file: string; objects: KubeObject[] }>()
+  for (const n of counts) {
+    const objects = benchObjects({ seed, pods: 9998, namespaces: 200, policies: n }, benchPods, allow)
+    const file = join(OUT_DIR, `conn-rate-s${seed}-np${n}.json`)
+    writeFileSync(file, renderList(objects))
+    manifests.set(n, { file, objects })
+    console.error(`manifest ${file}: ${objects.filter((o) => o.kind === 'Pod').length} pods, ${objects.filter((o) => o.kind === 'NetworkPolicy').length} policies`)
+  }
+  const largest = manifests.get(Math.max(...counts))!
+
+  const plan = planLab([
+    { namespace: BENCH_NS, name: 'client', ips: [CLIENT_IP], ports: [] },
+    { namespace: BENCH_NS, name: 'server', ips: [SERVER_IP], ports: [] },
+  ])
+  const clientNs = plan.pods.find((p) => p.id === `${BENCH_NS}/client`)!.netns
+  const serverNs = plan.pods.find((p) => p.id === `${BENCH_NS}/server`)!.netns
+  const results: ConfigResult[] = []
+
+  await withLab(plan, async () => {
+    tuneClient(clientNs)
+    const server = await startServer(serverNs, SERVER_IP, [SERVER_PORT])
+    const client = await startWorker(clientNs, SERVER_IP)
+    try {
+      const node = (argv: string[], input?: string, mayFail = false) => inNetns(LAB_NODE_NETNS, argv, input, mayFail)
+      const round = async (): Promise<{ rate: number; err: number }> => {
+        node(['conntrack', '-F'], undefined, true)
+        const res = await client.call<{ ok: number; err: number; ms: number }>({ op: 'rate', port: SERVER_PORT, ms, conc })
+        return { rate: (res.ok * 1000) / res.ms, err: res.err }
+      }
+      const check = async (expectClosed: string): Promise<string> => {
+        const closed = (await client.call<{ result: string }>({ op: 'probe', port: CLOSED_PORT, timeoutMs: 300 })).result
+        const open = (await client.call<{ result: string }>({ op: 'probe', port: SERVER_PORT, timeoutMs: 300 })).result
+        return `${SERVER_PORT}:${open} ${CLOSED_PORT}:${closed}${open === 'ok' && closed === expectClosed ? '' : ' UNEXPECTED'}`
+      }
+      const none = async (config: string) => {
+        node(['nft', 'flush', 'ruleset'])
+        const r: ConfigResult = { config, rates: [], errors: 0, setupMs: null, check: await check('ECONNREFUSED') }
+        await client.call({ op: 'rate', port: SERVER_PORT, ms: 500, conc }) // warm-up
+        for (let i = 0; i < rounds; i++) {
+          const x = await round()
+          r.rates.push(x.rate)
+          r.errors += x.err
+        }
+        console.error(`${config}: ${r.rates.map((x) => x.toFixed(0)).join(', ')} conn/s (${r.check})`)
+        results.push(r)
+      }
+
+      // 1. nothing loaded: conntrack is not engaged in the node namespace
+      await none('none')
+
+      // 2. every other configuration as its own table, loaded once; all but the measured one are dormant
+      //    (a dormant table's hooks are unregistered), so rounds can alternate between configurations
+      const tables: { config: string; table: string; setupMs: number; expectClosed: string }[] = []
+      const timed = (fn: () => void) => {
+        const t0 = performance.now()
+        fn()
+        return performance.now() - t0
+      }
+      const dormant = (t: string) => node(['nft', 'add', 'table', 'inet', t, '{ flags dormant; }'])
+      tables.push({ config: 'conntrack-only', table: 'bench', setupMs: timed(() => node(['nft', '-f', '-'], CONNTRACK_ONLY)), expectClosed: 'ECONNREFUSED' })
+      dormant('bench')
+      // --all-pods: one agent filters all 10,000 pods; --pod-cidr: only the bench pods (what one node runs),
+      // the other pods still classified as peers
+      const scopes = [
+        ...(values.managed !== 'node' ? [{ name: 'all pods', args: ['--all-pods'], tag: 'all' }] : []),
+        ...(values.managed !== 'all' ? [{ name: 'bench pods', args: ['--pod-cidr', '10.244.250.0/24'], tag: 'node' }] : []),
+      ]
+      for (const scope of scopes) {
+        for (const n of counts) {
+          const table = `netpol_${scope.tag}_${n}`
+          const config = `agent (${scope.name} managed), ${n} policies`
+          const t0 = performance.now()
+          const r = spawnSync(process.execPath, [CLI, 'agent', '-f', manifests.get(n)!.file, '--netns', LAB_NODE_NETNS, ...scope.args, '--once', '--table', table], { encoding: 'utf8' })
+          const setupMs = performance.now() - t0
+          const last = r.stderr.trim().split('\n').pop() ?? ''
+          console.error(`${config}: ${last}`)
+          if (r.status !== 0) {
+            node(['nft', 'delete', 'table', 'inet', table], undefined, true)
+            results.push({ config, rates: [], errors: 0, setupMs, check: `apply failed (exit ${r.status}): ${last.replace(/^\S+ /, '')}` })
+            continue
+          }
+          dormant(table)
+          tables.push({ config, table, setupMs, expectClosed: 'timeout' })
+        }
+      }
+      const linear = linearRuleset(largest.objects, 'linear')
+      tables.push({ config: `linear chain, ${linear.rules} rules`, table: 'linear', setupMs: timed(() => node(['nft', '-f', '-'], linear.text)), expectClosed: 'timeout' })
+      dormant('linear')
+      const activate = (t: string) =>
+        node(['nft', '-f', '-'], tables.map((x) => (x.table === t ? '' : `add table inet ${x.table} { flags dormant; }\n`)).join('') + `add table inet ${t}\n`)
+      const byTable = new Map<string, ConfigResult>()
+      for (const t of tables) {
+        activate(t.table)
+        await sleep(100)
+        const r: ConfigResult = { config: t.config, rates: [], errors: 0, setupMs: t.setupMs, check: await check(t.expectClosed) }
+        byTable.set(t.table, r)
+        results.push(r)
+      }
+      await client.call({ op: 'rate', port: SERVER_PORT, ms: 500, conc }) // warm-up
+      for (let i = 0; i < rounds; i++) {
+        for (const t of tables) {
+          activate(t.table)
+          const x = await round()
+          const r = byTable.get(t.table)!
+          r.rates.push(x.rate)
+          r.errors += x.err
+          console.error(`round ${i + 1}, ${t.config}: ${x.rate.toFixed(0)} conn/s${x.err > 0 ? ` (${x.err} errors)` : ''}`)
+        }
+      }
+
+      // 3. nothing again: shows the drift over the run
+      await none('none (again)')
+    } finally {
+      client.stop()
+      stopChild(server)
+    }
+  })
+
+  const ref = median(results.find((r) => r.config === 'conntrack-only')!.rates)
+  const rows = results.map((r) => {
+    if (r.rates.length === 0) return `| ${r.config} | | | | ${r.setupMs === null ? '' : `${(r.setupMs / 1000).toFixed(1)} s`} | | ${r.check} |`
+    const m = median(r.rates)
+    return `| ${r.config} | ${m.toFixed(0)} | ${r.rates.map((x) => x.toFixed(0)).join(' / ')} | ${(m / ref).toFixed(3)} | ${r.setupMs === null ? '' : `${(r.setupMs / 1000).toFixed(1)} s`} | ${r.errors} | ${r.check} |`
+  })
+  console.log(`connection-setup rate, ${rounds} × ${ms / 1000} s per configuration, ${conc} connections in flight; ratio to conntrack-only (median ${ref.toFixed(0)} conn/s); configurations other than none alternate round by round\n`)
+  console.log('| config | conn/s (median) | rounds | ratio to conntrack-only | set-up | errors | check (open port, closed port) |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const row of rows) console.log(row)
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+}
