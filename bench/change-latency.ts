@@ -27,24 +27,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createInterface } from 'node:readline'
 import { LAB_NODE_NETNS, planLab } from '../src/lab/index.js'
-import {
-  BENCH_NS,
-  CLI,
-  CLIENT_IP,
-  OUT_DIR,
-  SERVER_IP,
-  SERVER_PORT,
-  benchObjects,
-  benchPolicy,
-  renderList,
-  sleep,
-  startServer,
-  startWorker,
-  stopChild,
-  tuneClient,
-  withLab,
-  type Worker,
-} from './conn-rate.js'
+import { BENCH_NS, CLI, CLIENT_IP, OUT_DIR, SERVER_IP, SERVER_PORT, benchObjects, benchPolicy, renderList } from './conn-rate.js'
+import { sleep, startServer, startWorker, stopChild, tuneClient, withLab, type Worker } from '../test/lab-traffic.js'
 
 const NEWPOD_IP = '10.244.250.12'
 const STABLE_MS = 100
