@@ -14,7 +14,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * - {op:'rate', port, ms, conc}: connect + reset in `conc` loops for `ms`; → {ok, err, ms}
  * - {op:'probe', port, timeoutMs}: one connection; → {result: 'ok' | 'timeout' | error code}
  * - {op:'stream', port, intervalMs, timeoutMs}: a new connection every intervalMs until {op:'stop'}; for each
- *   finished probe a line `S <start ns, process.hrtime (CLOCK_MONOTONIC, shared by all processes)> <1|0>`
+ *   finished probe a line `S <start ns, process.hrtime (CLOCK_MONOTONIC, shared by all processes)> <1|0> <result>`
  */
 const WORKER = String.raw`
 import net from 'node:net'
@@ -45,7 +45,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     let buf = ''
     streamTimer = setInterval(() => {
       const start = process.hrtime.bigint()
-      attempt(c.port, c.timeoutMs, (r) => { buf += 'S ' + start + ' ' + (r === 'ok' ? 1 : 0) + '\n' })
+      attempt(c.port, c.timeoutMs, (r) => { buf += 'S ' + start + ' ' + (r === 'ok' ? 1 : 0) + ' ' + r + '\n' })
       if (buf !== '') { process.stdout.write(buf); buf = '' }
     }, c.intervalMs)
     out({ streaming: true })
@@ -70,7 +70,8 @@ export interface Worker {
   /** sends one command and resolves with the next JSON line */
   call<T>(cmd: object): Promise<T>
   /** `S` lines of a stream go here */
-  onSample: ((startNs: bigint, ok: boolean) => void) | null
+  /** `result`: ok, timeout, or the socket error code (ECONNREFUSED, …) */
+  onSample: ((startNs: bigint, ok: boolean, result: string) => void) | null
   stop(): void
 }
 
@@ -100,8 +101,8 @@ export async function startWorker(netns: string, host: string): Promise<Worker> 
   })
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.startsWith('S ')) {
-      const [, s, ok] = line.split(' ')
-      w.onSample?.(BigInt(s!), ok === '1')
+      const [, s, ok, result] = line.split(' ')
+      w.onSample?.(BigInt(s!), ok === '1', result ?? '')
     } else waiting.shift()?.(line)
   })
   await ready
@@ -161,3 +162,70 @@ export async function withLab<T>(plan: LabPlan, body: () => Promise<T>): Promise
     process.off('SIGTERM', onSignal)
   }
 }
+
+/** A TCP connection from a pod, kept open; each `echo()` sends a byte and waits up to 0.5 s for it to come back. */
+export class HeldConnection {
+  private readonly child: ChildProcess
+  private readonly lines: string[] = []
+  private waiters: ((line: string) => void)[] = []
+  readonly opened: Promise<string>
+  constructor(ns: string, ip: string, portNo: number) {
+    this.child = spawn('ip', ['netns', 'exec', ns, 'python3', '-u', '-c', HOLD, ip, String(portNo)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let buf = ''
+    this.child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        const w = this.waiters.shift()
+        if (w) w(line)
+        else this.lines.push(line)
+      }
+    })
+    this.opened = this.next()
+  }
+  private next(): Promise<string> {
+    const l = this.lines.shift()
+    return l !== undefined ? Promise.resolve(l) : new Promise((r) => this.waiters.push(r))
+  }
+  echo(): Promise<string> {
+    this.child.stdin!.write('go\n')
+    return this.next()
+  }
+  close() {
+    this.child.kill()
+  }
+}
+
+const HOLD = `
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+print('connected')
+for _ in sys.stdin:
+    try:
+        s.settimeout(0.5); s.send(b'x'); print('echo' if s.recv(1) == b'x' else 'closed')
+    except socket.timeout: print('timeout')
+    except OSError as e: print('error', e)
+`
+const ECHO_SERVER = `
+import socket, sys, threading, time
+def echo(c):
+    try:
+        while True:
+            d = c.recv(64)
+            if not d: break
+            c.sendall(d)
+    except OSError: pass
+    c.close()
+def serve(p):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', p)); s.listen(64)
+    while True:
+        c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+for p in sys.argv[1:]: threading.Thread(target=serve, args=(int(p),), daemon=True).start()
+time.sleep(3600)
+`
+
+/** A TCP echo server on every address of `netns`, one thread per connection (for connections held open). */
+export const startEchoServer = (netns: string, ports: readonly number[]): ChildProcess =>
+  spawn('ip', ['netns', 'exec', netns, 'python3', '-c', ECHO_SERVER, ...ports.map(String)], { stdio: 'ignore' })

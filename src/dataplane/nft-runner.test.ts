@@ -2,7 +2,7 @@
  * The compiled ruleset against the kernel's nftables, in scratch network namespaces. Needs root (CI runs as root);
  * elsewhere these tests are skipped.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { generateCluster } from '../../bench/generate-cluster.js'
 import { buildCluster } from '../model/build-cluster.js'
@@ -12,6 +12,7 @@ import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner, parseChainCounters, parseSetSize } from './nft-runner.js'
 import { deleteTable, diffTables, fullReplace, type NftTransaction } from './nft-transaction.js'
 import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
+import { HeldConnection, startEchoServer } from '../../test/lab-traffic.js'
 
 const root = process.getuid?.() === 0
 const NS = `npt${process.pid}`
@@ -142,7 +143,7 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
     sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
     wire(a, 'va', '10.244.0.5')
     wire(b, 'vb', '10.244.0.7')
-    server = spawn('ip', ['netns', 'exec', a, 'python3', '-c', SERVE, '5432', '5433'], { stdio: 'ignore' })
+    server = startEchoServer(a, [5432, 5433])
     for (let i = 0; i < 50 && probe(b, '10.244.0.5', 5432) !== 'OK'; i++) await new Promise((r) => setTimeout(r, 100))
   }, 30_000)
   afterAll(() => {
@@ -195,51 +196,6 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
   })
 })
 
-/** A TCP connection from a pod, kept open; each `echo()` sends a byte and waits up to 0.5 s for it to come back. */
-class HeldConnection {
-  private readonly child: ChildProcess
-  private readonly lines: string[] = []
-  private waiters: ((line: string) => void)[] = []
-  readonly opened: Promise<string>
-  constructor(ns: string, ip: string, portNo: number) {
-    this.child = spawn('ip', ['netns', 'exec', ns, 'python3', '-u', '-c', HOLD, ip, String(portNo)], { stdio: ['pipe', 'pipe', 'ignore'] })
-    let buf = ''
-    this.child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString()
-      let nl: number
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl)
-        buf = buf.slice(nl + 1)
-        const w = this.waiters.shift()
-        if (w) w(line)
-        else this.lines.push(line)
-      }
-    })
-    this.opened = this.next()
-  }
-  private next(): Promise<string> {
-    const l = this.lines.shift()
-    return l !== undefined ? Promise.resolve(l) : new Promise((r) => this.waiters.push(r))
-  }
-  echo(): Promise<string> {
-    this.child.stdin!.write('go\n')
-    return this.next()
-  }
-  close() {
-    this.child.kill()
-  }
-}
-
-const HOLD = `
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-print('connected')
-for _ in sys.stdin:
-    try:
-        s.settimeout(0.5); s.send(b'x'); print('echo' if s.recv(1) == b'x' else 'closed')
-    except socket.timeout: print('timeout')
-    except OSError as e: print('error', e)
-`
 const PROBE = `
 import socket, sys
 s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
@@ -249,21 +205,4 @@ try:
 except ConnectionRefusedError: print('REFUSED')
 except socket.timeout: print('TIMEOUT')
 except OSError as e: print('ERROR', e)
-`
-const SERVE = `
-import socket, sys, threading, time
-def echo(c):
-    try:
-        while True:
-            d = c.recv(64)
-            if not d: break
-            c.sendall(d)
-    except OSError: pass
-    c.close()
-def serve(p):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', p)); s.listen(64)
-    while True:
-        c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
-for p in sys.argv[1:]: threading.Thread(target=serve, args=(int(p),), daemon=True).start()
-time.sleep(3600)
 `
