@@ -291,12 +291,15 @@ export async function startUlogd(opts: { group: number; netns?: string; onLine: 
   let stderr = ''
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()))
   let exited = false
+  let stopping = false
   child.on('exit', (code) => {
     exited = true
-    opts.onExit?.(code, stderr)
+    // an exit that stop() asked for is not news
+    if (!stopping) opts.onExit?.(code, stderr)
   })
   return {
     async stop() {
+      stopping = true
       if (!exited) {
         const gone = new Promise<void>((r) => child.once('exit', () => r()))
         child.kill('SIGTERM')

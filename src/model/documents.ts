@@ -63,7 +63,8 @@ function isList(v: unknown): v is { kind: string; items: unknown[] } {
   return typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)
 }
 
-function flatten(out: ManifestDoc[], file: string, doc: number, prefix: Path, value: unknown): void {
+/** Adds `value` to `out` as documents: a List or an array becomes its items (recursively), null nothing. */
+export function flatten(out: { push(doc: ManifestDoc): unknown }, file: string, doc: number, prefix: Path, value: unknown): void {
   if (value === null || value === undefined) return
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) flatten(out, file, doc, [...prefix, i], value[i])

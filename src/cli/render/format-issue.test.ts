@@ -34,8 +34,30 @@ test.each<{ name: string; issue: LocatedIssue; want: string }>([
     issue: at({ code: 'invalid_port_name', path: ['spec', 'ingress', 0, 'ports', 0, 'port'], input: '80', expected: 'an IANA service name with at least one letter' }, { line: 9, column: 17 }),
     want: 'examples/x.yaml:9:17: spec.ingress[0].ports[0].port: "80" is not a valid port name; expected an IANA service name with at least one letter (write a port number without quotes)',
   },
+  {
+    name: 'a name that is not plain text is quoted: one issue stays one line',
+    issue: at(
+      { code: 'invalid_name', path: ['metadata', 'name'], input: 'x";\nflush ruleset', expected: 'an RFC 1123 subdomain' },
+      { line: 5, column: 9, object: { kind: 'NetworkPolicy', namespace: 'shop', name: 'x";\nflush ruleset' } },
+    ),
+    want: 'examples/x.yaml:5:9: NetworkPolicy shop/"x\\";\\nflush ruleset": metadata.name: "x\\";\\nflush ruleset" is not a valid name; expected an RFC 1123 subdomain',
+  },
+  {
+    name: 'a label key that is not plain text is quoted in the field path',
+    issue: at(
+      { code: 'invalid_label_key', path: ['metadata', 'labels', 'a b\n#'], input: 'a b\n#', expected: 'a name part' },
+      { line: 7, column: 13, object: { kind: 'Pod', namespace: 'shop', name: 'web' } },
+    ),
+    want: 'examples/x.yaml:7:13: Pod shop/web: metadata.labels["a b\\n#"]: label key "a b\\n#" is invalid; expected a name part',
+  },
+  {
+    name: 'characters that print as nothing or reorder text are escaped',
+    issue: at({ code: 'invalid_name', path: ['metadata', 'namespace'], input: 'a\u202eb\u2028', expected: 'an RFC 1123 label' }, { line: 4, column: 14, object: { kind: 'Pod', namespace: 'a\u202eb\u2028', name: 'web' } }),
+    want: 'examples/x.yaml:4:14: Pod "a\\u202eb\\u2028"/web: metadata.namespace: "a\\u202eb\\u2028" is not a valid name; expected an RFC 1123 label',
+  },
 ])('$name', ({ issue, want }) => {
   expect(formatIssue(issue)).toBe(want)
+  expect(formatIssue(issue)).not.toMatch(/[\n\r\u2028\u2029\u202e]/)
 })
 
 // every code gets a non-empty sentence without "undefined" in it

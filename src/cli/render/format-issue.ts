@@ -2,13 +2,13 @@
  * Issues and notes as one line each: where (file:line:column), which object, which field, then one sentence
  * saying what was found and what was expected. The data carries no messages; they are all made here.
  */
-import { toDotPath, type LocatedIssue, type ModelIssue, type ModelNote, type ObjectRef } from '../../model/issues.js'
+import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Path } from '../../model/issues.js'
 
 /** `x.yaml:14:9: NetworkPolicy shop/allow-web: spec.ingress[0].from[1].ipBlock.except[0]: <sentence>` */
 export function formatIssue(i: LocatedIssue): string {
   const parts = [formatWhere(i)]
   if (i.object) parts.push(formatObject(i.object))
-  const path = toDotPath(i.issue.path)
+  const path = formatPath(i.issue.path)
   if (path !== '' && i.issue.code !== 'yaml_syntax') parts.push(path)
   parts.push(issueMessage(i.issue))
   return parts.join(': ')
@@ -20,11 +20,29 @@ function formatWhere(i: LocatedIssue): string {
 }
 
 export function formatObject(o: ObjectRef): string {
-  const name = o.name ?? '(unnamed)'
-  return o.namespace !== undefined ? `${o.kind} ${o.namespace}/${name}` : `${o.kind} ${name}`
+  const name = o.name === undefined ? '(unnamed)' : shown(o.name)
+  return o.namespace !== undefined ? `${shown(o.kind)} ${shown(o.namespace)}/${name}` : `${shown(o.kind)} ${name}`
 }
 
-const q = (s: string): string => JSON.stringify(s)
+// Issues are about input that failed validation, so the names, keys and kinds they show may hold anything. The
+// rule: one issue is one line, and no input can pass for netpol's own words. Text made only of characters
+// that valid names and label keys use is shown as it is; anything else is quoted, with escapes for line
+// breaks, control characters and the characters that print as nothing or reorder text on a terminal.
+const PLAIN = /^[A-Za-z0-9._/-]+$/
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g
+const q = (s: string): string => JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const shown = (s: string): string => (PLAIN.test(s) ? s : q(s))
+
+/** Like toDotPath (`spec.ingress[0].from[1]`), with a part that is not plain text quoted: `metadata.labels["a b"]`. */
+export function formatPath(path: Path): string {
+  let out = ''
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`
+    else if (!PLAIN.test(part)) out += `[${q(part)}]`
+    else out += out === '' ? part : `.${part}`
+  }
+  return out
+}
 
 /** The sentence for one issue, without location. */
 export function issueMessage(issue: ModelIssue): string {
@@ -92,15 +110,15 @@ export function issueMessage(issue: ModelIssue): string {
 export function formatNote(n: ModelNote): string {
   switch (n.code) {
     case 'unknown_kind_skipped':
-      return `${n.kind} ${n.name || '(unnamed)'} skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+      return `${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
     case 'namespace_created':
       return `namespace ${n.namespace} is not declared; assumed to exist because ${n.referencedBy} is in it`
     case 'template_skipped_pods_present':
       return `${n.kind} ${n.namespace}/${n.name}: pod template not used because pods matching its selector are present`
     case 'pod_not_running_skipped':
-      return `Pod ${n.namespace}/${n.name} skipped: its phase is ${n.phase}`
+      return `Pod ${n.namespace}/${n.name} skipped: its phase is ${shown(n.phase)}`
     case 'duplicate_object':
-      return `${n.kind} ${n.namespace ? `${n.namespace}/` : ''}${n.name} is given more than once; the last one is used`
+      return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is given more than once; the last one is used`
   }
 }
 
