@@ -4,7 +4,7 @@
  * sequentially, under the lab test lock (the lab's namespace names are fixed).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,6 +54,14 @@ describe.runIf(isRoot).sequential('netpol lab (CLI)', () => {
     expect(JSON.parse(lab.out)).toEqual(JSON.parse(matrix.out))
     expect(lab.out).toBe(matrix.out)
     expect(await labNamespaces()).toEqual([])
+  }, 120_000)
+
+  test('the README shows what `netpol lab run` prints on the example', async () => {
+    const lab = await runCli(['lab', 'run', '-f', 'examples/three-tier/', '--port', '5432/TCP', '--port', '8080/TCP'])
+    expect(lab.code).toBe(0)
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    expect(readme).toContain(lab.out.trimEnd())
+    expect(lab.out).toMatch(/35 cells measured, 35 agree, 0 disagree, 0 failed/)
   }, 120_000)
 
   test('lab run --no-agent on the example without its policies gives the matrix JSON of that copy', async () => {
