@@ -96,7 +96,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const report = (e: AgentEvent) => {
     if (e.kind.endsWith('-failed')) lastFailure = e.kind
     metrics?.event(e)
-    io.stderr.write(`${new Date().toISOString()} ${eventText(e, opts.table)}\n`)
+    io.stderr.write(`${new Date().toISOString()} ${eventText(e, opts.table, opts.once === true)}\n`)
   }
   const { ExecConntrack } = await import('../../agent/conntrack.js')
   const loop = new AgentLoop(
@@ -169,8 +169,9 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   }
 }
 
-/** One line per event for stderr. */
-export function eventText(e: AgentEvent, table: string): string {
+/** One line per event for stderr; `once`: nothing is retried, so no retry is announced. */
+export function eventText(e: AgentEvent, table: string, once = false): string {
+  const retry = (ms: number | null): string => (once || ms === null ? '' : ms === 0 ? ', replacing the table whole' : `, retrying in ${(ms / 1000).toFixed(0)} s`)
   switch (e.kind) {
     case 'applied': {
       const s = e.stats
@@ -182,11 +183,11 @@ export function eventText(e: AgentEvent, table: string): string {
     case 'notes':
       return e.notes.map(noteText).join('; ')
     case 'load-failed':
-      return `load failed, retrying in ${(e.retryInMs / 1000).toFixed(0)} s: ${e.message}`
+      return `load failed${retry(e.retryInMs)}: ${e.message}`
     case 'compile-failed':
-      return `compile failed, retrying in ${(e.retryInMs / 1000).toFixed(0)} s: ${e.errors.map((x) => `IPv${x.family}: ${x.classes} classes and ${x.profiles} profiles do not fit a 32-bit mark`).join('; ')}`
+      return `compile failed${retry(e.retryInMs)}: ${e.errors.map((x) => `IPv${x.family}: ${x.classes} classes and ${x.profiles} profiles do not fit a 32-bit mark`).join('; ')}`
     case 'apply-failed':
-      return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? ', replacing the table whole' : e.retryInMs !== null ? `, retrying in ${(e.retryInMs / 1000).toFixed(0)} s` : ''}: ${e.error}`
+      return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? ', replacing the table whole' : retry(e.retryInMs)}: ${e.error}`
     case 'flows-cut':
       return `--strict: cut ${e.flows} connection${e.flows === 1 ? '' : 's'} the new rules deny${e.failed > 0 ? ` (${e.failed} already gone)` : ''}`
   }
