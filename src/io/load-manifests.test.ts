@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { formatIssue } from '../cli/render/format-issue.js'
+import { buildCluster } from '../model/build-cluster.js'
+import { splitDocuments } from '../model/documents.js'
 import { toDotPath } from '../model/issues.js'
 import { loadManifests, STDIN_NAME } from './load-manifests.js'
 
@@ -142,5 +144,61 @@ describe('positions', () => {
     const r = await loadManifests([f])
     expect(r.issues.map((i) => [i.doc, i.line, i.issue.code])).toEqual([[1, 8, 'yaml_syntax']])
     expect(r.cluster.pods.map((p) => p.name)).toEqual(['a'])
+  })
+})
+
+describe('large JSON files are parsed while they are read', () => {
+  // past the size from which a JSON file is streamed (1 MiB)
+  const bigList = (podIp: (i: number) => string) =>
+    `${JSON.stringify(
+      {
+        apiVersion: 'v1',
+        items: [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+          ...Array.from({ length: 2500 }, (_, i) => ({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `web-${i}`, namespace: 'shop', labels: { app: 'web', shard: `s${i % 7}` }, annotations: { note: 'x'.repeat(200) } },
+            spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] }] },
+            status: { phase: 'Running', hostIP: '172.18.0.2', podIP: podIp(i) },
+          })),
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'skipped', namespace: 'shop' } },
+        ],
+        kind: 'List',
+        metadata: { resourceVersion: '' },
+      },
+      null,
+      4,
+    )}\n`
+  const ip = (i: number) => `10.244.${i >> 8}.${i & 255}`
+
+  test('the same cluster and notes as from the whole text', async () => {
+    const text = bigList(ip)
+    expect(text.length).toBeGreaterThan(1 << 20)
+    const f = write('cluster.json', text)
+    const r = await loadManifests([f])
+    const whole = buildCluster(splitDocuments(f, text).docs)
+    expect(r.issues).toEqual([])
+    expect(r.cluster.pods).toHaveLength(2500)
+    expect(r.cluster).toEqual(whole.cluster)
+    expect(r.notes).toEqual(whole.notes)
+  })
+
+  test('an issue deep in the file is placed at its line and column', async () => {
+    const text = bigList((i) => (i === 2000 ? '10.0.0.300' : ip(i)))
+    const f = write('cluster.json', text)
+    const at = text.indexOf('"10.0.0.300"')
+    const line = text.slice(0, at).split('\n').length
+    const column = at - text.lastIndexOf('\n', at)
+    const r = await loadManifests([f])
+    expect(r.issues.map((i) => [i.line, i.column, i.issue.code, toDotPath(i.issue.path)])).toEqual([[line, column, 'invalid_ip', 'items[2001].status.podIP']])
+    expect(r.cluster.pods).toHaveLength(2499)
+  })
+
+  test('a large file that is not JSON is read as YAML', async () => {
+    const f = write('cluster.yaml', `# ${'x'.repeat(1 << 20)}\n${GOOD}`)
+    const r = await loadManifests([f])
+    expect(r.issues).toEqual([])
+    expect(r.cluster.pods.map((p) => p.name)).toEqual(['web'])
   })
 })

@@ -1,12 +1,14 @@
 /**
  * The I/O shell around the pure model: read files, directories and stdin, split and build, then place the
- * issues of the files that have any at their line and column.
+ * issues of the files that have any at their line and column. A large JSON file is parsed while it is read,
+ * one item at a time, so that neither its whole text nor its whole tree is ever in memory.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { buildCluster } from '../model/build-cluster.js'
+import { assembleCluster, parseDocument, type ParsedDocument } from '../model/build-cluster.js'
 import type { Cluster } from '../model/cluster.js'
-import { splitDocuments, type ManifestDoc } from '../model/documents.js'
+import { splitDocuments } from '../model/documents.js'
+import { JsonDocumentStream } from '../model/json-document-stream.js'
 import type { LocatedIssue, ModelNote } from '../model/issues.js'
 import type { createLocator } from '../model/positions.js'
 
@@ -51,31 +53,73 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
       files.push(f)
     }
   }
-  const fileTexts = await Promise.all(
-    files.map(async (f) => {
-      if (texts.has(f)) return texts.get(f)!
-      try {
-        return await readFile(f, 'utf8')
-      } catch (err) {
-        issues.push(fileIssue(f, err))
-        return undefined
-      }
-    }),
-  )
-  const docs: ManifestDoc[] = []
+  // a large JSON file is parsed while it is read; any other file, or one with an issue, is read whole and split
+  const contents = await Promise.all(files.map((f) => (texts.has(f) ? texts.get(f)! : readManifest(f, issues))))
+  const parsed: ParsedDocument[] = []
   files.forEach((f, i) => {
-    const text = fileTexts[i]
-    if (text === undefined) return
-    texts.set(f, text)
-    const split = splitDocuments(f, text)
-    for (const d of split.docs) docs.push(d)
+    const content = contents[i]
+    if (content === undefined) return
+    if (typeof content !== 'string') {
+      for (const p of content) parsed.push(p)
+      return
+    }
+    texts.set(f, content)
+    const split = splitDocuments(f, content)
     for (const issue of split.issues) issues.push(issue)
+    for (const d of split.docs) parsed.push(parseDocument(d))
   })
-  const built = buildCluster(docs)
+  const built = assembleCluster(parsed)
   const located = await placeIssues([...issues, ...built.issues], texts)
   const order = new Map(files.map((f, i) => [f, i]))
   located.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0))
   return { cluster: built.cluster, notes: built.notes, issues: located }
+}
+
+const CHUNK_BYTES = 1 << 20
+
+/**
+ * A file's documents, parsed while it is read when it is a large JSON file (see JsonDocumentStream); otherwise,
+ * or when a document has an issue (placing it needs the text), the file's text. Undefined, with the issue
+ * recorded, when the file cannot be read.
+ */
+async function readManifest(file: string, issues: LocatedIssue[]): Promise<readonly ParsedDocument[] | string | undefined> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  )
+  if (size > CHUNK_BYTES) {
+    const parsed = await streamJson(file).catch(() => undefined)
+    if (parsed !== undefined) return parsed
+  }
+  try {
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    issues.push(fileIssue(file, err))
+    return undefined
+  }
+}
+
+/** The documents of a JSON file read chunk by chunk; undefined when it is not JSON or a document has an issue. */
+async function streamJson(file: string): Promise<ParsedDocument[] | undefined> {
+  const parsed: ParsedDocument[] = []
+  let clean = true
+  const stream = new JsonDocumentStream(file, (d) => {
+    const p = parseDocument(d)
+    if (p.issues.length > 0) clean = false
+    parsed.push(p)
+  })
+  const handle = await open(file, 'r')
+  try {
+    const buf = new Uint8Array(CHUNK_BYTES)
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, CHUNK_BYTES, null)
+      if (bytesRead === 0) break
+      if (!stream.write(buf.subarray(0, bytesRead)) || !clean) return undefined
+    }
+  } finally {
+    await handle.close()
+  }
+  return stream.end() && clean ? parsed : undefined
 }
 
 /**

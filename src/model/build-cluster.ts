@@ -25,7 +25,8 @@ export interface BuildResult {
 /** Phases of pods that have stopped: they hold no address and take no traffic. */
 const FINISHED_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed'])
 
-type Entry =
+/** An object of a kind netpol reads. */
+export type Entry =
   | { readonly kind: 'Namespace'; readonly value: Namespace }
   | { readonly kind: 'Pod'; readonly value: Pod; readonly phase: string | undefined }
   | { readonly kind: 'NetworkPolicy'; readonly value: NetworkPolicy }
@@ -37,32 +38,60 @@ type Entry =
  * same kind, namespace and name (note `duplicate_object`), as applying the files in order would. Never throws.
  */
 export function buildCluster(docs: readonly ManifestDoc[]): BuildResult {
+  return assembleCluster(docs.map(parseDocument))
+}
+
+/** One document parsed on its own, to be assembled with the others by `assembleCluster`. */
+export interface ParsedDocument {
+  readonly issues: readonly LocatedIssue[]
+  /** `unknown_kind_skipped` */
+  readonly skipped?: ModelNote
+  /** kind, namespace and name, when the object has a name */
+  readonly ref?: ObjectRef & { readonly name: string }
+  /** the object; null when it has issues */
+  readonly entry: Entry | null
+}
+
+const NO_ISSUES: readonly LocatedIssue[] = Object.freeze([])
+
+/**
+ * Parses one decoded document into what the cluster needs of it, so that the decoded value can be dropped
+ * at once (see JsonDocumentStream). Never throws.
+ */
+export function parseDocument(d: ManifestDoc): ParsedDocument {
+  const v = d.value
+  if (!isObject(v)) {
+    return { issues: [{ file: d.file, doc: d.doc, issue: { code: 'not_an_object', path: d.pathPrefix, expected: 'a Kubernetes object', got: typeName(v) } }], entry: null }
+  }
+  const issues: LocatedIssue[] = []
+  const ref = readHead(v, d, issues)
+  if (!ref) return { issues, entry: null }
+  const parsed = parseEntry(ref.kind, v, d)
+  if (parsed === undefined) return { issues: NO_ISSUES, skipped: { code: 'unknown_kind_skipped', kind: ref.kind, name: ref.name ?? '' }, entry: null }
+  if (!parsed.ok) for (const issue of parsed.issues) issues.push({ file: d.file, doc: d.doc, object: ref, issue })
+  const entry = parsed.ok ? parsed.value : null
+  const named = ref.name === undefined ? {} : { ref: ref as ObjectRef & { name: string } }
+  return { issues: issues.length === 0 ? NO_ISSUES : issues, ...named, entry }
+}
+
+/** The cluster of parsed documents, taken in order (see buildCluster). Never throws. */
+export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResult {
   const notes: ModelNote[] = []
   const issues: LocatedIssue[] = []
   // identity → the last object with that identity; null when the last one was invalid
   const objects = new Map<string, Entry | null>()
 
-  for (const d of docs) {
-    const v = d.value
-    if (!isObject(v)) {
-      issues.push({ file: d.file, doc: d.doc, issue: { code: 'not_an_object', path: d.pathPrefix, expected: 'a Kubernetes object', got: typeName(v) } })
-      continue
-    }
-    const ref = readHead(v, d, issues)
-    if (!ref) continue
-    const parsed = parseEntry(ref.kind, v, d)
-    if (parsed === undefined) {
-      notes.push({ code: 'unknown_kind_skipped', kind: ref.kind, name: ref.name ?? '' })
-      continue
-    }
-    if (!parsed.ok) for (const issue of parsed.issues) issues.push({ file: d.file, doc: d.doc, object: ref, issue })
-    if (ref.name === undefined) continue
+  for (const p of parsedDocs) {
+    for (const issue of p.issues) issues.push(issue)
+    if (p.skipped) notes.push(p.skipped)
+    const ref = p.ref
+    if (ref === undefined) continue
     const id = `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`
     if (objects.has(id)) {
       notes.push({ code: 'duplicate_object', kind: ref.kind, namespace: ref.namespace ?? '', name: ref.name })
       objects.delete(id) // keep the input order of the last occurrence
     }
-    objects.set(id, parsed.ok ? parsed.value : null)
+    objects.set(id, p.entry)
   }
 
   const namespaces = new Map<string, Namespace>()

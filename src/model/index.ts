@@ -16,5 +16,7 @@ export type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Parsed, Path } fro
 export { toDotPath, InternalError } from './issues.js'
 export type { ManifestDoc } from './documents.js'
 export { splitDocuments } from './documents.js'
-export { buildCluster } from './build-cluster.js'
+export { JsonDocumentStream } from './json-document-stream.js'
+export type { ParsedDocument } from './build-cluster.js'
+export { assembleCluster, buildCluster, parseDocument } from './build-cluster.js'
 export { locate, createLocator } from './positions.js'
