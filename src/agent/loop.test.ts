@@ -14,7 +14,7 @@ const allowClient = cluster({
   policies: [policy('db', 'deny', { podSelector: sel({ app: 'pg' }) }), policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5432)])] })],
 })
 
-function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Conntrack } = {}) {
+function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Conntrack; settled?: () => void } = {}) {
   let input: LoadOutcome = typeof first === 'string' ? { ok: false, message: first } : { ok: true, cluster: first }
   let loads = 0
   const events: AgentEvent[] = []
@@ -29,6 +29,7 @@ function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Co
       runner: nft,
       report: (e) => events.push(e),
       ...(opts.conntrack ? { conntrack: opts.conntrack } : {}),
+      ...(opts.settled ? { settled: opts.settled } : {}),
     },
   )
   return {
@@ -102,6 +103,23 @@ describe('running', () => {
     await s.loop.idle()
     expect(s.loads() - before).toBe(1)
     expect(verdict(s.nft, 5432)).toBe('accept')
+    await s.loop.stop()
+  })
+
+  test('settled is called once the syncs of a burst are done, not by sync() itself', async () => {
+    let settled = 0
+    let loadsWhenSettled = -1
+    const s = setup(denyAll, { settled: () => ((settled += 1), (loadsWhenSettled = s.loads())) })
+    await s.loop.sync()
+    expect(settled).toBe(0)
+    s.loop.start()
+    await s.loop.idle()
+    expect([settled, loadsWhenSettled]).toEqual([1, 2])
+    s.set(allowClient)
+    for (let i = 0; i < 10; i++) s.loop.trigger()
+    await new Promise((r) => setTimeout(r, 20))
+    await s.loop.idle()
+    expect([settled, loadsWhenSettled]).toEqual([2, 3])
     await s.loop.stop()
   })
 

@@ -49,6 +49,11 @@ export interface AgentDeps {
   readonly conntrack?: Conntrack
   /** told of every cluster whose ruleset was applied (the flow log reads it) */
   readonly onApplied?: (cluster: Cluster, compiled: CompiledRuleset) => void
+  /**
+   * called when the loop's syncs are done and it waits for the next change or retry: the cluster it loaded is
+   * garbage now, a moment to give memory back (see garbageCollector)
+   */
+  readonly settled?: () => void
 }
 
 export type SyncOutcome = 'applied' | 'unchanged' | 'failed'
@@ -191,6 +196,7 @@ export class AgentLoop {
         if (outcome === 'failed' && !this.stopped && !this.again) this.schedule(this.currentDelay())
       } while (this.again && !this.stopped)
       this.running = null
+      this.deps.settled?.()
     })()
   }
 }

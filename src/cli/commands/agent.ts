@@ -99,6 +99,8 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
     io.stderr.write(`${new Date().toISOString()} ${eventText(e, opts.table, opts.once === true)}\n`)
   }
   const { ExecConntrack } = await import('../../agent/conntrack.js')
+  // a long-running agent gives back the memory of each load once it has applied it
+  const collect = opts.once ? null : (await import('../../agent/garbage-collector.js')).garbageCollector()
   const loop = new AgentLoop(
     { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}) },
     {
@@ -110,6 +112,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
         flowLog?.setCluster(cluster)
         metrics?.ruleSet(compiled)
       },
+      ...(collect ? { settled: collect } : {}),
     },
   )
 
