@@ -6,11 +6,15 @@
  * Scenarios: `node` (the pods of one node, picked by --node-ip: what a real agent manages) and `all` (every pod
  * of the cluster managed by one agent: the worst case).
  *
+ * In the same run, the memory of the real CLI (`node dist/cli/main.js agent`, so `npm run build` first), which
+ * this process's figures overstate (tsx alone adds ~45 MB): the peak RSS of `agent --once`, and the RSS of a
+ * watching agent 1 s after its first sync and 1 s after a change to its file (what operators see), with its peak.
+ *
  * Usage: npx tsx bench/agent-program.ts [--seed 1] [--pods 10000] [--namespaces 200] [--policies 10000]
  *          [--changes 100] [--scenario node|all|both] [--readme]
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -22,10 +26,12 @@ import { compilePolicies, type CompiledRuleset } from '../src/dataplane/compile-
 import { ExecNftRunner } from '../src/dataplane/nft-runner.js'
 import { diffTables, fullReplace, transactionSize } from '../src/dataplane/nft-transaction.js'
 import { loadManifests } from '../src/io/load-manifests.js'
-import { generateCluster, renderCluster } from './generate-cluster.js'
+import { generateCluster, renderCluster, type KubeObject } from './generate-cluster.js'
 
 interface Result {
   scenario: string
+  /** the node whose pods the `node` scenario manages */
+  nodeIp: string
   managedPods: number
   loadMs: number
   compileMs: number
@@ -38,7 +44,7 @@ interface Result {
   profiles: number
   /** resident memory after a full GC, once the cluster is loaded and the ruleset applied */
   rssMB: number
-  /** the peak, mostly from parsing the manifests */
+  /** the peak while loading, compiling and applying the first ruleset (before the single changes) */
   maxRssMB: number
   /** live JavaScript heap after a full GC: the cluster model and the compiled ruleset */
   heapMB: number
@@ -47,6 +53,19 @@ interface Result {
   nftApply: { p50: number; p99: number }
   total: { p50: number; p99: number }
   changedElements: { p50: number; p99: number }
+}
+
+/** The real CLI's resident memory, in MB. */
+interface CliMemory {
+  scenario: string
+  /** peak of `agent --once` */
+  onceMaxMB: number
+  /** a watching agent, 1 s after its first sync */
+  watchMB: number
+  /** the same agent, 1 s after a change to its file was applied */
+  changedMB: number
+  /** the watching agent's peak */
+  watchMaxMB: number
 }
 
 const { values } = parseArgs({
@@ -124,8 +143,10 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     const nftLoadMs = r.ms
     const initial = compiled.stats
     ;(globalThis as { gc?: () => void }).gc?.()
-    const rssMB = process.memoryUsage().rss / 1e6
-    const heapMB = process.memoryUsage().heapUsed / 1e6
+    const rssMB = process.memoryUsage().rss / 1048576
+    const heapMB = process.memoryUsage().heapUsed / 1048576
+    // before the changes below, whose compiles and cluster copies would set the peak otherwise
+    const maxRssMB = process.resourceUsage().maxRSS / 1024
     const compileDiff: number[] = []
     const nftApply: number[] = []
     const total: number[] = []
@@ -154,6 +175,7 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     const stat = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) })
     return {
       scenario,
+      nodeIp: node.text,
       managedPods: s.managedPods,
       loadMs: round(loadMs),
       compileMs: round(compileMs),
@@ -165,7 +187,7 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       classes: s.classes,
       profiles: s.profiles,
       rssMB: round(rssMB),
-      maxRssMB: round(process.resourceUsage().maxRSS / 1024),
+      maxRssMB: round(maxRssMB),
       heapMB: round(heapMB),
       changes: nChanges,
       compileDiff: stat(compileDiff),
@@ -186,11 +208,15 @@ async function main() {
   }
   if (process.getuid?.() !== 0) throw new Error('run as root: the benchmark uses a scratch network namespace')
   const opts = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
+  const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`)
   const dir = mkdtempSync(join(tmpdir(), 'netpol-bench-'))
   const file = join(dir, 'cluster.json')
-  writeFileSync(file, renderCluster(generateCluster(opts), 'json'))
+  const objects = generateCluster(opts)
+  writeFileSync(file, renderCluster(objects, 'json'))
   const scenarios = values.scenario === 'both' ? ['node', 'all'] : [values.scenario!]
   const results: Result[] = []
+  const memory: CliMemory[] = []
   try {
     for (const scenario of scenarios) {
       // a fresh process per scenario, so that its memory is the agent's alone
@@ -199,17 +225,65 @@ async function main() {
         maxBuffer: 1 << 24,
       })
       if (r.status !== 0) throw new Error(`scenario ${scenario} failed: ${r.stderr}`)
-      results.push(JSON.parse(r.stdout) as Result)
+      const result = JSON.parse(r.stdout) as Result
+      results.push(result)
+      memory.push(await cliMemory(cli, dir, file, objects, scenario, scenario === 'all' ? ['--all-pods'] : ['--node-ip', result.nodeIp]))
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const table = report(opts, results)
+  const table = report(opts, results, memory)
   process.stdout.write(table)
   if (values.readme) appendFileSync(new URL('./README.md', import.meta.url), `\n${table}`)
 }
 
-function report(opts: { seed: number; pods: number; namespaces: number; policies: number }, results: Result[]): string {
+/** The CLI's memory in one scenario (`scope`: the flags that say which pods it manages), in a scratch netns. */
+async function cliMemory(cli: string, dir: string, file: string, objects: readonly KubeObject[], scenario: string, scope: string[]): Promise<CliMemory> {
+  const ns = `npbench${process.pid}`
+  execFileSync('ip', ['netns', 'add', ns])
+  try {
+    const timeOut = join(dir, 'time.txt')
+    const once = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeOut, process.execPath, cli, 'agent', '-f', file, ...scope, '--once', '--netns', ns], { encoding: 'utf8' })
+    if (once.status !== 0) throw new Error(`agent --once failed (${once.status}): ${once.stderr}`)
+    const onceMaxMB = Number(readFileSync(timeOut, 'utf8').trim().split('\n').at(-1)) / 1024
+
+    const watched = join(dir, 'watched.json')
+    writeFileSync(watched, readFileSync(file))
+    const child = spawn(process.execPath, [cli, 'agent', '-f', watched, ...scope, '--netns', ns], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let log = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d))
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    /** waits until the agent has finished `n` syncs, then 1 s more */
+    const synced = async (n: number) => {
+      const deadline = Date.now() + 120_000
+      while ((log.match(/table inet \S+ (replaced|changed)|no change/g) ?? []).length < n) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the watching agent did not finish sync ${n}: ${log}`)
+        await sleep(100)
+      }
+      await sleep(1000)
+    }
+    const status = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024
+    try {
+      await synced(1)
+      const watchMB = status('VmRSS')
+      // a pod relabelled, written as editors and kubectl-driven tools write: a new file renamed over the old one
+      const first = objects.find((o) => o.kind === 'Pod')
+      const changed = objects.map((o) => (o === first ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, version: 'bench' } } } : o))
+      writeFileSync(`${watched}.tmp`, renderCluster(changed, 'json'))
+      renameSync(`${watched}.tmp`, watched)
+      await synced(2)
+      return { scenario, onceMaxMB: round(onceMaxMB), watchMB: round(watchMB), changedMB: round(status('VmRSS')), watchMaxMB: round(status('VmHWM')) }
+    } finally {
+      child.kill('SIGTERM')
+      await exited
+    }
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns])
+  }
+}
+
+function report(opts: { seed: number; pods: number; namespaces: number; policies: number }, results: Result[], memory: CliMemory[]): string {
   const lines = [
     `### agent-program: ${opts.pods} pods, ${opts.policies} policies, ${opts.namespaces} namespaces (seed ${opts.seed}), ${new Date().toISOString().slice(0, 10)}`,
     '',
@@ -225,6 +299,12 @@ function report(opts: { seed: number; pods: number; namespaces: number; policies
     '| scenario | compile + diff | nft apply | total | elements changed |',
     '|---|---|---|---|---|',
     ...results.map((r) => `| ${r.scenario} | ${r.compileDiff.p50} / ${r.compileDiff.p99} ms | ${r.nftApply.p50} / ${r.nftApply.p99} ms | ${r.total.p50} / ${r.total.p99} ms | ${r.changedElements.p50} / ${r.changedElements.p99} |`),
+    '',
+    'Resident memory of the real CLI (`node dist/cli/main.js agent`):',
+    '',
+    '| scenario | --once: peak RSS | watching: RSS after the first sync | after a change | peak RSS |',
+    '|---|---|---|---|---|',
+    ...memory.map((m) => `| ${m.scenario} | ${m.onceMaxMB} MB | ${m.watchMB} MB | ${m.changedMB} MB | ${m.watchMaxMB} MB |`),
     '',
   ]
   return `${lines.join('\n')}\n`
