@@ -18,11 +18,14 @@
  * one that still show the old verdict within 100 ms are counted as flaps.
  *
  * Usage: npm run build && npx tsx bench/change-latency.ts [--iterations 100] [--pods 0] [--namespaces 20]
- *          [--policies 0] [--seed 1] [--interval-ms 1] [--timeout-ms 100]
+ *          [--policies 0] [--seed 1] [--interval-ms 1] [--timeout-ms 100] [--managed all|node] [--split]
  * --pods/--policies add a generated background cluster (IPs and labels only) to every version of the manifest.
+ * --managed node: the agent filters only the bench pods (`--pod-cidr 10.244.250.0/24`, one node's share) instead
+ * of every pod. --split: the background goes in a file of its own that never changes, and the agent reads the
+ * directory, so a change rewrites only the small file of the bench objects (a repository of manifests).
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createInterface } from 'node:readline'
@@ -43,8 +46,11 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'interval-ms': { type: 'string', default: '1' },
     'timeout-ms': { type: 'string', default: '100' },
+    managed: { type: 'string', default: 'all' },
+    split: { type: 'boolean', default: false },
   },
 })
+const scope = values.managed === 'node' ? ['--pod-cidr', '10.244.250.0/24'] : ['--all-pods']
 const iterations = Number(values.iterations)
 const intervalMs = Number(values['interval-ms'])
 const timeoutMs = Number(values['timeout-ms'])
@@ -99,8 +105,10 @@ const pct = (xs: readonly number[], p: number): number => {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT_DIR, { recursive: true })
-  const file = join(OUT_DIR, 'change-latency.json')
+  const dir = join(OUT_DIR, 'change-latency')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, values.split ? 'bench.json' : 'cluster.json')
   const tmp = `${file}.tmp`
   const base = [
     { name: 'client', ip: CLIENT_IP, labels: { role: 'client' } },
@@ -115,8 +123,11 @@ async function main(): Promise<void> {
     const bench = benchObjects({ seed: 1, pods: 1, namespaces: 2, policies: 0 }, pods, withAllow ? [denyAll, allow] : [denyAll]).filter(
       (o) => o.metadata.namespace === BENCH_NS || o.metadata.name === BENCH_NS,
     )
+    if (values.split) return renderList(bench.filter((o) => o.kind !== 'Namespace'))
     return renderList([...bg.filter((o) => o.kind === 'Namespace'), ...bench.filter((o) => o.kind === 'Namespace'), ...bg.filter((o) => o.kind !== 'Namespace'), ...bench.filter((o) => o.kind !== 'Namespace')])
   }
+  // the background already holds namespace bench (benchObjects adds it)
+  if (values.split) writeFileSync(join(dir, 'background.json'), renderList(bg))
   const versions = new Map<string, string>()
   for (const a of [false, true]) for (const n of [false, true]) versions.set(`${a}/${n}`, render(a, n))
   const write = (withAllow: boolean, withNewpod: boolean): bigint => {
@@ -144,7 +155,7 @@ async function main(): Promise<void> {
     const client = await startWorker(nsOf('client'), SERVER_IP)
     const newpod = await startWorker(nsOf('newpod'), SERVER_IP)
     write(false, false)
-    const agent = spawn(process.execPath, [CLI, 'agent', '-f', file, '--netns', LAB_NODE_NETNS, '--all-pods'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const agent = spawn(process.execPath, [CLI, 'agent', '-f', values.split ? dir : file, '--netns', LAB_NODE_NETNS, ...scope], { stdio: ['ignore', 'ignore', 'pipe'] })
     process.once('exit', () => stopChild(agent))
     let applied = 0
     createInterface({ input: agent.stderr! }).on('line', (line) => {
@@ -215,7 +226,7 @@ async function main(): Promise<void> {
     return `| ${name} | ${xs.length} | ${pct(l, 50).toFixed(1)} | ${pct(l, 99).toFixed(1)} | ${Math.max(...l).toFixed(1)} | ${Math.min(...l).toFixed(1)} | ${flaps} |`
   }
   console.log(
-    `change → enforced, watch mode; background ${background.pods} pods / ${background.policies} policies; probes every ${intervalMs} ms, timeout ${timeoutMs} ms\n`,
+    `change → enforced, watch mode; background ${background.pods} pods / ${background.policies} policies${values.split ? ' in a file of its own' : ''}; ${values.managed === 'node' ? 'bench pods' : 'all pods'} managed; probes every ${intervalMs} ms, timeout ${timeoutMs} ms\n`,
   )
   console.log('| change | n | p50 ms | p99 ms | max ms | min ms | flaps |')
   console.log('|---|---|---|---|---|---|---|')

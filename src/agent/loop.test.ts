@@ -3,7 +3,10 @@ import type { Cluster } from '../model/cluster.js'
 import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { FakeNft } from '../dataplane/fake-nft.js'
 import type { CtFlow, Conntrack } from './conntrack.js'
-import { AgentLoop, type AgentEvent, type LoadOutcome } from './loop.js'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AgentLoop, watchPaths, type AgentEvent, type LoadOutcome } from './loop.js'
 
 const db = namespace('db')
 const pods = [pod('db/pg', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('db/client', { app: 'client' }, { ips: ['10.244.0.7'] })]
@@ -155,5 +158,81 @@ describe('--strict', () => {
     // only pg is isolated (for ingress): the connection to it is cut; the one from it and the foreign one are not
     expect(removed).toEqual([flows[0]])
     expect(s.events.at(-1)).toEqual({ kind: 'flows-cut', flows: 1, failed: 0 })
+  })
+})
+
+describe('watchPaths', () => {
+  /** Counts the calls; `next()` resolves at the next one, or with false after a second. */
+  function counter() {
+    let calls = 0
+    let waiter: (() => void) | null = null
+    return {
+      onChange: () => {
+        calls++
+        waiter?.()
+      },
+      next: () =>
+        new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => resolve(false), 1000)
+          waiter = () => {
+            clearTimeout(t)
+            waiter = null
+            resolve(true)
+          }
+        }),
+      get calls() {
+        return calls
+      },
+    }
+  }
+  const replace = (file: string, text: string) => {
+    writeFileSync(`${file}.tmp`, text)
+    renameSync(`${file}.tmp`, file)
+  }
+
+  test('a directory: every rename over the same file is seen, and files in subdirectories made later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-watch-'))
+    const c = counter()
+    const w = await watchPaths([dir], c.onChange)
+    try {
+      for (let i = 0; i < 5; i++) {
+        const seen = c.next()
+        replace(join(dir, 'a.yaml'), `n: ${i}\n`)
+        expect(await seen).toBe(true)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      mkdirSync(join(dir, 'sub'))
+      await new Promise((r) => setTimeout(r, 50))
+      const seen = c.next()
+      writeFileSync(join(dir, 'sub', 'b.yaml'), 'n: 1\n')
+      expect(await seen).toBe(true)
+    } finally {
+      w.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('two files of one directory are both watched; a third file there is not their change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-watch-'))
+    const a = join(dir, 'a.yaml')
+    const b = join(dir, 'b.yaml')
+    writeFileSync(a, 'a: 1\n')
+    writeFileSync(b, 'b: 1\n')
+    const c = counter()
+    const w = await watchPaths([a, b], c.onChange)
+    try {
+      writeFileSync(join(dir, 'other.yaml'), 'x: 1\n')
+      expect(await c.next()).toBe(false)
+      let seen = c.next()
+      replace(a, 'a: 2\n')
+      expect(await seen).toBe(true)
+      await new Promise((r) => setTimeout(r, 20))
+      seen = c.next()
+      replace(b, 'b: 2\n')
+      expect(await seen).toBe(true)
+    } finally {
+      w.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -5,8 +5,8 @@
  * retries with backoff. Nothing here throws to its caller; every outcome is reported.
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { readdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import type { Cluster, Pod } from '../model/cluster.js'
 import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
 import type { NftRunner } from '../dataplane/nft-runner.js'
@@ -206,11 +206,51 @@ function notesChanged(before: readonly CompileNote[] | undefined, after: readonl
 }
 
 /**
- * Calls `onChange` whenever a file under `paths` may have changed. Watches the directories (recursively) and the
- * parent directory of each file, so that editors that replace a file by renaming are seen too.
+ * Calls `onChange` whenever a file under `paths` may have changed. Watches each directory under a directory
+ * path, and the parent directory of each file path, so that editors that replace a file by renaming are seen
+ * too. Every directory gets a watcher of its own: Node's recursive watch on Linux watches the files one by one
+ * and lost the second of two renames over the same name.
  */
 export async function watchPaths(paths: readonly string[], onChange: () => void): Promise<{ close(): void }> {
-  const watchers: FSWatcher[] = []
+  // one watcher per directory, with every handler that wants its events
+  const watchers = new Map<string, { readonly w: FSWatcher; readonly handlers: ((name: string | null) => void)[] }>()
+  const watchDir = (dir: string, onEvent: (name: string | null) => void): void => {
+    const known = watchers.get(dir)
+    if (known !== undefined) {
+      known.handlers.push(onEvent)
+      return
+    }
+    try {
+      const handlers = [onEvent]
+      const w = watch(dir, (_event, name) => handlers.forEach((h) => h(name === null ? null : name.toString())))
+      w.on('error', () => {
+        w.close()
+        watchers.delete(dir)
+        onChange()
+      })
+      watchers.set(dir, { w, handlers })
+    } catch {
+      // a path that cannot be watched is still read on every sync
+    }
+  }
+  const trees = new Set<string>()
+  const watchTree = async (dir: string): Promise<void> => {
+    if (trees.has(dir)) return
+    trees.add(dir)
+    watchDir(dir, (name) => {
+      onChange()
+      // a directory created (or moved in) under the tree is watched from now on
+      if (name !== null && !name.startsWith('.')) {
+        const sub = join(dir, name)
+        void stat(sub).then(
+          (s) => (s.isDirectory() ? watchTree(sub) : undefined),
+          () => undefined,
+        )
+      }
+    })
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) await watchTree(join(dir, e.name))
+  }
   for (const p of paths) {
     if (p === '-') continue
     const abs = resolve(p)
@@ -218,16 +258,8 @@ export async function watchPaths(paths: readonly string[], onChange: () => void)
       (s) => s.isDirectory(),
       () => false,
     )
-    const target = isDir ? abs : dirname(abs)
-    try {
-      const w = watch(target, { recursive: isDir }, (_event, name) => {
-        if (isDir || name === null || resolve(target, name.toString()) === abs) onChange()
-      })
-      w.on('error', () => onChange())
-      watchers.push(w)
-    } catch {
-      // a path that cannot be watched is still read on every sync
-    }
+    if (isDir) await watchTree(abs)
+    else watchDir(dirname(abs), (name) => (name === null || resolve(dirname(abs), name) === abs ? onChange() : undefined))
   }
-  return { close: () => watchers.forEach((w) => w.close()) }
+  return { close: () => watchers.forEach(({ w }) => w.close()) }
 }

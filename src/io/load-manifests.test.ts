@@ -6,7 +6,7 @@ import { formatIssue } from '../cli/render/format-issue.js'
 import { buildCluster } from '../model/build-cluster.js'
 import { splitDocuments } from '../model/documents.js'
 import { toDotPath } from '../model/issues.js'
-import { loadManifests, STDIN_NAME } from './load-manifests.js'
+import { loadManifests, ManifestCache, STDIN_NAME } from './load-manifests.js'
 
 let dir: string
 beforeEach(() => {
@@ -200,5 +200,48 @@ describe('large JSON files are parsed while they are read', () => {
     const r = await loadManifests([f])
     expect(r.issues).toEqual([])
     expect(r.cluster.pods.map((p) => p.name)).toEqual(['web'])
+  })
+})
+
+describe('a cache across loads (the agent on every change)', () => {
+  const pod = (name: string, ip: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: shop, labels: { app: ${name} } }
+status: { podIP: ${ip} }
+`
+  const podNamed = (r: Awaited<ReturnType<typeof loadManifests>>, name: string) => r.cluster.pods.find((p) => p.name === name)
+
+  test('an unchanged file is not parsed again; a changed, added or removed one is', async () => {
+    const cache = new ManifestCache()
+    write('a.yaml', pod('a', '10.0.0.1'))
+    const b = write('b.yaml', pod('b', '10.0.0.2'))
+    const first = await loadManifests([dir], { cache })
+    expect(cache.size).toBe(2)
+    writeFileSync(b, pod('b', '10.0.0.3'))
+    write('c.yaml', pod('c', '10.0.0.4'))
+    const second = await loadManifests([dir], { cache })
+    // the same objects where the file did not change: it was not read again
+    expect(podNamed(second, 'a')).toBe(podNamed(first, 'a'))
+    expect(podNamed(second, 'b')).not.toBe(podNamed(first, 'b'))
+    expect(podNamed(second, 'b')!.ips.map((i) => i.value)).toEqual([0x0a000003n])
+    expect(second.cluster.pods.map((p) => p.name)).toEqual(['a', 'b', 'c'])
+    rmSync(b)
+    const third = await loadManifests([dir], { cache })
+    expect(third.cluster.pods.map((p) => p.name)).toEqual(['a', 'c'])
+    expect(cache.size).toBe(2)
+    // and what the cache gives equals a load without it
+    expect(third.cluster).toEqual((await loadManifests([dir])).cluster)
+  })
+
+  test('a file with issues is never kept: its errors come back with their positions every time', async () => {
+    const cache = new ManifestCache()
+    write('bad.yaml', BAD_POLICY)
+    write('good.yaml', GOOD)
+    const first = await loadManifests([dir], { cache })
+    const second = await loadManifests([dir], { cache })
+    expect(first.issues.length).toBeGreaterThan(0)
+    expect(second.issues).toEqual(first.issues)
+    expect(second.issues.every((i) => i.line !== undefined)).toBe(true)
+    expect(cache.size).toBe(1)
   })
 })

@@ -15,6 +15,39 @@ import type { createLocator } from '../model/positions.js'
 export interface LoadOptions {
   /** reads standard input, for the path `-`; defaults to reading process.stdin */
   readonly stdin?: () => Promise<string>
+  /** the documents of files read before; a file that has not changed since is not read again */
+  readonly cache?: ManifestCache
+}
+
+/**
+ * The parsed documents of each file, for a caller that loads the same paths again and again (the agent, on every
+ * change). A file counts as unchanged while its device, inode, size, mtime and ctime (in nanoseconds) are; a
+ * file written in place or renamed over changes at least one of them. Only files without issues are kept: an
+ * issue needs the file's text to be placed. The parsed objects are immutable, so clusters built from the cache
+ * share them safely.
+ */
+export class ManifestCache {
+  private readonly files = new Map<string, { readonly key: string; readonly docs: readonly ParsedDocument[] }>()
+
+  get(file: string, key: string): readonly ParsedDocument[] | undefined {
+    const hit = this.files.get(file)
+    return hit !== undefined && hit.key === key ? hit.docs : undefined
+  }
+
+  set(file: string, key: string, docs: readonly ParsedDocument[]): void {
+    if (docs.every((d) => d.issues.length === 0)) this.files.set(file, { key, docs })
+    else this.files.delete(file)
+  }
+
+  /** Forgets the files not among `files` (deleted, or no longer under the paths). */
+  keepOnly(files: readonly string[]): void {
+    const keep = new Set(files)
+    for (const f of this.files.keys()) if (!keep.has(f)) this.files.delete(f)
+  }
+
+  get size(): number {
+    return this.files.size
+  }
 }
 
 export interface LoadResult {
@@ -54,20 +87,33 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
     }
   }
   // a large JSON file is parsed while it is read; any other file, or one with an issue, is read whole and split
-  const contents = await Promise.all(files.map((f) => (texts.has(f) ? texts.get(f)! : readManifest(f, issues))))
+  const cache = opts.cache
+  const keys = cache ? await Promise.all(files.map((f) => (texts.has(f) ? null : fileKey(f)))) : []
+  const contents = await Promise.all(
+    files.map((f, i) => {
+      if (texts.has(f)) return texts.get(f)!
+      const key = keys[i]
+      return (key != null ? cache?.get(f, key) : undefined) ?? readManifest(f, issues)
+    }),
+  )
   const parsed: ParsedDocument[] = []
   files.forEach((f, i) => {
     const content = contents[i]
     if (content === undefined) return
+    const key = keys[i]
     if (typeof content !== 'string') {
       for (const p of content) parsed.push(p)
+      if (key != null) cache?.set(f, key, content)
       return
     }
     texts.set(f, content)
     const split = splitDocuments(f, content)
     for (const issue of split.issues) issues.push(issue)
-    for (const d of split.docs) parsed.push(parseDocument(d))
+    const docs = split.docs.map(parseDocument)
+    for (const d of docs) parsed.push(d)
+    if (key != null && split.issues.length === 0) cache?.set(f, key, docs)
   })
+  cache?.keepOnly(files)
   const built = assembleCluster(parsed)
   const located = await placeIssues([...issues, ...built.issues], texts)
   const order = new Map(files.map((f, i) => [f, i]))
@@ -76,6 +122,16 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
 }
 
 const CHUNK_BYTES = 1 << 20
+
+/** What identifies one version of a file (see ManifestCache); null when it cannot be read. */
+async function fileKey(file: string): Promise<string | null> {
+  try {
+    const s = await stat(file, { bigint: true })
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`
+  } catch {
+    return null
+  }
+}
 
 /**
  * A file's documents, parsed while it is read when it is a large JSON file (see JsonDocumentStream); otherwise,
