@@ -64,6 +64,19 @@ describe.runIf(isRoot).sequential('netpol lab (CLI)', () => {
     expect(lab.out).toMatch(/35 cells measured, 35 agree, 0 disagree, 0 failed/)
   }, 120_000)
 
+  test('a lab up with --no-agent and an agent started by hand: probe says whose table enforces, and agrees', async () => {
+    try {
+      expect((await runCli(['lab', 'up', '-f', EX, '--no-agent'])).code).toBe(0)
+      expect((await runCli(['agent', '-f', EX, '--netns', LAB_NODE_NETNS, '--all-pods', '--once'])).code).toBe(0)
+      const probe = await runCli(['lab', 'probe', '--port', '5432/TCP'])
+      expect(probe.out).toContain(`table inet netpol in ${LAB_NODE_NETNS} is another agent's`)
+      expect(probe.out).toMatch(/7 cells measured, 7 agree, 0 disagree/)
+      expect(probe.code).toBe(0)
+    } finally {
+      await runCli(['lab', 'down'])
+    }
+  }, 120_000)
+
   test('lab run --no-agent on the example without its policies gives the matrix JSON of that copy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpol-lab-'))
     try {

@@ -15,6 +15,7 @@ import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
 import { LAB_NODE_NETNS, LAB_STATE_FILE, LabError, labDown, labStatus, labUp, planLab, probeAll, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
+import { run } from '../../lab/lab-exec.js'
 import { STDIN_NAME } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
@@ -332,7 +333,7 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   const checkFiles = run.removedAfter ? record.files : [record.manifests]
   const diff = renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles })
   const audit = record.agent === 'audit' ? 'note: the agent runs in audit mode: it logs what the policies deny and lets it through\n' : ''
-  const noAgent = record.agent === null ? 'note: the lab runs without the agent (--no-agent): no policy is enforced\n' : ''
+  const noAgent = record.agent === null ? await noAgentNote() : ''
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   if (opts.output === 'json') {
@@ -345,6 +346,18 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   }
   await out.end()
   return cmp.disagreements.length > 0 || cmp.failures.length > 0 ? 1 : 0
+}
+
+/**
+ * The note for a lab brought up with --no-agent: nothing enforces the policies, unless an agent started by hand
+ * keeps a netpol table in the node namespace.
+ */
+async function noAgentNote(): Promise<string> {
+  const tables = await run('ip', ['netns', 'exec', LAB_NODE_NETNS, 'nft', 'list', 'tables'])
+  const table = /^table inet (netpol\S*)$/m.exec(tables.stdout)?.[1]
+  return table === undefined
+    ? 'note: the lab runs without the agent (--no-agent): no policy is enforced\n'
+    : `note: the lab was brought up with --no-agent; table inet ${table} in ${LAB_NODE_NETNS} is another agent's\n`
 }
 
 /** `probing N/M` on stderr when it is a terminal, redrawn at most every 100 ms; nothing otherwise. */
