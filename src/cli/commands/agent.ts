@@ -70,14 +70,16 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   if (!Number.isInteger(logGroup) || logGroup < 0 || logGroup > 65535) throw new UsageError(`--log-group "${opts.logGroup}": expected 0-65535`)
   const wantsLog = opts.flowLog !== undefined || opts.metrics !== undefined
 
-  const [{ AgentLoop, watchPaths }, { loadManifests }, { formatIssue }] = await Promise.all([
+  const [{ AgentLoop, watchPaths }, { loadManifests, ManifestCache }, { formatIssue }] = await Promise.all([
     import('../../agent/loop.js'),
     import('../../io/load-manifests.js'),
     import('../render/format-issue.js'),
   ])
   let stdinText: Promise<string> | null = null
+  // on a change, only the files that changed are read and parsed again
+  const cache = opts.once ? undefined : new ManifestCache()
   const load = async (): Promise<LoadOutcome> => {
-    const r = await loadManifests(opts.filename, { stdin: () => (stdinText ??= io.readStdin()) })
+    const r = await loadManifests(opts.filename, { stdin: () => (stdinText ??= io.readStdin()), ...(cache ? { cache } : {}) })
     if (r.issues.length === 0) return { ok: true, cluster: r.cluster }
     return { ok: false, message: `${r.issues.length} error${r.issues.length === 1 ? '' : 's'} in the input; the rules in force stay:\n${r.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` }
   }
