@@ -2,6 +2,13 @@
 import { run } from './cli.js'
 import { processIO } from './io.js'
 
+// a reader that goes away (`netpol matrix … | head`) is not an error: stop quietly with the status a writer
+// killed by SIGPIPE has (128 + 13), as other command-line tools do
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(141)
+  throw err
+})
+
 run(process.argv.slice(2), processIO()).then(
   (code) => {
     process.exitCode = code
