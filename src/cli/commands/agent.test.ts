@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { runCli } from '../../../test/cli/cli-harness.js'
 import { pod } from '../../../test/builders.js'
-import { managedPods } from './agent.js'
+import { eventText, managedPods } from './agent.js'
 
 describe('which pods the agent filters', () => {
   const a = pod('x/a', {}, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'] })
@@ -19,6 +19,16 @@ describe('which pods the agent filters', () => {
   ])('$name', ({ opts, want }) => {
     const f = managedPods(opts)
     expect([a, b].filter(f).map((p) => `${p.namespace}/${p.name}`)).toEqual(want)
+  })
+})
+
+describe('event lines', () => {
+  test('a permission error says what the agent needs; --once announces no retry', () => {
+    const e = { kind: 'apply-failed', tx: 'full', error: 'netlink: Error: cache initialization failed: Operation not permitted', retryInMs: 1000 } as const
+    expect(eventText(e, 'netpol')).toBe(
+      'full transaction failed (the rules in force stay), retrying in 1 s: netlink: Error: cache initialization failed: Operation not permitted (nftables needs root, or CAP_NET_ADMIN)',
+    )
+    expect(eventText(e, 'netpol', true)).not.toContain('retrying')
   })
 })
 
