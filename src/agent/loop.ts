@@ -138,9 +138,8 @@ export class AgentLoop {
 
   /** The delay before the next retry, counting this failure. */
   private nextDelay(): number {
-    const { initialMs, maxMs } = this.config.backoff ?? { initialMs: 1000, maxMs: 60_000 }
     this.failures++
-    return Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
+    return this.currentDelay()
   }
 
   private currentDelay(): number {

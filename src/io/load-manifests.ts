@@ -88,12 +88,14 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
   }
   // a large JSON file is parsed while it is read; any other file, or one with an issue, is read whole and split
   const cache = opts.cache
-  const keys = cache ? await Promise.all(files.map((f) => (texts.has(f) ? null : fileKey(f)))) : []
+  // one stat per file: its size picks the reader, and with a cache its version picks the cached documents
+  const stats = await Promise.all(files.map((f) => (texts.has(f) ? null : fileVersion(f))))
+  const keys = stats.map((s) => (cache && s !== null ? s.key : null))
   const contents = await Promise.all(
     files.map((f, i) => {
       if (texts.has(f)) return texts.get(f)!
       const key = keys[i]
-      return (key != null ? cache?.get(f, key) : undefined) ?? readManifest(f, issues)
+      return (key != null ? cache?.get(f, key) : undefined) ?? readManifest(f, stats[i]?.size ?? 0, issues)
     }),
   )
   const parsed: ParsedDocument[] = []
@@ -123,11 +125,11 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
 
 const CHUNK_BYTES = 1 << 20
 
-/** What identifies one version of a file (see ManifestCache); null when it cannot be read. */
-async function fileKey(file: string): Promise<string | null> {
+/** A file's size, and what identifies this version of it (see ManifestCache); null when it cannot be read. */
+async function fileVersion(file: string): Promise<{ readonly size: number; readonly key: string } | null> {
   try {
     const s = await stat(file, { bigint: true })
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`
+    return { size: Number(s.size), key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}` }
   } catch {
     return null
   }
@@ -138,11 +140,7 @@ async function fileKey(file: string): Promise<string | null> {
  * or when a document has an issue (placing it needs the text), the file's text. Undefined, with the issue
  * recorded, when the file cannot be read.
  */
-async function readManifest(file: string, issues: LocatedIssue[]): Promise<readonly ParsedDocument[] | string | undefined> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => 0,
-  )
+async function readManifest(file: string, size: number, issues: LocatedIssue[]): Promise<readonly ParsedDocument[] | string | undefined> {
   if (size > CHUNK_BYTES) {
     const parsed = await streamJson(file).catch(() => undefined)
     if (parsed !== undefined) return parsed

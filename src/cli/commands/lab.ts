@@ -15,7 +15,8 @@ import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
 import { LAB_NODE_NETNS, LAB_STATE_FILE, LabError, labDown, labStatus, labUp, planLab, probeAll, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
-import { run } from '../../lab/lab-exec.js'
+import { projectRoot, run } from '../../lab/lab-exec.js'
+import type { AgentMode } from '../../dataplane/compile-policies.js'
 import { STDIN_NAME } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
@@ -25,8 +26,6 @@ import { renderLabUp } from '../render/lab-up.js'
 import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
 import { writeMatrixJson } from '../render/matrix.js'
-
-export type AgentMode = 'enforce' | 'audit'
 
 export interface LabUpOptions {
   filename: string[]
@@ -61,8 +60,6 @@ interface LabRecord {
   /** the agent's mode, or null when the lab runs without one */
   readonly agent: AgentMode | null
 }
-
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** The CLI entry point as node arguments: the compiled file, or the source through tsx. */
 export function cliEntryArgs(): string[] {
@@ -148,13 +145,10 @@ export function runAgentOnce(files: readonly string[], mode: AgentMode, opts: { 
   })
 }
 
-/** Is table `inet netpol` in the node namespace? (the agent's table, by the agent's contract) */
-async function agentTablePresent(): Promise<boolean> {
-  return new Promise((res) => {
-    const child = spawn('ip', ['netns', 'exec', LAB_NODE_NETNS, 'nft', 'list', 'table', 'inet', 'netpol'], { stdio: 'ignore' })
-    child.once('error', () => res(false))
-    child.once('close', (code) => res(code === 0))
-  })
+/** The names of the `inet netpol…` tables in the node namespace (the agent's is `netpol`, by its contract). */
+async function netpolTables(): Promise<string[]> {
+  const r = await run('ip', ['netns', 'exec', LAB_NODE_NETNS, 'nft', 'list', 'tables'])
+  return [...r.stdout.matchAll(/^table inet (netpol\S*)$/gm)].map((m) => m[1]!)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -230,7 +224,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
     hostFailure(io, new AgentError(`the agent failed (exit ${agent.code}); the lab was removed${out === '' ? '' : `:\n${indent(out)}`}`))
   }
   say(`agent (${opts.mode}): rules applied to table inet netpol in ${LAB_NODE_NETNS} in ${(agent.ms / 1000).toFixed(1)} s\n`)
-  if (!(await agentTablePresent())) say(`warning: the agent exited 0, but table inet netpol is not in ${LAB_NODE_NETNS}\n`)
+  if (!(await netpolTables()).includes('netpol')) say(`warning: the agent exited 0, but table inet netpol is not in ${LAB_NODE_NETNS}\n`)
   await writeAtomic(RECORD_FILE, JSON.stringify(record, null, 1) + '\n')
 }
 
@@ -353,8 +347,7 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
  * keeps a netpol table in the node namespace.
  */
 async function noAgentNote(): Promise<string> {
-  const tables = await run('ip', ['netns', 'exec', LAB_NODE_NETNS, 'nft', 'list', 'tables'])
-  const table = /^table inet (netpol\S*)$/m.exec(tables.stdout)?.[1]
+  const table = (await netpolTables())[0]
   return table === undefined
     ? 'note: the lab runs without the agent (--no-agent): no policy is enforced\n'
     : `note: the lab was brought up with --no-agent; table inet ${table} in ${LAB_NODE_NETNS} is another agent's\n`
