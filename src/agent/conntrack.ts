@@ -4,9 +4,10 @@
  * involves a managed pod, and deletes the ones it denies.
  */
 import type { Cluster, Pod } from '../model/cluster.js'
-import { parseIp, type IpAddress } from '../model/ip.js'
+import { parseIp } from '../model/ip.js'
 import type { Protocol } from '../model/port.js'
-import { evaluateFlow, indexCluster, sideAllows, type Endpoint } from '../engine/index.js'
+import { evaluateFlow, sideAllows } from '../engine/index.js'
+import { clusterView } from './cluster-view.js'
 import { execWithInput } from '../dataplane/nft-runner.js'
 
 /** One conntrack entry, in its original direction. */
@@ -47,27 +48,18 @@ export function parseConntrack(text: string, family: 4 | 6): CtFlow[] {
  * ruleset makes for a new connection). Pure.
  */
 export function flowsToCut(cluster: Cluster, managed: (pod: Pod) => boolean, flows: readonly CtFlow[]): CtFlow[] {
-  const index = indexCluster(cluster)
-  const byIp = new Map<string, Pod>()
-  for (const p of cluster.pods) {
-    if (p.hostNetwork) continue
-    for (const ip of p.ips) if (!byIp.has(`${ip.value}/${ip.family}`)) byIp.set(`${ip.value}/${ip.family}`, p)
-  }
-  const endpoint = (ip: IpAddress): Endpoint => {
-    const pod = byIp.get(`${ip.value}/${ip.family}`)
-    return pod === undefined ? { kind: 'ip', ip } : { kind: 'pod', pod, ip }
-  }
+  const view = clusterView(cluster)
   const out: CtFlow[] = []
   for (const f of flows) {
     const src = parseIp(f.src)
     const dst = parseIp(f.dst)
     if (src === null || dst === null) continue
-    const from = endpoint(src)
-    const to = endpoint(dst)
+    const from = view.endpoint(src)
+    const to = view.endpoint(dst)
     const fromManaged = from.kind === 'pod' && managed(from.pod)
     const toManaged = to.kind === 'pod' && managed(to.pod)
     if (!fromManaged && !toManaged) continue
-    const v = evaluateFlow(index, { from, to, port: f.dport, protocol: f.protocol })
+    const v = evaluateFlow(view.index, { from, to, port: f.dport, protocol: f.protocol })
     if (v.egress.kind === 'self') continue
     if ((fromManaged && !sideAllows(v.egress)) || (toManaged && !sideAllows(v.ingress))) out.push(f)
   }

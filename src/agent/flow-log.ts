@@ -13,7 +13,8 @@ import type { Cluster, Pod } from '../model/cluster.js'
 import { parseIp, type IpAddress } from '../model/ip.js'
 import { formatRef, type Direction } from '../model/policy.js'
 import type { Protocol } from '../model/port.js'
-import { evaluateFlow, indexCluster, type ClusterIndex, type Endpoint, type SideVerdict } from '../engine/index.js'
+import { evaluateFlow, type Endpoint, type SideVerdict } from '../engine/index.js'
+import { clusterView, type ClusterView } from './cluster-view.js'
 import { LOG_PREFIX } from '../dataplane/compile-policies.js'
 
 /** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
@@ -74,33 +75,13 @@ export function parseUlogdLine(line: string): LoggedPacket | null {
   return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port }
 }
 
-/** The cluster as the flow log needs it: the engine's index and each pod by its address. */
-export interface ClusterView {
-  readonly index: ClusterIndex
-  readonly byIp: ReadonlyMap<string, Pod>
-}
-
-export function clusterView(cluster: Cluster): ClusterView {
-  const byIp = new Map<string, Pod>()
-  for (const p of cluster.pods) {
-    if (p.hostNetwork) continue
-    for (const ip of p.ips) if (!byIp.has(ipKey(ip))) byIp.set(ipKey(ip), p)
-  }
-  return { index: indexCluster(cluster), byIp }
-}
-
-const ipKey = (ip: IpAddress) => `${ip.family}/${ip.value}`
 const podRef = (p: Pod) => `${p.namespace}/${p.name}`
 
 /** The entry for one packet, with the engine's reason for the side that logged it. Pure. */
 export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry {
-  const endpoint = (ip: IpAddress): Endpoint => {
-    const pod = view.byIp.get(ipKey(ip))
-    return pod === undefined ? { kind: 'ip', ip } : { kind: 'pod', pod, ip }
-  }
   const end = (e: Endpoint): FlowEnd => (e.kind === 'pod' ? { ip: e.ip!.text, namespace: e.pod.namespace, pod: e.pod.name } : { ip: e.ip.text })
-  const from = endpoint(p.src)
-  const to = endpoint(p.dst)
+  const from = view.endpoint(p.src)
+  const to = view.endpoint(p.dst)
   const v = evaluateFlow(view.index, { from, to, port: p.port, protocol: p.protocol })
   const side = p.direction === 'ingress' ? v.ingress : v.egress
   const who = p.direction === 'ingress' ? `ingress to ${name(to)}` : `egress of ${name(from)}`
