@@ -83,6 +83,33 @@ describe('sync', () => {
     expect(verdict(s.nft, 5432)).toBe('accept')
   })
 
+  test('a table another writer replaced in between is not changed incrementally: the guarded change fails and the table is replaced whole', async () => {
+    const shop = namespace('shop')
+    const pods3 = (client: string) => [
+      pod('shop/client', { role: client }, { ips: ['10.244.7.10'] }),
+      pod('shop/other', { role: 'other' }, { ips: ['10.244.7.11'] }),
+      pod('shop/server', { role: 'server' }, { ips: ['10.244.7.20'] }),
+    ]
+    const deny = policy('shop', 'default-deny', { podSelector: sel({}) })
+    const allow = policy('shop', 'allow-client', { podSelector: sel({ role: 'server' }), ingress: [rule([podsPeer(sel({ role: 'client' }))], [port(8080)])] })
+    const extra = policy('shop', 'allow-other-9090', { podSelector: sel({ role: 'server' }), ingress: [rule([podsPeer(sel({ role: 'other' }))], [port(9090)])] })
+    const s = setup(cluster({ namespaces: [shop], pods: pods3('client'), policies: [deny, allow] }))
+    await s.loop.sync()
+    const more = cluster({ namespaces: [shop], pods: pods3('client'), policies: [deny, allow, extra] })
+    s.set(more)
+    await s.loop.sync() // class numbers allocated incrementally
+    // `netpol agent --once` on the same input: the same rules, numbered afresh
+    const once = new AgentLoop({ table: 'netpol', mode: 'enforce', managed: () => true }, { load: async () => ({ ok: true, cluster: more }), runner: s.nft, report: () => {} })
+    expect(await once.sync()).toBe('applied')
+    // client relabelled role=other: unguarded, this diff applies to the renumbered table and leaves a mix of
+    // both numberings in which client → server:9090 is dropped
+    s.set(cluster({ namespaces: [shop], pods: pods3('other'), policies: [deny, allow, extra] }))
+    expect(await s.loop.sync()).toBe('applied')
+    expect(s.kinds()).toEqual(['applied full', 'applied incremental', 'apply-failed incremental', 'applied full'])
+    const v = (src: string, dport: number) => s.nft.evaluate({ src, dst: '10.244.7.20', protocol: 'TCP', dport }).verdict
+    expect([v('10.244.7.10', 9090), v('10.244.7.10', 8080), v('10.244.7.11', 9090), v('10.244.7.11', 8080)]).toEqual(['accept', 'drop', 'accept', 'drop'])
+  })
+
   test('bad input keeps the rules in force', async () => {
     const s = setup(denyAll)
     await s.loop.sync()

@@ -4,13 +4,14 @@
  * in force: the kernel applies a transaction whole or not at all, so the previous ruleset stays, and the loop
  * retries with backoff. Nothing here throws to its caller; every outcome is reported.
  */
+import { randomInt } from 'node:crypto'
 import { watch, type FSWatcher } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Cluster, Pod } from '../model/cluster.js'
 import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
 import type { NftRunner } from '../dataplane/nft-runner.js'
-import { isEmpty, planTransaction, transactionSize, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
+import { isEmpty, planTransaction, transactionSize, WRITER_SET, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
 import { flowsToCut, type Conntrack } from './conntrack.js'
 
 export interface AgentConfig {
@@ -58,6 +59,9 @@ export interface AgentDeps {
 
 export type SyncOutcome = 'applied' | 'unchanged' | 'failed'
 
+/** A writer token: random, so that two agents (or two runs of one) never expect each other's. */
+const newToken = (): number => randomInt(1, 2 ** 32 - 1)
+
 export class AgentLoop {
   private applied: CompiledRuleset | null = null
   /** false until a transaction succeeded, and whenever the kernel may differ from `applied` */
@@ -67,6 +71,8 @@ export class AgentLoop {
   private again = false
   private failures = 0
   private stopped = false
+  /** the writer token of the table this loop last wrote (see WRITER_SET) */
+  private token = newToken()
 
   constructor(private readonly config: AgentConfig, private readonly deps: AgentDeps) {}
 
@@ -99,7 +105,9 @@ export class AgentLoop {
       return 'failed'
     }
     if (next.notes.length > 0 && notesChanged(this.applied?.notes, next.notes)) this.deps.report({ kind: 'notes', notes: next.notes })
-    let tx = planTransaction(this.kernelKnown ? (this.applied?.table ?? null) : null, next.table)
+    // guarded: a change computed against our last table fails if another writer replaced it since
+    const tokens = { from: this.token, to: newToken() }
+    let tx = planTransaction(this.kernelKnown ? (this.applied?.table ?? null) : null, next.table, false, tokens)
     if (isEmpty(tx)) {
       this.applied = next
       this.failures = 0
@@ -110,7 +118,7 @@ export class AgentLoop {
     if (!r.ok && tx.kind === 'incremental') {
       // the model may be wrong about the kernel (someone edited the table): replace it whole
       this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: 0 })
-      tx = planTransaction(null, next.table)
+      tx = planTransaction(null, next.table, false, tokens)
       r = await this.deps.runner.run(tx)
     }
     if (!r.ok) {
@@ -118,9 +126,11 @@ export class AgentLoop {
       this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: this.nextDelay() })
       return 'failed'
     }
-    const tightened = tx.kind === 'full' || tx.ops.some((o) => o.op === 'delete-elements' || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
+    const tightened =
+      tx.kind === 'full' || tx.ops.some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
     this.applied = next
     this.kernelKnown = true
+    this.token = tokens.to
     this.failures = 0
     this.deps.report({ kind: 'applied', tx: tx.kind, ms: r.ms, size: transactionSize(tx), stats: next.stats })
     this.deps.onApplied?.(loaded.cluster, next)

@@ -147,6 +147,8 @@ export function transactionSize(tx: NftTransaction): TransactionSize {
   let setsFlushed = 0
   const changed = new Set<string>()
   for (const o of tx.ops) {
+    // the writer guard is bookkeeping, not a change of the ruleset
+    if ((o.op === 'add-elements' || o.op === 'delete-elements') && o.set.name === WRITER_SET) continue
     if (o.op === 'add-elements') elementsAdded += o.elements.length
     if (o.op === 'delete-elements') elementsDeleted += o.elements.length
     if (o.op === 'add-chain') chainsAdded++
@@ -155,7 +157,7 @@ export function transactionSize(tx: NftTransaction): TransactionSize {
     if (o.op === 'flush-set') setsFlushed++
     if (o.op === 'define-table') {
       chainsAdded += o.def.chains.length
-      elementsAdded += o.def.sets.reduce((n, s) => n + s.elements.length, 0)
+      elementsAdded += o.def.sets.reduce((n, s) => n + (s.name === WRITER_SET ? 0 : s.elements.length), 0)
     }
   }
   return { elementsAdded, elementsDeleted, chainsAdded, chainsChanged: changed.size, chainsDeleted, setsFlushed }
@@ -231,9 +233,47 @@ export function renderTransaction(tx: NftTransaction): string {
 }
 
 /**
- * What to send to go from `applied` (the kernel's state as last known; null when unknown) to `next`.
- * Unknown state, or `full`, means a full replace.
+ * The writer guard: a one-element set holding a token of the last transaction that wrote the table. An incremental
+ * transaction is only right for the table it was computed against; another writer (`netpol agent --once`, a
+ * second agent, an operator's `nft -f`) may have replaced it with one whose class and profile numbers differ, and
+ * element additions and deletions by key can then succeed and leave a mix of both. So a guarded change first
+ * deletes the token it expects, and fails as a whole (the kernel keeps its table) when another writer came in
+ * between; the caller then replaces the table whole.
  */
-export function planTransaction(applied: NftTable | null, next: NftTable, full = false): NftTransaction {
-  return full || applied === null ? fullReplace(next) : diffTables(applied, next)
+export const WRITER_SET = 'writer'
+
+export interface WriterTokens {
+  /** the token the kernel's table holds, as this writer last wrote it */
+  readonly from: number
+  /** the token this transaction leaves */
+  readonly to: number
+}
+
+const writerSet = (token: number): NftSet => ({
+  name: WRITER_SET,
+  key: ['mark'],
+  interval: false,
+  comment: 'token of the last writer: a change computed against another table fails and is made whole',
+  elements: [{ key: [{ lo: BigInt(token), hi: BigInt(token) }] }],
+})
+
+/**
+ * What to send to go from `applied` (the kernel's state as last known; null when unknown) to `next`.
+ * Unknown state, or `full`, means a full replace. With `tokens`, the transaction is guarded (see WRITER_SET):
+ * a full replace writes `to`, and a change that is not empty replaces `from` by `to`.
+ */
+export function planTransaction(applied: NftTable | null, next: NftTable, full = false, tokens?: WriterTokens): NftTransaction {
+  const guarded = (table: NftTable): NftTable => (tokens ? { ...table, sets: [...table.sets, writerSet(tokens.to)] } : table)
+  if (full || applied === null) return fullReplace(guarded(next))
+  const tx = diffTables(applied, next)
+  if (tokens === undefined || tx.kind !== 'incremental' || isEmpty(tx)) return tx.kind === 'full' ? fullReplace(guarded(next)) : tx
+  const ref = tx.table
+  return {
+    ...tx,
+    ops: [
+      { op: 'delete-elements', table: ref, set: writerSet(tokens.from), elements: writerSet(tokens.from).elements },
+      ...tx.ops,
+      { op: 'add-elements', table: ref, set: writerSet(tokens.to), elements: writerSet(tokens.to).elements },
+    ],
+  }
 }
