@@ -123,8 +123,8 @@ const NFT_WORDS = new Set(
     'group queue-threshold or | . : tcp udp sctp'
   ).split(' '),
 )
-/** Names netpol derives for its sets, maps and chains (hashes of what they stand for, never the text itself). */
-const DERIVED_NAME = /^((sel|net|eg|in|allow|pass)[46]|ports|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*|pods_forward|pods_to_node)$/
+/** Names netpol gives its sets, maps and chains: fixed words, or hashes of what they stand for, never input text. */
+const DERIVED_NAME = /^((sel|net|eg|in|allow|pass)[46]|ports|writer|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*|pods_forward|pods_to_node)$/
 /** nftComment's output alphabet */
 const COMMENT_TEXT = /^[A-Za-z0-9 ._/:=,+@()%-]*$/
 const LOG_TEXT = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)$`)
