@@ -17,13 +17,13 @@ const allowClient = cluster({
   policies: [policy('db', 'deny', { podSelector: sel({ app: 'pg' }) }), policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5432)])] })],
 })
 
-function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Conntrack; settled?: () => void } = {}) {
+function setup(first: Cluster | string, opts: { strict?: boolean; conntrack?: Conntrack; settled?: () => void; graceMs?: number } = {}) {
   let input: LoadOutcome = typeof first === 'string' ? { ok: false, message: first } : { ok: true, cluster: first }
   let loads = 0
   const events: AgentEvent[] = []
   const nft = new FakeNft()
   const loop = new AgentLoop(
-    { table: 'netpol', mode: 'enforce', managed: () => true, debounceMs: 5, backoff: { initialMs: 10, maxMs: 40 }, ...(opts.strict ? { strict: true } : {}) },
+    { table: 'netpol', mode: 'enforce', managed: () => true, debounceMs: 5, backoff: { initialMs: 10, maxMs: 40 }, graceMs: opts.graceMs ?? 5, ...(opts.strict ? { strict: true } : {}) },
     {
       load: async () => {
         loads++
@@ -57,7 +57,8 @@ describe('sync', () => {
     expect(verdict(s.nft, 5432)).toBe('accept')
     expect(await s.loop.sync()).toBe('unchanged')
     expect(s.kinds()).toEqual(['applied full', 'applied incremental', 'unchanged'])
-    expect(s.nft.history.map((h) => h.tx.kind)).toEqual(['full', 'incremental'])
+    // a new generation is two transactions: its objects, then the switch to them
+    expect(s.nft.history.map((h) => h.tx.kind)).toEqual(['full', 'full', 'incremental'])
   })
 
   test('a failed incremental transaction is retried as a full replace', async () => {
@@ -74,8 +75,9 @@ describe('sync', () => {
     const s = setup(denyAll)
     await s.loop.sync()
     s.set(allowClient)
-    s.nft.failures.push('incremental failed', 'full failed')
+    s.nft.failures.push('incremental failed', 'full failed', 'replace failed')
     expect(await s.loop.sync()).toBe('failed')
+    expect(s.kinds()).toEqual(['applied full', 'apply-failed incremental', 'apply-failed full', 'apply-failed replace'])
     expect(verdict(s.nft, 5432)).toBe('drop')
     expect(s.loop.ready).toBe(false)
     expect(await s.loop.sync()).toBe('applied')
@@ -118,6 +120,53 @@ describe('sync', () => {
     expect(s.events.at(-1)).toMatchObject({ kind: 'load-failed', message: '3 errors in the input' })
     expect(verdict(s.nft, 5432)).toBe('drop')
     expect(s.loop.ready).toBe(true)
+  })
+})
+
+describe('generations', () => {
+  const names = async (s: ReturnType<typeof setup>) => {
+    const r = await s.nft.objects({ family: 'inet', name: 'netpol' })
+    return r.ok ? r.objects.sets.map((x) => x.name).sort() : []
+  }
+
+  test('a new generation is added, then switched to; the old one is removed once the grace period is over', async () => {
+    const s = setup(denyAll, { graceMs: 40 })
+    s.loop.start()
+    await s.loop.idle()
+    const first = await names(s)
+    expect(first.filter((n) => n !== 'writer').every((n) => /_g[0-9a-z]+$/.test(n))).toBe(true)
+    // the same input, but the kernel's state unknown (as after a failed transaction): a new generation takes over
+    s.nft.failures.push('incremental failed')
+    s.set(allowClient)
+    s.loop.trigger()
+    await new Promise((r) => setTimeout(r, 25))
+    expect(verdict(s.nft, 5432)).toBe('accept')
+    expect((await names(s)).length).toBe(2 * first.length - 1) // both generations, one writer set
+    await s.loop.idle()
+    expect((await names(s)).length).toBe(first.length)
+    expect(s.kinds()).toEqual(['applied full', 'apply-failed incremental', 'applied full', 'cleaned'])
+    expect(s.events.at(-1)).toMatchObject({ kind: 'cleaned', sets: first.length - 1 })
+    expect(verdict(s.nft, 5432)).toBe('accept')
+    await s.loop.stop()
+  })
+
+  test('removeStale waits out the grace period and cleans at once after it (for --once)', async () => {
+    const s = setup(denyAll, { graceMs: 30 })
+    await s.loop.sync()
+    const other = new AgentLoop({ table: 'netpol', mode: 'enforce', managed: () => true, graceMs: 30 }, { load: async () => ({ ok: true, cluster: allowClient }), runner: s.nft, report: (e) => s.events.push(e) })
+    expect(await other.sync()).toBe('applied')
+    const t0 = performance.now()
+    await other.removeStale()
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25)
+    expect(s.kinds()).toEqual(['applied full', 'applied full', 'cleaned'])
+    // the first writer's cleanup comes after another writer: it fails whole, and its next change is a new generation
+    await s.loop.removeStale()
+    expect(s.kinds().at(-1)).toBe('cleanup-failed')
+    expect(verdict(s.nft, 5432)).toBe('accept')
+    s.set(denyAll)
+    expect(await s.loop.sync()).toBe('applied')
+    expect(s.nft.history.at(-1)!.tx.kind).toBe('full')
+    expect(verdict(s.nft, 5432)).toBe('drop')
   })
 })
 

@@ -10,8 +10,9 @@ import { readdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Cluster, Pod } from '../model/cluster.js'
 import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
-import type { NftRunner } from '../dataplane/nft-runner.js'
-import { isEmpty, planTransaction, transactionSize, WRITER_SET, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
+import type { NftRunner, RunResult } from '../dataplane/nft-runner.js'
+import { isEmpty, transactionSize, WRITER_SET, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
+import { planTransaction, removeStale, replaceWhole, type Plan, type Written } from '../dataplane/table-generations.js'
 import { flowsToCut, type Conntrack } from './conntrack.js'
 
 export interface AgentConfig {
@@ -29,7 +30,18 @@ export interface AgentConfig {
   readonly debounceMs?: number
   /** retry delays after a failure: doubling from `initialMs` up to `maxMs`; default 1 s … 60 s */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number }
+  /**
+   * how long after a new generation took over the objects of the old one are deleted; default GRACE_MS. Until
+   * then a packet that entered the old rules before the switch may still be in them (see table-generations.ts).
+   */
+  readonly graceMs?: number
 }
+
+/**
+ * A packet crosses the rules in microseconds; half a second also covers a virtual CPU that its host paused in
+ * the middle, and is short enough that a table seldom holds two generations.
+ */
+export const GRACE_MS = 500
 
 export type LoadOutcome = { readonly ok: true; readonly cluster: Cluster } | { readonly ok: false; readonly message: string }
 
@@ -41,6 +53,10 @@ export type AgentEvent =
   | { readonly kind: 'compile-failed'; readonly errors: readonly CompileError[]; readonly retryInMs: number }
   | { readonly kind: 'apply-failed'; readonly tx: NftTransaction['kind']; readonly error: string; readonly retryInMs: number | null }
   | { readonly kind: 'flows-cut'; readonly flows: number; readonly failed: number }
+  /** the objects of earlier generations were deleted */
+  | { readonly kind: 'cleaned'; readonly ms: number; readonly sets: number; readonly chains: number }
+  /** they could not be (another writer came in between): they stay, unused, until the next new generation */
+  | { readonly kind: 'cleanup-failed'; readonly error: string }
 
 export interface AgentDeps {
   readonly load: () => Promise<LoadOutcome>
@@ -64,11 +80,16 @@ const newToken = (): number => randomInt(1, 2 ** 32 - 1)
 
 export class AgentLoop {
   private applied: CompiledRuleset | null = null
-  /** false until a transaction succeeded, and whenever the kernel may differ from `applied` */
+  /** `applied` as the kernel holds it, under its generation's names */
+  private written: Written | null = null
+  /** false until a transaction succeeded, and whenever the kernel may differ from `written` */
   private kernelKnown = false
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
   private again = false
+  /** when the objects of earlier generations may go (see GRACE_MS); null: none left behind */
+  private cleanupAt: number | null = null
+  private cleanupTimer: NodeJS.Timeout | null = null
   private failures = 0
   private stopped = false
   /** the writer token of the table this loop last wrote (see WRITER_SET) */
@@ -107,35 +128,98 @@ export class AgentLoop {
     if (next.notes.length > 0 && notesChanged(this.applied?.notes, next.notes)) this.deps.report({ kind: 'notes', notes: next.notes })
     // guarded: a change computed against our last table fails if another writer replaced it since
     const tokens = { from: this.token, to: newToken() }
-    let tx = planTransaction(this.kernelKnown ? (this.applied?.table ?? null) : null, next.table, false, tokens)
-    if (isEmpty(tx)) {
+    let plan = planTransaction(this.kernelKnown ? this.written : null, next.table, tokens)
+    if (isEmpty(plan.tx)) {
       this.applied = next
+      this.written = plan.written
       this.failures = 0
       this.deps.report({ kind: 'unchanged' })
       return 'unchanged'
     }
-    let r = await this.deps.runner.run(tx)
-    if (!r.ok && tx.kind === 'incremental') {
-      // the model may be wrong about the kernel (someone edited the table): replace it whole
-      this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: 0 })
-      tx = planTransaction(null, next.table, false, tokens)
-      r = await this.deps.runner.run(tx)
+    let r = await this.runPlan(plan)
+    if (!r.ok && plan.tx.kind === 'incremental') {
+      // the model may be wrong about the kernel (someone edited the table): a new generation takes over
+      this.deps.report({ kind: 'apply-failed', tx: plan.tx.kind, error: r.error, retryInMs: 0 })
+      plan = planTransaction(null, next.table, tokens)
+      r = await this.runPlan(plan)
     }
+    if (!r.ok && plan.tx.kind === 'full') {
+      // the table holds what a new generation cannot be added to (a base chain on another hook): make it anew
+      this.deps.report({ kind: 'apply-failed', tx: plan.tx.kind, error: r.error, retryInMs: 0 })
+      plan = { tx: replaceWhole(plan.written.table, tokens.to), written: plan.written }
+      r = await this.runPlan(plan)
+    }
+    const tx = plan.tx
     if (!r.ok) {
       this.kernelKnown = false
       this.deps.report({ kind: 'apply-failed', tx: tx.kind, error: r.error, retryInMs: this.nextDelay() })
       return 'failed'
     }
+    const whole = tx.kind === 'full' || tx.kind === 'replace'
     const tightened =
-      tx.kind === 'full' || tx.ops.some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
+      whole || tx.ops.some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
     this.applied = next
+    this.written = plan.written
     this.kernelKnown = true
     this.token = tokens.to
     this.failures = 0
-    this.deps.report({ kind: 'applied', tx: tx.kind, ms: r.ms, size: transactionSize(tx), stats: next.stats })
+    if (tx.kind === 'full') this.cleanupAt = Date.now() + (this.config.graceMs ?? GRACE_MS)
+    const size = transactionSize(plan.before ? { ...tx, ops: [...plan.before.ops, ...tx.ops] } : tx)
+    this.deps.report({ kind: 'applied', tx: tx.kind, ms: r.ms, size, stats: next.stats })
     this.deps.onApplied?.(loaded.cluster, next)
     if (this.config.strict && tightened && this.deps.conntrack) await this.cutFlows(loaded.cluster)
     return 'applied'
+  }
+
+  /** Runs a plan's transactions in order; the first failure ends it. */
+  private async runPlan(plan: Plan): Promise<RunResult> {
+    const first = plan.before ? await this.deps.runner.run(plan.before) : null
+    if (first !== null && !first.ok) return first
+    const r = await this.deps.runner.run(plan.tx)
+    return first === null ? r : { ...r, ms: r.ms + first.ms }
+  }
+
+  /**
+   * Deletes what earlier generations left in the table, once the grace period of the last switch is over (at
+   * once when it is). For `--once`, which exits after it; the running loop does this by itself. Never throws.
+   */
+  async removeStale(): Promise<void> {
+    if (this.cleanupAt === null) return
+    // a table that held nothing else (a first start) has nothing to wait for
+    if ((await this.cleanup(true)) === 'nothing') {
+      this.cleanupAt = null
+      return
+    }
+    const wait = this.cleanupAt - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    this.cleanupAt = null
+    await this.cleanup()
+  }
+
+  /** Lists the table and deletes what the generation in force does not use; `dryRun`: only says whether there is any. */
+  private async cleanup(dryRun = false): Promise<'nothing' | 'stale' | 'done'> {
+    const written = this.written
+    if (written === null || !this.kernelKnown) return 'nothing'
+    const listed = await this.deps.runner.objects({ family: written.table.family, name: written.table.name })
+    if (!listed.ok) {
+      this.deps.report({ kind: 'cleanup-failed', error: listed.error })
+      return 'done'
+    }
+    const tokens = { from: this.token, to: newToken() }
+    const tx = removeStale(listed.objects, written.table, tokens)
+    if (isEmpty(tx)) return 'nothing'
+    if (dryRun) return 'stale'
+    const r = await this.deps.runner.run(tx)
+    if (!r.ok) {
+      // most likely another writer came in between: the next change makes a generation of its own
+      this.kernelKnown = false
+      this.deps.report({ kind: 'cleanup-failed', error: r.error })
+      return 'done'
+    }
+    this.token = tokens.to
+    const size = transactionSize(tx)
+    this.deps.report({ kind: 'cleaned', ms: r.ms, sets: size.setsDeleted, chains: size.chainsDeleted })
+    return 'done'
   }
 
   private async cutFlows(cluster: Cluster): Promise<void> {
@@ -169,17 +253,19 @@ export class AgentLoop {
     this.schedule(this.config.debounceMs ?? 20)
   }
 
-  /** Stops syncing; waits for a sync under way. The rules in force stay. */
+  /** Stops syncing; waits for a sync under way. The rules in force stay (and so may an older generation's objects). */
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer !== null) clearTimeout(this.timer)
+    if (this.cleanupTimer !== null) clearTimeout(this.cleanupTimer)
     this.timer = null
+    this.cleanupTimer = null
     await this.running
   }
 
-  /** Resolves when no sync is pending or running (for tests and `--once`). */
+  /** Resolves when no sync or cleanup is pending or running (for tests). */
   async idle(): Promise<void> {
-    while (this.running !== null || this.timer !== null) {
+    while (this.running !== null || this.timer !== null || this.cleanupTimer !== null) {
       if (this.running !== null) await this.running
       else await new Promise((r) => setTimeout(r, 5))
     }
@@ -193,20 +279,42 @@ export class AgentLoop {
     }, ms)
   }
 
-  private run(): void {
+  /** Syncs (again while changes come in during a sync), then removes stale objects when their time has come. */
+  private run(sync = true): void {
     if (this.running !== null) {
-      this.again = true
+      if (sync) this.again = true
       return
     }
-    this.running = (async () => {
-      do {
-        this.again = false
-        const outcome = await this.sync()
-        if (outcome === 'failed' && !this.stopped && !this.again) this.schedule(this.currentDelay())
-      } while (this.again && !this.stopped)
+    this.again = sync
+    let synced = false
+    const work = async (): Promise<void> => {
+      for (;;) {
+        if (this.stopped) return
+        if (this.again) {
+          this.again = false
+          synced = true
+          const outcome = await this.sync()
+          if (outcome === 'failed' && !this.stopped && !this.again) this.schedule(this.currentDelay())
+        } else if (this.cleanupAt !== null && Date.now() >= this.cleanupAt) {
+          this.cleanupAt = null
+          await this.cleanup()
+        } else return
+      }
+    }
+    // finally runs after this assignment even when the work has nothing to await
+    this.running = work().finally(() => {
       this.running = null
-      this.deps.settled?.()
-    })()
+      if (this.cleanupAt !== null && !this.stopped && this.cleanupTimer === null) {
+        this.cleanupTimer = setTimeout(
+          () => {
+            this.cleanupTimer = null
+            this.run(false)
+          },
+          Math.max(0, this.cleanupAt - Date.now()),
+        )
+      }
+      if (synced) this.deps.settled?.()
+    })
   }
 }
 

@@ -30,7 +30,7 @@ describe('the endpoint', () => {
       expect((await get('/readyz')).status).toBe(200)
       const compiled = compilePolicies(cluster({ pods: [pod('a/p', {}, { ips: ['10.244.0.5'] })], policies: [policy('a', 'deny')] }), { managed: () => true, mode: 'enforce', table: 'netpol' })
       m.ruleSet(compiled)
-      m.event({ kind: 'applied', tx: 'full', ms: 12, size: { elementsAdded: 1, elementsDeleted: 0, chainsAdded: 1, chainsChanged: 0, chainsDeleted: 0, setsFlushed: 0 }, stats: compiled.stats })
+      m.event({ kind: 'applied', tx: 'full', ms: 12, size: { elementsAdded: 1, elementsDeleted: 0, chainsAdded: 1, chainsChanged: 0, chainsDeleted: 0, setsFlushed: 0, setsDeleted: 0 }, stats: compiled.stats })
       m.event({ kind: 'apply-failed', tx: 'incremental', error: 'x', retryInMs: 0 })
       m.logged({ time: '', verdict: 'denied', direction: 'ingress', protocol: 'TCP', port: 80, src: { ip: '10.0.0.1' }, dst: { ip: '10.244.0.5', namespace: 'a', pod: 'p' }, reason: '' })
       const body = (await get('/metrics')).body

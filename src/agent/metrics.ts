@@ -12,7 +12,7 @@ export class AgentMetrics {
   readonly registry = new Registry()
   readonly programming = new Histogram({
     name: 'netpol_agent_programming_seconds',
-    help: 'Time nft took to apply one transaction, by kind (full, incremental) and result (ok, error)',
+    help: 'Time nft took to apply one transaction, by kind (full: a new generation; replace; incremental; cleanup: an old generation removed) and result (ok, error)',
     labelNames: ['kind', 'result'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
@@ -31,7 +31,7 @@ export class AgentMetrics {
   })
   readonly syncErrors = new Counter({
     name: 'netpol_agent_sync_errors_total',
-    help: 'Failed syncs, by stage (load, compile, apply)',
+    help: 'Failed syncs, by stage (load, compile, apply, cleanup: removing an earlier generation of the rules)',
     labelNames: ['stage'] as const,
     registers: [this.registry],
   })
@@ -73,6 +73,12 @@ export class AgentMetrics {
         break
       case 'compile-failed':
         this.syncErrors.inc({ stage: 'compile' })
+        break
+      case 'cleaned':
+        this.programming.observe({ kind: 'cleanup', result: 'ok' }, e.ms / 1000)
+        break
+      case 'cleanup-failed':
+        this.syncErrors.inc({ stage: 'cleanup' })
         break
       default:
         break

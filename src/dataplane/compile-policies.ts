@@ -132,7 +132,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   }
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
   chains.push(...baseChains())
-  const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, replaced as a whole, do not edit', sets, chains }
+  const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, do not edit', sets, chains }
   const nameProblem = checkName(opts.table)
   if (nameProblem !== null) throw new RangeError(`table name: ${nameProblem}`)
   return {

@@ -8,7 +8,8 @@ import type { Protocol } from '../model/port.js'
 import { renderNft, type CtState, type Expr, type Field, type NftChain, type NftElement, type NftRule, type Verdict } from './nft-objects.js'
 import { applyOps, tableOf, type NftState, type TableState } from './nft-state.js'
 import type { NftTransaction } from './nft-transaction.js'
-import type { NftRunner, RunResult } from './nft-runner.js'
+import type { NftRunner, ObjectsResult, RunResult } from './nft-runner.js'
+import { tableKey, type TableRef } from './nft-state.js'
 
 /** A packet as a base chain sees it. `dport` is ignored for protocols without ports. */
 export interface Packet {
@@ -87,6 +88,12 @@ export class FakeNft implements NftRunner {
   async check(tx: NftTransaction): Promise<RunResult> {
     const r = applyOps(this.state, tx.ops)
     return r.ok ? { ok: true, ms: 0 } : { ok: false, ms: 0, error: `op ${r.op}: ${r.error}` }
+  }
+
+  async objects(table: TableRef): Promise<ObjectsResult> {
+    const t = this.state.get(tableKey(table))
+    if (t === undefined) return { ok: true, objects: { sets: [], chains: [] } }
+    return { ok: true, objects: { sets: [...t.sets.values()].map((s) => ({ name: s.def.name, map: s.def.data !== undefined })), chains: [...t.chains.keys()] } }
   }
 
   tableNames(): string[] {

@@ -11,6 +11,7 @@ import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../.
 import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner, parseChainCounters, parseSetSize } from './nft-runner.js'
 import { deleteTable, diffTables, fullReplace, type NftTransaction } from './nft-transaction.js'
+import { planTransaction, removeStale } from './table-generations.js'
 import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
 import { HeldConnection, startEchoServer } from '../../test/lab-traffic.js'
 
@@ -105,6 +106,34 @@ describe.runIf(root)('real nftables in a scratch namespace', () => {
     const broken = { ...compiled.table, chains: compiled.table.chains.map((ch) => (ch.base ? { ...ch, rules: [...ch.rules, { exprs: [{ op: 'in-set' as const, key: ['ip saddr' as const], set: 'missing' }], end: { kind: 'drop' as const } }] } : ch)) }
     expect((await runner.run(fullReplace(broken))).ok).toBe(false)
     expect(await kernelSizes(runner, compiled)).toEqual(modelSizes(compiled))
+  })
+
+  test('generations: added beside the one in force, switched to, listed back, and the old one removed', async () => {
+    await run(runner, deleteTable({ family: 'inet', name: 'netpol' }))
+    const first = planTransaction(null, compile(generated({ seed: 11, pods: 120, namespaces: 6, policies: 20 })).table, { from: 0, to: 101 })
+    await run(runner, first.before!)
+    await run(runner, first.tx)
+    const second = planTransaction(first.written, compile(generated({ seed: 12, pods: 120, namespaces: 6, policies: 20 })).table, { from: 101, to: 102 }, true)
+    expect(second.written.generation).not.toBe(first.written.generation)
+    await run(runner, second.before!)
+    await run(runner, second.tx)
+    const listed = await runner.objects({ family: 'inet', name: 'netpol' })
+    if (!listed.ok) throw new Error(listed.error)
+    const kernelNames = (o: { sets: readonly { name: string }[]; chains: readonly string[] }) => [...o.sets.map((x) => x.name), ...o.chains].sort()
+    const namesOf = (t: typeof first.written.table) => [...t.sets.map((x) => x.name), ...t.chains.map((c) => c.name)]
+    expect(kernelNames(listed.objects)).toEqual([...new Set([...namesOf(first.written.table), ...namesOf(second.written.table), 'writer'])].sort())
+    // the base chains dispatch into the second generation only
+    const fwd = await runner.query(['list', 'chain', 'inet', 'netpol', 'pods_forward'])
+    expect(fwd.ok && fwd.stdout.includes(`@in4_${second.written.generation}`) && !fwd.stdout.includes(first.written.generation)).toBe(true)
+
+    const cleanup = removeStale(listed.objects, second.written.table, { from: 102, to: 103 })
+    await run(runner, cleanup)
+    const after = await runner.objects({ family: 'inet', name: 'netpol' })
+    expect(after.ok && kernelNames(after.objects)).toEqual([...namesOf(second.written.table), 'writer'].sort())
+    // a cleanup with a stale token fails whole
+    expect((await runner.run(removeStale(listed.objects, second.written.table, { from: 102, to: 104 }))).ok).toBe(false)
+    const sizes = await kernelSizes(runner, { table: second.written.table } as CompiledRuleset)
+    expect(sizes).toEqual(Object.fromEntries(second.written.table.sets.map((x) => [x.name, x.elements.length])))
   })
 
   test('uninstall removes our table and no other', async () => {

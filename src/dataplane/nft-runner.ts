@@ -4,7 +4,9 @@
  * `ip netns exec NS` when asked); FakeNft (fake-nft.ts) keeps a model in memory for tests.
  */
 import { spawn } from 'node:child_process'
+import type { TableRef } from './nft-state.js'
 import { renderTransaction, type NftTransaction } from './nft-transaction.js'
+import type { TableObjects } from './table-generations.js'
 
 export type RunResult =
   | { readonly ok: true; readonly ms: number }
@@ -16,7 +18,11 @@ export interface NftRunner {
   run(tx: NftTransaction): Promise<RunResult>
   /** `nft -c`: would `tx` apply? Changes nothing. */
   check(tx: NftTransaction): Promise<RunResult>
+  /** The names of the table's sets, maps and chains (none when it does not exist). Never throws. */
+  objects(table: TableRef): Promise<ObjectsResult>
 }
+
+export type ObjectsResult = { readonly ok: true; readonly objects: TableObjects } | { readonly ok: false; readonly error: string }
 
 export interface ExecOptions {
   /** run inside this network namespace (`ip netns exec NAME nft …`) */
@@ -82,6 +88,17 @@ export class ExecNftRunner implements NftRunner {
     return { ok: false, ms: r.ms, error: r.stderr.trim() || `nft exited with ${r.code}` }
   }
 
+  async objects(table: TableRef): Promise<ObjectsResult> {
+    // terse (-t): without elements; nft 1.0.6 lists these per family, not per table
+    const lists = await Promise.all(['chains', 'sets', 'maps'].map((what) => this.query(['-j', '-t', 'list', what, table.family])))
+    const docs: string[] = []
+    for (const l of lists) {
+      if (!l.ok) return l
+      docs.push(l.stdout)
+    }
+    return { ok: true, objects: parseObjects(docs, table) }
+  }
+
   /** `nft ARGS…` (e.g. `-j list chain inet netpol NAME`): its stdout, or an error. */
   async query(args: readonly string[]): Promise<{ ok: true; stdout: string } | { ok: false; error: string }> {
     const r = await execWithInput(this.argv([this.opts.nft ?? 'nft', ...args]), '', this.opts.timeoutMs)
@@ -125,4 +142,21 @@ export function parseSetSize(json: string): number {
     if (set !== null) return Array.isArray(set.elem) ? set.elem.length : 0
   }
   return 0
+}
+
+/** Reads `nft -j -t list chains|sets|maps FAMILY` outputs: the names that belong to `table`. */
+export function parseObjects(docs: readonly string[], table: TableRef): TableObjects {
+  const sets: { name: string; map: boolean }[] = []
+  const chains: string[] = []
+  for (const json of docs) {
+    const doc: unknown = JSON.parse(json)
+    for (const item of isObj(doc) && Array.isArray(doc.nftables) ? doc.nftables : []) {
+      if (!isObj(item)) continue
+      const [kind, o] = isObj(item.chain) ? ['chain', item.chain] : isObj(item.set) ? ['set', item.set] : isObj(item.map) ? ['map', item.map] : [null, null]
+      if (o === null || o.table !== table.name || o.family !== table.family || typeof o.name !== 'string') continue
+      if (kind === 'chain') chains.push(o.name)
+      else sets.push({ name: o.name, map: kind === 'map' })
+    }
+  }
+  return { sets, chains }
 }

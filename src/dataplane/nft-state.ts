@@ -37,7 +37,8 @@ export type NftOp =
   | { readonly op: 'add-rule'; readonly table: TableRef; readonly chain: string; readonly rule: NftRule }
   /** adds the set without its elements */
   | { readonly op: 'add-set'; readonly table: TableRef; readonly set: NftSet }
-  | { readonly op: 'delete-set'; readonly table: TableRef; readonly set: NftSet }
+  /** `map`: the set is a map (nft names the kind in the command) */
+  | { readonly op: 'delete-set'; readonly table: TableRef; readonly name: string; readonly map: boolean }
   /** removes every element of the set */
   | { readonly op: 'flush-set'; readonly table: TableRef; readonly set: NftSet }
   /** `set` names the set and gives its type (its own elements are not part of the op) */
@@ -179,11 +180,12 @@ function applyOne(tables: Map<string, TableState>, copied: Set<string>, writable
     }
     case 'delete-set': {
       const t = writable(op.table)
-      setOf(t, op.set.name)
+      const s = setOf(t, op.name)
+      if ((s.def.data !== undefined) !== op.map) throw new OpError(`No such file or directory: ${op.map ? 'map' : 'set'} ${op.name}`)
       for (const [name, c] of t.chains) {
-        for (const r of c.rules) if (ruleSets(r).includes(op.set.name)) throw new OpError(`Device or resource busy: set ${op.set.name} is used by chain ${name}`)
+        for (const r of c.rules) if (ruleSets(r).includes(op.name)) throw new OpError(`Device or resource busy: set ${op.name} is used by chain ${name}`)
       }
-      t.sets.delete(op.set.name)
+      t.sets.delete(op.name)
       return
     }
     case 'flush-set':

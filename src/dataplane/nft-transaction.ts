@@ -19,7 +19,12 @@ import {
 import { sameSetType, type NftOp, type TableRef } from './nft-state.js'
 
 export interface NftTransaction {
-  readonly kind: 'full' | 'incremental' | 'delete'
+  /**
+   * full: a new generation of the ruleset takes over (table-generations.ts); replace: the table is deleted and
+   * made anew; incremental: elements, rules and chains changed in place; cleanup: objects of earlier
+   * generations removed; delete: the table removed
+   */
+  readonly kind: 'full' | 'replace' | 'incremental' | 'cleanup' | 'delete'
   readonly table: TableRef
   readonly ops: readonly NftOp[]
 }
@@ -32,17 +37,22 @@ export interface TransactionSize {
   readonly chainsDeleted: number
   /** interval sets emptied and refilled (their refill counts as elements added) */
   readonly setsFlushed: number
+  readonly setsDeleted: number
 }
 
-const refOf = (t: NftTable): TableRef => ({ family: t.family, name: t.name })
+export const refOf = (t: NftTable): TableRef => ({ family: t.family, name: t.name })
+
+/** The writer guard's one-element set (see table-generations.ts); its changes are bookkeeping, not ruleset changes. */
+export const WRITER_SET = 'writer'
 
 /**
- * Replaces the table atomically, whether it exists or not: `table` (create if missing), `delete table`, then the
- * whole definition. If any part fails, the kernel keeps the old table untouched.
+ * Replaces the table, whether it exists or not: `table` (create if missing), `delete table`, then the whole
+ * definition. If any part fails, the kernel keeps the old table untouched. Atomic for the rules, but not for a
+ * packet that is inside them at the moment of the commit: see table-generations.ts, which the agent uses instead.
  */
 export function fullReplace(table: NftTable): NftTransaction {
   const ref = refOf(table)
-  return { kind: 'full', table: ref, ops: [{ op: 'add-table', table: ref }, { op: 'delete-table', table: ref }, { op: 'define-table', def: table }] }
+  return { kind: 'replace', table: ref, ops: [{ op: 'add-table', table: ref }, { op: 'delete-table', table: ref }, { op: 'define-table', def: table }] }
 }
 
 /** Removes the table if it exists, and nothing else (for `--uninstall`). */
@@ -112,7 +122,7 @@ export function diffTables(prev: NftTable | null, next: NftTable): NftTransactio
     if (added.length > 0) addElements.push({ op: 'add-elements', table: ref, set, elements: added })
   }
   const nextSetNames = new Set(next.sets.map((s) => s.name))
-  const delSets: NftOp[] = prev.sets.filter((s) => !nextSetNames.has(s.name)).map((s) => ({ op: 'delete-set', table: ref, set: s }))
+  const delSets: NftOp[] = prev.sets.filter((s) => !nextSetNames.has(s.name)).map((s) => ({ op: 'delete-set', table: ref, name: s.name, map: s.data !== undefined }))
 
   const addChains: NftOp[] = []
   const refill: NftOp[] = []
@@ -145,6 +155,7 @@ export function transactionSize(tx: NftTransaction): TransactionSize {
   let chainsAdded = 0
   let chainsDeleted = 0
   let setsFlushed = 0
+  let setsDeleted = 0
   const changed = new Set<string>()
   for (const o of tx.ops) {
     // the writer guard is bookkeeping, not a change of the ruleset
@@ -153,6 +164,7 @@ export function transactionSize(tx: NftTransaction): TransactionSize {
     if (o.op === 'delete-elements') elementsDeleted += o.elements.length
     if (o.op === 'add-chain') chainsAdded++
     if (o.op === 'delete-chain') chainsDeleted++
+    if (o.op === 'delete-set') setsDeleted++
     if (o.op === 'flush-chain') changed.add(o.chain)
     if (o.op === 'flush-set') setsFlushed++
     if (o.op === 'define-table') {
@@ -160,7 +172,7 @@ export function transactionSize(tx: NftTransaction): TransactionSize {
       elementsAdded += o.def.sets.reduce((n, s) => n + (s.name === WRITER_SET ? 0 : s.elements.length), 0)
     }
   }
-  return { elementsAdded, elementsDeleted, chainsAdded, chainsChanged: changed.size, chainsDeleted, setsFlushed }
+  return { elementsAdded, elementsDeleted, chainsAdded, chainsChanged: changed.size, chainsDeleted, setsFlushed, setsDeleted }
 }
 
 export const isEmpty = (tx: NftTransaction): boolean => tx.ops.length === 0
@@ -218,7 +230,7 @@ export function renderTransaction(tx: NftTransaction): string {
         out.push(`add ${o.set.data === undefined ? 'set' : 'map'} ${o.table.family} ${o.table.name} ${o.set.name} { ${renderSetHead(o.set).join('; ')}; }`)
         break
       case 'delete-set':
-        out.push(`delete ${o.set.data === undefined ? 'set' : 'map'} ${o.table.family} ${o.table.name} ${o.set.name}`)
+        out.push(`delete ${o.map ? 'map' : 'set'} ${o.table.family} ${o.table.name} ${o.name}`)
         break
       case 'flush-set':
         out.push(`flush ${o.set.data === undefined ? 'set' : 'map'} ${o.table.family} ${o.table.name} ${o.set.name}`)
@@ -232,48 +244,3 @@ export function renderTransaction(tx: NftTransaction): string {
   return out.length === 0 ? '' : `${out.join('\n')}\n`
 }
 
-/**
- * The writer guard: a one-element set holding a token of the last transaction that wrote the table. An incremental
- * transaction is only right for the table it was computed against; another writer (`netpol agent --once`, a
- * second agent, an operator's `nft -f`) may have replaced it with one whose class and profile numbers differ, and
- * element additions and deletions by key can then succeed and leave a mix of both. So a guarded change first
- * deletes the token it expects, and fails as a whole (the kernel keeps its table) when another writer came in
- * between; the caller then replaces the table whole.
- */
-export const WRITER_SET = 'writer'
-
-export interface WriterTokens {
-  /** the token the kernel's table holds, as this writer last wrote it */
-  readonly from: number
-  /** the token this transaction leaves */
-  readonly to: number
-}
-
-const writerSet = (token: number): NftSet => ({
-  name: WRITER_SET,
-  key: ['mark'],
-  interval: false,
-  comment: 'token of the last writer: a change computed against another table fails and is made whole',
-  elements: [{ key: [{ lo: BigInt(token), hi: BigInt(token) }] }],
-})
-
-/**
- * What to send to go from `applied` (the kernel's state as last known; null when unknown) to `next`.
- * Unknown state, or `full`, means a full replace. With `tokens`, the transaction is guarded (see WRITER_SET):
- * a full replace writes `to`, and a change that is not empty replaces `from` by `to`.
- */
-export function planTransaction(applied: NftTable | null, next: NftTable, full = false, tokens?: WriterTokens): NftTransaction {
-  const guarded = (table: NftTable): NftTable => (tokens ? { ...table, sets: [...table.sets, writerSet(tokens.to)] } : table)
-  if (full || applied === null) return fullReplace(guarded(next))
-  const tx = diffTables(applied, next)
-  if (tokens === undefined || tx.kind !== 'incremental' || isEmpty(tx)) return tx.kind === 'full' ? fullReplace(guarded(next)) : tx
-  const ref = tx.table
-  return {
-    ...tx,
-    ops: [
-      { op: 'delete-elements', table: ref, set: writerSet(tokens.from), elements: writerSet(tokens.from).elements },
-      ...tx.ops,
-      { op: 'add-elements', table: ref, set: writerSet(tokens.to), elements: writerSet(tokens.to).elements },
-    ],
-  }
-}

@@ -21,7 +21,8 @@ import type { Cluster } from '../../src/model/cluster.js'
 import type { LabelSelector } from '../../src/model/label-selector.js'
 import { parseCidr, parseIp } from '../../src/model/ip.js'
 import { compilePolicies, LOG_PREFIX } from '../../src/dataplane/compile-policies.js'
-import { fullReplace, renderTransaction } from '../../src/dataplane/nft-transaction.js'
+import { renderTransaction } from '../../src/dataplane/nft-transaction.js'
+import { planTransaction } from '../../src/dataplane/table-generations.js'
 import { evaluateFlow, indexCluster, podEndpoint } from '../../src/engine/index.js'
 import { FlowLog } from '../../src/agent/flow-log.js'
 import { LAB_NETNS_PREFIXES, planLab } from '../../src/lab/index.js'
@@ -116,15 +117,18 @@ function inputNames(c: Cluster): Set<string> {
 /** The words of nft's grammar that netpol writes (and nft lists back); nothing else may stand outside a string. */
 const NFT_WORDS = new Set(
   (
-    'add delete table inet element map set type ipv4_addr ipv6_addr mark inet_proto inet_service verdict flags interval ' +
+    'add delete flush table inet element rule map set type ipv4_addr ipv6_addr mark inet_proto inet_service verdict flags interval ' +
     'comment elements = chain hook forward input output priority filter policy accept drop return jump goto ct state ' +
     'established related invalid new untracked icmpv6 nd-router-solicit nd-router-advert nd-neighbor-solicit ' +
     'nd-neighbor-advert ip ip6 saddr daddr vmap meta l4proto th dport counter packets bytes limit rate burst log prefix ' +
     'group queue-threshold or | . : tcp udp sctp'
   ).split(' '),
 )
-/** Names netpol gives its sets, maps and chains: fixed words, or hashes of what they stand for, never input text. */
-const DERIVED_NAME = /^((sel|net|eg|in|allow|pass)[46]|ports|writer|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*|pods_forward|pods_to_node)$/
+/**
+ * Names netpol gives its sets, maps and chains: fixed words, or hashes of what they stand for, never input text;
+ * all but the base chains and the writer set carry the suffix of their generation (a random number in base 36).
+ */
+const DERIVED_NAME = /^(((sel|net|eg|in|allow|pass)[46]|ports|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*)_g[0-9a-z]{1,7}|writer|pods_forward|pods_to_node)$/
 /** nftComment's output alphabet */
 const COMMENT_TEXT = /^[A-Za-z0-9 ._/:=,+@()%-]*$/
 const LOG_TEXT = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)$`)
@@ -154,13 +158,16 @@ function nftTextProblems(text: string, table: string, names: ReadonlySet<string>
     return '""'
   })
   // the table's own name (the --table option, not input) where nft syntax puts it
-  bare = bare.replace(new RegExp(`\\b(table|element) inet ${table}\\b`, 'g'), '$1 inet TABLE')
+  bare = bare.replace(new RegExp(`\\btable inet ${table}\\b`, 'g'), 'table inet TABLE')
+  bare = bare.replace(new RegExp(`\\b(add|delete|flush) (set|map|chain|rule|element) inet ${table}\\b`, 'g'), '$1 $2 TABLE')
   const tokens = bare.split(/[\s{},;]+/).filter((t) => t !== '')
   tokens.forEach((t, i) => {
     const prev = tokens[i - 1] ?? ''
-    // what follows these words names a chain, set or map (`ct mark set VALUE` is a statement, not a set)
+    // what follows these words names a chain, set or map (`ct mark set VALUE` is a statement, not a set), and so
+    // does what follows the table in a command (`add rule inet TABLE NAME …`)
     const namesObject =
-      ['chain', 'map', 'jump', 'goto'].includes(prev) || (prev === 'set' && tokens[i - 2] !== 'mark') || (prev === 'TABLE' && tokens[i - 3] === 'element')
+      t !== 'TABLE' &&
+      (['chain', 'map', 'jump', 'goto'].includes(prev) || (prev === 'set' && tokens[i - 2] !== 'mark') || (prev === 'TABLE' && ['set', 'map', 'chain', 'rule', 'element'].includes(tokens[i - 2] ?? '')))
     if (t.startsWith('@') || namesObject) {
       if (!DERIVED_NAME.test(t.replace(/^@/, ''))) problems.push(`object name "${t}" (after "${prev}") is not a derived name`)
     } else if (!(NFT_WORDS.has(t) || t === '""' || t === 'TABLE' || DERIVED_NAME.test(t) || isNumberText(t) || isAddressText(t))) {
@@ -399,18 +406,21 @@ function stderrWatcher(child: ChildProcess): { waitFor(re: RegExp, ms?: number):
 // Without root: the text netpol sends to nft, the flow log, and pods that differ in one character
 
 describe('the same input without the kernel', () => {
-  test('the nft text of a full replace holds input names only inside comments', async () => {
+  test('the nft text of a new generation holds input names only inside comments', async () => {
     const cluster = await loadFixture()
     const compiled = compilePolicies(cluster, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 100 })
     expect(compiled.errors).toEqual([])
     const comments: string[] = []
-    expect(nftTextProblems(renderTransaction(fullReplace(compiled.table)), 'netpol', inputNames(cluster), comments)).toEqual([])
+    // what the agent sends when it starts: the generation's objects, then the switch to them
+    const plan = planTransaction(null, compiled.table, { from: 1, to: 2 ** 32 - 2 })
+    const text = renderTransaction(plan.before!) + renderTransaction(plan.tx)
+    expect(nftTextProblems(text, 'netpol', inputNames(cluster), comments)).toEqual([])
     expect(policiesInComments(cluster, comments)).toEqual([])
     // and the check itself sees a name where it must not be
-    expect(nftTextProblems('table inet netpol {\n\tchain flush {\n\t\tjump drop\n\t}\n}\n', 'netpol', new Set(['flush']))).toEqual([
-      'object name "flush" (after "chain") is not a derived name',
+    expect(nftTextProblems('table inet netpol {\n\tchain flood {\n\t\tjump drop\n\t}\n}\n', 'netpol', new Set(['flood']))).toEqual([
+      'object name "flood" (after "chain") is not a derived name',
       'object name "drop" (after "jump") is not a derived name',
-      'input name "flush" outside a comment',
+      'input name "flood" outside a comment',
     ])
     expect(nftTextProblems('table inet netpol {\n\tcomment "a\\"b"\n}\n', 'netpol', new Set())).not.toEqual([])
   })

@@ -67,6 +67,10 @@ describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', 
   const ns = `npc${process.pid}`
   const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'))
   const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...args], { encoding: 'utf8' })
+  /** the IPv4 ingress map of the generation in force: the one the base chain dispatches into */
+  const ingressMap = () => nft('list', 'map', 'inet', 'netpol', /ip daddr vmap @(in4_g\w+)/.exec(nft('list', 'chain', 'inet', 'netpol', 'pods_forward'))![1]!)
+  /** every set and map name of the table */
+  const setNames = () => [...nft('-t', 'list', 'table', 'inet', 'netpol').matchAll(/^\t(?:set|map) (\w+) \{/gm)].map((m) => m[1]!)
   beforeAll(() => {
     execFileSync('ip', ['netns', 'add', ns])
     writeFileSync(join(dir, 'cluster.yaml'), MANIFESTS)
@@ -82,10 +86,16 @@ describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', 
     expect(once.code).toBe(0)
     expect(once.err).toMatch(/table inet netpol replaced in \d+ ms: 1 managed pods/)
     expect(nft('list', 'tables')).toBe('table ip keep\ntable inet netpol\n')
-    expect(nft('list', 'map', 'inet', 'netpol', 'in4')).toContain('10.244.1.5 : jump in4_')
+    expect(ingressMap()).toContain('10.244.1.5 : jump in4_')
+    const first = setNames()
 
     const again = await runCli(['agent', '-f', dir, '--node-ip', '192.168.0.10', '--netns', ns, '--once'])
-    expect(again.err).toMatch(/table inet netpol replaced/) // a new agent does not trust what it finds: it replaces
+    // a new agent does not trust what it finds: a new generation takes over, and the old one is removed after it
+    expect(again.err).toMatch(/table inet netpol replaced in \d+ ms.*\n.*removed the previous ruleset's 13 sets and \d+ chains in \d+ ms\n$/)
+    const second = setNames()
+    expect(second).toHaveLength(first.length)
+    expect(second.filter((n) => first.includes(n))).toEqual(['writer'])
+    expect(ingressMap()).toContain('10.244.1.5 : jump in4_')
 
     const un = await runCli(['agent', '--uninstall', '--netns', ns])
     expect(un).toMatchObject({ code: 0, err: 'removed table inet netpol\n' })
@@ -108,7 +118,7 @@ describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', 
     const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: '' }))
     try {
       await until(async () => (await get('/readyz')).status === 200)
-      expect(nft('list', 'map', 'inet', 'netpol', 'in4')).toContain('10.244.1.5 : jump in4_')
+      expect(ingressMap()).toContain('10.244.1.5 : jump in4_')
       // a policy that lifts the isolation: the pod leaves the ingress map, incrementally
       writeFileSync(join(dir, 'allow.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-all, namespace: db}\nspec: {podSelector: {}, ingress: [{}]}\n')
       await until(() => /changed \(/.test(err))

@@ -121,6 +121,8 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   if (opts.once) {
     // exit 2: the input is bad; 1: the ruleset could not be applied (the rules in force stay)
     if ((await loop.sync()) === 'failed') throw new ExitError(lastFailure === 'load-failed' ? 2 : 1)
+    // the new rules are in force; the old ones go once no packet can be inside them any more
+    await loop.removeStale()
     return
   }
 
@@ -180,7 +182,7 @@ export function eventText(e: AgentEvent, table: string, once = false): string {
   switch (e.kind) {
     case 'applied': {
       const s = e.stats
-      const change = e.tx === 'full' ? 'replaced' : `changed (+${e.size.elementsAdded}/-${e.size.elementsDeleted} elements, ${e.size.chainsAdded + e.size.chainsChanged + e.size.chainsDeleted} chains)`
+      const change = e.tx === 'full' || e.tx === 'replace' ? 'replaced' : `changed (+${e.size.elementsAdded}/-${e.size.elementsDeleted} elements, ${e.size.chainsAdded + e.size.chainsChanged + e.size.chainsDeleted} chains)`
       return `table inet ${table} ${change} in ${e.ms.toFixed(0)} ms: ${s.managedPods} managed pods, ${s.profiles} profiles, ${s.classes} classes, ${s.elements} elements`
     }
     case 'unchanged':
@@ -195,6 +197,10 @@ export function eventText(e: AgentEvent, table: string, once = false): string {
       return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? ', replacing the table whole' : retry(e.retryInMs)}: ${e.error}${/Operation not permitted/.test(e.error) ? ' (nftables needs root, or CAP_NET_ADMIN)' : ''}`
     case 'flows-cut':
       return `--strict: cut ${e.flows} connection${e.flows === 1 ? '' : 's'} the new rules deny${e.failed > 0 ? ` (${e.failed} already gone)` : ''}`
+    case 'cleaned':
+      return `removed the previous ruleset's ${e.sets} sets and ${e.chains} chains in ${e.ms.toFixed(0)} ms`
+    case 'cleanup-failed':
+      return `the previous ruleset's sets and chains stay, unused, until the next replace: ${e.error}`
   }
 }
 
