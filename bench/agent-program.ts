@@ -1,7 +1,9 @@
 /**
  * How long the agent takes to program a large cluster, and how much memory it needs (root: it uses a scratch
  * network namespace). Per scenario, in a fresh process that does what `netpol agent` does:
- * load the manifests → compile → one full replace with `nft -f`, then single changes applied incrementally.
+ * load the manifests → compile → its first generation added and switched to (two `nft -f`), then single changes
+ * applied incrementally. Also, over the loaded table: a second generation (add, switch, and the old one's removal,
+ * listing included) against the baseline of deleting the table and creating it anew in one transaction.
  *
  * Scenarios: `node` (the pods of one node, picked by --node-ip: what a real agent manages) and `all` (every pod
  * of the cluster managed by one agent: the worst case).
@@ -24,7 +26,8 @@ import type { NetworkPolicy } from '../src/model/policy.js'
 import { makeSelector } from '../src/model/label-selector.js'
 import { compilePolicies, type CompiledRuleset } from '../src/dataplane/compile-policies.js'
 import { ExecNftRunner } from '../src/dataplane/nft-runner.js'
-import { diffTables, fullReplace, transactionSize } from '../src/dataplane/nft-transaction.js'
+import { deleteTable, fullReplace, transactionSize, type NftTransaction } from '../src/dataplane/nft-transaction.js'
+import { planTransaction, removeStale, type Written } from '../src/dataplane/table-generations.js'
 import { loadManifests } from '../src/io/load-manifests.js'
 import { generateCluster, renderCluster, type KubeObject } from './generate-cluster.js'
 
@@ -36,6 +39,10 @@ interface Result {
   loadMs: number
   compileMs: number
   nftLoadMs: number
+  /** over the loaded table: a second generation added, switched to, and the first one removed (listing included) */
+  generation: { addMs: number; switchMs: number; cleanupMs: number }
+  /** the same table deleted and created anew in one transaction, measured in the same run */
+  replaceMs: number
   sets: number
   chains: number
   rules: number
@@ -138,9 +145,37 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     let compiled: CompiledRuleset = compilePolicies(cluster, opts)
     const compileMs = performance.now() - t
     const runner = new ExecNftRunner({ netns: ns })
-    const r = await runner.run(fullReplace(compiled.table))
-    if (!r.ok) throw new Error(r.error)
-    const nftLoadMs = r.ms
+    const apply = async (tx: NftTransaction | undefined): Promise<number> => {
+      if (tx === undefined || tx.ops.length === 0) return 0
+      const r = await runner.run(tx)
+      if (!r.ok) throw new Error(`${tx.kind}: ${r.error}`)
+      if (tx.ops.some((o) => o.op === 'add-elements' && o.set.name === 'writer')) token++
+      return r.ms
+    }
+    // the writer token moves on with every transaction that changes the table (an empty change sends nothing)
+    let token = 1
+    const tokens = () => ({ from: token, to: token + 1 })
+    // what the agent does when it starts: the first generation, then the switch to it
+    let plan = planTransaction(null, compiled.table, tokens())
+    const nftLoadMs = (await apply(plan.before)) + (await apply(plan.tx))
+    let written: Written = plan.written
+    // a new generation over the running one (an agent restart, `--once`), then the old one removed
+    plan = planTransaction(written, compiled.table, tokens(), true)
+    const generation = { addMs: round(await apply(plan.before)), switchMs: round(await apply(plan.tx)), cleanupMs: 0 }
+    written = plan.written
+    t = performance.now()
+    const listed = await runner.objects({ family: 'inet', name: 'netpol' })
+    if (!listed.ok) throw new Error(listed.error)
+    await apply(removeStale(listed.objects, written.table, tokens()))
+    generation.cleanupMs = round(performance.now() - t)
+    // the baseline: the table deleted and created anew in one transaction; then, from an empty table, one
+    // generation again, for the changes below
+    const replaceMs = await apply(fullReplace(compiled.table))
+    await apply(deleteTable({ family: 'inet', name: 'netpol' }))
+    plan = planTransaction(null, compiled.table, tokens())
+    await apply(plan.before)
+    await apply(plan.tx)
+    written = plan.written
     const initial = compiled.stats
     ;(globalThis as { gc?: () => void }).gc?.()
     const rssMB = process.memoryUsage().rss / 1048576
@@ -154,7 +189,9 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     for (const next of changes(cluster, nChanges)) {
       t = performance.now()
       const c = compilePolicies(next, { ...opts, previous: compiled })
-      const tx = diffTables(compiled.table, c.table)
+      const step = planTransaction(written, c.table, tokens())
+      const tx = step.tx
+      if (tx.kind !== 'incremental') throw new Error(`change ${compileDiff.length + 1}: not incremental`)
       const cd = performance.now() - t
       if (process.env.BENCH_VERBOSE) {
         const z = transactionSize(tx)
@@ -163,6 +200,7 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       }
       const a = await runner.run(tx)
       if (!a.ok) throw new Error(`change ${compileDiff.length}: ${a.error}`)
+      if (tx.ops.length > 0) token++
       compileDiff.push(cd)
       nftApply.push(a.ms)
       total.push(performance.now() - t)
@@ -170,6 +208,7 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       changed.push(size.elementsAdded + size.elementsDeleted)
       if (process.env.BENCH_VERBOSE) process.stderr.write(`change ${changed.length}: +${size.elementsAdded} -${size.elementsDeleted} flushed ${size.setsFlushed} chains +${size.chainsAdded} ~${size.chainsChanged} -${size.chainsDeleted}, compile ${cd.toFixed(0)} ms, nft ${a.ms.toFixed(0)} ms\n`)
       compiled = c
+      written = step.written
     }
     const s = initial
     const stat = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) })
@@ -180,6 +219,8 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       loadMs: round(loadMs),
       compileMs: round(compileMs),
       nftLoadMs: round(nftLoadMs),
+      generation,
+      replaceMs: round(replaceMs),
       sets: s.sets,
       chains: s.chains,
       rules: s.rules,
@@ -287,12 +328,18 @@ function report(opts: { seed: number; pods: number; namespaces: number; policies
   const lines = [
     `### agent-program: ${opts.pods} pods, ${opts.policies} policies, ${opts.namespaces} namespaces (seed ${opts.seed}), ${new Date().toISOString().slice(0, 10)}`,
     '',
-    '| scenario | managed pods | load manifests | compile | nft full load | compile+load | sets | chains | rules | elements | classes | profiles | heap (after GC) | RSS (after GC) | peak RSS |',
+    '| scenario | managed pods | load manifests | compile | nft first load | compile+load | sets | chains | rules | elements | classes | profiles | heap (after GC) | RSS (after GC) | peak RSS |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
         `| ${r.scenario} | ${r.managedPods} | ${r.loadMs} ms | ${r.compileMs} ms | ${r.nftLoadMs} ms | ${round(r.compileMs + r.nftLoadMs)} ms | ${r.sets} | ${r.chains} | ${r.rules} | ${r.elements} | ${r.classes} | ${r.profiles} | ${r.heapMB} MB | ${r.rssMB} MB | ${r.maxRssMB} MB |`,
     ),
+    '',
+    'A new generation over the loaded one (as on an agent restart), against deleting the table and creating it anew in one transaction (the baseline, same run):',
+    '',
+    '| scenario | add the generation | switch to it | remove the old one (listing included) | delete and create (baseline) |',
+    '|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.scenario} | ${r.generation.addMs} ms | ${r.generation.switchMs} ms | ${r.generation.cleanupMs} ms | ${r.replaceMs} ms |`),
     '',
     `Single changes (${results[0]?.changes ?? 0} per scenario: relabel a pod, add a policy, remove it, add a pod), applied incrementally, p50 / p99:`,
     '',
