@@ -1,7 +1,7 @@
 /**
- * Transactions between two versions of netpol's table: a full replace, or the smallest batch of element,
- * chain and rule changes that turns the previous version into the next. Both are one `nft -f` input, so the
- * kernel applies all of it or none. Pure.
+ * Transactions on netpol's table: the smallest batch of element, chain and rule changes that turns the previous
+ * version into the next, a whole replace, and their `nft -f` text. Each is one `nft -f` input, so the kernel
+ * applies all of it or none. How the agent puts a whole new ruleset in force is table-generations.ts. Pure.
  */
 import {
   renderBaseSpec,
@@ -82,8 +82,8 @@ function identity(set: NftSet, el: NftElement): string {
 const chainText = (c: NftChain): string => `${c.base ? renderBaseSpec(c.base) : ''}|${c.comment ?? ''}|${c.rules.map(renderRule).join('\n')}`
 
 /**
- * The batch that turns `prev` (exactly what the kernel holds) into `next`, or a full replace when a change cannot
- * be made in place (a set's type, a base chain's hook, the table's name). Order inside the batch: new sets and
+ * The batch that turns `prev` (exactly what the kernel holds) into `next`, or a whole replace when a change cannot
+ * be made in place (a set's type, a base chain's hook, the table's name; the agent then writes a new generation). Order inside the batch: new sets and
  * chains first (so that elements and rules can refer to them), element deletions before additions (a range that
  * is split or merged must leave before its successors arrive), changed chains refilled, and chains and sets
  * nothing refers to any more deleted last.

@@ -194,7 +194,7 @@ export function eventText(e: AgentEvent, table: string, once = false): string {
     case 'compile-failed':
       return `compile failed${retry(e.retryInMs)}: ${e.errors.map((x) => `IPv${x.family}: ${x.classes} classes and ${x.profiles} profiles do not fit a 32-bit mark`).join('; ')}`
     case 'apply-failed':
-      return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? ', replacing the table whole' : retry(e.retryInMs)}: ${e.error}${/Operation not permitted/.test(e.error) ? ' (nftables needs root, or CAP_NET_ADMIN)' : ''}`
+      return `${e.tx} transaction failed (the rules in force stay)${e.retryInMs === 0 ? (e.tx === 'incremental' ? ', writing the ruleset anew' : ', replacing the table whole') : retry(e.retryInMs)}: ${e.error}${/Operation not permitted/.test(e.error) ? ' (nftables needs root, or CAP_NET_ADMIN)' : ''}`
     case 'flows-cut':
       return `--strict: cut ${e.flows} connection${e.flows === 1 ? '' : 's'} the new rules deny${e.failed > 0 ? ` (${e.failed} already gone)` : ''}`
     case 'cleaned':
