@@ -145,10 +145,10 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     let compiled: CompiledRuleset = compilePolicies(cluster, opts)
     const compileMs = performance.now() - t
     const runner = new ExecNftRunner({ netns: ns })
-    const apply = async (tx: NftTransaction | undefined): Promise<number> => {
+    const apply = async (tx: NftTransaction | undefined, what: string = tx?.kind ?? ''): Promise<number> => {
       if (tx === undefined || tx.ops.length === 0) return 0
       const r = await runner.run(tx)
-      if (!r.ok) throw new Error(`${tx.kind}: ${r.error}`)
+      if (!r.ok) throw new Error(`${what}: ${r.error}`)
       if (tx.ops.some((o) => o.op === 'add-elements' && o.set.name === 'writer')) token++
       return r.ms
     }
@@ -198,15 +198,13 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
         const bySet = tx.ops.flatMap((o) => (o.op === 'add-elements' || o.op === 'delete-elements' ? [`${o.op}:${o.set.name}=${o.elements.length}`] : o.op === 'flush-set' ? [`flush:${o.set.name}`] : []))
         process.stderr.write(`change ${compileDiff.length + 1} planned: +${z.elementsAdded} -${z.elementsDeleted} ${bySet.join(' ')}\n`)
       }
-      const a = await runner.run(tx)
-      if (!a.ok) throw new Error(`change ${compileDiff.length}: ${a.error}`)
-      if (tx.ops.length > 0) token++
+      const ms = await apply(tx, `change ${compileDiff.length + 1}`)
       compileDiff.push(cd)
-      nftApply.push(a.ms)
+      nftApply.push(ms)
       total.push(performance.now() - t)
       const size = transactionSize(tx)
       changed.push(size.elementsAdded + size.elementsDeleted)
-      if (process.env.BENCH_VERBOSE) process.stderr.write(`change ${changed.length}: +${size.elementsAdded} -${size.elementsDeleted} flushed ${size.setsFlushed} chains +${size.chainsAdded} ~${size.chainsChanged} -${size.chainsDeleted}, compile ${cd.toFixed(0)} ms, nft ${a.ms.toFixed(0)} ms\n`)
+      if (process.env.BENCH_VERBOSE) process.stderr.write(`change ${changed.length}: +${size.elementsAdded} -${size.elementsDeleted} flushed ${size.setsFlushed} chains +${size.chainsAdded} ~${size.chainsChanged} -${size.chainsDeleted}, compile ${cd.toFixed(0)} ms, nft ${ms.toFixed(0)} ms\n`)
       compiled = c
       written = step.written
     }

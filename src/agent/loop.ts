@@ -185,41 +185,50 @@ export class AgentLoop {
    */
   async removeStale(): Promise<void> {
     if (this.cleanupAt === null) return
+    const tx = await this.staleTransaction()
     // a table that held nothing else (a first start) has nothing to wait for
-    if ((await this.cleanup(true)) === 'nothing') {
-      this.cleanupAt = null
-      return
+    if (tx !== null) {
+      const wait = this.cleanupAt - Date.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+      await this.applyCleanup(tx)
     }
-    const wait = this.cleanupAt - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     this.cleanupAt = null
-    await this.cleanup()
   }
 
-  /** Lists the table and deletes what the generation in force does not use; `dryRun`: only says whether there is any. */
-  private async cleanup(dryRun = false): Promise<'nothing' | 'stale' | 'done'> {
+  private async cleanup(): Promise<void> {
+    const tx = await this.staleTransaction()
+    if (tx !== null) await this.applyCleanup(tx)
+  }
+
+  /**
+   * Lists the table: the guarded transaction that deletes what the generation in force does not use, with the token
+   * it leaves, or null when there is nothing to delete (or the listing failed, which is reported). Objects another
+   * writer adds after the listing are not in it and stay; a write by another writer makes the transaction fail.
+   */
+  private async staleTransaction(): Promise<{ readonly tx: NftTransaction; readonly token: number } | null> {
     const written = this.written
-    if (written === null || !this.kernelKnown) return 'nothing'
+    if (written === null || !this.kernelKnown) return null
     const listed = await this.deps.runner.objects({ family: written.table.family, name: written.table.name })
     if (!listed.ok) {
       this.deps.report({ kind: 'cleanup-failed', error: listed.error })
-      return 'done'
+      return null
     }
-    const tokens = { from: this.token, to: newToken() }
-    const tx = removeStale(listed.objects, written.table, tokens)
-    if (isEmpty(tx)) return 'nothing'
-    if (dryRun) return 'stale'
+    const token = newToken()
+    const tx = removeStale(listed.objects, written.table, { from: this.token, to: token })
+    return isEmpty(tx) ? null : { tx, token }
+  }
+
+  private async applyCleanup({ tx, token }: { readonly tx: NftTransaction; readonly token: number }): Promise<void> {
     const r = await this.deps.runner.run(tx)
     if (!r.ok) {
       // most likely another writer came in between: the next change makes a generation of its own
       this.kernelKnown = false
       this.deps.report({ kind: 'cleanup-failed', error: r.error })
-      return 'done'
+      return
     }
-    this.token = tokens.to
+    this.token = token
     const size = transactionSize(tx)
     this.deps.report({ kind: 'cleaned', ms: r.ms, sets: size.setsDeleted, chains: size.chainsDeleted })
-    return 'done'
   }
 
   private async cutFlows(cluster: Cluster): Promise<void> {
