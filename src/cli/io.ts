@@ -32,19 +32,25 @@ export function processIO(): CliIO {
   }
 }
 
-/** Write, waiting for the stream to drain when its buffer is full, so large outputs stream in bounded memory. */
+/**
+ * The one way a command streams its output. `write` hands the stream its own copy of bytes, so a caller may
+ * reuse its buffer as soon as `write` returns: a stream keeps a reference to each chunk until the OS has taken
+ * it, and a pipe whose reader is slow takes it later (once the 64 KiB pipe is full, Node queues the chunk, on
+ * Linux too). A caller that awaits `write` waits for 'drain' when the stream's buffer is full, so large outputs
+ * stream in bounded memory. `end()` resolves once everything written has been handed to the OS; process.stdout
+ * and process.stderr are flushed, never closed.
+ */
 export function writer(stream: Writable): { write(s: string | Uint8Array): Promise<void> | void; end(): Promise<void> } {
   return {
     write(s: string | Uint8Array) {
-      // process.stdout/stderr write files and pipes synchronously on Linux; any other stream may keep the
-      // chunk, and callers reuse their buffers, so it gets a copy
-      const chunk = typeof s === 'string' || stream === process.stdout || stream === process.stderr ? s : Buffer.from(s)
-      if (!stream.write(chunk)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+      // a string is encoded into a new buffer by the stream itself; bytes are copied here
+      if (!stream.write(typeof s === 'string' ? s : Buffer.from(s))) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
     },
     end: () =>
       new Promise<void>((resolve) => {
-        if (stream === process.stdout || stream === process.stderr) return resolve()
-        stream.end(() => resolve())
+        // a write's callback runs once it and every write before it have been handed over
+        if (stream === process.stdout || stream === process.stderr) stream.write('', () => resolve())
+        else stream.end(() => resolve())
       }),
   }
 }
