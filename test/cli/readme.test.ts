@@ -22,6 +22,14 @@ test('the README shows what `netpol lint` finds in the mistakes example', async 
   expect(readme).toContain(firstObject)
 })
 
+test('the README shows the NP014 finding and the summary of the mistakes example', async () => {
+  const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
+  const lines = r.out.trimEnd().split('\n')
+  const at = lines.findIndex((l) => l.includes('NP014'))
+  expect(readme).toContain(lines.slice(at, at + 5).join('\n'))
+  expect(readme).toContain(lines.at(-1)!)
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)
