@@ -8,6 +8,7 @@ const readme = readFileSync('README.md', 'utf8')
 test.each([
   ['matrix', ['matrix', '-f', 'examples/three-tier/', '--port', '5432/TCP']],
   ['check', ['check', '-f', 'examples/three-tier/', '--from', 'backend/worker-3a9', '--to', 'database/postgres-0', '--port', '5432/TCP']],
+  ['check by ClusterIP', ['check', '-f', 'examples/three-tier/', '--from', 'backend/api-5c4', '--to', '10.96.30.54:5432']],
   ['describe policy', ['describe', '-f', 'examples/three-tier/', 'backend/api-egress']],
   ['describe pod', ['describe', '-f', 'examples/three-tier/', 'pod', 'database/postgres-0']],
   ['diff', ['diff', 'examples/three-tier/', 'examples/three-tier-v2/']],
