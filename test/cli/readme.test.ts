@@ -31,6 +31,16 @@ test('the README shows the NP014 finding and the summary of the mistakes example
   expect(readme).toContain(lines.at(-1)!)
 })
 
+test('the README shows why diff cannot judge policies without pods, and what it leaves out', async () => {
+  const noPods = await runCli(['diff', 'examples/three-tier/policies/', 'examples/three-tier-v2/policies/', '--fail-on', 'any'])
+  expect(noPods.code).toBe(2)
+  expect(readme).toContain(`${noPods.err.trimEnd()}\n2\n`)
+  const cluster = ['--cluster', 'examples/three-tier/namespaces.yaml', '--cluster', 'examples/three-tier/pods.yaml']
+  expect((await runCli(['diff', 'examples/three-tier/policies/', 'examples/three-tier-v2/policies/', ...cluster, '--fail-on', 'any'])).code).toBe(1)
+  const fromNothing = await runCli(['diff', '/dev/null', 'examples/three-tier/policies/', ...cluster])
+  expect(readme).toContain(fromNothing.out.split('\n').slice(0, 2).join('\n'))
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)
