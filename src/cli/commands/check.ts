@@ -68,7 +68,7 @@ function planFlows(cluster: Cluster, opts: CheckOptions): PlannedFlow[] {
   const from = resolveOrThrow(cluster, opts.from, '--from')
   const to = resolveOrThrow(cluster, opts.to, '--to')
   if (from.kind === 'service' && from.address) throw new UsageError(`--from ${opts.from} is ${addressOf(from.address)}: ${NOT_A_SOURCE}`)
-  let explicit = opts.port === undefined ? null : parsePortArg(opts.port)
+  const explicit = opts.port === undefined ? null : parsePortArg(opts.port)
   const sources: { name: string; pod: Pod | null; ip: Endpoint | null }[] =
     from.kind === 'pod'
       ? [{ name: `${from.pod.namespace}/${from.pod.name}`, pod: from.pod, ip: null }]
@@ -77,40 +77,9 @@ function planFlows(cluster: Cluster, opts: CheckOptions): PlannedFlow[] {
         : from.backends.map((b) => ({ name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null }))
   if (sources.length === 0) throw new UsageError(`--from ${opts.from}: the Service selects no pod in the input`)
 
-  type Dest = { name: string; pod: Pod | null; ip: Endpoint | null; port: PortProtocol; via?: string; family?: Family; serviceAddress?: CheckedFlow['serviceAddress'] }
   let dests: Dest[]
-  if (to.kind === 'service') {
-    const address = to.address
-    let sp = to.port
-    const svcName = `svc/${to.service.namespace}/${to.service.name}`
-    // a connection to a virtual address is made to a service port: --port names it, as :PORT does
-    if (address && explicit !== null) {
-      const named = to.service.ports.find((p) => p.port === explicit!.port && p.protocol === explicit!.protocol)
-      const written = splitAddressPort(opts.to)?.port ?? null
-      if (written !== null && sp !== named) throw new UsageError(`--to ${opts.to} and --port ${opts.port} name different service ports; give the service port once`)
-      if (!named) throw new UsageError(`--to ${opts.to}: ${svcName} has no port ${explicit.port}/${explicit.protocol} (it has ${servicePortsText(to.service.ports)})`)
-      sp = named
-      explicit = null
-    }
-    if (sp === null && explicit === null) {
-      const has = to.service.ports.length === 0 ? 'has no ports' : `has several ports: ${servicePortsText(to.service.ports)}`
-      throw new UsageError(
-        address
-          ? `--to ${opts.to}: ${address.ip.text} is ${addressOf(address)}, which ${has}; name one (${withPort(address.ip, 'PORT')}) or give --port`
-          : `--to ${opts.to}: the Service ${has}; name one (svc/NS/NAME:PORT) or give --port`,
-      )
-    }
-    if (to.backends.length === 0) throw new UsageError(`--to ${opts.to}: the Service selects no pod in the input, so no connection can be checked`)
-    const family = address?.ip.family
-    dests = to.backends.map((b) => {
-      if (explicit !== null) return { name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null, port: explicit, via: `via ${svcName}` }
-      const podPort = targetPortOn(sp!, b.pod)
-      if (podPort === null) throw new UsageError(`--to ${opts.to}: targetPort "${sp!.targetPort}" is not a ${sp!.protocol} container port of ${b.pod.namespace}/${b.pod.name}`)
-      const via = `via ${svcName}:${sp!.port} (${address ? `${address.field} ${address.ip.text}, ` : ''}targetPort ${sp!.targetPort})`
-      const serviceAddress = address && { ip: address.ip.text, field: address.field, service: `${to.service.namespace}/${to.service.name}`, port: sp!.port, protocol: sp!.protocol }
-      return { name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null, port: { port: podPort, protocol: sp!.protocol }, via, ...(family ? { family } : {}), ...(serviceAddress ? { serviceAddress } : {}) }
-    })
-  } else {
+  if (to.kind === 'service') dests = serviceDestinations(to, opts, explicit)
+  else {
     if (explicit === null) throw new UsageError('--port is required (PORT[/PROTOCOL], e.g. 5432/TCP) unless --to is svc/NS/NAME:PORT')
     dests = [to.kind === 'pod' ? { name: `${to.pod.namespace}/${to.pod.name}`, pod: to.pod, ip: null, port: explicit } : { name: to.ip.text, pod: null, ip: { kind: 'ip', ip: to.ip }, port: explicit }]
   }
@@ -141,6 +110,47 @@ function planFlows(cluster: Cluster, opts: CheckOptions): PlannedFlow[] {
     }
   }
   return out
+}
+
+type Dest = { name: string; pod: Pod | null; ip: Endpoint | null; port: PortProtocol; via?: string; family?: Family; serviceAddress?: CheckedFlow['serviceAddress'] }
+
+/**
+ * The backing pods of a Service destination, each at the container port the service port lands on; with --port
+ * and svc/NS/NAME, each at that port. A Service address (clusterIP or externalIP) is the Service: --port names
+ * one of its ports, as :PORT does, and the connection keeps the address's family.
+ */
+function serviceDestinations(to: Extract<ResolvedEndpoint, { kind: 'service' }>, opts: CheckOptions, explicitPort: PortProtocol | null): Dest[] {
+  let explicit = explicitPort
+  const address = to.address
+  let sp = to.port
+  const svcName = `svc/${to.service.namespace}/${to.service.name}`
+  // a connection to a virtual address is made to a service port: --port names it, as :PORT does
+  if (address && explicit !== null) {
+    const named = to.service.ports.find((p) => p.port === explicit!.port && p.protocol === explicit!.protocol)
+    const written = splitAddressPort(opts.to)?.port ?? null
+    if (written !== null && sp !== named) throw new UsageError(`--to ${opts.to} and --port ${opts.port} name different service ports; give the service port once`)
+    if (!named) throw new UsageError(`--to ${opts.to}: ${svcName} has no port ${explicit.port}/${explicit.protocol} (it has ${servicePortsText(to.service.ports)})`)
+    sp = named
+    explicit = null
+  }
+  if (sp === null && explicit === null) {
+    const has = to.service.ports.length === 0 ? 'has no ports' : `has several ports: ${servicePortsText(to.service.ports)}`
+    throw new UsageError(
+      address
+        ? `--to ${opts.to}: ${address.ip.text} is ${addressOf(address)}, which ${has}; name one (${withPort(address.ip, 'PORT')}) or give --port`
+        : `--to ${opts.to}: the Service ${has}; name one (svc/NS/NAME:PORT) or give --port`,
+    )
+  }
+  if (to.backends.length === 0) throw new UsageError(`--to ${opts.to}: the Service selects no pod in the input, so no connection can be checked`)
+  const family = address?.ip.family
+  return to.backends.map((b) => {
+    if (explicit !== null) return { name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null, port: explicit, via: `via ${svcName}` }
+    const podPort = targetPortOn(sp!, b.pod)
+    if (podPort === null) throw new UsageError(`--to ${opts.to}: targetPort "${sp!.targetPort}" is not a ${sp!.protocol} container port of ${b.pod.namespace}/${b.pod.name}`)
+    const via = `via ${svcName}:${sp!.port} (${address ? `${address.field} ${address.ip.text}, ` : ''}targetPort ${sp!.targetPort})`
+    const serviceAddress = address && { ip: address.ip.text, field: address.field, service: `${to.service.namespace}/${to.service.name}`, port: sp!.port, protocol: sp!.protocol }
+    return { name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null, port: { port: podPort, protocol: sp!.protocol }, via, ...(family ? { family } : {}), ...(serviceAddress ? { serviceAddress } : {}) }
+  })
 }
 
 const NOT_A_SOURCE =
