@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../../../test/cli/cli-harness.js'
 
@@ -31,6 +33,17 @@ describe('diff does not pass a gate it cannot judge', () => {
     const r = await runCli(['diff', `${F}/old`, `${F}/new`, '--cluster', `${F}/cluster.yaml`, '--fail-on', 'any'])
     expect(r.err).toBe('')
     expect(r.code).toBe(1)
+  })
+
+  test('pods but no port to compare: --fail-on exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-diff-gate-'))
+    const pods = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: shop}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.1}\n'
+    writeFileSync(join(dir, 'old.yaml'), pods)
+    writeFileSync(join(dir, 'new.yaml'), `${pods}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}}\n`)
+    const r = await runCli(['diff', join(dir, 'old.yaml'), join(dir, 'new.yaml'), '--fail-on', 'any'])
+    rmSync(dir, { recursive: true })
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^error: nothing was compared: no port to compare: no pod declares a container port and no policy names one; give --port/)
   })
 
   test('pods that exist only as workload templates are pods', async () => {
