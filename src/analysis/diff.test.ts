@@ -35,8 +35,10 @@ describe('diffClusters: what flips and who is responsible', () => {
       name: 'an added default deny isolates the destination',
       before: [],
       after: [denyApi],
-      want: ['denied db/pg → api/orders 5432/TCP,8080/TCP', 'denied web/fe-1+web/fe-2 → api/orders 5432/TCP,8080/TCP'],
+      // api/orders serves 8080 only: 5432 to it is counted, not reported (1 + 2 pod pairs)
+      want: ['denied db/pg → api/orders 8080/TCP', 'denied web/fe-1+web/fe-2 → api/orders 8080/TCP'],
       why: [['ingress newly-isolated deny added'], ['ingress newly-isolated deny added']],
+      unserved: { allowed: 0, denied: 3 },
     },
     {
       name: 'an added allow rule names itself',
@@ -44,6 +46,7 @@ describe('diffClusters: what flips and who is responsible', () => {
       after: [denyApi, allowFe],
       want: ['allowed web/fe-1+web/fe-2 → api/orders 8080/TCP'],
       why: [['ingress allowed-by api/allow-fe[0] added']],
+      unserved: { allowed: 0, denied: 0 },
     },
     {
       name: 'removing one of two isolating policies changes nothing',
@@ -51,13 +54,16 @@ describe('diffClusters: what flips and who is responsible', () => {
       after: [allowFe],
       want: [],
       why: [],
+      unserved: { allowed: 0, denied: 0 },
     },
     {
       name: 'removing every isolating policy lifts isolation',
       before: [denyApi, allowFe],
       after: [],
-      want: ['allowed db/pg → api/orders 5432/TCP,8080/TCP', 'allowed web/fe-1+web/fe-2 → api/orders 5432/TCP'],
-      why: [['ingress isolation-lifted deny removed,allow-fe removed'], ['ingress isolation-lifted deny removed,allow-fe removed']],
+      // 5432 is no port of api/orders: pg → orders on 5432 and fe → orders on 5432 are counted apart
+      want: ['allowed db/pg → api/orders 8080/TCP'],
+      why: [['ingress isolation-lifted deny removed,allow-fe removed']],
+      unserved: { allowed: 3, denied: 0 },
     },
     {
       name: 'an edited rule that stops matching is named as the lost allow',
@@ -65,13 +71,16 @@ describe('diffClusters: what flips and who is responsible', () => {
       after: [denyApi, policy('api', 'allow-fe', { ingress: [rule([podsPeer(sel({ app: 'fe' }), sel({ team: 'nobody' }))], [namedPort('http')])] })],
       want: ['denied web/fe-1+web/fe-2 → api/orders 8080/TCP'],
       why: [['ingress allow-lost api/allow-fe[0] changed']],
+      unserved: { allowed: 0, denied: 0 },
     },
     {
       name: 'egress isolation: both pods of one class towards each other, and the ports the rule does not cover',
       before: [],
       after: [policy('web', 'egress', { podSelector: sel({ app: 'fe' }), ingress: null, egress: [rule([nsPeer(sel({ team: 'api' }))], [port(8080)])] })],
-      want: ['denied web/fe-1+web/fe-2 → api/orders 5432/TCP', 'denied web/fe-1+web/fe-2 → db/pg 5432/TCP,8080/TCP', 'denied web/fe-1+web/fe-2 → web/fe-1+web/fe-2 5432/TCP,8080/TCP'],
-      why: [['egress newly-isolated egress added'], ['egress newly-isolated egress added'], ['egress newly-isolated egress added']],
+      // reported: the port each destination serves; counted apart: 5432 to orders and to fe, 8080 to pg (2 pod pairs each)
+      want: ['denied web/fe-1+web/fe-2 → db/pg 5432/TCP', 'denied web/fe-1+web/fe-2 → web/fe-1+web/fe-2 8080/TCP'],
+      why: [['egress newly-isolated egress added'], ['egress newly-isolated egress added']],
+      unserved: { allowed: 0, denied: 6 },
     },
     {
       name: 'an unchanged policy set changes nothing',
@@ -79,11 +88,26 @@ describe('diffClusters: what flips and who is responsible', () => {
       after: [feEgress, allowFe, denyApi],
       want: [],
       why: [],
+      unserved: { allowed: 0, denied: 0 },
     },
-  ])('$name', ({ before, after, want, why }) => {
+  ])('$name', ({ before, after, want, why, unserved }) => {
     const d = diffClusters(make(before), make(after))
     expect(summary(d)).toEqual(want)
     expect(causes(d)).toEqual(why)
+    expect(d.unserved).toEqual(unserved)
+  })
+
+  test('ports given explicitly are reported on every destination', () => {
+    const d = diffClusters(make([]), make([denyApi]), { ports: [{ port: 5432, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] })
+    expect(summary(d)).toEqual(['denied db/pg → api/orders 5432/TCP,8080/TCP', 'denied web/fe-1+web/fe-2 → api/orders 5432/TCP,8080/TCP'])
+    expect(d.unserved).toEqual({ allowed: 0, denied: 0 })
+  })
+
+  test('a port a policy names for the destination is reported though no container declares it', () => {
+    const deny9090 = policy('api', 'metrics', { ingress: [rule([nsPeer(sel({ team: 'web' }))], [port(9090)])] })
+    const d = diffClusters(make([]), make([denyApi, deny9090]))
+    expect(summary(d)).toEqual(['denied db/pg → api/orders 8080/TCP,9090/TCP', 'denied web/fe-1+web/fe-2 → api/orders 8080/TCP'])
+    expect(d.unserved).toEqual({ allowed: 0, denied: 3 })
   })
 
   test('relabeled pods: the unchanged policy is named with status unchanged, and labelsBefore is kept', () => {

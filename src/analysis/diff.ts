@@ -7,6 +7,7 @@ import { PROTOCOLS, type PortSpec } from '../model/port.js'
 import { indexCluster } from '../engine/cluster-index.js'
 import { policySelects } from '../engine/select.js'
 import type { Bitset } from './bitset.js'
+import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
 import { computeReachability, type PortProtocol } from './reachability.js'
@@ -56,10 +57,20 @@ export interface ClusterDiff {
   readonly classes: readonly DiffClass[]
   /** newly allowed first, then newly denied; each by source class, destination class, first port */
   readonly changes: readonly ConnectionChange[]
+  /** the pods present on both sides, whose connections were compared; 0: nothing could change */
+  readonly comparedPods: number
+  /**
+   * Connections whose verdict flipped but are not in `changes`: on ports the destination neither serves nor is
+   * named for by a policy (see destinationPorts). Always 0 when the ports were given.
+   */
+  readonly unserved: { readonly allowed: number; readonly denied: number }
 }
 
 export interface DiffOptions {
-  /** default: the union of matrixPorts of both sides */
+  /**
+   * default: the union of matrixPorts of both sides, each reported only for the destinations that serve it or
+   * that a policy names it for; ports given here are reported for every destination
+   */
   readonly ports?: readonly PortProtocol[]
   /** the address family for ipBlock matching; default IPv4 unless every addressed pod is IPv6-only */
   readonly family?: Family
@@ -89,7 +100,24 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
   const selecting = selectingChanges(changed, before, after, statuses)
-  const grouped = groupFlips(flips, explainer, (a) => joint.members[a]!.length)
+  const all = groupFlips(flips, explainer, (a) => joint.members[a]!.length)
+  const unserved = { allowed: 0, denied: 0 }
+  let grouped = all
+  if (opts.ports === undefined) {
+    const portsOf = destinationPorts({ cluster: before, index: oldIndex }, { cluster: after, index: newIndex }, ports, family)
+    const matters = new Map<number, Uint8Array>()
+    const mattersFor = (c: number) => {
+      let m = matters.get(c)
+      if (m === undefined) matters.set(c, (m = portsOf(joint.members[c]!.map((i) => [oldPods[i]!, newPods[i]!] as const))))
+      return m
+    }
+    grouped = all.flatMap((g) => {
+      const m = mattersFor(g.to)
+      const kept = g.ports.filter((k) => m[k] === 1)
+      unserved[g.change] += (g.ports.length - kept.length) * g.podPairs
+      return kept.length === 0 ? [] : [{ ...g, ports: kept }]
+    })
+  }
 
   // classes the changes refer to, numbered in a stable order
   const used = [...new Set(grouped.flatMap((g) => [g.from, g.to]))]
@@ -132,6 +160,8 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
     namespaces: namespaceChanges(before, after),
     classes,
     changes,
+    comparedPods: oldPods.length,
+    unserved,
   }
 }
 

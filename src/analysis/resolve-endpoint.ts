@@ -1,12 +1,20 @@
 import type { Cluster, Pod, Service, ServicePort } from '../model/cluster.js'
-import { parseIp, type IpAddress } from '../model/ip.js'
+import type { IpAddress } from '../model/ip.js'
 import { selectorMatches, makeSelector } from '../model/label-selector.js'
+import { serviceAtAddress, splitAddressPort, type ServiceAddress } from './service-address.js'
 
 /** What a command-line endpoint names. */
 export type ResolvedEndpoint =
   | { readonly kind: 'pod'; readonly pod: Pod }
   | { readonly kind: 'ip'; readonly ip: IpAddress }
-  | { readonly kind: 'service'; readonly service: Service; readonly port: ServicePort | null; readonly backends: readonly Backend[] }
+  | {
+      readonly kind: 'service'
+      readonly service: Service
+      readonly port: ServicePort | null
+      readonly backends: readonly Backend[]
+      /** set when the endpoint was written as one of the Service's virtual addresses */
+      readonly address?: ServiceAddress
+    }
 
 /** One pod behind a Service and the container port the service port lands on ("targetPort"), when it resolves. */
 export interface Backend {
@@ -20,20 +28,28 @@ export type ResolveError =
   | { readonly code: 'pod-not-found'; readonly input: string; readonly suggestions: readonly string[] }
   | { readonly code: 'service-not-found'; readonly input: string; readonly suggestions: readonly string[] }
   | { readonly code: 'service-port-not-found'; readonly input: string; readonly port: string; readonly available: readonly string[] }
+  | { readonly code: 'port-on-address'; readonly input: string; readonly ip: string }
 
 export type Resolved = { ok: true; value: ResolvedEndpoint } | { ok: false; error: ResolveError }
 
 /**
- * `NS/POD`, an IPv4/IPv6 address (a pod's address resolves to that pod), or `svc/NS/NAME[:PORT]` where PORT is the
- * service port's number or name. A Service resolves to the pods its selector picks in its namespace.
+ * `NS/POD`, an IPv4/IPv6 address (a pod's address resolves to that pod, a Service's clusterIP or externalIP to
+ * that Service, optionally with `:PORT`, `[IPv6]:PORT`), or `svc/NS/NAME[:PORT]` where PORT is the service port's
+ * number or name. A Service resolves to the pods its selector picks in its namespace.
  */
 export function resolveEndpoint(cluster: Cluster, input: string): Resolved {
-  const ip = parseIp(input)
-  if (ip !== null) {
+  const addr = splitAddressPort(input)
+  if (addr !== null) {
+    const { ip, port } = addr
+    if (port === '') return { ok: false, error: { code: 'syntax', input } }
     // a hostNetwork pod shares its node's address: prefer the pod that owns the address
     const owners = cluster.pods.filter((p) => p.ips.some((a) => a.family === ip.family && a.value === ip.value))
     const pod = owners.find((p) => !p.hostNetwork) ?? owners[0]
-    return { ok: true, value: pod ? { kind: 'pod', pod } : { kind: 'ip', ip } }
+    if (pod && port === null) return { ok: true, value: { kind: 'pod', pod } }
+    const vip = serviceAtAddress(cluster, ip)
+    if (vip !== null) return serviceEndpoint(cluster, vip.service, input, port, vip)
+    if (port !== null) return { ok: false, error: { code: 'port-on-address', input, ip: ip.text } }
+    return { ok: true, value: { kind: 'ip', ip } }
   }
   if (input.startsWith('svc/') || input.startsWith('service/')) return resolveService(cluster, input)
   const parts = input.split('/')
@@ -57,6 +73,11 @@ function resolveService(cluster: Cluster, input: string): Resolved {
     const names = cluster.services.map((s) => `svc/${s.namespace}/${s.name}`)
     return { ok: false, error: { code: 'service-not-found', input, suggestions: nearest(`svc/${ref}`, names) } }
   }
+  return serviceEndpoint(cluster, service, input, portText)
+}
+
+/** A Service with the service port named by `portText` (number or name; null: its only port, if it has one). */
+function serviceEndpoint(cluster: Cluster, service: Service, input: string, portText: string | null, address?: ServiceAddress): Resolved {
   let port: ServicePort | null = null
   if (portText !== null) {
     port = service.ports.find((p) => String(p.port) === portText || p.name === portText) ?? null
@@ -66,7 +87,7 @@ function resolveService(cluster: Cluster, input: string): Resolved {
     }
   } else if (service.ports.length === 1) port = service.ports[0]!
   const backends = servicePods(cluster, service).map((pod) => ({ pod, port: port === null ? null : targetPortOn(port, pod) }))
-  return { ok: true, value: { kind: 'service', service, port, backends } }
+  return { ok: true, value: { kind: 'service', service, port, backends, ...(address ? { address } : {}) } }
 }
 
 /** The pods a Service's selector picks in its own namespace (none when it has no selector). */

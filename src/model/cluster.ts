@@ -44,6 +44,13 @@ export interface Service {
   /** null: no selector (endpoints managed elsewhere) */
   readonly selector: Labels | null
   readonly ports: readonly ServicePort[]
+  /**
+   * spec.clusterIPs (spec.clusterIP when only it is given): the Service's virtual addresses, at most one per
+   * family. Empty (or absent) for a headless Service ("None") and for one whose address is not allocated yet.
+   */
+  readonly clusterIPs?: readonly IpAddress[]
+  /** spec.externalIPs: further addresses the nodes translate to the Service's backends */
+  readonly externalIPs?: readonly IpAddress[]
   readonly source?: SourceRef
 }
 

@@ -30,8 +30,12 @@ export type ModelIssue =
   | { code: 'unknown_field'; path: Path; field: string; known: readonly string[] }
   | { code: 'duplicate_value'; path: Path; input: string }
   | { code: 'selector_mismatch'; path: Path; selector: string; labels: string }
+  | { code: 'service_ip'; path: Path; input: string; problem: ServiceIpProblem }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
+
+/** What is wrong with a Service's clusterIP(s) or externalIPs, beyond not being an address (ValidateService). */
+export type ServiceIpProblem = 'first-not-cluster-ip' | 'too-many' | 'same-family' | 'none-with-others' | 'unspecified' | 'loopback' | 'link-local' | 'link-local-multicast'
 
 /** Notes are not errors: the input is usable, but the user should know what was assumed or skipped. */
 export type ModelNote =

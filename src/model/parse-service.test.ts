@@ -43,3 +43,43 @@ test.each([
   const r = parseService(svc(spec))
   expect(r.ok && r.value.selector).toEqual(want)
 })
+
+// Virtual addresses, validated as ValidateService does (validateServiceClusterIPsRelatedFields, externalIPs).
+const svcIpIssues = (spec: unknown) => {
+  const r = parseService(svc(spec))
+  return r.ok ? [] : r.issues.map((i) => [i.code, toDotPath(i.path), 'problem' in i ? i.problem : ''])
+}
+
+test.each<{ name: string; spec: unknown; want: string[][] }>([
+  { name: 'clusterIP not an address', spec: { clusterIP: '10.96.0.500' }, want: [['invalid_ip', 'spec.clusterIP', '']] },
+  { name: 'a clusterIPs entry not an address', spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'fd00::zz'] }, want: [['invalid_ip', 'spec.clusterIPs[1]', '']] },
+  { name: 'clusterIPs[0] differs from clusterIP', spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.6'] }, want: [['service_ip', 'spec.clusterIPs', 'first-not-cluster-ip']] },
+  { name: 'clusterIPs without clusterIP', spec: { clusterIPs: ['10.96.0.6'] }, want: [['service_ip', 'spec.clusterIPs', 'first-not-cluster-ip']] },
+  { name: 'three clusterIPs', spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'fd00::5', '10.96.0.6'] }, want: [['service_ip', 'spec.clusterIPs', 'too-many']] },
+  { name: 'two clusterIPs of one family', spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', '10.96.0.6'] }, want: [['service_ip', 'spec.clusterIPs[1]', 'same-family']] },
+  { name: 'None with a second value', spec: { clusterIP: 'None', clusterIPs: ['None', '10.96.0.6'] }, want: [['service_ip', 'spec.clusterIPs', 'none-with-others']] },
+  { name: 'None after an address', spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'None'] }, want: [['invalid_ip', 'spec.clusterIPs[1]', '']] },
+  { name: 'clusterIPs not a list', spec: { clusterIP: '10.96.0.5', clusterIPs: '10.96.0.5' }, want: [['wrong_type', 'spec.clusterIPs', '']] },
+  { name: 'externalIP not an address', spec: { externalIPs: ['example.com'] }, want: [['invalid_ip', 'spec.externalIPs[0]', '']] },
+  { name: 'externalIP unspecified', spec: { externalIPs: ['0.0.0.0'] }, want: [['service_ip', 'spec.externalIPs[0]', 'unspecified']] },
+  { name: 'externalIP loopback', spec: { externalIPs: ['127.0.0.2'] }, want: [['service_ip', 'spec.externalIPs[0]', 'loopback']] },
+  { name: 'externalIP link-local', spec: { externalIPs: ['fe80::1'] }, want: [['service_ip', 'spec.externalIPs[0]', 'link-local']] },
+  { name: 'externalIP link-local multicast', spec: { externalIPs: ['224.0.0.5'] }, want: [['service_ip', 'spec.externalIPs[0]', 'link-local-multicast']] },
+])('virtual addresses rejected: $name', ({ spec, want }) => {
+  expect(svcIpIssues(spec)).toEqual(want)
+})
+
+test.each([
+  { name: 'no clusterIP (not yet allocated)', spec: {}, clusterIPs: [], externalIPs: [] },
+  { name: 'empty clusterIP', spec: { clusterIP: '' }, clusterIPs: [], externalIPs: [] },
+  { name: 'headless', spec: { clusterIP: 'None', clusterIPs: ['None'] }, clusterIPs: [], externalIPs: [] },
+  { name: 'clusterIP alone: clusterIPs defaults to it', spec: { clusterIP: '10.96.0.50' }, clusterIPs: ['10.96.0.50'], externalIPs: [] },
+  { name: 'dual stack', spec: { clusterIP: 'fd00::50', clusterIPs: ['fd00::50', '10.96.0.50'] }, clusterIPs: ['fd00::50', '10.96.0.50'], externalIPs: [] },
+  { name: 'externalIPs', spec: { clusterIP: '10.96.0.50', externalIPs: ['198.51.100.7'] }, clusterIPs: ['10.96.0.50'], externalIPs: ['198.51.100.7'] },
+])('virtual addresses accepted: $name', ({ spec, clusterIPs, externalIPs }) => {
+  const r = parseService(svc(spec))
+  expect(r.ok).toBe(true)
+  if (!r.ok) return
+  expect((r.value.clusterIPs ?? []).map((a) => a.text)).toEqual(clusterIPs)
+  expect((r.value.externalIPs ?? []).map((a) => a.text)).toEqual(externalIPs)
+})

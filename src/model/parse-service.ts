@@ -1,6 +1,7 @@
 /** core/v1 Service: name, selector and ports, validated and defaulted as the API server does. */
 import type { Service, ServicePort } from './cluster.js'
-import type { ModelIssue, Parsed, Path } from './issues.js'
+import { cidrContains, parseCidr, parseIp, type IpAddress } from './ip.js'
+import type { ModelIssue, Parsed, Path, ServiceIpProblem } from './issues.js'
 import type { Labels } from './labels.js'
 import { arrayAt, at, elementObject, intAt, isObject, type Json, type Loc, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
 import { PROTOCOLS, type Protocol } from './port.js'
@@ -30,7 +31,92 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
     const port = readServicePort(rawPorts[i], at(at(specPath, 'ports'), i), rawPorts.length > 1, names, issues)
     if (port) ports.push(port)
   }
-  return result({ namespace: meta.namespace, name: meta.name, selector, ports, ...(source ? { source } : {}) }, issues)
+  const clusterIPs = readClusterIPs(spec, specPath, issues)
+  const externalIPs = readExternalIPs(spec, specPath, issues)
+  return result({
+    namespace: meta.namespace,
+    name: meta.name,
+    selector,
+    ports,
+    ...(clusterIPs.length > 0 ? { clusterIPs } : {}),
+    ...(externalIPs.length > 0 ? { externalIPs } : {}),
+    ...(source ? { source } : {}),
+  }, issues)
+}
+
+/** "None" in clusterIP: a headless Service, which has no virtual address (ServiceSpec.clusterIP). */
+const CLUSTER_IP_NONE = 'None'
+
+/**
+ * spec.clusterIP and spec.clusterIPs as the API server takes them on create. normalizeClusterIPs (registry): "User
+ * specified singular and not plural (e.g. an old client), so init plural for them". Then
+ * validateServiceClusterIPsRelatedFields: clusterIPs[0] must equal clusterIP ("first value must match
+ * `clusterIP`"); "None" only alone and first; every other value a valid IP; "may only hold up to 2 values";
+ * two values must be of different families (dual stack). Empty: not allocated yet. Returns the addresses.
+ */
+function readClusterIPs(spec: Json, specPath: Loc, issues: ModelIssue[]): IpAddress[] {
+  const single = stringAt(spec, 'clusterIP', specPath, issues) ?? ''
+  const listPath = at(specPath, 'clusterIPs')
+  const raw = arrayAt(spec, 'clusterIPs', specPath, issues)
+  const list: string[] = []
+  for (let i = 0; i < (raw?.length ?? 0); i++) {
+    const v = raw![i]
+    if (typeof v === 'string') list.push(v)
+    else {
+      issues.push(wrongType(at(listPath, i), 'string', v))
+      return []
+    }
+  }
+  if (list.length === 0) {
+    if (single === '' || single === CLUSTER_IP_NONE) return []
+    const ip = parseIp(single)
+    if (ip === null) issues.push({ code: 'invalid_ip', path: pathOf(specPath, 'clusterIP'), input: single })
+    return ip === null ? [] : [ip]
+  }
+  const before = issues.length
+  if (list[0] !== single) issues.push({ code: 'service_ip', path: pathOf(listPath), input: list.join(', '), problem: 'first-not-cluster-ip' })
+  if (list[0] === CLUSTER_IP_NONE) {
+    if (list.length > 1) issues.push({ code: 'service_ip', path: pathOf(listPath), input: list.join(', '), problem: 'none-with-others' })
+    return []
+  }
+  if (list.length > 2) issues.push({ code: 'service_ip', path: pathOf(listPath), input: list.join(', '), problem: 'too-many' })
+  const ips: IpAddress[] = []
+  list.forEach((text, i) => {
+    const ip = parseIp(text)
+    if (ip === null) issues.push({ code: 'invalid_ip', path: pathOf(listPath, i), input: text })
+    else if (list.length === 2 && i === 1 && ips[0]?.family === ip.family) issues.push({ code: 'service_ip', path: pathOf(listPath, i), input: text, problem: 'same-family' })
+    else ips.push(ip)
+  })
+  return issues.length === before ? ips : []
+}
+
+/**
+ * spec.externalIPs: each a valid IP, and (ValidateNonSpecialIP) not unspecified, loopback, link-local or
+ * link-local multicast.
+ */
+function readExternalIPs(spec: Json, specPath: Loc, issues: ModelIssue[]): IpAddress[] {
+  const listPath = at(specPath, 'externalIPs')
+  const raw = arrayAt(spec, 'externalIPs', specPath, issues) ?? NO_ITEMS
+  const out: IpAddress[] = []
+  raw.forEach((v, i) => {
+    if (typeof v !== 'string') return void issues.push(wrongType(at(listPath, i), 'string', v))
+    const ip = parseIp(v)
+    if (ip === null) return void issues.push({ code: 'invalid_ip', path: pathOf(listPath, i), input: v })
+    const problem = specialIpProblem(ip)
+    if (problem !== null) return void issues.push({ code: 'service_ip', path: pathOf(listPath, i), input: v, problem })
+    out.push(ip)
+  })
+  return out
+}
+
+const inRange = (ip: IpAddress, cidr: string) => cidrContains(parseCidr(cidr)!, ip)
+
+function specialIpProblem(ip: IpAddress): ServiceIpProblem | null {
+  if (ip.value === 0n) return 'unspecified'
+  if (inRange(ip, '127.0.0.0/8') || inRange(ip, '::1/128')) return 'loopback'
+  if (inRange(ip, '169.254.0.0/16') || inRange(ip, 'fe80::/10')) return 'link-local'
+  if (inRange(ip, '224.0.0.0/24') || inRange(ip, 'ff02::/16')) return 'link-local-multicast'
+  return null
 }
 
 /**

@@ -8,6 +8,7 @@ const readme = readFileSync('README.md', 'utf8')
 test.each([
   ['matrix', ['matrix', '-f', 'examples/three-tier/', '--port', '5432/TCP']],
   ['check', ['check', '-f', 'examples/three-tier/', '--from', 'backend/worker-3a9', '--to', 'database/postgres-0', '--port', '5432/TCP']],
+  ['check by ClusterIP', ['check', '-f', 'examples/three-tier/', '--from', 'backend/api-5c4', '--to', '10.96.30.54:5432']],
   ['describe policy', ['describe', '-f', 'examples/three-tier/', 'backend/api-egress']],
   ['describe pod', ['describe', '-f', 'examples/three-tier/', 'pod', 'database/postgres-0']],
   ['diff', ['diff', 'examples/three-tier/', 'examples/three-tier-v2/']],
@@ -20,6 +21,24 @@ test('the README shows what `netpol lint` finds in the mistakes example', async 
   const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml', '--min-severity', 'warning'])
   const firstObject = r.out.split('\n\n')[0]!
   expect(readme).toContain(firstObject)
+})
+
+test('the README shows the NP014 finding and the summary of the mistakes example', async () => {
+  const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
+  const lines = r.out.trimEnd().split('\n')
+  const at = lines.findIndex((l) => l.includes('NP014'))
+  expect(readme).toContain(lines.slice(at, at + 5).join('\n'))
+  expect(readme).toContain(lines.at(-1)!)
+})
+
+test('the README shows why diff cannot judge policies without pods, and what it leaves out', async () => {
+  const noPods = await runCli(['diff', 'examples/three-tier/policies/', 'examples/three-tier-v2/policies/', '--fail-on', 'any'])
+  expect(noPods.code).toBe(2)
+  expect(readme).toContain(`${noPods.err.trimEnd()}\n2\n`)
+  const cluster = ['--cluster', 'examples/three-tier/namespaces.yaml', '--cluster', 'examples/three-tier/pods.yaml']
+  expect((await runCli(['diff', 'examples/three-tier/policies/', 'examples/three-tier-v2/policies/', ...cluster, '--fail-on', 'any'])).code).toBe(1)
+  const fromNothing = await runCli(['diff', '/dev/null', 'examples/three-tier/policies/', ...cluster])
+  expect(readme).toContain(fromNothing.out.split('\n').slice(0, 2).join('\n'))
 })
 
 test('the README shows the errors of the invalid example', async () => {

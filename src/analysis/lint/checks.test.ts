@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Cluster, Service } from '../../model/cluster.js'
 import { toDotPath } from '../../model/issues.js'
-import { cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../../test/builders.js'
+import { cluster, ip, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../../test/builders.js'
 import { createContext } from './context.js'
 import { formatObject, partsText, type Draft, type Part } from './finding.js'
 import { CHECKS } from './index.js'
@@ -31,6 +31,7 @@ const egressOnly = (name: string, tweak: Parameters<typeof policy>[2] = {}) => p
 const allowDns = (ports = [port(53, 'UDP'), port(53, 'TCP')]) =>
   egressOnly('allow-dns', { egress: [rule([podsPeer(sel({ 'k8s-app': 'kube-dns' }), sel({ 'kubernetes.io/metadata.name': 'kube-system' }))], ports)] })
 const webSvc: Service = { namespace: 'shop', name: 'web', selector: { app: 'frontend' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 'http' }] }
+const vipSvc: Service = { ...webSvc, clusterIPs: [ip('10.96.0.80')] }
 
 interface Case {
   name: string
@@ -156,6 +157,14 @@ const cases: Case[] = [
   { id: 'NP013', name: 'one workload left out', c: shop([policy('shop', 'p', { podSelector: sel({}, [{ key: 'app', operator: 'In', values: ['frontend', 'api'] }]) })], [web, web2, api, db]), want: ['Pod shop/db-1 metadata.labels: no policy selects shop/db-1 with labels {app: db}, while every other workload of shop (2 workloads) is selected'] },
   { id: 'NP013', name: 'half of the workloads: no pattern to go by', c: shop([policy('shop', 'p', { podSelector: sel({ app: 'api' }) })], [web, api]), want: [] },
   { id: 'NP013', name: 'a template stands for its workload', c: shop([policy('shop', 'p', { podSelector: sel({}, [{ key: 'app', operator: 'In', values: ['frontend', 'api'] }]) })], [web, api, pod('shop/db', { app: 'db' }, { template: { kind: 'Deployment', name: 'db' } })]), want: ['Deployment shop/db spec.template.metadata.labels: no policy selects Deployment shop/db'] },
+
+  // NP014 ipblock-cluster-ips
+  { id: 'NP014', name: 'egress to a ClusterIP', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.96.0.80/32')], [port(80)])] })]), [vipSvc]), want: [['NetworkPolicy shop/p spec.egress[0].to[0].ipBlock: ipBlock 10.96.0.80/32 contains the ClusterIP of Service shop/web (10.96.0.80) and no pod address: a ClusterIP inside an ipBlock is not what decides: policies see the backend pod\'s address after translation, so this peer allows no connection to that Service (its pods: shop/web-1 and shop/web-2)', '- namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}\n  podSelector: {matchLabels: {app: frontend}}']] },
+  { id: 'NP014', name: 'the service range, from an ingress rule', c: withServices(shop([policy('shop', 'p', { ingress: [rule([ipPeer('10.96.0.0/12')])] })]), [vipSvc, { ...webSvc, name: 'api', clusterIPs: [ip('10.96.7.1')] }]), want: ['ipBlock 10.96.0.0/12 contains the ClusterIPs of 2 Services, shop/web (10.96.0.80) and shop/api (10.96.7.1), and no pod address: a ClusterIP inside an ipBlock is not what decides: policies see the backend pod\'s address after translation, and no connection comes from a ClusterIP'] },
+  { id: 'NP014', name: 'the block holds pod addresses too: NP009\'s matter', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.0.0.0/8')])] })]), [vipSvc]), want: [] },
+  { id: 'NP014', name: 'the ClusterIP is excepted', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.96.0.0/12', ['10.96.0.0/24'])])] })]), [vipSvc]), want: [] },
+  { id: 'NP014', name: 'anywhere (/0) is not reported', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('0.0.0.0/0')])] })]), [vipSvc]), want: [] },
+  { id: 'NP014', name: 'a headless Service has no ClusterIP', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.96.0.0/12')])] })]), [webSvc]), want: [] },
 ]
 
 describe.each(CHECKS.map((c) => [`${c.id} ${c.slug}`, c.id] as const))('%s', (_, id) => {

@@ -11,6 +11,7 @@ import { duplicatePolicy } from './duplicate-policy.js'
 import { egressNoDns } from './egress-no-dns.js'
 import { severityRank, type Draft, type Finding, type LintObject, type Severity, type Skipped } from './finding.js'
 import { hostNetworkSelected } from './host-network-selected.js'
+import { ipblockClusterIps } from './ipblock-cluster-ips.js'
 import { ipblockPodIps } from './ipblock-pod-ips.js'
 import { EMPTY_CONFIG, type LintConfig } from './lint-config.js'
 import { metadataReachable } from './metadata-reachable.js'
@@ -37,6 +38,7 @@ export const CHECKS: readonly Check[] = [
   duplicatePolicy,
   hostNetworkSelected,
   unselectedPod,
+  ipblockClusterIps,
 ]
 
 /** A check as it ran: its catalog entry with the severity in effect. */

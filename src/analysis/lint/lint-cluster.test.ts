@@ -22,7 +22,7 @@ test('namespaces first, then policies; skipped checks are listed; errors decide 
   const r = lintCluster(c)
   expect(r.findings.map((f) => `${f.object.kind} ${f.object.name}`)).toEqual(['Namespace shop', 'NetworkPolicy typo'])
   expect(r.skipped.map((s) => s.id)).toEqual(['NP002'])
-  expect(r.ran).toHaveLength(13)
+  expect(r.ran).toHaveLength(14)
   expect(hasErrors(r)).toBe(false)
   expect(hasErrors(lintCluster(c, { disable: [], severity: { NP001: 'error' } }))).toBe(true)
 })

@@ -41,7 +41,27 @@ export async function diff(oldPath: string | undefined, newPath: string | undefi
   if (opts.output === 'json') io.stdout.write(JSON.stringify(diffJson(result), null, 2) + '\n')
   else if (opts.output === 'md') io.stdout.write(renderDiffMarkdown(result, sides))
   else io.stdout.write(renderDiffText(result, sides))
+  const unjudged = nothingCompared(result, old, now)
+  if (unjudged !== null) {
+    // a gate that compared nothing must not pass: say so where CI logs show it, and fail under --fail-on
+    io.stderr.write(`${opts.failOn !== undefined ? 'error' : 'warning'}: nothing was compared: ${unjudged}\n`)
+    if (opts.failOn !== undefined) throw new ExitError(2)
+  }
   if (opts.failOn !== undefined && failsOn(result, opts.failOn)) throw new ExitError(1)
+}
+
+/** Why the diff could not judge the change (no pod on both sides, or no port), or null when it could. */
+export function nothingCompared(d: ClusterDiff, before: Cluster, after: Cluster): string | null {
+  if (d.comparedPods === 0) {
+    const pods = (c: Cluster) => `${c.pods.length} pod${c.pods.length === 1 ? '' : 's'}`
+    return (
+      `no pod is present on both sides (old: ${pods(before)}, new: ${pods(after)}), so no connection could change and the policy changes were not judged. ` +
+      'Policies decide nothing without the pods they select: give the pods and namespaces both sides share with --cluster PATH ' +
+      '(e.g. kubectl get ns,pods -A -o json > cluster.json), or compare manifests that hold them'
+    )
+  }
+  if (d.ports.length === 0) return 'no port to compare: no pod declares a container port and no policy names one; give --port'
+  return null
 }
 
 export function failsOn(d: ClusterDiff, on: 'added' | 'removed' | 'any'): boolean {

@@ -11,8 +11,12 @@ import { connections, portText, totals } from './diff-text.js'
  *   pods: {added, removed, relabeled: ["ns/name"]}, namespaces: {added, removed, relabeled: ["name"]},
  *   classes: [{id, namespace, labels, labelsBefore?, pods: ["ns/name"]}],
  *   changes: [{change: "allowed" | "denied", from: classId, to: classId, ports: ["9090/TCP"], podPairs, connections,
- *              causes: [cause], policies: {source: [{policy, status}], destination: [{policy, status}]}}] }
+ *              causes: [cause], policies: {source: [{policy, status}], destination: [{policy, status}]}}],
+ *   comparedPods: N, unserved: {allowed: N, denied: N} }
  * ```
+ * `comparedPods` counts the pods present on both sides (0: nothing was compared). `unserved` counts the
+ * connections that changed on ports the destination neither serves nor is named for by a policy, which
+ * `changes` leaves out (0 when the ports were given with --port).
  * A cause is `{code: "allowed-by" | "allow-lost", side: "egress" | "ingress", policy: "ns/name", status,
  * direction, rule, peer, port, resolvedPort?}` (peer and port: index into the rule, or "any") or
  * `{code: "isolation-lifted" | "newly-isolated", side, policies: [{policy, status}]}`. A connection is one
@@ -40,6 +44,8 @@ export function diffJson(diff: ClusterDiff) {
         destination: c.policies.destination.map((p) => ({ policy: formatRef(p.policy), status: p.status })),
       },
     })),
+    comparedPods: diff.comparedPods,
+    unserved: diff.unserved,
   }
 }
 

@@ -1,7 +1,7 @@
 import { formatRef } from '../../model/policy.js'
 import type { Cause, ClusterDiff, DiffClass } from '../../analysis/diff.js'
 import { count } from './describe-text.js'
-import { causeText, classLabel, connections, inventory, portText, readableLabels, summaryLine, type DiffSides } from './diff-text.js'
+import { causeText, classLabel, connections, inventory, NOTHING_COMPARED, portText, readableLabels, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
 
 /** Rows per table before the rest is only counted: a pull-request comment has a size limit. */
 const MAX_ROWS = 50
@@ -18,13 +18,15 @@ const code = (s: string) => `\`${s.replace(/`/g, "'")}\``
  */
 export function renderDiffMarkdown(diff: ClusterDiff, sides: DiffSides): string {
   const out: string[] = [`### NetworkPolicy changes: ${esc(summaryLine(diff))}`, '']
+  const unserved = unservedLine(diff)
+  if (unserved !== null) out.push(esc(unserved), '')
   for (const g of inventory(diff)) {
     out.push(`**${esc(g.title)}**`, '', ...g.items.map((i) => `- ${code(i)}`))
     if (g.more > 0) out.push(`- … and ${g.more} more`)
     out.push('')
   }
   if (diff.changes.length === 0) {
-    out.push('No connection between pods present on both sides changes.')
+    out.push(diff.comparedPods === 0 ? NOTHING_COMPARED : 'No connection between pods present on both sides changes.')
     return out.join('\n') + '\n'
   }
   for (const kind of ['allowed', 'denied'] as const) {

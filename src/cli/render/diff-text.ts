@@ -49,10 +49,22 @@ export function totals(diff: ClusterDiff) {
 
 /** "newly allowed: 6 connections in 4 class pairs; newly denied: none" */
 export function summaryLine(diff: ClusterDiff): string {
+  if (diff.comparedPods === 0) return 'nothing compared: no pod is present on both sides'
   const t = totals(diff)
   const part = (x: { groups: number; connections: number }) => (x.groups === 0 ? 'none' : `${count(x.connections, 'connection')} in ${count(x.groups, 'class pair')}`)
   return `newly allowed: ${part(t.allowed)}; newly denied: ${part(t.denied)} (${count(diff.ports.length, 'port')} compared; a connection is one pod pair on one port)`
 }
+
+/** "not reported: 6 newly denied connections to ports ..." when the diff left some out, else null. */
+export function unservedLine(diff: ClusterDiff): string | null {
+  const { allowed, denied } = diff.unserved
+  if (allowed + denied === 0) return null
+  const parts = [allowed > 0 ? `${allowed} newly allowed` : '', denied > 0 ? `${denied} newly denied` : ''].filter((x) => x !== '')
+  return `not reported: ${parts.join(' and ')} connection${allowed + denied === 1 ? '' : 's'} to ports that the destination pod neither serves (no container port) nor has named by a policy; --port P reports port P on every pod`
+}
+
+/** The line that replaces "no connection changes" when no pod was on both sides. */
+export const NOTHING_COMPARED = 'Nothing was compared: no pod is present on both sides (give the pods and namespaces with --cluster PATH).'
 
 const STATUS_WORDS: Record<PolicyStatus, string> = { added: 'added', removed: 'removed', changed: 'changed', unchanged: 'unchanged; labels changed' }
 const statusText = (s: PolicyStatus) => STATUS_WORDS[s]
@@ -124,6 +136,8 @@ export function inventory(diff: ClusterDiff): InventoryGroup[] {
 /** The text report: a summary, the inventory of changed objects, then each change with its causes. */
 export function renderDiffText(diff: ClusterDiff, sides: DiffSides): string {
   const lines = [`netpol diff: ${summaryLine(diff)}`]
+  const unserved = unservedLine(diff)
+  if (unserved !== null) lines.push(unserved)
   for (const g of inventory(diff)) {
     lines.push(g.title, ...g.items.map((i) => `  ${i}`))
     if (g.more > 0) lines.push(`  … and ${g.more} more`)
@@ -138,7 +152,8 @@ export function renderDiffText(diff: ClusterDiff, sides: DiffSides): string {
       for (const cause of c.causes) lines.push(`    ${causeText(cause, sides)}`)
     }
   }
-  if (diff.changes.length === 0) lines.push('', 'No connection between pods present on both sides changes.')
+  if (diff.comparedPods === 0) lines.push('', NOTHING_COMPARED)
+  else if (diff.changes.length === 0) lines.push('', 'No connection between pods present on both sides changes.')
   else {
     lines.push('', 'Pods of each class:')
     for (const c of diff.classes) {

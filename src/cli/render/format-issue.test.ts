@@ -88,6 +88,9 @@ const samples: ModelIssue[] = [
   { code: 'unknown_field', path: ['a'], field: 'x', known: ['y', 'z'] },
   { code: 'duplicate_value', path: ['a'], input: 'http' },
   { code: 'selector_mismatch', path: ['a'], selector: 'app=x', labels: '{app=y}' },
+  ...(['first-not-cluster-ip', 'too-many', 'same-family', 'none-with-others', 'unspecified', 'loopback', 'link-local', 'link-local-multicast'] as const).map(
+    (problem): ModelIssue => ({ code: 'service_ip', path: ['spec', 'clusterIPs'], input: '10.96.0.5', problem }),
+  ),
   { code: 'file_not_found', path: [], file: 'f' },
   { code: 'file_unreadable', path: [], file: 'f', message: 'EACCES' },
 ]

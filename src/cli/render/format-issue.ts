@@ -2,7 +2,7 @@
  * Issues and notes as one line each: where (file:line:column), which object, which field, then one sentence
  * saying what was found and what was expected. The data carries no messages; they are all made here.
  */
-import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Path } from '../../model/issues.js'
+import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Path, ServiceIpProblem } from '../../model/issues.js'
 
 /** `x.yaml:14:9: NetworkPolicy shop/allow-web: spec.ingress[0].from[1].ipBlock.except[0]: <sentence>` */
 export function formatIssue(i: LocatedIssue): string {
@@ -99,11 +99,25 @@ export function issueMessage(issue: ModelIssue): string {
       return `${q(issue.input)} is used twice; expected unique values`
     case 'selector_mismatch':
       return `selector ${issue.selector} does not match the template labels ${issue.labels}; expected a selector the template's pods satisfy`
+    case 'service_ip':
+      return SERVICE_IP_PROBLEMS[issue.problem](q(issue.input))
     case 'file_not_found':
       return 'no such file or directory'
     case 'file_unreadable':
       return `cannot read: ${issue.message}`
   }
+}
+
+// the API server's words (ValidateService, ValidateNonSpecialIP), with what to write instead
+const SERVICE_IP_PROBLEMS: Record<ServiceIpProblem, (input: string) => string> = {
+  'first-not-cluster-ip': (v) => `${v}: the first value must match clusterIP (clusterIPs[0] is clusterIP; with clusterIPs, set clusterIP too)`,
+  'too-many': (v) => `${v}: may only hold up to 2 values (one IPv4 and one IPv6 address)`,
+  'same-family': (v) => `${v}: may specify no more than one IP for each IP family; expected one IPv4 and one IPv6 address`,
+  'none-with-others': (v) => `${v}: must not have more than one value when clusterIP is "None" (a headless Service has no virtual address)`,
+  unspecified: (v) => `${v} may not be unspecified (0.0.0.0, ::)`,
+  loopback: (v) => `${v} may not be in the loopback range (127.0.0.0/8, ::1/128)`,
+  'link-local': (v) => `${v} may not be in the link-local range (169.254.0.0/16, fe80::/10)`,
+  'link-local-multicast': (v) => `${v} may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)`,
 }
 
 /** A note as one sentence (the caller adds any `note:` prefix). */

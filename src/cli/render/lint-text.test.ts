@@ -37,7 +37,7 @@ test('text: grouped by object, with lines, fixes, skipped checks and a summary',
       '      podSelector: {matchLabels: {app: y}}',
       '',
       'skipped NP002 egress-no-dns: no DNS pods',
-      '1 warning, 1 info on 2 objects (13 checks ran)',
+      '1 warning, 1 info on 2 objects (14 checks ran)',
       '',
     ].join('\n'),
   )

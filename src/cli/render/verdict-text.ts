@@ -15,6 +15,8 @@ export interface CheckedFlow {
   readonly protocol: string
   /** e.g. "via svc/shop/nginx:80 (targetPort http)" */
   readonly via?: string
+  /** set when the destination was written as a Service's virtual address (clusterIP or externalIP) */
+  readonly serviceAddress?: { readonly ip: string; readonly field: 'clusterIP' | 'externalIP'; readonly service: string; readonly port: number; readonly protocol: string }
   readonly verdict: Verdict
 }
 
