@@ -45,7 +45,7 @@ describe('labProbeCells', () => {
     const n = sorted.length
     const counted = Object.values(plan.notProbed).reduce((s, x) => s + x, 0)
     expect(plan.probe.length + counted).toBe(PORTS.length * n * n)
-    expect(plan.notProbed).toEqual({ self: 10, 'host-network': 16, 'no-address': 12, 'not-served': 6 })
+    expect(plan.notProbed).toEqual({ self: 10, replicas: 0, 'host-network': 16, 'no-address': 12, 'not-served': 6 })
   })
 
   test('the probes use the first address of the family', () => {
