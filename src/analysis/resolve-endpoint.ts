@@ -1,12 +1,17 @@
 import type { Cluster, Pod, Service, ServicePort } from '../model/cluster.js'
 import { parseIp, type IpAddress } from '../model/ip.js'
 import { selectorMatches, makeSelector } from '../model/label-selector.js'
+import { nearest } from './nearest.js'
+import { resolveWorkload, workloadPrefix, workloadsNamed, type WorkloadEndpoint, type WorkloadError } from './resolve-workload.js'
+
+export { nearest, editDistance } from './nearest.js'
 
 /** What a command-line endpoint names. */
 export type ResolvedEndpoint =
   | { readonly kind: 'pod'; readonly pod: Pod }
   | { readonly kind: 'ip'; readonly ip: IpAddress }
   | { readonly kind: 'service'; readonly service: Service; readonly port: ServicePort | null; readonly backends: readonly Backend[] }
+  | WorkloadEndpoint
 
 /** One pod behind a Service and the container port the service port lands on ("targetPort"), when it resolves. */
 export interface Backend {
@@ -20,12 +25,14 @@ export type ResolveError =
   | { readonly code: 'pod-not-found'; readonly input: string; readonly suggestions: readonly string[] }
   | { readonly code: 'service-not-found'; readonly input: string; readonly suggestions: readonly string[] }
   | { readonly code: 'service-port-not-found'; readonly input: string; readonly port: string; readonly available: readonly string[] }
+  | WorkloadError
 
 export type Resolved = { ok: true; value: ResolvedEndpoint } | { ok: false; error: ResolveError }
 
 /**
- * `NS/POD`, an IPv4/IPv6 address (a pod's address resolves to that pod), or `svc/NS/NAME[:PORT]` where PORT is the
- * service port's number or name. A Service resolves to the pods its selector picks in its namespace.
+ * `NS/POD`, an IPv4/IPv6 address (a pod's address resolves to that pod), `svc/NS/NAME[:PORT]` where PORT is the
+ * service port's number or name, or a workload as kubectl spells it (`deploy/NS/NAME`, see resolve-workload.ts).
+ * A Service resolves to the pods its selector picks in its namespace, a workload to its pods.
  */
 export function resolveEndpoint(cluster: Cluster, input: string): Resolved {
   const ip = parseIp(input)
@@ -36,12 +43,15 @@ export function resolveEndpoint(cluster: Cluster, input: string): Resolved {
     return { ok: true, value: pod ? { kind: 'pod', pod } : { kind: 'ip', ip } }
   }
   if (input.startsWith('svc/') || input.startsWith('service/')) return resolveService(cluster, input)
+  if (workloadPrefix(input) !== null) return resolveWorkload(cluster, input)
   const parts = input.split('/')
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return { ok: false, error: { code: 'syntax', input } }
   const [ns, name] = parts as [string, string]
   const pod = cluster.pods.find((p) => p.namespace === ns && p.name === name)
   if (pod) return { ok: true, value: { kind: 'pod', pod } }
-  return { ok: false, error: { code: 'pod-not-found', input, suggestions: nearest(input, cluster.pods.map((p) => `${p.namespace}/${p.name}`)) } }
+  // a workload of that name first (`deploy/backend/api` for backend/api), then pods named like it
+  const suggestions = [...workloadsNamed(cluster, ns, name), ...nearest(input, cluster.pods.map((p) => `${p.namespace}/${p.name}`))]
+  return { ok: false, error: { code: 'pod-not-found', input, suggestions } }
 }
 
 function resolveService(cluster: Cluster, input: string): Resolved {
@@ -80,24 +90,4 @@ export function servicePods(cluster: Cluster, service: Service): Pod[] {
 export function targetPortOn(port: ServicePort, pod: Pod): number | null {
   if (typeof port.targetPort === 'number') return port.targetPort
   return pod.ports.find((c) => c.name === port.targetPort && c.protocol === port.protocol)?.port ?? null
-}
-
-/** Up to three candidates closest by edit distance, for "did you mean". */
-export function nearest(input: string, candidates: readonly string[]): string[] {
-  return candidates
-    .map((c) => ({ c, d: editDistance(input, c) }))
-    .filter((x) => x.d <= Math.max(3, Math.floor(input.length / 3)))
-    .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
-    .slice(0, 3)
-    .map((x) => x.c)
-}
-
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = cur
-  }
-  return prev[b.length]!
 }

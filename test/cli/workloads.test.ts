@@ -76,3 +76,41 @@ describe('a whole kubectl get all,ns,netpol -A -o json dump', () => {
     expect(d.code).toBe(1)
   })
 })
+
+describe('naming endpoints', () => {
+  test.each([
+    { name: 'a pod named by its prefix (README example)', args: ['-f', 'examples/three-tier', '--from', 'backend/api', '--to', 'database/postgres-0', '--port', '5432'], err: 'error: --from "backend/api": no such pod in the input; did you mean backend/api-5c4, backend/api-6d1?' },
+    { name: 'a workload meant as a pod', args: ['-f', DUMP, '--from', 'shop/postgres', '--to', 'shop/postgres-0', '--port', '5432'], err: 'did you mean sts/shop/postgres, shop/postgres-0' },
+    { name: 'a workload of another kind', args: ['-f', DUMP, '--from', 'deploy/shop/postgres', '--to', 'shop/postgres-0', '--port', '5432'], err: 'error: --from "deploy/shop/postgres": no such workload with pods in the input; did you mean sts/shop/postgres' },
+  ])('$name', async ({ args, err }) => {
+    const r = await runCli(['check', ...args])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain(err)
+  })
+
+  test('deploy/NS/NAME as the source: each of its real pods is checked', async () => {
+    const r = await runCli(['check', '-f', DUMP, '--from', 'deploy/shop/web', '--to', 'sts/shop/postgres', '--port', '5432', '-o', 'json'])
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.out)
+    expect(j.results.map((x: { from: string; to: string; via: string }) => `${x.from} → ${x.to} ${x.via}`)).toEqual([
+      'shop/web-7d9f8b6c5-b8x4k → shop/postgres-0 via sts/shop/postgres',
+      'shop/web-7d9f8b6c5-m2p7q → shop/postgres-0 via sts/shop/postgres',
+      'shop/web-7d9f8b6c5-zt5wd → shop/postgres-0 via sts/shop/postgres',
+    ])
+  })
+
+  test('a workload to itself: each pod to the others', async () => {
+    const r = await runCli(['check', '-f', DUMP, '--from', 'deploy/kube-system/coredns', '--to', 'deploy/kube-system/coredns', '--port', '53/UDP'])
+    expect(r.out.split('\n').filter((l) => /^(ALLOWED|DENIED)/.test(l)).map((l) => l.split('  ')[1])).toEqual([
+      'kube-system/coredns-5d78c9869d-7xq2p → kube-system/coredns-5d78c9869d-kz8vd',
+      'kube-system/coredns-5d78c9869d-kz8vd → kube-system/coredns-5d78c9869d-7xq2p',
+    ])
+  })
+
+  test('a template of several replicas named as a workload: one replica to another', async () => {
+    const r = await runCli(['check', '-f', REPLICAS, '--from', 'deploy/shop/web', '--to', 'deployment/shop/web', '--port', '8080'])
+    expect(r.code).toBe(1)
+    expect(r.out).toContain('DENIED  shop/web → shop/web  port 8080/TCP  via deployment/shop/web')
+    expect(r.out).toContain('shop/web stands for 3 replicas; this is one replica to another')
+  })
+})
