@@ -102,5 +102,7 @@ describe('a template of several replicas and itself: one replica to another', ()
     expect([v.egress.kind, v.ingress.kind, v.allowed]).toEqual(want)
     expect(v.notes.some((n) => n.code === 'replicas')).toBe(note)
     if (note) expect(v.notes).toContainEqual({ code: 'replicas', pod: 'shop/web', replicas })
+    // one end, one note about its missing address
+    expect(v.notes.filter((n) => n.code === 'no-ip')).toEqual([{ code: 'no-ip', pod: 'shop/web' }])
   })
 })

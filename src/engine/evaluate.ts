@@ -53,12 +53,13 @@ function ruleHits(index: ClusterIndex, policy: NetworkPolicy, direction: Directi
 export function evaluateFlow(index: ClusterIndex, flow: Flow): Verdict {
   const { from, to } = flow
   const notes: VerdictNote[] = []
-  for (const e of [from, to]) {
+  const samePod = from.kind === 'pod' && to.kind === 'pod' && from.pod === to.pod
+  for (const e of samePod ? [from] : [from, to]) {
     if (e.kind !== 'pod') continue
     if (e.pod.hostNetwork) notes.push({ code: 'host-network', pod: endpointName(e) })
     if (e.ip === null) notes.push({ code: 'no-ip', pod: endpointName(e) })
   }
-  if (from.kind === 'pod' && to.kind === 'pod' && from.pod === to.pod) {
+  if (samePod) {
     // a pod can always reach itself (loopback is never filtered)
     if (!standsForSeveral(from.pod)) return { allowed: true, egress: { kind: 'self' }, ingress: { kind: 'self' }, notes }
     // A template of several replicas stands for several pods with its labels, ports and namespace: its pair with

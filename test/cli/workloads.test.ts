@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { runCli } from './cli-harness.js'
 
-const REPLICAS = 'test/fixtures/replicas/shop.yaml'
+const REPLICAS = 'examples/replicas/shop.yaml'
 const DUMP = 'test/fixtures/kubectl-get-all/dump.json'
 
 describe('a workload template of several replicas', () => {
