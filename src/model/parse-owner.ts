@@ -58,11 +58,13 @@ export function readControllerOwner(input: Json, path: Loc, issues: ModelIssue[]
  * - Job: "parallelism: Specifies the maximum desired number of pods the job should run at any given time"
  *   (defaults to 1), and no more than `completions` when that is set ("Setting to 1 means that parallelism is
  *   limited to 1"); `suspend: true`: "the Job controller should not create Pods", so 0.
+ *   A Job that has finished (a `Complete` or `Failed` condition with status "True" in `status.conditions`:
+ *   "the job has completed its execution" / "failed its execution") runs no pod any more: 0.
  * - CronJob: the Job of its `jobTemplate`, or 0 when `spec.suspend` ("suspend subsequent executions").
  *   Runs that overlap (concurrencyPolicy Allow) are not counted: one run's pods stand for the workload.
  * A negative count is refused as the API server does ("must be greater than or equal to 0").
  */
-export function readReplicas(kind: WorkloadKind, top: Json | undefined, topPath: Loc, spec: Json | undefined, specPath: Loc, issues: ModelIssue[]): Replicas {
+export function readReplicas(kind: WorkloadKind, top: Json | undefined, topPath: Loc, spec: Json | undefined, specPath: Loc, issues: ModelIssue[], status?: Json): Replicas {
   const count = (obj: Json | undefined, key: string, path: Loc): number | undefined => {
     if (!obj) return undefined
     const n = intAt(obj, key, path, issues)
@@ -79,6 +81,7 @@ export function readReplicas(kind: WorkloadKind, top: Json | undefined, topPath:
     case 'CronJob': {
       if (kind === 'CronJob' && top && boolAt(top, 'suspend', topPath, issues) === true) return 0
       if (spec && boolAt(spec, 'suspend', specPath, issues) === true) return 0
+      if (kind === 'Job' && status !== undefined && jobFinished(status)) return 0
       const parallelism = count(spec, 'parallelism', specPath) ?? 1
       const completions = count(spec, 'completions', specPath)
       return completions === undefined ? parallelism : Math.min(parallelism, completions)
@@ -88,3 +91,9 @@ export function readReplicas(kind: WorkloadKind, top: Json | undefined, topPath:
   }
 }
 
+
+/** JobConditionType Complete or Failed with status "True": the Job's pods have stopped. Read leniently (status is the cluster's, not the user's). */
+function jobFinished(status: Json): boolean {
+  const conditions = Array.isArray(status.conditions) ? status.conditions : []
+  return conditions.some((c) => isObject(c) && (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
+}

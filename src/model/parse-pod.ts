@@ -92,7 +92,7 @@ export function parseWorkload(input: unknown, path: Path = [], source?: SourceRe
   const spec = readPodSpec(template ? objectAt(template, 'spec', templatePath, issues) : undefined, at(templatePath, 'spec'), issues)
   const selector = readWorkloadSelector(kind, owner, ownerPath, labels, template !== undefined, issues)
   const top = isObject(input.spec) ? input.spec : undefined
-  const replicas = readReplicas(kind, top, at(path, 'spec'), owner, ownerPath, issues)
+  const replicas = readReplicas(kind, top, at(path, 'spec'), owner, ownerPath, issues, isObject(input.status) ? input.status : undefined)
 
   const pod: Mutable<Pod> = { namespace: meta.namespace, name: meta.name, labels, ips: NO_IPS, hostIPs: NO_IPS, hostNetwork: spec.hostNetwork, ports: spec.ports }
   if (spec.nodeName !== undefined) pod.nodeName = spec.nodeName

@@ -49,6 +49,9 @@ describe('how many pods a workload stands for', () => {
     { name: 'Job parallelism 4 (a work queue, no completions)', input: job({ parallelism: 4 }), want: 4 },
     { name: 'Job parallelism 5, completions 2: no more than 2 at once', input: job({ parallelism: 5, completions: 2 }), want: 2 },
     { name: 'Job suspended: no pods', input: job({ parallelism: 3, suspend: true }), want: 0 },
+    { name: 'Job complete: no pods any more', input: { ...job({}), status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }, want: 0 },
+    { name: 'Job failed: no pods any more', input: { ...job({}), status: { conditions: [{ type: 'Failed', status: 'True' }] } }, want: 0 },
+    { name: 'Job running, a condition not true: its pods run', input: { ...job({}), status: { active: 1, conditions: [{ type: 'Complete', status: 'False' }] } }, want: 1 },
     { name: 'CronJob: its jobTemplate’s parallelism', input: cron({}, { parallelism: 3 }), want: 3 },
     { name: 'CronJob suspended: no pods', input: cron({ suspend: true }), want: 0 },
   ])('$name', ({ input, want }) => {

@@ -62,9 +62,9 @@ describe('a whole kubectl get all,ns,netpol -A -o json dump', () => {
       'note: HorizontalPodAutoscaler web skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only',
       'note: skipped 2 pods that have finished (2 Succeeded): ops/migrate-v42-q9w3e, ops/report-29406720-x7k2p',
       'note: pod templates of 6 workloads not used because their pods are present: DaemonSet kube-system/kube-proxy, Deployment kube-system/coredns, Deployment shop/web and 3 more',
-      'note: Deployment shop/legacy-api skipped: it runs no pod (replicas 0, or suspended)',
+      'note: skipped 2 workloads that run no pod (replicas 0, suspended, or a finished Job): Deployment shop/legacy-api, Job ops/migrate-v42',
       'note: skipped 3 workloads whose owner in the input stands for their pods: ReplicaSet shop/legacy-api-5f6d8c7b9 (Deployment legacy-api), ReplicaSet shop/web-6c8d7b5f4 (Deployment web), Job ops/report-29406720 (CronJob report)',
-      'note: skipped 2 workloads of a live cluster whose pods are in the input, none of them theirs (they run no pod now): CronJob ops/report, Job ops/migrate-v42',
+      'note: CronJob ops/report skipped: it comes from a live cluster whose pods are in the input, and none of them is its',
       "note: 2 hostNetwork pods (kube-system/kube-proxy-4hx9w, kube-system/kube-proxy-qm2lt): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not filter them",
     ])
   })

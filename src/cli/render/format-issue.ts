@@ -122,7 +122,7 @@ export function formatNote(n: ModelNote): string {
     case 'duplicate_object':
       return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is given more than once; the last one is used`
     case 'workload_no_replicas_skipped':
-      return `${n.kind} ${n.namespace}/${n.name} skipped: it runs no pod (replicas 0, or suspended)`
+      return `${n.kind} ${n.namespace}/${n.name} skipped: it runs no pod (replicas 0, suspended, or a finished Job)`
     case 'template_owned_skipped':
       return `${n.kind} ${n.namespace}/${n.name} skipped: its owner ${n.owner} stands for its pods`
     case 'template_skipped_no_live_pods':

@@ -19,7 +19,7 @@ test.each<{ name: string; notes: ModelNote[]; want: string[] }>([
   {
     name: 'workloads at replicas 0: one line naming three and counting the rest',
     notes: many(5, (i): ModelNote => ({ code: 'workload_no_replicas_skipped', kind: 'ReplicaSet', namespace: 'shop', name: `web-${i}` })),
-    want: ['skipped 5 workloads that run no pod (replicas 0, or suspended): ReplicaSet shop/web-0, ReplicaSet shop/web-1, ReplicaSet shop/web-2 and 2 more'],
+    want: ['skipped 5 workloads that run no pod (replicas 0, suspended, or a finished Job): ReplicaSet shop/web-0, ReplicaSet shop/web-1, ReplicaSet shop/web-2 and 2 more'],
   },
   {
     name: 'kinds of notes keep the order in which each first appears',

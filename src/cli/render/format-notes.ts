@@ -43,7 +43,7 @@ function summary(code: Code, g: readonly ModelNote[]): string {
     case 'duplicate_object':
       return `${n} objects are given more than once; the last of each is used: ${examples(of('duplicate_object').map(obj))}`
     case 'workload_no_replicas_skipped':
-      return `skipped ${n} workloads that run no pod (replicas 0, or suspended): ${examples(of('workload_no_replicas_skipped').map(obj))}`
+      return `skipped ${n} workloads that run no pod (replicas 0, suspended, or a finished Job): ${examples(of('workload_no_replicas_skipped').map(obj))}`
     case 'template_owned_skipped':
       return `skipped ${n} workloads whose owner in the input stands for their pods: ${examples(of('template_owned_skipped').map((x) => `${obj(x)} (${x.owner})`))}`
     case 'template_skipped_no_live_pods':
