@@ -1,6 +1,6 @@
 /** fast-check generators of small random clusters that exercise every part of the semantics. */
 import fc from 'fast-check'
-import type { Cluster, Pod } from '../src/model/cluster.js'
+import type { Cluster, Pod, Replicas } from '../src/model/cluster.js'
 import type { Requirement } from '../src/model/label-selector.js'
 import type { NetworkPolicy, Peer, Rule } from '../src/model/policy.js'
 import type { ContainerPort, PortSpec, Protocol } from '../src/model/port.js'
@@ -77,8 +77,17 @@ const podIps = fc.oneof(
   { weight: 1, arbitrary: fc.constant([] as string[]) },
 )
 
+/**
+ * null: a real pod. Otherwise a workload template (no addresses) standing for this many pods: one replica's
+ * pair with itself is self, several replicas' is one replica to another.
+ */
+const replicas = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.constantFrom<Replicas>(1, 2, 3, 'per-node') },
+)
+
 const pods: fc.Arbitrary<Pod[]> = fc
-  .array(fc.record({ ns: fc.constantFrom(...NAMESPACES), labels, ips: podIps, ports: fc.subarray(CONTAINER_PORTS, { maxLength: 3 }) }), { minLength: 1, maxLength: 7 })
+  .array(fc.record({ ns: fc.constantFrom(...NAMESPACES), labels, ips: podIps, ports: fc.subarray(CONTAINER_PORTS, { maxLength: 3 }), replicas }), { minLength: 1, maxLength: 7 })
   .map((list) => {
     const used = new Set<string>()
     return list.map((p, i) => {
@@ -87,7 +96,9 @@ const pods: fc.Arbitrary<Pod[]> = fc
       // one port name per protocol on a pod (two containers may not both define "http")
       const names = new Set<string>()
       const ports = p.ports.filter((cp) => cp.name === undefined || (!names.has(cp.name) && names.add(cp.name)))
-      return pod(`${p.ns}/pod${i}`, p.labels, { ips, ports })
+      if (p.replicas === null) return pod(`${p.ns}/pod${i}`, p.labels, { ips, ports })
+      const template = { kind: p.replicas === 'per-node' ? ('DaemonSet' as const) : ('Deployment' as const), name: `pod${i}`, replicas: p.replicas }
+      return pod(`${p.ns}/pod${i}`, p.labels, { ports, template })
     })
   })
 

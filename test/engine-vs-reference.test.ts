@@ -5,6 +5,7 @@ import { evaluateFlow } from '../src/engine/evaluate.js'
 import { indexCluster } from '../src/engine/cluster-index.js'
 import { podEndpoint } from '../src/engine/endpoint.js'
 import type { Endpoint } from '../src/engine/verdict.js'
+import { standsForSeveral } from '../src/model/cluster.js'
 import type { Family } from '../src/model/ip.js'
 import { ip } from './builders.js'
 import { clusters, EXTERNAL_IPS, PORTS } from './arbitraries.js'
@@ -48,8 +49,8 @@ describe('the engine equals the reference evaluator', () => {
             c.pods.forEach((b, j) => {
               const want = referenceAllowed(c, toRef(podEndpoint(a, family)), toRef(podEndpoint(b, family)), m.port, m.protocol)
               expect(podAllowed(r, m, i, j), `${a.name}→${b.name} ${m.port}/${m.protocol}`).toBe(want)
-              // the class rows (used by diff) say the same for two different pods
-              if (i !== j) expect(m.rows[r.identities.classOf[i]!]!.has(r.identities.classOf[j]!)).toBe(want)
+              // the class rows (used by diff) say the same for two different pods, and for one replica to another
+              if (i !== j || standsForSeveral(a)) expect(m.rows[r.identities.classOf[i]!]!.has(r.identities.classOf[j]!)).toBe(want)
             })
           })
         })

@@ -63,8 +63,17 @@ function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', othe
   return selecting.some((p) => p[dir]!.some((r) => ruleOk(cluster, p, r, other, port, protocol, dest)))
 }
 
+/**
+ * Does this pod stand for exactly one pod? A workload template of `replicas: 3` stands for three pods with its
+ * labels, and a DaemonSet's for one per node: for them "the same pod" is two replicas, not one pod.
+ */
+function onePod(pod: Pod): boolean {
+  return pod.template === undefined || pod.template.replicas === undefined || pod.template.replicas === 1
+}
+
 export function referenceAllowed(cluster: Cluster, from: RefEnd, to: RefEnd, port: number, protocol: Protocol): boolean {
-  if (from.pod !== null && from.pod === to.pod) return true
+  // a pod may always reach itself; one replica of a template reaching another is two pods
+  if (from.pod !== null && from.pod === to.pod && onePod(from.pod)) return true
   // "traffic to and from the node where a Pod is running is always allowed"
   if (from.pod === null && to.pod !== null && to.pod.hostIPs.some((h) => h.family === from.ip.family && h.value === from.ip.value)) return true
   const egress = from.pod === null || directionOk(cluster, from.pod, 'egress', to, port, protocol, to.pod)

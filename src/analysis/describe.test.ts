@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { clusters } from '../../test/arbitraries.js'
-import { podId } from '../model/cluster.js'
+import { podId, standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { indexCluster } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
@@ -91,12 +91,14 @@ describe('describe a pod', () => {
         const idx = indexCluster(cl)
         for (const p of cl.pods) {
           const v = describePod(idx, p, family)
+          // the others: every pod but itself, or with itself when it stands for several replicas (one replica to another)
+          const other = (q: Pod) => q !== p || standsForSeveral(p)
           for (const r of v.inbound) {
-            const want = cl.pods.filter((q) => q !== p && evaluateFlow(idx, { from: podEndpoint(q, family), to: podEndpoint(p, family), port: r.port, protocol: r.protocol }).allowed)
+            const want = cl.pods.filter((q) => other(q) && evaluateFlow(idx, { from: podEndpoint(q, family), to: podEndpoint(p, family), port: r.port, protocol: r.protocol }).allowed)
             expect(ids(r.allowed)).toEqual(want.map(podId))
           }
           for (const r of v.outbound) {
-            const serving = cl.pods.filter((q) => q !== p && q.ports.some((cp) => cp.port === r.port && cp.protocol === r.protocol))
+            const serving = cl.pods.filter((q) => other(q) && q.ports.some((cp) => cp.port === r.port && cp.protocol === r.protocol))
             const want = serving.filter((q) => evaluateFlow(idx, { from: podEndpoint(p, family), to: podEndpoint(q, family), port: r.port, protocol: r.protocol }).allowed)
             expect(r.considered).toBe(serving.length)
             expect(ids(r.allowed)).toEqual(want.map(podId))

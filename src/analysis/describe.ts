@@ -1,4 +1,4 @@
-import type { Pod } from '../model/cluster.js'
+import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import type { Direction, NetworkPolicy, Peer, PolicyRef, Rule } from '../model/policy.js'
@@ -177,12 +177,15 @@ export function resolveNamedPort(spec: PortSpec, pod: Pod): number[] {
 /**
  * The pod's isolation in each direction and a per-port summary of who may reach it and whom it may reach.
  * Verdicts come from evaluateFlow on one representative per class of pods (computeIdentities), so they are
- * the engine's; the pod itself is never counted ("a pod may always reach itself").
+ * the engine's; the pod itself is never counted ("a pod may always reach itself"), except a template of several
+ * replicas: it counts among the others, as another replica of it would.
  */
 export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.ips[0]?.family ?? 4): PodView {
   const { cluster } = index
   const ids = computeIdentities(cluster.pods, cluster.policies, family)
-  const self = cluster.pods.indexOf(pod)
+  const several = standsForSeveral(pod)
+  // a template of several replicas is its own peer (one replica to another): nothing is left out then
+  const self = several ? -1 : cluster.pods.indexOf(pod)
   // a member other than the pod itself stands for each class
   const reps = ids.classes.map((c) => c.members.find((m) => m !== self))
   const me = podEndpoint(pod, family)
@@ -198,10 +201,10 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
       if (v.allowed) for (const m of c.members) if (m !== self) allowed.push(cluster.pods[m]!)
     })
     const external = externalFor(ingressBy, 'ingress', port, protocol, pod)
-    return { port, protocol, ...(name !== undefined ? { name } : {}), considered: cluster.pods.length - 1, allowed: podSet(sortPods(allowed)), external }
+    return { port, protocol, ...(name !== undefined ? { name } : {}), considered: cluster.pods.length - (several ? 0 : 1), allowed: podSet(sortPods(allowed)), external }
   })
 
-  const served = cluster.pods.flatMap((p) => (p === pod ? [] : p.ports))
+  const served = cluster.pods.flatMap((p) => (p === pod && !several ? [] : p.ports))
   const outbound = portsFor(served, egressBy, 'egress').map(({ port, protocol }) => {
     const allowed: Pod[] = []
     let considered = 0

@@ -273,3 +273,25 @@ describe('diffClusters agrees with evaluateFlow on every pod pair', () => {
     expect(flipped).toBeGreaterThan(60)
   })
 })
+
+describe('diff: a template of several replicas and itself', () => {
+  const tpl = (replicas: number) => pod('api/orders', { app: 'orders' }, { ports: http, template: { kind: 'Deployment', name: 'orders', replicas } })
+  test.each([
+    { name: '3 replicas: a default deny cuts one replica from another', replicas: 3, want: ['denied api/orders → api/orders 5432/TCP,8080/TCP'], pairs: [1] },
+    { name: '1 replica: a pod may always reach itself, nothing flips', replicas: 1, want: [], pairs: [] },
+  ])('$name', ({ replicas, want, pairs }) => {
+    const ps = [tpl(replicas)]
+    const d = diffClusters(make([], ps), make([denyApi], ps), { ports: [{ port: 5432, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] })
+    expect(summary(d)).toEqual(want)
+    expect(d.changes.map((c) => c.podPairs)).toEqual(pairs)
+    expect(causes(d)).toEqual(want.map(() => ['ingress newly-isolated deny added']))
+  })
+
+  test('pairs within a class count the template with itself', () => {
+    // two templates with the same labels (one class): one of 3 replicas, one of 1
+    const ps = [tpl(3), pod('api/orders-b', { app: 'orders' }, { ports: http, template: { kind: 'StatefulSet', name: 'orders-b', replicas: 1 } })]
+    const d = diffClusters(make([], ps), make([denyApi], ps), { ports: [{ port: 8080, protocol: 'TCP' }] })
+    // 2 ordered pairs between the two, and the 3-replica template's replicas among themselves
+    expect(d.changes.map((c) => c.podPairs)).toEqual([3])
+  })
+})

@@ -1,4 +1,4 @@
-import type { Cluster, Pod } from '../model/cluster.js'
+import { standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
 import { podId } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { labelsKey, type Labels } from '../model/labels.js'
@@ -38,7 +38,10 @@ export interface ConnectionChange {
   readonly from: number
   readonly to: number
   readonly ports: readonly PortProtocol[]
-  /** ordered pod pairs (a pod and itself excluded) between the classes: the change holds for each, on each port */
+  /**
+   * ordered pod pairs between the classes: the change holds for each, on each port. A pod and itself are left
+   * out, except a template of several replicas on both sides, whose pair with itself is one replica to another.
+   */
   readonly podPairs: number
   readonly causes: readonly Cause[]
   /** the added, removed or changed policies that isolate the source for egress / the destination for ingress, before or after */
@@ -95,12 +98,14 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const statuses = policyStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
 
-  const flips = findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows))
+  // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
+  const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
+  const flips = findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows), selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
   const selecting = selectingChanges(changed, before, after, statuses)
-  const all = groupFlips(flips, explainer, (a) => joint.members[a]!.length)
+  const all = groupFlips(flips, explainer, (a) => joint.members[a]!.length, (a) => selfPairs[a]!)
   const unserved = { allowed: 0, denied: 0 }
   let grouped = all
   if (opts.ports === undefined) {
@@ -208,9 +213,9 @@ export interface Flip {
 /**
  * Compares the class matrices of both sides through the joint classes: `oldRows[k][c]` is the row of class c
  * (before) for port index k. A joint class with one pod is skipped against itself: its only pair is the pod with
- * itself, which is always allowed.
+ * itself, which is always allowed, unless `selfPairs` counts it (a template of several replicas on both sides).
  */
-export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitset[])[], newRows: readonly (readonly Bitset[])[]): Flip[] {
+export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitset[])[], newRows: readonly (readonly Bitset[])[], selfPairs?: readonly number[]): Flip[] {
   const flips: Flip[] = []
   const n = joint.members.length
   const ports = oldRows.length
@@ -224,7 +229,7 @@ export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitse
       o[k] = oldRows[k]![before[a]!]!.words
       w[k] = newRows[k]![after[a]!]!.words
     }
-    const single = joint.members[a]!.length < 2
+    const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
     for (let b = 0; b < n; b++) {
       if (a === b && single) continue
       const cb = before[b]!
@@ -258,7 +263,12 @@ export interface FlipGroup {
  * causes `explain` gives per port, so ports flipped for different reasons are reported apart. The flips of one
  * class pair must be next to each other (findFlips lists them so).
  */
-export function groupFlips(flips: readonly Flip[], explain: (from: number, to: number, port: number) => Cause[], size: (cls: number) => number): FlipGroup[] {
+export function groupFlips(
+  flips: readonly Flip[],
+  explain: (from: number, to: number, port: number) => Cause[],
+  size: (cls: number) => number,
+  selfPairs: (cls: number) => number = () => 0,
+): FlipGroup[] {
   const out: FlipGroup[] = []
   // explain may hand out one array for equal causes: stringify each array once
   const keys = new Map<Cause[], string>()
@@ -271,7 +281,7 @@ export function groupFlips(flips: readonly Flip[], explain: (from: number, to: n
     const { from, to } = flips[start]!
     let end = start
     while (end < flips.length && flips[end]!.from === from && flips[end]!.to === to) end++
-    const podPairs = from === to ? size(from) * (size(from) - 1) : size(from) * size(to)
+    const podPairs = from === to ? size(from) * (size(from) - 1) + selfPairs(from) : size(from) * size(to)
     for (const allowed of [true, false]) {
       const byCause = new Map<string, { ports: number[]; causes: Cause[] }>()
       for (let x = start; x < end; x++) {

@@ -101,7 +101,8 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
   const ids: number[] = [0, 0, 0, 0]
   return (a, b, k) => {
     const i = members[a]![0]!
-    const j = members[b]![a === b ? 1 : 0]!
+    // both ends in one class: two different pods of it, or a template of several replicas with itself
+    const j = members[b]![a === b && members[b]!.length > 1 ? 1 : 0]!
     if (pairKey !== `${a},${b}`) {
       pairKey = `${a},${b}`
       const [from0, to0, from1, to1] = [cx.oldPods[i]!, cx.oldPods[j]!, cx.newPods[i]!, cx.newPods[j]!]

@@ -3,6 +3,7 @@ export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, typ
 export { matrixPorts } from './matrix-ports.js'
 export { ClassMatrix, PodRows, computeReachability, podAllowed, type PortProtocol, type Reachability } from './reachability.js'
 export { resolveEndpoint, servicePods, targetPortOn, nearest, editDistance, type Backend, type ResolvedEndpoint, type ResolveError } from './resolve-endpoint.js'
+export { resolveWorkload, workloadNames, WORKLOAD_SHORT, type WorkloadEndpoint } from './resolve-workload.js'
 export { Describer, describePod, resolveNamedPort } from './describe.js'
 export { diffClusters, type ClusterDiff } from './diff.js'
 export { explainFlip } from './explain-flip.js'

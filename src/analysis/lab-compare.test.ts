@@ -45,7 +45,7 @@ describe('labProbeCells', () => {
     const n = sorted.length
     const counted = Object.values(plan.notProbed).reduce((s, x) => s + x, 0)
     expect(plan.probe.length + counted).toBe(PORTS.length * n * n)
-    expect(plan.notProbed).toEqual({ self: 10, 'host-network': 16, 'no-address': 12, 'not-served': 6 })
+    expect(plan.notProbed).toEqual({ self: 10, replicas: 0, 'host-network': 16, 'no-address': 12, 'not-served': 6 })
   })
 
   test('the probes use the first address of the family', () => {
@@ -154,5 +154,35 @@ describe('measuredReachability', () => {
     const empty = computeReachability(indexCluster(cluster({})), [], [], 4)
     const cmp = compareLab(indexCluster(cluster({})), empty, [])
     expect(await json(measuredReachability(cmp, empty))).toEqual({ pods: [], results: [] })
+  })
+})
+
+describe('a template of several replicas in the lab', () => {
+  // the lab gives the template one namespace and an address; the engine reads it as 3 pods under deny-all
+  const t = (replicas: number) => pod('y/web', { app: 'web' }, { ips: ['10.244.2.1'], ports: [TCP(80)], template: { kind: 'Deployment', name: 'web', replicas } })
+  const other = pod('y/z', { app: 'z' }, { ips: ['10.244.2.2'], ports: [TCP(80)] })
+  const setup = (replicas: number) => {
+    const c = cluster({ pods: [t(replicas), other], policies: [policy('y', 'deny')] })
+    const idx = indexCluster(c)
+    return { c, idx, predicted: computeReachability(idx, c.pods, [TCP(80)], 4) }
+  }
+
+  test.each([
+    { name: '3 replicas: one replica to another, not probed', replicas: 3, want: { self: 1, replicas: 1 } },
+    { name: '1 replica: a pod to itself', replicas: 1, want: { self: 2, replicas: 0 } },
+  ])('$name', ({ replicas, want }) => {
+    const { c } = setup(replicas)
+    const plan = labProbeCells(c.pods, [TCP(80)], 4)
+    expect({ self: plan.notProbed.self, replicas: plan.notProbed.replicas }).toEqual(want)
+    expect(plan.probe.some((p) => p.from === p.to)).toBe(false)
+  })
+
+  test('a measurement of its namespace to itself (loopback, connects) is no disagreement with "denied"', () => {
+    const { idx, predicted } = setup(3)
+    expect(podAllowed(predicted, predicted.results[0]!, 0, 0)).toBe(false)
+    const cmp = compareLab(idx, predicted, [{ from: 0, to: 0, port: 0, outcome: 'ok' }, { from: 1, to: 0, port: 0, outcome: 'timeout' }])
+    expect(cmp.disagreements).toEqual([])
+    expect([cmp.measured, cmp.agreed]).toEqual([1, 1])
+    expect(cmp.cells[0]![0]).toBe(LabCell.notProbed)
   })
 })

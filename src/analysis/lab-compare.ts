@@ -3,7 +3,7 @@
  * each probe outcome means, and where the measurement and the engine's prediction disagree. Pure: the
  * probes are made elsewhere (src/lab), this file only reads their outcomes.
  */
-import type { Pod } from '../model/cluster.js'
+import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
@@ -25,6 +25,11 @@ export type LabOutcome = 'ok' | 'refused' | 'timeout' | 'error'
 export type NotProbedReason =
   /** a pod to itself: loopback traffic, which no policy filters (and the engine always allows) */
   | 'self'
+  /**
+   * a template of several replicas to itself: one replica to another for the engine, but the lab runs one
+   * namespace for the template, where it could only measure loopback
+   */
+  | 'replicas'
   /** one end uses the host's network: it has no namespace of its own in the lab */
   | 'host-network'
   /** one end has no address of the table's family */
@@ -57,7 +62,7 @@ export interface LabProbePlan {
  * has no server, so "allowed" could never be seen there. Cells come out in (port, from, to) order.
  */
 export function labProbeCells(pods: readonly Pod[], ports: readonly PortProtocol[], family: Family): LabProbePlan {
-  const notProbed: Record<NotProbedReason, number> = { self: 0, 'host-network': 0, 'no-address': 0, 'not-served': 0 }
+  const notProbed: Record<NotProbedReason, number> = { self: 0, replicas: 0, 'host-network': 0, 'no-address': 0, 'not-served': 0 }
   const ipOf = pods.map((p) => (p.hostNetwork ? null : (p.ips.find((a) => a.family === family)?.text ?? null)))
   const probe: LabProbeCell[] = []
   ports.forEach(({ port, protocol }, k) => {
@@ -65,7 +70,7 @@ export function labProbeCells(pods: readonly Pod[], ports: readonly PortProtocol
     for (let i = 0; i < pods.length; i++) {
       for (let j = 0; j < pods.length; j++) {
         const reason: NotProbedReason | null =
-          i === j ? 'self'
+          i === j ? (standsForSeveral(pods[i]!) ? 'replicas' : 'self')
           : pods[i]!.hostNetwork || pods[j]!.hostNetwork ? 'host-network'
           : ipOf[i] === null || ipOf[j] === null ? 'no-address'
           : !serves[j] ? 'not-served'
@@ -139,7 +144,8 @@ export interface LabComparison {
 /**
  * Compares measurements with `predicted` (computeReachability over the same pods, ports and family).
  * Only measured cells count: not-probed cells are neither agreements nor disagreements, and failed cells
- * are listed in `failures` instead. A measurement for a cell outside the table is a bug (RangeError).
+ * are listed in `failures` instead. A measurement of a multi-replica template to itself is dropped (see
+ * NotProbedReason 'replicas'): the lab's one namespace would show loopback, which policies never filter. A measurement for a cell outside the table is a bug (RangeError).
  * Each disagreement carries the engine's verdict for that flow, so its reasons can be shown.
  */
 export function compareLab(index: ClusterIndex, predicted: Reachability, measurements: readonly LabMeasurement[]): LabComparison {
@@ -153,6 +159,8 @@ export function compareLab(index: ClusterIndex, predicted: Reachability, measure
   for (const m of measurements) {
     const matrix = results[m.port]
     if (matrix === undefined || m.from < 0 || m.from >= n || m.to < 0 || m.to >= n) throw new RangeError(`measurement outside the table: ${JSON.stringify(m)}`)
+    // a template's namespace to itself is loopback, never one replica reaching another: not a measurement
+    if (m.from === m.to && standsForSeveral(pods[m.from]!)) continue
     const cell = labCellOf(m.outcome)
     cells[m.port]![m.from * n + m.to] = cell
     const want = podAllowed(predicted, matrix, m.from, m.to)

@@ -1,4 +1,4 @@
-import type { Pod } from '../model/cluster.js'
+import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { ipBlockContains } from '../model/ip-block.js'
 import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
@@ -71,7 +71,8 @@ export class ClassMatrix implements PortProtocol {
 
 /**
  * The reachability of every ordered pod pair, for each port. Computed per class (see identities.ts);
- * `podAllowed`/`fillPodRow` expand it to pods, including "a pod may always reach itself".
+ * `podAllowed`/`PodRows` expand it to pods, including "a pod may always reach itself" (except for a template of
+ * several replicas, whose pair with itself is one replica to another: the class answer for two different pods).
  */
 export interface Reachability {
   readonly pods: readonly Pod[]
@@ -80,7 +81,7 @@ export interface Reachability {
 }
 
 export function podAllowed(r: Reachability, m: ClassMatrix, from: number, to: number): boolean {
-  if (from === to) return true
+  if (from === to && !standsForSeveral(r.pods[from]!)) return true
   return m.allowed(r.identities.classOf[from]!, r.identities.classOf[to]!)
 }
 
@@ -91,6 +92,8 @@ export function podAllowed(r: Reachability, m: ClassMatrix, from: number, to: nu
 export class PodRows {
   private readonly podSel: Int32Array
   private readonly podAddr: Int32Array
+  /** 1 for a pod that stands for one pod: its pair with itself is always allowed */
+  private readonly single: Uint8Array
   private lastClass = -1
   /** per destination selector class: `yes`, `no`, or MIXED when ipBlock grants decide pod by pod */
   private decision: Uint8Array
@@ -106,6 +109,7 @@ export class PodRows {
     const { classOf, selectorOf, addressOf } = r.identities
     this.podSel = classOf.map((c) => selectorOf[c]!)
     this.podAddr = classOf.map((c) => addressOf[c]!)
+    this.single = Uint8Array.from(r.pods, (p) => (standsForSeveral(p) ? 0 : 1))
     this.decision = new Uint8Array(r.identities.selectorClasses.length)
     this.destMask = new Uint32Array(r.identities.selectorClasses.length)
   }
@@ -120,7 +124,7 @@ export class PodRows {
       const v = decision[d1]!
       out[j] = v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
     }
-    out[from] = yes
+    if (this.single[from] === 1) out[from] = yes
   }
 
   private prepare(c: number): void {

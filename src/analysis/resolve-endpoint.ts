@@ -2,6 +2,10 @@ import type { Cluster, Pod, Service, ServicePort } from '../model/cluster.js'
 import type { IpAddress } from '../model/ip.js'
 import { selectorMatches, makeSelector } from '../model/label-selector.js'
 import { serviceAtAddress, splitAddressPort, type ServiceAddress } from './service-address.js'
+import { nearest } from './nearest.js'
+import { resolveWorkload, workloadPrefix, workloadsNamed, type WorkloadEndpoint, type WorkloadError } from './resolve-workload.js'
+
+export { nearest, editDistance } from './nearest.js'
 
 /** What a command-line endpoint names. */
 export type ResolvedEndpoint =
@@ -15,6 +19,7 @@ export type ResolvedEndpoint =
       /** set when the endpoint was written as one of the Service's virtual addresses */
       readonly address?: ServiceAddress
     }
+  | WorkloadEndpoint
 
 /** One pod behind a Service and the container port the service port lands on ("targetPort"), when it resolves. */
 export interface Backend {
@@ -29,13 +34,15 @@ export type ResolveError =
   | { readonly code: 'service-not-found'; readonly input: string; readonly suggestions: readonly string[] }
   | { readonly code: 'service-port-not-found'; readonly input: string; readonly port: string; readonly available: readonly string[] }
   | { readonly code: 'port-on-address'; readonly input: string; readonly ip: string }
+  | WorkloadError
 
 export type Resolved = { ok: true; value: ResolvedEndpoint } | { ok: false; error: ResolveError }
 
 /**
  * `NS/POD`, an IPv4/IPv6 address (a pod's address resolves to that pod, a Service's clusterIP or externalIP to
- * that Service, optionally with `:PORT`, `[IPv6]:PORT`), or `svc/NS/NAME[:PORT]` where PORT is the service port's
- * number or name. A Service resolves to the pods its selector picks in its namespace.
+ * that Service, optionally with `:PORT`, `[IPv6]:PORT`), `svc/NS/NAME[:PORT]` where PORT is the service port's
+ * number or name, or a workload as kubectl spells it (`deploy/NS/NAME`, see resolve-workload.ts). A Service
+ * resolves to the pods its selector picks in its namespace, a workload to its pods.
  */
 export function resolveEndpoint(cluster: Cluster, input: string): Resolved {
   const addr = splitAddressPort(input)
@@ -52,12 +59,15 @@ export function resolveEndpoint(cluster: Cluster, input: string): Resolved {
     return { ok: true, value: { kind: 'ip', ip } }
   }
   if (input.startsWith('svc/') || input.startsWith('service/')) return resolveService(cluster, input)
+  if (workloadPrefix(input) !== null) return resolveWorkload(cluster, input)
   const parts = input.split('/')
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return { ok: false, error: { code: 'syntax', input } }
   const [ns, name] = parts as [string, string]
   const pod = cluster.pods.find((p) => p.namespace === ns && p.name === name)
   if (pod) return { ok: true, value: { kind: 'pod', pod } }
-  return { ok: false, error: { code: 'pod-not-found', input, suggestions: nearest(input, cluster.pods.map((p) => `${p.namespace}/${p.name}`)) } }
+  // a workload of that name first (`deploy/backend/api` for backend/api), then pods named like it
+  const suggestions = [...workloadsNamed(cluster, ns, name), ...nearest(input, cluster.pods.map((p) => `${p.namespace}/${p.name}`))]
+  return { ok: false, error: { code: 'pod-not-found', input, suggestions } }
 }
 
 function resolveService(cluster: Cluster, input: string): Resolved {
@@ -101,24 +111,4 @@ export function servicePods(cluster: Cluster, service: Service): Pod[] {
 export function targetPortOn(port: ServicePort, pod: Pod): number | null {
   if (typeof port.targetPort === 'number') return port.targetPort
   return pod.ports.find((c) => c.name === port.targetPort && c.protocol === port.protocol)?.port ?? null
-}
-
-/** Up to three candidates closest by edit distance, for "did you mean". */
-export function nearest(input: string, candidates: readonly string[]): string[] {
-  return candidates
-    .map((c) => ({ c, d: editDistance(input, c) }))
-    .filter((x) => x.d <= Math.max(3, Math.floor(input.length / 3)))
-    .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
-    .slice(0, 3)
-    .map((x) => x.c)
-}
-
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = cur
-  }
-  return prev[b.length]!
 }

@@ -20,13 +20,14 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
     throw new ExitError(2)
   }
   phase('start')
-  const [{ loadManifests }, { formatIssue, formatNote }] = await Promise.all([
+  const [{ loadManifests }, { formatIssue }, { formatNotes }] = await Promise.all([
     import('../io/load-manifests.js'),
     import('./render/format-issue.js'),
+    import('./render/format-notes.js'),
   ])
   const result = await loadManifests([...opts.files], { stdin: () => io.readStdin() })
   phase('parse')
-  if (!opts.quiet) for (const n of result.notes) io.stderr.write(`note: ${formatNote(n)}\n`)
+  if (!opts.quiet) for (const line of formatNotes(result.notes)) io.stderr.write(`note: ${line}\n`)
   if (result.issues.length > 0) {
     // in reading order: by file, then line and column
     const sorted = [...result.issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))

@@ -83,3 +83,26 @@ describe('why a rule missed', () => {
     expect(v.ingress).toMatchObject({ kind: 'allowed', allowedBy: [{ policy: { name: 'a' }, peer: 'any', port: 'any' }, { policy: { name: 'b' }, peer: 0, port: 0 }] })
   })
 })
+
+describe('a template of several replicas and itself: one replica to another', () => {
+  const web = (replicas?: number | 'per-node') =>
+    pod('shop/web', { app: 'web' }, { ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], template: { kind: replicas === 'per-node' ? 'DaemonSet' : 'Deployment', name: 'web', ...(replicas === undefined ? {} : { replicas }) } })
+  const peers = policy('shop', 'web-peers', { podSelector: sel({ app: 'web' }), ingress: [rule([podsPeer(sel({ app: 'web' }))])] })
+  test.each([
+    { name: '3 replicas under deny-all: denied, as two real pods would be', replicas: 3, policies: [policy('shop', 'deny')], want: ['not-isolated', 'denied', false], note: true },
+    { name: 'a DaemonSet (one per node) under deny-all: denied', replicas: 'per-node' as const, policies: [policy('shop', 'deny')], want: ['not-isolated', 'denied', false], note: true },
+    { name: '3 replicas, a rule that admits its own pods: allowed by it', replicas: 3, policies: [policy('shop', 'deny'), peers], want: ['not-isolated', 'allowed', true], note: true },
+    { name: '1 replica under deny-all: a pod may always reach itself', replicas: 1, policies: [policy('shop', 'deny')], want: ['self', 'self', true], note: false },
+    { name: 'replicas not given means 1', replicas: undefined, policies: [policy('shop', 'deny')], want: ['self', 'self', true], note: false },
+  ])('$name', ({ replicas, policies, want, note }) => {
+    const t = web(replicas)
+    const c = cluster({ pods: [t], policies })
+    const e = podEndpoint(c.pods[0]!, 4)
+    const v = evaluateFlow(indexCluster(c), { from: e, to: e, port: 8080, protocol: 'TCP' })
+    expect([v.egress.kind, v.ingress.kind, v.allowed]).toEqual(want)
+    expect(v.notes.some((n) => n.code === 'replicas')).toBe(note)
+    if (note) expect(v.notes).toContainEqual({ code: 'replicas', pod: 'shop/web', replicas })
+    // one end, one note about its missing address
+    expect(v.notes.filter((n) => n.code === 'no-ip')).toEqual([{ code: 'no-ip', pod: 'shop/web' }])
+  })
+})

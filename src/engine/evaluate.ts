@@ -1,5 +1,5 @@
 import { policyRef, type Direction, type NetworkPolicy } from '../model/policy.js'
-import type { Pod } from '../model/cluster.js'
+import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { ClusterIndex } from './cluster-index.js'
 import { matchPeers } from './match-peer.js'
 import { matchPorts } from './match-port.js'
@@ -53,14 +53,18 @@ function ruleHits(index: ClusterIndex, policy: NetworkPolicy, direction: Directi
 export function evaluateFlow(index: ClusterIndex, flow: Flow): Verdict {
   const { from, to } = flow
   const notes: VerdictNote[] = []
-  for (const e of [from, to]) {
+  const samePod = from.kind === 'pod' && to.kind === 'pod' && from.pod === to.pod
+  for (const e of samePod ? [from] : [from, to]) {
     if (e.kind !== 'pod') continue
     if (e.pod.hostNetwork) notes.push({ code: 'host-network', pod: endpointName(e) })
     if (e.ip === null) notes.push({ code: 'no-ip', pod: endpointName(e) })
   }
-  if (from.kind === 'pod' && to.kind === 'pod' && from.pod === to.pod) {
+  if (samePod) {
     // a pod can always reach itself (loopback is never filtered)
-    return { allowed: true, egress: { kind: 'self' }, ingress: { kind: 'self' }, notes }
+    if (!standsForSeveral(from.pod)) return { allowed: true, egress: { kind: 'self' }, ingress: { kind: 'self' }, notes }
+    // A template of several replicas stands for several pods with its labels, ports and namespace: its pair with
+    // itself is one replica connecting to another, two different pods, and is decided as any two pods are.
+    notes.push({ code: 'replicas', pod: endpointName(from), replicas: from.pod.template!.replicas! })
   }
   const egress: SideVerdict = from.kind === 'pod' ? evaluateSide(index, from.pod, 'egress', to, flow) : { kind: 'not-a-pod' }
   let ingress: SideVerdict

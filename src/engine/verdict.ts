@@ -2,7 +2,7 @@ import type { IpAddress, Cidr } from '../model/ip.js'
 import type { Labels } from '../model/labels.js'
 import type { Requirement } from '../model/label-selector.js'
 import type { Direction, PolicyRef } from '../model/policy.js'
-import type { Pod } from '../model/cluster.js'
+import type { Pod, Replicas } from '../model/cluster.js'
 import type { Protocol } from '../model/port.js'
 
 /**
@@ -71,7 +71,7 @@ export interface PolicyMiss {
  * The verdict of one side: the source's egress or the destination's ingress.
  * - not-a-pod: this end is an address outside the cluster's pods; no policy applies to it
  * - not-isolated: no policy selects the pod with this policy type, so everything is allowed
- * - self: a pod connecting to itself is always allowed
+ * - self: a pod connecting to itself is always allowed (not for a template of several replicas: see evaluateFlow)
  * - from-node: "traffic to and from the node where a Pod is running is always allowed"
  */
 export type SideVerdict =
@@ -84,6 +84,8 @@ export type SideVerdict =
 
 export type VerdictNote =
   | { readonly code: 'host-network'; readonly pod: string }
+  /** both ends are one workload template that stands for several pods: the flow is one replica to another */
+  | { readonly code: 'replicas'; readonly pod: string; readonly replicas: Replicas }
   | { readonly code: 'no-ip'; readonly pod: string }
 
 export interface Verdict {

@@ -91,7 +91,7 @@ describe('workload templates', () => {
   test('name clashes: the template gets its kind appended', () => {
     const r = build(deploy('web', 'shop', '{ app: web }'), pod('web', 'shop', '{ app: other }'), deploy('db', 'shop', '{ app: db }', 'StatefulSet'), deploy('db', 'shop', '{ app: db2 }', 'DaemonSet'))
     expect(r.cluster.pods.map((p) => `${p.name}:${p.template?.kind ?? 'Pod'}`)).toEqual(['db-daemonset:DaemonSet', 'db-statefulset:StatefulSet', 'web:Pod', 'web-deployment:Deployment'])
-    expect(r.cluster.pods.find((p) => p.name === 'web-deployment')!.template).toEqual({ kind: 'Deployment', name: 'web' })
+    expect(r.cluster.pods.find((p) => p.name === 'web-deployment')!.template).toEqual({ kind: 'Deployment', name: 'web', replicas: 1 })
   })
 
   test('a CronJob without selector matches real pods by template labels', () => {

@@ -7,14 +7,15 @@
 import { comparePods, type Cluster, type Namespace, type Pod, type Service } from './cluster.js'
 import type { ManifestDoc } from './documents.js'
 import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Parsed } from './issues.js'
-import { selectorMatches, type LabelSelector } from './label-selector.js'
 import { DEFAULT_NAMESPACE, isObject, pathOf, typeName, type Json, type Mutable } from './parse-fields.js'
 import { implicitNamespace, parseNamespace } from './parse-namespace.js'
+import { readControllerOwner, readUid, type OwnerRef } from './parse-owner.js'
 import { isWorkloadKind, parsePod, parseWorkload, podPhase, type Workload } from './parse-pod.js'
 import { parsePolicy } from './parse-policy.js'
 import { parseService } from './parse-service.js'
 import type { NetworkPolicy } from './policy.js'
 import type { SourceRef } from './source.js'
+import { workloadPods, type PodEntry } from './workload-pods.js'
 
 export interface BuildResult {
   readonly cluster: Cluster
@@ -28,7 +29,7 @@ const FINISHED_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed'])
 /** An object of a kind netpol reads. */
 export type Entry =
   | { readonly kind: 'Namespace'; readonly value: Namespace }
-  | { readonly kind: 'Pod'; readonly value: Pod; readonly phase: string | undefined }
+  | { readonly kind: 'Pod'; readonly value: Pod; readonly phase: string | undefined; readonly owner?: OwnerRef; readonly live: boolean }
   | { readonly kind: 'NetworkPolicy'; readonly value: NetworkPolicy }
   | { readonly kind: 'Service'; readonly value: Service }
   | { readonly kind: 'Workload'; readonly value: Workload }
@@ -95,7 +96,8 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   }
 
   const namespaces = new Map<string, Namespace>()
-  const pods: Pod[] = []
+  const pods: PodEntry[] = []
+  let livePods = false
   const workloads: Workload[] = []
   const policies: NetworkPolicy[] = []
   const services: Service[] = []
@@ -106,9 +108,10 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
         namespaces.set(e.value.name, e.value)
         break
       case 'Pod':
+        if (e.live) livePods = true
         if (e.phase !== undefined && FINISHED_PHASES.has(e.phase)) {
           notes.push({ code: 'pod_not_running_skipped', namespace: e.value.namespace, name: e.value.name, phase: e.phase })
-        } else pods.push(e.value)
+        } else pods.push(e.owner ? { pod: e.value, owner: e.owner } : { pod: e.value })
         break
       case 'NetworkPolicy':
         policies.push(e.value)
@@ -122,7 +125,8 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
     }
   }
 
-  const allPods = [...pods, ...templatePods(pods, workloads, notes)].sort(comparePods)
+  const wp = workloadPods(pods, workloads, livePods, notes)
+  const allPods = [...wp.pods, ...wp.templates].sort(comparePods)
   policies.sort(byNamespaceThenName)
   services.sort(byNamespaceThenName)
   addImplicitNamespaces(namespaces, allPods, policies, services, notes)
@@ -140,7 +144,12 @@ function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | unde
     }
     case 'Pod': {
       const r = parsePod(v, d.pathPrefix, source)
-      return r.ok ? { ok: true, value: { kind: 'Pod', value: r.value, phase: podPhase(v) } } : r
+      const issues: ModelIssue[] = r.ok ? [] : [...r.issues]
+      const owner = readControllerOwner(v, d.pathPrefix, issues)
+      if (!r.ok || issues.length > 0) return { ok: false, issues }
+      const entry: Mutable<Extract<Entry, { kind: 'Pod' }>> = { kind: 'Pod', value: r.value, phase: podPhase(v), live: readUid(v) !== undefined }
+      if (owner) entry.owner = owner
+      return { ok: true, value: entry }
     }
     case 'NetworkPolicy': {
       const r = parsePolicy(v, d.pathPrefix, source)
@@ -187,106 +196,6 @@ function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): ObjectRef | 
 
 function byNamespaceThenName(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {
   return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-}
-
-/**
- * The pods that workload templates stand for. A template is left out when real pods of its namespace
- * match its selector: they already show what the workload runs (note `template_skipped_pods_present`).
- * A template whose name is taken by another pod of its namespace, or by another template, is renamed
- * `<name>-<kind in lowercase>`.
- */
-function templatePods(pods: readonly Pod[], workloads: readonly Workload[], notes: ModelNote[]): Pod[] {
-  if (workloads.length === 0) return []
-  const index = new PodLabelIndex(pods, workloads)
-  const kept: Workload[] = []
-  for (const w of workloads) {
-    if (index.anyMatches(w.namespace, w.selector)) {
-      notes.push({ code: 'template_skipped_pods_present', kind: w.kind, namespace: w.namespace, name: w.name })
-    } else kept.push(w)
-  }
-  // names taken per namespace, only for the namespaces that get templates
-  const taken = new Map<string, Set<string>>()
-  const templateCount = new Map<string, Map<string, number>>()
-  for (const w of kept) {
-    if (!taken.has(w.namespace)) {
-      taken.set(w.namespace, new Set())
-      templateCount.set(w.namespace, new Map())
-    }
-    const counts = templateCount.get(w.namespace)!
-    counts.set(w.name, (counts.get(w.name) ?? 0) + 1)
-  }
-  for (const p of pods) taken.get(p.namespace)?.add(p.name)
-  const out: Pod[] = []
-  for (const w of kept) {
-    const names = taken.get(w.namespace)!
-    let name = w.name
-    if (names.has(name) || templateCount.get(w.namespace)!.get(name)! > 1) {
-      const base = `${w.name}-${w.kind.toLowerCase()}`
-      name = base
-      for (let n = 2; names.has(name); n++) name = `${base}-${n}`
-    }
-    names.add(name)
-    out.push(name === w.pod.name ? w.pod : { ...w.pod, name })
-  }
-  return out
-}
-
-/**
- * Real pods of the namespaces that have workloads, by label value for the keys workload selectors test
- * with `In`, so that finding whether any pod matches a selector looks only at the pods carrying one of
- * the values of its narrowest `In` requirement.
- */
-class PodLabelIndex {
-  private readonly byNamespace = new Map<string, { all: Pod[]; byKey: Map<string, Map<string, Pod[]>> }>()
-
-  constructor(pods: readonly Pod[], workloads: readonly Workload[]) {
-    const keys = new Set<string>()
-    for (const w of workloads) {
-      if (!this.byNamespace.has(w.namespace)) this.byNamespace.set(w.namespace, { all: [], byKey: new Map() })
-      for (const r of w.selector.requirements) if (r.operator === 'In') keys.add(r.key)
-    }
-    for (const p of pods) {
-      const ns = this.byNamespace.get(p.namespace)
-      if (!ns) continue
-      ns.all.push(p)
-      for (const k in p.labels) {
-        if (!keys.has(k)) continue
-        let byValue = ns.byKey.get(k)
-        if (!byValue) ns.byKey.set(k, (byValue = new Map()))
-        const v = p.labels[k]!
-        const list = byValue.get(v)
-        if (list) list.push(p)
-        else byValue.set(v, [p])
-      }
-    }
-  }
-
-  /** An empty selector matches nothing here: the API server refuses empty workload selectors. */
-  anyMatches(namespace: string, selector: LabelSelector): boolean {
-    const ns = this.byNamespace.get(namespace)
-    if (!ns || selector.requirements.length === 0) return false
-    let candidates: readonly Pod[][] = [ns.all]
-    let size = ns.all.length
-    for (const r of selector.requirements) {
-      if (r.operator !== 'In') continue
-      const byValue = ns.byKey.get(r.key)
-      const lists: Pod[][] = []
-      let n = 0
-      for (const v of r.values) {
-        const list = byValue?.get(v)
-        if (list) {
-          lists.push(list)
-          n += list.length
-        }
-      }
-      if (n < size) {
-        candidates = lists
-        size = n
-      }
-    }
-    for (const list of candidates) for (const p of list) if (selectorMatches(selector, p.labels)) return true
-    return false
-  }
 }
 
 /**

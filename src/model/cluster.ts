@@ -14,6 +14,18 @@ export interface Namespace {
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob'
 
+/**
+ * How many pods a workload template stands for: a count read from the spec (see parse-workload.ts), or
+ * 'per-node' for a DaemonSet, whose count is the number of nodes it runs on and unknown from manifests.
+ */
+export type Replicas = number | 'per-node'
+
+/** A workload by kind and name (its namespace is the pod's). */
+export interface WorkloadRef {
+  readonly kind: WorkloadKind
+  readonly name: string
+}
+
 export interface Pod {
   readonly namespace: string
   readonly name: string
@@ -25,8 +37,18 @@ export interface Pod {
   readonly nodeName?: string
   readonly hostNetwork: boolean
   readonly ports: readonly ContainerPort[]
-  /** set when this pod stands for the pods of a workload's template */
-  readonly template?: { readonly kind: WorkloadKind; readonly name: string }
+  /**
+   * Set when this pod stands for the pods of a workload's template. `replicas` absent means 1. A template of
+   * several replicas stands for several distinct pods with these labels and ports: its pair with itself is
+   * one replica to another, evaluated as two different pods (see `standsForSeveral`).
+   */
+  readonly template?: { readonly kind: WorkloadKind; readonly name: string; readonly replicas?: Replicas }
+  /**
+   * For a real pod: the workloads it belongs to, nearest first — its controller owner and that owner's own
+   * owners as far as the input shows them (`metadata.ownerReferences`), and the input's workloads whose
+   * selector picks it. Absent when none. `deploy/NS/NAME` resolves through it.
+   */
+  readonly workloads?: readonly WorkloadRef[]
   readonly source?: SourceRef
 }
 
@@ -60,6 +82,16 @@ export interface Cluster {
   readonly pods: readonly Pod[]
   readonly policies: readonly NetworkPolicy[]
   readonly services: readonly Service[]
+}
+
+/**
+ * True when the pod stands for more than one pod (a workload template of several replicas, or a DaemonSet's
+ * one per node). Then "a pod may always reach itself" does not decide its pair with itself: that pair is one
+ * replica connecting to another, which policies filter like any two pods.
+ */
+export function standsForSeveral(pod: Pod): boolean {
+  const r = pod.template?.replicas
+  return r !== undefined && r !== 1
 }
 
 export const podId = (p: { namespace: string; name: string }): string => `${p.namespace}/${p.name}`

@@ -1,5 +1,5 @@
-export type { Cluster, Namespace, Pod, Service, ServicePort, WorkloadKind } from './cluster.js'
-export { comparePods, podId } from './cluster.js'
+export type { Cluster, Namespace, Pod, Replicas, Service, ServicePort, WorkloadKind, WorkloadRef } from './cluster.js'
+export { comparePods, podId, standsForSeveral } from './cluster.js'
 export type { Family, IpAddress, Cidr } from './ip.js'
 export { parseIp, parseCidr, cidrContains, cidrStrictlyInside, canonicalCidr, formatIpValue } from './ip.js'
 export type { IpBlock, IpBlockMatch } from './ip-block.js'

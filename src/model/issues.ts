@@ -31,6 +31,7 @@ export type ModelIssue =
   | { code: 'duplicate_value'; path: Path; input: string }
   | { code: 'selector_mismatch'; path: Path; selector: string; labels: string }
   | { code: 'service_ip'; path: Path; input: string; problem: ServiceIpProblem }
+  | { code: 'negative_count'; path: Path; input: number }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
 
@@ -42,6 +43,12 @@ export type ModelNote =
   | { code: 'unknown_kind_skipped'; kind: string; name: string }
   | { code: 'namespace_created'; namespace: string; referencedBy: string }
   | { code: 'template_skipped_pods_present'; kind: string; namespace: string; name: string }
+  /** a workload whose spec asks for no pods (replicas 0, a suspended Job or CronJob): it stands for nothing */
+  | { code: 'workload_no_replicas_skipped'; kind: string; namespace: string; name: string }
+  /** a workload owned by another workload of the input (a Deployment's ReplicaSet, a CronJob's Job): the owner stands for it */
+  | { code: 'template_owned_skipped'; kind: string; namespace: string; name: string; owner: string }
+  /** a live workload (it has a uid) in an input that holds live pods, none of which is its: it runs no pod now */
+  | { code: 'template_skipped_no_live_pods'; kind: string; namespace: string; name: string }
   | { code: 'pod_not_running_skipped'; namespace: string; name: string; phase: string }
   | { code: 'duplicate_object'; kind: string; namespace: string; name: string }
 

@@ -2,12 +2,13 @@
  * core/v1 Pod, and the pod templates of workloads, reduced to what network policy needs: labels, addresses,
  * host networking and declared container ports. Only the fields read here are validated.
  */
-import type { Pod, WorkloadKind } from './cluster.js'
+import type { Pod, Replicas, WorkloadKind } from './cluster.js'
 import { parseIp, type IpAddress } from './ip.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import { formatSelector, selectorMatches, type LabelSelector } from './label-selector.js'
 import { formatLabels, type Labels } from './labels.js'
 import { arrayAt, at, boolAt, elementObject, intAt, isObject, type Json, type Loc, type Mutable, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
+import { readControllerOwner, readReplicas, readUid, type OwnerRef } from './parse-owner.js'
 import { readSelector, selectorFromLabels } from './parse-selector.js'
 import { PROTOCOLS, type ContainerPort, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
@@ -28,8 +29,14 @@ export interface Workload {
   readonly name: string
   /** the pods the workload owns: spec.selector, else the template's labels */
   readonly selector: LabelSelector
-  /** the template as a Pod named after the workload, with no addresses */
+  /** the template as a Pod named after the workload, with no addresses; `pod.template.replicas` = `replicas` */
   readonly pod: Pod
+  /** how many pods it runs at once (see readReplicas) */
+  readonly replicas: Replicas
+  /** metadata.uid, when the object was read from a live cluster */
+  readonly uid?: string
+  /** the workload that manages this one (a ReplicaSet's Deployment, a Job's CronJob), from ownerReferences */
+  readonly owner?: OwnerRef
 }
 
 const PROTOCOL_SET: ReadonlySet<string> = new Set(PROTOCOLS)
@@ -84,12 +91,19 @@ export function parseWorkload(input: unknown, path: Path = [], source?: SourceRe
   const labels = parseLabels(templateMeta?.labels, at(at(templatePath, 'metadata'), 'labels'), issues)
   const spec = readPodSpec(template ? objectAt(template, 'spec', templatePath, issues) : undefined, at(templatePath, 'spec'), issues)
   const selector = readWorkloadSelector(kind, owner, ownerPath, labels, template !== undefined, issues)
+  const top = isObject(input.spec) ? input.spec : undefined
+  const replicas = readReplicas(kind, top, at(path, 'spec'), owner, ownerPath, issues, isObject(input.status) ? input.status : undefined)
 
   const pod: Mutable<Pod> = { namespace: meta.namespace, name: meta.name, labels, ips: NO_IPS, hostIPs: NO_IPS, hostNetwork: spec.hostNetwork, ports: spec.ports }
   if (spec.nodeName !== undefined) pod.nodeName = spec.nodeName
-  pod.template = { kind, name: meta.name }
+  pod.template = { kind, name: meta.name, replicas }
   if (source) pod.source = source
-  return result({ kind, namespace: meta.namespace, name: meta.name, selector, pod }, issues)
+  const w: Mutable<Workload> = { kind, namespace: meta.namespace, name: meta.name, selector, pod, replicas }
+  const uid = readUid(input)
+  if (uid !== undefined) w.uid = uid
+  const controller = readControllerOwner(input, path, issues)
+  if (controller !== undefined) w.owner = controller
+  return result<Workload>(w, issues)
 }
 
 /** "The name must be no more than 52 characters" (ValidateCronJob), besides being a DNS subdomain. */

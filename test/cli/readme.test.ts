@@ -41,6 +41,21 @@ test('the README shows why diff cannot judge policies without pods, and what it 
   expect(readme).toContain(fromNothing.out.split('\n').slice(0, 2).join('\n'))
 })
 
+test('the README shows a workload of several replicas checked against itself', async () => {
+  const r = await runCli(['check', '-f', 'examples/replicas/', '--from', 'deploy/shop/web', '--to', 'deploy/shop/web', '--port', '8080'])
+  expect(r.code).toBe(1)
+  expect(readme).toContain(r.out.trimEnd())
+})
+
+test.each([
+  ['the notes of a kubectl get all dump', ['matrix', '-f', 'test/fixtures/kubectl-get-all/dump.json', '-o', 'json'], 0],
+  ['"did you mean" for a pod named by its prefix', ['check', '-f', 'examples/three-tier/', '--from', 'backend/api', '--to', 'database/postgres-0', '--port', '5432'], 2],
+])('the README shows %s', async (_, argv, code) => {
+  const r = await runCli(argv as string[])
+  expect(r.code).toBe(code)
+  expect(readme).toContain(r.err.trimEnd())
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)

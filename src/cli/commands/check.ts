@@ -1,4 +1,4 @@
-import type { Cluster, Pod, ServicePort } from '../../model/cluster.js'
+import { standsForSeveral, type Cluster, type Pod, type ServicePort } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
 import { indexCluster } from '../../engine/cluster-index.js'
 import { defaultFamily, podEndpoint } from '../../engine/endpoint.js'
@@ -52,11 +52,13 @@ export function resolveErrorText(e: ResolveError): string {
   const dym = (s: readonly string[]) => (s.length ? `; did you mean ${s.join(', ')}?` : '')
   switch (e.code) {
     case 'syntax':
-      return `"${e.input}": expected NAMESPACE/POD, an IP address, or svc/NAMESPACE/NAME[:PORT]`
+      return `"${e.input}": expected NAMESPACE/POD, an IP address, svc/NAMESPACE/NAME[:PORT], or a workload as kubectl names it (deploy/NAMESPACE/NAME; also sts, ds, rs, rc, job, cronjob)`
     case 'pod-not-found':
       return `"${e.input}": no such pod in the input${dym(e.suggestions)}`
     case 'service-not-found':
       return `"${e.input}": no such Service in the input${dym(e.suggestions)}`
+    case 'workload-not-found':
+      return `"${e.input}": no such workload with pods in the input${dym(e.suggestions)}`
     case 'service-port-not-found':
       return `"${e.input}": the Service has no port "${e.port}" (it has ${e.available.join(', ') || 'no ports'})`
     case 'port-on-address':
@@ -74,19 +76,28 @@ function planFlows(cluster: Cluster, opts: CheckOptions): PlannedFlow[] {
       ? [{ name: `${from.pod.namespace}/${from.pod.name}`, pod: from.pod, ip: null }]
       : from.kind === 'ip'
         ? [{ name: from.ip.text, pod: null, ip: { kind: 'ip', ip: from.ip } }]
-        : from.backends.map((b) => ({ name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null }))
+        : from.kind === 'workload'
+          ? from.pods.map((pod) => ({ name: `${pod.namespace}/${pod.name}`, pod, ip: null }))
+          : from.backends.map((b) => ({ name: `${b.pod.namespace}/${b.pod.name}`, pod: b.pod, ip: null }))
   if (sources.length === 0) throw new UsageError(`--from ${opts.from}: the Service selects no pod in the input`)
 
   let dests: Dest[]
   if (to.kind === 'service') dests = serviceDestinations(to, opts, explicit)
-  else {
+  else if (to.kind === 'workload') {
+    if (explicit === null) throw new UsageError('--port is required (PORT[/PROTOCOL], e.g. 5432/TCP) unless --to is svc/NS/NAME:PORT')
+    const via = `via ${to.prefix}/${to.workload.namespace}/${to.workload.name}`
+    dests = to.pods.map((pod) => ({ name: `${pod.namespace}/${pod.name}`, pod, ip: null, port: explicit, via }))
+  } else {
     if (explicit === null) throw new UsageError('--port is required (PORT[/PROTOCOL], e.g. 5432/TCP) unless --to is svc/NS/NAME:PORT')
     dests = [to.kind === 'pod' ? { name: `${to.pod.namespace}/${to.pod.name}`, pod: to.pod, ip: null, port: explicit } : { name: to.ip.text, pod: null, ip: { kind: 'ip', ip: to.ip }, port: explicit }]
   }
 
   const out: PlannedFlow[] = []
+  // a workload to itself: each pod to the others, not each pod to itself (always allowed), unless that is all there is
+  const sameWorkload = from.kind === 'workload' && to.kind === 'workload' && sources.length > 1
   for (const s of sources) {
     for (const d of dests) {
+      if (sameWorkload && s.pod === d.pod && !standsForSeveral(s.pod!)) continue
       // a Service address decides the family: the translated connection keeps it
       const family: Family = opts.family ? (Number(opts.family) as Family) : d.family ?? s.ip?.ip?.family ?? d.ip?.ip?.family ?? defaultFamily(s.pod, d.pod)
       const fromE: Endpoint = s.ip ?? podEndpoint(s.pod!, family)

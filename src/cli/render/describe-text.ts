@@ -105,6 +105,11 @@ export function renderPodText(v: PodView): string {
     field('Ingress', isolationText(v.ingress.by.map(formatRef), 'Ingress')),
     field('Egress', isolationText(v.egress.by.map(formatRef), 'Egress')),
   ]
+  if (pod.template) {
+    const r = pod.template.replicas ?? 1
+    const n = r === 'per-node' ? 'one per node' : count(r, 'replica')
+    lines.push(field('Template', `of ${pod.template.kind} ${pod.namespace}/${pod.template.name}, ${n}${r === 1 ? '' : ' (it counts among the pods below: one replica to another)'}`))
+  }
   if (pod.hostNetwork) lines.push(field('Note', 'hostNetwork pod: NetworkPolicy enforcement for it is undefined in Kubernetes'))
   lines.push('', `Who may connect to it (of ${count(v.inbound[0]?.considered ?? 0, 'other pod')}):`)
   if (v.inbound.length === 0) lines.push('  no port: the pod declares no container port and its ingress policies name none (use netpol check)')

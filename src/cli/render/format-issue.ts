@@ -31,7 +31,7 @@ export function formatObject(o: ObjectRef): string {
 const PLAIN = /^[A-Za-z0-9._/-]+$/
 const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g
 const q = (s: string): string => JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-const shown = (s: string): string => (PLAIN.test(s) ? s : q(s))
+export const shown = (s: string): string => (PLAIN.test(s) ? s : q(s))
 
 /** Like toDotPath (`spec.ingress[0].from[1]`), with a part that is not plain text quoted: `metadata.labels["a b"]`. */
 export function formatPath(path: Path): string {
@@ -101,6 +101,8 @@ export function issueMessage(issue: ModelIssue): string {
       return `selector ${issue.selector} does not match the template labels ${issue.labels}; expected a selector the template's pods satisfy`
     case 'service_ip':
       return SERVICE_IP_PROBLEMS[issue.problem](q(issue.input))
+    case 'negative_count':
+      return `${issue.input} must be greater than or equal to 0`
     case 'file_not_found':
       return 'no such file or directory'
     case 'file_unreadable':
@@ -133,6 +135,12 @@ export function formatNote(n: ModelNote): string {
       return `Pod ${n.namespace}/${n.name} skipped: its phase is ${shown(n.phase)}`
     case 'duplicate_object':
       return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is given more than once; the last one is used`
+    case 'workload_no_replicas_skipped':
+      return `${n.kind} ${n.namespace}/${n.name} skipped: it runs no pod (replicas 0, suspended, or a finished Job)`
+    case 'template_owned_skipped':
+      return `${n.kind} ${n.namespace}/${n.name} skipped: its owner ${n.owner} stands for its pods`
+    case 'template_skipped_no_live_pods':
+      return `${n.kind} ${n.namespace}/${n.name} skipped: it comes from a live cluster whose pods are in the input, and none of them is its`
   }
 }
 

@@ -42,7 +42,7 @@ test('disagreements with the engine’s reasons in one line, failures, and the c
     { from: B, to: A, port: 0, outcome: 'refused' },
     { from: C, to: A, port: 0, outcome: 'error', error: 'EHOSTUNREACH' },
   ])
-  expect(renderLabDiff(cmp, { notProbed: { self: 0, 'host-network': 0, 'no-address': 0, 'not-served': 0 }, checkFiles: ['m.yaml'] })).toBe(
+  expect(renderLabDiff(cmp, { notProbed: { self: 0, replicas: 0, 'host-network': 0, 'no-address': 0, 'not-served': 0 }, checkFiles: ['m.yaml'] })).toBe(
     [
       'lab vs engine (IPv4): 2 cells measured, 0 agree, 2 disagree, 2 failed',
       '',

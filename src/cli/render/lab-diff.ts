@@ -6,6 +6,7 @@ import type { SideVerdict, Verdict } from '../../engine/verdict.js'
 const NOT_PROBED_TEXT: Record<NotProbedReason, string> = {
   'not-served': 'port not served by the destination',
   self: 'a pod to itself',
+  replicas: 'a template of several replicas to itself, one namespace in the lab',
   'host-network': 'hostNetwork pod',
   'no-address': 'no address of the family',
 }

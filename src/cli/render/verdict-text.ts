@@ -37,6 +37,7 @@ function renderOne(policies: Map<string, NetworkPolicy>, f: CheckedFlow, st: Sty
   const head = f.verdict.allowed ? st.ok(st.bold('ALLOWED')) : st.bad(st.bold('DENIED'))
   const addrs = f.fromIp !== null || f.toIp !== null ? st.dim(`  (${f.fromIp ?? 'no address'} → ${f.toIp ?? 'no address'})`) : ''
   const lines = [`${head}  ${f.from} → ${f.to}  port ${f.port}/${f.protocol}${f.via ? `  ${f.via}` : ''}${addrs}`, '']
+  for (const n of f.verdict.notes) if (n.code === 'replicas') lines.push(`  ${replicasText(n.pod, n.replicas)}`, '')
   lines.push(...side('egress', `egress of ${f.from}`, f.verdict.egress, policies, st))
   lines.push(...side('ingress', `ingress to ${f.to}`, f.verdict.ingress, policies, st))
   for (const n of f.verdict.notes) {
@@ -44,6 +45,12 @@ function renderOne(policies: Map<string, NetworkPolicy>, f: CheckedFlow, st: Sty
     if (n.code === 'no-ip') lines.push(`  note: ${n.pod} has no known address of this family (no status.podIP, or a workload template): ipBlock peers never match it`)
   }
   return lines.join('\n') + '\n'
+}
+
+/** "shop/web stands for 3 replicas; this is one replica to another" */
+export function replicasText(pod: string, replicas: number | 'per-node'): string {
+  const what = replicas === 'per-node' ? 'one replica per node (a DaemonSet)' : `${replicas} replicas`
+  return `${pod} stands for ${what}; this is one replica to another, decided as for two different pods`
 }
 
 function side(dir: Direction, title: string, v: SideVerdict, policies: Map<string, NetworkPolicy>, st: Style): string[] {
