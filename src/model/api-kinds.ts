@@ -3,6 +3,7 @@
  * case-sensitive in the API: `kind: networkpolicy` or `apiVersion: extensions/v1beta1` is refused by
  * `kubectl apply`, so netpol refuses them too, instead of skipping such an object as some other kind.
  */
+import { editDistance } from './spelling.js'
 
 /** kind → the apiVersion it is served as (Kubernetes 1.22 and later) */
 export const SERVED_KINDS: Readonly<Record<string, string>> = {
@@ -78,19 +79,4 @@ export function closestKind(kind: string): string | undefined {
     }
   }
   return best
-}
-
-/** Levenshtein distance, with a transposition counting as one edit (`NetowrkPolicy`). */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = v
-    }
-  }
-  return d[a.length]![b.length]!
 }
