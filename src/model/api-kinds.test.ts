@@ -10,6 +10,7 @@ test.each([
   { apiVersion: 'extensions/v1beta1', kind: 'Deployment', want: { is: 'unserved', served: 'apps/v1', removed: true } },
   { apiVersion: 'batch/v1beta1', kind: 'CronJob', want: { is: 'unserved', served: 'batch/v1', removed: true } },
   { apiVersion: 'v1', kind: 'NetworkPolicy', want: { is: 'unserved', served: 'networking.k8s.io/v1', removed: false } },
+  { apiVersion: 'core/v1', kind: 'Pod', want: { is: 'unserved', served: 'v1', removed: false } },
   { apiVersion: 'apps/v1', kind: 'Pod', want: { is: 'unserved', served: 'v1', removed: false } },
   { apiVersion: 'networking.k8s.io', kind: 'NetworkPolicy', want: { is: 'unserved', served: 'networking.k8s.io/v1', removed: false } },
   // mis-cased and misspelt kinds of Kubernetes groups

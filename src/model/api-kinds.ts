@@ -43,7 +43,7 @@ function isKubernetesGroup(apiVersion: string): boolean {
   const slash = apiVersion.indexOf('/')
   if (slash < 0) return true
   const group = apiVersion.slice(0, slash)
-  return ['apps', 'batch', 'extensions', 'policy', 'autoscaling'].includes(group) || group === 'k8s.io' || group.endsWith('.k8s.io')
+  return ['core', 'apps', 'batch', 'extensions', 'policy', 'autoscaling'].includes(group) || group === 'k8s.io' || group.endsWith('.k8s.io')
 }
 
 /** Decides what an object of `kind` at `apiVersion` is to netpol. */
