@@ -210,12 +210,15 @@ function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): { ref: Objec
   else if (typeof kind !== 'string') problems.push({ code: 'wrong_type', path: pathOf(d.pathPrefix, 'kind'), expected: 'string', got: typeName(kind) })
   if (apiVersion === undefined || apiVersion === null || apiVersion === '') problems.push({ code: 'required', path: pathOf(d.pathPrefix, 'apiVersion'), expected: 'the API version, e.g. networking.k8s.io/v1' })
   else if (typeof apiVersion !== 'string') problems.push({ code: 'wrong_type', path: pathOf(d.pathPrefix, 'apiVersion'), expected: 'string', got: typeName(apiVersion) })
+  const verdict = problems.length === 0 && typeof kind === 'string' && typeof apiVersion === 'string' ? classifyKind(apiVersion, kind) : undefined
   let ref: ObjectRef | undefined
   let generateName: string | undefined
   if (typeof kind === 'string' && kind !== '') {
     const meta = isObject(v.metadata) ? v.metadata : undefined
     const r: Mutable<ObjectRef> = { kind }
-    if (NAMESPACED_KINDS.has(kind) || isWorkloadKind(kind)) r.namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE
+    // a misspelt kind is shown with the namespace of the kind it was meant to be
+    const meant = verdict?.is === 'misspelt' ? verdict.suggestion : verdict?.is === 'other' ? '' : kind
+    if (NAMESPACED_KINDS.has(meant) || isWorkloadKind(meant)) r.namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE
     if (typeof meta?.name === 'string' && meta.name !== '') r.name = meta.name
     else if ((meta?.name === undefined || meta.name === null || meta.name === '') && typeof meta?.generateName === 'string' && meta.generateName !== '') {
       generateName = meta.generateName
@@ -224,8 +227,7 @@ function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): { ref: Objec
     ref = r
   }
   let read = true
-  if (problems.length === 0 && typeof kind === 'string' && typeof apiVersion === 'string') {
-    const verdict = classifyKind(apiVersion, kind)
+  if (verdict !== undefined && typeof kind === 'string' && typeof apiVersion === 'string') {
     if (verdict.is === 'other') read = false
     else if (verdict.is === 'unserved') problems.push({ code: 'unserved_api_version', path: pathOf(d.pathPrefix, 'apiVersion'), apiVersion, kind, served: verdict.served, removed: verdict.removed })
     else if (verdict.is === 'misspelt') problems.push({ code: 'unknown_kind', path: pathOf(d.pathPrefix, 'kind'), kind, apiVersion, suggestion: verdict.suggestion, served: verdict.served })

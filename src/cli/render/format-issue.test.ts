@@ -177,12 +177,12 @@ describe('messages say what the API server would, in one short line', () => {
     {
       name: 'a mis-cased kind',
       text: 'apiVersion: networking.k8s.io/v1\nkind: networkpolicy\nmetadata: { name: p, namespace: x }',
-      want: 'in.yaml: networkpolicy p: kind: kind "networkpolicy" is not served by networking.k8s.io/v1; did you mean NetworkPolicy? (kinds are case-sensitive)',
+      want: 'in.yaml: networkpolicy x/p: kind: kind "networkpolicy" is not served by networking.k8s.io/v1; did you mean NetworkPolicy? (kinds are case-sensitive)',
     },
     {
       name: 'a misspelt kind under another apiVersion',
       text: 'apiVersion: v1\nkind: NetworkPolcy\nmetadata: { name: p, namespace: x }',
-      want: 'in.yaml: NetworkPolcy p: kind: kind "NetworkPolcy" is not served by v1; did you mean NetworkPolicy? (apiVersion networking.k8s.io/v1)',
+      want: 'in.yaml: NetworkPolcy x/p: kind: kind "NetworkPolcy" is not served by v1; did you mean NetworkPolicy? (apiVersion networking.k8s.io/v1)',
     },
     {
       name: 'an unknown metadata field, with the field it is close to',
