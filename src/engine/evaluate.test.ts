@@ -50,6 +50,10 @@ describe('why a rule missed', () => {
     const v = verdict([policy('back', 'p', { ingress: [rule([ipPeer('10.0.0.0/16', ['10.0.1.0/24'])])] })], 'front/web', 'back/api')
     expect(v.ingress).toMatchObject({ kind: 'denied', misses: [{ rules: [{ peers: { ok: false, misses: [{ code: 'ip-excepted', ip: '10.0.1.1', except: '10.0.1.0/24' }] } }] }] })
   })
+  test('an IPv4-mapped except leaves out the IPv4 address it maps, and says which range that is', () => {
+    const v = verdict([policy('back', 'p', { ingress: [rule([ipPeer('10.0.0.0/16', ['::ffff:10.0.1.0/120'])])] })], 'front/web', 'back/api')
+    expect(v.ingress).toMatchObject({ kind: 'denied', misses: [{ rules: [{ peers: { ok: false, misses: [{ code: 'ip-excepted', ip: '10.0.1.1', except: '::ffff:10.0.1.0/120 (IPv4 10.0.1.0/24)' }] } }] }] })
+  })
   test('a template has no address: ipBlock cannot match it', () => {
     const v = verdict([policy('back', 'p', { podSelector: sel({ app: 'db' }), ingress: [rule([ipPeer('0.0.0.0/0')])] })], 'back/worker', 'back/db')
     expect(v.ingress).toMatchObject({ kind: 'denied', misses: [{ rules: [{ peers: { ok: false, misses: [{ code: 'no-ip' }] } }] }] })

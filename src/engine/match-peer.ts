@@ -1,5 +1,6 @@
 import { failedRequirements, selectorMatches } from '../model/label-selector.js'
 import { ipBlockMatch } from '../model/ip-block.js'
+import { canonicalCidr, type Cidr } from '../model/ip.js'
 import type { Peer } from '../model/policy.js'
 import type { ClusterIndex } from './cluster-index.js'
 import type { Endpoint, PeerMiss, PeerResult } from './verdict.js'
@@ -22,16 +23,21 @@ export function peerMatches(index: ClusterIndex, peer: Peer, policyNamespace: st
   return selectorMatches(peer.podSelector, e.pod.labels)
 }
 
+/** A CIDR as written, and for an IPv4-mapped one (`::ffff:10.0.0.0/104`) also the IPv4 range it stands for. */
+function shownCidr(c: Cidr): string {
+  return c.maskSize === c.prefix ? c.text : `${c.text} (IPv4 ${canonicalCidr(c)})`
+}
+
 /** The same decision as {@link peerMatches}, with every reason it failed. */
 export function explainPeer(index: ClusterIndex, peer: Peer, i: number, policyNamespace: string, e: Endpoint): PeerMiss[] {
   if (peer.kind === 'ipBlock') {
-    const cidr = peer.block.cidr.text
+    const cidr = shownCidr(peer.block.cidr)
     if (e.ip === null) return [{ code: 'no-ip', peer: i, pod: e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : '', cidr }]
     const m = ipBlockMatch(peer.block, e.ip)
     if (m.matched) return []
     return m.why === 'outside'
       ? [{ code: 'ip-outside', peer: i, ip: e.ip.text, cidr }]
-      : [{ code: 'ip-excepted', peer: i, ip: e.ip.text, cidr, except: m.except.text }]
+      : [{ code: 'ip-excepted', peer: i, ip: e.ip.text, cidr, except: shownCidr(m.except) }]
   }
   if (e.kind !== 'pod') return [{ code: 'not-a-pod', peer: i, ip: e.ip.text }]
   const misses: PeerMiss[] = []

@@ -7,8 +7,9 @@
 import { comparePods, type Cluster, type Namespace, type Pod, type Service } from './cluster.js'
 import type { ManifestDoc } from './documents.js'
 import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Parsed } from './issues.js'
-import { DEFAULT_NAMESPACE, isObject, pathOf, typeName, type Json, type Mutable } from './parse-fields.js'
-import { implicitNamespace, parseNamespace } from './parse-namespace.js'
+import { classifyKind, SERVED_KINDS } from './api-kinds.js'
+import { DEFAULT_NAMESPACE, generatedName, isObject, pathOf, typeName, type Json, type Mutable } from './parse-fields.js'
+import { implicitNamespace, NAMESPACE_NAME_LABEL, parseNamespace } from './parse-namespace.js'
 import { readControllerOwner, readUid, type OwnerRef } from './parse-owner.js'
 import { isWorkloadKind, parsePod, parseWorkload, podPhase, type Workload } from './parse-pod.js'
 import { parsePolicy } from './parse-policy.js'
@@ -49,6 +50,8 @@ export interface ParsedDocument {
   readonly skipped?: ModelNote
   /** kind, namespace and name, when the object has a name */
   readonly ref?: ObjectRef & { readonly name: string }
+  /** metadata.generateName, when the name was made from it */
+  readonly generateName?: string
   /** the object; null when it has issues */
   readonly entry: Entry | null
 }
@@ -65,14 +68,20 @@ export function parseDocument(d: ManifestDoc): ParsedDocument {
     return { issues: [{ file: d.file, doc: d.doc, issue: { code: 'not_an_object', path: d.pathPrefix, expected: 'a Kubernetes object', got: typeName(v) } }], entry: null }
   }
   const issues: LocatedIssue[] = []
-  const ref = readHead(v, d, issues)
-  if (!ref) return { issues, entry: null }
-  const parsed = parseEntry(ref.kind, v, d)
-  if (parsed === undefined) return { issues: NO_ISSUES, skipped: { code: 'unknown_kind_skipped', kind: ref.kind, name: ref.name ?? '' }, entry: null }
+  const head = readHead(v, d, issues)
+  if (!head) return { issues, entry: null }
+  const ref = head.ref
+  const parsed = head.read ? parseEntry(ref.kind, v, d) : undefined
+  if (parsed === undefined) {
+    const skipped: ModelNote = { code: 'unknown_kind_skipped', kind: ref.kind, name: ref.name ?? '' }
+    // a custom resource that shares a name with a kind netpol reads (Calico's NetworkPolicy) says which it is
+    return { issues: NO_ISSUES, skipped: SERVED_KINDS[ref.kind] ? { ...skipped, apiVersion: String(v.apiVersion) } : skipped, entry: null }
+  }
   if (!parsed.ok) for (const issue of parsed.issues) issues.push({ file: d.file, doc: d.doc, object: ref, issue })
   const entry = parsed.ok ? parsed.value : null
   const named = ref.name === undefined ? {} : { ref: ref as ObjectRef & { name: string } }
-  return { issues: issues.length === 0 ? NO_ISSUES : issues, ...named, entry }
+  const generated = head.generateName === undefined ? {} : { generateName: head.generateName }
+  return { issues: issues.length === 0 ? NO_ISSUES : issues, ...named, ...generated, entry }
 }
 
 /** The cluster of parsed documents, taken in order (see buildCluster). Never throws. */
@@ -85,14 +94,25 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   for (const p of parsedDocs) {
     for (const issue of p.issues) issues.push(issue)
     if (p.skipped) notes.push(p.skipped)
-    const ref = p.ref
+    let ref = p.ref
     if (ref === undefined) continue
-    const id = `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`
+    let entry = p.entry
+    const idOf = (r: ObjectRef & { name: string }) => `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`
+    if (p.generateName !== undefined) {
+      // Each object with a generateName is a new object: an identical copy gets a name of its own.
+      for (let salt = 1; objects.has(idOf(ref)); salt++) {
+        const name = generatedName(p.generateName, ref.name, salt)
+        ref = { ...ref, name }
+        entry = entry && renamed(entry, name)
+      }
+      notes.push({ code: 'generated_name', kind: ref.kind, namespace: ref.namespace ?? '', generateName: p.generateName, name: ref.name })
+    }
+    const id = idOf(ref)
     if (objects.has(id)) {
       notes.push({ code: 'duplicate_object', kind: ref.kind, namespace: ref.namespace ?? '', name: ref.name })
       objects.delete(id) // keep the input order of the last occurrence
     }
-    objects.set(id, p.entry)
+    objects.set(id, entry)
   }
 
   const namespaces = new Map<string, Namespace>()
@@ -134,6 +154,22 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   return { cluster: { namespaces: sortedNamespaces, pods: allPods, policies, services }, notes, issues }
 }
 
+/** The same object under another name (for a second copy of an object named from its generateName). */
+function renamed(e: Entry, name: string): Entry {
+  switch (e.kind) {
+    case 'Namespace':
+      return { kind: e.kind, value: { ...e.value, name, labels: { ...e.value.labels, [NAMESPACE_NAME_LABEL]: name } } }
+    case 'Pod':
+      return { ...e, value: { ...e.value, name } }
+    case 'NetworkPolicy':
+      return { kind: e.kind, value: { ...e.value, name } }
+    case 'Service':
+      return { kind: e.kind, value: { ...e.value, name } }
+    case 'Workload':
+      return { kind: e.kind, value: { ...e.value, name, pod: { ...e.value.pod, name, template: { kind: e.value.kind, name } } } }
+  }
+}
+
 /** Parses an object of a kind netpol reads; undefined for any other kind. */
 function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | undefined {
   const source: SourceRef = { file: d.file, doc: d.doc }
@@ -171,9 +207,11 @@ const NAMESPACED_KINDS: ReadonlySet<string> = new Set(['Pod', 'NetworkPolicy', '
 
 /**
  * Checks kind and apiVersion before anything else (recording issues in `issues`) and reads the object's
- * identity as far as it can be read. Undefined when the object cannot be parsed further.
+ * identity as far as it can be read. Undefined when the object cannot be parsed further; `read` is false for
+ * a kind netpol does not read. A kind netpol reads at an apiVersion no API server serves, or a mis-cased or
+ * misspelt one of them in a Kubernetes API group, is an error, as `kubectl apply` makes it.
  */
-function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): ObjectRef | undefined {
+function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): { ref: ObjectRef; read: boolean; generateName?: string } | undefined {
   const kind = v.kind
   const apiVersion = v.apiVersion
   const problems: ModelIssue[] = []
@@ -181,15 +219,29 @@ function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): ObjectRef | 
   else if (typeof kind !== 'string') problems.push({ code: 'wrong_type', path: pathOf(d.pathPrefix, 'kind'), expected: 'string', got: typeName(kind) })
   if (apiVersion === undefined || apiVersion === null || apiVersion === '') problems.push({ code: 'required', path: pathOf(d.pathPrefix, 'apiVersion'), expected: 'the API version, e.g. networking.k8s.io/v1' })
   else if (typeof apiVersion !== 'string') problems.push({ code: 'wrong_type', path: pathOf(d.pathPrefix, 'apiVersion'), expected: 'string', got: typeName(apiVersion) })
+  const verdict = problems.length === 0 && typeof kind === 'string' && typeof apiVersion === 'string' ? classifyKind(apiVersion, kind) : undefined
   let ref: ObjectRef | undefined
+  let generateName: string | undefined
   if (typeof kind === 'string' && kind !== '') {
     const meta = isObject(v.metadata) ? v.metadata : undefined
     const r: Mutable<ObjectRef> = { kind }
-    if (NAMESPACED_KINDS.has(kind) || isWorkloadKind(kind)) r.namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE
+    // a misspelt kind is shown with the namespace of the kind it was meant to be
+    const meant = verdict?.is === 'misspelt' ? verdict.suggestion : verdict?.is === 'other' ? '' : kind
+    if (NAMESPACED_KINDS.has(meant) || isWorkloadKind(meant)) r.namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE
     if (typeof meta?.name === 'string' && meta.name !== '') r.name = meta.name
+    else if ((meta?.name === undefined || meta.name === null || meta.name === '') && typeof meta?.generateName === 'string' && meta.generateName !== '') {
+      generateName = meta.generateName
+      r.name = generatedName(generateName, v)
+    }
     ref = r
   }
-  if (problems.length === 0) return ref
+  let read = true
+  if (verdict !== undefined && typeof kind === 'string' && typeof apiVersion === 'string') {
+    if (verdict.is === 'other') read = false
+    else if (verdict.is === 'unserved') problems.push({ code: 'unserved_api_version', path: pathOf(d.pathPrefix, 'apiVersion'), apiVersion, kind, served: verdict.served, removed: verdict.removed })
+    else if (verdict.is === 'misspelt') problems.push({ code: 'unknown_kind', path: pathOf(d.pathPrefix, 'kind'), kind, apiVersion, suggestion: verdict.suggestion, served: verdict.served })
+  }
+  if (problems.length === 0) return ref && { ref, read, ...(generateName === undefined ? {} : { generateName }) }
   for (const issue of problems) issues.push(ref ? { file: d.file, doc: d.doc, object: ref, issue } : { file: d.file, doc: d.doc, issue })
   return undefined
 }

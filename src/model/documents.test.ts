@@ -43,7 +43,6 @@ describe('syntax errors', () => {
   test.each([
     { name: 'a key indented under a scalar', text: 'kind: Pod\nmetadata:\n  name: a\n   labels: x\n', line: 3 },
     { name: 'unclosed flow map', text: 'kind: Pod\nmetadata: { name: a\n', line: 3 },
-    { name: 'duplicate key', text: 'kind: Pod\nkind: Service\n', line: 2 },
     { name: 'tab indentation', text: 'kind: Pod\nmetadata:\n\tname: a\n', line: 3 },
     { name: 'broken JSON', text: '{\n  "kind": "Pod",\n  "metadata": {"name" "a"}\n}\n', line: 3 },
     { name: 'JSON missing its closing brace', text: '{\n  "kind": "Pod",\n  "metadata": {"name": "a"}\n', line: 4 },
@@ -53,6 +52,15 @@ describe('syntax errors', () => {
     expect(issues[0]!.issue.code).toBe('yaml_syntax')
     expect(issues[0]!.line).toBe(line)
     expect(issues[0]!.column).toBeGreaterThan(0)
+  })
+
+  test.each([
+    { name: 'at the top', text: 'kind: Pod\nkind: Service\n', line: 2, path: ['kind'] },
+    { name: 'in a nested mapping inside a list', text: 'kind: Pod\nspec:\n  containers:\n    - name: a\n      name: b\n', line: 5, path: ['spec', 'containers', 0, 'name'] },
+    { name: 'in a flow mapping', text: 'kind: Pod\nmetadata: { name: a, "name": b }\n', line: 2, path: ['metadata', 'name'] },
+  ])('a duplicate key $name: duplicate_key with the key and its path', ({ text, line, path }) => {
+    const { issues } = splitDocuments('f.yaml', text)
+    expect(issues.map((i) => [i.issue, i.line])).toEqual([[{ code: 'duplicate_key', path, key: path[path.length - 1] }, line]])
   })
 
   test('a tag the core schema does not know is an error of its document only', () => {

@@ -75,6 +75,30 @@ export function flatten(out: { push(doc: ManifestDoc): unknown }, file: string, 
   }
 }
 
+/**
+ * The key a DUPLICATE_KEY error at `offset` points at, and its field path. A mapping that gives a key twice
+ * is refused by the API server's YAML decoding too (`key "name" already set in map`).
+ */
+function duplicateKeyAt(yaml: typeof import('yaml'), doc: import('yaml').Document, offset: number): { key: string; path: Path } | undefined {
+  let found: { key: string; path: Path } | undefined
+  yaml.visit(doc, {
+    Pair(_, pair, ancestors) {
+      const k = pair.key
+      if (!yaml.isScalar(k) || k.range?.[0] !== offset) return undefined
+      const path: (string | number)[] = []
+      for (let i = 0; i < ancestors.length; i++) {
+        const n = ancestors[i]
+        if (yaml.isPair(n)) path.push(yaml.isScalar(n.key) ? String(n.key.value) : String(n.key))
+        else if (yaml.isSeq(n)) path.push(n.items.indexOf(ancestors[i + 1] as never))
+      }
+      path.push(String(k.value))
+      found = { key: String(k.value), path }
+      return yaml.visit.BREAK
+    },
+  })
+  return found
+}
+
 function syntaxIssue(file: string, doc: number, message: string, line?: number, column?: number): LocatedIssue {
   const pos = line !== undefined && column !== undefined ? { line, column } : {}
   return { file, doc, ...pos, issue: { code: 'yaml_syntax', path: [], message, ...pos } }
@@ -85,7 +109,8 @@ function recover(file: string, text: string, jsError: unknown): SplitResult {
   const docs: ManifestDoc[] = []
   const issues: LocatedIssue[] = []
   // the position-keeping parser is loaded only for a file that failed: start-up stays small
-  const { LineCounter, parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const { LineCounter, parseAllDocuments } = yaml
   const lc = new LineCounter()
   const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true })
   const ranges: [number, number][] = []
@@ -94,7 +119,8 @@ function recover(file: string, text: string, jsError: unknown): SplitResult {
     if (d.errors.length > 0) {
       for (const e of d.errors) {
         const p = lc.linePos(e.pos[0])
-        issues.push(syntaxIssue(file, i, e.message, p.line, p.col))
+        const dup = e.code === 'DUPLICATE_KEY' ? duplicateKeyAt(yaml, d, e.pos[0]) : undefined
+        issues.push(dup ? { file, doc: i, line: p.line, column: p.col, issue: { code: 'duplicate_key', path: dup.path, key: dup.key } } : syntaxIssue(file, i, e.message, p.line, p.col))
       }
       return
     }

@@ -4,14 +4,23 @@
  */
 export type Path = readonly (string | number)[]
 
+/**
+ * What a name, label key or label value broke: a rule (`expected`), or only a length limit (`max`, of `part`
+ * of a label key when given), which is reported alone as upstream does ("must be no more than 63 characters").
+ */
+export type NameRule = { readonly expected: string } | { readonly max: number; readonly part?: 'name part' | 'prefix' }
+
 export type ModelIssue =
   | { code: 'yaml_syntax'; path: Path; message: string; line?: number; column?: number }
+  | { code: 'duplicate_key'; path: Path; key: string }
   | { code: 'not_an_object'; path: Path; expected: string; got: string }
   | { code: 'wrong_type'; path: Path; expected: string; got: string }
   | { code: 'required'; path: Path; expected: string }
-  | { code: 'invalid_name'; path: Path; input: string; expected: string }
-  | { code: 'invalid_label_key'; path: Path; input: string; expected: string }
-  | { code: 'invalid_label_value'; path: Path; input: string; expected: string }
+  | ({ code: 'invalid_name'; path: Path; input: string } & NameRule)
+  | ({ code: 'invalid_label_key'; path: Path; input: string } & NameRule)
+  | ({ code: 'invalid_label_value'; path: Path; input: string } & NameRule)
+  | ({ code: 'invalid_annotation_key'; path: Path; input: string } & NameRule)
+  | { code: 'annotations_too_large'; path: Path; bytes: number; max: number }
   | { code: 'unknown_operator'; path: Path; operator: string }
   | { code: 'values_required'; path: Path; operator: string }
   | { code: 'values_forbidden'; path: Path; operator: string }
@@ -22,7 +31,7 @@ export type ModelIssue =
   | { code: 'except_outside_cidr'; path: Path; cidr: string; except: string }
   | { code: 'invalid_protocol'; path: Path; input: string }
   | { code: 'invalid_port_number'; path: Path; input: number }
-  | { code: 'invalid_port_name'; path: Path; input: string; expected: string }
+  | ({ code: 'invalid_port_name'; path: Path; input: string } & NameRule)
   | { code: 'end_port_inverted'; path: Path; port: number; endPort: number }
   | { code: 'end_port_without_numeric_port'; path: Path; port: string | null }
   | { code: 'invalid_policy_type'; path: Path; input: string }
@@ -32,6 +41,8 @@ export type ModelIssue =
   | { code: 'selector_mismatch'; path: Path; selector: string; labels: string }
   | { code: 'service_ip'; path: Path; input: string; problem: ServiceIpProblem }
   | { code: 'negative_count'; path: Path; input: number }
+  | { code: 'unserved_api_version'; path: Path; apiVersion: string; kind: string; served: string; removed: boolean }
+  | { code: 'unknown_kind'; path: Path; kind: string; apiVersion: string; suggestion: string; served: string }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
 
@@ -40,7 +51,8 @@ export type ServiceIpProblem = 'first-not-cluster-ip' | 'too-many' | 'same-famil
 
 /** Notes are not errors: the input is usable, but the user should know what was assumed or skipped. */
 export type ModelNote =
-  | { code: 'unknown_kind_skipped'; kind: string; name: string }
+  | { code: 'unknown_kind_skipped'; kind: string; name: string; apiVersion?: string }
+  | { code: 'generated_name'; kind: string; namespace: string; generateName: string; name: string }
   | { code: 'namespace_created'; namespace: string; referencedBy: string }
   | { code: 'template_skipped_pods_present'; kind: string; namespace: string; name: string }
   /** a workload whose spec asks for no pods (replicas 0, a suspended Job or CronJob): it stands for nothing */
@@ -74,11 +86,18 @@ export interface LocatedIssue {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ModelIssue[] }
 
-/** `['spec','ingress',0,'from',1]` → `spec.ingress[0].from[1]` */
+/** A key written after a dot; any other key (a label key with "." or "/", say) is written in brackets. */
+export const PLAIN_KEY = /^[A-Za-z0-9_-]+$/
+
+/**
+ * `['spec','ingress',0,'from',1]` → `spec.ingress[0].from[1]`; a key that is not plain is quoted in brackets,
+ * so a label key's dots are not read as steps: `metadata.labels["example.com/a"]`.
+ */
 export function toDotPath(path: Path): string {
   let out = ''
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`
+    else if (!PLAIN_KEY.test(part)) out += `[${JSON.stringify(part)}]`
     else out += out === '' ? part : `.${part}`
   }
   return out

@@ -2,7 +2,9 @@
 import type { Namespace } from './cluster.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import type { Labels } from './labels.js'
-import { at, isObject, type Loc, parseMetadata, pathOf, result, typeName } from './parse-fields.js'
+import { at, checkKnownFields, isObject, objectAt, parseMetadata, result, typeName } from './parse-fields.js'
+
+const NAMESPACE_SPEC_FIELDS: ReadonlySet<string> = new Set(['finalizers'])
 import { dnsLabelProblem } from './validate-names.js'
 
 /** "The control plane sets an immutable label kubernetes.io/metadata.name on all namespaces." */
@@ -23,5 +25,8 @@ export function parseNamespace(input: unknown, path: Path = []): Parsed<Namespac
   const issues: ModelIssue[] = []
   if (!isObject(input)) return { ok: false, issues: [{ code: 'not_an_object', path, expected: 'Namespace', got: typeName(input) }] }
   const meta = parseMetadata(input, path, issues, { name: dnsLabelProblem, namespaced: false })
+  // NamespaceSpec has one field
+  const spec = objectAt(input, 'spec', path, issues)
+  if (spec) checkKnownFields(spec, NAMESPACE_SPEC_FIELDS, at(path, 'spec'), issues)
   return result({ name: meta.name, labels: namespaceLabels(meta.name, meta.labels), implicit: false }, issues)
 }

@@ -18,7 +18,7 @@ describe('Pod validation', () => {
   test.each<{ name: string; input: unknown; want: [string, string][] }>([
     { name: 'name missing', input: pod({}, { namespace: 'shop' }), want: [['required', 'metadata.name']] },
     { name: 'name invalid', input: pod({}, { name: 'Web' }), want: [['invalid_name', 'metadata.name']] },
-    { name: 'label key invalid', input: pod({}, { name: 'web', labels: { 'a b': 'x' } }), want: [['invalid_label_key', 'metadata.labels.a b']] },
+    { name: 'label key invalid', input: pod({}, { name: 'web', labels: { 'a b': 'x' } }), want: [['invalid_label_key', 'metadata.labels["a b"]']] },
     { name: 'containerPort missing', input: withPorts({ name: 'http' }), want: [['required', `${C0}.containerPort`]] },
     { name: 'containerPort 0', input: withPorts({ containerPort: 0 }), want: [['required', `${C0}.containerPort`]] },
     { name: 'containerPort 70000', input: withPorts({ containerPort: 70000 }), want: [['invalid_port_number', `${C0}.containerPort`]] },

@@ -7,12 +7,12 @@ import { parseIp, type IpAddress } from './ip.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import { formatSelector, selectorMatches, type LabelSelector } from './label-selector.js'
 import { formatLabels, type Labels } from './labels.js'
-import { arrayAt, at, boolAt, elementObject, intAt, isObject, type Json, type Loc, type Mutable, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
+import { arrayAt, at, checkKnownFields, checkObjectMeta, boolAt, elementObject, intAt, isObject, type Json, type Loc, type Mutable, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType, nameIssue } from './parse-fields.js'
 import { readControllerOwner, readReplicas, readUid, type OwnerRef } from './parse-owner.js'
 import { readSelector, selectorFromLabels } from './parse-selector.js'
 import { PROTOCOLS, type ContainerPort, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
-import { dnsSubdomainProblem, isPortNumber, portNameProblem } from './validate-names.js'
+import { dnsSubdomainProblem, isPortNumber, portNameProblem, type Problem } from './validate-names.js'
 
 export const WORKLOAD_KINDS: ReadonlySet<WorkloadKind> = new Set<WorkloadKind>([
   'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob',
@@ -40,6 +40,7 @@ export interface Workload {
 }
 
 const PROTOCOL_SET: ReadonlySet<string> = new Set(PROTOCOLS)
+const CONTAINER_PORT_FIELDS: ReadonlySet<string> = new Set(['name', 'hostPort', 'containerPort', 'protocol', 'hostIP'])
 const NO_IPS: readonly IpAddress[] = Object.freeze([])
 
 /** Parses a Pod object. `path` prefixes every issue path. Collects every issue; never throws. */
@@ -88,7 +89,8 @@ export function parseWorkload(input: unknown, path: Path = [], source?: SourceRe
   const template = owner ? objectAt(owner, 'template', ownerPath, issues) : undefined
   if (!template && !(owner && owner.template != null)) issues.push({ code: 'required', path: pathOf(templatePath), expected: 'a pod template' })
   const templateMeta = template ? objectAt(template, 'metadata', templatePath, issues) : undefined
-  const labels = parseLabels(templateMeta?.labels, at(at(templatePath, 'metadata'), 'labels'), issues)
+  // the template's metadata is an ObjectMeta too, checked as one (known fields, annotations, labels)
+  const labels = templateMeta ? checkObjectMeta(templateMeta, at(templatePath, 'metadata'), issues) : parseLabels(undefined, templatePath, issues)
   const spec = readPodSpec(template ? objectAt(template, 'spec', templatePath, issues) : undefined, at(templatePath, 'spec'), issues)
   const selector = readWorkloadSelector(kind, owner, ownerPath, labels, template !== undefined, issues)
   const top = isObject(input.spec) ? input.spec : undefined
@@ -107,8 +109,8 @@ export function parseWorkload(input: unknown, path: Path = [], source?: SourceRe
 }
 
 /** "The name must be no more than 52 characters" (ValidateCronJob), besides being a DNS subdomain. */
-function cronJobNameProblem(name: string): string | null {
-  return dnsSubdomainProblem(name) ?? (name.length > 52 ? 'a CronJob name of at most 52 characters' : null)
+function cronJobNameProblem(name: string): Problem | null {
+  return dnsSubdomainProblem(name) ?? (name.length > 52 ? { max: 52 } : null)
 }
 
 /** Follows `keys` down from `obj`: the object reached (undefined if a step is missing) and its Loc. */
@@ -189,11 +191,12 @@ function readContainerPorts(c: Json, cPath: Loc, issues: ModelIssue[], out: Cont
     const pPath = at(at(cPath, 'ports'), i)
     const p = elementObject(ports[i], pPath, issues)
     if (!p) continue
+    checkKnownFields(p, CONTAINER_PORT_FIELDS, pPath, issues)
     const before = issues.length
     const name = stringAt(p, 'name', pPath, issues) ?? ''
     if (name !== '') {
       const problem = portNameProblem(name)
-      if (problem !== null) issues.push({ code: 'invalid_port_name', path: pathOf(pPath, 'name'), input: name, expected: problem })
+      if (problem !== null) issues.push(nameIssue('invalid_port_name', pathOf(pPath, 'name'), name, problem))
       else if (names.has(name)) issues.push({ code: 'duplicate_value', path: pathOf(pPath, 'name'), input: name })
       else names.add(name)
     }

@@ -37,7 +37,7 @@ describe('validation: one row per error (code and path)', () => {
     { name: 'name not a DNS subdomain', input: policy({}, { name: 'Allow_Web' }), want: [['invalid_name', 'metadata.name']] },
     { name: 'name not a string', input: policy({}, { name: 7 }), want: [['wrong_type', 'metadata.name']] },
     { name: 'namespace not a DNS label', input: policy({}, { name: 'p', namespace: 'a.b' }), want: [['invalid_name', 'metadata.namespace']] },
-    { name: 'label key with two slashes', input: policy({}, { name: 'p', labels: { 'a/b/c': 'x' } }), want: [['invalid_label_key', 'metadata.labels.a/b/c']] },
+    { name: 'label key with two slashes', input: policy({}, { name: 'p', labels: { 'a/b/c': 'x' } }), want: [['invalid_label_key', 'metadata.labels["a/b/c"]']] },
     { name: 'label value too long', input: policy({}, { name: 'p', labels: { a: 'x'.repeat(64) } }), want: [['invalid_label_value', 'metadata.labels.a']] },
     { name: 'label value a number', input: policy({}, { name: 'p', labels: { a: 1 } }), want: [['wrong_type', 'metadata.labels.a']] },
     { name: 'not an object', input: 'NetworkPolicy', want: [['not_an_object', '']] },
@@ -50,7 +50,7 @@ describe('validation: one row per error (code and path)', () => {
     { name: 'rule not an object', input: policy({ ingress: ['all'] }), want: [['wrong_type', 'spec.ingress[0]']] },
     // selectors
     { name: 'matchLabels key invalid', input: policy({ podSelector: { matchLabels: { '-app': 'a' } } }), want: [['invalid_label_key', `${SEL}.matchLabels.-app`]] },
-    { name: 'matchLabels key prefix invalid', input: policy({ podSelector: { matchLabels: { 'Example.com/app': 'a' } } }), want: [['invalid_label_key', `${SEL}.matchLabels.Example.com/app`]] },
+    { name: 'matchLabels key prefix invalid', input: policy({ podSelector: { matchLabels: { 'Example.com/app': 'a' } } }), want: [['invalid_label_key', `${SEL}.matchLabels["Example.com/app"]`]] },
     { name: 'matchLabels value invalid', input: policy({ podSelector: { matchLabels: { app: 'a b' } } }), want: [['invalid_label_value', `${SEL}.matchLabels.app`]] },
     { name: 'unknown operator', input: policy({ podSelector: { matchExpressions: [{ key: 'a', operator: 'in', values: ['x'] }] } }), want: [['unknown_operator', `${SEL}.matchExpressions[0].operator`]] },
     { name: 'operator missing', input: policy({ podSelector: { matchExpressions: [{ key: 'a' }] } }), want: [['unknown_operator', `${SEL}.matchExpressions[0].operator`]] },

@@ -6,7 +6,7 @@ import { canonicalCidr, cidrStrictlyInside, parseCidr, type Cidr } from './ip.js
 import type { IpBlock } from './ip-block.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import { MATCH_ALL } from './label-selector.js'
-import { arrayAt, at, checkKnownFields, elementObject, intAt, isObject, type Json, type Loc, type Mutable, NO_ITEMS, objectAt, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
+import { arrayAt, at, checkKnownFields, elementObject, intAt, isObject, type Json, type Loc, type Mutable, NO_ITEMS, objectAt, parseMetadata, pathOf, result, stringAt, typeName, wrongType, nameIssue } from './parse-fields.js'
 import { readSelector } from './parse-selector.js'
 import type { NetworkPolicy, Peer, Rule } from './policy.js'
 import { PROTOCOLS, type PortSpec, type PortValue, type Protocol } from './port.js'
@@ -247,7 +247,7 @@ function readPort(raw: unknown, path: Loc, issues: ModelIssue[]): PortSpec | und
     // "This field cannot be defined if the port field is ... defined as a named (string) port."
     if (endPort !== undefined) issues.push({ code: 'end_port_without_numeric_port', path: pathOf(path, 'endPort'), port })
     const problem = portNameProblem(port)
-    if (problem !== null) issues.push({ code: 'invalid_port_name', path: pathOf(path, 'port'), input: port, expected: problem })
+    if (problem !== null) issues.push(nameIssue('invalid_port_name', pathOf(path, 'port'), port, problem))
     value = { kind: 'named', name: port }
   } else if (port === undefined || port === null) {
     // "This field cannot be defined if the port field is not defined"

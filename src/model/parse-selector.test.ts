@@ -34,5 +34,5 @@ test.each<{ name: string; input: unknown; labels: Record<string, string>; want: 
 test('a plain label map selector (Service, ReplicationController)', () => {
   const r = parseSelectorMap({ app: 'web', tier: 'fe' }, ['spec', 'selector'])
   expect(r.ok && r.value.requirements.every((q) => q.operator === 'In' && q.fromMatchLabels)).toBe(true)
-  expect(issuesOf(parseSelectorMap({ 'bad key': 'x' }, ['spec', 'selector']))).toEqual([['invalid_label_key', 'spec.selector.bad key']])
+  expect(issuesOf(parseSelectorMap({ 'bad key': 'x' }, ['spec', 'selector']))).toEqual([['invalid_label_key', 'spec.selector["bad key"]']])
 })

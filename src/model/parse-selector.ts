@@ -4,7 +4,7 @@
  */
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import { makeSelector, type LabelSelector, type Operator, type Requirement } from './label-selector.js'
-import { arrayAt, at, checkKnownFields, elementObject, isObject, type Loc, NO_ITEMS, parseLabels, pathOf, result, stringAt, wrongType } from './parse-fields.js'
+import { arrayAt, at, checkKnownFields, elementObject, isObject, type Loc, NO_ITEMS, parseLabels, pathOf, result, stringAt, wrongType, nameIssue } from './parse-fields.js'
 import { labelKeyProblem, labelValueProblem } from './validate-names.js'
 
 const SELECTOR_FIELDS: ReadonlySet<string> = new Set(['matchLabels', 'matchExpressions'])
@@ -73,7 +73,8 @@ function readRequirement(input: unknown, path: Loc, issues: ModelIssue[]): Requi
   const values: string[] = []
   let ok = true
   for (let i = 0; i < rawValues.length; i++) {
-    const v = rawValues[i]
+    // Go's JSON decoding into []string turns a null element into "" (and "" is a valid label value)
+    const v = rawValues[i] === null ? '' : rawValues[i]
     if (typeof v !== 'string') {
       issues.push(wrongType(pathOf(path, 'values', i), 'string', v))
       ok = false
@@ -82,14 +83,14 @@ function readRequirement(input: unknown, path: Loc, issues: ModelIssue[]): Requi
     // "each value must be a valid label value" (ValidateLabelSelectorRequirement)
     const problem = labelValueProblem(v)
     if (problem !== null) {
-      issues.push({ code: 'invalid_label_value', path: pathOf(path, 'values', i), input: v, expected: problem })
+      issues.push(nameIssue('invalid_label_value', pathOf(path, 'values', i), v, problem))
       ok = false
     }
     values.push(v)
   }
   const keyProblem = labelKeyProblem(key)
   if (keyProblem !== null) {
-    issues.push({ code: 'invalid_label_key', path: pathOf(path, 'key'), input: key, expected: keyProblem })
+    issues.push(nameIssue('invalid_label_key', pathOf(path, 'key'), key, keyProblem))
     ok = false
   }
   if (!OPERATORS.has(operator)) {

@@ -3,12 +3,19 @@ import type { Service, ServicePort } from './cluster.js'
 import { cidrContains, parseCidr, parseIp, type IpAddress } from './ip.js'
 import type { ModelIssue, Parsed, Path, ServiceIpProblem } from './issues.js'
 import type { Labels } from './labels.js'
-import { arrayAt, at, elementObject, intAt, isObject, type Json, type Loc, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
+import { arrayAt, at, checkKnownFields, elementObject, intAt, isObject, type Json, type Loc, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType, nameIssue } from './parse-fields.js'
 import { PROTOCOLS, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
 import { dns1035LabelProblem, dnsLabelProblem, isPortNumber, portNameProblem } from './validate-names.js'
 
 const PROTOCOL_SET: ReadonlySet<string> = new Set(PROTOCOLS)
+/** ServiceSpec and ServicePort fields (1.26, plus trafficDistribution of 1.30): anything else is refused, as strict field validation does. */
+const SPEC_FIELDS: ReadonlySet<string> = new Set([
+  'ports', 'selector', 'clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges',
+  'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'publishNotReadyAddresses', 'sessionAffinityConfig', 'ipFamilies',
+  'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution',
+])
+const PORT_FIELDS: ReadonlySet<string> = new Set(['name', 'protocol', 'appProtocol', 'port', 'targetPort', 'nodePort'])
 
 /**
  * Parses a Service. Its name must be an RFC 1035 label (ValidateServiceName). `spec.selector` is a label
@@ -21,6 +28,7 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
   const meta = parseMetadata(input, path, issues, { name: dns1035LabelProblem, namespaced: true })
   const specPath = at(path, 'spec')
   const spec = objectAt(input, 'spec', path, issues) ?? {}
+  checkKnownFields(spec, SPEC_FIELDS, specPath, issues)
   const labels: Labels = parseLabels(spec.selector, at(specPath, 'selector'), issues)
   // an empty map is stored as no selector, so both select nothing
   const selector = Object.keys(labels).length === 0 ? null : labels
@@ -127,13 +135,14 @@ function specialIpProblem(ip: IpAddress): ServiceIpProblem | null {
 function readServicePort(raw: unknown, path: Loc, nameRequired: boolean, names: Set<string>, issues: ModelIssue[]): ServicePort | undefined {
   const p: Json | undefined = elementObject(raw, path, issues)
   if (!p) return undefined
+  checkKnownFields(p, PORT_FIELDS, path, issues)
   const before = issues.length
   const name = stringAt(p, 'name', path, issues) ?? ''
   if (name === '') {
     if (nameRequired && (p.name == null || p.name === '')) issues.push({ code: 'required', path: pathOf(path, 'name'), expected: 'a port name (the Service has several ports)' })
   } else {
     const problem = dnsLabelProblem(name)
-    if (problem !== null) issues.push({ code: 'invalid_name', path: pathOf(path, 'name'), input: name, expected: problem })
+    if (problem !== null) issues.push(nameIssue('invalid_name', pathOf(path, 'name'), name, problem))
     else if (names.has(name)) issues.push({ code: 'duplicate_value', path: pathOf(path, 'name'), input: name })
     names.add(name)
   }
@@ -163,7 +172,7 @@ function readTargetPort(p: Json, path: Loc, issues: ModelIssue[]): number | stri
   }
   if (typeof t === 'string') {
     const problem = portNameProblem(t)
-    if (problem !== null) issues.push({ code: 'invalid_port_name', path: pathOf(path, 'targetPort'), input: t, expected: problem })
+    if (problem !== null) issues.push(nameIssue('invalid_port_name', pathOf(path, 'targetPort'), t, problem))
     return t
   }
   issues.push(wrongType(pathOf(path, 'targetPort'), 'integer or string', t))

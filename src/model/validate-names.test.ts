@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, isPortNumber, labelKeyProblem, labelValueProblem, portNameProblem } from './validate-names.js'
 
-const valid = (f: (s: string) => string | null) => (s: string) => f(s) === null
+const valid = (f: (s: string) => unknown) => (s: string) => f(s) === null
 
 describe.each([
   {
@@ -53,3 +53,15 @@ test.each([
   { n: -80, want: false },
   { n: 80.5, want: false },
 ])('port number $n', ({ n, want }) => expect(isPortNumber(n)).toBe(want))
+
+// upstream reports a length error alone, naming the limit ("must be no more than 63 characters")
+test.each([
+  { rule: 'label value', problem: labelValueProblem('x'.repeat(64)), want: { max: 63 } },
+  { rule: 'label key name part', problem: labelKeyProblem(`example.com/${'x'.repeat(64)}`), want: { max: 63, part: 'name part' } },
+  { rule: 'label key prefix', problem: labelKeyProblem(`${'p'.repeat(254)}/n`), want: { max: 253, part: 'prefix' } },
+  { rule: 'namespace name', problem: dnsLabelProblem('x'.repeat(64)), want: { max: 63 } },
+  { rule: 'object name', problem: dnsSubdomainProblem('x'.repeat(254)), want: { max: 253 } },
+  { rule: 'service name', problem: dns1035LabelProblem('x'.repeat(64)), want: { max: 63 } },
+  { rule: 'port name', problem: portNameProblem('x'.repeat(16)), want: { max: 15 } },
+  { rule: 'a long value that also breaks a rule reports the rule', problem: labelValueProblem(`-${'x'.repeat(70)}`), want: 'empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit' },
+])('length: $rule', ({ problem, want }) => expect(problem).toEqual(want))

@@ -56,6 +56,12 @@ test.each([
   expect(readme).toContain(r.err.trimEnd())
 })
 
+test('the README shows the errors of the objects the API server refuses', async () => {
+  const r = await runCli(['check', '-f', 'examples/invalid/not-served.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
+  expect(r.code).toBe(2)
+  expect(readme).toContain(r.err.trimEnd())
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)

@@ -1,4 +1,6 @@
-import { expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
+import { buildCluster } from '../../model/build-cluster.js'
+import { splitDocuments } from '../../model/documents.js'
 import type { LocatedIssue, ModelIssue, ModelNote } from '../../model/issues.js'
 import { formatIssue, formatNote, issueMessage } from './format-issue.js'
 
@@ -21,7 +23,7 @@ test.each<{ name: string; issue: LocatedIssue; want: string }>([
   {
     name: 'no position, later document',
     issue: at({ code: 'peer_empty', path: ['spec', 'egress', 0, 'to', 0] }, { doc: 2, object: { kind: 'NetworkPolicy', namespace: 'a', name: 'p' } }),
-    want: 'examples/x.yaml (document 3): NetworkPolicy a/p: spec.egress[0].to[0]: this peer selects nothing; expected one of podSelector, namespaceSelector or ipBlock (write a missing from/to list to allow everyone)',
+    want: 'examples/x.yaml (document 3): NetworkPolicy a/p: spec.egress[0].to[0]: invalid: a peer must specify podSelector, namespaceSelector or ipBlock (to allow everyone, leave out the from/to list)',
   },
   {
     name: 'a syntax error has no field path',
@@ -91,6 +93,12 @@ const samples: ModelIssue[] = [
   ...(['first-not-cluster-ip', 'too-many', 'same-family', 'none-with-others', 'unspecified', 'loopback', 'link-local', 'link-local-multicast'] as const).map(
     (problem): ModelIssue => ({ code: 'service_ip', path: ['spec', 'clusterIPs'], input: '10.96.0.5', problem }),
   ),
+  { code: 'duplicate_key', path: ['metadata', 'name'], key: 'name' },
+  { code: 'invalid_annotation_key', path: ['metadata', 'annotations', 'a/b/c'], input: 'a/b/c', expected: 'y' },
+  { code: 'invalid_label_value', path: ['a'], input: 'x', max: 63 },
+  { code: 'annotations_too_large', path: ['metadata', 'annotations'], bytes: 300000, max: 262144 },
+  { code: 'unserved_api_version', path: ['apiVersion'], apiVersion: 'extensions/v1beta1', kind: 'NetworkPolicy', served: 'networking.k8s.io/v1', removed: true },
+  { code: 'unknown_kind', path: ['kind'], kind: 'networkpolicy', apiVersion: 'networking.k8s.io/v1', suggestion: 'NetworkPolicy', served: 'networking.k8s.io/v1' },
   { code: 'file_not_found', path: [], file: 'f' },
   { code: 'file_unreadable', path: [], file: 'f', message: 'EACCES' },
 ]
@@ -106,6 +114,8 @@ const notes: ModelNote[] = [
   { code: 'template_skipped_pods_present', kind: 'Deployment', namespace: 'shop', name: 'web' },
   { code: 'pod_not_running_skipped', namespace: 'shop', name: 'job-1', phase: 'Succeeded' },
   { code: 'duplicate_object', kind: 'Namespace', namespace: '', name: 'shop' },
+  { code: 'generated_name', kind: 'Pod', namespace: 'shop', generateName: 'web-', name: 'web-bcdfg' },
+  { code: 'unknown_kind_skipped', kind: 'NetworkPolicy', name: 'p', apiVersion: 'projectcalico.org/v3' },
 ]
 test.each(notes.map((note) => ({ code: note.code, note })))('note for $code', ({ note }) => {
   const m = formatNote(note)
@@ -115,4 +125,86 @@ test.each(notes.map((note) => ({ code: note.code, note })))('note for $code', ({
 
 test('namespaced duplicate', () => {
   expect(formatNote({ code: 'duplicate_object', kind: 'Pod', namespace: 'a', name: 'b' })).toBe('Pod a/b is given more than once; the last one is used')
+})
+
+/** The lines a user sees for one manifest (file position left out: the loader adds line and column). */
+function linesFor(text: string): string[] {
+  const split = splitDocuments('in.yaml', text)
+  return [...split.issues, ...buildCluster(split.docs).issues].map(formatIssue)
+}
+const NP = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy'
+const long = 'x'.repeat(100_000)
+
+describe('messages say what the API server would, in one short line', () => {
+  test.each([
+    {
+      name: 'a length error names the limit, not the whole rule',
+      text: `${NP}\nmetadata: { name: p, namespace: x, labels: { a: ${'x'.repeat(64)} } }`,
+      want: `in.yaml: NetworkPolicy x/p: metadata.labels.a: label value "${'x'.repeat(64)}" is invalid: must be no more than 63 characters`,
+    },
+    {
+      name: 'the name part of a label key',
+      text: `${NP}\nmetadata: { name: p, namespace: x, labels: { example.com/${'k'.repeat(64)}: v } }`,
+      want: `in.yaml: NetworkPolicy x/p: metadata.labels["example.com/${'k'.repeat(52)}"… (76 characters)]: label key "example.com/${'k'.repeat(52)}"… (76 characters) is invalid: its name part must be no more than 63 characters`,
+    },
+    {
+      name: 'endPort out of range says endPort',
+      text: `${NP}\nmetadata: { name: p, namespace: x }\nspec: { ingress: [ { ports: [ { port: 80, endPort: 65536 } ] } ] }`,
+      want: 'in.yaml: NetworkPolicy x/p: spec.ingress[0].ports[0].endPort: endPort 65536 is out of range; expected 1-65535',
+    },
+    {
+      name: 'a very long value is cut, with its length',
+      text: `${NP}\nmetadata: { name: p, namespace: x, labels: { a: "-${long}" } }`,
+      want: `in.yaml: NetworkPolicy x/p: metadata.labels.a: label value "-${'x'.repeat(63)}"… (100001 characters) is invalid; expected empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+    },
+    {
+      name: 'a label key with "/" is bracketed in the field path',
+      text: `${NP}\nmetadata: { name: p, namespace: x }\nspec: { podSelector: { matchLabels: { example.com/a: "a b" } } }`,
+      want: 'in.yaml: NetworkPolicy x/p: spec.podSelector.matchLabels["example.com/a"]: label value "a b" is invalid; expected empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    },
+    {
+      name: 'an empty peer, as the API server says ("must specify a peer")',
+      text: `${NP}\nmetadata: { name: p, namespace: x }\nspec: { ingress: [ { from: [ {} ] } ] }`,
+      want: 'in.yaml: NetworkPolicy x/p: spec.ingress[0].from[0]: invalid: a peer must specify podSelector, namespaceSelector or ipBlock (to allow everyone, leave out the from/to list)',
+    },
+    {
+      name: 'a duplicate key names the key',
+      text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n',
+      want: 'in.yaml:5:3: metadata.name: key "name" is given twice in this mapping; the API server refuses duplicate keys',
+    },
+    {
+      name: 'an apiVersion that no longer serves the kind',
+      text: 'apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: x }',
+      want: 'in.yaml: NetworkPolicy x/p: apiVersion: extensions/v1beta1 NetworkPolicy is no longer served; use apiVersion networking.k8s.io/v1',
+    },
+    {
+      name: 'a mis-cased kind',
+      text: 'apiVersion: networking.k8s.io/v1\nkind: networkpolicy\nmetadata: { name: p, namespace: x }',
+      want: 'in.yaml: networkpolicy x/p: kind: kind "networkpolicy" is not served by networking.k8s.io/v1; did you mean NetworkPolicy? (kinds are case-sensitive)',
+    },
+    {
+      name: 'a misspelt kind under another apiVersion',
+      text: 'apiVersion: v1\nkind: NetworkPolcy\nmetadata: { name: p, namespace: x }',
+      want: 'in.yaml: NetworkPolcy x/p: kind: kind "NetworkPolcy" is not served by v1; did you mean NetworkPolicy? (apiVersion networking.k8s.io/v1)',
+    },
+    {
+      name: 'an unknown metadata field, with the field it is close to',
+      text: `${NP}\nmetadata: { name: p, namespace: x, labelz: { a: b } }`,
+      want: 'in.yaml: NetworkPolicy x/p: metadata.labelz: unknown field "labelz"; did you mean labels?',
+    },
+    {
+      name: 'an unknown top-level field',
+      text: `${NP}\nmetadata: { name: p, namespace: x }\nspecs: {}`,
+      want: 'in.yaml: NetworkPolicy x/p: specs: unknown field "specs"; did you mean spec?',
+    },
+    {
+      name: 'an invalid annotation key',
+      text: `${NP}\nmetadata: { name: p, namespace: x, annotations: { a/b/c: v } }`,
+      want: 'in.yaml: NetworkPolicy x/p: metadata.annotations["a/b/c"]: annotation key "a/b/c" is invalid; expected a qualified name with at most one "/"',
+    },
+  ])('$name', ({ text, want }) => {
+    const lines = linesFor(text)
+    expect(lines).toEqual([want])
+    expect(lines[0]!.length).toBeLessThan(400)
+  })
 })

@@ -2,7 +2,8 @@
  * Issues and notes as one line each: where (file:line:column), which object, which field, then one sentence
  * saying what was found and what was expected. The data carries no messages; they are all made here.
  */
-import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Path, ServiceIpProblem } from '../../model/issues.js'
+import { closestWord } from '../../model/spelling.js'
+import { PLAIN_KEY, type LocatedIssue, type ModelIssue, type ModelNote, type NameRule, type ObjectRef, type Path, type ServiceIpProblem } from '../../model/issues.js'
 
 /** `x.yaml:14:9: NetworkPolicy shop/allow-web: spec.ingress[0].from[1].ipBlock.except[0]: <sentence>` */
 export function formatIssue(i: LocatedIssue): string {
@@ -28,20 +29,33 @@ export function formatObject(o: ObjectRef): string {
 // rule: one issue is one line, and no input can pass for netpol's own words. Text made only of characters
 // that valid names and label keys use is shown as it is; anything else is quoted, with escapes for line
 // breaks, control characters and the characters that print as nothing or reorder text on a terminal.
+// A text longer than SHOWN_MAX characters is cut, and its length said: `"xxxx…"… (100000 characters)`.
 const PLAIN = /^[A-Za-z0-9._/-]+$/
 const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g
-const q = (s: string): string => JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-export const shown = (s: string): string => (PLAIN.test(s) ? s : q(s))
+const SHOWN_MAX = 64
+const escaped = (s: string): string => JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const q = (s: string): string => (s.length <= SHOWN_MAX ? escaped(s) : `${escaped(s.slice(0, SHOWN_MAX))}… (${s.length} characters)`)
+/** a valid name (at most 253 characters) is never cut */
+export const shown = (s: string): string => (PLAIN.test(s) && s.length <= 253 ? s : q(s))
 
-/** Like toDotPath (`spec.ingress[0].from[1]`), with a part that is not plain text quoted: `metadata.labels["a b"]`. */
+/**
+ * Like toDotPath (`spec.ingress[0].from[1]`), a key that is not plain quoted in brackets
+ * (`metadata.labels["example.com/a"]`), with the escapes and the cut of quoted text above.
+ */
 export function formatPath(path: Path): string {
   let out = ''
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`
-    else if (!PLAIN.test(part)) out += `[${q(part)}]`
+    else if (!PLAIN_KEY.test(part)) out += `[${q(part)}]`
     else out += out === '' ? part : `.${part}`
   }
   return out
+}
+
+/** `; expected <rule>`, or for a length limit alone, upstream's words: `: must be no more than 63 characters`. */
+function broken(r: NameRule): string {
+  if ('max' in r) return `: ${r.part ? `its ${r.part} ` : ''}must be no more than ${r.max} characters`
+  return `; expected ${r.expected}`
 }
 
 /** The sentence for one issue, without location. */
@@ -49,6 +63,8 @@ export function issueMessage(issue: ModelIssue): string {
   switch (issue.code) {
     case 'yaml_syntax':
       return `syntax error: ${issue.message}`
+    case 'duplicate_key':
+      return `key ${q(issue.key)} is given twice in this mapping; the API server refuses duplicate keys`
     case 'not_an_object':
       return `found ${article(issue.got)}, expected ${issue.expected} (a mapping with apiVersion, kind and metadata)`
     case 'wrong_type':
@@ -56,11 +72,15 @@ export function issueMessage(issue: ModelIssue): string {
     case 'required':
       return `this field is missing or empty; expected ${issue.expected}`
     case 'invalid_name':
-      return `${q(issue.input)} is not a valid name; expected ${issue.expected}`
+      return `${q(issue.input)} is not a valid name${broken(issue)}`
     case 'invalid_label_key':
-      return `label key ${q(issue.input)} is invalid; expected ${issue.expected}`
+      return `label key ${q(issue.input)} is invalid${broken(issue)}`
     case 'invalid_label_value':
-      return `label value ${q(issue.input)} is invalid; expected ${issue.expected}`
+      return `label value ${q(issue.input)} is invalid${broken(issue)}`
+    case 'invalid_annotation_key':
+      return `annotation key ${q(issue.input)} is invalid${broken(issue)}`
+    case 'annotations_too_large':
+      return `the annotations take ${issue.bytes} bytes; must be no more than ${issue.max} bytes (256 KiB, keys and values together)`
     case 'unknown_operator':
       return `operator ${q(issue.operator)} is not supported; expected In, NotIn, Exists or DoesNotExist (case-sensitive)`
     case 'values_required':
@@ -68,7 +88,8 @@ export function issueMessage(issue: ModelIssue): string {
     case 'values_forbidden':
       return `operator ${issue.operator} takes no values; remove the values list`
     case 'peer_empty':
-      return 'this peer selects nothing; expected one of podSelector, namespaceSelector or ipBlock (write a missing from/to list to allow everyone)'
+      // the API server: "Required value: must specify a peer"
+      return 'invalid: a peer must specify podSelector, namespaceSelector or ipBlock (to allow everyone, leave out the from/to list)'
     case 'peer_ipblock_with_selector':
       return 'ipBlock cannot be combined with podSelector or namespaceSelector in the same peer; split them into separate peers'
     case 'invalid_cidr':
@@ -80,9 +101,9 @@ export function issueMessage(issue: ModelIssue): string {
     case 'invalid_protocol':
       return `protocol ${q(issue.input)} is not supported; expected TCP, UDP or SCTP (upper case)`
     case 'invalid_port_number':
-      return `port ${issue.input} is out of range; expected 1-65535`
+      return `${portField(issue.path)} ${issue.input} is out of range; expected 1-65535`
     case 'invalid_port_name':
-      return `${q(issue.input)} is not a valid port name; expected ${issue.expected}${/^[0-9]+$/.test(issue.input) ? ' (write a port number without quotes)' : ''}`
+      return `${q(issue.input)} is not a valid port name${broken(issue)}${/^[0-9]+$/.test(issue.input) ? ' (write a port number without quotes)' : ''}`
     case 'end_port_inverted':
       return `endPort ${issue.endPort} is below port ${issue.port}; expected endPort >= port`
     case 'end_port_without_numeric_port':
@@ -94,7 +115,10 @@ export function issueMessage(issue: ModelIssue): string {
     case 'too_many_policy_types':
       return `${issue.count} policy types given; expected at most 2 (Ingress, Egress)`
     case 'unknown_field':
-      return `unknown field ${q(issue.field)}; expected one of ${issue.known.join(', ')}`
+    {
+      const meant = closestWord(issue.field, issue.known)
+      return meant ? `unknown field ${q(issue.field)}; did you mean ${meant}?` : `unknown field ${q(issue.field)}; expected one of ${issue.known.join(', ')}`
+    }
     case 'duplicate_value':
       return `${q(issue.input)} is used twice; expected unique values`
     case 'selector_mismatch':
@@ -103,6 +127,10 @@ export function issueMessage(issue: ModelIssue): string {
       return SERVICE_IP_PROBLEMS[issue.problem](q(issue.input))
     case 'negative_count':
       return `${issue.input} must be greater than or equal to 0`
+    case 'unserved_api_version':
+      return `${shown(issue.apiVersion)} ${shown(issue.kind)} is ${issue.removed ? 'no longer' : 'not'} served; use apiVersion ${issue.served}`
+    case 'unknown_kind':
+      return `kind ${q(issue.kind)} is not served by ${shown(issue.apiVersion)}; did you mean ${issue.suggestion}?${issue.kind.toLowerCase() === issue.suggestion.toLowerCase() ? ' (kinds are case-sensitive)' : ''}${issue.apiVersion === issue.served ? '' : ` (apiVersion ${issue.served})`}`
     case 'file_not_found':
       return 'no such file or directory'
     case 'file_unreadable':
@@ -126,7 +154,10 @@ const SERVICE_IP_PROBLEMS: Record<ServiceIpProblem, (input: string) => string> =
 export function formatNote(n: ModelNote): string {
   switch (n.code) {
     case 'unknown_kind_skipped':
+      if (n.apiVersion !== undefined) return `${shown(n.apiVersion)} ${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: a custom resource, not the Kubernetes ${n.kind}`
       return `${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+    case 'generated_name':
+      return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is named from generateName ${q(n.generateName)}: the API server adds 5 random characters, netpol 5 derived from the object`
     case 'namespace_created':
       return `namespace ${n.namespace} is not declared; assumed to exist because ${n.referencedBy} is in it`
     case 'template_skipped_pods_present':
@@ -142,6 +173,12 @@ export function formatNote(n: ModelNote): string {
     case 'template_skipped_no_live_pods':
       return `${n.kind} ${n.namespace}/${n.name} skipped: it comes from a live cluster whose pods are in the input, and none of them is its`
   }
+}
+
+/** The field a port number was read from, by its path: port, endPort, containerPort, targetPort. */
+function portField(path: Path): string {
+  const last = path[path.length - 1]
+  return typeof last === 'string' ? last : 'port'
 }
 
 function article(what: string): string {

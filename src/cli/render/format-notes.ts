@@ -31,7 +31,9 @@ function summary(code: Code, g: readonly ModelNote[]): string {
   const of = <C extends Code>(_c: C) => g as NoteOf<C>[]
   switch (code) {
     case 'unknown_kind_skipped':
-      return `skipped ${counts(of('unknown_kind_skipped').map((x) => shown(x.kind)))}: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+      return `skipped ${counts(of('unknown_kind_skipped').map((x) => (x.apiVersion === undefined ? shown(x.kind) : `${shown(x.kind)} (${shown(x.apiVersion)})`)))}: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+    case 'generated_name':
+      return `${n} objects have generateName and no name; the API server adds 5 random characters, netpol 5 derived from each object: ${examples(of('generated_name').map(obj))}`
     case 'namespace_created':
       return `${n} namespaces are not declared; assumed to exist because objects are in them: ${examples(of('namespace_created').map((x) => shown(x.namespace)))}`
     case 'template_skipped_pods_present':
