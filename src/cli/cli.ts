@@ -116,6 +116,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
+  // the version is read only when it is asked for: every other start-up skips the file
+  const command = argv.findIndex((a) => !a.startsWith('-'))
+  const beforeCommand = command < 0 ? argv : argv.slice(0, command)
+  const wantsVersion = beforeCommand.some((a) => a === '--version' || a === '-V')
+  program.version(wantsVersion ? (await import('./version.js')).packageVersion() : '', '-V, --version', "print netpol's version and exit")
   define(program, io)
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
   try {

@@ -16,6 +16,7 @@ import {
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { placeFindings } from './lint-locate.js'
+import { packageVersion } from '../version.js'
 import { lintJson } from '../render/lint-json.js'
 import { lintSarif } from '../render/lint-sarif.js'
 import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
@@ -38,7 +39,7 @@ export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   const cluster = await loadClusterOrExit({ files: opts.filename }, io)
   const result = await placeFindings(lintCluster(cluster, config))
   if (opts.output === 'json') io.stdout.write(JSON.stringify(lintJson(result), null, 2) + '\n')
-  else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: await packageVersion() }), null, 2) + '\n')
+  else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
   if (hasErrors(result)) throw new ExitError(1)
 }
@@ -99,11 +100,3 @@ export function configIssueText(i: ConfigIssue): string {
   }
 }
 
-async function packageVersion(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return pkg.version ?? '0.0.0'
-  } catch {
-    return '0.0.0'
-  }
-}
