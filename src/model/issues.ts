@@ -32,6 +32,10 @@ export type ModelIssue =
   | { code: 'selector_mismatch'; path: Path; selector: string; labels: string }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
+  /** a Helm chart directory (it holds Chart.yaml): its templates must be rendered first */
+  | { code: 'helm_chart'; path: Path; chart: string }
+  /** a file of Go template text (`{{ .Values.x }}`) that does not read as manifests; `chart` when it is a chart's template */
+  | { code: 'go_template'; path: Path; chart?: string }
 
 /** Notes are not errors: the input is usable, but the user should know what was assumed or skipped. */
 export type ModelNote =
@@ -40,6 +44,10 @@ export type ModelNote =
   | { code: 'template_skipped_pods_present'; kind: string; namespace: string; name: string }
   | { code: 'pod_not_running_skipped'; namespace: string; name: string; phase: string }
   | { code: 'duplicate_object'; kind: string; namespace: string; name: string }
+  /** files of other tools, skipped by name: kustomization.yaml, Helm values*.yaml */
+  | { code: 'tool_files_skipped'; files: readonly { readonly file: string; readonly tool: 'kustomize' | 'helm-values' }[] }
+  /** a path given with -f from which no document was read; `files`: how many manifest files a directory held (-1 for a file) */
+  | { code: 'no_manifests'; path: string; files: number }
 
 /** The object an issue belongs to, as far as it could be read. */
 export interface ObjectRef {

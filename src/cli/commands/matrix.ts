@@ -25,6 +25,7 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   }
   const only = new Set(opts.namespace)
   const pods = only.size === 0 ? cluster.pods : cluster.pods.filter((p) => only.has(p.namespace))
+  if (pods.length === 0) io.stderr.write(`note: no pods${only.size > 0 ? ' in the namespaces asked for' : ' in the input'}: the matrix is empty\n`)
   const hostNetwork = pods.filter((p) => p.hostNetwork)
   if (hostNetwork.length > 0) {
     // evaluated by their labels like any pod; Kubernetes leaves their enforcement undefined
