@@ -10,6 +10,8 @@ export interface Namespace {
   readonly labels: Labels
   /** true when no Namespace object was given and it was created because something referenced it */
   readonly implicit: boolean
+  /** where the Namespace object was given; absent for an implicit one */
+  readonly source?: SourceRef
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob'

@@ -3,6 +3,7 @@ import type { Namespace } from './cluster.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import type { Labels } from './labels.js'
 import { at, isObject, type Loc, parseMetadata, pathOf, result, typeName } from './parse-fields.js'
+import type { SourceRef } from './source.js'
 import { dnsLabelProblem } from './validate-names.js'
 
 /** "The control plane sets an immutable label kubernetes.io/metadata.name on all namespaces." */
@@ -19,9 +20,9 @@ export function implicitNamespace(name: string): Namespace {
 }
 
 /** Parses a Namespace object; its name must be an RFC 1123 label (ValidateNamespaceName). Never throws. */
-export function parseNamespace(input: unknown, path: Path = []): Parsed<Namespace> {
+export function parseNamespace(input: unknown, path: Path = [], source?: SourceRef): Parsed<Namespace> {
   const issues: ModelIssue[] = []
   if (!isObject(input)) return { ok: false, issues: [{ code: 'not_an_object', path, expected: 'Namespace', got: typeName(input) }] }
   const meta = parseMetadata(input, path, issues, { name: dnsLabelProblem, namespaced: false })
-  return result({ name: meta.name, labels: namespaceLabels(meta.name, meta.labels), implicit: false }, issues)
+  return result({ name: meta.name, labels: namespaceLabels(meta.name, meta.labels), implicit: false, ...(source ? { source } : {}) }, issues)
 }

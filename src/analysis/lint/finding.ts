@@ -86,8 +86,10 @@ export function podObject(p: Pod): LintObject {
   return { kind: p.template?.kind ?? 'Pod', namespace: p.namespace, name, ...(p.source ? { source: p.source } : {}) }
 }
 
+/** A namespace; with its source when the Namespace object is in the input, so findings on it have a file and line. */
 export function namespaceObject(ns: Namespace | string): LintObject {
-  return { kind: 'Namespace', name: typeof ns === 'string' ? ns : ns.name }
+  if (typeof ns === 'string') return { kind: 'Namespace', name: ns }
+  return { kind: 'Namespace', name: ns.name, ...(ns.source ? { source: ns.source } : {}) }
 }
 
 export function serviceObject(s: Service): LintObject {

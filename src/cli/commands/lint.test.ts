@@ -43,6 +43,14 @@ describe('netpol lint: SARIF', () => {
     const typo = run.results.find((x: { ruleId: string; message: { text: string } }) => x.ruleId === 'NP004' && x.message.text.includes('api-ingress:'))
     expect(typo.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: SHOP }, region: { startLine: 107, startColumn: 13 } })
   })
+
+  test('a finding on a Namespace that is in the input points at the Namespace object', async () => {
+    const r = await runCli(['lint', '-f', SHOP, '-o', 'sarif'])
+    const results = JSON.parse(r.out).runs[0].results as { message: { text: string }; locations: { physicalLocation?: unknown }[] }[]
+    const onNs = results.filter((x) => x.message.text.startsWith('Namespace monitoring:'))
+    expect(onNs.length).toBeGreaterThan(0)
+    for (const x of onNs) expect(x.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: SHOP }, region: { startLine: 6 } })
+  })
 })
 
 describe('netpol lint: flags and config', () => {
