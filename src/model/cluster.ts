@@ -2,6 +2,7 @@ import type { IpAddress } from './ip.js'
 import type { Labels } from './labels.js'
 import type { NetworkPolicy } from './policy.js'
 import type { ContainerPort, Protocol } from './port.js'
+import type { NetpolAnnotations } from './netpol-annotations.js'
 import type { SourceRef } from './source.js'
 
 export interface Namespace {
@@ -10,6 +11,8 @@ export interface Namespace {
   readonly labels: Labels
   /** true when no Namespace object was given and it was created because something referenced it */
   readonly implicit: boolean
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
   /** where the Namespace object was given; absent for an implicit one */
   readonly source?: SourceRef
 }
@@ -29,6 +32,8 @@ export interface Pod {
   readonly ports: readonly ContainerPort[]
   /** set when this pod stands for the pods of a workload's template */
   readonly template?: { readonly kind: WorkloadKind; readonly name: string }
+  /** netpol's own annotations (`netpol.dev/...`) of the pod, or of the workload for a template */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 
@@ -46,6 +51,8 @@ export interface Service {
   /** null: no selector (endpoints managed elsewhere) */
   readonly selector: Labels | null
   readonly ports: readonly ServicePort[]
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 

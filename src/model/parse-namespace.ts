@@ -4,6 +4,7 @@ import type { ModelIssue, Parsed, Path } from './issues.js'
 import type { Labels } from './labels.js'
 import { at, isObject, type Loc, parseMetadata, pathOf, result, typeName } from './parse-fields.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dnsLabelProblem } from './validate-names.js'
 
 /** "The control plane sets an immutable label kubernetes.io/metadata.name on all namespaces." */
@@ -24,5 +25,6 @@ export function parseNamespace(input: unknown, path: Path = [], source?: SourceR
   const issues: ModelIssue[] = []
   if (!isObject(input)) return { ok: false, issues: [{ code: 'not_an_object', path, expected: 'Namespace', got: typeName(input) }] }
   const meta = parseMetadata(input, path, issues, { name: dnsLabelProblem, namespaced: false })
-  return result({ name: meta.name, labels: namespaceLabels(meta.name, meta.labels), implicit: false, ...(source ? { source } : {}) }, issues)
+  const annotations = netpolAnnotations(input)
+  return result({ name: meta.name, labels: namespaceLabels(meta.name, meta.labels), implicit: false, ...(annotations ? { annotations } : {}), ...(source ? { source } : {}) }, issues)
 }

@@ -5,6 +5,7 @@ import type { Labels } from './labels.js'
 import { arrayAt, at, elementObject, intAt, isObject, type Json, type Loc, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType } from './parse-fields.js'
 import { PROTOCOLS, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dns1035LabelProblem, dnsLabelProblem, isPortNumber, portNameProblem } from './validate-names.js'
 
 const PROTOCOL_SET: ReadonlySet<string> = new Set(PROTOCOLS)
@@ -30,7 +31,8 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
     const port = readServicePort(rawPorts[i], at(at(specPath, 'ports'), i), rawPorts.length > 1, names, issues)
     if (port) ports.push(port)
   }
-  return result({ namespace: meta.namespace, name: meta.name, selector, ports, ...(source ? { source } : {}) }, issues)
+  const annotations = netpolAnnotations(input)
+  return result({ namespace: meta.namespace, name: meta.name, selector, ports, ...(annotations ? { annotations } : {}), ...(source ? { source } : {}) }, issues)
 }
 
 /**

@@ -15,6 +15,8 @@ function run(id: string, c: Cluster): { text: string; yaml: string }[] {
 }
 
 const withServices = (c: Cluster, services: Service[]): Cluster => ({ ...c, services })
+/** The cluster with namespace `ns` as the loader makes one that only a reference names. */
+const withImplicit = (c: Cluster, ns: string): Cluster => ({ ...c, namespaces: new Map([...c.namespaces, [ns, { name: ns, labels: { 'kubernetes.io/metadata.name': ns }, implicit: true }]]) })
 
 const dns = pod('kube-system/coredns-1', { 'k8s-app': 'kube-dns' }, { ips: ['10.244.0.10'], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] })
 const web = pod('shop/web-1', { app: 'frontend' }, { ips: ['10.244.1.10'], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] })
@@ -156,6 +158,21 @@ const cases: Case[] = [
   { id: 'NP013', name: 'one workload left out', c: shop([policy('shop', 'p', { podSelector: sel({}, [{ key: 'app', operator: 'In', values: ['frontend', 'api'] }]) })], [web, web2, api, db]), want: ['Pod shop/db-1 metadata.labels: no policy selects shop/db-1 with labels {app: db}, while every other workload of shop (2 workloads) is selected'] },
   { id: 'NP013', name: 'half of the workloads: no pattern to go by', c: shop([policy('shop', 'p', { podSelector: sel({ app: 'api' }) })], [web, api]), want: [] },
   { id: 'NP013', name: 'a template stands for its workload', c: shop([policy('shop', 'p', { podSelector: sel({}, [{ key: 'app', operator: 'In', values: ['frontend', 'api'] }]) })], [web, api, pod('shop/db', { app: 'db' }, { template: { kind: 'Deployment', name: 'db' } })]), want: ['Deployment shop/db spec.template.metadata.labels: no policy selects Deployment shop/db'] },
+
+  // NP014 rules-ignored-by-policy-types
+  { id: 'NP014', name: 'ingress rules under policyTypes [Egress]', c: shop([egressOnly('p', { ignored: { ingress: [rule([podsPeer(sel({ app: 'api' }))])] } })]), want: [['NetworkPolicy shop/p spec.ingress: policyTypes [Egress] does not name Ingress, so the 1 ingress rule under spec.ingress is ignored: it neither isolates the selected pods for ingress nor allows anything', 'policyTypes: [Ingress, Egress]']] },
+  { id: 'NP014', name: 'both directions named', c: shop([policy('shop', 'p', { ingress: [rule()], egress: [rule()] })]), want: [] },
+
+  // NP015 egress-policy-isolates-ingress
+  { id: 'NP015', name: 'egress rules, no policyTypes', c: shop([policy('shop', 'p', { podSelector: sel({ app: 'api' }), ingress: [], egress: [rule()], policyTypesDefaulted: true })]), want: [['NetworkPolicy shop/p spec: policyTypes is not set and the policy has egress rules, so the API server sets policyTypes to [Ingress, Egress]; with no ingress rules, this policy also denies all ingress to the 1 pod it selects (shop/api-1)', 'policyTypes: [Egress]']] },
+  { id: 'NP015', name: 'policyTypes written', c: shop([policy('shop', 'p', { ingress: [], egress: [rule()] })]), want: [] },
+  { id: 'NP015', name: 'no policyTypes, but ingress rules too: both directions were meant', c: shop([policy('shop', 'p', { ingress: [rule()], egress: [rule()], policyTypesDefaulted: true })]), want: [] },
+  { id: 'NP015', name: 'no policyTypes and no egress rules: an ingress policy', c: shop([policy('shop', 'p', { ingress: [], policyTypesDefaulted: true })]), want: [] },
+
+  // NP016 undeclared-namespace
+  { id: 'NP016', name: 'a typo in the namespace', c: withImplicit(shop([policy('shpo', 'p')]), 'shpo'), want: ['NetworkPolicy shpo/p metadata.namespace: no Namespace object of the input declares shpo (it declares kube-system, monitoring and shop); did you mean shop?'] },
+  { id: 'NP016', name: 'nothing near', c: withImplicit(shop([policy('billing', 'p')]), 'billing'), want: ['no Namespace object of the input declares billing (it declares kube-system, monitoring and shop), and no pod of the input runs in it'] },
+  { id: 'NP016', name: 'the input declares no namespace: not judged', c: { ...shop([policy('shpo', 'p')]), namespaces: new Map([...shop([policy('shpo', 'p')]).namespaces].map(([k, v]) => [k, { ...v, implicit: true }])) }, want: [] },
 ]
 
 describe.each(CHECKS.map((c) => [`${c.id} ${c.slug}`, c.id] as const))('%s', (_, id) => {

@@ -125,6 +125,8 @@ export interface Finding extends Draft {
   readonly severity: Severity
   /** where `path` sits in `object.source.file`, when the caller looked it up (checks never set it) */
   readonly location?: { readonly line: number; readonly column: number }
+  /** set on the findings of LintResult.suppressed only: how the user suppressed it, and why when the config says */
+  readonly suppressed?: { readonly by: 'annotation' | 'config'; readonly reason?: string }
 }
 
 /** Why a check could not run on this input (e.g. no DNS pods to check against). */

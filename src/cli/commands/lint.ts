@@ -81,22 +81,24 @@ async function readConfig(opts: LintOptions, io: CliIO): Promise<LintConfig> {
     disable.push(c.id)
   }
   const minSeverity = opts.minSeverity ?? config.minSeverity
-  return { disable, severity: config.severity, ...(minSeverity ? { minSeverity } : {}) }
+  return { disable, severity: config.severity, ...(minSeverity ? { minSeverity } : {}), ...(config.ignore ? { ignore: config.ignore } : {}) }
 }
 
 export function configIssueText(i: ConfigIssue): string {
   const at = toDotPath(i.path) || '(top level)'
   switch (i.code) {
     case 'not_an_object':
-      return `${at}: expected a map with disable, severity and minSeverity`
+      return `${at}: expected a map with disable, severity, minSeverity and ignore`
     case 'unknown_field':
-      return `${at}: unknown field "${i.field}" (known: disable, severity, minSeverity)`
+      return `${at}: unknown field "${i.field}" (known: ${i.path.length > 1 ? 'check, object, reason' : 'disable, severity, minSeverity, ignore'})`
     case 'wrong_type':
       return `${at}: expected ${i.expected}`
     case 'unknown_check':
       return `${at}: no check "${i.input}"${i.suggestions.length ? `; did you mean ${i.suggestions.join(', ')}?` : ''}`
     case 'unknown_severity':
       return `${at}: "${i.input}" is not a severity (${SEVERITIES.join(', ')})`
+    case 'bad_object':
+      return `${at}: "${i.input}" names no object; expected NAMESPACE/NAME (any kind), KIND NAMESPACE/NAME (e.g. NetworkPolicy shop/api), or a namespace NAME`
   }
 }
 
