@@ -60,7 +60,7 @@ function define(program: Command, io: CliIO): void {
     .description('a catalog of checks for common policy mistakes (NP001…): missing baselines, DNS, typos in selectors, ports, redundancy (exit 1 when an error-level finding remains)')
     .addOption(fileOption())
     .option('--disable <check>', 'a check id (NP004) or slug (selector-matches-nothing) to skip; repeatable', collect, [])
-    .option('--config <file>', 'YAML: disable: [ids or slugs], severity: {NP001: warning}, minSeverity: warning')
+    .option('--config <file>', 'YAML: disable: [ids or slugs], severity: {NP001: warning}, minSeverity: warning, ignore: [{check: NP003, object: NS/NAME}]')
     .addOption(new Option('--min-severity <level>', 'drop findings less severe than this').choices(['error', 'warning', 'info']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))

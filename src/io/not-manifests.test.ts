@@ -124,7 +124,7 @@ describe('files of other tools', () => {
     expect(notes).toHaveLength(1)
     expect(formatNote(notes[0]!)).toBe(
       `skipped 3 files that hold no Kubernetes objects: ${join(dir, 'base/kustomization.yaml')} (kustomize), ${join(dir, 'helm/values-prod.yml')} (Helm values), ${join(dir, 'helm/values.yaml')} (Helm values); ` +
-        `the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize DIR | netpol … -f -`,
+        `the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize ${join(dir, 'base')} | netpol … -f -`,
     )
   })
 

@@ -127,9 +127,11 @@ export function formatNote(n: ModelNote): string {
       return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is given more than once; the last one is used`
     case 'tool_files_skipped': {
       const files = n.files.map((f) => `${f.file} (${f.tool === 'kustomize' ? 'kustomize' : 'Helm values'})`).join(', ')
-      const kustomize = n.files.some((f) => f.tool === 'kustomize')
-        ? '; the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize DIR | netpol … -f -'
-        : ''
+      const dirs = [...new Set(n.files.filter((f) => f.tool === 'kustomize').map((f) => (f.file.includes('/') ? f.file.slice(0, f.file.lastIndexOf('/')) : '.')))]
+      const kustomize =
+        dirs.length > 0
+          ? `; the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize ${dirs.length === 1 ? dirs[0] : 'DIR'} | netpol … -f -`
+          : ''
       return `skipped ${n.files.length} file${n.files.length === 1 ? '' : 's'} that hold${n.files.length === 1 ? 's' : ''} no Kubernetes objects: ${files}${kustomize}`
     }
     case 'no_manifests':
