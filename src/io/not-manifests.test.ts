@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { formatIssue, formatNote } from '../cli/render/format-issue.js'
 import { loadManifests } from './load-manifests.js'
+import { templateLinesByDoc } from './not-manifests.js'
 
 let dir: string
 beforeEach(() => {
@@ -161,4 +162,36 @@ describe('paths that hold no manifests', () => {
     const r = await loadManifests([file])
     expect(r.notes.map((n) => n.code)).not.toContain('no_manifests')
   })
+})
+
+describe('template text is judged per document', () => {
+  test('an invalid policy beside a ConfigMap holding a template keeps its own error', async () => {
+    const file = write('mixed.yaml', [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: alerts }\ndata:\n  msg: "{{ $labels.instance }} is down"',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: shop }\nspec:\n  policyTypes: [Ingres]',
+    ].join('\n---\n'))
+    const r = await loadManifests([file])
+    expect(r.issues.map((i) => [i.line, i.issue.code])).toEqual([[11, 'invalid_policy_type']])
+  })
+
+  test('a templated document among plain ones is one issue; the others still report theirs', async () => {
+    const file = write('mixed.yaml', [
+      '# a header comment',
+      '---',
+      QUOTED_TEMPLATE.trimEnd(),
+      '---',
+      'apiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: shop }\nstatus: { podIP: 10.0.0.300 }',
+    ].join('\n'))
+    const r = await loadManifests([file])
+    expect(r.issues.map((i) => [i.line, i.issue.code])).toEqual([[6, 'go_template'], [12, 'invalid_ip']])
+  })
+})
+
+test.each([
+  { text: 'a: {{ .x }}', want: [[0, 1]] },
+  { text: '# c\n---\na: 1\n---\nb: {{ .x }}', want: [[1, 5]] },
+  { text: 'a: 1\n---\nb: {{ .x }}\n---\n---\nc: "{{- include }}"', want: [[1, 3], [3, 6]] },
+  { text: 'data: "{{ x }}"', want: [] }, // not an action Helm writes: `{{ x` without a dot, $ or keyword
+])('template lines by document: $text', ({ text, want }) => {
+  expect([...templateLinesByDoc(text)]).toEqual(want)
 })

@@ -44,31 +44,63 @@ async function chartOfTemplate(file: string): Promise<string | undefined> {
 export const chartIssue = (chart: string): LocatedIssue => ({ file: chart, doc: 0, issue: { code: 'helm_chart', path: [], chart } })
 
 /**
- * Replaces the issues of each file that holds template actions by one `go_template` issue at the first
- * action: the syntax and validation errors of unrendered template text only hide what to do. A file with
- * template text and no issue (a ConfigMap holding an alerting template) is left alone.
+ * The 1-based line of the first template action of each YAML document of `text` that has one, by document
+ * index as the splitter counts them (documents start at `---` lines; text before the first marker is a
+ * document of its own unless it is only comments and blank lines). A JSON text is one document.
+ */
+export function templateLinesByDoc(text: string): Map<number, number> {
+  const out = new Map<number, number>()
+  const lines = text.split('\n')
+  let doc = 0
+  let content = false // the current document has more than comments and blank lines
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!
+    if (/^---(\s|$)/.test(l)) {
+      if (content) doc++
+      content = true // a marker starts a document even when nothing follows on its line
+      if (!ACTION.test(l)) continue
+    } else if (!content && (l.trim() === '' || l.trimStart().startsWith('#'))) continue
+    else content = true
+    if (!out.has(doc) && ACTION.test(l)) out.set(doc, i + 1)
+  }
+  return out
+}
+
+/**
+ * Replaces the issues of the documents that hold template actions by one `go_template` issue per file, at the
+ * first action: the syntax and validation errors of unrendered template text only hide what to do. Issues of
+ * the file's other documents stay, and so does template text in a document without issues (a ConfigMap
+ * holding an alerting template).
  */
 export async function collapseTemplateIssues(issues: readonly LocatedIssue[], texts: ReadonlyMap<string, string>): Promise<LocatedIssue[]> {
-  const templated = new Map<string, LocatedIssue | null>()
-  for (const i of issues) {
-    if (templated.has(i.file)) continue
-    const text = texts.get(i.file)
-    const line = text === undefined ? undefined : firstTemplateLine(text)
-    if (line === undefined) templated.set(i.file, null)
-    else {
-      const chart = await chartOfTemplate(i.file)
-      templated.set(i.file, { file: i.file, doc: 0, line, issue: { code: 'go_template', path: [], ...(chart ? { chart } : {}) } })
+  const byFile = new Map<string, Map<number, number> | null>()
+  const templated = (i: LocatedIssue): number | undefined => {
+    let docs = byFile.get(i.file)
+    if (docs === undefined) {
+      const text = texts.get(i.file)
+      const lines = text === undefined || firstTemplateLine(text) === undefined ? null : /^\uFEFF?\s*[{[]/.test(text) ? new Map([[0, firstTemplateLine(text)!]]) : templateLinesByDoc(text)
+      byFile.set(i.file, (docs = lines))
     }
+    return docs?.get(i.doc)
   }
-  const out: LocatedIssue[] = []
-  const done = new Set<string>()
+  // per file, the first template line among the documents with issues
+  const first = new Map<string, number>()
   for (const i of issues) {
-    const t = templated.get(i.file)
-    if (!t) out.push(i)
-    else if (!done.has(i.file)) {
-      done.add(i.file)
-      out.push(t)
+    const line = templated(i)
+    if (line !== undefined && line < (first.get(i.file) ?? Infinity)) first.set(i.file, line)
+  }
+  if (first.size === 0) return [...issues]
+  const out: LocatedIssue[] = []
+  for (const i of issues) {
+    if (templated(i) === undefined) {
+      out.push(i)
+      continue
     }
+    const line = first.get(i.file)
+    if (line === undefined) continue // already reported
+    first.delete(i.file)
+    const chart = await chartOfTemplate(i.file)
+    out.push({ file: i.file, doc: i.doc, line, issue: { code: 'go_template', path: [], ...(chart ? { chart } : {}) } })
   }
   return out
 }
