@@ -65,7 +65,9 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i
  * Loads manifests from `paths`: a file (any extension), a directory (searched recursively for .yaml, .yml
  * and .json files in sorted order, skipping hidden files and directories), or `-` for stdin. A path that
  * does not exist is reported as `file_not_found`, not thrown. Issues come out ordered by file, then
- * document, then line.
+ * document, then line. What is not manifests (see not-manifests.ts): a Helm chart is one `helm_chart` issue,
+ * template text one `go_template` issue per file, kustomization and values files one `tool_files_skipped`
+ * note; a path from which nothing was read gets a `no_manifests` note.
  */
 export async function loadManifests(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const issues: LocatedIssue[] = []
