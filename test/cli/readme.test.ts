@@ -25,6 +25,15 @@ test('the README shows what `netpol lint` finds in the mistakes example', async 
   expect(readme).toContain(firstObject)
 })
 
+test.each([
+  ['a Helm chart and a kustomization', ['matrix', '-f', 'examples/not-manifests/']],
+  ['an input without objects', ['matrix', '-f', 'examples/empty/']],
+])('the README shows what netpol says of %s (exit 2)', async (_, argv) => {
+  const r = await runCli(argv)
+  expect(r.code).toBe(2)
+  expect(readme).toContain(`$ npx netpol ${argv.join(' ')}${argv[2] === 'examples/empty/' ? '; echo "exit $?"' : ''}\n${r.err}`)
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)
