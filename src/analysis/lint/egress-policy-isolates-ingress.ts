@@ -1,3 +1,4 @@
+import { isolatingPolicies } from '../../engine/select.js'
 import type { Check } from './check.js'
 import { code, count, msg, policyObject, refList, type Draft } from './finding.js'
 
@@ -20,12 +21,17 @@ export const egressPolicyIsolatesIngress: Check = {
     const out: Draft[] = []
     for (const p of ctx.cluster.policies) {
       if (!p.policyTypesDefaulted || p.egress === null || p.ingress === null || p.ingress.length > 0) continue
-      const pods = ctx.selectedBy(p).map((x) => `${x.namespace}/${x.name}`)
+      const selected = ctx.selectedBy(p)
+      const pods = selected.map((x) => `${x.namespace}/${x.name}`)
       const whom = pods.length === 0 ? msg`the pods it selects (none in the input)` : msg`the ${count(pods.length, 'pod')} it selects (${refList(pods)})`
+      // whether another policy admits some ingress to them: then only what those allow still passes
+      const allowedElsewhere = selected.some((pod) => isolatingPolicies(ctx.index, pod, 'ingress').some((q) => q !== p && q.ingress !== null && q.ingress.length > 0))
+      const them = selected.length === 1 ? 'it' : 'them'
+      const effect = allowedElsewhere ? msg`only what other policies allow still reaches ${them}` : msg`no other policy admits anything to ${them}, so all ingress to ${them} is denied`
       out.push({
         object: policyObject(p),
         path: ['spec'],
-        message: msg`policyTypes is not set and the policy has egress rules, so the API server sets policyTypes to [Ingress, Egress]; with no ingress rules, this policy also denies all ingress to ${whom}`,
+        message: msg`policyTypes is not set and the policy has egress rules, so the API server sets policyTypes to [Ingress, Egress]: this policy also isolates ${whom} for ingress, and with no ingress rules it admits nothing; ${effect}`,
         fix: {
           text: msg`if only egress was meant, say so with ${code('policyTypes: [Egress]')}; if denying ingress is meant too, write ${code('policyTypes: [Ingress, Egress]')} so that readers see it`,
           yaml: 'policyTypes: [Egress]\n',
