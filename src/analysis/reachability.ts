@@ -114,11 +114,24 @@ export class PodRows {
     this.destMask = new Uint32Array(r.identities.selectorClasses.length)
   }
 
-  /** Row `from` of the pod matrix into `out`, in O(selector classes) per new source class plus O(pods). */
-  fill(from: number, out: Uint8Array): void {
+  /**
+   * Row `from` of the pod matrix into `out`, in O(selector classes) per new source class plus O(pods). With
+   * `columns` (indexes into the pods, for a matrix whose destinations are not all of its sources), cell k is
+   * the destination `columns[k]`.
+   */
+  fill(from: number, out: Uint8Array, columns?: Int32Array): void {
     const c = this.r.identities.classOf[from]!
     if (c !== this.lastClass) this.prepare(c)
     const { podSel, podAddr, decision, destMask, addrMask, yes, no } = this
+    if (columns !== undefined) {
+      for (let k = 0; k < columns.length; k++) {
+        const j = columns[k]!
+        const d1 = podSel[j]!
+        const v = decision[d1]!
+        out[k] = j === from && this.single[from] === 1 ? yes : v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
+      }
+      return
+    }
     for (let j = 0; j < out.length; j++) {
       const d1 = podSel[j]!
       const v = decision[d1]!

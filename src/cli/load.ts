@@ -8,11 +8,15 @@ export interface LoadOptions {
   readonly files: readonly string[]
   /** print notes (skipped kinds, created namespaces) on stderr */
   readonly quiet?: boolean
+  /** accept an input that holds no object at all (diff: one side may be empty); otherwise that is exit 2 */
+  readonly allowEmpty?: boolean
 }
 
 /**
  * Read every -f path into a validated Cluster, or print every problem found (file:line:col, object, field
- * path, what was expected) and exit 2. Nothing is half-used: one bad object fails the whole input.
+ * path, what was expected) and exit 2. Nothing is half-used: one bad object fails the whole input, and so does
+ * a Helm chart among the paths (its objects would be missing). An input without any object is exit 2 too,
+ * unless `allowEmpty`.
  */
 export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<Cluster> {
   if (opts.files.length === 0) {
@@ -35,5 +39,12 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
     io.stderr.write(`${result.issues.length} error${result.issues.length === 1 ? '' : 's'} in the input; nothing was evaluated\n`)
     throw new ExitError(2)
   }
-  return result.cluster
+  const c = result.cluster
+  if (!opts.allowEmpty && c.namespaces.size === 0 && c.pods.length === 0 && c.policies.length === 0 && c.services.length === 0) {
+    // an empty answer must not pass for the answer about an empty cluster: a wrong path in a script would
+    // otherwise "succeed". Namespaces without pods are a cluster, and evaluate to an empty matrix.
+    io.stderr.write('error: nothing to evaluate: the input holds no Namespace, Pod, workload, NetworkPolicy or Service\n')
+    throw new ExitError(2)
+  }
+  return c
 }

@@ -4,13 +4,14 @@
  * one item at a time, so that neither its whole text nor its whole tree is ever in memory.
  */
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { assembleCluster, parseDocument, type ParsedDocument } from '../model/build-cluster.js'
 import type { Cluster } from '../model/cluster.js'
 import { splitDocuments } from '../model/documents.js'
 import { JsonDocumentStream } from '../model/json-document-stream.js'
 import type { LocatedIssue, ModelNote } from '../model/issues.js'
 import type { createLocator } from '../model/positions.js'
+import { CHART_FILE, chartIssue, collapseTemplateIssues, toolFileKind } from './not-manifests.js'
 
 export interface LoadOptions {
   /** reads standard input, for the path `-`; defaults to reading process.stdin */
@@ -64,27 +65,41 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i
  * Loads manifests from `paths`: a file (any extension), a directory (searched recursively for .yaml, .yml
  * and .json files in sorted order, skipping hidden files and directories), or `-` for stdin. A path that
  * does not exist is reported as `file_not_found`, not thrown. Issues come out ordered by file, then
- * document, then line.
+ * document, then line. What is not manifests (see not-manifests.ts): a Helm chart is one `helm_chart` issue,
+ * template text one `go_template` issue per file, kustomization and values files one `tool_files_skipped`
+ * note; a path from which nothing was read gets a `no_manifests` note.
  */
 export async function loadManifests(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const issues: LocatedIssue[] = []
   const texts = new Map<string, string>()
   const files: string[] = []
-  const seen = new Set<string>()
+  const seen = new Map<string, string>()
+  const found: Found = { skipped: [] }
+  // per path: the files it led to (also those read for an earlier path), to note a path that held nothing
+  const byPath: { path: string; files: string[]; directory: boolean; problems: boolean }[] = []
   for (const p of paths) {
     if (p === '-') {
+      byPath.push({ path: STDIN_NAME, files: [STDIN_NAME], directory: false, problems: false })
       if (texts.has(STDIN_NAME)) continue
       files.push(STDIN_NAME)
       texts.set(STDIN_NAME, await (opts.stdin ?? readProcessStdin)())
       continue
     }
-    const found = await expand(p, issues)
-    for (const f of found) {
+    const before = issues.length + found.skipped.length
+    const expanded = await expand(p, issues, found)
+    const mine: string[] = []
+    for (const f of expanded.files) {
       const real = await realpath(f).catch(() => f)
-      if (seen.has(real)) continue
-      seen.add(real)
+      const known = seen.get(real)
+      if (known !== undefined) {
+        mine.push(known)
+        continue
+      }
+      seen.set(real, f)
       files.push(f)
+      mine.push(f)
     }
+    byPath.push({ path: p, files: mine, directory: expanded.directory, problems: issues.length + found.skipped.length > before })
   }
   // a large JSON file is parsed while it is read; any other file, or one with an issue, is read whole and split
   const cache = opts.cache
@@ -99,12 +114,15 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
     }),
   )
   const parsed: ParsedDocument[] = []
+  // files that gave a document, a syntax error or a read error: anything but nothing
+  const yielded = new Set<string>()
   files.forEach((f, i) => {
     const content = contents[i]
-    if (content === undefined) return
+    if (content === undefined) return yielded.add(f)
     const key = keys[i]
     if (typeof content !== 'string') {
       for (const p of content) parsed.push(p)
+      if (content.length > 0) yielded.add(f)
       if (key != null) cache?.set(f, key, content)
       return
     }
@@ -113,14 +131,21 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
     for (const issue of split.issues) issues.push(issue)
     const docs = split.docs.map(parseDocument)
     for (const d of docs) parsed.push(d)
+    if (docs.length > 0 || split.issues.length > 0) yielded.add(f)
     if (key != null && split.issues.length === 0) cache?.set(f, key, docs)
   })
   cache?.keepOnly(files)
   const built = assembleCluster(parsed)
-  const located = await placeIssues([...issues, ...built.issues], texts)
+  const located = await placeIssues(await collapseTemplateIssues([...issues, ...built.issues], texts), texts)
   const order = new Map(files.map((f, i) => [f, i]))
   located.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0))
-  return { cluster: built.cluster, notes: built.notes, issues: located }
+  const notes: ModelNote[] = []
+  if (found.skipped.length > 0) notes.push({ code: 'tool_files_skipped', files: found.skipped })
+  for (const p of byPath) {
+    if (p.problems || p.files.some((f) => yielded.has(f))) continue
+    notes.push({ code: 'no_manifests', path: p.path, files: p.directory ? p.files.length : -1 })
+  }
+  return { cluster: built.cluster, notes: [...notes, ...built.notes], issues: located }
 }
 
 const CHUNK_BYTES = 1 << 20
@@ -195,26 +220,51 @@ async function placeIssues(issues: readonly LocatedIssue[], texts: ReadonlyMap<s
   })
 }
 
-async function expand(path: string, issues: LocatedIssue[]): Promise<string[]> {
+/** What the walk set aside: files of other tools, skipped by name. */
+interface Found {
+  readonly skipped: { readonly file: string; readonly tool: 'kustomize' | 'helm-values' }[]
+}
+
+async function expand(path: string, issues: LocatedIssue[], found: Found): Promise<{ files: string[]; directory: boolean }> {
   let info
   try {
     info = await stat(path)
   } catch (err) {
     issues.push(fileIssue(path, err))
-    return []
+    return { files: [], directory: false }
   }
-  if (!info.isDirectory()) return [path]
+  if (!info.isDirectory()) {
+    const name = basename(path)
+    if (name === CHART_FILE) {
+      issues.push(chartIssue(dirname(path)))
+      return { files: [], directory: false }
+    }
+    const tool = toolFileKind(name)
+    if (tool) {
+      found.skipped.push({ file: path, tool })
+      return { files: [], directory: false }
+    }
+    return { files: [path], directory: false }
+  }
   const out: string[] = []
-  await walk(path, out, new Set([await realpath(path)]), issues)
-  return out
+  await walk(path, out, new Set([await realpath(path)]), issues, found)
+  return { files: out, directory: true }
 }
 
-async function walk(dir: string, out: string[], visited: Set<string>, issues: LocatedIssue[]): Promise<void> {
+/**
+ * Manifest files under `dir`, in sorted order. A Helm chart (a directory holding Chart.yaml) is not entered:
+ * it is one `helm_chart` issue. Files of other tools (kustomization.yaml, values*.yaml) are set aside.
+ */
+async function walk(dir: string, out: string[], visited: Set<string>, issues: LocatedIssue[], found: Found): Promise<void> {
   let entries
   try {
     entries = await readdir(dir, { withFileTypes: true })
   } catch (err) {
     issues.push(fileIssue(dir, err))
+    return
+  }
+  if (entries.some((e) => e.name === CHART_FILE && !e.isDirectory())) {
+    issues.push(chartIssue(dir))
     return
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -232,9 +282,11 @@ async function walk(dir: string, out: string[], visited: Set<string>, issues: Lo
       const real = await realpath(full).catch(() => full)
       if (visited.has(real)) continue // a symlink loop
       visited.add(real)
-      await walk(full, out, visited, issues)
+      await walk(full, out, visited, issues, found)
     } else if (isFile && MANIFEST_EXT.test(e.name)) {
-      out.push(full)
+      const tool = toolFileKind(e.name)
+      if (tool) found.skipped.push({ file: full, tool })
+      else out.push(full)
     }
   }
 }

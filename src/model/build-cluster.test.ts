@@ -19,7 +19,8 @@ describe('objects and notes', () => {
     expect([...r.cluster.namespaces.values()]).toEqual([
       { name: 'billing', labels: { 'kubernetes.io/metadata.name': 'billing' }, implicit: true },
       { name: 'front', labels: { 'kubernetes.io/metadata.name': 'front' }, implicit: true },
-      { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' }, implicit: false },
+      // a declared namespace knows where it was given, so findings about it can point there
+      { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' }, implicit: false, source: { file: 'in.yaml', doc: 0 } },
     ])
     expect(r.notes).toEqual([
       { code: 'namespace_created', namespace: 'billing', referencedBy: 'NetworkPolicy billing/p' },

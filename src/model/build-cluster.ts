@@ -175,7 +175,7 @@ function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | unde
   const source: SourceRef = { file: d.file, doc: d.doc }
   switch (kind) {
     case 'Namespace': {
-      const r = parseNamespace(v, d.pathPrefix)
+      const r = parseNamespace(v, d.pathPrefix, source)
       return r.ok ? { ok: true, value: { kind: 'Namespace', value: r.value } } : r
     }
     case 'Pod': {

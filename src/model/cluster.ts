@@ -2,6 +2,7 @@ import type { IpAddress } from './ip.js'
 import type { Labels } from './labels.js'
 import type { NetworkPolicy } from './policy.js'
 import type { ContainerPort, Protocol } from './port.js'
+import type { NetpolAnnotations } from './netpol-annotations.js'
 import type { SourceRef } from './source.js'
 
 export interface Namespace {
@@ -10,6 +11,10 @@ export interface Namespace {
   readonly labels: Labels
   /** true when no Namespace object was given and it was created because something referenced it */
   readonly implicit: boolean
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
+  /** where the Namespace object was given; absent for an implicit one */
+  readonly source?: SourceRef
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob'
@@ -49,6 +54,8 @@ export interface Pod {
    * selector picks it. Absent when none. `deploy/NS/NAME` resolves through it.
    */
   readonly workloads?: readonly WorkloadRef[]
+  /** netpol's own annotations (`netpol.dev/...`) of the pod, or of the workload for a template */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 
@@ -73,6 +80,8 @@ export interface Service {
   readonly clusterIPs?: readonly IpAddress[]
   /** spec.externalIPs: further addresses the nodes translate to the Service's backends */
   readonly externalIPs?: readonly IpAddress[]
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 

@@ -45,6 +45,10 @@ export type ModelIssue =
   | { code: 'unknown_kind'; path: Path; kind: string; apiVersion: string; suggestion: string; served: string }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
+  /** a Helm chart directory (it holds Chart.yaml): its templates must be rendered first */
+  | { code: 'helm_chart'; path: Path; chart: string }
+  /** a file of Go template text (`{{ .Values.x }}`) that does not read as manifests; `chart` when it is a chart's template */
+  | { code: 'go_template'; path: Path; chart?: string }
 
 /** What is wrong with a Service's clusterIP(s) or externalIPs, beyond not being an address (ValidateService). */
 export type ServiceIpProblem = 'first-not-cluster-ip' | 'too-many' | 'same-family' | 'none-with-others' | 'unspecified' | 'loopback' | 'link-local' | 'link-local-multicast'
@@ -63,6 +67,10 @@ export type ModelNote =
   | { code: 'template_skipped_no_live_pods'; kind: string; namespace: string; name: string }
   | { code: 'pod_not_running_skipped'; namespace: string; name: string; phase: string }
   | { code: 'duplicate_object'; kind: string; namespace: string; name: string }
+  /** files of other tools, skipped by name: kustomization.yaml, Helm values*.yaml */
+  | { code: 'tool_files_skipped'; files: readonly { readonly file: string; readonly tool: 'kustomize' | 'helm-values' }[] }
+  /** a path given with -f from which no document was read; `files`: how many manifest files a directory held (-1 for a file) */
+  | { code: 'no_manifests'; path: string; files: number }
 
 /** The object an issue belongs to, as far as it could be read. */
 export interface ObjectRef {

@@ -12,6 +12,7 @@ import { readControllerOwner, readReplicas, readUid, type OwnerRef } from './par
 import { readSelector, selectorFromLabels } from './parse-selector.js'
 import { PROTOCOLS, type ContainerPort, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dnsSubdomainProblem, isPortNumber, portNameProblem, type Problem } from './validate-names.js'
 
 export const WORKLOAD_KINDS: ReadonlySet<WorkloadKind> = new Set<WorkloadKind>([
@@ -57,6 +58,8 @@ export function parsePod(input: unknown, path: Path = [], source?: SourceRef): P
   const hostIPs = status ? readIps(status, 'hostIPs', 'hostIP', statusPath, issues) : NO_IPS
   const pod: Mutable<Pod> = { namespace: meta.namespace, name: meta.name, labels: meta.labels, ips, hostIPs, hostNetwork: spec.hostNetwork, ports: spec.ports }
   if (spec.nodeName !== undefined) pod.nodeName = spec.nodeName
+  const annotations = netpolAnnotations(input)
+  if (annotations) pod.annotations = annotations
   if (source) pod.source = source
   return result<Pod>(pod, issues)
 }
@@ -99,6 +102,9 @@ export function parseWorkload(input: unknown, path: Path = [], source?: SourceRe
   const pod: Mutable<Pod> = { namespace: meta.namespace, name: meta.name, labels, ips: NO_IPS, hostIPs: NO_IPS, hostNetwork: spec.hostNetwork, ports: spec.ports }
   if (spec.nodeName !== undefined) pod.nodeName = spec.nodeName
   pod.template = { kind, name: meta.name, replicas }
+  // the workload's own annotations: findings on a template are about the workload
+  const annotations = netpolAnnotations(input)
+  if (annotations) pod.annotations = annotations
   if (source) pod.source = source
   const w: Mutable<Workload> = { kind, namespace: meta.namespace, name: meta.name, selector, pod, replicas }
   const uid = readUid(input)

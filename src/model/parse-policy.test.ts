@@ -253,3 +253,20 @@ test('rules under a direction policyTypes does not name are kept apart as ignore
   expect(r.value.ignored?.ingress).toHaveLength(1)
   expect(r.value.ignored?.egress).toBeUndefined()
 })
+
+describe('what lint needs to know of the written manifest', () => {
+  test.each([
+    { name: 'policyTypes missing', spec: { egress: [{}] }, want: true },
+    { name: 'policyTypes empty', spec: { policyTypes: [], egress: [{}] }, want: true },
+    { name: 'policyTypes null', spec: { policyTypes: null }, want: true },
+    { name: 'policyTypes written', spec: { policyTypes: ['Ingress', 'Egress'], egress: [{}] }, want: undefined },
+  ])('$name: policyTypesDefaulted is $want', ({ spec, want }) => {
+    expect(ok(policy(spec)).policyTypesDefaulted).toBe(want)
+  })
+
+  test("only netpol's own annotations are kept", () => {
+    const p = ok(policy({}, { name: 'p', namespace: 'shop', annotations: { 'netpol.dev/lint-ignore': 'NP003', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }))
+    expect(p.annotations).toEqual({ 'netpol.dev/lint-ignore': 'NP003' })
+    expect(ok(policy({}, { name: 'p', annotations: { a: 'b' } })).annotations).toBeUndefined()
+  })
+})

@@ -11,6 +11,7 @@ import { readSelector } from './parse-selector.js'
 import type { NetworkPolicy, Peer, Rule } from './policy.js'
 import { PROTOCOLS, type PortSpec, type PortValue, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dnsSubdomainProblem, isPortNumber, portNameProblem } from './validate-names.js'
 
 const SPEC_FIELDS: ReadonlySet<string> = new Set(['podSelector', 'policyTypes', 'ingress', 'egress'])
@@ -77,6 +78,10 @@ export function parsePolicy(input: unknown, path: Path = [], source?: SourceRef)
   if (!types.has('Ingress') && ingress.length > 0) ignored.ingress = ingress
   if (!types.has('Egress') && egress.length > 0) ignored.egress = egress
   if (ignored.ingress || ignored.egress) policy.ignored = ignored
+  // SetDefaults_NetworkPolicy fills an empty policyTypes; lint tells the surprise of that apart from a written list
+  if (isEmptyList(spec.policyTypes)) policy.policyTypesDefaulted = true
+  const annotations = netpolAnnotations(input)
+  if (annotations) policy.annotations = annotations
   if (source) policy.source = source
   return result<NetworkPolicy>(policy, issues)
 }
@@ -103,6 +108,9 @@ function readPolicyTypes(spec: Json, specPath: Loc, hasEgressRules: boolean, iss
   }
   return types
 }
+
+/** Missing, null or `[]`: what SetDefaults_NetworkPolicy fills in (`len(spec.PolicyTypes) == 0`). */
+const isEmptyList = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0)
 
 function readRules(raw: readonly unknown[], path: Loc, peersKey: 'from' | 'to', issues: ModelIssue[]): Rule[] {
   const rules: Rule[] = []

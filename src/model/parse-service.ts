@@ -6,6 +6,7 @@ import type { Labels } from './labels.js'
 import { arrayAt, at, checkKnownFields, elementObject, intAt, isObject, type Json, type Loc, NO_ITEMS, objectAt, parseLabels, parseMetadata, pathOf, result, stringAt, typeName, wrongType, nameIssue } from './parse-fields.js'
 import { PROTOCOLS, type Protocol } from './port.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dns1035LabelProblem, dnsLabelProblem, isPortNumber, portNameProblem } from './validate-names.js'
 
 const PROTOCOL_SET: ReadonlySet<string> = new Set(PROTOCOLS)
@@ -41,6 +42,7 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
   }
   const clusterIPs = readClusterIPs(spec, specPath, issues)
   const externalIPs = readExternalIPs(spec, specPath, issues)
+  const annotations = netpolAnnotations(input)
   return result({
     namespace: meta.namespace,
     name: meta.name,
@@ -48,6 +50,7 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
     ports,
     ...(clusterIPs.length > 0 ? { clusterIPs } : {}),
     ...(externalIPs.length > 0 ? { externalIPs } : {}),
+    ...(annotations ? { annotations } : {}),
     ...(source ? { source } : {}),
   }, issues)
 }

@@ -1,6 +1,7 @@
 import type { IpBlock } from './ip-block.js'
 import type { LabelSelector } from './label-selector.js'
 import type { PortSpec } from './port.js'
+import type { NetpolAnnotations } from './netpol-annotations.js'
 import type { SourceRef } from './source.js'
 
 /**
@@ -47,6 +48,13 @@ export interface NetworkPolicy {
    * only so tools can show them as ignored. Absent when there are none.
    */
   readonly ignored?: { readonly ingress?: readonly Rule[]; readonly egress?: readonly Rule[] }
+  /**
+   * Set when `policyTypes` was missing or empty and took the API server's default ([Ingress], plus Egress when
+   * the policy has egress rules); absent when the manifest wrote the list.
+   */
+  readonly policyTypesDefaulted?: true
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 

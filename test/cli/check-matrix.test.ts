@@ -117,6 +117,33 @@ describe('netpol matrix', () => {
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/no such namespace/)
   })
+
+  test('--to-namespace asks who reaches a namespace from anywhere: rows are all pods, columns its pods', async () => {
+    const r = await runCli(['matrix', '-f', EX, '--to-namespace', 'database', '--port', '5432/TCP', '-o', 'json'])
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.out)
+    expect(j.pods).toBeUndefined()
+    expect(j.to).toEqual(['database/postgres-0'])
+    expect(j.from).toHaveLength(8)
+    const reach = j.from.filter((_: string, i: number) => j.results[0].allowed[i][0])
+    expect(reach).toEqual(['backend/api-5c4', 'backend/api-6d1', 'database/postgres-0'])
+  })
+
+  test('--from-namespace and --to-namespace together; --namespace adds to both; the same namespaces both ways give the square contract', async () => {
+    const both = JSON.parse((await runCli(['matrix', '-f', EX, '--from-namespace', 'frontend', '--to-namespace', 'backend', '--port', '8080', '-o', 'json'])).out)
+    expect([both.from, both.to]).toEqual([['frontend/web-7d9', 'frontend/web-8f2'], ['backend/api-5c4', 'backend/api-6d1', 'backend/worker-3a9']])
+    expect(both.results[0].allowed).toEqual([[true, true, false], [true, true, false]])
+    const plus = JSON.parse((await runCli(['matrix', '-f', EX, '--namespace', 'database', '--to-namespace', 'backend', '--port', '8080', '-o', 'json'])).out)
+    expect([plus.from, plus.to]).toEqual([['database/postgres-0'], ['backend/api-5c4', 'backend/api-6d1', 'backend/worker-3a9', 'database/postgres-0']])
+    const square = JSON.parse((await runCli(['matrix', '-f', EX, '--from-namespace', 'backend', '--to-namespace', 'backend', '--port', '8080', '-o', 'json'])).out)
+    expect(square.pods).toEqual(['backend/api-5c4', 'backend/api-6d1', 'backend/worker-3a9'])
+    const table = (await runCli(['matrix', '-f', EX, '--to-namespace', 'database', '--port', '5432/TCP'])).out
+    expect(table.split('\n').slice(0, 3)).toEqual(['columns (to):', '  1 database/postgres-0', ''])
+    expect(table).toContain('backend/worker-3a9         X\n')
+    const r = await runCli(['matrix', '-f', EX, '--to-namespace', 'nope'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^error: --to-namespace nope: no such namespace in the input/)
+  })
 })
 
 describe('hostNetwork pods', () => {

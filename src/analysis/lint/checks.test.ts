@@ -15,6 +15,8 @@ function run(id: string, c: Cluster): { text: string; yaml: string }[] {
 }
 
 const withServices = (c: Cluster, services: Service[]): Cluster => ({ ...c, services })
+/** The cluster with namespace `ns` as the loader makes one that only a reference names. */
+const withImplicit = (c: Cluster, ns: string): Cluster => ({ ...c, namespaces: new Map([...c.namespaces, [ns, { name: ns, labels: { 'kubernetes.io/metadata.name': ns }, implicit: true }]]) })
 
 const dns = pod('kube-system/coredns-1', { 'k8s-app': 'kube-dns' }, { ips: ['10.244.0.10'], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] })
 const web = pod('shop/web-1', { app: 'frontend' }, { ips: ['10.244.1.10'], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] })
@@ -165,6 +167,21 @@ const cases: Case[] = [
   { id: 'NP014', name: 'the ClusterIP is excepted', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.96.0.0/12', ['10.96.0.0/24'])])] })]), [vipSvc]), want: [] },
   { id: 'NP014', name: 'anywhere (/0) is not reported', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('0.0.0.0/0')])] })]), [vipSvc]), want: [] },
   { id: 'NP014', name: 'a headless Service has no ClusterIP', c: withServices(shop([egressOnly('p', { egress: [rule([ipPeer('10.96.0.0/12')])] })]), [webSvc]), want: [] },
+  // NP015 rules-ignored-by-policy-types
+  { id: 'NP015', name: 'ingress rules under policyTypes [Egress]', c: shop([egressOnly('p', { ignored: { ingress: [rule([podsPeer(sel({ app: 'api' }))])] } })]), want: [['NetworkPolicy shop/p spec.ingress: policyTypes [Egress] does not name Ingress, so the 1 ingress rule under spec.ingress is ignored: it neither isolates the selected pods for ingress nor allows anything', 'policyTypes: [Ingress, Egress]']] },
+  { id: 'NP015', name: 'both directions named', c: shop([policy('shop', 'p', { ingress: [rule()], egress: [rule()] })]), want: [] },
+
+  // NP016 egress-policy-isolates-ingress
+  { id: 'NP016', name: 'egress rules, no policyTypes', c: shop([policy('shop', 'p', { podSelector: sel({ app: 'api' }), ingress: [], egress: [rule()], policyTypesDefaulted: true })]), want: [['NetworkPolicy shop/p spec: policyTypes is not set and the policy has egress rules, so the API server sets policyTypes to [Ingress, Egress]: this policy also isolates the 1 pod it selects (shop/api-1) for ingress, and with no ingress rules it admits nothing; no other policy admits anything to it, so all ingress to it is denied', 'policyTypes: [Egress]']] },
+  { id: 'NP016', name: 'another policy admits some ingress', c: shop([policy('shop', 'p', { podSelector: sel({ app: 'api' }), ingress: [], egress: [rule()], policyTypesDefaulted: true }), policy('shop', 'web-to-api', { podSelector: sel({ app: 'api' }), ingress: [rule([podsPeer(sel({ app: 'frontend' }))])] })]), want: ['it admits nothing; only what other policies allow still reaches it'] },
+  { id: 'NP016', name: 'policyTypes written', c: shop([policy('shop', 'p', { ingress: [], egress: [rule()] })]), want: [] },
+  { id: 'NP016', name: 'no policyTypes, but ingress rules too: both directions were meant', c: shop([policy('shop', 'p', { ingress: [rule()], egress: [rule()], policyTypesDefaulted: true })]), want: [] },
+  { id: 'NP016', name: 'no policyTypes and no egress rules: an ingress policy', c: shop([policy('shop', 'p', { ingress: [], policyTypesDefaulted: true })]), want: [] },
+
+  // NP017 undeclared-namespace
+  { id: 'NP017', name: 'a typo in the namespace', c: withImplicit(shop([policy('shpo', 'p')]), 'shpo'), want: ['NetworkPolicy shpo/p metadata.namespace: no Namespace object of the input declares shpo (it declares kube-system, monitoring and shop); did you mean shop?'] },
+  { id: 'NP017', name: 'nothing near', c: withImplicit(shop([policy('billing', 'p')]), 'billing'), want: ['no Namespace object of the input declares billing (it declares kube-system, monitoring and shop), and no pod of the input runs in it'] },
+  { id: 'NP017', name: 'the input declares no namespace: not judged', c: { ...shop([policy('shpo', 'p')]), namespaces: new Map([...shop([policy('shpo', 'p')]).namespaces].map(([k, v]) => [k, { ...v, implicit: true }])) }, want: [] },
 ]
 
 describe.each(CHECKS.map((c) => [`${c.id} ${c.slug}`, c.id] as const))('%s', (_, id) => {

@@ -86,8 +86,10 @@ export function podObject(p: Pod): LintObject {
   return { kind: p.template?.kind ?? 'Pod', namespace: p.namespace, name, ...(p.source ? { source: p.source } : {}) }
 }
 
+/** A namespace; with its source when the Namespace object is in the input, so findings on it have a file and line. */
 export function namespaceObject(ns: Namespace | string): LintObject {
-  return { kind: 'Namespace', name: typeof ns === 'string' ? ns : ns.name }
+  if (typeof ns === 'string') return { kind: 'Namespace', name: ns }
+  return { kind: 'Namespace', name: ns.name, ...(ns.source ? { source: ns.source } : {}) }
 }
 
 export function serviceObject(s: Service): LintObject {
@@ -123,6 +125,8 @@ export interface Finding extends Draft {
   readonly severity: Severity
   /** where `path` sits in `object.source.file`, when the caller looked it up (checks never set it) */
   readonly location?: { readonly line: number; readonly column: number }
+  /** set on the findings of LintResult.suppressed only: how the user suppressed it, and why when the config says */
+  readonly suppressed?: { readonly by: 'annotation' | 'config'; readonly reason?: string }
 }
 
 /** Why a check could not run on this input (e.g. no DNS pods to check against). */

@@ -22,6 +22,10 @@ import { redundantRule } from './redundant-rule.js'
 import { selectorMatchesNothing } from './selector-matches-nothing.js'
 import { servicePortNotContainerPort } from './service-port-not-container-port.js'
 import { unselectedPod } from './unselected-pod.js'
+import { suppressor } from './suppress.js'
+import { ignoredRules } from './ignored-rules.js'
+import { egressPolicyIsolatesIngress } from './egress-policy-isolates-ingress.js'
+import { undeclaredNamespace } from './undeclared-namespace.js'
 
 /** Every check, in id order. Ids and slugs are stable: configs and CI gates refer to them. */
 export const CHECKS: readonly Check[] = [
@@ -39,6 +43,9 @@ export const CHECKS: readonly Check[] = [
   hostNetworkSelected,
   unselectedPod,
   ipblockClusterIps,
+  ignoredRules,
+  egressPolicyIsolatesIngress,
+  undeclaredNamespace,
 ]
 
 /** A check as it ran: its catalog entry with the severity in effect. */
@@ -50,6 +57,8 @@ export interface RanCheck {
 export interface LintResult {
   /** sorted by object (namespace, kind, name), then field path, then id */
   readonly findings: readonly Finding[]
+  /** findings suppressed by an annotation or the config's `ignore` (each with `suppressed`), in the same order */
+  readonly suppressed: readonly Finding[]
   readonly skipped: readonly Skipped[]
   /** the checks that ran (not disabled) */
   readonly ran: readonly RanCheck[]
@@ -58,7 +67,8 @@ export interface LintResult {
 /**
  * Runs the enabled checks of `checks` on `cluster`. `config.disable` holds ids (resolve slugs with findCheck
  * first); `config.severity` overrides a check's severity for all its findings; findings below
- * `config.minSeverity` are dropped. Never throws for any valid Cluster.
+ * `config.minSeverity` are dropped; findings that an object's `netpol.dev/lint-ignore` annotation or an
+ * `ignore` entry of the config names are moved to `suppressed`. Never throws for any valid Cluster.
  */
 export function lintCluster(cluster: Cluster, config: LintConfig = EMPTY_CONFIG, checks: readonly Check[] = CHECKS): LintResult {
   const ctx = createContext(cluster)
@@ -79,7 +89,15 @@ export function lintCluster(cluster: Cluster, config: LintConfig = EMPTY_CONFIG,
     if (severityRank(severity) < min) continue
     for (const d of result as readonly Draft[]) findings.push({ ...d, id: check.id, slug: check.slug, severity })
   }
-  return { findings: findings.sort(compareFindings), skipped, ran }
+  const suppressedBy = suppressor(cluster, checks, config.ignore ?? [])
+  const kept: Finding[] = []
+  const suppressed: Finding[] = []
+  for (const f of findings.sort(compareFindings)) {
+    const s = suppressedBy(f)
+    if (s) suppressed.push({ ...f, suppressed: s })
+    else kept.push(f)
+  }
+  return { findings: kept, suppressed, skipped, ran }
 }
 
 export const hasErrors = (r: LintResult): boolean => r.findings.some((f) => f.severity === 'error')
@@ -114,4 +132,5 @@ export type { Check, CheckResult } from './check.js'
 export type { Draft, Finding, Fix, LintObject, Part, RelatedObject, Severity, Skipped } from './finding.js'
 export { SEVERITIES, formatObject, partsText, severityRank } from './finding.js'
 export { EMPTY_CONFIG, findCheck, parseLintConfig, type ConfigIssue, type LintConfig } from './lint-config.js'
+export { LINT_IGNORE_ANNOTATION, parseObjectPattern, type IgnoreEntry, type ObjectPattern, type SuppressedBy } from './suppress.js'
 export { createContext, type LintContext } from './context.js'

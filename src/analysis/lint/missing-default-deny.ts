@@ -41,7 +41,7 @@ export const missingDefaultDeny: Check = {
               ? msg`; ${pods.length === 1 ? 'its pod is not' : `none of its ${pods.length} pods is`} isolated for ${direction} at all`
               : msg`; ${count(open, 'pod')} of ${pods.length} ${open === 1 ? 'is' : 'are'} not isolated for ${direction} at all`
         out.push({
-          object: namespaceObject(ns),
+          object: namespaceObject(ctx.cluster.namespaces.get(ns) ?? ns),
           path: [],
           message: msg`no default-deny ${direction} policy in ${ref(ns)} (podSelector ${code('{}')}, policyTypes [${TYPE[direction]}], no ${direction} rules)${now}`,
           fix: {

@@ -69,7 +69,7 @@ export function failsOn(d: ClusterDiff, on: 'added' | 'removed' | 'any'): boolea
 }
 
 async function loadSides(oldPath: string | undefined, newPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<[Cluster, Cluster]> {
-  const load = (files: readonly string[]) => loadClusterOrExit({ files, quiet: true }, io)
+  const load = (files: readonly string[]) => loadClusterOrExit({ files, quiet: true, allowEmpty: true }, io)
   if (opts.git === undefined) {
     if (opts.filename.length > 0) throw new UsageError('-f names the paths to read at git revisions: use it with --git (for manifests shared by both sides, use --cluster)')
     if (oldPath === undefined || newPath === undefined) throw new UsageError('diff: give OLD and NEW (files or directories), or --git REV..REV -f PATH')

@@ -39,7 +39,7 @@ test('placeFindings: YAML documents, a path that does not exist falls back to it
     path,
     message: [],
   })
-  const r = await placeFindings({ findings: [f(1, ['spec', 'podSelector']), f(1, ['spec', 'egress']), f(0, [], '<stdin>')], skipped: [], ran: [] }, async (file) => files[file]!)
+  const r = await placeFindings({ findings: [f(1, ['spec', 'podSelector']), f(1, ['spec', 'egress']), f(0, [], '<stdin>')], suppressed: [], skipped: [], ran: [] }, async (file) => files[file]!)
   expect(r.findings.map((x) => [x.object.source?.line, x.location?.line])).toEqual([
     [4, 9],
     [4, 8],

@@ -32,7 +32,7 @@ export async function placeFindings(result: LintResult, read: (file: string) => 
     list.push({ object, path }, { object, path: [] })
     wanted.set(object.source.file, list)
   }
-  for (const f of result.findings) {
+  for (const f of [...result.findings, ...result.suppressed]) {
     want(f.object, f.path)
     for (const r of f.related ?? []) want(r.object, r.path)
   }
@@ -51,12 +51,12 @@ export async function placeFindings(result: LintResult, read: (file: string) => 
     const at = path.length > 0 ? p.at(o, path) : undefined
     return at ? { object, at } : { object }
   }
-  const findings: Finding[] = result.findings.map((f) => {
+  const placed = (f: Finding): Finding => {
     const { object, at } = place(f.object, f.path)
     const related = f.related?.map((r) => ({ ...r, object: place(r.object, []).object }))
     return { ...f, object, ...(at ? { location: at } : {}), ...(related ? { related } : {}) }
-  })
-  return { ...result, findings }
+  }
+  return { ...result, findings: result.findings.map(placed), suppressed: result.suppressed.map(placed) }
 }
 
 interface Placer {

@@ -31,6 +31,20 @@ describe('netpol lint: golden output', () => {
   })
 })
 
+describe('netpol lint: policyTypes and namespace surprises, and a suppression by annotation (golden)', () => {
+  const SURPRISES = 'test/fixtures/lint/surprises.yaml'
+  test.each([
+    { name: 'text', args: [], golden: 'surprises.txt', fix: (s: string) => s },
+    { name: 'json', args: ['-o', 'json'], golden: 'surprises.json', fix: (s: string) => s },
+    { name: 'sarif', args: ['-o', 'sarif'], golden: 'surprises.sarif', fix: stableSarif },
+  ])('$name', async ({ args, golden, fix }) => {
+    const r = await runCli(['lint', '-f', SURPRISES, ...args])
+    expect(r.err).toBe('note: namespace shpo is not declared; assumed to exist because NetworkPolicy shpo/deny-all is in it\n')
+    expect(r.code).toBe(0)
+    expectGolden(fix(r.out), `${GOLDEN}/${golden}`)
+  })
+})
+
 describe('netpol lint: SARIF', () => {
   test('a rule for every check, results pointing at lines of the file', async () => {
     const r = await runCli(['lint', '-f', SHOP, '-o', 'sarif'])
@@ -42,6 +56,14 @@ describe('netpol lint: SARIF', () => {
     }
     const typo = run.results.find((x: { ruleId: string; message: { text: string } }) => x.ruleId === 'NP004' && x.message.text.includes('api-ingress:'))
     expect(typo.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: SHOP }, region: { startLine: 107, startColumn: 13 } })
+  })
+
+  test('a finding on a Namespace that is in the input points at the Namespace object', async () => {
+    const r = await runCli(['lint', '-f', SHOP, '-o', 'sarif'])
+    const results = JSON.parse(r.out).runs[0].results as { message: { text: string }; locations: { physicalLocation?: unknown }[] }[]
+    const onNs = results.filter((x) => x.message.text.startsWith('Namespace monitoring:'))
+    expect(onNs.length).toBeGreaterThan(0)
+    for (const x of onNs) expect(x.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: SHOP }, region: { startLine: 6 } })
   })
 })
 
@@ -55,10 +77,10 @@ describe('netpol lint: flags and config', () => {
   const summary = (out: string) => out.trimEnd().split('\n').at(-1)
 
   test.each([
-    { name: 'disable the error-level checks by id and slug: exit 0', args: ['--disable', 'NP002', '--disable', 'namespace-name-label'], code: 0, last: '12 warnings, 7 infos on 12 objects (12 checks ran)' },
-    { name: 'min severity error', args: ['--min-severity', 'error'], code: 1, last: '3 errors on 3 objects (14 checks ran)' },
-    { name: 'config: disable and demote', args: ['--config', config('demote.yaml', 'disable: [NP001, redundant-rule]\nseverity: {NP002: warning, NP005: warning}\n')], code: 0, last: '15 warnings on 9 objects (12 checks ran)' },
-    { name: 'config and flags add up', args: ['--config', config('min.yaml', 'minSeverity: error\n'), '--disable', 'NP002'], code: 1, last: '1 error on 1 object (13 checks ran)' },
+    { name: 'disable the error-level checks by id and slug: exit 0', args: ['--disable', 'NP002', '--disable', 'namespace-name-label'], code: 0, last: '12 warnings, 7 infos on 12 objects (15 checks ran)' },
+    { name: 'min severity error', args: ['--min-severity', 'error'], code: 1, last: '3 errors on 3 objects (17 checks ran)' },
+    { name: 'config: disable and demote', args: ['--config', config('demote.yaml', 'disable: [NP001, redundant-rule]\nseverity: {NP002: warning, NP005: warning}\n')], code: 0, last: '15 warnings on 9 objects (15 checks ran)' },
+    { name: 'config and flags add up', args: ['--config', config('min.yaml', 'minSeverity: error\n'), '--disable', 'NP002'], code: 1, last: '1 error on 1 object (16 checks ran)' },
   ])('$name', async ({ args, code, last }) => {
     const r = await runCli(['lint', '-f', SHOP, ...args])
     expect(r.err).toBe('')
@@ -78,9 +100,51 @@ describe('netpol lint: flags and config', () => {
     expect(r.out).toBe('')
   })
 
+  test('config ignore: findings on the named objects are suppressed, counted in the summary, kept in JSON and SARIF', async () => {
+    const file = config('ignore.yaml', [
+      'ignore:',
+      '- {check: NP017, object: shpo/deny-all, reason: the namespace is created by the platform team}',
+      '- {check: rules-ignored-by-policy-types, object: NetworkPolicy shop/web}',
+      '- {check: NP016, object: Pod shop/api-egress}', // another kind of the same name: no effect
+    ].join('\n'))
+    const args = ['lint', '-f', 'test/fixtures/lint/surprises.yaml', '--config', file]
+    const text = await runCli(args)
+    expect(summary(text.out)).toBe('1 warning, 2 infos on 2 objects (17 checks ran); 4 findings suppressed (annotation 2, config 2)')
+    const json = JSON.parse((await runCli([...args, '-o', 'json'])).out)
+    expect(json.suppressed.map((f: { id: string; suppressedBy: string; reason?: string }) => [f.id, f.suppressedBy, f.reason])).toEqual([
+      ['NP001', 'annotation', undefined],
+      ['NP001', 'annotation', undefined],
+      ['NP015', 'config', undefined],
+      ['NP017', 'config', 'the namespace is created by the platform team'],
+    ])
+    const sarif = JSON.parse((await runCli([...args, '-o', 'sarif'])).out).runs[0].results as { ruleId: string; suppressions?: unknown[] }[]
+    expect(sarif.filter((x) => x.suppressions).map((x) => [x.ruleId, x.suppressions])).toEqual([
+      ['NP001', [{ kind: 'inSource', status: 'accepted' }]],
+      ['NP001', [{ kind: 'inSource', status: 'accepted' }]],
+      ['NP015', [{ kind: 'external', status: 'accepted' }]],
+      ['NP017', [{ kind: 'external', status: 'accepted', justification: 'the namespace is created by the platform team' }]],
+    ])
+  })
+
+  test('suppressed errors do not fail the run', async () => {
+    const file = config('errors.yaml', 'ignore:\n- {check: NP002, object: shop/api-egress}\n- {check: NP002, object: shop/db-egress}\n- {check: namespace-name-label, object: shop/db-ingress}\n')
+    const r = await runCli(['lint', '-f', SHOP, '--min-severity', 'error', '--config', file])
+    expect([r.code, r.out]).toEqual([0, 'no findings (17 checks ran); 3 findings suppressed (config 3)\n'])
+  })
+
+  test.each([
+    { name: 'an object that names nothing', text: 'ignore:\n- {check: NP001, object: "a/b/c"}\n', err: /ignore\[0\]\.object: "a\/b\/c" names no object/ },
+    { name: 'an unknown check', text: 'ignore:\n- {check: NP099, object: shop/x}\n', err: /ignore\[0\]\.check: no check "NP099"/ },
+    { name: 'an unknown field', text: 'ignore:\n- {check: NP001, object: shop, because: x}\n', err: /ignore\[0\]\.because: unknown field "because" \(known: check, object, reason\)/ },
+  ])('config ignore: $name is exit 2', async ({ text, err }) => {
+    const r = await runCli(['lint', '-f', SHOP, '--config', config(`bad-ignore-${text.length}.yaml`, text)])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(err)
+  })
+
   test('an input without findings', async () => {
     const r = await runCli(['lint', '-f', '-', '--disable', 'NP001'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n')
-    expect(r).toEqual({ code: 0, out: 'no findings (13 checks ran)\n', err: '' })
+    expect(r).toEqual({ code: 0, out: 'no findings (16 checks ran)\n', err: '' })
   })
 
   test('objects of a JSON List are placed at their lines', async () => {

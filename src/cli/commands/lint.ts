@@ -16,6 +16,7 @@ import {
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { placeFindings } from './lint-locate.js'
+import { packageVersion } from '../version.js'
 import { lintJson } from '../render/lint-json.js'
 import { lintSarif } from '../render/lint-sarif.js'
 import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
@@ -38,7 +39,7 @@ export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   const cluster = await loadClusterOrExit({ files: opts.filename }, io)
   const result = await placeFindings(lintCluster(cluster, config))
   if (opts.output === 'json') io.stdout.write(JSON.stringify(lintJson(result), null, 2) + '\n')
-  else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: await packageVersion() }), null, 2) + '\n')
+  else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
   if (hasErrors(result)) throw new ExitError(1)
 }
@@ -80,30 +81,24 @@ async function readConfig(opts: LintOptions, io: CliIO): Promise<LintConfig> {
     disable.push(c.id)
   }
   const minSeverity = opts.minSeverity ?? config.minSeverity
-  return { disable, severity: config.severity, ...(minSeverity ? { minSeverity } : {}) }
+  return { disable, severity: config.severity, ...(minSeverity ? { minSeverity } : {}), ...(config.ignore ? { ignore: config.ignore } : {}) }
 }
 
 export function configIssueText(i: ConfigIssue): string {
   const at = toDotPath(i.path) || '(top level)'
   switch (i.code) {
     case 'not_an_object':
-      return `${at}: expected a map with disable, severity and minSeverity`
+      return `${at}: expected a map with disable, severity, minSeverity and ignore`
     case 'unknown_field':
-      return `${at}: unknown field "${i.field}" (known: disable, severity, minSeverity)`
+      return `${at}: unknown field "${i.field}" (known: ${i.path.length > 1 ? 'check, object, reason' : 'disable, severity, minSeverity, ignore'})`
     case 'wrong_type':
       return `${at}: expected ${i.expected}`
     case 'unknown_check':
       return `${at}: no check "${i.input}"${i.suggestions.length ? `; did you mean ${i.suggestions.join(', ')}?` : ''}`
     case 'unknown_severity':
       return `${at}: "${i.input}" is not a severity (${SEVERITIES.join(', ')})`
+    case 'bad_object':
+      return `${at}: "${i.input}" names no object; expected NAMESPACE/NAME (any kind), KIND NAMESPACE/NAME (e.g. NetworkPolicy shop/api), or a namespace NAME`
   }
 }
 
-async function packageVersion(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return pkg.version ?? '0.0.0'
-  } catch {
-    return '0.0.0'
-  }
-}

@@ -12,19 +12,36 @@ export interface MatrixOptions {
   filename: string[]
   port: string[]
   namespace: string[]
+  fromNamespace: string[]
+  toNamespace: string[]
   family?: '4' | '6'
   output: 'table' | 'json' | 'csv' | 'md'
 }
 
-/** `netpol matrix`: read → class-level reachability → stream the pod-level table. */
+/**
+ * `netpol matrix`: read → class-level reachability → stream the pod-level table. Rows are the pods of
+ * --namespace and --from-namespace (all pods when neither is given), columns those of --namespace and
+ * --to-namespace (likewise): `--to-namespace db` asks who reaches namespace db from anywhere.
+ */
 export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   const cluster = await loadClusterOrExit({ files: opts.filename }, io)
   const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : matrixPorts(cluster)
-  for (const ns of opts.namespace) {
-    if (!cluster.namespaces.has(ns)) throw new UsageError(`--namespace ${ns}: no such namespace in the input (have: ${[...cluster.namespaces.keys()].sort().join(', ')})`)
+  const have = () => [...cluster.namespaces.keys()].sort().join(', ')
+  for (const [flag, list] of [['--namespace', opts.namespace], ['--from-namespace', opts.fromNamespace ?? []], ['--to-namespace', opts.toNamespace ?? []]] as const) {
+    for (const ns of list) if (!cluster.namespaces.has(ns)) throw new UsageError(`${flag} ${ns}: no such namespace in the input (have: ${have()})`)
   }
-  const only = new Set(opts.namespace)
-  const pods = only.size === 0 ? cluster.pods : cluster.pods.filter((p) => only.has(p.namespace))
+  const rowNs = new Set([...opts.namespace, ...(opts.fromNamespace ?? [])])
+  const colNs = new Set([...opts.namespace, ...(opts.toNamespace ?? [])])
+  const isRow = (ns: string) => rowNs.size === 0 || rowNs.has(ns)
+  const isCol = (ns: string) => colNs.size === 0 || colNs.has(ns)
+  // the pods of either axis, in cluster order: a verdict depends only on its two ends, never on other pods
+  const pods = rowNs.size === 0 && colNs.size === 0 ? cluster.pods : cluster.pods.filter((p) => isRow(p.namespace) || isCol(p.namespace))
+  const axes = { from: [] as number[], to: [] as number[] }
+  pods.forEach((p, i) => {
+    if (isRow(p.namespace)) axes.from.push(i)
+    if (isCol(p.namespace)) axes.to.push(i)
+  })
+  if (pods.length === 0) io.stderr.write(`note: no pods${rowNs.size + colNs.size > 0 ? ' in the namespaces asked for' : ' in the input'}: the matrix is empty\n`)
   const hostNetwork = pods.filter((p) => p.hostNetwork)
   if (hostNetwork.length > 0) {
     // evaluated by their labels like any pod; Kubernetes leaves their enforcement undefined
@@ -36,12 +53,12 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   switch (opts.output) {
-    case 'json': await writeMatrixJson(result, write); break
-    case 'csv': await writeMatrixCsv(result, write); break
-    case 'md': await writeMatrixMarkdown(result, write); break
+    case 'json': await writeMatrixJson(result, write, axes); break
+    case 'csv': await writeMatrixCsv(result, write, axes); break
+    case 'md': await writeMatrixMarkdown(result, write, axes); break
     default:
       if (ports.length === 0) await write('no ports: no pod declares a container port and no policy names one; give --port\n')
-      await writeMatrixTable(result, write)
+      await writeMatrixTable(result, write, axes)
   }
   await out.end()
 }

@@ -135,6 +135,12 @@ export function issueMessage(issue: ModelIssue): string {
       return 'no such file or directory'
     case 'file_unreadable':
       return `cannot read: ${issue.message}`
+    case 'helm_chart':
+      return `a Helm chart, not manifests: render it first: helm template RELEASE ${issue.chart} | netpol … -f -`
+    case 'go_template':
+      return issue.chart !== undefined
+        ? `a Go template ({{ … }}), not a manifest: render its chart first: helm template RELEASE ${issue.chart} | netpol … -f -`
+        : 'a Go template ({{ … }}), not a manifest: render it first (helm template, or the tool that owns it) and give the result with -f -'
   }
 }
 
@@ -172,6 +178,17 @@ export function formatNote(n: ModelNote): string {
       return `${n.kind} ${n.namespace}/${n.name} skipped: its owner ${n.owner} stands for its pods`
     case 'template_skipped_no_live_pods':
       return `${n.kind} ${n.namespace}/${n.name} skipped: it comes from a live cluster whose pods are in the input, and none of them is its`
+    case 'tool_files_skipped': {
+      const files = n.files.map((f) => `${f.file} (${f.tool === 'kustomize' ? 'kustomize' : 'Helm values'})`).join(', ')
+      const dirs = [...new Set(n.files.filter((f) => f.tool === 'kustomize').map((f) => (f.file.includes('/') ? f.file.slice(0, f.file.lastIndexOf('/')) : '.')))]
+      const kustomize =
+        dirs.length > 0
+          ? `; the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize ${dirs.length === 1 ? dirs[0] : 'DIR'} | netpol … -f -`
+          : ''
+      return `skipped ${n.files.length} file${n.files.length === 1 ? '' : 's'} that hold${n.files.length === 1 ? 's' : ''} no Kubernetes objects: ${files}${kustomize}`
+    }
+    case 'no_manifests':
+      return `no manifests in ${n.path}: ${n.files < 0 ? 'it holds no objects' : n.files === 0 ? 'it holds no .yaml, .yml or .json file' : `its ${n.files === 1 ? 'file holds' : `${n.files} files hold`} no objects`}`
   }
 }
 

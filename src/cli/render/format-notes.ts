@@ -48,6 +48,10 @@ function summary(code: Code, g: readonly ModelNote[]): string {
       return `skipped ${n} workloads that run no pod (replicas 0, suspended, or a finished Job): ${examples(of('workload_no_replicas_skipped').map(obj))}`
     case 'template_owned_skipped':
       return `skipped ${n} workloads whose owner in the input stands for their pods: ${examples(of('template_owned_skipped').map((x) => `${obj(x)} (${x.owner})`))}`
+    case 'tool_files_skipped':
+      return formatNote({ code, files: of('tool_files_skipped').flatMap((x) => x.files) })
+    case 'no_manifests':
+      return `no manifests in ${n} paths: ${examples(of('no_manifests').map((x) => shown(x.path)))}`
     case 'template_skipped_no_live_pods':
       return `skipped ${n} workloads of a live cluster whose pods are in the input, none of them theirs (they run no pod now): ${examples(of('template_skipped_no_live_pods').map(obj))}`
   }

@@ -24,12 +24,14 @@ function findingJson(f: Finding) {
     message: partsText(f.message),
     ...(f.fix ? { fix: { text: partsText(f.fix.text), ...(f.fix.yaml ? { yaml: f.fix.yaml } : {}) } } : {}),
     ...(f.related && f.related.length > 0 ? { related: f.related.map((r) => ({ object: objectJson(r.object), path: pathJson(r.path) })) } : {}),
+    ...(f.suppressed ? { suppressedBy: f.suppressed.by, ...(f.suppressed.reason !== undefined ? { reason: f.suppressed.reason } : {}) } : {}),
   }
 }
 
 /**
  * The JSON contract of `lint -o json`: `summary` counts per severity, `findings` (object, dot path, message and
- * fix as plain text), `skipped` checks with the reason, and the `checks` that ran with their severity.
+ * fix as plain text), `suppressed` findings (the same, with `suppressedBy`: annotation or config, and the
+ * config's `reason`), `skipped` checks with the reason, and the `checks` that ran with their severity.
  */
 export function lintJson(r: LintResult) {
   const summary = { error: 0, warning: 0, info: 0 }
@@ -37,6 +39,7 @@ export function lintJson(r: LintResult) {
   return {
     summary,
     findings: r.findings.map(findingJson),
+    suppressed: r.suppressed.map(findingJson),
     skipped: r.skipped.map((s) => ({ id: s.id, slug: s.slug, reason: partsText(s.reason) })),
     checks: r.ran.map((c) => ({ id: c.check.id, slug: c.check.slug, severity: c.severity, title: c.check.title })),
   }

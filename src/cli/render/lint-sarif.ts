@@ -36,7 +36,8 @@ function rule(c: Check, severity: Severity) {
 /**
  * SARIF 2.1.0: one run whose driver lists a rule for every check of the catalog (with the severity in effect
  * for the checks that ran), one result per finding with its location (file and the line of the field when
- * known, else of the object), and the skipped checks as tool notifications.
+ * known, else of the object), suppressed findings as results with `suppressions`, and the skipped checks as
+ * tool notifications.
  */
 export function lintSarif(r: LintResult, catalog: readonly Check[], opts: SarifOptions) {
   const uri = opts.uri ?? defaultUri
@@ -49,7 +50,7 @@ export function lintSarif(r: LintResult, catalog: readonly Check[], opts: SarifO
     runs: [
       {
         tool: { driver: { name: 'netpol', version: opts.version, informationUri: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/', rules } },
-        results: r.findings.map((f) => {
+        results: [...r.findings, ...r.suppressed].map((f) => {
           const path = toDotPath(f.path)
           const fix = f.fix ? ` Fix: ${partsText(f.fix.text)}.` : ''
           return {
@@ -62,6 +63,10 @@ export function lintSarif(r: LintResult, catalog: readonly Check[], opts: SarifO
               ? { relatedLocations: f.related.map((x, i) => ({ id: i + 1, ...location(x.object, null, uri), message: { text: `${formatObject(x.object)}${x.path.length ? `: ${toDotPath(x.path)}` : ''}` } })) }
               : {}),
             ...(f.fix?.yaml ? { properties: { fixYaml: f.fix.yaml } } : {}),
+            // SARIF 2.1.0 §3.35: an annotation in the manifest is "inSource", the lint config "external"
+            ...(f.suppressed
+              ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', status: 'accepted', ...(f.suppressed.reason !== undefined ? { justification: f.suppressed.reason } : {}) }] }
+              : {}),
           }
         }),
         invocations: [

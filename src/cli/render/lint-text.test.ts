@@ -19,6 +19,7 @@ const finding: Finding = {
 const nsFinding: Finding = { id: 'NP001', slug: 'missing-default-deny', severity: 'info', object: { kind: 'Namespace', name: 'shop' }, path: [], message: ['no baseline'] }
 const result: LintResult = {
   findings: [nsFinding, finding],
+  suppressed: [],
   skipped: [{ id: 'NP002', slug: 'egress-no-dns', reason: ['no DNS pods'] }],
   ran: CHECKS.map((check) => ({ check, severity: check.id === 'NP004' ? 'error' : check.severity })),
 }
@@ -37,7 +38,7 @@ test('text: grouped by object, with lines, fixes, skipped checks and a summary',
       '      podSelector: {matchLabels: {app: y}}',
       '',
       'skipped NP002 egress-no-dns: no DNS pods',
-      '1 warning, 1 info on 2 objects (14 checks ran)',
+      '1 warning, 1 info on 2 objects (17 checks ran)',
       '',
     ].join('\n'),
   )
@@ -80,4 +81,11 @@ test('sarif: levels, rules with the severity in effect, locations with and witho
     properties: { fixYaml: 'podSelector: {matchLabels: {app: y}}\n' },
   })
   expect(run.invocations[0]!.toolExecutionNotifications).toEqual([{ level: 'note', message: { text: 'NP002 egress-no-dns did not run: no DNS pods' }, descriptor: { id: 'NP002', index: 1 } }])
+})
+
+test('text: suppressed findings are counted in the summary, by how they were suppressed', () => {
+  const s = (by: 'annotation' | 'config') => ({ ...finding, suppressed: { by } })
+  const text = renderLintText({ ...result, suppressed: [s('annotation'), s('config'), s('config')] })
+  expect(text.trimEnd().split('\n').at(-1)).toBe('1 warning, 1 info on 2 objects (17 checks ran); 3 findings suppressed (annotation 1, config 2)')
+  expect(renderLintText({ ...result, findings: [], suppressed: [s('annotation')] }).trimEnd().split('\n').at(-1)).toBe('no findings (17 checks ran); 1 finding suppressed (annotation 1)')
 })

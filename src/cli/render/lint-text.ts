@@ -72,7 +72,17 @@ function summary(r: LintResult, st: LintStyle): string {
   for (const f of r.findings) counts[f.severity]++
   const objects = new Set(r.findings.map((f) => formatObject(f.object))).size
   const checks = plural(r.ran.length, 'check')
-  if (r.findings.length === 0) return `no findings (${checks} ran)`
+  const suppressed = suppressedSummary(r)
+  if (r.findings.length === 0) return `no findings (${checks} ran)${suppressed}`
   const parts = (['error', 'warning', 'info'] as const).filter((s) => counts[s] > 0).map((s) => st.severity(s, plural(counts[s], s)))
-  return `${parts.join(', ')} on ${plural(objects, 'object')} (${checks} ran)`
+  return `${parts.join(', ')} on ${plural(objects, 'object')} (${checks} ran)${suppressed}`
+}
+
+/** `; 2 findings suppressed (annotation 1, config 1)`, or nothing */
+function suppressedSummary(r: LintResult): string {
+  if (r.suppressed.length === 0) return ''
+  const by = { annotation: 0, config: 0 }
+  for (const f of r.suppressed) by[f.suppressed!.by]++
+  const how = (['annotation', 'config'] as const).filter((k) => by[k] > 0).map((k) => `${k} ${by[k]}`)
+  return `; ${plural(r.suppressed.length, 'finding')} suppressed (${how.join(', ')})`
 }

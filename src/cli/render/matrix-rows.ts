@@ -15,9 +15,13 @@ export class MatrixRows {
   private readonly noText: string
   /** the text of eight consecutive cells, indexed by their bits (cell k = bit k) */
   private readonly octets: string[]
+  private readonly columns: Int32Array | undefined
 
-  constructor(r: Reachability, m: ClassMatrix, yes: string, no: string, sep: string) {
-    this.cells = new Uint8Array(r.pods.length)
+  /** `columns`: the destination pods (indexes into r.pods), when they are not all the pods in order. */
+  constructor(r: Reachability, m: ClassMatrix, yes: string, no: string, sep: string, columns?: readonly number[]) {
+    const square = columns === undefined || (columns.length === r.pods.length && columns.every((j, k) => j === k))
+    this.columns = square ? undefined : Int32Array.from(columns)
+    this.cells = new Uint8Array(this.columns?.length ?? r.pods.length)
     this.yes = Buffer.from(yes + sep)
     this.no = Buffer.from(no + sep)
     const single = this.yes.length === 1 && this.no.length === 1
@@ -25,7 +29,7 @@ export class MatrixRows {
     this.yesText = yes + sep
     this.noText = no + sep
     this.octets = Array.from({ length: 256 }, (_, bits) => Array.from({ length: 8 }, (__, k) => ((bits >> k) & 1 ? this.yesText : this.noText)).join(''))
-    this.buf = Buffer.alloc(r.pods.length * Math.max(this.yes.length, this.no.length))
+    this.buf = Buffer.alloc(this.cells.length * Math.max(this.yes.length, this.no.length))
   }
 
   /** Row `i` (source pod i) as its encoded cells; the buffer is reused by the next call, so write it first. */
@@ -33,11 +37,11 @@ export class MatrixRows {
     const { yes, no, buf, cells } = this
     if (yes.length === 1 && no.length === 1) {
       // one byte per cell: the row is written straight into the output buffer
-      this.rows.fill(i, buf)
+      this.rows.fill(i, buf, this.columns)
       return buf.subarray(0, cells.length)
     }
     // several bytes per cell: eight cells at a time from a table of their 256 texts, joined natively
-    this.rows.fill(i, cells)
+    this.rows.fill(i, cells, this.columns)
     const table = this.octets
     let text = ''
     const whole = cells.length & ~7

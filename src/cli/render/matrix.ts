@@ -3,40 +3,68 @@ import { MatrixRows } from './matrix-rows.js'
 
 export type Sink = (chunk: string | Uint8Array) => Promise<void> | void
 
+/**
+ * Which pods of a result are the rows (sources) and which the columns (destinations), as indexes into
+ * `r.pods` in order. Absent: every pod both ways, the square matrix.
+ */
+export interface MatrixAxes {
+  readonly from: readonly number[]
+  readonly to: readonly number[]
+}
+
 const podName = (r: Reachability, i: number) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`
+const allPods = (r: Reachability): number[] => r.pods.map((_, i) => i)
+const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/** The axes to draw, and whether rows and columns are the same pods (one list of names serves both). */
+function axesOf(r: Reachability, axes: MatrixAxes | undefined): { from: readonly number[]; to: readonly number[]; square: boolean } {
+  if (axes === undefined) {
+    const all = allPods(r)
+    return { from: all, to: all, square: true }
+  }
+  return { from: axes.from, to: axes.to, square: sameList(axes.from, axes.to) }
+}
 
 /**
  * `{"pods": [...], "results": [{"port": 80, "protocol": "TCP", "allowed": [[...], ...]}]}` — the stable
- * contract; allowed[i][j] is pods[i] → pods[j]. Written row by row.
+ * contract; allowed[i][j] is pods[i] → pods[j]. When rows and columns differ (--from-namespace,
+ * --to-namespace), `from` and `to` take the place of `pods` and allowed[i][j] is from[i] → to[j]: a reader
+ * that expects a square matrix fails on the missing `pods` instead of misreading the cells. Written row by row.
  */
-export async function writeMatrixJson(r: Reachability, write: Sink): Promise<void> {
-  await write(`{"pods": ${JSON.stringify(r.pods.map((_, i) => podName(r, i)))},\n "results": [`)
+export async function writeMatrixJson(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {
+  const a = axesOf(r, axes)
+  const names = (list: readonly number[]) => JSON.stringify(list.map((i) => podName(r, i)))
+  await write(a.square ? `{"pods": ${names(a.from)},\n "results": [` : `{"from": ${names(a.from)},\n "to": ${names(a.to)},\n "results": [`)
   for (let k = 0; k < r.results.length; k++) {
     const m = r.results[k]!
     await write(`${k ? ',' : ''}\n  {"port": ${m.port}, "protocol": "${m.protocol}", "allowed": [`)
-    const rows = new MatrixRows(r, m, 'true', 'false', ',')
-    for (let i = 0; i < r.pods.length; i++) {
-      const cells = rows.row(i)
+    const rows = new MatrixRows(r, m, 'true', 'false', ',', a.to)
+    for (let i = 0; i < a.from.length; i++) {
+      const cells = rows.row(a.from[i]!)
       await write(`${i ? ',' : ''}\n   [`)
-      await write(cells.subarray(0, cells.length - 1))
+      await write(cells.subarray(0, Math.max(0, cells.length - 1)))
       await write(']')
     }
-    await write(`${r.pods.length ? '\n  ' : ''}]}`)
+    await write(`${a.from.length ? '\n  ' : ''}]}`)
   }
   await write(`${r.results.length ? '\n ' : ''}]}\n`)
 }
 
-/** CSV: one block per port; header `port,protocol,from,<pod>...`, cells 1 (allowed) or 0 (denied). */
-export async function writeMatrixCsv(r: Reachability, write: Sink): Promise<void> {
+/** CSV: one block per port; header `port,protocol,from,<destination pod>...`, cells 1 (allowed) or 0 (denied). */
+export async function writeMatrixCsv(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {
+  const a = axesOf(r, axes)
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-  await write(`port,protocol,from,${r.pods.map((_, i) => q(podName(r, i))).join(',')}\n`)
+  await write(`port,protocol,from,${a.to.map((j) => q(podName(r, j))).join(',')}\n`)
   for (const m of r.results) {
-    const rows = new MatrixRows(r, m, '1', '0', ',')
-    for (let i = 0; i < r.pods.length; i++) {
+    const rows = new MatrixRows(r, m, '1', '0', ',', a.to)
+    for (const i of a.from) {
       const cells = rows.row(i)
-      cells[cells.length - 1] = 0x0a // the last separator becomes the line end
       await write(`${m.port},${m.protocol},${q(podName(r, i))},`)
-      await write(cells)
+      if (cells.length === 0) await write('\n')
+      else {
+        cells[cells.length - 1] = 0x0a // the last separator becomes the line end
+        await write(cells)
+      }
     }
   }
 }
@@ -44,47 +72,60 @@ export async function writeMatrixCsv(r: Reachability, write: Sink): Promise<void
 /**
  * The e2e-style truth table: rows are sources, columns destinations, `.` allowed, `X` denied. Columns are
  * numbered (digits written downwards when there are more than 9) and the row labels carry the same numbers,
- * so it stays readable at 9×9 and usable at hundreds of pods.
+ * so it stays readable at 9×9 and usable at hundreds of pods. When the columns are other pods than the rows,
+ * the numbered list of columns comes first and rows are labelled by name alone.
  */
-export async function writeMatrixTable(r: Reachability, write: Sink): Promise<void> {
-  const n = r.pods.length
+export async function writeMatrixTable(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {
+  const a = axesOf(r, axes)
+  const n = a.to.length
   const width = String(n).length
-  const names = r.pods.map((_, i) => abbreviate(podName(r, i), 48))
+  const names = a.from.map((i) => abbreviate(podName(r, i), 48))
   const nameWidth = Math.max(4, ...names.map((s) => s.length))
   const spaced = n <= 60
   const sep = spaced ? ' ' : ''
-  const lead = ' '.repeat(width + 1 + nameWidth + 2)
+  const label = (i: number) => (a.square ? `${String(i + 1).padStart(width)} ${names[i]!.padEnd(nameWidth)}  ` : `${names[i]!.padEnd(nameWidth)}  `)
+  const lead = ' '.repeat(a.square ? width + 1 + nameWidth + 2 : nameWidth + 2)
+  if (!a.square) {
+    await write('columns (to):\n')
+    for (let j = 0; j < n; j++) await write(`  ${String(j + 1).padStart(width)} ${podName(r, a.to[j]!)}\n`)
+    await write('\n')
+  }
   for (let k = 0; k < r.results.length; k++) {
     const m = r.results[k]!
     await write(`${k ? '\n' : ''}port ${m.port}/${m.protocol}   (rows: from, columns: to; . allowed, X denied)\n\n`)
     for (let d = width - 1; d >= 0; d--) {
-      const digits = r.pods.map((_, j) => {
+      const digits = a.to.map((_, j) => {
         const num = String(j + 1)
         return num.length > d ? num[num.length - 1 - d]! : ' '
       })
       await write(`${lead}${digits.join(sep)}\n`)
     }
-    const rows = new MatrixRows(r, m, '.', 'X', sep)
-    for (let i = 0; i < n; i++) {
-      const cells = rows.row(i)
-      await write(`${String(i + 1).padStart(width)} ${names[i]!.padEnd(nameWidth)}  `)
-      await write(spaced ? cells.subarray(0, cells.length - 1) : cells)
+    const rows = new MatrixRows(r, m, '.', 'X', sep, a.to)
+    for (let i = 0; i < a.from.length; i++) {
+      const cells = rows.row(a.from[i]!)
+      await write(label(i))
+      await write(spaced ? cells.subarray(0, Math.max(0, cells.length - 1)) : cells)
       await write('\n')
     }
   }
 }
 
-/** Markdown: one table per port with numbered columns, and the legend of numbers. */
-export async function writeMatrixMarkdown(r: Reachability, write: Sink): Promise<void> {
-  const n = r.pods.length
+/**
+ * Markdown: one table per port with numbered columns, and the legend of numbers; when the columns are other
+ * pods than the rows, the columns are headed by their names.
+ */
+export async function writeMatrixMarkdown(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {
+  const a = axesOf(r, axes)
+  const n = a.to.length
   for (let k = 0; k < r.results.length; k++) {
     const m = r.results[k]!
     await write(`${k ? '\n' : ''}### Port ${m.port}/${m.protocol}\n\nRows: from; columns: to; \`.\` allowed, \`X\` denied.\n\n`)
-    await write(`| # | from \\ to | ${r.pods.map((_, j) => j + 1).join(' | ')} |\n|---|---|${'---|'.repeat(n)}\n`)
-    const rows = new MatrixRows(r, m, '.', 'X', '|')
-    for (let i = 0; i < n; i++) {
-      await write(`| ${i + 1} | \`${podName(r, i)}\` |`)
-      await write(rows.row(i))
+    if (a.square) await write(`| # | from \\ to | ${a.to.map((_, j) => j + 1).join(' | ')} |\n|---|---|${'---|'.repeat(n)}\n`)
+    else await write(`| from \\ to | ${a.to.map((j) => `\`${podName(r, j)}\``).join(' | ')} |\n|---|${'---|'.repeat(n)}\n`)
+    const rows = new MatrixRows(r, m, '.', 'X', '|', a.to)
+    for (let i = 0; i < a.from.length; i++) {
+      await write(a.square ? `| ${i + 1} | \`${podName(r, a.from[i]!)}\` |` : `| \`${podName(r, a.from[i]!)}\` |`)
+      await write(rows.row(a.from[i]!))
       await write('\n')
     }
   }

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest'
+import { cluster, namespace, pod, policy, rule } from '../../../test/builders.js'
+import { CHECKS, lintCluster } from './index.js'
+import { annotationChecks, parseObjectPattern } from './suppress.js'
+
+test.each([
+  { text: 'shop/api', want: { namespace: 'shop', name: 'api' } },
+  { text: 'NetworkPolicy shop/api', want: { kind: 'NetworkPolicy', namespace: 'shop', name: 'api' } },
+  { text: 'shop', want: { kind: 'Namespace', name: 'shop' } },
+  { text: 'Namespace shop', want: { kind: 'Namespace', name: 'shop' } },
+  { text: 'Pod shop', want: undefined },
+  { text: 'Namespace shop/api', want: undefined },
+  { text: 'a/b/c', want: undefined },
+  { text: 'Shop/API', want: undefined },
+])('object pattern $text', ({ text, want }) => expect(parseObjectPattern(text)).toEqual(want))
+
+test('an annotation names ids or slugs, separated by commas or spaces, in any case; unknown words are left out', () => {
+  expect([...annotationChecks('NP003, egress-no-dns np007 nonsense', CHECKS)].sort()).toEqual(['NP002', 'NP003', 'NP007'])
+})
+
+describe('suppression by annotation on the object a finding is about', () => {
+  const annotated = (ids: string) => ({ annotations: { 'netpol.dev/lint-ignore': ids } })
+  const web = pod('shop/web', { app: 'web' })
+  test.each([
+    { name: 'on the namespace', c: cluster({ namespaces: [{ ...namespace('shop'), ...annotated('NP001') }], pods: [web] }), suppressed: ['NP001 Namespace shop', 'NP001 Namespace shop'] },
+    { name: 'on the namespace, another check', c: cluster({ namespaces: [{ ...namespace('shop'), ...annotated('NP002') }], pods: [web] }), suppressed: [] },
+    { name: 'on the policy', c: cluster({ pods: [web], policies: [{ ...policy('shop', 'p', { ingress: [], egress: [rule()], policyTypesDefaulted: true }), ...annotated('egress-policy-isolates-ingress') }] }), suppressed: ['NP016 NetworkPolicy shop/p'] },
+  ])('$name', ({ c, suppressed }) => {
+    const r = lintCluster(c)
+    expect(r.suppressed.map((f) => `${f.id} ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`)).toEqual(suppressed)
+    for (const f of r.suppressed) expect(f.suppressed).toEqual({ by: 'annotation' })
+    for (const f of r.findings) expect(suppressed).not.toContain(`${f.id} ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`)
+  })
+})
