@@ -1,25 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
 import { formatIssue } from '../cli/render/format-issue.js'
 import { buildCluster } from '../model/build-cluster.js'
 import { splitDocuments } from '../model/documents.js'
 import { toDotPath } from '../model/issues.js'
 import { loadManifests, ManifestCache, STDIN_NAME } from './load-manifests.js'
+import { scratchDir } from '../../test/scratch-dir.js'
 
-let dir: string
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netpol-load-'))
-})
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
-
-function write(rel: string, text: string): string {
-  const full = join(dir, rel)
-  mkdirSync(dirname(full), { recursive: true })
-  writeFileSync(full, text)
-  return full
-}
+const scratch = scratchDir('netpol-load-')
+const write = scratch.write
 
 const GOOD = `apiVersion: v1
 kind: Namespace
@@ -71,7 +61,7 @@ describe('a directory with errors in 2 of 3 files', () => {
     write('a-good.yaml', GOOD)
     const policy = write('b-policy.yaml', BAD_POLICY)
     const pods = write('c/pods.yml', BAD_PODS)
-    const r = await loadManifests([dir])
+    const r = await loadManifests([scratch.path()])
     expect(r.issues.map((i) => [i.file, i.line, i.column, i.issue.code, toDotPath(i.issue.path)])).toEqual([
       [policy, 9, 23, 'except_outside_cidr', 'spec.ingress[0].from[0].ipBlock.except[0]'],
       [policy, 12, 17, 'invalid_port_name', 'spec.ingress[0].ports[0].port'],
@@ -94,12 +84,12 @@ describe('paths', () => {
     write('.git/x.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: hidden }\n')
     write('.hidden.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: hidden2 }\n')
     write('notes.txt', 'not: a manifest')
-    const r = await loadManifests([dir])
+    const r = await loadManifests([scratch.path()])
     expect(r.issues).toEqual([])
     expect(r.cluster.pods.map((p) => [p.name, p.source?.file])).toEqual([
-      ['a', join(dir, 'a/a.YML')],
-      ['b', join(dir, 'a/b.json')],
-      ['z', join(dir, 'z.yaml')],
+      ['a', join(scratch.path(), 'a/a.YML')],
+      ['b', join(scratch.path(), 'a/b.json')],
+      ['z', join(scratch.path(), 'z.yaml')],
     ])
   })
 
@@ -110,18 +100,18 @@ describe('paths', () => {
 
   test('a file reached twice is read once', async () => {
     const f = write('p.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
-    const r = await loadManifests([f, dir])
+    const r = await loadManifests([f, scratch.path()])
     expect(r.notes).toEqual([{ code: 'namespace_created', namespace: 'default', referencedBy: 'Pod default/a' }])
   })
 
   test('a symlink loop does not hang', async () => {
     write('sub/p.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n')
-    symlinkSync(dir, join(dir, 'sub', 'loop'))
-    expect((await loadManifests([dir])).cluster.pods).toHaveLength(1)
+    symlinkSync(scratch.path(), join(scratch.path(), 'sub', 'loop'))
+    expect((await loadManifests([scratch.path()])).cluster.pods).toHaveLength(1)
   })
 
   test('a missing path is an issue, not an exception', async () => {
-    const missing = join(dir, 'nope.yaml')
+    const missing = join(scratch.path(), 'nope.yaml')
     const r = await loadManifests([missing])
     expect(r.issues).toEqual([{ file: missing, doc: 0, issue: { code: 'file_not_found', path: [], file: missing } }])
   })
@@ -215,30 +205,30 @@ status: { podIP: ${ip} }
     const cache = new ManifestCache()
     write('a.yaml', pod('a', '10.0.0.1'))
     const b = write('b.yaml', pod('b', '10.0.0.2'))
-    const first = await loadManifests([dir], { cache })
+    const first = await loadManifests([scratch.path()], { cache })
     expect(cache.size).toBe(2)
     writeFileSync(b, pod('b', '10.0.0.3'))
     write('c.yaml', pod('c', '10.0.0.4'))
-    const second = await loadManifests([dir], { cache })
+    const second = await loadManifests([scratch.path()], { cache })
     // the same objects where the file did not change: it was not read again
     expect(podNamed(second, 'a')).toBe(podNamed(first, 'a'))
     expect(podNamed(second, 'b')).not.toBe(podNamed(first, 'b'))
     expect(podNamed(second, 'b')!.ips.map((i) => i.value)).toEqual([0x0a000003n])
     expect(second.cluster.pods.map((p) => p.name)).toEqual(['a', 'b', 'c'])
     rmSync(b)
-    const third = await loadManifests([dir], { cache })
+    const third = await loadManifests([scratch.path()], { cache })
     expect(third.cluster.pods.map((p) => p.name)).toEqual(['a', 'c'])
     expect(cache.size).toBe(2)
     // and what the cache gives equals a load without it
-    expect(third.cluster).toEqual((await loadManifests([dir])).cluster)
+    expect(third.cluster).toEqual((await loadManifests([scratch.path()])).cluster)
   })
 
   test('a file with issues is never kept: its errors come back with their positions every time', async () => {
     const cache = new ManifestCache()
     write('bad.yaml', BAD_POLICY)
     write('good.yaml', GOOD)
-    const first = await loadManifests([dir], { cache })
-    const second = await loadManifests([dir], { cache })
+    const first = await loadManifests([scratch.path()], { cache })
+    const second = await loadManifests([scratch.path()], { cache })
     expect(first.issues.length).toBeGreaterThan(0)
     expect(second.issues).toEqual(first.issues)
     expect(second.issues.every((i) => i.line !== undefined)).toBe(true)

@@ -1,23 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
 import { formatIssue, formatNote } from '../cli/render/format-issue.js'
 import { loadManifests } from './load-manifests.js'
 import { templateLinesByDoc } from './not-manifests.js'
+import { scratchDir } from '../../test/scratch-dir.js'
 
-let dir: string
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netpol-inputs-'))
-})
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
-
-function write(rel: string, text: string): string {
-  const full = join(dir, rel)
-  mkdirSync(dirname(full), { recursive: true })
-  writeFileSync(full, text)
-  return full
-}
+const scratch = scratchDir('netpol-inputs-')
+const write = scratch.write
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -66,32 +56,32 @@ function chart(root: string): void {
 describe('Helm charts', () => {
   test('a chart directory is one issue with the command that renders it, not a syntax error per line', async () => {
     chart('shop')
-    const r = await loadManifests([join(dir, 'shop')])
+    const r = await loadManifests([join(scratch.path(), 'shop')])
     expect(r.issues.map((i) => i.issue.code)).toEqual(['helm_chart'])
-    expect(formatIssue(r.issues[0]!)).toBe(`${join(dir, 'shop')}: a Helm chart, not manifests: render it first: helm template RELEASE ${join(dir, 'shop')} | netpol … -f -`)
+    expect(formatIssue(r.issues[0]!)).toBe(`${join(scratch.path(), 'shop')}: a Helm chart, not manifests: render it first: helm template RELEASE ${join(scratch.path(), 'shop')} | netpol … -f -`)
   })
 
   test('a chart inside a directory of manifests is reported; the manifests beside it still load', async () => {
     write('app/pod.yaml', POD)
     chart('app/charts/shop')
-    const r = await loadManifests([dir])
-    expect(r.issues.map((i) => [i.file, i.issue.code])).toEqual([[join(dir, 'app/charts/shop'), 'helm_chart']])
+    const r = await loadManifests([scratch.path()])
+    expect(r.issues.map((i) => [i.file, i.issue.code])).toEqual([[join(scratch.path(), 'app/charts/shop'), 'helm_chart']])
     expect(r.cluster.pods.map((p) => p.name)).toEqual(['web'])
   })
 
   test('Chart.yaml named on its own stands for its chart', async () => {
     chart('shop')
-    const r = await loadManifests([join(dir, 'shop/Chart.yaml')])
-    expect(r.issues.map((i) => [i.file, i.issue.code])).toEqual([[join(dir, 'shop'), 'helm_chart']])
+    const r = await loadManifests([join(scratch.path(), 'shop/Chart.yaml')])
+    expect(r.issues.map((i) => [i.file, i.issue.code])).toEqual([[join(scratch.path(), 'shop'), 'helm_chart']])
   })
 
   test('a template file of a chart named on its own points at the chart', async () => {
     chart('shop')
-    const file = join(dir, 'shop/templates/deployment.yaml')
+    const file = join(scratch.path(), 'shop/templates/deployment.yaml')
     const r = await loadManifests([file])
     expect(r.issues).toHaveLength(1)
-    expect(r.issues[0]).toMatchObject({ file, line: 4, issue: { code: 'go_template', chart: join(dir, 'shop') } })
-    expect(formatIssue(r.issues[0]!)).toBe(`${file}:4: a Go template ({{ … }}), not a manifest: render its chart first: helm template RELEASE ${join(dir, 'shop')} | netpol … -f -`)
+    expect(r.issues[0]).toMatchObject({ file, line: 4, issue: { code: 'go_template', chart: join(scratch.path(), 'shop') } })
+    expect(formatIssue(r.issues[0]!)).toBe(`${file}:4: a Go template ({{ … }}), not a manifest: render its chart first: helm template RELEASE ${join(scratch.path(), 'shop')} | netpol … -f -`)
   })
 
   test.each([
@@ -106,7 +96,7 @@ describe('Helm charts', () => {
 
   test('template text inside a valid object that netpol reads without issue is left alone', async () => {
     write('rules.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: alerts }\ndata:\n  msg: "{{ $labels.instance }} is down"\n---\n' + POD)
-    const r = await loadManifests([dir])
+    const r = await loadManifests([scratch.path()])
     expect(r.issues).toEqual([])
     expect(r.cluster.pods).toHaveLength(1)
   })
@@ -118,14 +108,14 @@ describe('files of other tools', () => {
     write('base/pod.yaml', POD)
     write('helm/values.yaml', 'replicaCount: 1\n')
     write('helm/values-prod.yml', 'replicaCount: 3\n')
-    const r = await loadManifests([dir])
+    const r = await loadManifests([scratch.path()])
     expect(r.issues).toEqual([])
     expect(r.cluster.pods).toHaveLength(1)
     const notes = r.notes.filter((n) => n.code === 'tool_files_skipped')
     expect(notes).toHaveLength(1)
     expect(formatNote(notes[0]!)).toBe(
-      `skipped 3 files that hold no Kubernetes objects: ${join(dir, 'base/kustomization.yaml')} (kustomize), ${join(dir, 'helm/values-prod.yml')} (Helm values), ${join(dir, 'helm/values.yaml')} (Helm values); ` +
-        `the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize ${join(dir, 'base')} | netpol … -f -`,
+      `skipped 3 files that hold no Kubernetes objects: ${join(scratch.path(), 'base/kustomization.yaml')} (kustomize), ${join(scratch.path(), 'helm/values-prod.yml')} (Helm values), ${join(scratch.path(), 'helm/values.yaml')} (Helm values); ` +
+        `the files beside a kustomization are read as they are, without its changes: to evaluate what it builds, give kubectl kustomize ${join(scratch.path(), 'base')} | netpol … -f -`,
     )
   })
 
@@ -141,8 +131,8 @@ describe('paths that hold no manifests', () => {
   test.each([
     { name: 'an empty file', setup: () => write('empty.yaml', ''), why: 'it holds no objects' },
     { name: 'a file of comments and empty documents', setup: () => write('c.yaml', '# nothing yet\n---\n---\n'), why: 'it holds no objects' },
-    { name: 'an empty directory', setup: () => (mkdirSync(join(dir, 'd')), join(dir, 'd')), why: 'it holds no .yaml, .yml or .json file' },
-    { name: 'a directory of empty files', setup: () => (write('d/a.yaml', ''), write('d/b.json', '  \n'), join(dir, 'd')), why: 'its 2 files hold no objects' },
+    { name: 'an empty directory', setup: () => (mkdirSync(join(scratch.path(), 'd')), join(scratch.path(), 'd')), why: 'it holds no .yaml, .yml or .json file' },
+    { name: 'a directory of empty files', setup: () => (write('d/a.yaml', ''), write('d/b.json', '  \n'), join(scratch.path(), 'd')), why: 'its 2 files hold no objects' },
   ])('$name: a note', async ({ setup, why }) => {
     const path = setup()
     const r = await loadManifests([path])

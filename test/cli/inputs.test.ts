@@ -1,21 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
 import { runCli } from './cli-harness.js'
+import { scratchDir } from '../scratch-dir.js'
 
-let dir: string
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netpol-cli-inputs-'))
-})
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
-
-function write(rel: string, text: string): string {
-  const full = join(dir, rel)
-  mkdirSync(dirname(full), { recursive: true })
-  writeFileSync(full, text)
-  return full
-}
+const scratch = scratchDir('netpol-cli-inputs-')
+const write = scratch.write
 
 const TEMPLATE = `apiVersion: apps/v1
 kind: Deployment
@@ -38,11 +28,11 @@ describe('a Helm chart given to -f', () => {
     write('shop/values.yaml', 'replicaCount: 1\n')
     write('shop/templates/deployment.yaml', TEMPLATE)
     write('plain/ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n')
-    const r = await runCli(['matrix', '-f', join(dir, 'plain'), '-f', join(dir, 'shop')])
+    const r = await runCli(['matrix', '-f', join(scratch.path(), 'plain'), '-f', join(scratch.path(), 'shop')])
     expect(r.code).toBe(2)
     expect(r.out).toBe('')
     expect(r.err).toBe(
-      `error: ${join(dir, 'shop')}: a Helm chart, not manifests: render it first: helm template RELEASE ${join(dir, 'shop')} | netpol … -f -\n` +
+      `error: ${join(scratch.path(), 'shop')}: a Helm chart, not manifests: render it first: helm template RELEASE ${join(scratch.path(), 'shop')} | netpol … -f -\n` +
         '1 error in the input; nothing was evaluated\n',
     )
   })
@@ -58,10 +48,10 @@ describe('an input that holds nothing', () => {
   })
 
   test('check: an empty directory is exit 2, not "ALLOWED" between two addresses', async () => {
-    mkdirSync(join(dir, 'd'))
-    const r = await runCli(['check', '-f', join(dir, 'd'), '--from', '10.0.0.1', '--to', '10.0.0.2', '--port', '80'])
+    mkdirSync(join(scratch.path(), 'd'))
+    const r = await runCli(['check', '-f', join(scratch.path(), 'd'), '--from', '10.0.0.1', '--to', '10.0.0.2', '--port', '80'])
     expect(r.code).toBe(2)
-    expect(r.err).toContain(`no manifests in ${join(dir, 'd')}: it holds no .yaml, .yml or .json file`)
+    expect(r.err).toContain(`no manifests in ${join(scratch.path(), 'd')}: it holds no .yaml, .yml or .json file`)
   })
 
   test('namespaces without pods are a cluster: an empty matrix, exit 0, with a note', async () => {
