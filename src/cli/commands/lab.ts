@@ -14,43 +14,21 @@ import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
-import {
-  HOST_TOOLS,
-  LAB_NODE_NETNS,
-  LabBusyError,
-  LabError,
-  checkLabName,
-  labDown,
-  labNames,
-  labStatus,
-  labUp,
-  packageHint,
-  planLab,
-  probeAll,
-  type HostTool,
-  type LabNames,
-  type LabPlan,
-  type LabPodInput,
-  type ProbeTarget,
-} from '../../lab/index.js'
-import { missingTools } from '../../lab/host-tools.js'
+import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, planLab, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
+import { labOf, labTools, requireRoot, requireTools, type LabNameOption } from './lab-prerequisites.js'
 import { labLiveness, readLabState } from '../../lab/lab-state.js'
 import { projectRoot, run } from '../../lab/lab-exec.js'
 import type { AgentMode } from '../../dataplane/compile-policies.js'
 import { STDIN_NAME } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
+export { labTools } from './lab-prerequisites.js'
 import { loadClusterOrExit } from '../load.js'
 import { policyDocuments, renderLabManifests } from '../render/lab-manifests.js'
 import { renderLabUp } from '../render/lab-up.js'
 import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
 import { writeMatrixJson } from '../render/matrix.js'
-
-export interface LabNameOption {
-  /** --name: a lab of its own (lab-names.ts); default: the default lab */
-  name?: string
-}
 
 export interface LabUpOptions extends LabNameOption {
   filename: string[]
@@ -77,27 +55,6 @@ export const labManifestsFile = (lab: LabNames): string => join(labCliDir(lab), 
 export const LAB_CLI_DIR = labCliDir(labNames())
 export const LAB_MANIFESTS_FILE = labManifestsFile(labNames())
 
-/** The lab --name names (usage error, exit 2, for a name that cannot be one). */
-export function labOf(opts: LabNameOption): LabNames {
-  if (opts.name === undefined) return labNames()
-  const problem = checkLabName(opts.name)
-  if (problem !== null) throw new UsageError(`--name: ${problem}`)
-  return labNames(opts.name)
-}
-
-/** The programs a lab needs on this host: `ip` and `sysctl` always, `nft` for the agent, python3 for the SCTP responder. */
-export function labTools(plan: Pick<LabPlan, 'sctp'>, agent: boolean): HostTool[] {
-  return ['ip', 'sysctl', ...(agent ? (['nft'] as const) : []), ...(plan.sctp.namespaces.length > 0 ? (['python3'] as const) : [])]
-}
-
-/** Exit 2, nothing built, when a program the lab needs is missing: which ones, and the Debian packages. */
-function requireTools(io: CliIO, tools: readonly HostTool[]): void {
-  const missing = missingTools(tools)
-  if (missing.length === 0) return
-  io.stderr.write(`error: netpol lab needs ${missing.map((t) => HOST_TOOLS[t].what).join(', ')}: install the ${packageHint(missing)}\n`)
-  throw new ExitError(2)
-}
-
 /** Written by `lab up` once the lab is ready; `labCreatedAt` ties it to that lab. */
 interface LabRecord {
   readonly version: 1
@@ -114,12 +71,6 @@ interface LabRecord {
 export function cliEntryArgs(): string[] {
   if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))]
   return [fileURLToPath(new URL('../main.js', import.meta.url))]
-}
-
-function requireRoot(io: CliIO): void {
-  if (process.getuid?.() === 0) return
-  io.stderr.write('error: netpol lab needs root: it creates network namespaces, veth pairs and nftables rules (run it with sudo)\n')
-  throw new ExitError(2)
 }
 
 /** A host failure (a command of the lab runtime, the agent) as one error message; exit 2. */
