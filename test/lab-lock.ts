@@ -1,12 +1,18 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { labDown } from '../src/lab/lab-host.js'
+import { DEFAULT_LAB_NAME } from '../src/lab/lab-names.js'
 
 /**
- * One lab at a time: the lab's namespaces have fixed names, so two test files (or two test runs) that build
- * labs at once would tear down each other's. Every test file that calls labUp takes this lock first.
- * A directory is the lock (mkdir is atomic); it holds the owner's PID, and a lock whose owner is gone is
- * taken over.
+ * One lab of a name at a time: labs of one name share their namespaces' names, so two test files (or two
+ * test runs) that build the same lab at once would tear down each other's. Every test file that calls
+ * labUp (or `netpol lab up|run`) takes the lock of that lab's name first; labs of different names
+ * (`--name`, lab-names.ts) run at once. A directory is the lock (mkdir is atomic); it holds the owner's PID,
+ * and a lock whose owner is gone is taken over. Whoever holds the lock owns the lab of that name: a lab
+ * left behind by a crashed run is removed on taking it.
  */
 export const LAB_TEST_LOCK = '/run/netpol-lab-test.lock'
+
+export const labTestLock = (name: string = DEFAULT_LAB_NAME): string => (name === DEFAULT_LAB_NAME ? LAB_TEST_LOCK : `/run/netpol-lab-test.${name}.lock`)
 
 const alive = (pid: number): boolean => {
   try {
@@ -25,13 +31,16 @@ const statMs = (path: string): number | null => {
   }
 }
 
-/** Resolves with the release function once this process holds the lock; rejects after `timeoutMs`. */
-export async function acquireLabLock(timeoutMs = 30 * 60_000): Promise<() => void> {
+/** Resolves with the release function once this process holds the lock of lab `name`; rejects after `timeoutMs`. */
+export async function acquireLabLock(opts: { name?: string; timeoutMs?: number } = {}): Promise<() => void> {
+  const LAB_TEST_LOCK = labTestLock(opts.name)
+  const timeoutMs = opts.timeoutMs ?? 30 * 60_000
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {
       mkdirSync(LAB_TEST_LOCK)
       writeFileSync(`${LAB_TEST_LOCK}/pid`, String(process.pid))
+      await labDown(opts.name)
       return () => rmSync(LAB_TEST_LOCK, { recursive: true, force: true })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err

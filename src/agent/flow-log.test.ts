@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { hostSupports } from '../../test/requirements.js'
 import { cluster, namespace, pod, policy } from '../../test/builders.js'
 import { FlowLog, parseUlogdLine, ulogdConfig } from './flow-log.js'
 
@@ -109,11 +110,10 @@ test('ulogd reads the group and writes JSON to the socket', () => {
   expect(conf).toContain('mode="unix"\nfile="/run/x/flows.sock"')
 })
 
-describe.runIf(process.getuid?.() === 0)('with ulogd2', () => {
+describe.runIf(hostSupports('the flow log with ulogd2 (flow-log.test.ts)', ['ip', 'nft', 'ulogd', 'ulogd-json', 'python3']))('with ulogd2', () => {
   test('a logged packet arrives as a line', async () => {
     const { execFileSync } = await import('node:child_process')
-    const { startUlogd, findUlogdPlugins } = await import('./flow-log.js')
-    if (findUlogdPlugins() === null) return // ulogd2-json not installed here
+    const { startUlogd } = await import('./flow-log.js')
     const ns = `npf${process.pid}`
     execFileSync('ip', ['netns', 'add', ns])
     try {

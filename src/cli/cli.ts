@@ -87,8 +87,9 @@ function define(program: Command, io: CliIO): void {
   const lab = program
     .command('lab')
     .description("the manifests' cluster as network namespaces with real servers, enforced by the agent: real connections against the engine's prediction (root)")
+  const labName = (c: Command) => c.option('--name <name>', 'a lab of its own, beside any other (a-z, 0-9, -; at most 32); default: the one default lab')
   const labUpOptions = (c: Command) =>
-    c
+    labName(c)
       .addOption(fileOption())
       .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
       .option('--no-agent', 'do not run the agent: no policy is enforced')
@@ -101,12 +102,11 @@ function define(program: Command, io: CliIO): void {
       .option('--timeout-ms <ms>', 'per probe; no answer within it counts as dropped', '300')
   labUpOptions(lab.command('up').description('build the lab and apply the policies with `netpol agent --once`'))
     .action(async (opts) => (await import('./commands/lab.js')).labUpCommand(opts, io))
-  labProbeOptions(lab.command('probe').description('open a real connection per (pod, pod, served port); print the measured table and where the engine disagrees (exit 1)'))
+  labProbeOptions(labName(lab.command('probe')).description('open a real connection per (pod, pod, served port); print the measured table and where the engine disagrees (exit 1)'))
     .action(async (opts) => (await import('./commands/lab.js')).labProbeCommand(opts, io))
-  lab
-    .command('down')
+  labName(lab.command('down'))
     .description('remove the lab: namespaces, servers, rules (also after a crash)')
-    .action(async () => (await import('./commands/lab.js')).labDownCommand(io))
+    .action(async (opts) => (await import('./commands/lab.js')).labDownCommand(opts, io))
   labProbeOptions(labUpOptions(lab.command('run').description('up, probe, down in one; the lab is removed on every way out; exit code of the probe')))
     .action(async (opts) => (await import('./commands/lab.js')).labRunCommand(opts, io))
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
+import { hostSupports } from '../../test/requirements.js'
 import type { Cluster } from '../model/cluster.js'
 import { allPorts, cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { compilePolicies } from './compile-policies.js'
@@ -79,7 +80,7 @@ describe('compiled tables, as text', () => {
   })
 })
 
-describe.runIf(process.getuid?.() === 0)('the kernel', () => {
+describe.runIf(hostSupports('the golden tables in the kernel (compile-golden.test.ts)', ['ip', 'nft']))('the kernel', () => {
   test('takes every golden table (nft -c, in a scratch namespace)', async () => {
     const ns = `npg${process.pid}`
     execFileSync('ip', ['netns', 'add', ns])

@@ -14,8 +14,9 @@ import { deleteTable, diffTables, fullReplace, type NftTransaction } from './nft
 import { planTransaction, removeStale } from './table-generations.js'
 import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
 import { HeldConnection, startEchoServer } from '../../test/lab-traffic.js'
+import { hostSupports } from '../../test/requirements.js'
 
-const root = process.getuid?.() === 0
+const root = hostSupports('nftables in a scratch namespace (nft-runner.test.ts)', ['ip', 'nft', 'conntrack', 'python3'])
 const NS = `npt${process.pid}`
 const sh = (...argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 

@@ -7,9 +7,10 @@ import { LAB_NETNS_PREFIXES, LAB_NODE_NETNS, planLab, type LabPlan, type LabPodI
 import { LAB_STATE_FILE, listNetns, procStartTime } from './lab-state.js'
 import { probeAll, type ProbeOutcome, type ProbeTarget } from './probe.js'
 import { acquireLabLock } from '../../test/lab-lock.js'
+import { hostSupports } from '../../test/requirements.js'
 
 // Real namespaces, sockets and nftables: needs root (CI runs these as root) and iproute2, nftables, procps, python3.
-const isRoot = process.getuid?.() === 0
+const isRoot = hostSupports('the lab runtime (lab-host.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
 
 // the lab's namespace names are fixed: one lab-building test file at a time
 let release: (() => void) | undefined

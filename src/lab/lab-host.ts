@@ -1,14 +1,18 @@
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { LabError, firstLine, mapLimit, mustRun, nodeCommand, nodeEntryArgs, projectRoot, pythonCommand, run, sctpHelperPath, spawn } from './lab-exec.js'
-import { LAB_BRIDGE, LAB_NETNS_PREFIXES, LAB_POD_IFACE, type LabEndpoint, type LabPlan, type LabRoute } from './lab-plan.js'
+import { LAB_BRIDGE, LAB_POD_IFACE, type LabEndpoint, type LabPlan, type LabRoute } from './lab-plan.js'
+import { labNames, type LabNames } from './lab-names.js'
 import {
-  LAB_LOG_DIR,
+  claimLabState,
+  labLiveness,
   listNetns,
+  logDir,
   pidsInNetns,
   procStartTime,
   readLabState,
   removeLabState,
+  runs,
   terminate,
   writeLabState,
   type LabProcess,
@@ -28,6 +32,23 @@ export interface LabUpOptions {
   readonly readyTimeoutMs?: number
   /** called after each step with its duration, for progress output and measurements */
   readonly onStep?: (step: string, ms: number) => void
+  /** called when a stale lab of the same name is in the way, before it is removed */
+  readonly onStale?: (stale: LabState, why: string) => void
+}
+
+/** A lab of this name is up and live (its owner or its servers run): `labUp` changes nothing. */
+export class LabBusyError extends Error {
+  override name = 'LabBusyError'
+  constructor(
+    readonly lab: string,
+    readonly pid: number | null,
+    readonly since: string,
+  ) {
+    const named = lab === labNames().name
+    super(
+      `a lab${named ? '' : ` named ${lab}`} is already up (pid ${pid ?? 'unknown'}, since ${since}); \`netpol lab down${named ? '' : ` --name ${lab}`}\` or ${named ? '' : 'another '}\`--name\``,
+    )
+  }
 }
 
 /**
@@ -121,17 +142,20 @@ async function timed<T>(step: string, opts: LabUpOptions, fn: () => Promise<T>):
 /**
  * Builds the lab of `plan`: namespaces, bridge, veths, addresses and routes, then starts one pod-server
  * per namespace with TCP/UDP ports and the lab's SCTP responder, and resolves when all of them listen.
- * Any lab that already exists is removed first. On failure the partial lab is removed and a LabError is
- * thrown, carrying the failing command's or server's stderr. While the lab runs, the servers' stderr is in
- * /run/netpol-lab/logs/.
+ * A live lab of the same name is left alone: LabBusyError, nothing changed. A stale one (lab-state.ts) is
+ * removed first. On failure the partial lab is removed and a LabError is thrown, carrying the failing
+ * command's or server's stderr. While the lab runs, the servers' stderr is in RUNDIR/logs/.
  */
 export async function labUp(plan: LabPlan, opts: LabUpOptions = {}): Promise<void> {
-  await timed('down (previous lab)', opts, () => labDown())
+  const lab = labNames(plan.name)
   const namespaces = planNamespaces(plan)
-  const state: LabState = { version: 1, createdAt: new Date().toISOString(), phase: 'up', namespaces, processes: [], plan }
+  const owner = { pid: process.pid, startTime: (await procStartTime(process.pid)) ?? '' }
+  const state: LabState = { version: 1, createdAt: new Date().toISOString(), phase: 'up', namespaces, processes: [], plan, owner }
   // written before anything exists, so that a crash from here on is still cleaned up by labDown
-  await writeLabState(state)
+  await timed('claim', opts, () => claim(lab, state, opts))
   try {
+    // namespaces of this lab's prefix without a state file: a lab whose state was lost
+    await timed('leftovers', opts, () => removeObjects(lab, null))
     await timed('namespaces', opts, () => mustRun('create namespaces', 'ip', ['-batch', '-'], namespaces.map((n) => `netns add ${n}\n`).join('')))
     await timed('node namespace', opts, async () => {
       await mustRun('configure node namespace', 'ip', ['-n', plan.nodeNetns, '-batch', '-'], nodeBatch(plan))
@@ -143,15 +167,33 @@ export async function labUp(plan: LabPlan, opts: LabUpOptions = {}): Promise<voi
         await mustRun(`sysctls of ${ep.netns}`, 'ip', ['netns', 'exec', ep.netns, 'sysctl', '-q', '-w', ...ENDPOINT_SYSCTLS])
       }),
     )
-    const processes = await timed('servers', opts, () => startServers(plan, opts.readyTimeoutMs ?? 15_000, state))
-    await writeLabState({ ...state, phase: 'ready', processes })
+    const processes = await timed('servers', opts, () => startServers(plan, opts.readyTimeoutMs ?? 15_000, state, lab))
+    await writeLabState({ ...state, phase: 'ready', processes }, lab)
   } catch (err) {
-    await labDown()
+    await labDown(lab.name)
     throw err
   }
 }
 
-async function startServers(plan: LabPlan, readyTimeoutMs: number, state: LabState): Promise<LabProcess[]> {
+/** Makes `state` the lab's state file: at once when there is none, after removing a stale lab, never over a live one. */
+async function claim(lab: LabNames, state: LabState, opts: LabUpOptions): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (await claimLabState(state, lab)) return
+    const existing = await readLabState(lab)
+    const live = existing === null ? null : await labLiveness(existing)
+    // this very process brought it up (a library caller, a test): replaced, as a lab always was
+    const ours = existing?.owner?.pid === process.pid && existing.owner.startTime === state.owner?.startTime
+    if (existing !== null && live?.kind === 'live' && !ours) throw new LabBusyError(lab.name, existing.owner?.pid ?? null, existing.createdAt)
+    if (attempt >= 5) throw new LabError('claim the lab', `the state file ${lab.runDir}/state.json keeps coming back`)
+    if (existing !== null && live?.kind === 'stale' && !ours) opts.onStale?.(existing, live.why)
+    // removed only if it is still the very state judged stale (another process may have replaced it meanwhile)
+    const again = await readLabState(lab)
+    if ((again?.createdAt ?? null) === (existing?.createdAt ?? null)) await labDown(lab.name)
+  }
+}
+
+async function startServers(plan: LabPlan, readyTimeoutMs: number, state: LabState, lab: LabNames): Promise<LabProcess[]> {
+  const LAB_LOG_DIR = logDir(lab)
   mkdirSync(LAB_LOG_DIR, { recursive: true })
   const started: LabProcess[] = []
   const record = async (pid: number | undefined, netns: string, role: LabProcess['role']): Promise<void> => {
@@ -199,7 +241,7 @@ async function startServers(plan: LabPlan, readyTimeoutMs: number, state: LabSta
   )
   const results = await Promise.allSettled([...jobs, servers.then(() => undefined)])
   // record the PIDs even on failure, so that labDown finds them without scanning
-  await writeLabState({ ...state, processes: started })
+  await writeLabState({ ...state, processes: started }, lab)
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed !== undefined) throw failed.reason
   return started
@@ -211,13 +253,22 @@ export interface LabDownReport {
 }
 
 /**
- * Removes every lab namespace (names starting with npl- or netpol-lab-) and ends every lab process:
- * those in the state file (checked against their start time, so a reused PID is left alone) and any
- * process living in a lab namespace. Works without the state file, after a crash, and when nothing exists.
+ * Removes every namespace of lab `name` (lab-names.ts: for the default lab, names starting with npl- or
+ * netpol-lab-) and ends every process of it: those in the state file (checked against their start time,
+ * so a reused PID is left alone) and any process living in one of its namespaces. Works without the state
+ * file, after a crash, and when nothing exists. Another lab's namespaces never match.
  */
-export async function labDown(): Promise<LabDownReport> {
-  const state = await readLabState()
-  const present = await listNetns(LAB_NETNS_PREFIXES)
+export async function labDown(name?: string): Promise<LabDownReport> {
+  const lab = labNames(name)
+  const state = await readLabState(lab)
+  const report = await removeObjects(lab, state)
+  await removeLabState(lab)
+  return report
+}
+
+/** Ends the lab's processes and deletes its namespaces; the state file stays. */
+async function removeObjects(lab: LabNames, state: LabState | null): Promise<LabDownReport> {
+  const present = await listNetns(lab.netnsPrefixes)
   const pids = new Set<number>()
   for (const p of state?.processes ?? []) {
     const st = await procStartTime(p.pid)
@@ -227,26 +278,26 @@ export async function labDown(): Promise<LabDownReport> {
   await terminate([...pids])
   if (present.length > 0) {
     await run('ip', ['-force', '-batch', '-'], present.map((n) => `netns del ${n}\n`).join(''))
-    const left = await listNetns(LAB_NETNS_PREFIXES)
+    const left = await listNetns(lab.netnsPrefixes)
     for (const n of left) await mustRun('delete namespace', 'ip', ['netns', 'del', n])
   }
-  await removeLabState()
   return { namespaces: present, killed: pids.size }
 }
 
 export interface LabStatus {
   readonly state: LabState | null
-  /** lab namespaces that exist */
+  /** namespaces of this lab that exist */
   readonly namespaces: readonly string[]
   readonly processes: readonly (LabProcess & { readonly alive: boolean })[]
   /** the lab is up, every planned namespace exists and every process runs */
   readonly healthy: boolean
 }
 
-export async function labStatus(): Promise<LabStatus> {
-  const state = await readLabState()
-  const namespaces = await listNetns(LAB_NETNS_PREFIXES)
-  const processes = await Promise.all((state?.processes ?? []).map(async (p) => ({ ...p, alive: (await procStartTime(p.pid)) === p.startTime })))
+export async function labStatus(name?: string): Promise<LabStatus> {
+  const lab = labNames(name)
+  const state = await readLabState(lab)
+  const namespaces = await listNetns(lab.netnsPrefixes)
+  const processes = await Promise.all((state?.processes ?? []).map(async (p) => ({ ...p, alive: await runs(p) })))
   const have = new Set(namespaces)
   const healthy = state !== null && state.phase === 'ready' && state.namespaces.every((n) => have.has(n)) && processes.every((p) => p.alive)
   return { state, namespaces, processes, healthy }

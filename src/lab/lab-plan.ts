@@ -2,19 +2,21 @@ import { createHash } from 'node:crypto'
 import { canonicalCidr, cidrContains, formatIpValue, parseCidr, parseIp, type Cidr, type Family } from '../model/ip.js'
 import type { Path } from '../model/issues.js'
 import type { Protocol } from '../model/port.js'
+import { labNames } from './lab-names.js'
 
 /**
  * The lab's layout, computed without touching the host: one network namespace per pod on a bridge in a
  * "node" namespace, optionally an "external" namespace on the same bridge. `labUp` (lab-host.ts) executes it.
  */
 
-export const LAB_NODE_NETNS = 'netpol-lab-node'
-export const LAB_EXT_NETNS = 'netpol-lab-ext'
+/** the default lab's names (lab-names.ts: a lab of another name has its own) */
+export const LAB_NODE_NETNS = labNames().nodeNetns
+export const LAB_EXT_NETNS = labNames().extNetns
 export const LAB_BRIDGE = 'nplbr0'
 /** host side (in the node namespace) of the external namespace's veth pair */
 export const LAB_EXT_VETH = 'nplhext'
 /** every namespace whose name starts with one of these belongs to the lab, and `labDown` removes it */
-export const LAB_NETNS_PREFIXES: readonly string[] = ['npl-', 'netpol-lab-']
+export const LAB_NETNS_PREFIXES: readonly string[] = labNames().netnsPrefixes
 /** fixed MAC addresses (locally administered); pods use 02: followed by five bytes of their hash */
 export const LAB_BRIDGE_MAC = '06:00:00:00:00:01'
 export const LAB_EXT_MAC = '06:00:00:00:00:02'
@@ -46,6 +48,8 @@ export interface LabOptions {
   readonly externalIps?: readonly string[]
   /** ports the external namespace serves on every external address */
   readonly externalPorts?: readonly LabPort[]
+  /** which lab (lab-names.ts): its namespaces' names; default: the default lab */
+  readonly name?: string
 }
 
 /** An address on an interface, with the prefix length it is configured with. */
@@ -111,6 +115,8 @@ export type LabIssue =
   | { code: 'pod_cidr_exhausted'; path: Path; cidr: string }
 
 export interface LabPlan {
+  /** the lab's name (lab-names.ts) */
+  readonly name: string
   readonly nodeNetns: string
   readonly bridge: string
   readonly bridgeMac: string
@@ -154,7 +160,7 @@ export function uniqueHashes(ids: readonly string[], hash: (text: string) => str
   return out
 }
 
-export const podNetnsName = (hash: string): string => `npl-${hash}`
+export const podNetnsName = (hash: string, lab = labNames()): string => lab.podNetns(hash)
 export const podHostVethName = (hash: string): string => `nplh${hash}`
 export const podMac = (hash: string): string => `02:${hash.match(/../g)!.join(':')}`
 
@@ -224,6 +230,7 @@ function parseOptionCidr(text: string | undefined, fallback: string, family: Fam
  */
 export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): LabPlan {
   const issues: LabIssue[] = []
+  const names = labNames(opts.name)
   const cidr4 = parseOptionCidr(opts.podCidr4, DEFAULT_POD_CIDR4, 4, issues, ['podCidr4'])
   const cidr6 = parseOptionCidr(opts.podCidr6, DEFAULT_POD_CIDR6, 6, issues, ['podCidr6'])
   const cidrOf = (f: Family): Cidr => (f === 4 ? cidr4 : cidr6)
@@ -331,7 +338,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       id,
       namespace: p.namespace,
       name: p.name,
-      netns: podNetnsName(h),
+      netns: podNetnsName(h, names),
       hostVeth: podHostVethName(h),
       mac: podMac(h),
       addresses,
@@ -344,7 +351,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
     extAddrs.length === 0
       ? null
       : {
-          netns: LAB_EXT_NETNS,
+          netns: names.extNetns,
           hostVeth: LAB_EXT_VETH,
           mac: LAB_EXT_MAC,
           addresses: extAddrs,
@@ -366,7 +373,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       udp: ep.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port),
     }))
   const sctp: SctpResponderSpec = {
-    home: LAB_NODE_NETNS,
+    home: names.nodeNetns,
     namespaces: endpoints
       .filter(({ ep }) => ep.addresses.length > 0)
       .map(({ ep }) => ({
@@ -378,7 +385,8 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
   const nodeRoutes = strays.filter((s, i) => strays.findIndex((t) => t.dst === s.dst) === i)
 
   return {
-    nodeNetns: LAB_NODE_NETNS,
+    name: names.name,
+    nodeNetns: names.nodeNetns,
     bridge: LAB_BRIDGE,
     bridgeMac: LAB_BRIDGE_MAC,
     podCidr4: canonicalCidr(cidr4),

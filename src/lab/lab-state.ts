@@ -1,14 +1,18 @@
-import { mkdir, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { link, mkdir, readdir, readFile, readlink, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import type { LabPlan } from './lab-plan.js'
+import { labNames, type LabNames } from './lab-names.js'
 
 /**
  * What `labUp` leaves behind for `labDown`/`labStatus`/`probeAll` in other processes: the namespaces it
  * created and the processes it started. Everything else `labDown` needs it can rediscover (namespace
  * prefixes, processes inside lab namespaces), so a missing or damaged file never blocks a teardown.
  */
-export const LAB_RUN_DIR = '/run/netpol-lab'
+export const LAB_RUN_DIR = labNames().runDir
 export const LAB_STATE_FILE = `${LAB_RUN_DIR}/state.json`
 export const LAB_LOG_DIR = `${LAB_RUN_DIR}/logs`
+
+export const stateFile = (lab: LabNames): string => `${lab.runDir}/state.json`
+export const logDir = (lab: LabNames): string => `${lab.runDir}/logs`
 
 export type LabProcessRole = 'pod-server' | 'sctp-responder'
 
@@ -28,11 +32,13 @@ export interface LabState {
   readonly namespaces: readonly string[]
   readonly processes: readonly LabProcess[]
   readonly plan: LabPlan
+  /** the process that brought the lab up (`netpol lab up` or `lab run`); absent in a state of an older netpol */
+  readonly owner?: { readonly pid: number; readonly startTime: string }
 }
 
-export async function readLabState(): Promise<LabState | null> {
+export async function readLabState(lab: LabNames = labNames()): Promise<LabState | null> {
   try {
-    const s = JSON.parse(await readFile(LAB_STATE_FILE, 'utf8')) as Partial<LabState>
+    const s = JSON.parse(await readFile(stateFile(lab), 'utf8')) as Partial<LabState>
     return s.version === 1 && Array.isArray(s.namespaces) && Array.isArray(s.processes) ? (s as LabState) : null
   } catch {
     return null
@@ -40,16 +46,86 @@ export async function readLabState(): Promise<LabState | null> {
 }
 
 /** Written atomically (temporary file + rename). */
-export async function writeLabState(state: LabState): Promise<void> {
-  await mkdir(LAB_RUN_DIR, { recursive: true })
-  const tmp = `${LAB_STATE_FILE}.${process.pid}.tmp`
+export async function writeLabState(state: LabState, lab: LabNames = labNames()): Promise<void> {
+  await mkdir(lab.runDir, { recursive: true })
+  const tmp = `${stateFile(lab)}.${process.pid}.tmp`
   await writeFile(tmp, JSON.stringify(state))
-  await rename(tmp, LAB_STATE_FILE)
+  await rename(tmp, stateFile(lab))
 }
 
-export async function removeLabState(): Promise<void> {
-  await rm(LAB_STATE_FILE, { force: true })
-  await rm(LAB_LOG_DIR, { recursive: true, force: true })
+/**
+ * Writes `state` only if the lab has no state file: true when this call created it. Exclusive and whole at
+ * once (a complete temporary file hard-linked to the name, which fails when the name exists), so two
+ * processes bringing up the same lab cannot both win, and a reader never sees half a file.
+ */
+export async function claimLabState(state: LabState, lab: LabNames): Promise<boolean> {
+  const tmp = `${stateFile(lab)}.${process.pid}.claim`
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(lab.runDir, { recursive: true })
+      await writeFile(tmp, JSON.stringify(state))
+      break
+    } catch (err) {
+      // the directory was removed by a teardown between mkdir and writeFile
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err
+    }
+  }
+  try {
+    await link(tmp, stateFile(lab))
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  } finally {
+    await rm(tmp, { force: true })
+  }
+}
+
+/** What the host shows of a lab whose state file exists. */
+export interface LabFacts {
+  /** the process that brought it up still runs (it is building, or it is a `lab run`) */
+  readonly ownerAlive: boolean
+  readonly deadProcesses: readonly string[]
+  readonly missingNamespaces: readonly string[]
+}
+
+export type LabLiveness = { readonly kind: 'live' } | { readonly kind: 'stale'; readonly why: string }
+
+/**
+ * A lab is live while the process that brings it up runs, and afterwards while it is ready with every
+ * namespace and every server of it. Anything else is stale: a crashed `lab up`, a lab whose servers were
+ * killed (a reboot empties /run anyway). A stale lab is no one's: `lab up` replaces it, `lab down` removes it.
+ */
+export function judgeLab(state: Pick<LabState, 'phase'>, facts: LabFacts): LabLiveness {
+  if (facts.ownerAlive) return { kind: 'live' }
+  const why = [
+    ...(state.phase !== 'ready' ? ['it was never finished and the process that built it is gone'] : []),
+    ...(facts.deadProcesses.length > 0 ? [`not running: ${facts.deadProcesses.join(', ')}`] : []),
+    ...(facts.missingNamespaces.length > 0 ? [`missing namespaces: ${facts.missingNamespaces.join(', ')}`] : []),
+  ]
+  return why.length === 0 ? { kind: 'live' } : { kind: 'stale', why: why.join('; ') }
+}
+
+/** `judgeLab` on what the host shows now. */
+export async function labLiveness(state: LabState): Promise<LabLiveness> {
+  const ownerAlive = state.owner !== undefined && (await runs(state.owner))
+  const deadProcesses: string[] = []
+  for (const p of state.processes) if (!(await runs(p))) deadProcesses.push(`${p.role} in ${p.netns}`)
+  const present = new Set(await listNetns(state.namespaces))
+  return judgeLab(state, { ownerAlive, deadProcesses, missingNamespaces: state.namespaces.filter((n) => !present.has(n)) })
+}
+
+/** Removes the state, the servers' logs and the CLI's record of the lab (the directory, when it is then empty). */
+export async function removeLabState(lab: LabNames = labNames()): Promise<void> {
+  await rm(`${lab.runDir}/cli`, { recursive: true, force: true })
+  await rm(logDir(lab), { recursive: true, force: true })
+  await rm(stateFile(lab), { force: true })
+  await rmdir(lab.runDir).catch(() => undefined)
+}
+
+/** The process still runs: same PID and start time, and not a zombie (a killed server nobody reaped yet). */
+export async function runs(p: { readonly pid: number; readonly startTime: string }): Promise<boolean> {
+  return (await procStartTime(p.pid)) === p.startTime && !(await isZombie(p.pid))
 }
 
 /** Field 22 of /proc/PID/stat, or null when the process does not exist. */

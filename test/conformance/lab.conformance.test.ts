@@ -20,10 +20,11 @@ import { mustRun } from '../../src/lab/lab-exec.js'
 import { cliEntryArgs, labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
 import { runCli } from '../cli/cli-harness.js'
 import { acquireLabLock } from '../lab-lock.js'
+import { hostSupports } from '../requirements.js'
 import { loadConformanceCases, type ConformanceCase } from './load-cases.js'
 import { caseCluster, caseEndpoints, runConformance } from './run-conformance.js'
 
-const isRoot = process.getuid?.() === 0
+const isRoot = hostSupports('the lab conformance tests (lab.conformance.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const EX = join(root, 'examples/three-tier')
 const EX_PORTS = ['--port', '8080/TCP', '--port', '5432/TCP', '--port', '53/UDP']

@@ -15,9 +15,10 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { LAB_NODE_NETNS, labDown, labUp, planLab, type LabPlan } from '../../src/lab/index.js'
 import { acquireLabLock } from '../lab-lock.js'
+import { hostSupports } from '../requirements.js'
 import { HeldConnection, inNetns, sleep, startEchoServer, startServer, startWorker, stopChild, tuneClient, type Worker } from '../lab-traffic.js'
 
-const isRoot = process.getuid?.() === 0
+const isRoot = hostSupports('the agent in the lab (agent-enforce.lab.test.ts)', ['ip', 'sysctl', 'nft', 'conntrack', 'ulogd', 'ulogd-json', 'python3'])
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js')
 
 const CLIENT = '10.244.7.10'

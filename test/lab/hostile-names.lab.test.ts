@@ -29,8 +29,9 @@ import { LAB_NETNS_PREFIXES, planLab } from '../../src/lab/index.js'
 import { listNetns } from '../../src/lab/lab-state.js'
 import { labPodInputs } from '../../src/cli/commands/lab.js'
 import { acquireLabLock } from '../lab-lock.js'
+import { hostSupports } from '../requirements.js'
 
-const isRoot = process.getuid?.() === 0
+const isRoot = hostSupports('the hostile-names lab (hostile-names.lab.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const MAIN = join(root, 'dist/cli/main.js')
 const FIXTURE = join(root, 'test/lab/fixtures/hostile/cluster.yaml')

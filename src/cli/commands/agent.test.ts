@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { hostSupports } from '../../../test/requirements.js'
 import { runCli } from '../../../test/cli/cli-harness.js'
 import { pod } from '../../../test/builders.js'
-import { eventText, managedPods } from './agent.js'
+import { eventText, managedPods, scopeWarnings } from './agent.js'
 
 describe('which pods the agent filters', () => {
   const a = pod('x/a', {}, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'] })
@@ -22,6 +23,45 @@ describe('which pods the agent filters', () => {
   })
 })
 
+describe('a --node-ip or --pod-cidr that matches no pod warns', () => {
+  const onNode = (n: number, host: string) => Array.from({ length: n }, (_, i) => pod(`x/p${host}-${i}`, {}, { ips: [`10.244.${host.split('.')[3]}.${i + 2}`], hostIPs: [host] }))
+  const pods = [...onNode(2, '192.168.0.11'), ...onNode(1, '192.168.0.10'), ...onNode(1, '192.168.0.9'), pod('x/nohost', {}, { ips: ['10.244.99.2'] })]
+  test.each([
+    { name: 'a node IP that some pod has: no warning', opts: { podCidr: [], nodeIp: '192.168.0.10' }, pods, want: [] },
+    {
+      name: 'a node IP no pod has: the hostIPs seen, sorted, with a count',
+      opts: { podCidr: [], nodeIp: '10.0.0.1' },
+      pods,
+      want: ['warning: no pod in the input has hostIP 10.0.0.1; hostIPs seen: 192.168.0.9, 192.168.0.10, 192.168.0.11 (3 in all): this agent filters no pod'],
+    },
+    {
+      name: 'many hostIPs: the first five and the count',
+      opts: { podCidr: [], nodeIp: '10.0.0.1' },
+      pods: Array.from({ length: 7 }, (_, i) => onNode(1, `192.168.1.${i + 1}`)).flat(),
+      want: ['warning: no pod in the input has hostIP 10.0.0.1; hostIPs seen: 192.168.1.1, 192.168.1.2, 192.168.1.3, 192.168.1.4, 192.168.1.5, … (7 in all): this agent filters no pod'],
+    },
+    { name: 'no pod has a hostIP', opts: { podCidr: [], nodeIp: '10.0.0.1' }, pods: [pods.at(-1)!], want: ['warning: no pod in the input has hostIP 10.0.0.1; no pod has status.hostIP: this agent filters no pod'] },
+    { name: 'a pod CIDR that holds a pod: no warning', opts: { podCidr: ['10.244.0.0/16'] }, pods, want: [] },
+    {
+      name: 'a pod CIDR that holds no pod',
+      opts: { podCidr: ['10.245.0.0/16', '10.244.10.0/24'] },
+      pods,
+      want: ['warning: no pod in the input has an address in --pod-cidr 10.245.0.0/16; pod addresses seen: 10.244.9.2, 10.244.10.2, 10.244.11.2, 10.244.11.3, 10.244.99.2 (5 in all)'],
+    },
+    {
+      name: 'both, neither matches: one warning each, and what it means',
+      opts: { podCidr: ['10.245.0.0/16'], nodeIp: '10.0.0.1' },
+      pods: pods.slice(0, 1),
+      want: [
+        'warning: no pod in the input has hostIP 10.0.0.1; hostIPs seen: 192.168.0.11 (1 in all)',
+        'warning: no pod in the input has an address in --pod-cidr 10.245.0.0/16; pod addresses seen: 10.244.11.2 (1 in all): this agent filters no pod',
+      ],
+    },
+    { name: '--all-pods never warns', opts: { podCidr: [], allPods: true }, pods: [], want: [] },
+    { name: 'an empty input: nothing seen', opts: { podCidr: [], nodeIp: '10.0.0.1' }, pods: [], want: ['warning: no pod in the input has hostIP 10.0.0.1; no pod has status.hostIP: this agent filters no pod'] },
+  ])('$name', ({ opts, pods, want }) => expect(scopeWarnings(opts, pods)).toEqual(want))
+})
+
 describe('event lines', () => {
   test('a permission error says what the agent needs; --once announces no retry', () => {
     const e = { kind: 'apply-failed', tx: 'full', error: 'netlink: Error: cache initialization failed: Operation not permitted', retryInMs: 1000 } as const
@@ -30,6 +70,12 @@ describe('event lines', () => {
     )
     expect(eventText(e, 'netpol', true)).not.toContain('retrying')
   })
+})
+
+test('the warning comes before anything touches the kernel (a namespace that does not exist here)', async () => {
+  const r = await runCli(['agent', '-f', 'examples/three-tier', '--pod-cidr', '10.99.0.0/16', '--netns', 'netpol-no-such-netns', '--once'])
+  expect(r.err).toMatch(/^warning: no pod in the input has an address in --pod-cidr 10\.99\.0\.0\/16; pod addresses seen: 10\.244\.\S+, .*\(\d+ in all\): this agent filters no pod\n/)
+  expect(r.code).toBe(1)
 })
 
 describe('netpol agent: usage', () => {
@@ -63,7 +109,7 @@ metadata: {name: default-deny, namespace: db}
 spec: {podSelector: {}, policyTypes: [Ingress]}
 `
 
-describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', () => {
+describe.runIf(hostSupports('netpol agent in a scratch namespace (agent.test.ts)', ['ip', 'nft', 'ulogd', 'ulogd-json']))('netpol agent in a scratch namespace', () => {
   const ns = `npc${process.pid}`
   const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'))
   const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...args], { encoding: 'utf8' })
@@ -100,6 +146,18 @@ describe.runIf(process.getuid?.() === 0)('netpol agent in a scratch namespace', 
     const un = await runCli(['agent', '--uninstall', '--netns', ns])
     expect(un).toMatchObject({ code: 0, err: 'removed table inet netpol\n' })
     expect(nft('list', 'tables')).toBe('table ip keep\n')
+
+    // nothing left to remove: said so, and not an error
+    expect(await runCli(['agent', '--uninstall', '--netns', ns])).toMatchObject({ code: 0, err: 'no table inet netpol to remove\n' })
+    expect(await runCli(['agent', '--uninstall', '--table', 'other', '--netns', ns])).toMatchObject({ code: 0, err: 'no table inet other to remove\n' })
+    expect(nft('list', 'tables')).toBe('table ip keep\n')
+  })
+
+  test('--node-ip that no pod has: a warning naming the hostIPs seen, and an empty table', async () => {
+    const r = await runCli(['agent', '-f', dir, '--node-ip', '10.0.0.1', '--netns', ns, '--once'])
+    expect(r.code).toBe(0)
+    expect(r.err).toMatch(/^warning: no pod in the input has hostIP 10\.0\.0\.1; hostIPs seen: 192\.168\.0\.10 \(1 in all\): this agent filters no pod\n.*0 managed pods/)
+    await runCli(['agent', '--uninstall', '--netns', ns])
   })
 
   test('running: follows the manifests, serves metrics, stops on SIGTERM with the rules in force', async () => {

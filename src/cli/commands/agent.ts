@@ -50,11 +50,47 @@ export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'all
     pod.ips.some((ip) => cidrs.some((c) => cidrContains(c, ip))) || (n !== null && pod.hostIPs.some((h) => h.family === n.family && h.value === n.value))
 }
 
+/** Up to five addresses, sorted (IPv4 first), then the count: "10.0.0.1, 10.0.0.2, … (7 in all)". */
+function someAddresses(ips: readonly IpAddress[]): string {
+  const byText = new Map(ips.map((ip) => [ip.text, ip]))
+  const sorted = [...byText.values()].sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  return `${sorted.slice(0, 5).map((ip) => ip.text).join(', ')}${sorted.length > 5 ? ', …' : ''} (${sorted.length} in all)`
+}
+
+/**
+ * Warnings for a `--node-ip` or a `--pod-cidr` that selects no pod of the input: most often a typo, or the
+ * node's other address, and the agent would silently filter nothing. One line each; the last says so when
+ * the agent filters no pod at all.
+ */
+export function scopeWarnings(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'allPods'>, pods: readonly Pod[]): string[] {
+  if (opts.allPods) return []
+  const out: string[] = []
+  const node = opts.nodeIp === undefined ? null : parseIp(opts.nodeIp)
+  if (node !== null && !pods.some((p) => p.hostIPs.some((h) => h.family === node.family && h.value === node.value))) {
+    const seen = pods.flatMap((p) => p.hostIPs)
+    out.push(`warning: no pod in the input has hostIP ${opts.nodeIp}; ${seen.length === 0 ? 'no pod has status.hostIP' : `hostIPs seen: ${someAddresses(seen)}`}`)
+  }
+  for (const text of opts.podCidr) {
+    const cidr = parseCidr(text)
+    if (cidr === null || pods.some((p) => p.ips.some((ip) => cidrContains(cidr, ip)))) continue
+    const seen = pods.flatMap((p) => p.ips)
+    out.push(`warning: no pod in the input has an address in --pod-cidr ${text}; ${seen.length === 0 ? 'no pod has an address' : `pod addresses seen: ${someAddresses(seen)}`}`)
+  }
+  if (out.length > 0 && !pods.some(managedPods(opts))) out[out.length - 1] += ': this agent filters no pod'
+  return out
+}
+
 export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const tableProblem = checkName(opts.table)
   if (tableProblem !== null) throw new UsageError(`--table: ${tableProblem}`)
   const runner = new ExecNftRunner(opts.netns !== undefined ? { netns: opts.netns } : {})
   if (opts.uninstall) {
+    // nothing to remove is the state asked for: said, not an error (so that an uninstall step can run twice)
+    const tables = await runner.query(['list', 'tables', 'inet'])
+    if (tables.ok && !tables.stdout.split('\n').includes(`table inet ${opts.table}`)) {
+      io.stderr.write(`no table inet ${opts.table} to remove\n`)
+      return
+    }
     const r = await runner.run(deleteTable({ family: 'inet', name: opts.table }))
     if (!r.ok) {
       io.stderr.write(`error: could not remove table inet ${opts.table}: ${r.error}\n`)
@@ -76,11 +112,21 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
     import('../render/format-issue.js'),
   ])
   let stdinText: Promise<string> | null = null
+  // said once, and again only when it changes (a running agent reloads on every change)
+  let lastWarnings = ''
+  const warnScope = (pods: readonly Pod[]): void => {
+    const text = scopeWarnings(opts, pods).join('\n')
+    if (text !== '' && text !== lastWarnings) io.stderr.write(`${text}\n`)
+    lastWarnings = text
+  }
   // on a change, only the files that changed are read and parsed again
   const cache = opts.once ? undefined : new ManifestCache()
   const load = async (): Promise<LoadOutcome> => {
     const r = await loadManifests(opts.filename, { stdin: () => (stdinText ??= io.readStdin()), ...(cache ? { cache } : {}) })
-    if (r.issues.length === 0) return { ok: true, cluster: r.cluster }
+    if (r.issues.length === 0) {
+      warnScope(r.cluster.pods)
+      return { ok: true, cluster: r.cluster }
+    }
     return { ok: false, message: `${r.issues.length} error${r.issues.length === 1 ? '' : 's'} in the input; the rules in force stay:\n${r.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` }
   }
 

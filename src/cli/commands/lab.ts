@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Cluster } from '../../model/cluster.js'
 import { splitDocuments, type ManifestDoc } from '../../model/documents.js'
@@ -14,12 +14,15 @@ import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
-import { LAB_NODE_NETNS, LAB_STATE_FILE, LabError, labDown, labStatus, labUp, planLab, probeAll, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
+import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, planLab, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
+import { labOf, labTools, requireRoot, requireTools, type LabNameOption } from './lab-prerequisites.js'
+import { labLiveness, readLabState } from '../../lab/lab-state.js'
 import { projectRoot, run } from '../../lab/lab-exec.js'
 import type { AgentMode } from '../../dataplane/compile-policies.js'
 import { STDIN_NAME } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
+export { labTools } from './lab-prerequisites.js'
 import { loadClusterOrExit } from '../load.js'
 import { policyDocuments, renderLabManifests } from '../render/lab-manifests.js'
 import { renderLabUp } from '../render/lab-up.js'
@@ -27,7 +30,7 @@ import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
 import { writeMatrixJson } from '../render/matrix.js'
 
-export interface LabUpOptions {
+export interface LabUpOptions extends LabNameOption {
   filename: string[]
   podCidr: string[]
   /** false with --no-agent */
@@ -35,7 +38,7 @@ export interface LabUpOptions {
   mode: AgentMode
 }
 
-export interface LabProbeOptions {
+export interface LabProbeOptions extends LabNameOption {
   port: string[]
   output: 'table' | 'json'
   timeoutMs: string
@@ -44,10 +47,13 @@ export interface LabProbeOptions {
 
 export type LabRunOptions = LabUpOptions & LabProbeOptions
 
-/** Where `lab up` leaves what `lab probe` needs, beside the lab runtime's own state. */
-export const LAB_CLI_DIR = join(dirname(LAB_STATE_FILE), 'cli')
-const RECORD_FILE = join(LAB_CLI_DIR, 'input.json')
-export const LAB_MANIFESTS_FILE = join(LAB_CLI_DIR, 'manifests.yaml')
+/** Where `lab up` leaves what `lab probe` needs, beside the lab runtime's own state (removed with it). */
+export const labCliDir = (lab: LabNames): string => join(lab.runDir, 'cli')
+const recordFile = (lab: LabNames) => join(labCliDir(lab), 'input.json')
+export const labManifestsFile = (lab: LabNames): string => join(labCliDir(lab), 'manifests.yaml')
+/** the default lab's */
+export const LAB_CLI_DIR = labCliDir(labNames())
+export const LAB_MANIFESTS_FILE = labManifestsFile(labNames())
 
 /** Written by `lab up` once the lab is ready; `labCreatedAt` ties it to that lab. */
 interface LabRecord {
@@ -67,14 +73,12 @@ export function cliEntryArgs(): string[] {
   return [fileURLToPath(new URL('../main.js', import.meta.url))]
 }
 
-function requireRoot(io: CliIO): void {
-  if (process.getuid?.() === 0) return
-  io.stderr.write('error: netpol lab needs root: it creates network namespaces, veth pairs and nftables rules (run it with sudo)\n')
-  throw new ExitError(2)
-}
-
 /** A host failure (a command of the lab runtime, the agent) as one error message; exit 2. */
 function hostFailure(io: CliIO, err: unknown): never {
+  if (err instanceof LabBusyError) {
+    io.stderr.write(`error: ${err.message}\n`)
+    throw new ExitError(2)
+  }
   if (err instanceof LabError || err instanceof AgentError) {
     io.stderr.write(`error: lab: ${err.message}\n`)
     throw new ExitError(2)
@@ -146,8 +150,8 @@ export function runAgentOnce(files: readonly string[], mode: AgentMode, opts: { 
 }
 
 /** The names of the `inet netpol…` tables in the node namespace (the agent's is `netpol`, by its contract). */
-async function netpolTables(): Promise<string[]> {
-  const r = await run('ip', ['netns', 'exec', LAB_NODE_NETNS, 'nft', 'list', 'tables'])
+async function netpolTables(nodeNetns: string): Promise<string[]> {
+  const r = await run('ip', ['netns', 'exec', nodeNetns, 'nft', 'list', 'tables'])
   return [...r.stdout.matchAll(/^table inet (netpol\S*)$/gm)].map((m) => m[1]!)
 }
 
@@ -160,6 +164,7 @@ async function netpolTables(): Promise<string[]> {
  */
 async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, run: { signal?: AbortSignal; started?: () => void } = {}): Promise<void> {
   const { signal } = run
+  const lab = labOf(opts)
   requireRoot(io)
   const cidrs = podCidrOptions(opts.podCidr)
   let stdinText: string | undefined
@@ -177,20 +182,24 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   if (missing.length > 0) throw new Error(`policies not found again in their files (changed while reading?): ${missing.join(', ')}`)
 
   const pods = labPodInputs(cluster)
-  const plan = planLab(pods, cidrs)
+  const plan = planLab(pods, { ...cidrs, name: lab.name })
+  requireTools(io, labTools(plan, opts.agent))
   const t0 = performance.now()
-  run.started?.()
-  await rm(LAB_CLI_DIR, { recursive: true, force: true })
   try {
-    await labUp(plan)
+    await labUp(plan, {
+      onStale: (stale, why) => io.stderr.write(`note: removing a stale lab (pid ${stale.owner?.pid ?? 'unknown'}, since ${stale.createdAt}): ${why}\n`),
+    })
   } catch (err) {
     hostFailure(io, err)
   }
-  const state = (await labStatus()).state
+  // from here on the lab is this process's: `lab run` removes it on every way out
+  run.started?.()
+  const state = (await labStatus(lab.name)).state
   if (state === null) throw new Error('the lab state file is missing right after lab up')
 
   const addresses = new Map(plan.pods.map((p) => [p.id, p.addresses.map((a) => a.ip)]))
-  await mkdir(LAB_CLI_DIR, { recursive: true })
+  const LAB_MANIFESTS_FILE = labManifestsFile(lab)
+  await mkdir(labCliDir(lab), { recursive: true })
   await writeAtomic(LAB_MANIFESTS_FILE, renderLabManifests(cluster, addresses, policyDocs))
   const record: LabRecord = {
     version: 1,
@@ -212,20 +221,20 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   if (signal?.aborted) return
   if (!opts.agent) {
     say('no agent (--no-agent): no policy is enforced, every connection the servers accept is allowed\n')
-    await writeAtomic(RECORD_FILE, JSON.stringify(record, null, 1) + '\n')
+    await writeAtomic(recordFile(lab), JSON.stringify(record, null, 1) + '\n')
     return
   }
-  const agent = await runAgentOnce([LAB_MANIFESTS_FILE], opts.mode, signal === undefined ? {} : { signal })
+  const agent = await runAgentOnce([LAB_MANIFESTS_FILE], opts.mode, { netns: plan.nodeNetns, ...(signal === undefined ? {} : { signal }) })
   if (signal?.aborted) return
   if (agent.code !== 0) {
     const out = [agent.stderr.trim(), agent.stdout.trim()].filter((s) => s !== '').join('\n')
     // a lab without its rules would only mislead a probe
-    await tearDown()
+    await tearDown(lab)
     hostFailure(io, new AgentError(`the agent failed (exit ${agent.code}); the lab was removed${out === '' ? '' : `:\n${indent(out)}`}`))
   }
-  say(`agent (${opts.mode}): rules applied to table inet netpol in ${LAB_NODE_NETNS} in ${(agent.ms / 1000).toFixed(1)} s\n`)
-  if (!(await netpolTables()).includes('netpol')) say(`warning: the agent exited 0, but table inet netpol is not in ${LAB_NODE_NETNS}\n`)
-  await writeAtomic(RECORD_FILE, JSON.stringify(record, null, 1) + '\n')
+  say(`agent (${opts.mode}): rules applied to table inet netpol in ${plan.nodeNetns} in ${(agent.ms / 1000).toFixed(1)} s\n`)
+  if (!(await netpolTables(plan.nodeNetns)).includes('netpol')) say(`warning: the agent exited 0, but table inet netpol is not in ${plan.nodeNetns}\n`)
+  await writeAtomic(recordFile(lab), JSON.stringify(record, null, 1) + '\n')
 }
 
 const indent = (s: string) => s.split('\n').map((l) => `  ${l}`).join('\n')
@@ -236,9 +245,9 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(tmp, file)
 }
 
-async function tearDown(): Promise<{ namespaces: number; killed: number }> {
-  const report = await labDown()
-  await rm(LAB_CLI_DIR, { recursive: true, force: true })
+async function tearDown(lab: LabNames): Promise<{ namespaces: number; killed: number }> {
+  const report = await labDown(lab.name)
+  await rm(labCliDir(lab), { recursive: true, force: true })
   return { namespaces: report.namespaces.length, killed: report.killed }
 }
 
@@ -250,9 +259,9 @@ export async function labUpCommand(opts: LabUpOptions, io: CliIO): Promise<void>
 // ---------------------------------------------------------------------------------------------------------
 // probe
 
-async function readRecord(): Promise<LabRecord | null> {
+async function readRecord(lab: LabNames): Promise<LabRecord | null> {
   try {
-    const r = JSON.parse(await readFile(RECORD_FILE, 'utf8')) as Partial<LabRecord>
+    const r = JSON.parse(await readFile(recordFile(lab), 'utf8')) as Partial<LabRecord>
     return r.version === 1 && typeof r.labCreatedAt === 'string' && typeof r.manifests === 'string' && Array.isArray(r.files) ? (r as LabRecord) : null
   } catch {
     return null
@@ -268,17 +277,19 @@ function parseTimeout(text: string): number {
 /** Probes the lab that is up and prints the measured table and the comparison; resolves with the exit code. */
 async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortSignal; removedAfter?: boolean } = {}): Promise<number> {
   const { signal } = run
+  const lab = labOf(opts)
   requireRoot(io)
   const timeoutMs = parseTimeout(opts.timeoutMs)
   const ports0 = opts.port.map(parsePortArg)
-  const status = await labStatus()
-  const record = await readRecord()
+  const status = await labStatus(lab.name)
+  const record = await readRecord(lab)
+  const nameArg = opts.name === undefined ? '' : ` --name ${lab.name}`
   if (status.state === null) {
-    io.stderr.write('error: no lab is up: run `netpol lab up -f PATH...` first\n')
+    io.stderr.write(`error: no lab${nameArg === '' ? '' : ` named ${lab.name}`} is up: run \`netpol lab up${nameArg} -f PATH...\` first\n`)
     return 2
   }
   if (record === null || record.labCreatedAt !== status.state.createdAt) {
-    io.stderr.write('error: the lab that is up was not made by `netpol lab up` (or its record is gone): run `netpol lab up -f PATH...` again\n')
+    io.stderr.write(`error: the lab that is up was not made by \`netpol lab up\` (or its record is gone): run \`netpol lab up${nameArg} -f PATH...\` again\n`)
     return 2
   }
   if (!status.healthy) {
@@ -286,7 +297,7 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
     const have = new Set(status.namespaces)
     const gone = status.state.namespaces.filter((n) => !have.has(n))
     const what = [...(dead.length > 0 ? [`not running: ${dead.join(', ')}`] : []), ...(gone.length > 0 ? [`missing namespaces: ${gone.join(', ')}`] : [])]
-    io.stderr.write(`error: the lab is damaged (${what.join('; ') || `phase ${status.state.phase}`}): run \`netpol lab up\` again\n`)
+    io.stderr.write(`error: the lab is damaged (${what.join('; ') || `phase ${status.state.phase}`}): run \`netpol lab up${nameArg}\` again\n`)
     return 2
   }
   const plan = status.state.plan
@@ -327,7 +338,7 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   const checkFiles = run.removedAfter ? record.files : [record.manifests]
   const diff = renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles })
   const audit = record.agent === 'audit' ? 'note: the agent runs in audit mode: it logs what the policies deny and lets it through\n' : ''
-  const noAgent = record.agent === null ? await noAgentNote() : ''
+  const noAgent = record.agent === null ? await noAgentNote(plan.nodeNetns) : ''
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   if (opts.output === 'json') {
@@ -346,11 +357,11 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
  * The note for a lab brought up with --no-agent: nothing enforces the policies, unless an agent started by hand
  * keeps a netpol table in the node namespace.
  */
-async function noAgentNote(): Promise<string> {
-  const table = (await netpolTables())[0]
+async function noAgentNote(nodeNetns: string): Promise<string> {
+  const table = (await netpolTables(nodeNetns))[0]
   return table === undefined
     ? 'note: the lab runs without the agent (--no-agent): no policy is enforced\n'
-    : `note: the lab was brought up with --no-agent; table inet ${table} in ${LAB_NODE_NETNS} is another agent's\n`
+    : `note: the lab was brought up with --no-agent; table inet ${table} in ${nodeNetns} is another agent's\n`
 }
 
 /** `probing N/M` on stderr when it is a terminal, redrawn at most every 100 ms; nothing otherwise. */
@@ -381,11 +392,16 @@ export async function labProbeCommand(opts: LabProbeOptions, io: CliIO): Promise
 // ---------------------------------------------------------------------------------------------------------
 // down, run
 
-/** `netpol lab down`: removes any lab, also after a crash. */
-export async function labDownCommand(io: CliIO): Promise<void> {
+/** `netpol lab down`: removes the lab (of --name), also after a crash; a stale one is said to be. */
+export async function labDownCommand(opts: LabNameOption, io: CliIO): Promise<void> {
+  const lab = labOf(opts)
   requireRoot(io)
-  const r = await tearDown()
-  io.stdout.write(r.namespaces === 0 ? 'no lab was up\n' : `lab down: removed ${r.namespaces} namespaces, ended ${r.killed} processes\n`)
+  const state = await readLabState(lab)
+  const live = state === null ? null : await labLiveness(state)
+  const r = await tearDown(lab)
+  const named = opts.name === undefined ? '' : ` ${lab.name}`
+  if (live?.kind === 'stale') io.stdout.write(`lab down${named}: removed a stale lab (pid ${state?.owner?.pid ?? 'unknown'}, since ${state?.createdAt}; ${live.why}): ${r.namespaces} namespaces, ended ${r.killed} processes\n`)
+  else io.stdout.write(r.namespaces === 0 ? `no lab${named === '' ? '' : ` named${named}`} was up\n` : `lab down${named}: removed ${r.namespaces} namespaces, ended ${r.killed} processes\n`)
 }
 
 /**
@@ -393,6 +409,7 @@ export async function labDownCommand(io: CliIO): Promise<void> {
  * success, failure, and SIGINT/SIGTERM (then exit 130).
  */
 export async function labRunCommand(opts: LabRunOptions, io: CliIO): Promise<void> {
+  const lab = labOf(opts)
   requireRoot(io)
   parseTimeout(opts.timeoutMs)
   opts.port.forEach(parsePortArg)
@@ -410,7 +427,7 @@ export async function labRunCommand(opts: LabRunOptions, io: CliIO): Promise<voi
     code = ac.signal.aborted ? 130 : await probeLab(opts, io, { signal: ac.signal, removedAfter: true })
   } finally {
     // input errors end before anything was built: a lab that was already up stays
-    if (started) await tearDown()
+    if (started) await tearDown(lab)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
