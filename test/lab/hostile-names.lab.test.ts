@@ -257,7 +257,7 @@ const FIELDS: HostileField[] = [
   { field: 'policy port name', find: '    - port: drop\n', replace: (h) => `    - port: ${J(h)}\n`, path: 'spec.ingress[0].ports[0].port' },
   { field: 'ipBlock cidr', find: '{cidr: 10.244.0.14/32}', replace: (h) => `{cidr: ${J(h)}}`, path: 'spec.egress[1].to[0].ipBlock.cidr', extra: ['10.244.0.14/32 } ; flush ruleset'] },
   { field: 'ipBlock except', find: 'except: [10.244.0.11/32]', replace: (h) => `except: [${J(h)}]`, path: 'spec.ingress[0].from[0].ipBlock.except[0]', extra: ['10.244.0.11/32\n10.0.0.0/8'] },
-  { field: 'selector label value', find: 'matchLabels: {a.b-c/d_e.f: A-b_C.9z}', replace: (h) => `matchLabels: {a.b-c/d_e.f: ${J(h)}}`, path: 'spec.egress[0].to[0].podSelector.matchLabels.a.b-c/d_e.f' },
+  { field: 'selector label value', find: 'matchLabels: {a.b-c/d_e.f: A-b_C.9z}', replace: (h) => `matchLabels: {a.b-c/d_e.f: ${J(h)}}`, path: 'spec.egress[0].to[0].podSelector.matchLabels["a.b-c/d_e.f"]' },
   { field: 'matchExpressions key', find: '{key: name-ref, operator: In, values: [fwd, netpol]}', replace: (h) => `{key: ${J(h)}, operator: In, values: [fwd, netpol]}`, path: 'spec.podSelector.matchExpressions[0].key' },
   { field: 'matchExpressions value', find: '{key: name-ref, operator: In, values: [fwd, netpol]}', replace: (h) => `{key: name-ref, operator: In, values: [fwd, ${J(h)}]}`, path: 'spec.podSelector.matchExpressions[0].values[1]' },
 ]
