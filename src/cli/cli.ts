@@ -72,7 +72,8 @@ function define(program: Command, io: CliIO): void {
     .option('--node-ip <ip>', 'filter the pods whose status.hostIP is this address')
     .option('--pod-cidr <cidr>', 'filter the pods with an address in this range; repeatable', collect, [])
     .option('--all-pods', 'filter every pod of the input')
-    .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce'))
+    // the environment variable lets a DaemonSet switch modes with one `kubectl set env`, its args untouched
+    .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce').env('NETPOL_MODE'))
     .option('--metrics <addr>', 'serve /metrics, /healthz and /readyz on [HOST]:PORT, e.g. :9100')
     .option('--flow-log <file>', 'write one JSON line per denied (or audited) connection to FILE, or - for stdout (runs ulogd2)')
     .option('--log-group <n>', 'nflog group of the log rules', '100')
@@ -111,9 +112,18 @@ function define(program: Command, io: CliIO): void {
     .action(async (opts) => (await import('./commands/lab.js')).labRunCommand(opts, io))
 }
 
-export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+/** What a program is called in its help and usage lines: `netpol`, or `kubectl netpol` when run as a kubectl plugin. */
+export interface RunOptions {
+  readonly name?: string
+}
+
+/**
+ * The whole command table with its options, output and exit handling, before anything is parsed; `run` parses
+ * with it. Tests use it to check command lines without running the commands.
+ */
+export async function buildProgram(argv: readonly string[], io: CliIO, opts: RunOptions = {}): Promise<Command> {
   const program = new Command()
-    .name('netpol')
+    .name(opts.name ?? 'netpol')
     .description('Kubernetes NetworkPolicy: exact semantics, explanations, reachability')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -125,6 +135,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   program.version(wantsVersion ? (await import('./version.js')).packageVersion() : '', '-V, --version', "print netpol's version and exit")
   define(program, io)
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+  return program
+}
+
+export async function run(argv: readonly string[], io: CliIO, opts: RunOptions = {}): Promise<number> {
+  const program = await buildProgram(argv, io, opts)
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return 0
