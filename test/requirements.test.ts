@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { missingTools, packageHint } from '../src/lab/host-tools.js'
+import { missingTools, packageHint } from '../src/agent/host-tools.js'
 import { hostDecision } from './requirements.js'
 
 describe('which Debian packages a missing tool needs', () => {

@@ -1,4 +1,4 @@
-import { missingTools, packageHint, type HostTool } from '../src/lab/host-tools.js'
+import { missingTools, packageHint, type HostTool } from '../src/agent/host-tools.js'
 
 /**
  * Whether the tests of one file that need the kernel (root, network namespaces, nftables, …) can run here.

@@ -23,7 +23,7 @@ export {
 } from './lab-plan.js'
 export { LabBusyError, labDown, labStatus, labUp, type LabDownReport, type LabStatus, type LabUpOptions } from './lab-host.js'
 export { DEFAULT_LAB_NAME, checkLabName, labNames, type LabNames } from './lab-names.js'
-export { HOST_TOOLS, missingTools, packageHint, type HostTool } from './host-tools.js'
+export { HOST_TOOLS, missingTools, packageHint, type HostTool } from '../agent/host-tools.js'
 export { LabError } from './lab-exec.js'
 export { LAB_STATE_FILE, type LabProcess, type LabState } from './lab-state.js'
 export { probeAll, type ProbeOptions, type ProbeOutcome, type ProbeProgress, type ProbeResult, type ProbeTarget } from './probe.js'

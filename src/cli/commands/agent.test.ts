@@ -72,7 +72,7 @@ describe('event lines', () => {
   })
 })
 
-test('the warning comes before anything touches the kernel (a namespace that does not exist here)', async () => {
+test.runIf(hostSupports('the scope warning before nft runs (agent.test.ts)', ['ip', 'nft']))('the warning comes before anything touches the kernel (a namespace that does not exist here)', async () => {
   const r = await runCli(['agent', '-f', 'examples/three-tier', '--pod-cidr', '10.99.0.0/16', '--netns', 'netpol-no-such-netns', '--once'])
   expect(r.err).toMatch(/^warning: no pod in the input has an address in --pod-cidr 10\.99\.0\.0\/16; pod addresses seen: 10\.244\.\S+, .*\(\d+ in all\): this agent filters no pod\n/)
   expect(r.code).toBe(1)

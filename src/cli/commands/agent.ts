@@ -11,6 +11,7 @@ import { deleteTable } from '../../dataplane/nft-transaction.js'
 import type { AgentMode, CompileNote } from '../../dataplane/compile-policies.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import type { AgentEvent, LoadOutcome } from '../../agent/loop.js'
+import { requireTools } from '../require-tools.js'
 
 export interface AgentOptions {
   filename: string[]
@@ -84,7 +85,9 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const tableProblem = checkName(opts.table)
   if (tableProblem !== null) throw new UsageError(`--table: ${tableProblem}`)
   const runner = new ExecNftRunner(opts.netns !== undefined ? { netns: opts.netns } : {})
+  const netnsTools = opts.netns !== undefined ? (['ip'] as const) : []
   if (opts.uninstall) {
+    requireTools(io, 'netpol agent', ['nft', ...netnsTools])
     // nothing to remove is the state asked for: said, not an error (so that an uninstall step can run twice)
     const tables = await runner.query(['list', 'tables', 'inet'])
     if (tables.ok && !tables.stdout.split('\n').includes(`table inet ${opts.table}`)) {
@@ -105,6 +108,9 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const logGroup = Number(opts.logGroup)
   if (!Number.isInteger(logGroup) || logGroup < 0 || logGroup > 65535) throw new UsageError(`--log-group "${opts.logGroup}": expected 0-65535`)
   const wantsLog = opts.flowLog !== undefined || opts.metrics !== undefined
+  // the programs it runs, once the command line is known to be right and before anything touches the host:
+  // a missing nft would otherwise be retried for ever
+  requireTools(io, 'netpol agent', ['nft', ...netnsTools, ...(opts.strict ? (['conntrack'] as const) : []), ...(opts.flowLog !== undefined ? (['ulogd', 'ulogd-json'] as const) : [])])
 
   const [{ AgentLoop, watchPaths }, { loadManifests, ManifestCache }, { formatIssue }] = await Promise.all([
     import('../../agent/loop.js'),

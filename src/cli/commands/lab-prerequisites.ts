@@ -2,8 +2,8 @@
  * What `netpol lab` checks before it touches the host: which lab (`--name`), root, and the programs the lab
  * runs, each named with its Debian package. All of it before anything is built.
  */
-import { HOST_TOOLS, checkLabName, labNames, packageHint, type HostTool, type LabNames, type LabPlan } from '../../lab/index.js'
-import { missingTools } from '../../lab/host-tools.js'
+import { checkLabName, labNames, type HostTool, type LabNames, type LabPlan } from '../../lab/index.js'
+import { requireTools } from '../require-tools.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 
 export interface LabNameOption {
@@ -25,12 +25,7 @@ export function labTools(plan: Pick<LabPlan, 'sctp'>, agent: boolean): HostTool[
 }
 
 /** Exit 2, nothing built, when a program the lab needs is missing: which ones, and the Debian packages. */
-export function requireTools(io: CliIO, tools: readonly HostTool[]): void {
-  const missing = missingTools(tools)
-  if (missing.length === 0) return
-  io.stderr.write(`error: netpol lab needs ${missing.map((t) => HOST_TOOLS[t].what).join(', ')}: install the ${packageHint(missing)}\n`)
-  throw new ExitError(2)
-}
+export const requireLabTools = (io: CliIO, tools: readonly HostTool[]): void => requireTools(io, 'netpol lab', tools)
 
 export function requireRoot(io: CliIO): void {
   if (process.getuid?.() === 0) return

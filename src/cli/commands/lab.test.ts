@@ -6,8 +6,8 @@ import { labTools } from './lab.js'
 
 // this host lacks nftables and python3, whatever it really has: the lab must stop before it builds anything
 const lacking = new Set(['nft', 'python3'])
-vi.mock('../../lab/host-tools.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../lab/host-tools.js')>()
+vi.mock('../../agent/host-tools.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../agent/host-tools.js')>()
   return { ...real, missingTools: (tools: readonly string[]) => real.missingTools(tools as never, (t) => !lacking.has(t)) }
 })
 

@@ -15,7 +15,7 @@ import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
 import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, planLab, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
-import { labOf, labTools, requireRoot, requireTools, type LabNameOption } from './lab-prerequisites.js'
+import { labOf, labTools, requireRoot, requireLabTools, type LabNameOption } from './lab-prerequisites.js'
 import { labLiveness, readLabState } from '../../lab/lab-state.js'
 import { projectRoot, run } from '../../lab/lab-exec.js'
 import type { AgentMode } from '../../dataplane/compile-policies.js'
@@ -183,7 +183,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
 
   const pods = labPodInputs(cluster)
   const plan = planLab(pods, { ...cidrs, name: lab.name })
-  requireTools(io, labTools(plan, opts.agent))
+  requireLabTools(io, labTools(plan, opts.agent))
   const t0 = performance.now()
   try {
     await labUp(plan, {

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { findUlogdPlugins } from '../agent/flow-log.js'
+import { findUlogdPlugins } from './flow-log.js'
 
 /**
  * The host programs the lab, the agent and their tests run, and the Debian package each comes from: one
