@@ -32,7 +32,7 @@ export interface LoadResult {
   readonly cluster: Cluster
   readonly notes: ModelNote[]
   readonly issues: LocatedIssue[]
-  /** the texts read, by unit name: what positions are resolved from (see ReadOptions.keepText) */
+  /** the texts read, by unit name, to resolve positions and documents from: empty unless ReadOptions.keepText */
   readonly texts: SourceTexts
 }
 
@@ -66,6 +66,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
   for (const s of sources) reads.push(await s.read(opts))
   const issues: LocatedIssue[] = []
   const texts = new Map<string, string | readonly Uint8Array[]>()
+  const decoded = new Map<string, readonly ManifestDoc[]>()
   const parsed: ParsedDocument[] = []
   // units that gave a document, a syntax error or a read error: anything but nothing
   const yielded = new Set<string>()
@@ -87,10 +88,9 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
         continue
       }
       if (c.kind === 'objects') {
-        c.objects.forEach((value, i) => {
-          const d: ManifestDoc = u.origin.kind === 'file' ? { file: u.name, doc: i, pathPrefix: [], value } : { file: u.name, doc: i, pathPrefix: [], value, origin: u.origin }
-          parsed.push(parseDocument(d))
-        })
+        const docs = c.objects.map((value, i): ManifestDoc => (u.origin.kind === 'file' ? { file: u.name, doc: i, pathPrefix: [], value } : { file: u.name, doc: i, pathPrefix: [], value, origin: u.origin }))
+        for (const d of docs) parsed.push(parseDocument(d))
+        if (opts.keepText) decoded.set(u.name, docs)
         if (c.objects.length > 0) yielded.add(u.name)
         continue
       }
@@ -104,7 +104,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
     }
   }
   const built = assembleCluster(parsed)
-  const kept = new SourceTexts(texts)
+  const kept = new SourceTexts(texts, decoded)
   const collapsed = await collapseTemplateIssues([...issues, ...built.issues], kept, (file) => chartOf.get(file)?.chartOf(file) ?? Promise.resolve(undefined))
   const located = await kept.placeIssues(collapsed)
   located.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0))
@@ -115,7 +115,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
     if (p.problems || p.units.some((f) => yielded.has(f))) continue
     notes.push({ code: 'no_manifests', path: p.path, files: p.directory ? p.units.length : -1 })
   }
-  return { cluster: built.cluster, notes: [...notes, ...built.notes], issues: located, texts: kept }
+  return { cluster: built.cluster, notes: [...notes, ...built.notes], issues: located, texts: opts.keepText ? kept : new SourceTexts() }
 }
 
 /** The documents of a JSON text read chunk by chunk; undefined when it is not JSON or a document has an issue. */

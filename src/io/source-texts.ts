@@ -3,6 +3,7 @@
  * found for any path after loading without reading again. Nothing is computed until asked: the position
  * parser runs only for a text that has something to place, once per text.
  */
+import { splitDocuments, type ManifestDoc } from '../model/documents.js'
 import type { LocatedIssue, Path } from '../model/issues.js'
 import type { Locator, Position } from '../model/positions.js'
 
@@ -11,10 +12,30 @@ export class SourceTexts {
   private createLocator: ((text: string) => Locator) | undefined
 
   private readonly texts: Map<string, string | readonly Uint8Array[]>
+  private readonly docs = new Map<string, readonly ManifestDoc[]>()
 
-  /** texts by unit name, as strings or as UTF-8 bytes in pieces (decoded on first use) */
-  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map()) {
+  /**
+   * texts by unit name, as strings or as UTF-8 bytes in pieces (decoded on first use); `objects`: the documents
+   * of units that were decoded objects (a live cluster), kept when texts are
+   */
+  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map()) {
     this.texts = new Map(texts)
+    for (const [name, docs] of objects) this.docs.set(name, docs)
+  }
+
+  /**
+   * The documents of unit `name` as written (decoded again from the kept text, not read again; memoised): what a
+   * caller that needs the raw objects uses, such as the lab copying policies as the user wrote them. Empty
+   * when nothing was kept for `name`.
+   */
+  documents(name: string): readonly ManifestDoc[] {
+    let d = this.docs.get(name)
+    if (d === undefined) {
+      const text = this.get(name)
+      d = text === undefined ? [] : splitDocuments(name, text).docs
+      this.docs.set(name, d)
+    }
+    return d
   }
 
   /** the text of unit `name`; undefined when it was not kept (parsed while read, or decoded objects) */

@@ -117,6 +117,24 @@ describe('errors and findings name where the object came from', () => {
 })
 
 describe('nothing is read twice', () => {
+  test('a git revision is read with one ls-tree and one cat-file, whatever the number of files', async () => {
+    const dir = repo({ 'k8s/ns.yaml': yamlOf(NS), 'k8s/apps/pod.yaml': yamlOf(POD), 'k8s/policy.json': yamlOf(POLICY) })
+    // a git on PATH that logs its subcommand, then runs the real one
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()
+    const log = join(dir, '.calls')
+    scratch.write('bin/git', `#!/bin/sh\necho "$1" >> ${log}\nexec ${real} "$@"\n`)
+    execFileSync('chmod', ['+x', join(dir, 'bin/git')])
+    const path = process.env.PATH
+    process.env.PATH = `${join(dir, 'bin')}:${path}`
+    try {
+      const r = await loadSources([gitRevision('v1', ['k8s'], dir)])
+      expect(r.cluster.pods).toHaveLength(1)
+    } finally {
+      process.env.PATH = path
+    }
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['ls-tree', 'cat-file'])
+  })
+
   test('loading and placing lint findings reads each file once, whatever the number of paths naming it', async () => {
     const reads = new Map<string, number>()
     const count = (f: string) => reads.set(f, (reads.get(f) ?? 0) + 1)
@@ -175,4 +193,12 @@ describe('a directory on disk and at a git revision give the same files, by the 
     })
     expect(atRev).toEqual(disk)
   })
+})
+
+test('kept texts give the documents as written, from every source, without reading again', async () => {
+  const live = objects([{ origin: cluster('NetworkPolicy', 'shop', 'deny'), value: POLICY }])
+  const r = await loadSources([stdin(async () => ALL), live], { keepText: true })
+  expect(r.texts.documents('<stdin>').map((d) => d.value)).toEqual([NS, POD, POLICY])
+  expect(r.texts.documents('cluster kind-dev: NetworkPolicy shop/deny').map((d) => d.value)).toEqual([POLICY])
+  expect((await loadSources([stdin(async () => ALL)])).texts.get('<stdin>')).toBeUndefined()
 })
