@@ -58,6 +58,12 @@ export interface ParsedDocument {
 
 const NO_ISSUES: readonly LocatedIssue[] = Object.freeze([])
 
+/** The source of an object: where(d), and its path in the document when it is an item of a List. */
+function sourceOf(d: ManifestDoc): SourceRef {
+  if (d.pathPrefix.length === 0) return where(d)
+  return d.origin === undefined ? { file: d.file, doc: d.doc, at: d.pathPrefix } : { file: d.file, doc: d.doc, origin: d.origin, at: d.pathPrefix }
+}
+
 /** file, document and (when not a file on disk) origin of a document, as issues and sources carry them */
 const where = (d: ManifestDoc): { file: string; doc: number; origin?: Origin } => (d.origin === undefined ? { file: d.file, doc: d.doc } : { file: d.file, doc: d.doc, origin: d.origin })
 
@@ -175,7 +181,7 @@ function renamed(e: Entry, name: string): Entry {
 
 /** Parses an object of a kind netpol reads; undefined for any other kind. */
 function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | undefined {
-  const source: SourceRef = { ...where(d), ...(d.pathPrefix.length > 0 ? { at: d.pathPrefix } : {}) }
+  const source: SourceRef = sourceOf(d)
   switch (kind) {
     case 'Namespace': {
       const r = parseNamespace(v, d.pathPrefix, source)
