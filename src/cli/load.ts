@@ -1,4 +1,6 @@
 import type { Cluster } from '../model/cluster.js'
+import type { Source } from '../io/sources.js'
+import type { SourceTexts } from '../io/source-texts.js'
 import type { CliIO } from './io.js'
 import { ExitError } from './io.js'
 import { phase } from './timings.js'
@@ -6,10 +8,18 @@ import { phase } from './timings.js'
 export interface LoadOptions {
   /** -f paths; '-' is stdin */
   readonly files: readonly string[]
+  /** read these instead of `files` (a git revision) */
+  readonly sources?: readonly Source[]
+  /** keep the texts read, to place what is found later (lint) */
+  readonly keepText?: boolean
   /** print notes (skipped kinds, created namespaces) on stderr */
   readonly quiet?: boolean
   /** accept an input that holds no object at all (diff: one side may be empty); otherwise that is exit 2 */
   readonly allowEmpty?: boolean
+  /** what the input is when it is not the -f paths, for the closing line of errors (` at HEAD`) */
+  readonly at?: string
+  /** what an error stops: `evaluated` (default) or `compared` */
+  readonly stops?: string
 }
 
 /**
@@ -19,24 +29,31 @@ export interface LoadOptions {
  * unless `allowEmpty`.
  */
 export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<Cluster> {
-  if (opts.files.length === 0) {
+  return (await loadInputOrExit(opts, io)).cluster
+}
+
+/** loadClusterOrExit, with the texts read (see LoadOptions.keepText). */
+export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ readonly cluster: Cluster; readonly texts: SourceTexts }> {
+  if (opts.sources === undefined && opts.files.length === 0) {
     io.stderr.write('error: no input: give at least one -f FILE|DIR|-\n')
     throw new ExitError(2)
   }
   phase('start')
-  const [{ loadManifests }, { formatIssue }, { formatNotes }] = await Promise.all([
+  const [{ loadSources, manifestSources }, { formatIssue }, { formatNotes }] = await Promise.all([
     import('../io/load-manifests.js'),
     import('./render/format-issue.js'),
     import('./render/format-notes.js'),
   ])
-  const result = await loadManifests([...opts.files], { stdin: () => io.readStdin() })
+  const sources = opts.sources ?? manifestSources(opts.files, { stdin: () => io.readStdin() })
+  const result = await loadSources(sources, opts.keepText ? { keepText: true } : {})
   phase('parse')
   if (!opts.quiet) for (const line of formatNotes(result.notes)) io.stderr.write(`note: ${line}\n`)
   if (result.issues.length > 0) {
     // in reading order: by file, then line and column
     const sorted = [...result.issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
     for (const i of sorted) io.stderr.write(`error: ${formatIssue(i)}\n`)
-    io.stderr.write(`${result.issues.length} error${result.issues.length === 1 ? '' : 's'} in the input; nothing was evaluated\n`)
+    const n = result.issues.length
+    io.stderr.write(`${n} error${n === 1 ? '' : 's'} in the input${opts.at ? ` at ${opts.at}` : ''}; nothing was ${opts.stops ?? 'evaluated'}\n`)
     throw new ExitError(2)
   }
   const c = result.cluster
@@ -46,5 +63,5 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
     io.stderr.write('error: nothing to evaluate: the input holds no Namespace, Pod, workload, NetworkPolicy or Service\n')
     throw new ExitError(2)
   }
-  return c
+  return { cluster: c, texts: result.texts }
 }

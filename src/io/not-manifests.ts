@@ -3,8 +3,6 @@
  * sit beside manifests (kustomization.yaml, Helm values). Recognised by name and by text, so that netpol can
  * say once what to run instead of reporting a syntax error per template line or "kind missing" per values file.
  */
-import { stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import type { LocatedIssue } from '../model/issues.js'
 
 /** Helm requires this exact name; a directory holding it is a chart (helm's chartutil.IsChartDir). */
@@ -30,15 +28,6 @@ export function firstTemplateLine(text: string): number | undefined {
   let line = 1
   for (let i = text.indexOf('\n'); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) line++
   return line
-}
-
-/** The chart a file belongs to when it sits in a chart's `templates/` directory. */
-async function chartOfTemplate(file: string): Promise<string | undefined> {
-  const dir = dirname(file)
-  if (basename(dir) !== 'templates') return undefined
-  const chart = dirname(dir)
-  const info = await stat(join(chart, CHART_FILE)).catch(() => undefined)
-  return info?.isFile() ? chart : undefined
 }
 
 export const chartIssue = (chart: string): LocatedIssue => ({ file: chart, doc: 0, issue: { code: 'helm_chart', path: [], chart } })
@@ -72,7 +61,11 @@ export function templateLinesByDoc(text: string): Map<number, number> {
  * the file's other documents stay, and so does template text in a document without issues (a ConfigMap
  * holding an alerting template).
  */
-export async function collapseTemplateIssues(issues: readonly LocatedIssue[], texts: ReadonlyMap<string, string>): Promise<LocatedIssue[]> {
+export async function collapseTemplateIssues(
+  issues: readonly LocatedIssue[],
+  texts: { get(file: string): string | undefined },
+  chartOfTemplate: (file: string) => Promise<string | undefined> = async () => undefined,
+): Promise<LocatedIssue[]> {
   const byFile = new Map<string, Map<number, number> | null>()
   const templated = (i: LocatedIssue): number | undefined => {
     let docs = byFile.get(i.file)
@@ -100,7 +93,7 @@ export async function collapseTemplateIssues(issues: readonly LocatedIssue[], te
     if (line === undefined) continue // already reported
     first.delete(i.file)
     const chart = await chartOfTemplate(i.file)
-    out.push({ file: i.file, doc: i.doc, line, issue: { code: 'go_template', path: [], ...(chart ? { chart } : {}) } })
+    out.push({ file: i.file, doc: i.doc, ...(i.origin ? { origin: i.origin } : {}), line, issue: { code: 'go_template', path: [], ...(chart ? { chart } : {}) } })
   }
   return out
 }

@@ -15,7 +15,7 @@ import { isWorkloadKind, parsePod, parseWorkload, podPhase, type Workload } from
 import { parsePolicy } from './parse-policy.js'
 import { parseService } from './parse-service.js'
 import type { NetworkPolicy } from './policy.js'
-import type { SourceRef } from './source.js'
+import type { Origin, SourceRef } from './source.js'
 import { workloadPods, type PodEntry } from './workload-pods.js'
 
 export interface BuildResult {
@@ -58,6 +58,15 @@ export interface ParsedDocument {
 
 const NO_ISSUES: readonly LocatedIssue[] = Object.freeze([])
 
+/** The source of an object: where(d), and its path in the document when it is an item of a List. */
+function sourceOf(d: ManifestDoc): SourceRef {
+  if (d.pathPrefix.length === 0) return where(d)
+  return d.origin === undefined ? { file: d.file, doc: d.doc, at: d.pathPrefix } : { file: d.file, doc: d.doc, origin: d.origin, at: d.pathPrefix }
+}
+
+/** file, document and (when not a file on disk) origin of a document, as issues and sources carry them */
+const where = (d: ManifestDoc): { file: string; doc: number; origin?: Origin } => (d.origin === undefined ? { file: d.file, doc: d.doc } : { file: d.file, doc: d.doc, origin: d.origin })
+
 /**
  * Parses one decoded document into what the cluster needs of it, so that the decoded value can be dropped
  * at once (see JsonDocumentStream). Never throws.
@@ -65,7 +74,7 @@ const NO_ISSUES: readonly LocatedIssue[] = Object.freeze([])
 export function parseDocument(d: ManifestDoc): ParsedDocument {
   const v = d.value
   if (!isObject(v)) {
-    return { issues: [{ file: d.file, doc: d.doc, issue: { code: 'not_an_object', path: d.pathPrefix, expected: 'a Kubernetes object', got: typeName(v) } }], entry: null }
+    return { issues: [{ ...where(d), issue: { code: 'not_an_object', path: d.pathPrefix, expected: 'a Kubernetes object', got: typeName(v) } }], entry: null }
   }
   const issues: LocatedIssue[] = []
   const head = readHead(v, d, issues)
@@ -77,7 +86,7 @@ export function parseDocument(d: ManifestDoc): ParsedDocument {
     // a custom resource that shares a name with a kind netpol reads (Calico's NetworkPolicy) says which it is
     return { issues: NO_ISSUES, skipped: SERVED_KINDS[ref.kind] ? { ...skipped, apiVersion: String(v.apiVersion) } : skipped, entry: null }
   }
-  if (!parsed.ok) for (const issue of parsed.issues) issues.push({ file: d.file, doc: d.doc, object: ref, issue })
+  if (!parsed.ok) for (const issue of parsed.issues) issues.push({ ...where(d), object: ref, issue })
   const entry = parsed.ok ? parsed.value : null
   const named = ref.name === undefined ? {} : { ref: ref as ObjectRef & { name: string } }
   const generated = head.generateName === undefined ? {} : { generateName: head.generateName }
@@ -172,7 +181,7 @@ function renamed(e: Entry, name: string): Entry {
 
 /** Parses an object of a kind netpol reads; undefined for any other kind. */
 function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | undefined {
-  const source: SourceRef = { file: d.file, doc: d.doc }
+  const source: SourceRef = sourceOf(d)
   switch (kind) {
     case 'Namespace': {
       const r = parseNamespace(v, d.pathPrefix, source)
@@ -242,7 +251,7 @@ function readHead(v: Json, d: ManifestDoc, issues: LocatedIssue[]): { ref: Objec
     else if (verdict.is === 'misspelt') problems.push({ code: 'unknown_kind', path: pathOf(d.pathPrefix, 'kind'), kind, apiVersion, suggestion: verdict.suggestion, served: verdict.served })
   }
   if (problems.length === 0) return ref && { ref, read, ...(generateName === undefined ? {} : { generateName }) }
-  for (const issue of problems) issues.push(ref ? { file: d.file, doc: d.doc, object: ref, issue } : { file: d.file, doc: d.doc, issue })
+  for (const issue of problems) issues.push(ref ? { ...where(d), object: ref, issue } : { ...where(d), issue })
   return undefined
 }
 

@@ -8,6 +8,7 @@
 import jsyaml from 'js-yaml'
 import { createRequire } from 'node:module'
 import type { LocatedIssue, Path } from './issues.js'
+import type { Origin } from './source.js'
 
 /** One object to build, with where it sits: document `doc` of `file`, at `pathPrefix` inside it. */
 export interface ManifestDoc {
@@ -17,6 +18,8 @@ export interface ManifestDoc {
   /** `[]` for a top-level object, `['items', 3]` for an item of a List */
   readonly pathPrefix: Path
   readonly value: unknown
+  /** where `file` came from when it is not a file on disk (stdin, a git revision, a live cluster) */
+  readonly origin?: Origin
 }
 
 export interface SplitResult {
@@ -37,7 +40,13 @@ const JSON_START = /^\s*[{[]/
  * are flattened into their items; empty documents and null items are skipped. Syntax errors become
  * `yaml_syntax` issues with line and column. Never throws.
  */
-export function splitDocuments(file: string, text: string): SplitResult {
+export function splitDocuments(file: string, text: string, origin?: Origin): SplitResult {
+  const split = splitText(file, text)
+  if (origin === undefined) return split
+  return { docs: split.docs.map((d) => ({ ...d, origin })), issues: split.issues.map((i) => ({ ...i, origin })) }
+}
+
+function splitText(file: string, text: string): SplitResult {
   const docs: ManifestDoc[] = []
   if (JSON_START.test(text)) {
     try {

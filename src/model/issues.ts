@@ -2,6 +2,8 @@
  * Problems found in user input, as data. Messages are made by the CLI's renderer, never stored here.
  * Every issue carries the field path inside its object; the loader adds file, line and object.
  */
+import type { Origin } from './source.js'
+
 export type Path = readonly (string | number)[]
 
 /**
@@ -84,8 +86,11 @@ export interface ObjectRef {
  * looked it up, the 1-based line and column of `issue.path` in that document.
  */
 export interface LocatedIssue {
+  /** originName(origin): what messages print */
   readonly file: string
   readonly doc: number
+  /** absent for a file on disk; see originOf */
+  readonly origin?: Origin
   readonly line?: number
   readonly column?: number
   readonly object?: ObjectRef

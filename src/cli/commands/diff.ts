@@ -1,12 +1,8 @@
-import { execFile, spawn } from 'node:child_process'
 import { isAbsolute, relative, sep } from 'node:path'
-import { promisify } from 'node:util'
-import { buildCluster } from '../../model/build-cluster.js'
 import { podId, type Cluster, type Namespace } from '../../model/cluster.js'
-import { splitDocuments, type ManifestDoc } from '../../model/documents.js'
 import type { Family } from '../../model/ip.js'
-import type { LocatedIssue } from '../../model/issues.js'
-import { createLocator } from '../../model/positions.js'
+import { git } from '../../io/git-tree.js'
+import { gitRevision, type SourceRead } from '../../io/sources.js'
 import { diffClusters, type ClusterDiff } from '../../analysis/diff.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
@@ -81,11 +77,12 @@ async function loadSides(oldPath: string | undefined, newPath: string | undefine
   const cwd = process.cwd()
   const revs = await parseRevisions(cwd, opts.git, io)
   const paths = opts.filename.map((f) => toRepoPath(cwd, f))
-  const old = await readRevision(cwd, revs.old, paths)
-  const now = revs.new === null ? null : await readRevision(cwd, revs.new, paths)
+  const readSide = (rev: string) => gitRevision(rev, paths, cwd).read({}).catch((err: unknown) => gitFailure(`--git: cannot read ${rev}${gitMessage(err)}`, io))
+  const old = await readSide(revs.old)
+  const now = revs.new === null ? null : await readSide(revs.new)
   for (const p of paths) {
-    const inOld = old.found.has(p)
-    const inNew = now === null ? true : now.found.has(p)
+    const inOld = !old.missing.includes(p)
+    const inNew = now === null ? true : !now.missing.includes(p)
     if (!inOld && !inNew) {
       io.stderr.write(`error: -f ${p}: no such path at ${revs.old} nor at ${revs.new}\n`)
       throw new ExitError(2)
@@ -93,8 +90,10 @@ async function loadSides(oldPath: string | undefined, newPath: string | undefine
     if (!inOld) io.stderr.write(`note: ${p} does not exist at ${revs.old}; read as empty\n`)
     if (!inNew) io.stderr.write(`note: ${p} does not exist at ${revs.new}; read as empty\n`)
   }
-  const before = await buildOrExit(old, io)
-  const after = now === null ? await load(opts.filename) : await buildOrExit(now, io)
+  const side = (read: SourceRead, rev: string) =>
+    loadClusterOrExit({ files: [], sources: [{ read: async () => read }], quiet: true, allowEmpty: true, at: rev, stops: 'compared' }, io)
+  const before = await side(old, revs.old)
+  const after = now === null ? await load(opts.filename) : await side(now, revs.new!)
   return [before, after]
 }
 
@@ -147,109 +146,6 @@ function toRepoPath(cwd: string, path: string): string {
   const rel = isAbsolute(path) ? relative(cwd, path) : path
   const clean = rel.split(sep).join('/').replace(/^\.\/+/, '').replace(/\/+$/, '')
   return clean === '' ? '.' : clean
-}
-
-const MANIFEST_EXT = /\.(ya?ml|json)$/i
-
-interface RevisionFiles {
-  readonly rev: string
-  /** the -f paths that exist at the revision */
-  readonly found: Set<string>
-  readonly files: { readonly name: string; readonly text: string }[]
-}
-
-/**
- * The manifest files under `paths` at `rev`, as the loader would pick them from a checkout: a path naming a file
- * is read whatever its extension; a directory contributes its .yaml, .yml and .json files, recursively, sorted,
- * skipping hidden files and directories. Files are named `REV:path` in messages.
- */
-export async function readRevision(cwd: string, rev: string, paths: readonly string[]): Promise<RevisionFiles> {
-  const found = new Set<string>()
-  const chosen = new Map<string, string>() // path → blob id
-  for (const p of paths) {
-    const out = (await git(cwd, ['ls-tree', '-r', '-z', '--end-of-options', rev, '--', p])).toString('utf8')
-    for (const entry of out.split('\0')) {
-      const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry)
-      if (!m) continue
-      const [, mode, type, id, path] = m as unknown as [string, string, string, string, string]
-      const under = p === '.' ? path : path === p ? '' : path.startsWith(`${p}/`) ? path.slice(p.length + 1) : null
-      if (under === null) continue
-      found.add(p)
-      if (type !== 'blob' || mode === '120000') continue
-      const explicit = under === ''
-      if (!explicit && (!MANIFEST_EXT.test(path) || under.split('/').some((seg) => seg.startsWith('.')))) continue
-      chosen.set(path, id)
-    }
-  }
-  const names = [...chosen.keys()].sort()
-  const blobs = await catBlobs(cwd, names.map((n) => chosen.get(n)!))
-  return { rev, found, files: names.map((n, i) => ({ name: `${rev}:${n}`, text: blobs[i]!.toString('utf8') })) }
-}
-
-/** Builds a side read from git, or prints its issues (placed at their lines) and exits 2, as the loader does. */
-async function buildOrExit(side: RevisionFiles, io: CliIO): Promise<Cluster> {
-  const docs: ManifestDoc[] = []
-  const issues: LocatedIssue[] = []
-  for (const f of side.files) {
-    const split = splitDocuments(f.name, f.text)
-    docs.push(...split.docs)
-    issues.push(...split.issues)
-  }
-  const built = buildCluster(docs)
-  issues.push(...built.issues)
-  if (issues.length === 0) return built.cluster
-  const texts = new Map(side.files.map((f) => [f.name, f.text]))
-  const locators = new Map<string, ReturnType<typeof createLocator>>()
-  const { formatIssue } = await import('../render/format-issue.js')
-  for (const i of issues) {
-    let placed = i
-    const text = texts.get(i.file)
-    if (i.line === undefined && text !== undefined) {
-      let loc = locators.get(i.file)
-      if (loc === undefined) locators.set(i.file, (loc = createLocator(text)))
-      const pos = loc(i.doc, i.issue.path)
-      if (pos) placed = { ...i, line: pos.line, column: pos.column }
-    }
-    io.stderr.write(`error: ${formatIssue(placed)}\n`)
-  }
-  io.stderr.write(`${issues.length} error${issues.length === 1 ? '' : 's'} in the input at ${side.rev}; nothing was compared\n`)
-  throw new ExitError(2)
-}
-
-const execFileP = promisify(execFile)
-
-async function git(cwd: string, args: readonly string[]): Promise<Buffer> {
-  const { stdout } = await execFileP('git', [...args], { cwd, encoding: 'buffer', maxBuffer: 1 << 30 })
-  return stdout
-}
-
-/** The contents of blobs by id, read through one `git cat-file --batch`. */
-function catBlobs(cwd: string, ids: readonly string[]): Promise<Buffer[]> {
-  if (ids.length === 0) return Promise.resolve([])
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
-    const chunks: Buffer[] = []
-    const errors: Buffer[] = []
-    child.stdout.on('data', (c: Buffer) => chunks.push(c))
-    child.stderr.on('data', (c: Buffer) => errors.push(c))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file failed: ${Buffer.concat(errors).toString('utf8').trim()}`))
-      const all = Buffer.concat(chunks)
-      const out: Buffer[] = []
-      let at = 0
-      for (const id of ids) {
-        const nl = all.indexOf(10, at)
-        const header = all.subarray(at, nl).toString('utf8').split(' ')
-        if (header[0] !== id || header[1] !== 'blob') return reject(new Error(`git cat-file: unexpected reply for ${id}: ${header.join(' ')}`))
-        const size = Number(header[2])
-        out.push(all.subarray(nl + 1, nl + 1 + size))
-        at = nl + 1 + size + 1
-      }
-      resolve(out)
-    })
-    child.stdin.end(ids.join('\n') + '\n')
-  })
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
 import type { Path } from '../../model/issues.js'
+import { SourceTexts } from '../../io/source-texts.js'
 import { jsonOffsets, placeFindings } from './lint-locate.js'
 import type { Finding } from '../../analysis/lint/finding.js'
 
@@ -27,10 +28,9 @@ test.each([
 
 test.each(['{"a": ', '{"a" 1}', '{"a": 1} x', '[1, 2'])('jsonOffsets: malformed %j → null', (bad) => expect(jsonOffsets(bad, [['a']])).toBeNull())
 
-test('placeFindings: YAML documents, a path that does not exist falls back to its deepest ancestor, stdin stays unplaced', async () => {
-  const files: Record<string, string> = {
-    'a.yaml': 'kind: Namespace\nmetadata: {name: x}\n---\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n',
-  }
+test('placeFindings: YAML documents, a path that does not exist falls back to its deepest ancestor, stdin is placed, text not kept is not', async () => {
+  const yaml = 'kind: Namespace\nmetadata: {name: x}\n---\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n'
+  const texts = new SourceTexts(new Map([['a.yaml', yaml], ['<stdin>', yaml]]))
   const f = (doc: number, path: Path, file = 'a.yaml'): Finding => ({
     id: 'NP001',
     slug: 's',
@@ -39,9 +39,10 @@ test('placeFindings: YAML documents, a path that does not exist falls back to it
     path,
     message: [],
   })
-  const r = await placeFindings({ findings: [f(1, ['spec', 'podSelector']), f(1, ['spec', 'egress']), f(0, [], '<stdin>')], suppressed: [], skipped: [], ran: [] }, async (file) => files[file]!)
+  const r = await placeFindings({ findings: [f(1, ['spec', 'podSelector']), f(1, ['spec', 'egress']), f(1, ['spec'], '<stdin>'), f(0, [], 'cluster kind: NetworkPolicy x/p')], suppressed: [], skipped: [], ran: [] }, texts)
   expect(r.findings.map((x) => [x.object.source?.line, x.location?.line])).toEqual([
     [4, 9],
+    [4, 8],
     [4, 8],
     [undefined, undefined],
   ])

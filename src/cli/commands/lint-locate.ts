@@ -1,13 +1,13 @@
 /**
- * Places lint findings at lines of the manifest files: the line of each object, and of the field each finding
- * points at. The loader records file and document only, so each file with a finding is read again once. JSON
- * (what `kubectl get -o json` prints, often megabytes) is scanned by hand for just the wanted paths; YAML goes
- * through the position-aware parser of src/model/positions.ts.
+ * Places lint findings at lines of the manifest texts the loader kept (nothing is read again): the line of each
+ * object, and of the field each finding points at. Each object's source names its text, its document and its
+ * path inside that document, as the loader found them. JSON (what `kubectl get -o json` prints, often
+ * megabytes) is scanned by hand for just the wanted paths; YAML goes through the position-aware parser of
+ * src/model/positions.ts. An object without text (read from a live cluster) is left as it is.
  */
-import { readFile } from 'node:fs/promises'
 import type { Path } from '../../model/issues.js'
-import { splitDocuments } from '../../model/documents.js'
-import { createLocator } from '../../model/positions.js'
+import type { SourceTexts } from '../../io/source-texts.js'
+import type { Locator } from '../../model/positions.js'
 import type { Finding, LintObject } from '../../analysis/lint/finding.js'
 import type { LintResult } from '../../analysis/lint/index.js'
 
@@ -16,18 +16,17 @@ interface Position {
   readonly column: number
 }
 
-const STDIN = '<stdin>'
 const JSON_START = /^\uFEFF?\s*[{[]/
 
 /**
- * The result with `object.source.line` set for every object found in its file, and `location` (line and column
- * of the finding's path) for findings that point inside one. Files that cannot be read again are left as they are.
+ * The result with `object.source.line` set for every object whose text was kept, and `location` (line and column
+ * of the finding's path) for findings that point inside one.
  */
-export async function placeFindings(result: LintResult, read: (file: string) => Promise<string> = (f) => readFile(f, 'utf8')): Promise<LintResult> {
+export async function placeFindings(result: LintResult, texts: SourceTexts): Promise<LintResult> {
   // every (object, path) to place, per file
   const wanted = new Map<string, { object: LintObject; path: Path }[]>()
   const want = (object: LintObject, path: Path) => {
-    if (!object.source || object.source.file === STDIN) return
+    if (!object.source || texts.get(object.source.file) === undefined) return
     const list = wanted.get(object.source.file) ?? []
     list.push({ object, path }, { object, path: [] })
     wanted.set(object.source.file, list)
@@ -37,12 +36,7 @@ export async function placeFindings(result: LintResult, read: (file: string) => 
     for (const r of f.related ?? []) want(r.object, r.path)
   }
   const placers = new Map<string, Placer>()
-  await Promise.all(
-    [...wanted].map(async ([file, items]) => {
-      const text = await read(file).catch(() => null)
-      if (text !== null) placers.set(file, makePlacer(file, text, items))
-    }),
-  )
+  for (const [file, items] of wanted) placers.set(file, await makePlacer(texts, file, items))
   const place = (o: LintObject, path: Path): { object: LintObject; at?: Position } => {
     const p = o.source ? placers.get(o.source.file) : undefined
     if (!p) return { object: o }
@@ -64,24 +58,14 @@ interface Placer {
   at(o: LintObject, path: Path): Position | undefined
 }
 
-function makePlacer(file: string, text: string, items: readonly { object: LintObject; path: Path }[]): Placer {
-  // the object's path inside its document, found the way the loader found it
-  const docs = splitDocuments(file, text).docs
-  const prefixes = new Map<string, Path | undefined>()
-  const prefixOf = (o: LintObject): Path | undefined => {
-    const key = `${o.source!.doc}\n${o.kind}\n${o.namespace ?? ''}\n${o.name}`
-    if (!prefixes.has(key)) prefixes.set(key, docs.find((d) => d.doc === o.source!.doc && sameObject(o, d.value))?.pathPrefix)
-    return prefixes.get(key)
-  }
-  const full = (o: LintObject, path: Path): Path | undefined => {
-    const prefix = prefixOf(o)
-    return prefix === undefined ? undefined : [...prefix, ...path]
-  }
+async function makePlacer(texts: SourceTexts, file: string, items: readonly { object: LintObject; path: Path }[]): Promise<Placer> {
+  const text = texts.get(file)!
+  // the object's path inside its document, as the loader found it
+  const full = (o: LintObject, path: Path): Path => [...(o.source!.at ?? []), ...path]
   if (JSON_START.test(text)) {
     const paths: Path[] = []
     for (const { object, path } of items) {
-      const p = full(object, path)
-      if (p) paths.push(p)
+      paths.push(full(object, path))
     }
     const offsets = jsonOffsets(text, paths)
     if (offsets !== null) {
@@ -89,7 +73,6 @@ function makePlacer(file: string, text: string, items: readonly { object: LintOb
       return {
         at(o, path) {
           const p = full(o, path)
-          if (p === undefined) return undefined
           // the deepest part of the path that exists
           for (let n = p.length; n >= 0; n--) {
             const off = offsets.get(pathKey(p.slice(0, n)))
@@ -100,20 +83,8 @@ function makePlacer(file: string, text: string, items: readonly { object: LintOb
       }
     }
   }
-  const locate = createLocator(text)
-  return {
-    at(o, path) {
-      const p = full(o, path)
-      return p === undefined ? undefined : locate(o.source!.doc, p)
-    },
-  }
-}
-
-function sameObject(o: LintObject, v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false
-  const x = v as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
-  if (x.kind !== o.kind || x.metadata?.name !== o.name) return false
-  return o.namespace === undefined || x.metadata.namespace === undefined || x.metadata.namespace === o.namespace
+  const locate: Locator = (await texts.locator(file))!
+  return { at: (o, path) => locate(o.source!.doc, full(o, path)) }
 }
 
 const pathKey = (p: Path): string => p.map((s) => `\u0000${s}`).join('')

@@ -14,7 +14,7 @@ import {
   type Severity,
 } from '../../analysis/lint/index.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
-import { loadClusterOrExit } from '../load.js'
+import { loadInputOrExit } from '../load.js'
 import { placeFindings } from './lint-locate.js'
 import { packageVersion } from '../version.js'
 import { lintJson } from '../render/lint-json.js'
@@ -36,8 +36,8 @@ export interface LintOptions {
  */
 export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   const config = await readConfig(opts, io)
-  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
-  const result = await placeFindings(lintCluster(cluster, config))
+  const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true }, io)
+  const result = await placeFindings(lintCluster(cluster, config), texts)
   if (opts.output === 'json') io.stdout.write(JSON.stringify(lintJson(result), null, 2) + '\n')
   else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))

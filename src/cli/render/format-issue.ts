@@ -8,7 +8,8 @@ import { PLAIN_KEY, type LocatedIssue, type ModelIssue, type ModelNote, type Nam
 /** `x.yaml:14:9: NetworkPolicy shop/allow-web: spec.ingress[0].from[1].ipBlock.except[0]: <sentence>` */
 export function formatIssue(i: LocatedIssue): string {
   const parts = [formatWhere(i)]
-  if (i.object) parts.push(formatObject(i.object))
+  // a live object's origin already names it: `cluster CONTEXT: Kind NS/NAME`
+  if (i.object && i.origin?.kind !== 'cluster') parts.push(formatObject(i.object))
   const path = formatPath(i.issue.path)
   if (path !== '' && i.issue.code !== 'yaml_syntax') parts.push(path)
   parts.push(issueMessage(i.issue))

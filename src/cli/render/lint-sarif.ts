@@ -1,4 +1,5 @@
 import { toDotPath } from '../../model/issues.js'
+import { originOf } from '../../model/source.js'
 import { formatObject, partsText, type Finding, type LintObject, type Severity } from '../../analysis/lint/finding.js'
 import type { LintResult } from '../../analysis/lint/index.js'
 import type { Check } from '../../analysis/lint/check.js'
@@ -16,10 +17,13 @@ const defaultUri = (file: string) => file.split('\\').join('/').split('/').map(e
 
 function location(o: LintObject, f: Finding | null, uri: (file: string) => string) {
   const logical = [{ fullyQualifiedName: formatObject(o).replace(' ', '/'), kind: 'resource' }]
-  if (!o.source || o.source.file === '<stdin>') return { logicalLocations: logical }
+  // stdin and a live object have no artifact to point at; a file at a git revision is the file in the repository
+  const origin = o.source ? originOf(o.source) : undefined
+  if (!o.source || origin === undefined || origin.kind === 'stdin' || origin.kind === 'cluster') return { logicalLocations: logical }
+  const file = origin.kind === 'git' ? origin.path : o.source.file
   const line = f?.location?.line ?? o.source.line
   const region = line !== undefined ? { region: { startLine: line, ...(f?.location ? { startColumn: f.location.column } : {}) } } : {}
-  return { physicalLocation: { artifactLocation: { uri: uri(o.source.file) }, ...region }, logicalLocations: logical }
+  return { physicalLocation: { artifactLocation: { uri: uri(file) }, ...region }, logicalLocations: logical }
 }
 
 function rule(c: Check, severity: Severity) {

@@ -1,0 +1,11 @@
+/** The public names of src/io/: every source of manifests, and the loader that reads them into a cluster. */
+export { files, gitRevision, objects, stdin, diskReader, STREAM_BYTES } from './sources.js'
+export type { FileReader, FilesOptions, ReadOptions, Source, SourceRead, SourceUnit, UnitContent } from './sources.js'
+export { loadManifests, loadSources, manifestSources, ManifestCache, STDIN_NAME } from './load-manifests.js'
+export type { LoadOptions, LoadResult } from './load-manifests.js'
+export { SourceTexts } from './source-texts.js'
+export { diskTree, walkTree, MANIFEST_EXT } from './tree.js'
+export type { EntryKind, Skipped, Tree, Walked } from './tree.js'
+export { gitTree } from './git-tree.js'
+export type { GitTree } from './git-tree.js'
+export { originName, originOf, type Origin, type SourceRef } from '../model/source.js'

@@ -1,0 +1,78 @@
+/**
+ * The texts the loader read, kept by unit name (originName of their origin), so that a line and column can be
+ * found for any path after loading without reading again. Nothing is computed until asked: the position
+ * parser runs only for a text that has something to place, once per text.
+ */
+import { splitDocuments, type ManifestDoc } from '../model/documents.js'
+import type { LocatedIssue, Path } from '../model/issues.js'
+import type { Locator, Position } from '../model/positions.js'
+
+export class SourceTexts {
+  private readonly locators = new Map<string, Locator>()
+  private createLocator: ((text: string) => Locator) | undefined
+
+  private readonly texts: Map<string, string | readonly Uint8Array[]>
+  private readonly docs = new Map<string, readonly ManifestDoc[]>()
+
+  /**
+   * texts by unit name, as strings or as UTF-8 bytes in pieces (decoded on first use); `objects`: the documents
+   * of units that were decoded objects (a live cluster), kept when texts are
+   */
+  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map()) {
+    this.texts = new Map(texts)
+    for (const [name, docs] of objects) this.docs.set(name, docs)
+  }
+
+  /**
+   * The documents of unit `name` as written (decoded again from the kept text, not read again; memoised): what a
+   * caller that needs the raw objects uses, such as the lab copying policies as the user wrote them. Empty
+   * when nothing was kept for `name`.
+   */
+  documents(name: string): readonly ManifestDoc[] {
+    let d = this.docs.get(name)
+    if (d === undefined) {
+      const text = this.get(name)
+      d = text === undefined ? [] : splitDocuments(name, text).docs
+      this.docs.set(name, d)
+    }
+    return d
+  }
+
+  /** the text of unit `name`; undefined when it was not kept (parsed while read, or decoded objects) */
+  get(name: string): string | undefined {
+    const t = this.texts.get(name)
+    if (t === undefined || typeof t === 'string') return t
+    const text = Buffer.concat(t).toString('utf8')
+    this.texts.set(name, text)
+    return text
+  }
+
+  /** Position of `path` in document `doc` of unit `name` (see createLocator); undefined without its text. */
+  async locate(name: string, doc: number, path: Path): Promise<Position | undefined> {
+    const locator = await this.locator(name)
+    return locator?.(doc, path)
+  }
+
+  /** The locator of unit `name`, made on first use; undefined without its text. */
+  async locator(name: string): Promise<Locator | undefined> {
+    const text = this.get(name)
+    if (text === undefined) return undefined
+    let l = this.locators.get(name)
+    if (l === undefined) {
+      // the position parser is loaded only when something is placed, so a clean run does not pay for it
+      this.createLocator ??= (await import('../model/positions.js')).createLocator
+      this.locators.set(name, (l = this.createLocator(text)))
+    }
+    return l
+  }
+
+  /** Fills line and column of the issues that have none, from their unit's text. */
+  async placeIssues(issues: readonly LocatedIssue[]): Promise<LocatedIssue[]> {
+    const out: LocatedIssue[] = []
+    for (const i of issues) {
+      const pos = i.line === undefined ? await this.locate(i.file, i.doc, i.issue.path) : undefined
+      out.push(pos ? { ...i, line: pos.line, column: pos.column } : i)
+    }
+    return out
+  }
+}
