@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Cluster } from '../../model/cluster.js'
-import { splitDocuments, type ManifestDoc } from '../../model/documents.js'
+import type { ManifestDoc } from '../../model/documents.js'
 import { parseCidr, type Family } from '../../model/ip.js'
 import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
@@ -19,11 +19,10 @@ import { labOf, labTools, requireRoot, requireLabTools, type LabNameOption } fro
 import { labLiveness, readLabState } from '../../lab/lab-state.js'
 import { projectRoot, run } from '../../lab/lab-exec.js'
 import type { AgentMode } from '../../dataplane/compile-policies.js'
-import { STDIN_NAME } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 export { labTools } from './lab-prerequisites.js'
-import { loadClusterOrExit } from '../load.js'
+import { loadClusterOrExit, loadInputOrExit } from '../load.js'
 import { policyDocuments, renderLabManifests } from '../render/lab-manifests.js'
 import { renderLabUp } from '../render/lab-up.js'
 import { writeLabTable } from '../render/lab-table.js'
@@ -167,17 +166,9 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const lab = labOf(opts)
   requireRoot(io)
   const cidrs = podCidrOptions(opts.podCidr)
-  let stdinText: string | undefined
-  const cachedIo: CliIO = { stdout: io.stdout, stderr: io.stderr, readStdin: async () => (stdinText ??= await io.readStdin()) }
-  const cluster = await loadClusterOrExit({ files: opts.filename }, cachedIo)
-
-  // the policies as written, re-read from their files (stdin from the copy kept above)
-  const split = new Map<string, readonly ManifestDoc[]>()
-  const docsOf = (file: string): readonly ManifestDoc[] => split.get(file) ?? []
-  for (const file of new Set(cluster.policies.flatMap((p) => (p.source ? [p.source.file] : [])))) {
-    const text = file === STDIN_NAME ? (stdinText ?? '') : await readFile(file, 'utf8')
-    split.set(file, splitDocuments(file, text).docs)
-  }
+  // read once: the policies are written out for the agent as the user wrote them, from the text kept at load
+  const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true }, io)
+  const docsOf = (file: string): readonly ManifestDoc[] => texts.documents(file)
   const { docs: policyDocs, missing } = policyDocuments(cluster.policies, docsOf)
   if (missing.length > 0) throw new Error(`policies not found again in their files (changed while reading?): ${missing.join(', ')}`)
 
