@@ -2,7 +2,9 @@
  * A live cluster as a source of manifests: every object of the kinds the model is built from, in every
  * namespace (the analysis needs every namespace's labels and every pod a policy can select), built into the
  * same LoadResult that loadManifests gives for files. Each object's origin, in place of file:line, is
- * `cluster CONTEXT: Kind NS/NAME`, so an issue in it reads `cluster prod: NetworkPolicy shop/web: …`.
+ * `cluster CONTEXT: Kind NS/NAME` (the `file` of its ManifestDoc and of the model's SourceRef), so an issue
+ * reads `cluster prod: NetworkPolicy shop/web: spec.ingress[0]…: …` through formatIssue (an issue's `file` is
+ * `cluster CONTEXT` and its `object` names the object). Lines and columns do not apply.
  */
 import { assembleCluster, parseDocument, type BuildResult } from '../../model/build-cluster.js'
 import type { ManifestDoc } from '../../model/documents.js'
@@ -59,7 +61,11 @@ export async function loadCluster(client: KubeClient, opts: LoadClusterOptions =
 export function clusterFromObjects(context: string, objects: Iterable<KubeObject>): BuildResult {
   const parsed = []
   for (const o of objects) parsed.push(parseDocument(liveDoc(context, o)))
-  return assembleCluster(parsed)
+  const built = assembleCluster(parsed)
+  if (built.issues.length === 0) return built
+  // an issue names its object itself: its `file` is the cluster, so it reads `cluster C: Kind NS/NAME: field: …`
+  const where = `cluster ${context}`
+  return { ...built, issues: built.issues.map((i) => (i.object ? { ...i, file: where } : i)) }
 }
 
 /** A live object as a document whose `file` is its origin (see originOf). */
