@@ -232,6 +232,11 @@ export class FakeApiServer {
     }
   }
 
+  /** Writes `line` (and a newline) as it is to every open watch of `kind`: an ERROR event, or a broken line. */
+  sendRaw(kind: string, line: string): void {
+    for (const w of this.watches) if (w.store.res.kind === kind && !w.res.writableEnded) w.res.write(line + '\n')
+  }
+
   /** How many watch streams are open now (of `kind` when given). */
   openWatches(kind?: string): number {
     let n = 0

@@ -202,6 +202,26 @@ describe('watcher', () => {
     expect(names(w.store)).toEqual(['shop'])
   })
 
+  test.each([
+    { name: 'an ERROR event other than 410', line: JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: leader changed', reason: 'InternalError', code: 500 } }),
+      want: 'the API server URL answered 500 to watch pods: etcdserver: leader changed' },
+    { name: 'a line that is not JSON', line: '{"type":"ADDED","obj', want: 'the API server URL sent a reply that is not Kubernetes JSON: {"type":"ADDED","obj' },
+  ])('$name: reported, then the watch resumes from the same resourceVersion (no relist)', async ({ line, want }) => {
+    fake.apply(pod('a'))
+    const { w, seen } = follow('Pod')
+    await w.synced()
+    await until(() => fake.openWatches('Pod') === 1, 'the watch')
+    const rv = w.stats.resourceVersion
+    fake.sendRaw('Pod', line)
+    await until(() => seen.errors.length === 1, 'the error')
+    expect(formatKubeError(seen.errors[0]!.error)).toBe(`cluster kind-w: ${want.replace('URL', fake.url)}`)
+    await until(() => fake.openWatches('Pod') === 1 && w.stats.watchRestarts === 1, 'the resumed watch')
+    expect(watchRequests().at(-1)!.query.resourceVersion).toBe(rv)
+    fake.apply(pod('b'))
+    await until(() => w.store.has('shop/b'), 'an event after the error')
+    expect(w.stats).toMatchObject({ relists: 0, errors: 1 })
+  })
+
   test('stop() ends the watch and the loop', async () => {
     const { w } = follow('Pod')
     await w.synced()
