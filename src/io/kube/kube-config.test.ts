@@ -80,6 +80,11 @@ describe('loadKubeConfig', () => {
       want: (d: string) => `kubeconfig ${d}/nouser: context "x" names user "ghost", which is not defined`,
     },
     {
+      name: 'a CA file that does not exist',
+      setup: () => ({ kubeconfig: dir.write('noca', fakeKubeconfigYaml(fake, { context: 'x', caFile: true })), env: {} }),
+      want: (d: string) => `kubeconfig ${d}/noca: certificate-authority ${d}/ca-x.crt of context "x": no such file`,
+    },
+    {
       name: 'no kubeconfig anywhere',
       setup: () => ({ env: { HOME: dir.path() }, serviceAccountDir: join(dir.path(), 'no-sa') }),
       want: (d: string) =>

@@ -98,6 +98,10 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeResult<LoadedK
   if (!users.some((u) => u.name === ctx.user)) {
     return fail({ code: 'bad_kubeconfig', file: fileText, problem: `context "${name}" names user "${ctx.user}", which is not defined` })
   }
+  const user = users.find((u) => u.name === ctx.user)!
+  for (const [field, file] of [['certificate-authority', cluster.caFile], ['client-certificate', user.certFile], ['client-key', user.keyFile]] as const) {
+    if (file && !existsSync(file)) return fail({ code: 'bad_kubeconfig', file: fileText, problem: `${field} ${file} of context "${name}": no such file` })
+  }
   merged.loadFromOptions({ clusters, users, contexts, currentContext: name })
   return ok({ context: name, server: cluster.server, user: ctx.user, ...(ctx.namespace ? { namespace: ctx.namespace } : {}), files, kc: merged })
 }
@@ -127,6 +131,7 @@ function loadInCluster(env: Readonly<Record<string, string | undefined>>, dir: s
     looked.push({ what: 'in-cluster service account', found: missing.join(', ') })
     return undefined
   }
+  if (!existsSync(join(dir, 'ca.crt'))) return fail({ code: 'bad_kubeconfig', file: dir, problem: 'in-cluster service account without ca.crt' })
   const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`
   const nsFile = join(dir, 'namespace')
   const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : ''
