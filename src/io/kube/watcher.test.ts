@@ -222,6 +222,41 @@ describe('watcher', () => {
     expect(w.stats).toMatchObject({ relists: 0, errors: 1 })
   })
 
+  test('API down before the first list: retried until it is back', async () => {
+    fake.apply(pod('a'))
+    await fake.stop()
+    const { w, seen } = follow('Pod')
+    await until(() => seen.errors.length >= 2, 'failed lists')
+    expect(w.stats.synced).toBe(false)
+    await fake.restart()
+    await w.synced()
+    expect(names(w.store)).toEqual(['shop/a'])
+  })
+
+  test('converges on the server state through many changes, ended watches and expired histories', async () => {
+    let seed = 7
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const { w } = follow('Pod', { limit: 7 })
+    await w.synced()
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 25; i++) {
+        const name = `p${Math.floor(rnd() * 30)}`
+        if (rnd() < 0.3) fake.remove('Pod', 'shop', name)
+        else fake.apply(pod(name, rnd() < 0.5 ? 'node-a' : 'node-b', { app: `v${Math.floor(rnd() * 3)}` }))
+      }
+      const r = rnd()
+      if (r < 0.15) fake.endWatches('Pod')
+      else if (r < 0.22) fake.compact('Pod', { expireOpenWatches: true })
+      await new Promise((res) => setTimeout(res, rnd() * 15))
+    }
+    const want = () => fake.all('Pod').map((o) => `${o.metadata.namespace}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort()
+    const have = () => [...w.store.values()].map((o) => `${o.metadata.namespace}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort()
+    await until(() => have().join() === want().join(), 'convergence', 10_000)
+    expect(have()).toEqual(want())
+    expect(w.stats.watchRestarts).toBeGreaterThan(0)
+    expect(w.stats.relists).toBeGreaterThan(0)
+  })
+
   test('stop() ends the watch and the loop', async () => {
     const { w } = follow('Pod')
     await w.synced()
