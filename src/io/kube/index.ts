@@ -9,3 +9,4 @@ export { API_RESOURCES, apiVersionOf, MODEL_KINDS, qualifiedName, resourcePath, 
 export { applyEvent, backoffDelay, DEFAULT_BACKOFF, diffStores, eventLagMs, readWatchEvent, storeOf, type BackoffPolicy, type Change, type Store, type WatchStep } from './watch-store.js'
 export { watchKind, Watcher, type SyncEvent, type WatcherHandlers, type WatcherOptions, type WatcherStats } from './watcher.js'
 export { watchCluster, type ClusterWatch, type ClusterWatchHandlers, type ClusterWatchOptions } from './cluster-watch.js'
+export { getObject } from './get-object.js'
