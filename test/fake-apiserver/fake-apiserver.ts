@@ -232,9 +232,12 @@ export class FakeApiServer {
     }
   }
 
-  /** Writes `line` (and a newline) as it is to every open watch of `kind`: an ERROR event, or a broken line. */
-  sendRaw(kind: string, line: string): void {
-    for (const w of this.watches) if (w.store.res.kind === kind && !w.res.writableEnded) w.res.write(line + '\n')
+  /**
+   * Writes `text` as it is to every open watch of `kind`: an ERROR event, a broken line, or part of a line
+   * (`newline: false`) to be finished by the next call. Nothing is stored.
+   */
+  sendRaw(kind: string, text: string, opts: { newline?: boolean } = {}): void {
+    for (const w of this.watches) if (w.store.res.kind === kind && !w.res.writableEnded) w.res.write(opts.newline === false ? text : text + '\n')
   }
 
   /** How many watch streams are open now (of `kind` when given). */

@@ -38,6 +38,7 @@ export function createKubeClient(cfg: LoadedKubeConfig, opts: KubeClientOptions 
   return new HttpsKubeClient(cfg, opts)
 }
 
+const USER_AGENT = `netpol (node ${process.version})`
 const NODE_CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/
 
 class HttpsKubeClient implements KubeClient {
@@ -94,10 +95,11 @@ class HttpsKubeClient implements KubeClient {
       res.on('data', (chunk: string) => {
         if (done) return
         buffered += chunk
+        let start = 0
         let nl: number
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim()
-          buffered = buffered.slice(nl + 1)
+        while ((nl = buffered.indexOf('\n', start)) >= 0) {
+          const line = buffered.slice(start, nl).trim()
+          start = nl + 1
           if (line === '') continue
           let event: unknown
           try {
@@ -114,6 +116,7 @@ class HttpsKubeClient implements KubeClient {
           }
           if (done) return
         }
+        buffered = buffered.slice(start)
       })
       res.on('end', () => finish(ok(undefined)))
       res.on('error', (err) => finish(signal?.aborted ? ok(undefined) : fail(this.connectionError(err))))
@@ -125,7 +128,7 @@ class HttpsKubeClient implements KubeClient {
   private async open(req: RequestInfo, query: Query, idleMs: number, signal?: AbortSignal): Promise<KubeResult<http.IncomingMessage>> {
     const url = new URL(this.server + resourcePath(req.resource, req.namespace, req.name))
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v))
-    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } }
+    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': USER_AGENT } }
     try {
       await this.cfg.kc.applyToHTTPSOptions(options)
     } catch (err) {

@@ -222,6 +222,19 @@ describe('watcher', () => {
     expect(w.stats).toMatchObject({ relists: 0, errors: 1 })
   })
 
+  test('an event split across chunks is read once whole', async () => {
+    const { w, seen } = follow('Pod')
+    await w.synced()
+    await until(() => fake.openWatches('Pod') === 1, 'the watch')
+    const line = JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', apiVersion: 'v1', metadata: { namespace: 'shop', name: 'split', resourceVersion: '999999' } } })
+    fake.sendRaw('Pod', line.slice(0, 40), { newline: false })
+    await new Promise((r) => setTimeout(r, 30))
+    fake.sendRaw('Pod', line.slice(40))
+    await until(() => seen.changes.length === 1, 'the event')
+    expect(seen.changes).toEqual(['added shop/split 999999'])
+    expect(w.stats.resourceVersion).toBe('999999')
+  })
+
   test('API down before the first list: retried until it is back', async () => {
     fake.apply(pod('a'))
     await fake.stop()
