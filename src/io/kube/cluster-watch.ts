@@ -6,7 +6,7 @@ import type { BuildResult } from '../../model/build-cluster.js'
 import type { KubeClient } from './kube-client.js'
 import type { KubeError } from './kube-error.js'
 import type { KubeObject } from './kube-object.js'
-import { clusterFromObjects } from './load-cluster.js'
+import { clusterFromObjects, type ParsedCache } from './load-cluster.js'
 import { MODEL_KINDS, type KindName } from './resources.js'
 import type { Change } from './watch-store.js'
 import { watchKind, type SyncEvent, type Watcher, type WatcherOptions, type WatcherStats } from './watcher.js'
@@ -34,7 +34,10 @@ export interface ClusterWatch {
   readonly isSynced: boolean
   /** Every object of every kind followed, now. */
   objects(): KubeObject[]
-  /** The model of the objects of the kinds it is built from (Node is left out), located by origin (see loadCluster). */
+  /**
+   * The model of the objects of the kinds it is built from (Node is left out), located by origin (see
+   * loadCluster). Objects unchanged since the last call are not parsed again.
+   */
   cluster(): BuildResult
   stats(): Partial<Record<KindName, WatcherStats>>
   stop(): Promise<void>
@@ -50,6 +53,7 @@ export function watchCluster(client: KubeClient, opts: ClusterWatchOptions = {},
       onError: (e, r) => handlers.onError?.(kind, e, r),
     }))
   }
+  const parsed: ParsedCache = new WeakMap()
   const all = Promise.all([...watchers.values()].map((w) => w.synced())).then(() => undefined)
   const objects = (model: boolean) => {
     const out: KubeObject[] = []
@@ -63,7 +67,7 @@ export function watchCluster(client: KubeClient, opts: ClusterWatchOptions = {},
       return [...watchers.values()].every((w) => w.stats.synced)
     },
     objects: () => objects(false),
-    cluster: () => clusterFromObjects(client.context, objects(true)),
+    cluster: () => clusterFromObjects(client.context, objects(true), parsed),
     stats: () => Object.fromEntries([...watchers].map(([k, w]) => [k, w.stats])),
     stop: async () => {
       await Promise.all([...watchers.values()].map((w) => w.stop()))

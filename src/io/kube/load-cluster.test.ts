@@ -4,8 +4,8 @@ import { FakeApiServer, writeFakeKubeconfig, type Obj } from '../../../test/fake
 import { scratchDir } from '../../../test/scratch-dir.js'
 import { formatIssue } from '../../cli/render/format-issue.js'
 import { loadManifests } from '../load-manifests.js'
-import { createKubeClient, type KubeClient } from './kube-client.js'
-import { loadKubeConfig } from './kube-config.js'
+import { connect } from './connect.js'
+import type { KubeClient } from './kube-client.js'
 import { formatKubeError } from './kube-error.js'
 import { loadCluster } from './load-cluster.js'
 
@@ -32,9 +32,9 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 
 function client(): KubeClient {
-  const cfg = loadKubeConfig({ kubeconfig: writeFakeKubeconfig(join(dir.path(), 'config'), fake, { context: 'prod' }), env: {} })
-  if (!cfg.ok) throw new Error(formatKubeError(cfg.error))
-  return createKubeClient(cfg.value)
+  const c = connect({ kubeconfig: writeFakeKubeconfig(join(dir.path(), 'config'), fake, { context: 'prod' }), env: {} })
+  if (!c.ok) throw new Error(formatKubeError(c.error))
+  return c.value.client
 }
 
 /** The model without where each object came from. */

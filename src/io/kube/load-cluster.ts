@@ -6,7 +6,7 @@
  * reads `cluster prod: NetworkPolicy shop/web: spec.ingress[0]…: …` through formatIssue (an issue's `file` is
  * `cluster CONTEXT` and its `object` names the object). Lines and columns do not apply.
  */
-import { assembleCluster, parseDocument, type BuildResult } from '../../model/build-cluster.js'
+import { assembleCluster, parseDocument, type BuildResult, type ParsedDocument } from '../../model/build-cluster.js'
 import type { ManifestDoc } from '../../model/documents.js'
 import type { KubeClient } from './kube-client.js'
 import { ok, type KubeResult } from './kube-error.js'
@@ -55,12 +55,26 @@ export async function loadCluster(client: KubeClient, opts: LoadClusterOptions =
 }
 
 /**
- * The cluster of live objects (of any kinds, e.g. a watcher's stores together), each located by its origin.
- * Pure; the same model code as files go through (parseDocument, assembleCluster).
+ * Each live object parsed, by the object's identity: a watcher replaces an object on every change and never
+ * mutates it, so a model rebuilt after one event parses one object again, not all.
  */
-export function clusterFromObjects(context: string, objects: Iterable<KubeObject>): BuildResult {
-  const parsed = []
-  for (const o of objects) parsed.push(parseDocument(liveDoc(context, o)))
+export type ParsedCache = WeakMap<KubeObject, ParsedDocument>
+
+/**
+ * The cluster of live objects (of any kinds, e.g. a watcher's stores together), each located by its origin.
+ * The same model code as files go through (parseDocument, assembleCluster); with `cache`, an object parsed
+ * before is not parsed again (see ParsedCache).
+ */
+export function clusterFromObjects(context: string, objects: Iterable<KubeObject>, cache?: ParsedCache): BuildResult {
+  const parsed: ParsedDocument[] = []
+  for (const o of objects) {
+    let p = cache?.get(o)
+    if (!p) {
+      p = parseDocument(liveDoc(context, o))
+      cache?.set(o, p)
+    }
+    parsed.push(p)
+  }
   const built = assembleCluster(parsed)
   if (built.issues.length === 0) return built
   // an issue names its object itself: its `file` is the cluster, so it reads `cluster C: Kind NS/NAME: field: …`
