@@ -120,7 +120,7 @@ class HttpsKubeClient implements KubeClient {
       })
       res.on('end', () => finish(ok(undefined)))
       res.on('error', (err) => finish(signal?.aborted ? ok(undefined) : fail(this.connectionError(err))))
-      res.on('close', () => finish(signal?.aborted || res.complete ? ok(undefined) : fail(this.connectionError(Object.assign(new Error('the connection closed during the watch'), { code: 'ECONNRESET' })))))
+      res.on('close', () => finish(signal?.aborted || res.complete ? ok(undefined) : fail(this.connectionError(Object.assign(new Error('the connection was closed during the request'), { code: 'ECONNRESET' })))))
     })
   }
 
@@ -153,7 +153,9 @@ class HttpsKubeClient implements KubeClient {
   private connectionError(err: Error): KubeError {
     const code = (err as { code?: string }).code ?? ''
     const certificate = NODE_CERT_CODES.test(code)
-    const cause = err.message.includes(code) || code === '' ? err.message : `${err.message} (${code})`
+    // Node's words for a connection cut mid-reply ("aborted", "socket hang up") say little to a user
+    const said = err.message === 'aborted' || err.message === 'socket hang up' ? 'the connection was closed during the request' : err.message
+    const cause = said.includes(code) || code === '' ? said : `${said} (${code})`
     return { code: 'unreachable', context: this.context, server: this.server, cause, certificate }
   }
 
@@ -210,7 +212,7 @@ function readBody(res: http.IncomingMessage): Promise<string> {
     res.on('data', (c: Buffer) => chunks.push(c))
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     res.on('error', reject)
-    res.on('aborted', () => reject(Object.assign(new Error('the connection closed before the reply ended'), { code: 'ECONNRESET' })))
+    res.on('aborted', () => reject(Object.assign(new Error('the connection was closed during the request'), { code: 'ECONNRESET' })))
   })
 }
 

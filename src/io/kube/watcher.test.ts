@@ -159,6 +159,8 @@ describe('watcher', () => {
     await fake.stop()
     await until(() => seen.errors.length >= 4, 'several failed retries')
     expect(seen.errors.every((e) => e.error.code === 'unreachable')).toBe(true)
+    // the open watch is cut first, then connections are refused
+    expect(formatKubeError(seen.errors[0]!.error)).toBe(`cluster kind-w: cannot reach the API server ${fake.url}: the connection was closed during the request (ECONNRESET)`)
     expect(formatKubeError(seen.errors[1]!.error)).toMatch(new RegExp(`^cluster kind-w: cannot reach the API server ${fake.url}: connect ECONNREFUSED`))
     // growing delays, each shortened by its jitter, never above the cap
     const delays = seen.errors.map((e) => e.retryInMs)
