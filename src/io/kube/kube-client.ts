@@ -140,7 +140,7 @@ class HttpsKubeClient implements KubeClient {
     const lib = url.protocol === 'http:' ? http : https
     return new Promise((resolve) => {
       const r = lib.request(url, options, (res) => resolve(ok(res)))
-      if (idleMs > 0) r.setTimeout(idleMs, () => r.destroy(Object.assign(new Error(`no reply within ${Math.round(idleMs / 1000)} s`), { code: 'ETIMEDOUT' })))
+      if (idleMs > 0) r.setTimeout(idleMs, () => r.destroy(Object.assign(new Error(`no reply within ${idleMs / 1000} s`), { code: 'ETIMEDOUT' })))
       r.on('error', (err) => resolve(fail(this.connectionError(err))))
       if (signal) {
         if (signal.aborted) r.destroy()

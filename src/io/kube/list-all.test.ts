@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { FakeApiServer, writeFakeKubeconfig, type FakeKubeconfigOptions } from '../../../test/fake-apiserver/index.js'
@@ -113,6 +114,19 @@ describe('errors a user can act on', () => {
     await gone.close()
     const r = cfg.ok ? await listAll(createKubeClient(cfg.value), 'Pod') : cfg
     expect(r.ok ? 'ok' : formatKubeError(r.error)).toBe(`cluster gone: cannot reach the API server ${url}: connect ECONNREFUSED ${url.replace('https://', '')}`)
+  })
+
+  test('a server that accepts connections and never answers: a timeout', async () => {
+    const silent = createServer(() => undefined)
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    const url = `https://127.0.0.1:${(silent.address() as { port: number }).port}`
+    try {
+      const cfg = loadKubeConfig({ kubeconfig: writeFakeKubeconfig(join(dir.path(), 'silent'), fake, { context: 'silent', server: url }), env: {} })
+      const r = cfg.ok ? await listAll(createKubeClient(cfg.value, { requestTimeoutMs: 300 }), 'Pod') : cfg
+      expect(r.ok ? 'ok' : formatKubeError(r.error)).toBe(`cluster silent: cannot reach the API server ${url}: no reply within 0.3 s (ETIMEDOUT)`)
+    } finally {
+      silent.close()
+    }
   })
 
   test('a server certificate not signed by the kubeconfig CA', async () => {
