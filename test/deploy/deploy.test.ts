@@ -8,7 +8,7 @@ import { join, posix } from 'node:path'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { loadManifests } from '../../src/io/load-manifests.js'
-import { READ_RESOURCES, READ_VERBS } from '../../src/io/kube-resources.js'
+import { API_RESOURCES, READ_VERBS } from '../../src/io/kube/resources.js'
 import { parseListenAddress } from '../../src/agent/metrics.js'
 import { parseCli } from '../cli/cli-harness.js'
 
@@ -65,7 +65,7 @@ describe('deploy/', () => {
 })
 
 describe('RBAC: get, list and watch on exactly what netpol reads', () => {
-  const expected = READ_RESOURCES.map((r) => `${r.group}/${r.plural}`).sort()
+  const expected = Object.values(API_RESOURCES).map((r) => `${r.group}/${r.plural}`).sort()
   test.each(['netpol-agent', 'netpol-reader'])('ClusterRole %s', (name) => {
     const rules = find('ClusterRole', name).rules as Obj[]
     const granted: string[] = []
@@ -195,4 +195,9 @@ describe('Dockerfile', () => {
     expect(ignore).not.toContain('!node_modules/')
     expect(ignore).not.toContain('!dist/')
   })
+})
+
+test('the RBAC file that error messages point at exists', async () => {
+  const { RBAC_FILE } = await import('../../src/io/kube/kube-error.js')
+  expect((await import('node:fs')).existsSync(RBAC_FILE)).toBe(true)
 })

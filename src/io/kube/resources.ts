@@ -1,0 +1,55 @@
+/**
+ * The API resources netpol reads from a live cluster, as the API server serves them: group, version, the
+ * plural name in the URL, and whether objects live in a namespace.
+ */
+export interface ApiResource {
+  readonly kind: string
+  /** '' for the core group */
+  readonly group: string
+  readonly version: string
+  /** the resource name in the URL and in RBAC rules: pods, networkpolicies */
+  readonly plural: string
+  readonly namespaced: boolean
+}
+
+const r = (kind: string, group: string, plural: string, namespaced: boolean): ApiResource => ({ kind, group, version: 'v1', plural, namespaced })
+
+/** Every kind netpol reads, by kind. */
+export const API_RESOURCES = {
+  Namespace: r('Namespace', '', 'namespaces', false),
+  Node: r('Node', '', 'nodes', false),
+  Pod: r('Pod', '', 'pods', true),
+  Service: r('Service', '', 'services', true),
+  ReplicationController: r('ReplicationController', '', 'replicationcontrollers', true),
+  NetworkPolicy: r('NetworkPolicy', 'networking.k8s.io', 'networkpolicies', true),
+  Deployment: r('Deployment', 'apps', 'deployments', true),
+  StatefulSet: r('StatefulSet', 'apps', 'statefulsets', true),
+  DaemonSet: r('DaemonSet', 'apps', 'daemonsets', true),
+  ReplicaSet: r('ReplicaSet', 'apps', 'replicasets', true),
+  Job: r('Job', 'batch', 'jobs', true),
+  CronJob: r('CronJob', 'batch', 'cronjobs', true),
+} as const satisfies Record<string, ApiResource>
+
+export type KindName = keyof typeof API_RESOURCES
+
+/** The kinds the model is built from (see loadCluster): every kind netpol reads but Node. */
+export const MODEL_KINDS: readonly KindName[] = [
+  'Namespace', 'Pod', 'Service', 'NetworkPolicy', 'ReplicationController',
+  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob',
+]
+
+/** `v1` or `apps/v1` */
+export const apiVersionOf = (res: ApiResource): string => (res.group === '' ? res.version : `${res.group}/${res.version}`)
+
+/** The name of a resource in RBAC rules and kubectl: `pods`, `deployments.apps`. */
+export const qualifiedName = (res: ApiResource): string => (res.group === '' ? res.plural : `${res.plural}.${res.group}`)
+
+/** The collection path: `/api/v1/pods`, `/apis/apps/v1/namespaces/NS/deployments`; with `name`, one object. */
+export function resourcePath(res: ApiResource, namespace?: string, name?: string): string {
+  const base = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`
+  const ns = res.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : ''
+  return `${base}${ns}/${res.plural}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`
+}
+
+/** The verbs netpol uses on every resource it reads (deploy/ grants exactly these): it never writes to the API. */
+export const READ_VERBS: readonly string[] = ['get', 'list', 'watch']
