@@ -33,22 +33,29 @@ export function processIO(): CliIO {
 }
 
 /**
- * The one way a command streams its output. `write` hands the stream its own copy of bytes, so a caller may
- * reuse its buffer as soon as `write` returns: a stream keeps a reference to each chunk until the OS has taken
- * it, and a pipe whose reader is slow takes it later (once the 64 KiB pipe is full, Node queues the chunk, on
- * Linux too). A caller that awaits `write` waits for 'drain' when the stream's buffer is full, so large outputs
- * stream in bounded memory. `end()` resolves once everything written has been handed to the OS; process.stdout
- * and process.stderr are flushed, never closed.
+ * The one way a command streams its output. A stream keeps a reference to a chunk until the OS has taken it,
+ * and once a pipe's 64 KiB are full (a slow reader) the chunk is queued and taken later, on Linux too. So
+ * `write` of bytes returns at once only when the stream holds nothing more (a file, a pipe with room); else it
+ * resolves once this chunk has been handed over. A caller that reuses its buffer awaits `write`, and may then
+ * change it: nothing is copied, and large outputs stream in bounded memory. A string is encoded by the stream
+ * into a buffer of its own; awaiting its `write` waits for 'drain' when the stream's buffer is full.
+ * `end()` resolves once everything written has been handed over; process.stdout and process.stderr are
+ * flushed, never closed.
  */
 export function writer(stream: Writable): { write(s: string | Uint8Array): Promise<void> | void; end(): Promise<void> } {
   return {
     write(s: string | Uint8Array) {
-      // a string is encoded into a new buffer by the stream itself; bytes are copied here
-      if (!stream.write(typeof s === 'string' ? s : Buffer.from(s))) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+      if (typeof s === 'string') {
+        if (!stream.write(s)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+        return
+      }
+      // a write's callback runs once the chunk and every chunk before it have been handed over
+      const handedOver = new Promise<void>((resolve) => stream.write(s, () => resolve()))
+      if (stream.writableLength === 0) return
+      return handedOver
     },
     end: () =>
       new Promise<void>((resolve) => {
-        // a write's callback runs once it and every write before it have been handed over
         if (stream === process.stdout || stream === process.stderr) stream.write('', () => resolve())
         else stream.end(() => resolve())
       }),
