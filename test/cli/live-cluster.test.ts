@@ -3,7 +3,9 @@
  * `kubectl get -o json` dump of the same objects. The cluster is the test suite's FAKE API server (real wire
  * format over TLS) holding examples/three-tier.
  */
+import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { FakeApiServer, writeFakeKubeconfig } from '../fake-apiserver/index.js'
@@ -58,5 +60,69 @@ describe('with no -f, a command reads the cluster and answers as for a dump of i
     expect(placed(live.out, true)).toEqual(placed(files.out, false))
     expect(origins.length).toBeGreaterThan(0)
     for (const o of origins) expect(o).toMatch(/^cluster fake: (Namespace|Pod|NetworkPolicy|Service) [a-z0-9/-]+$/)
+  })
+})
+
+describe('which cluster: --kubeconfig, KUBECONFIG, --context', () => {
+  test('KUBECONFIG files are merged as kubectl merges them; the current context is read, --context picks another', async () => {
+    // the first file sets current-context: its user's token is no longer accepted
+    const stale = writeFakeKubeconfig(join(dir.path(), 'a', 'config'), fake, { context: 'staging', token: 'expired' })
+    const prod = writeFakeKubeconfig(join(dir.path(), 'b', 'config'), fake, { context: 'prod' })
+    const { dump } = setup()
+    vi.stubEnv('KUBECONFIG', `${stale}:${prod}`)
+    try {
+      const current = await runCli(['matrix'])
+      expect({ code: current.code, err: current.err }).toEqual({
+        code: 2,
+        err: `error: cluster staging: the API server ${fake.url} rejected the credentials of user "staging-user" (401 Unauthorized): they are missing or expired; log in again or renew the token in the kubeconfig\n`,
+      })
+      const other = await runCli(['matrix', '--context', 'prod'])
+      expect(other).toEqual({ ...(await runCli(['matrix', '-f', dump])), err: '' })
+    } finally {
+      vi.unstubAllEnvs()
+    }
+  })
+
+  test('kubectl netpol: the plugin reads the cluster of KUBECONFIG with no -f', async () => {
+    const { kubeconfig, dump } = setup()
+    // not spawnSync: the fake answers from this process
+    const run = promisify(execFile)
+    const plugin = (args: string[]) => run(process.execPath, ['dist/cli/kubectl-netpol.js', ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig } })
+    const live = await plugin(['matrix'])
+    expect(live.stderr).toBe('')
+    expect(live.stdout).toBe((await plugin(['matrix', '-f', dump])).stdout)
+  })
+})
+
+describe('-n and -A limit what is shown; the analysis still reads every namespace', () => {
+  test.each([
+    ['matrix -n is --namespace', ['matrix', '-n', 'database'], ['matrix', '--namespace', 'database']],
+    ['matrix -A is every namespace', ['matrix', '-A'], ['matrix']],
+    ['describe -n', ['describe', '-n', 'database', '-o', 'json'], ['describe', 'database/allow-dns', 'database/allow-scrape', 'database/default-deny-all', 'database/postgres-from-api', '-o', 'json']],
+  ])('%s', async (_, a, b) => {
+    const { kubeconfig } = setup()
+    const x = await runCli([...a, '--kubeconfig', kubeconfig])
+    const y = await runCli([...b, '--kubeconfig', kubeconfig])
+    expect(x.code).toBe(0)
+    expect(x).toEqual(y)
+  })
+
+  test('lint -n shows the findings of that namespace only', async () => {
+    const { kubeconfig } = setup()
+    const all = JSON.parse((await runCli(['lint', '-o', 'json', '--kubeconfig', kubeconfig])).out) as { findings: { object: { kind: string; namespace?: string; name: string } }[] }
+    const some = JSON.parse((await runCli(['lint', '-o', 'json', '-n', 'monitoring', '--kubeconfig', kubeconfig])).out) as typeof all
+    const inMonitoring = all.findings.filter((f) => (f.object.kind === 'Namespace' ? f.object.name : f.object.namespace) === 'monitoring')
+    expect(inMonitoring.length).toBeGreaterThan(0)
+    expect(inMonitoring.length).toBeLessThan(all.findings.length)
+    expect(some.findings).toEqual(inMonitoring)
+  })
+
+  test.each([
+    [['matrix', '-n', 'database', '-A'], 'error: give -n NAMESPACE or -A (every namespace), not both\n'],
+    [['describe', '-n', 'nope'], 'error: -n nope: no such namespace in the input (have: backend, database, frontend, kube-system, monitoring)\n'],
+    [['lint', '-n', 'nope'], 'error: -n nope: no such namespace in the input (have: backend, database, frontend, kube-system, monitoring)\n'],
+  ])('%j', async (argv, err) => {
+    const { kubeconfig } = setup()
+    expect(await runCli([...argv, '--kubeconfig', kubeconfig])).toEqual({ code: 2, out: '', err })
   })
 })
