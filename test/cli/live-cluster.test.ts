@@ -4,7 +4,7 @@
  * format over TLS) holding examples/three-tier.
  */
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
@@ -124,5 +124,47 @@ describe('-n and -A limit what is shown; the analysis still reads every namespac
   ])('%j', async (argv, err) => {
     const { kubeconfig } = setup()
     expect(await runCli([...argv, '--kubeconfig', kubeconfig])).toEqual({ code: 2, out: '', err })
+  })
+})
+
+describe('the README shows what netpol prints against the fake', () => {
+  const readme = readFileSync('README.md', 'utf8')
+  test.each([
+    [['matrix', '--port', '5432/TCP'], 0],
+    [['matrix', '-n', 'database', '--port', '5432/TCP'], 0],
+    [['diff', '--live', '-f', 'examples/three-tier-v2/policies/'], 0],
+  ])('%j', async (argv, code) => {
+    const { kubeconfig } = setup({ context: 'prod' })
+    vi.stubEnv('KUBECONFIG', kubeconfig)
+    try {
+      const r = await runCli(argv as string[])
+      expect({ code: r.code, err: r.err }).toEqual({ code, err: '' })
+      expect(readme).toContain(`$ npx netpol ${(argv as string[]).join(' ')}\n${r.out.trimEnd()}\n`)
+    } finally {
+      vi.unstubAllEnvs()
+    }
+  })
+
+  test('the errors', async () => {
+    vi.stubEnv('KUBECONFIG', '')
+    vi.stubEnv('HOME', '/home/me')
+    vi.stubEnv('KUBERNETES_SERVICE_HOST', '')
+    try {
+      const none = await runCli(['matrix'])
+      expect(none.code).toBe(2)
+      expect(readme).toContain(`$ HOME=/home/me KUBECONFIG= npx netpol matrix\n${none.err}`)
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    const denied = await FakeApiServer.start()
+    try {
+      applyExample(denied)
+      denied.deny({ resource: 'pods', scope: 'cluster', verbs: ['list'] })
+      const r = await runCli(['matrix', '--kubeconfig', writeFakeKubeconfig(join(dir.path(), 'denied'), denied, { context: 'prod' })])
+      expect(r.code).toBe(2)
+      expect(readme).toContain(`$ npx netpol matrix\n${r.err}`)
+    } finally {
+      await denied.close()
+    }
   })
 })
