@@ -5,9 +5,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 const fileOption = () => new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable; without -f the cluster of the kubeconfig context is read').argParser(collect).default([])
 
 /** The options of every command that reads a live cluster when no -f is given (as kubectl finds it). */
-const clusterOptions = (c: Command) =>
+const clusterOptions = (c: Command, what = 'read the cluster of this kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account)') =>
   c
-    .option('--kubeconfig <file>', 'without -f: read the cluster of this kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account)')
+    .option('--kubeconfig <file>', `without -f: ${what}`)
     .option('--context <name>', "without -f: the kubeconfig context to read (default: its current-context)")
 
 /**
@@ -105,8 +105,8 @@ function define(program: Command, io: CliIO): void {
     .description("the manifests' cluster as network namespaces with real servers, enforced by the agent: real connections against the engine's prediction (root)")
   const labName = (c: Command) => c.option('--name <name>', 'a lab of its own, beside any other (a-z, 0-9, -; at most 32); default: the one default lab')
   const labUpOptions = (c: Command) =>
-    labName(c)
-      .addOption(fileOption())
+    clusterOptions(labName(c), "build the lab from the pods of this kubeconfig's cluster (a cluster is read only when --kubeconfig or --context is given)")
+      .addOption(new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable').argParser(collect).default([]))
       .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
       .option('--no-agent', 'do not run the agent: no policy is enforced')
       .addOption(new Option('--mode <mode>', "the agent's mode").choices(['enforce', 'audit']).default('enforce'))
