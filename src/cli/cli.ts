@@ -16,7 +16,7 @@ const clusterOptions = (c: Command, what = 'read the cluster of this kubeconfig 
  */
 const namespaceOptions = (c: Command, what: string) =>
   c
-    .option('-n, --namespace <ns>', `show only ${what} of this namespace; repeatable (default: every namespace)`, collect, [])
+    .addOption(new Option('-n, --namespace <ns>', `show only ${what}; repeatable`).argParser(collect).default([], 'every namespace'))
     .option('-A, --all-namespaces', 'show every namespace (the default; as kubectl -A)')
 
 /**
@@ -44,7 +44,7 @@ function define(program: Command, io: CliIO): void {
     .option('--to-namespace <ns>', 'columns (destinations): only pods of this namespace, e.g. who reaches it from anywhere; repeatable', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv', 'md']).default('table'))
-  namespaceOptions(clusterOptions(matrix), 'pods, as rows and as columns,').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
+  namespaceOptions(clusterOptions(matrix), 'the pods of this namespace, as rows and as columns').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
 
   const describe = program
     .command('describe')
@@ -53,7 +53,7 @@ function define(program: Command, io: CliIO): void {
     .addOption(fileOption())
     .addOption(new Option('--family <family>', 'address family for describe pod (default: the pod\'s primary)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-  namespaceOptions(clusterOptions(describe), 'the policies').action(async (names: string[], opts) => (await import('./commands/describe.js')).describe(names, opts, io))
+  namespaceOptions(clusterOptions(describe), 'the policies of this namespace (when none is named)').action(async (names: string[], opts) => (await import('./commands/describe.js')).describe(names, opts, io))
 
   const diff = program
     .command('diff')
@@ -68,7 +68,7 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching').choices(['4', '6']))
     .addOption(new Option('--fail-on <change>', 'exit 1 when a connection becomes allowed (added), denied (removed), or either (any)').choices(['added', 'removed', 'any']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-  namespaceOptions(clusterOptions(diff), 'the changes to and from pods').action(async (oldPath: string | undefined, newPath: string | undefined, opts) => (await import('./commands/diff.js')).diff(oldPath, newPath, opts, io))
+  namespaceOptions(clusterOptions(diff), 'the changes from or to pods of this namespace, and its policy, pod and namespace changes').action(async (oldPath: string | undefined, newPath: string | undefined, opts) => (await import('./commands/diff.js')).diff(oldPath, newPath, opts, io))
 
   const lint = program
     .command('lint')
@@ -78,7 +78,7 @@ function define(program: Command, io: CliIO): void {
     .option('--config <file>', 'YAML: disable: [ids or slugs], severity: {NP001: warning}, minSeverity: warning, ignore: [{check: NP003, object: NS/NAME}]')
     .addOption(new Option('--min-severity <level>', 'drop findings less severe than this').choices(['error', 'warning', 'info']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-  namespaceOptions(clusterOptions(lint), 'the findings').action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
+  namespaceOptions(clusterOptions(lint), 'the findings on objects of this namespace').action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
 
   program
     .command('agent')

@@ -98,3 +98,10 @@ test('an object the model refuses is named by its cluster origin', async () => {
   expect(r.code).toBe(2)
   expect(r.err).toMatch(/^error: cluster prod: NetworkPolicy backend\/bad: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: .*\n1 error in the input; nothing was evaluated\n$/)
 })
+
+test('a cluster with no object netpol reads: nothing to evaluate, as for an empty input', async () => {
+  fake = await FakeApiServer.start()
+  const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), fake, { context: 'empty' })
+  const r = await runCli(['matrix', '--kubeconfig', kubeconfig])
+  expect(r).toEqual({ code: 2, out: '', err: 'error: nothing to evaluate: the cluster holds no Namespace, Pod, workload, NetworkPolicy or Service\n' })
+})
