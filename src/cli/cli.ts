@@ -2,14 +2,29 @@ import { Command, CommanderError, Option } from 'commander'
 import { ExitError, UsageError, type CliIO } from './io.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
-const fileOption = () => new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable').argParser(collect).default([])
+const fileOption = () => new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable; without -f the cluster of the kubeconfig context is read').argParser(collect).default([])
+
+/** The options of every command that reads a live cluster when no -f is given (as kubectl finds it). */
+const clusterOptions = (c: Command, what = 'read the cluster of this kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account)') =>
+  c
+    .option('--kubeconfig <file>', `without -f: ${what}`)
+    .option('--context <name>', "without -f: the kubeconfig context to read (default: its current-context)")
+
+/**
+ * -n/-A: which namespaces a command shows. The analysis always reads every namespace (their labels, and every
+ * pod a policy can select); the default is all of them, whatever the kubeconfig context's namespace.
+ */
+const namespaceOptions = (c: Command, what: string) =>
+  c
+    .addOption(new Option('-n, --namespace <ns>', `show only ${what}; repeatable`).argParser(collect).default([], 'every namespace'))
+    .option('-A, --all-namespaces', 'show every namespace (the default; as kubectl -A)')
 
 /**
  * The table of commands. Each entry declares its options and loads its implementation only when it runs,
  * so `netpol check` does not pay for the agent's or the lab's imports.
  */
 function define(program: Command, io: CliIO): void {
-  program
+  const check = program
     .command('check')
     .description('may one endpoint open a connection to another? ALLOWED/DENIED with the reasons (exit 0 allowed, 1 denied, 2 bad input)')
     .addOption(fileOption())
@@ -18,44 +33,44 @@ function define(program: Command, io: CliIO): void {
     .option('--port <port>', 'PORT[/PROTOCOL] (TCP by default); optional when --to is a service port; for a clusterIP, the service port')
     .addOption(new Option('--family <family>', 'address family of the connection').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts) => (await import('./commands/check.js')).check(opts, io))
+  clusterOptions(check).action(async (opts) => (await import('./commands/check.js')).check(opts, io))
 
-  program
+  const matrix = program
     .command('matrix')
     .description('who can talk to whom: one truth table per port (rows: from, columns: to)')
     .addOption(fileOption())
     .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: every port a pod serves or a policy names', collect, [])
-    .option('--namespace <ns>', 'only pods of this namespace, as rows and as columns; repeatable', collect, [])
     .option('--from-namespace <ns>', 'rows (sources): only pods of this namespace; repeatable', collect, [])
     .option('--to-namespace <ns>', 'columns (destinations): only pods of this namespace, e.g. who reaches it from anywhere; repeatable', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv', 'md']).default('table'))
-    .action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
+  namespaceOptions(clusterOptions(matrix), 'the pods of this namespace, as rows and as columns').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
 
-  program
+  const describe = program
     .command('describe')
     .description('policies resolved against the cluster: the pods each selects and what its rules admit now; `describe pod NS/NAME`: who may reach the pod and whom it may reach')
     .argument('[names...]', 'NS/NAME of policies (default: all), or `pod NS/NAME...`')
     .addOption(fileOption())
     .addOption(new Option('--family <family>', 'address family for describe pod (default: the pod\'s primary)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (names: string[], opts) => (await import('./commands/describe.js')).describe(names, opts, io))
+  namespaceOptions(clusterOptions(describe), 'the policies of this namespace (when none is named)').action(async (names: string[], opts) => (await import('./commands/describe.js')).describe(names, opts, io))
 
-  program
+  const diff = program
     .command('diff')
     .description('connections that become allowed or denied between two versions of the manifests, with the policy change responsible')
     .argument('[old]', 'manifests before: file or directory')
     .argument('[new]', 'manifests after: file or directory')
-    .addOption(new Option('-f, --filename <path>', 'with --git: a manifest file or directory to read at each revision; repeatable').argParser(collect).default([]))
+    .addOption(new Option('-f, --filename <path>', 'with --git: a manifest file or directory to read at each revision; with --live: the manifests applied over the cluster; repeatable').argParser(collect).default([]))
+    .option('--live', 'old: the live cluster; new: the live cluster with the -f manifests applied over it (as kubectl apply: same kind/namespace/name replaces, others are added, nothing is deleted)')
     .option('--git <revs>', 'read the -f paths at git revisions: REV..REV, REV...REV (from the merge base), or REV (against the working tree)')
     .option('--cluster <path>', 'manifests shared by both sides (e.g. pods and namespaces), read from disk; repeatable', collect, [])
     .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: every port a pod serves or a policy names, on either side', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching').choices(['4', '6']))
     .addOption(new Option('--fail-on <change>', 'exit 1 when a connection becomes allowed (added), denied (removed), or either (any)').choices(['added', 'removed', 'any']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-    .action(async (oldPath: string | undefined, newPath: string | undefined, opts) => (await import('./commands/diff.js')).diff(oldPath, newPath, opts, io))
+  namespaceOptions(clusterOptions(diff), 'the changes from or to pods of this namespace, and its policy, pod and namespace changes').action(async (oldPath: string | undefined, newPath: string | undefined, opts) => (await import('./commands/diff.js')).diff(oldPath, newPath, opts, io))
 
-  program
+  const lint = program
     .command('lint')
     .description('a catalog of checks for common policy mistakes (NP001…): missing baselines, DNS, typos in selectors, ports, redundancy (exit 1 when an error-level finding remains)')
     .addOption(fileOption())
@@ -63,7 +78,7 @@ function define(program: Command, io: CliIO): void {
     .option('--config <file>', 'YAML: disable: [ids or slugs], severity: {NP001: warning}, minSeverity: warning, ignore: [{check: NP003, object: NS/NAME}]')
     .addOption(new Option('--min-severity <level>', 'drop findings less severe than this').choices(['error', 'warning', 'info']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
+  namespaceOptions(clusterOptions(lint), 'the findings on objects of this namespace').action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
 
   program
     .command('agent')
@@ -90,8 +105,8 @@ function define(program: Command, io: CliIO): void {
     .description("the manifests' cluster as network namespaces with real servers, enforced by the agent: real connections against the engine's prediction (root)")
   const labName = (c: Command) => c.option('--name <name>', 'a lab of its own, beside any other (a-z, 0-9, -; at most 32); default: the one default lab')
   const labUpOptions = (c: Command) =>
-    labName(c)
-      .addOption(fileOption())
+    clusterOptions(labName(c), "build the lab from the pods of this kubeconfig's cluster (a cluster is read only when --kubeconfig or --context is given)")
+      .addOption(new Option('-f, --filename <path>', 'manifest file, directory (recursive) or - for stdin; repeatable').argParser(collect).default([]))
       .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
       .option('--no-agent', 'do not run the agent: no policy is enforced')
       .addOption(new Option('--mode <mode>', "the agent's mode").choices(['enforce', 'audit']).default('enforce'))

@@ -2,7 +2,8 @@ import type { Cluster } from '../model/cluster.js'
 import type { Source } from '../io/sources.js'
 import type { SourceTexts } from '../io/source-texts.js'
 import type { CliIO } from './io.js'
-import { ExitError } from './io.js'
+import { ExitError, UsageError } from './io.js'
+import type { LiveOptions } from './live.js'
 import { phase } from './timings.js'
 
 export interface LoadOptions {
@@ -20,6 +21,11 @@ export interface LoadOptions {
   readonly at?: string
   /** what an error stops: `evaluated` (default) or `compared` */
   readonly stops?: string
+  /**
+   * With no -f (and no `sources`), read the cluster of the kubeconfig context (see live.ts) instead of failing
+   * with "no input". --kubeconfig or --context together with -f is a usage error.
+   */
+  readonly live?: LiveOptions
 }
 
 /**
@@ -34,18 +40,27 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
 
 /** loadClusterOrExit, with the texts read (see LoadOptions.keepText). */
 export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ readonly cluster: Cluster; readonly texts: SourceTexts }> {
-  if (opts.sources === undefined && opts.files.length === 0) {
+  const live = opts.live
+  if (live !== undefined && opts.files.length > 0 && (live.kubeconfig !== undefined || live.context !== undefined)) {
+    throw new UsageError(`give -f or read the cluster (${live.kubeconfig !== undefined ? '--kubeconfig' : '--context'}), not both`)
+  }
+  if (opts.sources === undefined && opts.files.length === 0 && live === undefined) {
     io.stderr.write('error: no input: give at least one -f FILE|DIR|-\n')
     throw new ExitError(2)
   }
   phase('start')
+  let sources = opts.sources
+  if (sources === undefined && opts.files.length === 0 && live !== undefined) {
+    const { liveSource, readLiveOrExit } = await import('./live.js')
+    sources = [liveSource(await readLiveOrExit(live, io))]
+    phase('list')
+  }
   const [{ loadSources, manifestSources }, { formatIssue }, { formatNotes }] = await Promise.all([
     import('../io/load-manifests.js'),
     import('./render/format-issue.js'),
     import('./render/format-notes.js'),
   ])
-  const sources = opts.sources ?? manifestSources(opts.files, { stdin: () => io.readStdin() })
-  const result = await loadSources(sources, opts.keepText ? { keepText: true } : {})
+  const result = await loadSources(sources ?? manifestSources(opts.files, { stdin: () => io.readStdin() }), opts.keepText ? { keepText: true } : {})
   phase('parse')
   if (!opts.quiet) for (const line of formatNotes(result.notes)) io.stderr.write(`note: ${line}\n`)
   if (result.issues.length > 0) {
@@ -60,7 +75,7 @@ export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ r
   if (!opts.allowEmpty && c.namespaces.size === 0 && c.pods.length === 0 && c.policies.length === 0 && c.services.length === 0) {
     // an empty answer must not pass for the answer about an empty cluster: a wrong path in a script would
     // otherwise "succeed". Namespaces without pods are a cluster, and evaluate to an empty matrix.
-    io.stderr.write('error: nothing to evaluate: the input holds no Namespace, Pod, workload, NetworkPolicy or Service\n')
+    io.stderr.write(`error: nothing to evaluate: ${sources !== undefined && opts.sources === undefined ? 'the cluster' : 'the input'} holds no Namespace, Pod, workload, NetworkPolicy or Service\n`)
     throw new ExitError(2)
   }
   return { cluster: c, texts: result.texts }

@@ -10,6 +10,7 @@ import type { PortProtocol } from '../../analysis/reachability.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
+import { liveOf } from '../shown-namespaces.js'
 import { renderCheckText, type CheckedFlow, type Style, plain } from '../render/verdict-text.js'
 
 export interface CheckOptions {
@@ -19,11 +20,13 @@ export interface CheckOptions {
   port?: string
   family?: '4' | '6'
   output: 'text' | 'json'
+  kubeconfig?: string
+  context?: string
 }
 
 /** `netpol check`: read → resolve → evaluate each (source, destination) pair → render. Exit 0 allowed, 1 denied. */
 export async function check(opts: CheckOptions, io: CliIO): Promise<void> {
-  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
+  const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
   const flows = planFlows(cluster, opts)
   const index = indexCluster(cluster)
   const checked = flows.map((f) => ({ ...f.shown, verdict: evaluateFlow(index, f.flow) }))

@@ -7,12 +7,17 @@ import { describePod, Describer, type ExternalView, type PodSet, type PodView, t
 import { nearest } from '../../analysis/resolve-endpoint.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
+import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
 import { peerWords, portWords, renderPodText, renderPoliciesText, selectorText } from '../render/describe-text.js'
 
 export interface DescribeOptions {
   filename: string[]
   family?: '4' | '6'
   output: 'text' | 'json'
+  namespace?: string[]
+  allNamespaces?: boolean
+  kubeconfig?: string
+  context?: string
 }
 
 const POLICY_WORDS = new Set(['networkpolicy', 'networkpolicies', 'netpol', 'policy', 'policies'])
@@ -28,7 +33,9 @@ export async function describe(targets: readonly string[], opts: DescribeOptions
   const names = first !== undefined && (podMode || POLICY_WORDS.has(first)) ? targets.slice(1) : [...targets]
   if (podMode && names.length === 0) throw new UsageError('describe pod: name at least one pod as NAMESPACE/NAME')
   const refs = names.map(parseName)
-  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
+  checkNamespaceFlags(opts)
+  const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
+  const shown = shownNamespaces(opts, cluster.namespaces)
   const index = indexCluster(cluster)
 
   if (podMode) {
@@ -40,7 +47,9 @@ export async function describe(targets: readonly string[], opts: DescribeOptions
     return
   }
   for (const r of refs) findPolicy(cluster, r, io)
-  const views = new Describer(index).policies(refs.length === 0 ? undefined : refs)
+  // -n limits the policies listed when none is named; a policy named is shown wherever it is
+  const all = new Describer(index).policies(refs.length === 0 ? undefined : refs)
+  const views = shown === null || refs.length > 0 ? all : all.filter((v) => shown.has(v.policy.namespace))
   if (opts.output === 'json') io.stdout.write(JSON.stringify(describePoliciesJson(views), null, 2) + '\n')
   else io.stdout.write(renderPoliciesText(views))
 }

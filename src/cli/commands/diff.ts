@@ -4,9 +4,12 @@ import type { Family } from '../../model/ip.js'
 import { git } from '../../io/git-tree.js'
 import { gitRevision, type SourceRead } from '../../io/sources.js'
 import { diffClusters, type ClusterDiff } from '../../analysis/diff.js'
+import { limitDiff } from '../../analysis/diff-limit.js'
+import { manifestSources } from '../../io/load-manifests.js'
 import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
+import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
 import { diffJson } from '../render/diff-json.js'
 import { renderDiffMarkdown } from '../render/diff-md.js'
 import { diffSides, renderDiffText } from '../render/diff-text.js'
@@ -19,6 +22,11 @@ export interface DiffCommandOptions {
   family?: '4' | '6'
   failOn?: 'added' | 'removed' | 'any'
   output: 'text' | 'json' | 'md'
+  live?: boolean
+  namespace?: string[]
+  allNamespaces?: boolean
+  kubeconfig?: string
+  context?: string
 }
 
 /**
@@ -28,11 +36,15 @@ export interface DiffCommandOptions {
  */
 export async function diff(oldPath: string | undefined, newPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<void> {
   const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : undefined
+  checkNamespaceFlags(opts)
+  if (!opts.live && (opts.kubeconfig !== undefined || opts.context !== undefined)) throw new UsageError(`diff reads the cluster only with --live (${opts.kubeconfig !== undefined ? '--kubeconfig' : '--context'} was given)`)
+  if (opts.live && opts.cluster.length > 0) throw new UsageError('diff --live reads the pods and namespaces from the cluster: give no --cluster')
   const shared = opts.cluster.length > 0 ? await loadClusterOrExit({ files: opts.cluster }, io) : null
-  const [before, after] = await loadSides(oldPath, newPath, opts, io)
+  const [before, after] = opts.live ? await liveSides(oldPath, opts, io) : await loadSides(oldPath, newPath, opts, io)
   const old = shared ? overlayCluster(shared, before) : before
   const now = shared ? overlayCluster(shared, after) : after
-  const result = diffClusters(old, now, { ...(ports ? { ports } : {}), ...(opts.family ? { family: Number(opts.family) as Family } : {}) })
+  const shown = shownNamespaces(opts, new Map([...old.namespaces, ...now.namespaces]))
+  const result = limitDiff(diffClusters(old, now, { ...(ports ? { ports } : {}), ...(opts.family ? { family: Number(opts.family) as Family } : {}) }), shown)
   const sides = diffSides(old, now)
   if (opts.output === 'json') io.stdout.write(JSON.stringify(diffJson(result), null, 2) + '\n')
   else if (opts.output === 'md') io.stdout.write(renderDiffMarkdown(result, sides))
@@ -62,6 +74,22 @@ export function nothingCompared(d: ClusterDiff, before: Cluster, after: Cluster)
 
 export function failsOn(d: ClusterDiff, on: 'added' | 'removed' | 'any'): boolean {
   return d.changes.some((c) => on === 'any' || (on === 'added' ? c.change === 'allowed' : c.change === 'denied'))
+}
+
+/**
+ * `diff --live -f PATH`: old is the live cluster; new is the live cluster with the -f objects applied over it,
+ * as `kubectl apply -f PATH` would: an object of the same kind, namespace and name is replaced (the model keeps
+ * the last of several, see assembleCluster), others are added, nothing is deleted. The cluster is read once.
+ */
+async function liveSides(oldPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<[Cluster, Cluster]> {
+  if (opts.git !== undefined) throw new UsageError('diff: give --live or --git, not both')
+  if (oldPath !== undefined) throw new UsageError('diff --live compares the cluster with the -f manifests: give no OLD/NEW paths')
+  if (opts.filename.length === 0) throw new UsageError('diff --live: name the manifests to apply over the cluster with -f PATH (file, directory or -); repeatable')
+  const { liveSource, readLiveOrExit } = await import('../live.js')
+  const live = liveSource(await readLiveOrExit(liveOf(opts), io))
+  const before = await loadClusterOrExit({ files: [], sources: [live], quiet: true, stops: 'compared' }, io)
+  const after = await loadClusterOrExit({ files: [], sources: [live, ...manifestSources(opts.filename, { stdin: () => io.readStdin() })], quiet: true, stops: 'compared' }, io)
+  return [before, after]
 }
 
 async function loadSides(oldPath: string | undefined, newPath: string | undefined, opts: DiffCommandOptions, io: CliIO): Promise<[Cluster, Cluster]> {

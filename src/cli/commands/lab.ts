@@ -23,6 +23,7 @@ import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 export { labTools } from './lab-prerequisites.js'
 import { loadClusterOrExit, loadInputOrExit } from '../load.js'
+import { liveOf } from '../shown-namespaces.js'
 import { policyDocuments, renderLabManifests } from '../render/lab-manifests.js'
 import { renderLabUp } from '../render/lab-up.js'
 import { writeLabTable } from '../render/lab-table.js'
@@ -35,6 +36,9 @@ export interface LabUpOptions extends LabNameOption {
   /** false with --no-agent */
   agent: boolean
   mode: AgentMode
+  /** with no -f: build the lab from the pods of this kubeconfig's cluster (only when given: see readLabInput) */
+  kubeconfig?: string
+  context?: string
 }
 
 export interface LabProbeOptions extends LabNameOption {
@@ -158,6 +162,20 @@ async function netpolTables(nodeNetns: string): Promise<string[]> {
 // up
 
 /**
+ * The lab's input, read once: the cluster, and its policies as the user wrote them (from the text kept at load),
+ * or as the API server returned them when read from a cluster. A cluster is read only when --kubeconfig or
+ * --context is given: a lab of every pod of the current context is not something to build by accident.
+ */
+export async function readLabInput(opts: Pick<LabUpOptions, 'filename' | 'kubeconfig' | 'context'>, io: CliIO): Promise<{ cluster: Cluster; policyDocs: unknown[] }> {
+  const live = opts.kubeconfig !== undefined || opts.context !== undefined ? { live: liveOf(opts) } : {}
+  const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true, ...live }, io)
+  const docsOf = (file: string): readonly ManifestDoc[] => texts.documents(file)
+  const { docs: policyDocs, missing } = policyDocuments(cluster.policies, docsOf)
+  if (missing.length > 0) throw new Error(`policies not found again in their files (changed while reading?): ${missing.join(', ')}`)
+  return { cluster, policyDocs }
+}
+
+/**
  * Reads the input, builds the lab, writes the lab's manifests, runs the agent, and last writes the record
  * that `lab probe` needs (so a lab whose agent never finished cannot be probed). `say` gets the summary.
  */
@@ -166,11 +184,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const lab = labOf(opts)
   requireRoot(io)
   const cidrs = podCidrOptions(opts.podCidr)
-  // read once: the policies are written out for the agent as the user wrote them, from the text kept at load
-  const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true }, io)
-  const docsOf = (file: string): readonly ManifestDoc[] => texts.documents(file)
-  const { docs: policyDocs, missing } = policyDocuments(cluster.policies, docsOf)
-  if (missing.length > 0) throw new Error(`policies not found again in their files (changed while reading?): ${missing.join(', ')}`)
+  const { cluster, policyDocs } = await readLabInput(opts, io)
 
   const pods = labPodInputs(cluster)
   const plan = planLab(pods, { ...cidrs, name: lab.name })

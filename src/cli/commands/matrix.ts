@@ -5,6 +5,7 @@ import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { parsePortArg } from '../args.js'
 import { UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
+import { checkNamespaceFlags, liveOf } from '../shown-namespaces.js'
 import { phase } from '../timings.js'
 import { writeMatrixCsv, writeMatrixJson, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
 
@@ -14,6 +15,9 @@ export interface MatrixOptions {
   namespace: string[]
   fromNamespace: string[]
   toNamespace: string[]
+  allNamespaces?: boolean
+  kubeconfig?: string
+  context?: string
   family?: '4' | '6'
   output: 'table' | 'json' | 'csv' | 'md'
 }
@@ -24,10 +28,11 @@ export interface MatrixOptions {
  * --to-namespace (likewise): `--to-namespace db` asks who reaches namespace db from anywhere.
  */
 export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
-  const cluster = await loadClusterOrExit({ files: opts.filename }, io)
+  checkNamespaceFlags(opts)
+  const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
   const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : matrixPorts(cluster)
   const have = () => [...cluster.namespaces.keys()].sort().join(', ')
-  for (const [flag, list] of [['--namespace', opts.namespace], ['--from-namespace', opts.fromNamespace ?? []], ['--to-namespace', opts.toNamespace ?? []]] as const) {
+  for (const [flag, list] of [['-n', opts.namespace], ['--from-namespace', opts.fromNamespace ?? []], ['--to-namespace', opts.toNamespace ?? []]] as const) {
     for (const ns of list) if (!cluster.namespaces.has(ns)) throw new UsageError(`${flag} ${ns}: no such namespace in the input (have: ${have()})`)
   }
   const rowNs = new Set([...opts.namespace, ...(opts.fromNamespace ?? [])])

@@ -7,7 +7,7 @@ export { IN_CLUSTER_CONTEXT, loadKubeConfig, SERVICE_ACCOUNT_DIR, type KubeConfi
 export { deniedText, fail, formatKubeError, ok, RBAC_FILE, type KubeError, type KubeResult, type LookedFor, type RequestInfo } from './kube-error.js'
 export { objectKey, originOf, withKind, type KubeObject } from './kube-object.js'
 export { listAll, type ListOptions, type ListResult } from './list-all.js'
-export { clusterFromObjects, liveDoc, loadCluster, type LiveLoadResult, type LoadClusterOptions, type ParsedCache } from './load-cluster.js'
+export { clusterFromObjects, listCluster, liveDoc, loadCluster, type ListedCluster, type LiveLoadResult, type LoadClusterOptions, type ParsedCache } from './load-cluster.js'
 export { API_RESOURCES, apiVersionOf, MODEL_KINDS, qualifiedName, READ_VERBS, resourcePath, type ApiResource, type KindName } from './resources.js'
 export { applyEvent, backoffDelay, DEFAULT_BACKOFF, diffStores, eventLagMs, readWatchEvent, storeOf, type BackoffPolicy, type Change, type Store, type WatchStep } from './watch-store.js'
 export { watchKind, Watcher, type SyncEvent, type WatcherHandlers, type WatcherOptions, type WatcherStats } from './watcher.js'

@@ -30,11 +30,19 @@ export interface LiveLoadResult extends BuildResult {
   readonly objects: number
 }
 
+/** Every object of the kinds the model is built from, as listed, and the list resourceVersion of each kind. */
+export interface ListedCluster {
+  readonly context: string
+  readonly objects: readonly KubeObject[]
+  readonly resourceVersions: Readonly<Partial<Record<KindName, string>>>
+}
+
 /**
- * Lists every kind of MODEL_KINDS at cluster scope (in parallel) and builds the cluster. The first error of
- * any list is the result (a partial cluster would give wrong answers). Never throws.
+ * Lists every kind of MODEL_KINDS at cluster scope (in parallel), without building anything: the CLI hands the
+ * objects to the one loader of every source (io/load-manifests.ts). The first error of any list is the result
+ * (a partial cluster would give wrong answers). Never throws.
  */
-export async function loadCluster(client: KubeClient, opts: LoadClusterOptions = {}): Promise<KubeResult<LiveLoadResult>> {
+export async function listCluster(client: KubeClient, opts: LoadClusterOptions = {}): Promise<KubeResult<ListedCluster>> {
   const read = new Map<KindName, number>()
   const progress = (kind: KindName) => (n: number) => {
     read.set(kind, n)
@@ -51,7 +59,15 @@ export async function loadCluster(client: KubeClient, opts: LoadClusterOptions =
     resourceVersions[MODEL_KINDS[i]!] = l.value.resourceVersion
     for (const o of l.value.items) objects.push(o)
   }
-  return ok({ ...clusterFromObjects(client.context, objects), context: client.context, resourceVersions, objects: objects.length })
+  return ok({ context: client.context, objects, resourceVersions })
+}
+
+/** listCluster, then the cluster built from its objects (see clusterFromObjects). Never throws. */
+export async function loadCluster(client: KubeClient, opts: LoadClusterOptions = {}): Promise<KubeResult<LiveLoadResult>> {
+  const listed = await listCluster(client, opts)
+  if (!listed.ok) return listed
+  const { context, objects, resourceVersions } = listed.value
+  return ok({ ...clusterFromObjects(context, objects), context, resourceVersions, objects: objects.length })
 }
 
 /**
