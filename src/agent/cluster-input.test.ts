@@ -101,7 +101,7 @@ const elements = (dump: string): string[] =>
     .filter((m) => !m[1]!.startsWith('writer'))
     .flatMap((m) => m[2]!.split(',').map((e) => `${m[1]}: ${e.trim()}`))
 /** A dump without generation names and the writer token: equal for equal rules. */
-const normalized = (dump: string): string => noGeneration(dump).replace(/(set writer_G \{[^}]*?elements = \{)[^}]*\}/s, '$1 TOKEN }')
+const normalized = (dump: string): string => noGeneration(dump).replace(/(set writer(?:_G)? \{[^}]*?elements = \{)[^}]*\}/s, '$1 TOKEN }')
 
 const ingressMap = (nft: FakeNft) => nft.dump().match(/map in4_g\w+ \{[^}]*\}/s)?.[0] ?? ''
 
