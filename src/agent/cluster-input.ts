@@ -48,8 +48,8 @@ export function followCluster(client: KubeClient, handlers: ClusterInputHandlers
   const cw: ClusterWatch = watchCluster(client, { kinds, all: watch }, {
     onSync: (kind, s) => {
       if (s.reason === 'relist') handlers.onRelist?.(kind, s.changes.length)
-      // the first syncs of the kinds one by one are not changes: the loop starts once all are in
-      if (cw.isSynced && (s.reason === 'relist' ? s.changes.length > 0 : true)) handlers.onChange()
+      // the first lists are not changes: the consumer starts its loop once all are in (see synced())
+      if (s.reason === 'relist' && s.changes.length > 0 && cw.isSynced) handlers.onChange()
     },
     onChange: (kind, c) => {
       handlers.onEvent?.(kind, TYPE[c.type], cw.watchers.get(kind)?.stats.lastEventLagMs)

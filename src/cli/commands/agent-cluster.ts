@@ -72,7 +72,7 @@ export async function startClusterInput(
     throw new ExitError(first.error.code === 'credentials_failed' ? 2 : 1)
   }
   synced = true
-  const counts = Object.entries(input.stats()).map(([k, s]) => `${s!.objects} ${k}`)
-  deps.log(`cluster ${conn.value.client.context} listed: ${counts.join(', ')}; watching`)
+  const counts = Object.entries(input.stats()).filter(([, s]) => s!.objects > 0).map(([k, s]) => `${s!.objects} ${k}`)
+  deps.log(`cluster ${conn.value.client.context} listed: ${counts.length > 0 ? counts.join(', ') : 'nothing'}${opts.once ? '' : '; watching'}`)
   return input
 }
