@@ -1,15 +1,17 @@
 /** `netpol agent` without -f, against the FAKE API server of the tests (real TLS), with real nft in a scratch namespace. */
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { FakeApiServer, writeFakeKubeconfig, type Obj } from '../../../test/fake-apiserver/index.js'
 import { parseCli, runCli } from '../../../test/cli/cli-harness.js'
 import { hostSupports } from '../../../test/requirements.js'
-import { scratchDir } from '../../../test/scratch-dir.js'
 
 let fake: FakeApiServer
 let kubeconfig: string
-const dir = scratchDir('netpol-agent-cluster-cli-')
+// one kubeconfig for the whole file, made before the tests (a scratchDir is made per test)
+const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-cluster-cli-'))
 
 const pg: Obj = {
   kind: 'Pod',
@@ -20,10 +22,13 @@ const pg: Obj = {
 
 beforeAll(async () => {
   fake = await FakeApiServer.start()
-  kubeconfig = writeFakeKubeconfig(join(dir.path(), 'config'), fake, { context: 'kind-x' })
+  kubeconfig = writeFakeKubeconfig(join(dir, 'config'), fake, { context: 'kind-x' })
   fake.apply({ kind: 'Namespace', metadata: { name: 'db' } }, pg, { kind: 'NetworkPolicy', metadata: { namespace: 'db', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } })
 })
-afterAll(() => fake.close())
+afterAll(async () => {
+  await fake.close()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 describe('usage', () => {
   test('--node-name defaults from NODE_NAME (the downward API in the DaemonSet)', async () => {
@@ -67,7 +72,7 @@ describe.runIf(hostSupports('netpol agent against the fake API server (agent-clu
   })
 
   test('an unusable kubeconfig: exit 2', async () => {
-    const r = await runCli(['agent', '--kubeconfig', join(dir.path(), 'missing'), '--node-name', 'n1', '--netns', ns, '--once'])
+    const r = await runCli(['agent', '--kubeconfig', join(dir, 'missing'), '--node-name', 'n1', '--netns', ns, '--once'])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/^error: .*missing/)
   })
