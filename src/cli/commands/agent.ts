@@ -116,6 +116,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
     return
   }
   const clusterMode = opts.filename.length === 0
+  if (!clusterMode && (opts.kubeconfig !== undefined || opts.context !== undefined)) throw new UsageError('--kubeconfig and --context read the cluster: leave out -f')
   if (opts.filename.includes('-') && !opts.once) throw new UsageError('-f - (stdin) only works with --once: the agent re-reads its inputs on every change')
   const managed = managedPods(opts)
   const logGroup = Number(opts.logGroup)
@@ -125,7 +126,6 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   // a missing nft would otherwise be retried for ever
   requireTools(io, 'netpol agent', ['nft', ...netnsTools, ...(opts.strict ? (['conntrack'] as const) : []), ...(opts.flowLog !== undefined ? (['ulogd', 'ulogd-json'] as const) : [])])
 
-  if (!clusterMode && (opts.kubeconfig !== undefined || opts.context !== undefined)) throw new UsageError('--kubeconfig and --context read the cluster: leave out -f')
   const [{ AgentLoop, watchPaths }, { loadManifests, ManifestCache }, { formatIssue }] = await Promise.all([
     import('../../agent/loop.js'),
     import('../../io/load-manifests.js'),
