@@ -39,6 +39,20 @@ describe('the endpoint', () => {
       expect(body).toContain('netpol_agent_ruleset_objects{object="managed_pods"} 1')
       expect(body).toContain('netpol_agent_set_elements{set="in4"} 1')
       expect(body).toContain('netpol_agent_denied_packets_total{namespace="a",pod="p",direction="ingress"} 1')
+      // the API side, in cluster mode
+      let restarts = 2
+      m.watchers(() => ({ Pod: { watchRestarts: restarts, relists: 1, objects: 40 }, NetworkPolicy: { watchRestarts: 0, relists: 0, objects: 3 } }))
+      m.watchEvent('Pod', 'MODIFIED', 1500)
+      m.apiError('Pod', 'unreachable')
+      const api = (await get('/metrics')).body
+      expect(api).toContain('netpol_agent_watch_restarts_total{kind="Pod"} 2')
+      expect(api).toContain('netpol_agent_relists_total{kind="Pod"} 1')
+      expect(api).toContain('netpol_agent_objects_cached{kind="NetworkPolicy"} 3')
+      expect(api).toContain('netpol_agent_watch_events_total{kind="Pod",type="MODIFIED"} 1')
+      expect(api).toContain('netpol_agent_api_errors_total{kind="Pod",code="unreachable"} 1')
+      expect(api).toContain('netpol_agent_watch_event_lag_seconds_bucket{le="2",kind="Pod"} 1')
+      restarts = 3
+      expect((await get('/metrics')).body).toContain('netpol_agent_watch_restarts_total{kind="Pod"} 3')
     } finally {
       await new Promise((r) => server.close(r))
     }

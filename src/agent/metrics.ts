@@ -8,6 +8,13 @@ import type { CompiledRuleset } from '../dataplane/compile-policies.js'
 import type { AgentEvent } from './loop.js'
 import type { FlowLogEntry } from './flow-log.js'
 
+/** What the metrics read of the watchers at each scrape (a subset of io/kube's WatcherStats). */
+export interface WatchCounts {
+  readonly watchRestarts: number
+  readonly relists: number
+  readonly objects: number
+}
+
 export class AgentMetrics {
   readonly registry = new Registry()
   readonly programming = new Histogram({
@@ -53,6 +60,49 @@ export class AgentMetrics {
     registers: [this.registry],
   })
 
+  // ---- the API side (cluster mode): read from the watchers at each scrape, or counted as events arrive ----
+  private watchCounts: () => Readonly<Partial<Record<string, WatchCounts>>> = () => ({})
+  readonly watchRestarts: Counter<'kind'> = new Counter({
+    name: 'netpol_agent_watch_restarts_total',
+    help: 'Watches opened again from the last resourceVersion after a stream ended or failed, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: (): void => this.fromWatchers(this.watchRestarts, 'watchRestarts'),
+  })
+  readonly relists: Counter<'kind'> = new Counter({
+    name: 'netpol_agent_relists_total',
+    help: 'Lists after the first, by kind: the watch resourceVersion had expired (410 Gone)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: (): void => this.fromWatchers(this.relists, 'relists'),
+  })
+  readonly objectsCached: Gauge<'kind'> = new Gauge({
+    name: 'netpol_agent_objects_cached',
+    help: 'API objects held by the watchers, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: (): void => this.fromWatchers(this.objectsCached, 'objects'),
+  })
+  readonly apiEvents = new Counter({
+    name: 'netpol_agent_watch_events_total',
+    help: 'Watch events that changed the objects held, by kind and type (ADDED, MODIFIED, DELETED)',
+    labelNames: ['kind', 'type'] as const,
+    registers: [this.registry],
+  })
+  readonly apiErrors = new Counter({
+    name: 'netpol_agent_api_errors_total',
+    help: 'Failed lists and watches, by kind and error (unreachable, forbidden, expired, …); each is retried with backoff',
+    labelNames: ['kind', 'code'] as const,
+    registers: [this.registry],
+  })
+  readonly eventLag = new Histogram({
+    name: 'netpol_agent_watch_event_lag_seconds',
+    help: "How old a change was when its watch event arrived, from the object's timestamps (second precision), by kind",
+    labelNames: ['kind'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  })
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'netpol_agent_' })
   }
@@ -83,6 +133,26 @@ export class AgentMetrics {
       default:
         break
     }
+  }
+
+  /** The watchers' counts, read at each scrape (cluster mode). */
+  watchers(counts: () => Readonly<Partial<Record<string, WatchCounts>>>): void {
+    this.watchCounts = counts
+  }
+
+  /** One watch event that changed the objects held; `lagMs` when the object's timestamps tell. */
+  watchEvent(kind: string, type: string, lagMs: number | undefined): void {
+    this.apiEvents.inc({ kind, type })
+    if (lagMs !== undefined) this.eventLag.observe({ kind }, Math.max(0, lagMs) / 1000)
+  }
+
+  apiError(kind: string, code: string): void {
+    this.apiErrors.inc({ kind, code })
+  }
+
+  private fromWatchers(metric: Counter<'kind'> | Gauge<'kind'>, field: keyof WatchCounts): void {
+    metric.reset()
+    for (const [kind, c] of Object.entries(this.watchCounts())) if (c !== undefined) (metric as Gauge<'kind'>).inc({ kind }, c[field])
   }
 
   ruleSet(compiled: CompiledRuleset): void {

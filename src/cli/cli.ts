@@ -84,6 +84,11 @@ function define(program: Command, io: CliIO): void {
     .command('agent')
     .description("enforce the policies on this node: keep one nftables table equal to the compiled policies for this node's pods (root)")
     .addOption(fileOption())
+    // without -f: the cluster, followed with list+watch (in a pod: its ServiceAccount)
+    .option('--kubeconfig <file>', 'without -f: the kubeconfig of the cluster to follow (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'without -f: the kubeconfig context (default: its current-context)')
+    // from the downward API (spec.nodeName) in the DaemonSet
+    .addOption(new Option('--node-name <node>', 'filter the pods whose spec.nodeName is this node').env('NODE_NAME'))
     .option('--node-ip <ip>', 'filter the pods whose status.hostIP is this address')
     .option('--pod-cidr <cidr>', 'filter the pods with an address in this range; repeatable', collect, [])
     .option('--all-pods', 'filter every pod of the input')

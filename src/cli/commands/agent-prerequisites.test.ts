@@ -34,6 +34,6 @@ test.each([
 
 test('a wrong command line is said first: it needs no package to fix', async () => {
   const r = await runCli(['agent', '-f', 'x.yaml', '--once'])
-  expect(r.err).toBe('error: say which pods this node runs: --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods\n')
+  expect(r.err).toBe('error: say which pods this node runs: --node-name NODE (or env NODE_NAME), --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods\n')
   expect(r.code).toBe(2)
 })

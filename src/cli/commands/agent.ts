@@ -12,9 +12,15 @@ import type { AgentMode, CompileNote } from '../../dataplane/compile-policies.js
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import type { AgentEvent, LoadOutcome } from '../../agent/loop.js'
 import { requireTools } from '../require-tools.js'
+import type { ClusterInput } from '../../agent/cluster-input.js'
 
 export interface AgentOptions {
   filename: string[]
+  /** cluster mode (no -f): the kubeconfig file and context */
+  kubeconfig?: string
+  context?: string
+  /** the pods with this spec.nodeName (default env NODE_NAME) */
+  nodeName?: string
   nodeIp?: string
   podCidr: string[]
   allPods?: boolean
@@ -29,10 +35,13 @@ export interface AgentOptions {
   logGroup: string
 }
 
-/** Which pods this node filters: `--all-pods`, or those with an address in a `--pod-cidr`, or whose hostIP is `--node-ip`. */
-export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'allPods'>): (pod: Pod) => boolean {
+/**
+ * Which pods this node filters: `--all-pods`, or those whose spec.nodeName is `--node-name`, or with an address
+ * in a `--pod-cidr`, or whose hostIP is `--node-ip` (any of those given).
+ */
+export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'allPods' | 'nodeName'>): (pod: Pod) => boolean {
   if (opts.allPods) {
-    if (opts.podCidr.length > 0 || opts.nodeIp !== undefined) throw new UsageError('--all-pods cannot be combined with --pod-cidr or --node-ip')
+    if (opts.podCidr.length > 0 || opts.nodeIp !== undefined || opts.nodeName !== undefined) throw new UsageError('--all-pods cannot be combined with --pod-cidr, --node-ip or --node-name')
     return () => true
   }
   const cidrs: Cidr[] = opts.podCidr.map((t) => {
@@ -45,9 +54,13 @@ export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'all
     node = parseIp(opts.nodeIp)
     if (node === null) throw new UsageError(`--node-ip "${opts.nodeIp}": expected an IPv4 or IPv6 address`)
   }
-  if (cidrs.length === 0 && node === null) throw new UsageError('say which pods this node runs: --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods')
+  const name = opts.nodeName
+  if (cidrs.length === 0 && node === null && name === undefined) {
+    throw new UsageError('say which pods this node runs: --node-name NODE (or env NODE_NAME), --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods')
+  }
   const n = node
   return (pod) =>
+    (name !== undefined && pod.nodeName === name) ||
     pod.ips.some((ip) => cidrs.some((c) => cidrContains(c, ip))) || (n !== null && pod.hostIPs.some((h) => h.family === n.family && h.value === n.value))
 }
 
@@ -102,7 +115,8 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
     io.stderr.write(`removed table inet ${opts.table}\n`)
     return
   }
-  if (opts.filename.length === 0) throw new UsageError('no input: give at least one -f FILE|DIR')
+  const clusterMode = opts.filename.length === 0
+  if (!clusterMode && (opts.kubeconfig !== undefined || opts.context !== undefined)) throw new UsageError('--kubeconfig and --context read the cluster: leave out -f')
   if (opts.filename.includes('-') && !opts.once) throw new UsageError('-f - (stdin) only works with --once: the agent re-reads its inputs on every change')
   const managed = managedPods(opts)
   const logGroup = Number(opts.logGroup)
@@ -140,6 +154,16 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const metricsAddr = metricsMod ? metricsMod.parseListenAddress(opts.metrics!) : null
   if (metricsMod && metricsAddr === null) throw new UsageError(`--metrics "${opts.metrics}": expected [HOST]:PORT such as :9100`)
   const metrics = metricsMod ? new metricsMod.AgentMetrics() : null
+  const log = (line: string) => io.stderr.write(`${new Date().toISOString()} ${line}\n`)
+  // cluster mode: the watchers are the input, each change a trigger of the loop; started once /healthz serves
+  let live: ClusterInput | null = null
+  const followCluster = async (): Promise<void> => {
+    live = await (await import('./agent-cluster.js')).startClusterInput(
+      { ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context !== undefined ? { context: opts.context } : {}), once: opts.once === true },
+      io,
+      { onChange: () => loop.trigger(), metrics, log },
+    )
+  }
   const flowMod = opts.flowLog !== undefined || metrics ? await import('../../agent/flow-log.js') : null
   const flowOut = opts.flowLog === undefined ? null : opts.flowLog === '-' ? io.stdout : (await import('node:fs')).createWriteStream(opts.flowLog, { flags: 'a' })
   const flowLog = flowMod
@@ -158,7 +182,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const loop = new AgentLoop(
     { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}) },
     {
-      load,
+      load: () => (live ? live.load() : load()),
       runner,
       report,
       ...(opts.strict ? { conntrack: new ExecConntrack(opts.netns) } : {}),
@@ -171,8 +195,11 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   )
 
   if (opts.once) {
+    if (clusterMode) await followCluster()
     // exit 2: the input is bad; 1: the ruleset could not be applied (the rules in force stay)
-    if ((await loop.sync()) === 'failed') throw new ExitError(lastFailure === 'load-failed' ? 2 : 1)
+    const outcome = await loop.sync()
+    await (live as ClusterInput | null)?.stop()
+    if (outcome === 'failed') throw new ExitError(lastFailure === 'load-failed' ? 2 : 1)
     // the new rules are in force; the old ones go once no packet can be inside them any more
     await loop.removeStale()
     return
@@ -223,8 +250,14 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
       const server = await metricsMod.serveMetrics(metricsAddr, metrics, () => loop.ready)
       closers.push(() => new Promise<void>((r) => server.close(() => r())))
     }
-    const watcher = await watchPaths(opts.filename, () => loop.trigger())
-    closers.push(() => watcher.close())
+    if (clusterMode) {
+      // readiness waits for the first full sync: the loop starts only once every kind is listed
+      await followCluster()
+      closers.push(() => live?.stop())
+    } else {
+      const watcher = await watchPaths(opts.filename, () => loop.trigger())
+      closers.push(() => watcher.close())
+    }
   }
 }
 
