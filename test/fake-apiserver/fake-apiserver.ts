@@ -36,6 +36,8 @@ export interface FakeApiServerOptions {
   readonly historyLimit?: number
   /** the first resourceVersion (default 1000) */
   readonly initialResourceVersion?: number
+  /** the port on 127.0.0.1 (default 0: a free one) */
+  readonly port?: number
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -103,6 +105,7 @@ export class FakeApiServer {
     this.user = opts.user ?? 'system:serviceaccount:netpol:netpol'
     this.historyLimit = opts.historyLimit ?? 10_000
     this.rv = opts.initialResourceVersion ?? 1000
+    this.port = opts.port ?? 0
     for (const res of FAKE_RESOURCES) this.stores.set(res.kind, { res, objects: new Map(), history: [], compactedRv: 0, snapshots: new Map() })
   }
 
