@@ -27,7 +27,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const MAIN = join(root, 'dist/cli/main.js')
 const LAB = 'livetest'
 const NP = '/apis/networking.k8s.io/v1/namespaces/backend/networkpolicies'
-const CHANGES = 20
+// NETPOL_TEST_LIVE_CHANGES=100 for the benchmark's figure (bench/README.md)
+const CHANGES = Number(process.env.NETPOL_TEST_LIVE_CHANGES ?? 20)
 
 /** monitoring may reach the API pods on 8080 (the example denies it: prometheus scrapes 9090 only) */
 const allowScrape = {
