@@ -363,7 +363,9 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   const cmp = compareLab(index, predicted, measurements)
   // `lab run` removes the lab's copy of the manifests: the hint then names the input (without assigned addresses)
   const checkFiles = run.removedAfter ? record.files : [record.manifests]
-  const diff = (inLab?.note ?? '') + renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles })
+  const live = record.live
+  const checkInput = live === undefined ? {} : { checkInput: [...(live.kubeconfig !== undefined ? [`--kubeconfig ${live.kubeconfig}`] : []), ...(live.context !== undefined ? [`--context ${live.context}`] : [])].join(' ') }
+  const diff = (inLab?.note ?? '') + renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles, ...checkInput })
   const audit = record.agent === 'audit' ? 'note: the agent runs in audit mode: it logs what the policies deny and lets it through\n' : ''
   const noAgent = record.agent === null ? await noAgentNote(plan.nodeNetns) : ''
   const out = writer(io.stdout)
