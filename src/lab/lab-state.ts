@@ -14,7 +14,8 @@ export const LAB_LOG_DIR = `${LAB_RUN_DIR}/logs`
 export const stateFile = (lab: LabNames): string => `${lab.runDir}/state.json`
 export const logDir = (lab: LabNames): string => `${lab.runDir}/logs`
 
-export type LabProcessRole = 'pod-server' | 'sctp-responder'
+/** `agent`: the long-running agent of a live lab (`lab up --kubeconfig`), in the host's namespace applying into the node's */
+export type LabProcessRole = 'pod-server' | 'sctp-responder' | 'agent'
 
 export interface LabProcess {
   readonly pid: number
@@ -51,6 +52,17 @@ export async function writeLabState(state: LabState, lab: LabNames = labNames())
   const tmp = `${stateFile(lab)}.${process.pid}.tmp`
   await writeFile(tmp, JSON.stringify(state))
   await rename(tmp, stateFile(lab))
+}
+
+/**
+ * Adds a process the lab owns from now on (`labDown` ends it, `labStatus` checks it runs) to the state of a
+ * lab that is up; false when the lab has no state (it was removed meanwhile).
+ */
+export async function addLabProcess(lab: LabNames, p: LabProcess): Promise<boolean> {
+  const state = await readLabState(lab)
+  if (state === null) return false
+  await writeLabState({ ...state, processes: [...state.processes, p] }, lab)
+  return true
 }
 
 /**

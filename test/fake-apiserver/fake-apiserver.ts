@@ -12,6 +12,7 @@
  *   that starts matching as ADDED, as the watch cache does; BOOKMARK events when asked for
  *   (`allowWatchBookmarks=true`) at `bookmark()`; an ERROR event with a 410 Expired Status for a
  *   resourceVersion older than the history;
+ * - writes (write-verbs.ts): POST create, PUT replace, DELETE, each a watch event;
  * - Status errors: 401 Unauthorized, 403 Forbidden for a denied resource (see `deny`), 404 for a group that is
  *   not served or an object that does not exist, 410 Expired for a continue token older than the history.
  *
@@ -24,6 +25,7 @@ import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { fakeCerts, type FakeCerts } from './certs.js'
 import { apiVersionOf, FAKE_RESOURCES, matchesFields, matchesLabels, type FakeResource, type Obj } from './resources.js'
+import { handleWrite, writeVerb } from './write-verbs.js'
 
 export interface FakeApiServerOptions {
   /** the bearer token accepted (default `fake-token`) */
@@ -34,6 +36,8 @@ export interface FakeApiServerOptions {
   readonly historyLimit?: number
   /** the first resourceVersion (default 1000) */
   readonly initialResourceVersion?: number
+  /** the port on 127.0.0.1 (default 0: a free one) */
+  readonly port?: number
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -101,6 +105,7 @@ export class FakeApiServer {
     this.user = opts.user ?? 'system:serviceaccount:netpol:netpol'
     this.historyLimit = opts.historyLimit ?? 10_000
     this.rv = opts.initialResourceVersion ?? 1000
+    this.port = opts.port ?? 0
     for (const res of FAKE_RESOURCES) this.stores.set(res.kind, { res, objects: new Map(), history: [], compactedRv: 0, snapshots: new Map() })
   }
 
@@ -332,16 +337,18 @@ export class FakeApiServer {
     if (route === undefined) return status(res, 404, 'NotFound', 'the server could not find the requested resource')
     const { store, namespace, name } = route
     const r = store.res
-    if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the fake API server only reads; ${req.method} is not supported`)
+    const write = writeVerb(req.method ?? 'GET')
+    if (write !== undefined) {
+      if (this.isDenied(r.plural, write, namespace)) return this.forbidden(res, user, r, write, namespace, name)
+      handleWrite(this, { res: r, ...route }, req, res, status).catch((err: unknown) => {
+        if (!res.headersSent) status(res, 500, 'InternalError', String(err))
+      })
+      return
+    }
+    if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the fake API server does not serve ${req.method} (GET, POST, PUT and DELETE only)`)
     const watch = query.watch === '1' || query.watch === 'true'
     const verb = name !== undefined ? 'get' : watch ? 'watch' : 'list'
-    if (this.isDenied(r.plural, verb, namespace)) {
-      const groupText = `in API group "${r.group}"`
-      const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`
-      const subject = name !== undefined ? `${r.plural} "${name}"` : r.plural
-      const message = `${subject} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" ${groupText} ${scope}`
-      return status(res, 403, 'Forbidden', message, { ...(name !== undefined ? { name } : {}), ...(r.group ? { group: r.group } : {}), kind: r.plural })
-    }
+    if (this.isDenied(r.plural, verb, namespace)) return this.forbidden(res, user, r, verb, namespace, name)
     const labelSelector = url.searchParams.get('labelSelector')
     const fieldSelector = url.searchParams.get('fieldSelector')
     if (fieldSelector && matchesFields({ metadata: { name: '' } }, fieldSelector) === null) {
@@ -356,6 +363,15 @@ export class FakeApiServer {
     const filter = { namespace, labelSelector, fieldSelector }
     if (watch) return this.watch(store, filter, query, res)
     return this.list(store, filter, query, res)
+  }
+
+  /** 403 Forbidden as RBAC words it. */
+  private forbidden(res: ServerResponse, user: string, r: FakeResource, verb: string, namespace: string | undefined, name: string | undefined): void {
+    const groupText = `in API group "${r.group}"`
+    const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`
+    const subject = name !== undefined ? `${r.plural} "${name}"` : r.plural
+    const message = `${subject} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" ${groupText} ${scope}`
+    status(res, 403, 'Forbidden', message, { ...(name !== undefined ? { name } : {}), ...(r.group ? { group: r.group } : {}), kind: r.plural })
   }
 
   private list(store: Store, filter: Pick<OpenWatch, 'namespace' | 'labelSelector' | 'fieldSelector'>, query: Record<string, string>, res: ServerResponse): void {

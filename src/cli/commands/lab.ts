@@ -26,6 +26,7 @@ import { loadClusterOrExit, loadInputOrExit } from '../load.js'
 import { liveOf } from '../shown-namespaces.js'
 import { policyDocuments, renderLabManifests } from '../render/lab-manifests.js'
 import { renderLabUp } from '../render/lab-up.js'
+import { clusterInLab, liveInputOf, livePods, noAddressNote, startLiveAgent, type LiveInput } from './lab-live.js'
 import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
 import { writeMatrixJson } from '../render/matrix.js'
@@ -68,6 +69,8 @@ interface LabRecord {
   readonly manifests: string
   /** the agent's mode, or null when the lab runs without one */
   readonly agent: AgentMode | null
+  /** a live lab (lab-live.ts): its agent follows this cluster, and `lab probe` reads it */
+  readonly live?: LiveInput
 }
 
 /** The CLI entry point as node arguments: the compiled file, or the source through tsx. */
@@ -184,7 +187,11 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const lab = labOf(opts)
   requireRoot(io)
   const cidrs = podCidrOptions(opts.podCidr)
-  const { cluster, policyDocs } = await readLabInput(opts, io)
+  const input = await readLabInput(opts, io)
+  const { policyDocs } = input
+  // a live lab's agent follows the cluster: only pods with an address from the API (lab-live.ts)
+  const live = opts.agent ? liveInputOf(opts) : null
+  const { cluster, noAddress } = live === null ? { cluster: input.cluster, noAddress: [] } : livePods(input.cluster)
 
   const pods = labPodInputs(cluster)
   const plan = planLab(pods, { ...cidrs, name: lab.name })
@@ -212,6 +219,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
     files: opts.filename.map((f) => (f === '-' ? f : resolve(f))),
     manifests: LAB_MANIFESTS_FILE,
     agent: opts.agent ? opts.mode : null,
+    ...(live === null ? {} : { live }),
   }
   say(
     renderLabUp({
@@ -220,12 +228,24 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
       hostNetwork: cluster.pods.filter((p) => p.hostNetwork).map((p) => `${p.namespace}/${p.name}`),
       ms: performance.now() - t0,
       manifests: LAB_MANIFESTS_FILE,
-    }),
+    }) + noAddressNote(noAddress),
   )
 
   if (signal?.aborted) return
   if (!opts.agent) {
     say('no agent (--no-agent): no policy is enforced, every connection the servers accept is allowed\n')
+    await writeAtomic(recordFile(lab), JSON.stringify(record, null, 1) + '\n')
+    return
+  }
+  if (live !== null) {
+    const started = await startLiveAgent(lab, plan, live, opts.mode, cliEntryArgs())
+    if (signal?.aborted) return
+    if (!started.ok) {
+      await tearDown(lab)
+      hostFailure(io, new AgentError(`the agent failed (${started.tail.split('\n')[0]}); the lab was removed${started.tail.includes('\n') ? `:\n${indent(started.tail.slice(started.tail.indexOf('\n') + 1))}` : ''}`))
+    }
+    const where = live.context !== undefined ? `context ${live.context}` : `kubeconfig ${live.kubeconfig}`
+    say(`agent (${opts.mode}): follows the cluster of ${where} (list+watch); first rules in table inet netpol in ${plan.nodeNetns} after ${(started.ms / 1000).toFixed(1)} s; log ${started.log}\n`)
     await writeAtomic(recordFile(lab), JSON.stringify(record, null, 1) + '\n')
     return
   }
@@ -306,7 +326,9 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
     return 2
   }
   const plan = status.state.plan
-  const cluster = await loadClusterOrExit({ files: [record.manifests], quiet: true }, io)
+  // a live lab: the cluster as it is now, cut to the pods the lab has
+  const inLab = record.live === undefined ? null : clusterInLab(await loadClusterOrExit({ files: [], live: record.live, quiet: true }, io), plan)
+  const cluster = inLab?.cluster ?? (await loadClusterOrExit({ files: [record.manifests], quiet: true }, io))
   const ports = ports0.length > 0 ? ports0 : matrixPorts(cluster)
   const pods = cluster.pods
   const family: Family = opts.family ? (Number(opts.family) as Family) : pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
@@ -341,7 +363,9 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   const cmp = compareLab(index, predicted, measurements)
   // `lab run` removes the lab's copy of the manifests: the hint then names the input (without assigned addresses)
   const checkFiles = run.removedAfter ? record.files : [record.manifests]
-  const diff = renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles })
+  const live = record.live
+  const checkInput = live === undefined ? {} : { checkInput: [...(live.kubeconfig !== undefined ? [`--kubeconfig ${live.kubeconfig}`] : []), ...(live.context !== undefined ? [`--context ${live.context}`] : [])].join(' ') }
+  const diff = (inLab?.note ?? '') + renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles, ...checkInput })
   const audit = record.agent === 'audit' ? 'note: the agent runs in audit mode: it logs what the policies deny and lets it through\n' : ''
   const noAgent = record.agent === null ? await noAgentNote(plan.nodeNetns) : ''
   const out = writer(io.stdout)

@@ -46,6 +46,8 @@ export interface LabDiffOptions {
   readonly notProbed: Readonly<Record<NotProbedReason, number>>
   /** the -f paths for the `netpol check` hint */
   readonly checkFiles: readonly string[]
+  /** the input of the hint instead of -f (a live lab: `--kubeconfig K`) */
+  readonly checkInput?: string
 }
 
 /**
@@ -64,7 +66,7 @@ export function renderLabDiff(cmp: LabComparison, opts: LabDiffOptions): string 
       lines.push(`      ${verdictLine(name(d.from), name(d.to), d.verdict)}`)
     }
     const d = cmp.disagreements[0]!
-    lines.push(`  full reasons: netpol check ${opts.checkFiles.map((f) => `-f ${f}`).join(' ')} --from ${name(d.from)} --to ${name(d.to)} --port ${d.portNumber}/${d.protocol} --family ${cmp.family}`)
+    lines.push(`  full reasons: netpol check ${opts.checkInput ?? opts.checkFiles.map((f) => `-f ${f}`).join(' ')} --from ${name(d.from)} --to ${name(d.to)} --port ${d.portNumber}/${d.protocol} --family ${cmp.family}`)
   }
   if (cmp.failures.length > 0) {
     lines.push('', `${cmp.failures.length} probe${cmp.failures.length === 1 ? '' : 's'} failed (no measurement):`)
