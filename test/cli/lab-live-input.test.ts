@@ -4,20 +4,15 @@
  */
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { readLabInput } from '../../src/cli/commands/lab.js'
 import { ExitError, type CliIO } from '../../src/cli/io.js'
-import { FakeApiServer, writeFakeKubeconfig } from '../fake-apiserver/index.js'
-import { applyExample } from '../fake-apiserver/example.js'
+import { writeFakeKubeconfig } from '../fake-apiserver/index.js'
+import { fakeApiServer } from '../fake-apiserver/fixture.js'
 import { scratchDir } from '../scratch-dir.js'
 
-let fake: FakeApiServer
+const api = fakeApiServer()
 const dir = scratchDir('netpol-lab-live-')
-beforeAll(async () => {
-  fake = await FakeApiServer.start()
-  applyExample(fake)
-})
-afterAll(() => fake.close())
 
 function io(): { io: CliIO; err: () => string } {
   const stderr = new PassThrough()
@@ -27,10 +22,10 @@ function io(): { io: CliIO; err: () => string } {
 }
 
 test('with --kubeconfig: the pods of the cluster, and every policy as the API server returned it', async () => {
-  const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'k'), fake, { context: 'prod' })
+  const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'k'), api.server, { context: 'prod' })
   const { cluster, policyDocs } = await readLabInput({ filename: [], kubeconfig }, io().io)
-  expect(cluster.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(fake.all('Pod').map((p) => `${p.metadata.namespace}/${p.metadata.name}`))
-  expect(policyDocs).toEqual(fake.all('NetworkPolicy'))
+  expect(cluster.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(api.server.all('Pod').map((p) => `${p.metadata.namespace}/${p.metadata.name}`))
+  expect(policyDocs).toEqual(api.server.all('NetworkPolicy'))
 })
 
 test('with neither -f nor --kubeconfig/--context: no input, as before (a lab is not built from the current context by accident)', async () => {

@@ -7,25 +7,21 @@ import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { FakeApiServer, writeFakeKubeconfig } from '../fake-apiserver/index.js'
+import { fakeApiServer } from '../fake-apiserver/fixture.js'
 import { applyExample, dumpList } from '../fake-apiserver/example.js'
 import { scratchDir } from '../scratch-dir.js'
 import { runCli } from './cli-harness.js'
 
-let fake: FakeApiServer
+const api = fakeApiServer()
 const dir = scratchDir('netpol-live-')
-beforeAll(async () => {
-  fake = await FakeApiServer.start()
-  applyExample(fake)
-})
-afterAll(() => fake.close())
 
 /** a kubeconfig for the fake and the dump of its objects, in this test's scratch directory */
 function setup(opts: Parameters<typeof writeFakeKubeconfig>[2] = {}): { kubeconfig: string; dump: string } {
-  const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), fake, opts)
+  const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), api.server, opts)
   const dump = join(dir.path(), 'dump.json')
-  writeFileSync(dump, JSON.stringify(dumpList(fake), null, 2))
+  writeFileSync(dump, JSON.stringify(dumpList(api.server), null, 2))
   return { kubeconfig, dump }
 }
 
@@ -66,15 +62,15 @@ describe('with no -f, a command reads the cluster and answers as for a dump of i
 describe('which cluster: --kubeconfig, KUBECONFIG, --context', () => {
   test('KUBECONFIG files are merged as kubectl merges them; the current context is read, --context picks another', async () => {
     // the first file sets current-context: its user's token is no longer accepted
-    const stale = writeFakeKubeconfig(join(dir.path(), 'a', 'config'), fake, { context: 'staging', token: 'expired' })
-    const prod = writeFakeKubeconfig(join(dir.path(), 'b', 'config'), fake, { context: 'prod' })
+    const stale = writeFakeKubeconfig(join(dir.path(), 'a', 'config'), api.server, { context: 'staging', token: 'expired' })
+    const prod = writeFakeKubeconfig(join(dir.path(), 'b', 'config'), api.server, { context: 'prod' })
     const { dump } = setup()
     vi.stubEnv('KUBECONFIG', `${stale}:${prod}`)
     try {
       const current = await runCli(['matrix'])
       expect({ code: current.code, err: current.err }).toEqual({
         code: 2,
-        err: `error: cluster staging: the API server ${fake.url} rejected the credentials of user "staging-user" (401 Unauthorized): they are missing or expired; log in again or renew the token in the kubeconfig\n`,
+        err: `error: cluster staging: the API server ${api.server.url} rejected the credentials of user "staging-user" (401 Unauthorized): they are missing or expired; log in again or renew the token in the kubeconfig\n`,
       })
       const other = await runCli(['matrix', '--context', 'prod'])
       expect(other).toEqual({ ...(await runCli(['matrix', '-f', dump])), err: '' })

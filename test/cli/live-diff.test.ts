@@ -5,21 +5,17 @@
 import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { run } from '../../src/cli/cli.js'
-import { FakeApiServer, writeFakeKubeconfig } from '../fake-apiserver/index.js'
-import { applyExample, dumpList } from '../fake-apiserver/example.js'
+import { writeFakeKubeconfig } from '../fake-apiserver/index.js'
+import { fakeApiServer } from '../fake-apiserver/fixture.js'
+import { dumpList } from '../fake-apiserver/example.js'
 import { scratchDir } from '../scratch-dir.js'
 import { runCli } from './cli-harness.js'
 
-let fake: FakeApiServer
+const api = fakeApiServer()
 const dir = scratchDir('netpol-live-diff-')
-beforeAll(async () => {
-  fake = await FakeApiServer.start()
-  applyExample(fake)
-})
-afterAll(() => fake.close())
-const kubeconfig = () => writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), fake, { context: 'prod' })
+const kubeconfig = () => writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), api.server, { context: 'prod' })
 
 /** a directory that reads as the cluster with `files` applied over it: the example first, then the files (the last object of a kind/namespace/name wins) */
 function applied(files: string): string {
@@ -86,7 +82,7 @@ test('on a terminal, a progress line while the cluster is read, erased before th
   expect(code).toBe(0)
   // each page rewrites the line in place; the last one is erased
   expect(err.text()).toMatch(/^(\rreading cluster prod: [\d,]+ objects…\x1b\[K)+\r\x1b\[K$/)
-  expect(err.text()).toContain(`reading cluster prod: ${dumpList(fake).items.length} objects…`)
+  expect(err.text()).toContain(`reading cluster prod: ${dumpList(api.server).items.length} objects…`)
   expect(out.text()).toBe((await runCli(['matrix', '--kubeconfig', kubeconfig()])).out)
   const piped = capture(false)
   await run(['matrix', '--kubeconfig', kubeconfig()], { stdout: capture(false).stream, stderr: piped.stream, readStdin: async () => '' })
