@@ -38,6 +38,8 @@ describe('the guard drops what is in the node CIDR and no known pod', () => {
       pod('db/pg', { app: 'pg' }, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'], nodeName: 'n1' }),
       pod('db/open', {}, { ips: ['10.244.1.9'], hostIPs: ['192.168.0.10'], nodeName: 'n1' }),
       pod('db/elsewhere', {}, { ips: ['10.244.2.3'], hostIPs: ['192.168.0.11'], nodeName: 'n2' }),
+      // in this node's range, but the API says another node: known, so decided as without the guard
+      pod('db/astray', {}, { ips: ['10.244.1.60'], hostIPs: ['192.168.0.11'], nodeName: 'n2' }),
       pod('db/node-exporter', {}, { ips: ['192.168.0.10'], hostIPs: ['192.168.0.10'], hostNetwork: true, nodeName: 'n1' }),
     ],
     policies: [policy('db', 'pg-from-shop', { podSelector: sel({ app: 'pg' }), ingress: [rule([nsPeer(sel({ team: 'shop' }))], [port(5432)])] })],
@@ -60,6 +62,7 @@ describe('the guard drops what is in the node CIDR and no known pod', () => {
     { name: 'a known pod without policies', p: t('10.244.2.3', '10.244.1.9', { dport: 80 }), want: 'accept', log: null },
     { name: 'a known pod, allowed by its policy', p: t('10.244.1.7', '10.244.1.5'), want: 'accept', log: null },
     { name: 'a known pod, denied by its policy', p: t('10.244.1.9', '10.244.1.5'), want: 'drop', log: '2 netpol drop ingress' },
+    { name: 'a pod of another node inside the CIDR is known', p: t('10.244.1.60', '10.244.1.9', { dport: 80 }), want: 'accept', log: null },
     { name: 'a pod of another node (outside the CIDR) to the outside', p: t('10.244.2.3', '8.8.8.8', { dport: 443 }), want: 'accept', log: null },
   ])('$name', ({ p, want, log }) => {
     const r = guarded.evaluate(p)
@@ -104,7 +107,7 @@ describe("a known pod's verdicts are those without the guard", () => {
   const NODE_CIDRS = cidrs('10.0.0.0/23', 'fd00::/120')
   const inCidr = (a: IpAddress) => NODE_CIDRS.some((c) => c.family === a.family && a.value >= c.first && a.value <= c.last)
   const unknown = (c: Cluster, managed: (p: Pod) => boolean, a: IpAddress) =>
-    inCidr(a) && !c.pods.some((p) => ((managed(p) || p.hostNetwork) && p.ips.some((x) => x.family === a.family && x.value === a.value)) || p.hostIPs.some((x) => x.family === a.family && x.value === a.value))
+    inCidr(a) && !c.pods.some((p) => (p.ips.some((x) => x.family === a.family && x.value === a.value)) || p.hostIPs.some((x) => x.family === a.family && x.value === a.value))
 
   test('every pod pair, external address and port: unchanged unless an end is unknown, then dropped', () => {
     fc.assert(

@@ -5,13 +5,14 @@
  * assigned, but whose `status.podIP` update the agent has not applied yet, can be reached by anyone and reach
  * anything, whatever its policies. With the node's pod CIDRs known (the Node's `spec.podCIDRs`, or `--pod-cidr`),
  * the forward hook drops (enforce) or logs (audit) a connection to or from an address inside those ranges that is
- * neither a pod this agent filters nor a node's address. A new pod is thus isolated in both directions until its
+ * neither a pod's of the cluster (of any node: a pod the agent has seen is decided by the policies, as without the
+ * guard, so a --pod-cidr wider than the node's own range drops nothing it knows) nor a node's address. A new pod is thus isolated in both directions until its
  * address is in the `knownN` set, which the same incremental transaction that adds its rules fills.
  *
  * Per family N with node CIDRs:
  * - `podnetN` interval set: the node's pod CIDRs, merged;
- * - `knownN` set: the addresses inside them that are managed pods' (or nodes', or hostNetwork pods'), so that one
- *   pod more or less is one element, added or deleted in place;
+ * - `knownN` set: the addresses inside them that are pods' (or nodes'), so that one pod more or less is one
+ *   element, added or deleted in place;
  * - `nodeaddrN` set: the node's own addresses (the managed pods' `status.hostIPs`), which may always connect to a
  *   pod and be connected to, known or not;
  * - in `pods_forward`, after the pass set and before the per-pod dispatch:
@@ -66,14 +67,14 @@ export function mergeRanges(cidrs: readonly Cidr[]): { lo: bigint; hi: bigint }[
 }
 
 /**
- * The addresses that are not unknown: every managed pod's (hostNetwork pods' too: they are the node's), and
- * every node address a pod reports (`status.hostIPs`), of family `f` and inside `ranges`.
+ * The addresses that are not unknown: every pod's of the cluster (finished pods are not in it: their addresses
+ * are free again), and every node address a pod reports (`status.hostIPs`), of family `f` and inside `ranges`.
  */
-export function knownAddresses(cluster: Cluster, managed: (p: Cluster['pods'][number]) => boolean, f: Family, ranges: readonly { lo: bigint; hi: bigint }[]): bigint[] {
+export function knownAddresses(cluster: Cluster, f: Family, ranges: readonly { lo: bigint; hi: bigint }[]): bigint[] {
   const inside = (v: bigint) => ranges.some((r) => v >= r.lo && v <= r.hi)
   const known = new Set<bigint>()
   for (const p of cluster.pods) {
-    if (p.hostNetwork || managed(p)) for (const ip of p.ips) if (ip.family === f && inside(ip.value)) known.add(ip.value)
+    for (const ip of p.ips) if (ip.family === f && inside(ip.value)) known.add(ip.value)
     for (const h of p.hostIPs) if (h.family === f && inside(h.value)) known.add(h.value)
   }
   return [...known].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -88,7 +89,7 @@ export function unknownPodGuard(cluster: Cluster, managed: (p: Cluster['pods'][n
     if (ranges.length === 0) continue
     const names = unknownSetNames(f)
     const fields = FIELDS[f]
-    const known = knownAddresses(cluster, managed, f, ranges)
+    const known = knownAddresses(cluster, f, ranges)
     const node = new Set<bigint>()
     for (const p of cluster.pods) if (managed(p)) for (const h of p.hostIPs) if (h.family === f) node.add(h.value)
     sets.push(
