@@ -11,6 +11,10 @@
  *   pod      a pod of n1 whose address becomes known (API: the MODIFIED event that gives status.podIP, after
  *            the pod was created without one; files: the pod written with its address): it enters the ingress map
  *
+ * A third path is the API watch with the unknown-pod guard (the node's pod CIDR 10.244.0.0/16, as `netpol agent`
+ * without -f reads it from the Node): there the new pod's address is dropped until the same transaction puts it
+ * into the known set, so "pod address → enforced" is the whole window in which the new pod is unreachable.
+ *
  * Latency = the loop's `applied` report (nft has returned from the transaction, so the kernel holds it) − the
  * moment the change was made (fake.apply / the rename). Every iteration then checks with `nft list` that the
  * table holds the change (not timed), and waits for the loop to be idle before the next.
@@ -30,6 +34,7 @@ import { loadManifests, ManifestCache } from '../src/io/load-manifests.js'
 import { createKubeClient, loadKubeConfig } from '../src/io/kube/index.js'
 import { FakeApiServer, writeFakeKubeconfig, type Obj } from '../test/fake-apiserver/index.js'
 import { generateCluster } from './generate-cluster.js'
+import { parseCidr } from '../src/model/ip.js'
 
 const { values } = parseArgs({
   options: {
@@ -74,12 +79,16 @@ const newPodIp = (i: number) => `10.244.${251 + Math.floor(i / 200)}.${10 + (i %
 /** One path: a way to make a change, and the loop that follows it. */
 interface Path {
   readonly name: string
+  /** the unknown-pod guard is on */
+  readonly guard?: boolean
   readonly start: (loop: () => AgentLoop | null) => Promise<{ load: () => Promise<LoadOutcome>; stop: () => Promise<void> }>
   /** the policy present or not; the pods present (name → address or none) */
   readonly set: (state: { allow: boolean; pods: ReadonlyMap<string, string | undefined> }) => void
 }
 
-const apiPath = async (): Promise<Path & { fake: FakeApiServer }> => {
+const NODE_CIDRS = [parseCidr('10.244.0.0/16')!]
+
+const apiPath = async (guard = false): Promise<Path & { fake: FakeApiServer }> => {
   const fake = await FakeApiServer.start({ historyLimit: 100_000 })
   fake.apply(...background, ...fixed)
   const cfg = loadKubeConfig({ kubeconfig: writeFakeKubeconfig(join(dir, 'config'), fake), env: {} })
@@ -87,12 +96,16 @@ const apiPath = async (): Promise<Path & { fake: FakeApiServer }> => {
   let known = new Map<string, string | undefined>()
   let allowed = false
   return {
-    name: 'API watch',
+    name: guard ? 'API+guard' : 'API watch',
+    guard,
     fake,
     start: async (loop) => {
       const input: ClusterInput = followCluster(createKubeClient(cfg.value), { formatIssue, onChange: () => loop()?.trigger() })
       await input.synced()
-      return { load: () => input.load(), stop: () => input.stop() }
+      return { load: async () => {
+        const r = await input.load()
+        return r.ok && guard ? { ...r, podCidrs: NODE_CIDRS } : r
+      }, stop: () => input.stop() }
     },
     set: (s) => {
       if (s.allow !== allowed) s.allow ? fake.apply(allow) : fake.remove('NetworkPolicy', 'bench', 'server-allow-client')
@@ -180,7 +193,9 @@ async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }>
     await loop.idle()
     pods.set(name, newPodIp(i))
     out.pod.push(await timed(() => path.set({ allow: allowOn, pods })))
-    if (!table().includes(`${newPodIp(i)} : jump`)) throw new Error(`${path.name}: pod ${i} (${newPodIp(i)}) not in the ingress map`)
+    const t = table()
+    if (!t.includes(`${newPodIp(i)} : jump`)) throw new Error(`${path.name}: pod ${i} (${newPodIp(i)}) not in the ingress map`)
+    if (path.guard && !new RegExp(`set known4_\\w+ \\{[^}]*[ ,]${newPodIp(i).replaceAll('.', '\\.')}[ ,}]`).test(t)) throw new Error(`${path.name}: pod ${i} not in the known set`)
   }
   await loop.stop()
   await input.stop()
@@ -191,8 +206,10 @@ async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }>
 try {
   const api = await apiPath()
   const results: [string, { policy: number[]; pod: number[] }][] = []
-  for (const path of [api, filePath()]) results.push([path.name, await measure(path)])
+  const guarded = await apiPath(true)
+  for (const path of [api, guarded, filePath()]) results.push([path.name, await measure(path)])
   await api.fake.close()
+  await guarded.fake.close()
   console.log(`watch-latency: ${iterations} policy changes and ${iterations} pod addresses, background ${values.pods} pods / ${values.policies} policies, debounce ${debounceMs} ms`)
   for (const [name, r] of results) {
     console.log(`  ${name.padEnd(10)}  policy change → enforced: ${figures(r.policy)}`)

@@ -31,6 +31,7 @@ describe('parseUlogdLine', () => {
   test.each([
     { name: 'a dropped TCP SYN', input: line(), want: { verdict: 'denied', direction: 'ingress', protocol: 'TCP', port: 5432, src: '10.244.0.7', time: 1767261600250 } },
     { name: 'audited UDP', input: line({ 'oob.prefix': 'netpol audit egress', 'ip.protocol': 17, dest_port: 53 }), want: { verdict: 'audited', direction: 'egress', protocol: 'UDP', port: 53 } },
+    { name: 'the unknown-pod guard', input: line({ 'oob.prefix': 'netpol drop ingress unknown' }), want: { verdict: 'denied', direction: 'ingress', unknownPod: true } },
     { name: 'SCTP', input: line({ 'ip.protocol': 132, dest_port: 9000 }), want: { protocol: 'SCTP', port: 9000 } },
     { name: 'IPv6', input: line({ src_ip: 'fd00::7', dest_ip: 'fd00::5', 'ip.protocol': undefined, 'ip6.nexthdr': 6 }), want: { protocol: 'TCP', src: 'fd00::7' } },
   ])('$name', ({ input, want }) => {
@@ -71,6 +72,16 @@ describe('FlowLog', () => {
         reason: 'ingress to db/postgres-0: isolated by db/default-deny; no rule matched',
       },
     ])
+  })
+
+  test('the unknown-pod guard: a new pod whose rules are not in yet', () => {
+    const { log, out } = setup()
+    log.ingest(line({ 'oob.prefix': 'netpol drop ingress unknown', dest_ip: '10.244.0.50' }))
+    expect(JSON.parse(out[0]!)).toMatchObject({
+      verdict: 'denied',
+      dst: { ip: '10.244.0.50' },
+      reason: 'ingress to 10.244.0.50: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)',
+    })
   })
 
   test('egress to an address outside the cluster', () => {

@@ -16,6 +16,7 @@ import type { Protocol } from '../model/port.js'
 import { evaluateFlow, type Endpoint, type SideVerdict } from '../engine/index.js'
 import { clusterView, type ClusterView } from './cluster-view.js'
 import { LOG_PREFIX } from '../dataplane/compile-policies.js'
+import { UNKNOWN_LOG_WORD } from '../dataplane/unknown-pods.js'
 
 /** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
 export interface LoggedPacket {
@@ -27,6 +28,8 @@ export interface LoggedPacket {
   readonly dst: IpAddress
   readonly protocol: Protocol
   readonly port: number
+  /** logged by the unknown-pod guard: the address on the `direction` side is in the node's pod CIDRs, no known pod's */
+  readonly unknownPod?: true
 }
 
 export interface FlowEnd {
@@ -49,7 +52,7 @@ export interface FlowLogEntry {
 }
 
 const PROTOCOLS: Record<number, Protocol> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' }
-const PREFIX = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)$`)
+const PREFIX = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)( ${UNKNOWN_LOG_WORD})?$`)
 
 type Json = Record<string, unknown>
 
@@ -72,7 +75,7 @@ export function parseUlogdLine(line: string): LoggedPacket | null {
   const sec = Number(j['oob.time.sec'])
   const usec = Number(j['oob.time.usec'] ?? 0)
   const time = Number.isFinite(sec) ? sec * 1000 + Math.floor(usec / 1000) : Date.parse(String(j.timestamp ?? '')) || Date.now()
-  return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port }
+  return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port, ...(m[3] !== undefined ? { unknownPod: true as const } : {}) }
 }
 
 const podRef = (p: Pod) => `${p.namespace}/${p.name}`
@@ -93,7 +96,7 @@ export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry
     port: p.port,
     src: end(from),
     dst: end(to),
-    reason: `${who}: ${sideReason(side)}`,
+    reason: p.unknownPod ? `${who}: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)` : `${who}: ${sideReason(side)}`,
   }
 }
 

@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Cluster, Pod } from '../model/cluster.js'
+import type { Cidr } from '../model/ip.js'
 import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
 import type { NftRunner, RunResult } from '../dataplane/nft-runner.js'
 import { isEmpty, transactionSize, WRITER_SET, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
@@ -43,7 +44,8 @@ export interface AgentConfig {
  */
 export const GRACE_MS = 500
 
-export type LoadOutcome = { readonly ok: true; readonly cluster: Cluster } | { readonly ok: false; readonly message: string }
+/** `podCidrs`: the node's pod CIDRs, for the unknown-pod guard (see CompileOptions.podCidrs); none: no guard */
+export type LoadOutcome = { readonly ok: true; readonly cluster: Cluster; readonly podCidrs?: readonly Cidr[] } | { readonly ok: false; readonly message: string }
 
 export type AgentEvent =
   | { readonly kind: 'applied'; readonly tx: NftTransaction['kind']; readonly ms: number; readonly size: TransactionSize; readonly stats: RulesetStats }
@@ -119,6 +121,7 @@ export class AgentLoop {
       mode: this.config.mode,
       table: this.config.table,
       ...(this.config.logGroup !== undefined ? { logGroup: this.config.logGroup } : {}),
+      ...(loaded.podCidrs !== undefined ? { podCidrs: loaded.podCidrs } : {}),
       ...(this.applied !== null ? { previous: this.applied } : {}),
     })
     if (next.errors.length > 0) {

@@ -92,6 +92,12 @@ function define(program: Command, io: CliIO): void {
     .option('--node-ip <ip>', 'filter the pods whose status.hostIP is this address')
     .option('--pod-cidr <cidr>', 'filter the pods with an address in this range; repeatable', collect, [])
     .option('--all-pods', 'filter every pod of the input')
+    .addOption(
+      new Option('--unknown-pods <verdict>', "an address in the node's pod CIDRs (the Node's spec.podCIDRs, or --pod-cidr) that no known pod holds: drop (a new pod is isolated until its rules are in; default without -f) or allow (default with -f)").choices([
+        'drop',
+        'allow',
+      ]),
+    )
     // the environment variable lets a DaemonSet switch modes with one `kubectl set env`, its args untouched
     .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce').env('NETPOL_MODE'))
     .option('--metrics <addr>', 'serve /metrics, /healthz and /readyz on [HOST]:PORT, e.g. :9100')

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
 import { hostSupports } from '../../test/requirements.js'
 import type { Cluster } from '../model/cluster.js'
+import { parseCidr, type Cidr } from '../model/ip.js'
 import { allPorts, cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { compilePolicies } from './compile-policies.js'
 import { FakeNft } from './fake-nft.js'
@@ -16,7 +17,7 @@ const db = namespace('db', { team: 'data' })
 const front = pod('web/front', { app: 'front' }, { ips: ['10.244.1.7'], hostIPs: ['192.168.0.10'] })
 const pg = pod('db/pg-0', { app: 'pg' }, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'], ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] })
 
-const cases: { name: string; cluster: Cluster; mode?: 'audit' }[] = [
+const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[] }[] = [
   { name: 'deny-all', cluster: cluster({ namespaces: [db], pods: [pg], policies: [policy('db', 'deny-all', { ingress: [], egress: [] })] }) },
   {
     name: 'allow-from-namespace',
@@ -65,6 +66,16 @@ const cases: { name: string; cluster: Cluster; mode?: 'audit' }[] = [
     }),
   },
   {
+    // the node's pod CIDRs given: an address in them that is no known pod's is dropped
+    name: 'unknown-pods',
+    podCidrs: ['10.244.1.0/24', 'fd00:10:244:1::/64'].map((t) => parseCidr(t)!),
+    cluster: cluster({
+      namespaces: [web, db],
+      pods: [front, pg],
+      policies: [policy('db', 'from-shop', { ingress: [rule([nsPeer(sel({ team: 'shop' }))], [port(5432)])] })],
+    }),
+  },
+  {
     name: 'audit',
     mode: 'audit',
     cluster: cluster({ namespaces: [db], pods: [pg], policies: [policy('db', 'deny-all', { ingress: [] })] }),
@@ -72,8 +83,8 @@ const cases: { name: string; cluster: Cluster; mode?: 'audit' }[] = [
 ]
 
 describe('compiled tables, as text', () => {
-  test.each(cases)('$name', async ({ name, cluster: c, mode }) => {
-    const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2 })
+  test.each(cases)('$name', async ({ name, cluster: c, mode, podCidrs }) => {
+    const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}) })
     const fake = new FakeNft()
     expect(fake.runSync(fullReplace(compiled.table))).toMatchObject({ ok: true })
     await expect(fake.dump()).toMatchFileSnapshot(`./__golden__/${name}.nft`)
@@ -86,8 +97,8 @@ describe.runIf(hostSupports('the golden tables in the kernel (compile-golden.tes
     execFileSync('ip', ['netns', 'add', ns])
     try {
       const runner = new ExecNftRunner({ netns: ns })
-      for (const { name, cluster: c, mode } of cases) {
-        const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2 })
+      for (const { name, cluster: c, mode, podCidrs } of cases) {
+        const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}) })
         expect({ name, ...(await runner.check(fullReplace(compiled.table))) }).toMatchObject({ name, ok: true })
       }
     } finally {

@@ -22,7 +22,7 @@
  * elements costs seconds per change, so protocol and port stay out of the big map, which is one-dimensional.
  */
 import type { Cluster, Pod } from '../model/cluster.js'
-import type { Family } from '../model/ip.js'
+import type { Cidr, Family } from '../model/ip.js'
 import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
@@ -31,6 +31,7 @@ import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable, Field, KeyT
 import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
 import { shortHash } from './short-hash.js'
+import { unknownPodGuard } from './unknown-pods.js'
 
 export type AgentMode = 'enforce' | 'audit'
 
@@ -44,6 +45,11 @@ export interface CompileOptions {
   readonly logGroup?: number
   /** log lines per second per profile chain (burst: twice that); default 20 */
   readonly logRate?: number
+  /**
+   * the node's pod CIDRs: a connection to or from an address in them that is no managed pod's is dropped (audit:
+   * logged), so that a pod is not reachable before its rules are in (see unknown-pods.ts); no guard when absent
+   */
+  readonly podCidrs?: readonly Cidr[]
   /** the last result: classes and profiles that still exist keep their ids, so a small change stays a small diff */
   readonly previous?: CompiledRuleset
 }
@@ -131,7 +137,9 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     classes += part.classes
   }
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
-  chains.push(...baseChains())
+  const guard = unknownPodGuard(cluster, (p) => opts.managed(p), opts.podCidrs ?? [], { mode: opts.mode, logRate: opts.logRate ?? DEFAULT_LOG_RATE, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) })
+  sets.push(...guard.sets)
+  chains.push(...guard.chains, ...baseChains(guard.forwardRules))
   const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, do not edit', sets, chains }
   const nameProblem = checkName(opts.table)
   if (nameProblem !== null) throw new RangeError(`table name: ${nameProblem}`)
@@ -160,7 +168,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
  * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
  * output, which netpol never filters ("traffic to and from the node where a Pod is running is always allowed").
  */
-function baseChains(): NftChain[] {
+function baseChains(guard: readonly NftRule[]): NftChain[] {
   const established: NftRule = { exprs: [{ op: 'ct-state', states: ['established', 'related'] }], end: { kind: 'accept' } }
   const nd: NftRule = { exprs: [{ op: 'icmpv6-nd' }], end: { kind: 'accept' } }
   const dispatch = (dir: 'eg' | 'in') =>
@@ -171,7 +179,7 @@ function baseChains(): NftChain[] {
       name: 'pods_forward',
       base: { type: 'filter', hook: 'forward', priority: PRIORITY_FILTER, policy: 'accept' },
       comment: 'connections between pods and to or from outside: egress of the source, then ingress of the destination',
-      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...dispatch('eg'), ...dispatch('in')],
+      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...guard, ...dispatch('eg'), ...dispatch('in')],
     },
     {
       name: 'pods_to_node',

@@ -189,7 +189,7 @@ export class FakeNft implements NftRunner {
           if (v === null) return false
           key.push(v)
         }
-        return lookup(t, e.set, key) !== undefined
+        return (lookup(t, e.set, key) !== undefined) !== (e.negate === true)
       }
       case 'set-ct-mark-map': {
         if (ctx.ct === 'untracked') return false

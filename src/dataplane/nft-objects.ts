@@ -58,7 +58,8 @@ export type Expr =
   | { readonly op: 'ct-state'; readonly states: readonly CtState[] }
   /** ICMPv6 neighbour and router discovery: without it isolated pods lose IPv6 altogether */
   | { readonly op: 'icmpv6-nd' }
-  | { readonly op: 'in-set'; readonly key: readonly Field[]; readonly set: string }
+  /** `negate`: the key is NOT in the set (`ip daddr != @known4`) */
+  | { readonly op: 'in-set'; readonly key: readonly Field[]; readonly set: string; readonly negate?: boolean }
   | { readonly op: 'set-ct-mark-map'; readonly from: Field; readonly map: string }
   | { readonly op: 'or-ct-mark'; readonly value: number }
   | { readonly op: 'set-ct-mark'; readonly value: number }
@@ -182,7 +183,7 @@ function renderExpr(e: Expr): string {
   switch (e.op) {
     case 'ct-state': return `ct state ${e.states.join(',')}`
     case 'icmpv6-nd': return `icmpv6 type { ${ND_TYPES} }`
-    case 'in-set': return `${e.key.join(' . ')} @${e.set}`
+    case 'in-set': return `${e.key.join(' . ')} ${e.negate === true ? '!= ' : ''}@${e.set}`
     case 'set-ct-mark-map': return `ct mark set ${e.from} map @${e.map}`
     case 'or-ct-mark': return `ct mark set ct mark or ${hex32(e.value)}`
     case 'set-ct-mark': return `ct mark set ${hex32(e.value)}`

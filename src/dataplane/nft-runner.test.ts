@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { generateCluster } from '../../bench/generate-cluster.js'
 import { buildCluster } from '../model/build-cluster.js'
 import type { Cluster } from '../model/cluster.js'
+import { parseCidr } from '../model/ip.js'
 import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner, parseChainCounters, parseSetSize } from './nft-runner.js'
@@ -223,6 +224,35 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
     for (const f of cut) expect(await ct.remove(f)).toBe(true)
     expect(await held.echo()).toBe('timeout')
     held.close()
+  })
+
+  test('the unknown-pod guard: a pod the ruleset does not know yet is dropped, and decided by its policy once known', async () => {
+    const podCidrs = [parseCidr('10.244.0.0/24')!]
+    const guarded = (c: Cluster, previous?: CompiledRuleset) => compilePolicies(c, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 4, podCidrs, ...(previous ? { previous } : {}) })
+    const client = pods[1]!
+    const onlyClient = cluster({ namespaces: [db], pods: [client], policies: [] })
+    // without the guard, the server's address is in no map: open (the window)
+    await run(runner, fullReplace(compile(onlyClient).table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('OK')
+    // with it: the address is in the node's pod CIDR and no known pod's, so dropped, both ways
+    const before = guarded(onlyClient)
+    await run(runner, fullReplace(before.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
+    expect(probe(a, '10.244.0.7', 5432)).toBe('TIMEOUT')
+    const counters = await runner.query(['-j', 'list', 'chain', 'inet', 'netpol', 'unknown_in'])
+    expect(counters.ok && parseChainCounters(counters.stdout).at(-1)!.packets).toBeGreaterThan(0)
+    // its pod arrives with its policy: one incremental transaction, and the policy decides
+    const policies = [policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5432)])] })]
+    const after = guarded(cluster({ namespaces: [db], pods, policies }), before)
+    const tx = diffTables(before.table, after.table)
+    expect(tx.kind).toBe('incremental')
+    await run(runner, tx)
+    expect(probe(b, '10.244.0.5', 5432)).toBe('OK')
+    expect(probe(b, '10.244.0.5', 5433)).toBe('TIMEOUT')
+    // and when it is gone, its address is unknown again
+    const gone = guarded(onlyClient, after)
+    await run(runner, diffTables(after.table, gone.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
   })
 })
 

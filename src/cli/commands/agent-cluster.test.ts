@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { FakeApiServer, writeFakeKubeconfig, type Obj } from '../../../test/fake-apiserver/index.js'
 import { parseCli, runCli } from '../../../test/cli/cli-harness.js'
 import { hostSupports } from '../../../test/requirements.js'
+import { nodePodCidrs } from './agent-cluster.js'
 
 let fake: FakeApiServer
 let kubeconfig: string
@@ -23,6 +24,7 @@ const pg: Obj = {
 beforeAll(async () => {
   fake = await FakeApiServer.start()
   kubeconfig = writeFakeKubeconfig(join(dir, 'config'), fake, { context: 'kind-x' })
+  fake.apply({ kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] } })
   fake.apply({ kind: 'Namespace', metadata: { name: 'db' } }, pg, { kind: 'NetworkPolicy', metadata: { namespace: 'db', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } })
 })
 afterAll(async () => {
@@ -45,10 +47,24 @@ describe('usage', () => {
   test.each([
     { name: 'no node named', args: ['--kubeconfig', 'k'], err: 'error: say which pods this node runs: --node-name NODE (or env NODE_NAME), --pod-cidr CIDR (repeatable), --node-ip IP, or --all-pods\n' },
     { name: '--kubeconfig with -f', args: ['-f', 'x.yaml', '--kubeconfig', 'k', '--node-name', 'n1'], err: 'error: --kubeconfig and --context read the cluster: leave out -f\n' },
+    { name: '--unknown-pods drop with -f and no --pod-cidr', args: ['-f', 'x.yaml', '--node-name', 'n1', '--unknown-pods', 'drop'], err: "error: --unknown-pods drop needs the node's pod CIDRs: --pod-cidr\n" },
+    { name: '--unknown-pods drop, no node and no --pod-cidr', args: ['--all-pods', '--unknown-pods', 'drop'], err: "error: --unknown-pods drop needs the node's pod CIDRs: --node-name (its Node's spec.podCIDRs) or --pod-cidr\n" },
     { name: '--all-pods with --node-name', args: ['--all-pods', '--node-name', 'n1'], err: 'error: --all-pods cannot be combined with --pod-cidr, --node-ip or --node-name\n' },
   ])('$name', async ({ args, err }) => {
     const r = await runCli(['agent', ...args])
     expect(r).toMatchObject({ code: 2, err })
+  })
+})
+
+describe("a Node's pod CIDRs", () => {
+  test.each([
+    { name: 'spec.podCIDRs, dual-stack', node: { spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] } }, cidrs: ['10.244.1.0/24', 'fd00:10:244:1::/64'], bad: [] },
+    { name: 'only spec.podCIDR (older API servers)', node: { spec: { podCIDR: '10.244.2.0/24' } }, cidrs: ['10.244.2.0/24'], bad: [] },
+    { name: 'not allocated yet', node: { spec: {} }, cidrs: [], bad: [] },
+    { name: 'not a CIDR', node: { spec: { podCIDRs: ['10.244.300.0/24'] } }, cidrs: [], bad: ['10.244.300.0/24'] },
+  ])('$name', ({ node, cidrs, bad }) => {
+    const r = nodePodCidrs(node)
+    expect({ cidrs: r.cidrs.map((c) => c.text), bad: r.bad }).toEqual({ cidrs, bad })
   })
 })
 
@@ -85,6 +101,23 @@ describe.runIf(hostSupports('netpol agent against the fake API server (agent-clu
     // another node's agent filters no pod of this cluster
     const other = await runCli(['agent', '--kubeconfig', kubeconfig, '--node-name', 'n2', '--netns', ns, '--once'])
     expect(other.err).toMatch(/0 managed pods/)
+    await runCli(['agent', '--uninstall', '--netns', ns])
+  })
+
+  test("--once: the unknown-pod guard from the Node's spec.podCIDRs, or said when it cannot be", async () => {
+    const r = await runCli(['agent', '--kubeconfig', kubeconfig, '--node-name', 'n1', '--netns', ns, '--once'])
+    expect(r.err).toMatch(/node n1: pod CIDRs 10\.244\.1\.0\/24, fd00:10:244:1::\/64; an address in them that no known pod holds is dropped/)
+    const table = nft('list', 'table', 'inet', 'netpol')
+    expect(table).toMatch(/set podnet4_g\w+ \{[^}]*elements = \{ 10\.244\.1\.0\/24 \}/)
+    expect(table).toMatch(/set known4_g\w+ \{[^}]*elements = \{ 10\.244\.1\.5 \}/)
+    expect(table).toMatch(/ip daddr @podnet4_g\w+ ip daddr != @known4_g\w+ ip saddr != @nodeaddr4_g\w+ jump unknown_in_g\w+/)
+    // allow: as before the guard
+    await runCli(['agent', '--kubeconfig', kubeconfig, '--node-name', 'n1', '--netns', ns, '--once', '--unknown-pods', 'allow'])
+    expect(nft('list', 'table', 'inet', 'netpol')).not.toContain('podnet4')
+    // a node the API does not know: said, and no guard
+    const other = await runCli(['agent', '--kubeconfig', kubeconfig, '--node-name', 'n9', '--netns', ns, '--once'])
+    expect(other.code).toBe(0)
+    expect(other.err).toMatch(/node n9: its pod CIDRs cannot be read \(.*\): a new pod is not filtered until its rules are in/)
     await runCli(['agent', '--uninstall', '--netns', ns])
   })
 

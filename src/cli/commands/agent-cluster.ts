@@ -6,7 +6,9 @@
  * (exit 2 for the kubeconfig, 1 for the API's answer), with kubectl's kind of message. Other errors (server
  * unreachable, timeouts) are said and retried with backoff; the rules in force stay meanwhile.
  */
+import type { KubeClient } from '../../io/kube/kube-client.js'
 import type { KubeError } from '../../io/kube/kube-error.js'
+import { parseCidr, type Cidr } from '../../model/ip.js'
 import type { KindName } from '../../io/kube/resources.js'
 import type { WatcherOptions } from '../../io/kube/watcher.js'
 import type { ClusterInput } from '../../agent/cluster-input.js'
@@ -18,8 +20,70 @@ export interface ClusterModeOptions {
   readonly context?: string
   /** --once: the first error of any kind ends it (nothing would retry) */
   readonly once: boolean
+  /** read this Node's pod CIDRs (the unknown-pod guard), first before the listed line */
+  readonly podCidrsOf?: string
   /** for tests: faster backoff */
   readonly watch?: WatcherOptions
+}
+
+/**
+ * A Node's pod CIDRs: `spec.podCIDRs` ("podCIDRs represents the IP ranges assigned to the node for usage by Pods
+ * on that node. If this field is specified, the 0th entry must match the podCIDR field. It may contain at most 1
+ * value for each of IPv4 and IPv6."), else `spec.podCIDR`. Pure; what is not a CIDR is said, not used.
+ */
+export function nodePodCidrs(node: unknown): { readonly cidrs: Cidr[]; readonly bad: string[] } {
+  const spec = (node as { spec?: { podCIDRs?: unknown; podCIDR?: unknown } } | null)?.spec
+  const texts = Array.isArray(spec?.podCIDRs) ? spec.podCIDRs : typeof spec?.podCIDR === 'string' && spec.podCIDR !== '' ? [spec.podCIDR] : []
+  const cidrs: Cidr[] = []
+  const bad: string[] = []
+  for (const t of texts) {
+    const c = typeof t === 'string' ? parseCidr(t) : null
+    if (c === null) bad.push(String(t))
+    else cidrs.push(c)
+  }
+  return { cidrs, bad }
+}
+
+/** How often a Node without pod CIDRs (not allocated yet, or not readable) is read again, at most. */
+export const NODE_REREAD_MS = 5_000
+
+/**
+ * The pod CIDRs of node `name`, read from the API once they are there: until then (no podCIDRs yet, or the GET
+ * failed) at most every NODE_REREAD_MS, each change of state said once. `null` while none is known: no guard.
+ */
+export function nodeCidrReader(
+  client: KubeClient,
+  name: string,
+  log: (line: string) => void,
+  deps: { readonly now?: () => number; readonly formatError: (e: KubeError) => string },
+): () => Promise<readonly Cidr[] | null> {
+  const now = deps.now ?? Date.now
+  let found: readonly Cidr[] | null = null
+  let lastTry = -Infinity
+  let said = ''
+  const say = (line: string) => {
+    if (line !== said) log(line)
+    said = line
+  }
+  return async () => {
+    if (found !== null || now() - lastTry < NODE_REREAD_MS) return found
+    lastTry = now()
+    const { getObject } = await import('../../io/kube/index.js')
+    const r = await getObject(client, 'Node', undefined, name)
+    if (!r.ok) {
+      say(`node ${name}: its pod CIDRs cannot be read (${deps.formatError(r.error)}): a new pod is not filtered until its rules are in; trying again`)
+      return null
+    }
+    const { cidrs, bad } = nodePodCidrs(r.value)
+    if (bad.length > 0) say(`node ${name}: spec.podCIDRs: ${bad.map((b) => `"${b}"`).join(', ')} is not a CIDR`)
+    if (cidrs.length === 0) {
+      say(`node ${name} has no spec.podCIDRs (yet): a new pod is not filtered until its rules are in; reading it again every ${NODE_REREAD_MS / 1000} s`)
+      return null
+    }
+    found = cidrs
+    say(`node ${name}: pod CIDRs ${cidrs.map((c) => c.text).join(', ')}; an address in them that no known pod holds is dropped (--unknown-pods)`)
+    return found
+  }
 }
 
 /** Errors that the same request will meet again: the agent says so and exits rather than retry for ever. */
@@ -35,7 +99,7 @@ export async function startClusterInput(
   opts: ClusterModeOptions,
   io: CliIO,
   deps: { readonly onChange: () => void; readonly metrics: AgentMetrics | null; readonly log: (line: string) => void },
-): Promise<ClusterInput> {
+): Promise<ClusterInput & { readonly nodeCidrs: (() => Promise<readonly Cidr[] | null>) | null }> {
   const [{ connect, formatKubeError }, { followCluster }, { formatIssue }] = await Promise.all([
     import('../../io/kube/index.js'),
     import('../../agent/cluster-input.js'),
@@ -72,7 +136,9 @@ export async function startClusterInput(
     throw new ExitError(first.error.code === 'credentials_failed' ? 2 : 1)
   }
   synced = true
+  const nodeCidrs = opts.podCidrsOf === undefined ? null : nodeCidrReader(conn.value.client, opts.podCidrsOf, deps.log, { formatError: formatKubeError })
+  await nodeCidrs?.()
   const counts = Object.entries(input.stats()).filter(([, s]) => s!.objects > 0).map(([k, s]) => `${s!.objects} ${k}`)
   deps.log(`cluster ${conn.value.client.context} listed: ${counts.length > 0 ? counts.join(', ') : 'nothing'}${opts.once ? '' : '; watching'}`)
-  return input
+  return Object.assign(input, { nodeCidrs })
 }

@@ -24,6 +24,8 @@ export interface AgentOptions {
   nodeIp?: string
   podCidr: string[]
   allPods?: boolean
+  /** an address in the node's pod CIDRs that no known pod holds; default drop in cluster mode, allow with -f */
+  unknownPods?: 'drop' | 'allow'
   mode: AgentMode
   metrics?: string
   flowLog?: string
@@ -62,6 +64,26 @@ export function managedPods(opts: Pick<AgentOptions, 'nodeIp' | 'podCidr' | 'all
   return (pod) =>
     (name !== undefined && pod.nodeName === name) ||
     pod.ips.some((ip) => cidrs.some((c) => cidrContains(c, ip))) || (n !== null && pod.hostIPs.some((h) => h.family === n.family && h.value === n.value))
+}
+
+/**
+ * The unknown-pod guard (see dataplane/unknown-pods.ts): `cidrs` given by --pod-cidr, or `fromNode` to read them
+ * from that Node's spec.podCIDRs; neither: no guard (`note` says why, when the default asked for one).
+ */
+export function unknownPodsGuard(
+  opts: Pick<AgentOptions, 'unknownPods' | 'podCidr' | 'nodeName'>,
+  clusterMode: boolean,
+): { readonly cidrs: readonly Cidr[]; readonly fromNode?: string; readonly note?: string } {
+  const verdict = opts.unknownPods ?? (clusterMode ? 'drop' : 'allow')
+  if (verdict === 'allow') return { cidrs: [] }
+  // managedPods has checked them
+  const cidrs = opts.podCidr.map((t) => parseCidr(t)!)
+  if (cidrs.length > 0) return { cidrs }
+  if (clusterMode && opts.nodeName !== undefined) return { cidrs: [], fromNode: opts.nodeName }
+  if (opts.unknownPods === 'drop') {
+    throw new UsageError(`--unknown-pods drop needs the node's pod CIDRs: ${clusterMode ? '--node-name (its Node\'s spec.podCIDRs) or ' : ''}--pod-cidr`)
+  }
+  return { cidrs: [], note: "note: no pod CIDRs known (give --node-name or --pod-cidr): a new pod is not filtered until its rules are in" }
 }
 
 /** Up to five addresses, sorted (IPv4 first), then the count: "10.0.0.1, 10.0.0.2, … (7 in all)". */
@@ -119,6 +141,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   if (!clusterMode && (opts.kubeconfig !== undefined || opts.context !== undefined)) throw new UsageError('--kubeconfig and --context read the cluster: leave out -f')
   if (opts.filename.includes('-') && !opts.once) throw new UsageError('-f - (stdin) only works with --once: the agent re-reads its inputs on every change')
   const managed = managedPods(opts)
+  const guard = unknownPodsGuard(opts, clusterMode)
   const logGroup = Number(opts.logGroup)
   if (!Number.isInteger(logGroup) || logGroup < 0 || logGroup > 65535) throw new UsageError(`--log-group "${opts.logGroup}": expected 0-65535`)
   const wantsLog = opts.flowLog !== undefined || opts.metrics !== undefined
@@ -145,7 +168,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
     const r = await loadManifests(opts.filename, { stdin: () => (stdinText ??= io.readStdin()), ...(cache ? { cache } : {}) })
     if (r.issues.length === 0) {
       warnScope(r.cluster.pods)
-      return { ok: true, cluster: r.cluster }
+      return { ok: true, cluster: r.cluster, ...(guard.cidrs.length > 0 ? { podCidrs: guard.cidrs } : {}) }
     }
     return { ok: false, message: `${r.issues.length} error${r.issues.length === 1 ? '' : 's'} in the input; the rules in force stay:\n${r.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` }
   }
@@ -157,13 +180,29 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const log = (line: string) => io.stderr.write(`${new Date().toISOString()} ${line}\n`)
   // cluster mode: the watchers are the input, each change a trigger of the loop; started once /healthz serves
   let live: ClusterInput | null = null
+  // the Node's spec.podCIDRs, when the guard is on and no --pod-cidr gives them
+  let nodeCidrs: (() => Promise<readonly Cidr[] | null>) | null = null
   const followCluster = async (): Promise<void> => {
-    live = await (await import('./agent-cluster.js')).startClusterInput(
-      { ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context !== undefined ? { context: opts.context } : {}), once: opts.once === true },
+    const input = await (await import('./agent-cluster.js')).startClusterInput(
+      {
+        ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.context !== undefined ? { context: opts.context } : {}),
+        ...(guard.fromNode !== undefined ? { podCidrsOf: guard.fromNode } : {}),
+        once: opts.once === true,
+      },
       io,
       { onChange: () => loop.trigger(), metrics, log },
     )
+    nodeCidrs = input.nodeCidrs
+    live = input
   }
+  const loadLive = async (input: ClusterInput): Promise<LoadOutcome> => {
+    const out = await input.load()
+    if (!out.ok) return out
+    const cidrs = guard.cidrs.length > 0 ? guard.cidrs : ((await nodeCidrs?.()) ?? null)
+    return cidrs === null ? out : { ...out, podCidrs: cidrs }
+  }
+  if (guard.note !== undefined) log(guard.note)
   const flowMod = opts.flowLog !== undefined || metrics ? await import('../../agent/flow-log.js') : null
   const flowOut = opts.flowLog === undefined ? null : opts.flowLog === '-' ? io.stdout : (await import('node:fs')).createWriteStream(opts.flowLog, { flags: 'a' })
   const flowLog = flowMod
@@ -182,7 +221,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const loop = new AgentLoop(
     { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}) },
     {
-      load: () => (live ? live.load() : load()),
+      load: () => (live ? loadLive(live) : load()),
       runner,
       report,
       ...(opts.strict ? { conntrack: new ExecConntrack(opts.netns) } : {}),
