@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
-const run = promisify(execFile)
+const execFileP = promisify(execFile)
+/** openssl, or an error that says what to install */
+const run = (cmd: string, args: readonly string[]) =>
+  execFileP(cmd, args).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new Error(`the fake API server makes its certificates with \`${cmd}\`: install the Debian package openssl (apt-get install -y openssl)`)
+    throw err
+  })
 
 export interface FakeCerts {
   /** PEM of the CA that signed both certificates */
