@@ -1,15 +1,18 @@
 /**
  * List + first sync of a generated cluster served by the FAKE API server (test/fake-apiserver) over TLS on
  * loopback: `loadCluster` (paged lists of every kind, then the model) and `watchCluster` (list, then watch,
- * until every kind has synced). Prints time and RSS growth.
+ * until every kind has synced). Prints time and RSS growth, and, in the same run, the baseline: the same objects
+ * read from a `kubectl get … -A -o json` dump of them (`loadManifests`, the streamed JSON path of `-f`).
  *
  *   npx tsx bench/live-list-bench.ts [--pods 10000] [--policies 10000] [--namespaces 200]
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createKubeClient, loadCluster, loadKubeConfig, watchCluster } from '../src/io/kube/index.js'
+import { loadManifests } from '../src/io/load-manifests.js'
+import { dumpList } from '../test/fake-apiserver/example.js'
 import { FakeApiServer, writeFakeKubeconfig, type Obj } from '../test/fake-apiserver/index.js'
 import { generateCluster } from './generate-cluster.js'
 
@@ -41,5 +44,14 @@ const t1 = performance.now()
 cw.cluster()
 console.log(`watchCluster model again, nothing changed: ${(performance.now() - t1).toFixed(0)} ms`)
 await cw.stop()
+
+// the baseline: the same objects from a dump file, as `netpol … -f dump.json` reads them
+const dump = join(dir, 'dump.json')
+writeFileSync(dump, JSON.stringify(dumpList(fake)))
+global.gc?.()
+rss0 = process.memoryUsage().rss
+t0 = performance.now()
+const fromDump = await loadManifests([dump])
+console.log(`baseline, the same objects from a JSON dump (-f): ${fromDump.cluster.pods.length} pods, ${fromDump.cluster.policies.length} policies in ${(performance.now() - t0).toFixed(0)} ms, RSS +${mb(process.memoryUsage().rss - rss0)}`)
 await fake.close()
 rmSync(dir, { recursive: true, force: true })
