@@ -5,6 +5,7 @@ import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { readFlows } from './read-flows.js'
+import { READERS } from './readers.js'
 import type { FlowRecord } from './flow-record.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'netpol-flows-'))
@@ -64,8 +65,14 @@ describe('readFlows', () => {
       { file: join(dir, 'nope.jsonl'), line: 0, message: 'no such file' },
       { file: join(dir, 'x.txt'), line: 1, message: expect.stringMatching(/cannot tell the format/) },
     ])
-    const forced = await readFlows([file('h2.json', '{"flow":{}}\n')], { format: 'hubble' })
-    expect(forced.issues[0]?.message).toMatch(/hubble format cannot be read yet/)
+    const saved = READERS.hubble
+    delete READERS.hubble
+    try {
+      const forced = await readFlows([file('h2.json', '{"flow":{}}\n')], { format: 'hubble' })
+      expect(forced.issues[0]?.message).toMatch(/hubble format cannot be read yet/)
+    } finally {
+      if (saved) READERS.hubble = saved
+    }
   })
 
   test('a given format is used without detection', async () => {
