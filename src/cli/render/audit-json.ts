@@ -35,7 +35,14 @@ export function auditJson(r: AuditReport) {
   return {
     breaks: r.result.wouldBreak.length > 0,
     summary: {
-      ...r.stats,
+      lines: r.stats.lines,
+      records: r.stats.records,
+      collapsed: r.stats.collapsed,
+      unreadable: r.stats.unreadable,
+      unresolvable: r.stats.unresolvable,
+      undecidable: r.stats.undecidable,
+      otherProtocol: r.stats.otherProtocol,
+      outsideWindow: r.stats.outsideWindow,
       connections: r.connections,
       groups: r.result.groups,
       wouldBreak: r.result.wouldBreak.length,
