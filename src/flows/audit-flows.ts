@@ -95,7 +95,6 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
       cs.reduce<number | undefined>((a, c) => (f(c) === undefined ? a : a === undefined ? f(c) : pick(a, f(c)!)), undefined)
     const firstSeen = times((c) => c.firstSeen, Math.min)
     const lastSeen = times((c) => c.lastSeen, Math.max)
-    const ep = (e: ObservedEnd, v: 'from' | 'to') => ({ [v]: podName(e) })
     const g: AuditGroup = {
       from: endName(first.from),
       to: endName(first.to),
@@ -108,10 +107,10 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
       connections: cs,
       verdict: shown.v,
       checked: {
-        ...(ep(shown.c.from, 'from') as { from: string }),
-        ...(ep(shown.c.to, 'to') as { to: string }),
-        fromIp: ipOf(shown.v.egress, shown.c.from),
-        toIp: ipOf(shown.v.ingress, shown.c.to),
+        from: podName(shown.c.from),
+        to: podName(shown.c.to),
+        fromIp: ipOf(shown.c.from),
+        toIp: ipOf(shown.c.to),
       },
     }
     if (observed === 'denied') alreadyDenied.push(g)
@@ -121,7 +120,7 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
   return { wouldBreak: wouldBreak.sort(order), alreadyDenied: alreadyDenied.sort(order), stillAllowed, fromNode, groups: groups.size }
 }
 
-function ipOf(_side: unknown, e: ObservedEnd): string | null {
+function ipOf(e: ObservedEnd): string | null {
   return e.kind === 'pod' ? (e.pod.ips[0]?.text ?? null) : e.kind === 'external' ? e.ip.text : e.kind === 'node' ? (e.ip?.text ?? null) : null
 }
 

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { PassThrough, Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
+import { run } from '../../src/cli/cli.js'
 import { runCli } from './cli-harness.js'
 
 const EX = 'examples/three-tier'
@@ -77,4 +80,16 @@ describe('netpol audit on the three-tier example', () => {
     expect(r.err).toBe('warning: <stdin>:2: expected src,dst,port,proto[,count] (1 field) (line skipped)\n')
     expect(r.out).toContain('1 unreadable')
   })
+})
+
+test('gzip bytes on stdin are read through the streamed stdin', async () => {
+  const stdout = new PassThrough()
+  let out = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  const gz = gzipSync(readFileSync(JSONL))
+  const io = { stdout, stderr: new PassThrough(), readStdin: async () => '', stdinStream: () => Readable.from([gz.subarray(0, 10), gz.subarray(10)]) }
+  const code = await run(['audit', '--flows', '-', '-f', EX, '--proposed', BREAKS, '-o', 'json'], io)
+  await new Promise((r) => setImmediate(r))
+  expect(code).toBe(1)
+  expect(JSON.parse(out).summary).toMatchObject({ lines: 13, records: 13, wouldBreak: 2 })
 })

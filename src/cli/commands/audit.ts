@@ -58,7 +58,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   const collector = new ConnectionCollector(current, { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) })
   const read = await readFlows(opts.flows, {
     ...(opts.format ? { format: opts.format } : {}),
-    stdin: () => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })()),
+    stdin: io.stdinStream ?? (() => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })())),
     onRecord: (r) => collector.add(r),
   })
   const fatal = read.issues.filter((i) => i.line === 0 || i.message.startsWith('cannot tell') || i.message.includes('cannot be read yet'))
