@@ -58,9 +58,15 @@ export const endName = (e: ObservedEnd): string =>
   e.kind === 'pod' ? workloadName(e.pod) : e.kind === 'external' ? e.ip.text : e.kind === 'node' ? (e.ip ? `node ${e.ip.text}` : 'node') : `? ${e.why}`
 const podName = (e: ObservedEnd): string => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : endName(e))
 
-export function auditConnections(proposed: Cluster, connections: readonly ObservedConnection[]): AuditResult {
+/**
+ * `current`, when given, decides the connections whose records say nothing of a verdict (CSV): one that the
+ * current policies deny too was denied when observed (or would have been), and is reported apart, as one
+ * observed denied is.
+ */
+export function auditConnections(proposed: Cluster, connections: readonly ObservedConnection[], current?: Cluster): AuditResult {
   const index = indexCluster(proposed)
   const pods = new Map(proposed.pods.map((p) => [`${p.namespace}/${p.name}`, p]))
+  const today = current && { index: indexCluster(current), pods: new Map(current.pods.map((p) => [`${p.namespace}/${p.name}`, p])) }
   const groups = new Map<string, ObservedConnection[]>()
   for (const c of connections) {
     const key = `${endName(c.from)}\t${endName(c.to)}\t${c.protocol}\t${c.port}`
@@ -113,7 +119,8 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
         toIp: ipOf(shown.c.to),
       },
     }
-    if (observed === 'denied') alreadyDenied.push(g)
+    const deniedToday = observed === 'unknown' && today !== undefined && evaluate(today.index, today.pods, shown.c)?.allowed === false
+    if (observed === 'denied' || deniedToday) alreadyDenied.push(g)
     else wouldBreak.push(g)
   }
   const order = (a: AuditGroup, b: AuditGroup) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port || (a.protocol < b.protocol ? -1 : 1))

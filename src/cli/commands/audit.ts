@@ -69,7 +69,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   if (lineIssues.length > SHOWN_ISSUES) io.stderr.write(`warning: ${lineIssues.length - SHOWN_ISSUES} more unreadable lines\n`)
 
   const resolved = collector.result()
-  const result = auditConnections(proposed, resolved.connections)
+  const result = auditConnections(proposed, resolved.connections, current)
   const report: AuditReport = {
     result,
     stats: { ...resolved.stats, lines: read.lines, unreadable: lineIssues.length },

@@ -19,7 +19,7 @@ export function renderAuditMarkdown(proposed: Cluster, r: AuditReport): string {
     }
   }
   if (r.result.alreadyDenied.length > 0) {
-    out.push('<details><summary>Already denied when observed</summary>', '')
+    out.push('<details><summary>Already denied (observed, or by the current policies)</summary>', '')
     for (const g of r.result.alreadyDenied) out.push(`- \`${g.from}\` → \`${g.to}\` port ${g.port}/${g.protocol} (${seenText(g)})`)
     out.push('', '</details>', '')
   }

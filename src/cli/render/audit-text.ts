@@ -47,7 +47,7 @@ export function renderAuditText(proposed: Cluster, r: AuditReport, st: Style = p
     out.push(...reasonLines(proposed, g, st), '')
   }
   if (r.result.alreadyDenied.length > 0) {
-    out.push('Already denied when observed (not counted as breaking):')
+    out.push('Already denied (observed denied, or, for records without a verdict, denied by the current policies too):')
     for (const g of r.result.alreadyDenied) out.push(`  ${g.from} → ${g.to}  port ${g.port}/${g.protocol}  (${seenText(g)})`)
     out.push('')
   }
