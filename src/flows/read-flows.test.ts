@@ -65,6 +65,7 @@ describe('readFlows', () => {
       { file: join(dir, 'nope.jsonl'), line: 0, message: 'no such file' },
       { file: join(dir, 'x.txt'), line: 1, message: expect.stringMatching(/cannot tell the format/) },
     ])
+    expect(r.stopped).toEqual(r.issues)
     const saved = READERS.hubble
     delete READERS.hubble
     try {
@@ -84,5 +85,6 @@ describe('readFlows', () => {
     const r = await readFlows([file('bad.jsonl', `${NETPOL}\n{"verdict":\n${NETPOL}\n`)])
     expect(r.records).toHaveLength(2)
     expect(r.issues).toEqual([{ file: join(dir, 'bad.jsonl'), line: 2, message: expect.stringMatching(/truncated/) }])
+    expect(r.stopped).toEqual([])
   })
 })

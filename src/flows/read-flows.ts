@@ -24,6 +24,11 @@ export interface ReadFlowsResult {
   /** empty when `onRecord` was given */
   readonly records: FlowRecord[]
   readonly issues: FlowInputIssue[]
+  /**
+   * The issues (also in `issues`) that stopped an input: a file missing or unreadable, a format that cannot be
+   * told or has no reader. A command exits 2 on these; a bad line only skips that line.
+   */
+  readonly stopped: FlowInputIssue[]
   readonly lines: number
   /** the format each input was read as */
   readonly formats: ReadonlyMap<string, FlowFormat>
@@ -39,6 +44,11 @@ export const STDIN_FLOWS = '<stdin>'
 export async function readFlows(paths: readonly string[], opts: ReadFlowsOptions = {}): Promise<ReadFlowsResult> {
   const records: FlowRecord[] = []
   const issues: FlowInputIssue[] = []
+  const stopped: FlowInputIssue[] = []
+  const stop = (i: FlowInputIssue) => {
+    issues.push(i)
+    stopped.push(i)
+  }
   const formats = new Map<string, FlowFormat>()
   const emit = opts.onRecord ?? ((r: FlowRecord) => void records.push(r))
   let lines = 0
@@ -47,7 +57,7 @@ export async function readFlows(paths: readonly string[], opts: ReadFlowsOptions
     let stream: NodeJS.ReadableStream
     if (path === '-') {
       if (!opts.stdin) {
-        issues.push({ file, line: 0, message: 'stdin cannot be read here' })
+        stop({ file, line: 0, message: 'stdin cannot be read here' })
         continue
       }
       stream = opts.stdin()
@@ -60,13 +70,13 @@ export async function readFlows(paths: readonly string[], opts: ReadFlowsOptions
         if (text.trim() === '') return
         const format = opts.format ?? detectFormat(text)
         if (format === null) {
-          issues.push({ file, line: lineNo, message: 'cannot tell the format of this input from its first line (give --format hubble|calico|netpol|csv)' })
+          stop({ file, line: lineNo, message: 'cannot tell the format of this input from its first line (give --format hubble|calico|netpol|csv)' })
           stopped = true
           return
         }
         const make = READERS[format]
         if (make === undefined) {
-          issues.push({ file, line: lineNo, message: `the ${format} format cannot be read yet (no reader for it)` })
+          stop({ file, line: lineNo, message: `the ${format} format cannot be read yet (no reader for it)` })
           stopped = true
           return
         }
@@ -80,10 +90,10 @@ export async function readFlows(paths: readonly string[], opts: ReadFlowsOptions
     try {
       lines += await splitLines(decoded(stream as AsyncIterable<Buffer>), onLine)
     } catch (err) {
-      issues.push({ file, line: 0, message: readError(err) })
+      stop({ file, line: 0, message: readError(err) })
     }
   }
-  return { records, issues, lines, formats }
+  return { records, issues, stopped, lines, formats }
 }
 
 function readError(err: unknown): string {

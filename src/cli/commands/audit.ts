@@ -61,10 +61,10 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
     stdin: io.stdinStream ?? (() => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })())),
     onRecord: (r) => collector.add(r),
   })
-  const fatal = read.issues.filter((i) => i.line === 0 || i.message.startsWith('cannot tell') || i.message.includes('cannot be read yet'))
+  const fatal = read.stopped
   for (const i of fatal) io.stderr.write(`error: ${i.file}${i.line > 0 ? `:${i.line}` : ''}: ${i.message}\n`)
   if (fatal.length > 0) throw new ExitError(2)
-  const lineIssues = read.issues
+  const lineIssues = read.issues.filter((i) => !fatal.includes(i))
   for (const i of lineIssues.slice(0, SHOWN_ISSUES)) io.stderr.write(`warning: ${i.file}:${i.line}: ${i.message} (line skipped)\n`)
   if (lineIssues.length > SHOWN_ISSUES) io.stderr.write(`warning: ${lineIssues.length - SHOWN_ISSUES} more unreadable lines\n`)
 
