@@ -110,6 +110,18 @@ function define(program: Command, io: CliIO): void {
     .option('--uninstall', 'remove the table and exit')
     .action(async (opts) => (await import('./commands/agent.js')).agent(opts, io))
 
+  const audit = program
+    .command('audit')
+    .description('would the proposed policies break observed traffic? each observed connection checked with the engine (exit 1 if one would be denied, 2 bad input)')
+    .option('--flows <file>', 'observed flows: Hubble JSON, Calico flow log, netpol\'s agent log or CSV (plain or gzip; - for stdin); repeatable', collect, [])
+    .addOption(new Option('-f, --filename <path>', 'the cluster: manifest file or directory; repeatable; without -f the cluster of the kubeconfig context is read').argParser(collect).default([]))
+    .option('--proposed <path>', 'the proposed policies (or any objects), applied over the cluster as kubectl apply would; repeatable', collect, [])
+    .addOption(new Option('--format <format>', 'the format of every --flows input (default: detected per input from its first line)').choices(['hubble', 'calico', 'netpol', 'csv']))
+    .option('--since <time>', 'only flows at or after this time: RFC 3339 (2026-12-07T14:00:00Z) or a duration before now (30m, 1h, 2d)')
+    .option('--until <time>', 'only flows before this time (same forms as --since)')
+    .addOption(new Option('-o, --output <format>', 'output format (md: for a pull request)').choices(['text', 'json', 'md']).default('text'))
+  clusterOptions(audit).action(async (opts) => (await import('./commands/audit.js')).audit(opts, io))
+
   // the lab: subcommands inherit exitOverride and the output streams from `program`, set before define()
   const lab = program
     .command('lab')

@@ -15,6 +15,7 @@ test.each([
   ['describe policy', ['describe', '-f', 'examples/three-tier/', 'backend/api-egress']],
   ['describe pod', ['describe', '-f', 'examples/three-tier/', 'pod', 'database/postgres-0']],
   ['diff', ['diff', 'examples/three-tier/', 'examples/three-tier-v2/']],
+  ['audit', ['audit', '--flows', 'examples/flows/netpol-flows.jsonl', '-f', 'examples/three-tier/', '--proposed', 'examples/flows/proposed/']],
 ])('the README shows what `netpol %s` prints', async (_, argv) => {
   const r = await runCli(argv)
   expect(readme).toContain(r.out.trimEnd())
