@@ -10,9 +10,10 @@ import { hostSupports } from '../../test/requirements.js'
 import { parseUlogdLine, startUlogd, type UlogdCollector } from '../agent/flow-log.js'
 import type { Pod } from '../model/cluster.js'
 import { acceptLogRules } from './accept-log.js'
-import { compilePolicies } from './compile-policies.js'
+import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner } from './nft-runner.js'
-import { fullReplace } from './nft-transaction.js'
+import { diffTables, fullReplace } from './nft-transaction.js'
+import { inGeneration } from './table-generations.js'
 
 test('the log rules match new connections of managed pods only, and accept', () => {
   const { forward, toNode } = acceptLogRules({ group: 5, rate: 10, prefix: 'netpol' })
@@ -22,6 +23,22 @@ test('the log rules match new connections of managed pods only, and accept', () 
     expect(r.end).toEqual({ kind: 'accept' })
   }
   expect(forward.map((r) => (r.exprs.at(-1) as { prefix: string }).prefix)).toEqual(['netpol accept ingress', 'netpol accept egress', 'netpol accept ingress', 'netpol accept egress'])
+})
+
+test('a new pod is one element more in managed4, in the incremental diff and under a generation\'s names', () => {
+  const db = namespace('db')
+  const one = [pod('db/pg', { app: 'pg' }, { ips: ['10.244.0.5'] })]
+  const compile = (pods: Pod[], previous?: CompiledRuleset) =>
+    compilePolicies(cluster({ namespaces: [db], pods, policies: [] }), { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 7, logAccepted: true, ...(previous ? { previous } : {}) })
+  const before = compile(one)
+  const after = compile([...one, pod('db/client', {}, { ips: ['10.244.0.7'] })], before)
+  const tx = diffTables(before.table, after.table)
+  expect(tx.kind).toBe('incremental')
+  expect(tx.ops.filter((o) => o.op === 'add-elements').map((o) => (o as { set: { name: string } }).set.name)).toEqual(['managed4'])
+  const g = inGeneration(after.table, 'g7')
+  const forward = g.chains.find((c) => c.name === 'pods_forward')!
+  expect(forward.rules.flatMap((r) => r.exprs.flatMap((e) => (e.op === 'in-set' ? [e.set] : [])))).toContain('managed4_g7')
+  expect(g.sets.map((x) => x.name)).toContain('managed6_g7')
 })
 
 const root = hostSupports('the accepted-connection log in scratch namespaces (accept-log.test.ts)', ['ip', 'nft', 'ulogd', 'ulogd-json', 'python3'])
