@@ -102,6 +102,7 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce').env('NETPOL_MODE'))
     .option('--metrics <addr>', 'serve /metrics, /healthz and /readyz on [HOST]:PORT, e.g. :9100')
     .option('--flow-log <file>', 'write one JSON line per denied (or audited) connection to FILE, or - for stdout (runs ulogd2)')
+    .option('--flow-log-all', 'with --flow-log: also one JSON line per accepted new connection of a managed pod (deduplicated per flow every 10 s, rate-limited), to observe before enforcing')
     .option('--log-group <n>', 'nflog group of the log rules', '100')
     .option('--table <name>', 'the nftables table (family inet) netpol owns', 'netpol')
     .option('--netns <name>', 'apply inside this network namespace (ip netns exec NAME nft …)')
