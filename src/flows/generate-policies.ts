@@ -445,7 +445,7 @@ function groupExternal(peers: readonly PeerAcc[], ctx: Context, mergeCidrs: numb
       out.push(single(members[0]!))
       continue
     }
-    const except = clusterExcept(ctx.cluster, cidr)
+    const except = clusterExcept(ctx.cluster, cidr, members.map((m) => m.ip!))
     if (except === null) {
       out.push(...members.map(single))
       continue
@@ -472,10 +472,11 @@ function networkText(ip: IpAddress, prefix: number): string {
 }
 
 /**
- * The cluster's ranges inside `cidr`, as `except`: the pod addresses' /24 (IPv4) or /64 (IPv6) networks, or the
- * pod addresses themselves when `cidr` is no wider than that range. Null when `cidr` is all pod addresses.
+ * The cluster's ranges inside `cidr`, as `except`: the pod addresses' /24 (IPv4) or /64 (IPv6) networks; the pod
+ * addresses themselves (/32, /128) where such a network holds one of the `observed` outside addresses, or where
+ * `cidr` is no wider than it. Null when an except could not be strictly inside `cidr`.
  */
-export function clusterExcept(cluster: Cluster, cidr: string): string[] | null {
+export function clusterExcept(cluster: Cluster, cidr: string, observed: readonly IpAddress[] = []): string[] | null {
   const [net, len] = cidr.split('/') as [string, string]
   const prefix = Number(len)
   const family: Family = net.includes(':') ? 6 : 4
@@ -484,7 +485,9 @@ export function clusterExcept(cluster: Cluster, cidr: string): string[] | null {
   for (const p of cluster.pods) {
     for (const ip of p.ips) {
       if (ip.family !== family || networkText(ip, prefix) !== cidr) continue
-      if (prefix < rangePrefix) inside.add(networkText(ip, rangePrefix))
+      const range = networkText(ip, rangePrefix)
+      const shared = observed.some((o) => o.family === family && networkText(o, rangePrefix) === range)
+      if (prefix < rangePrefix && !shared) inside.add(range)
       else if (prefix === BITS[family]) return null
       else inside.add(`${ip.text}/${BITS[family]}`)
     }
