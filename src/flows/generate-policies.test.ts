@@ -143,7 +143,7 @@ describe('Internet-facing workloads', () => {
     expect(p.ruleComments.ingress[0]).toMatch(/observed from outside on TCP\/8080: 1 connection/)
   })
   test('both families in use: 0.0.0.0/0 and ::/0', () => {
-    const dual = pod('shop/web-5f6d-c', web1.labels, { ips: ['10.1.0.7', 'fd00::7'], ports: web1.ports, ...deploy('web') })
+    const dual = pod('shop/web-5f6d-c', web1.labels, { ips: ['10.1.0.7', 'fd00::7'], ports: [...web1.ports], ...deploy('web') })
     const r = gen(world([dual, api], [webLb]), [conn(P(api), P(dual), 8080)])
     expect(find(r.policies, 'shop/web-ingress')!.manifest.spec.ingress![0]!.from).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }])
   })

@@ -185,6 +185,8 @@ export function generatePolicies(cluster: Cluster, connections: readonly Observe
   const ordered = [...sides.values()].sort((a, b) => cmp(workloadKey(a.workload), workloadKey(b.workload)) || cmp(a.direction, b.direction))
   for (const s of ordered) policies.push(buildPolicy(ctx, s, nameIn(s.workload.namespace, `${s.workload.name}-${s.direction}`, s.workload), opts))
   if (opts.baseline !== false) for (const ns of namespaces) policies.push(baseline(ns))
+  const existing = new Set(cluster.policies.map((p) => `${p.namespace}/${p.name}`))
+  for (const p of policies) if (existing.has(`${p.namespace}/${p.name}`)) notes.push(`${p.namespace}/${p.name} replaces the existing policy of that name (as kubectl apply would)`)
   policies.sort((a, b) => cmp(a.namespace, b.namespace) || (a.name === BASELINE_NAME ? -1 : b.name === BASELINE_NAME ? 1 : cmp(a.name, b.name)))
   return { policies, allowed, skipped, notes }
 }
