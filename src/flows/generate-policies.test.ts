@@ -72,6 +72,14 @@ describe('policies, names and the baseline', () => {
     ])
   })
 
+  test('pods without a workload are grouped by their name label, and the policy named for it as a valid name', () => {
+    const a = pod('shop/a-1', { app: 'My_Api' }, { ips: ['10.1.0.31'] })
+    const b = pod('shop/a-2', { app: 'My_Api' }, { ips: ['10.1.0.32'] })
+    const r = gen(world([a, b, web1]), [conn(P(web1), P(a), 80), conn(P(web1), P(b), 81)])
+    expect(names(r.policies)).toContain('shop/my-api-ingress')
+    expect(find(r.policies, 'shop/my-api-ingress')!.manifest.spec.ingress![0]!.ports).toEqual([{ protocol: 'TCP', port: 80, endPort: 81 }])
+  })
+
   test('--no-baseline: no default-deny', () => {
     const r = gen(world([web1, api]), [conn(P(web1), P(api), 8080)], { baseline: false })
     expect(names(r.policies)).toEqual(['shop/api-ingress', 'shop/web-egress'])

@@ -9,6 +9,9 @@
  * are merged into wider CIDRs only under `mergeCidrs`; a workload behind a LoadBalancer or NodePort Service is
  * opened to any address on the ports that Service serves. Ports are always written as numbers: a named port
  * resolves on each destination pod to whatever its container calls that name, and the number is what was seen.
+ *
+ * Observed `allowed`, `audited` (a policy in audit mode would have dropped it, but it happened) and `unknown`
+ * connections are traffic the workloads make: they get rules. `denied` ones never do.
  */
 import type { Cluster, Pod, Service } from '../model/cluster.js'
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
@@ -173,11 +176,12 @@ export function generatePolicies(cluster: Cluster, connections: readonly Observe
   }
   const policies: GeneratedPolicy[] = []
   const names = new Map<string, Set<string>>()
-  const nameIn = (ns: string, base: string, w: WorkloadId): string => {
+  const nameIn = (ns: string, rawBase: string, w: WorkloadId): string => {
+    const base = policyName(rawBase)
     let used = names.get(ns)
     if (!used) names.set(ns, (used = new Set([BASELINE_NAME])))
     let name = base
-    if (used.has(name)) name = `${w.name}-${w.kind.toLowerCase()}-${base.slice(w.name.length + 1)}`
+    if (used.has(name)) name = policyName(`${w.name}-${w.kind.toLowerCase()}-${rawBase.slice(w.name.length + 1)}`)
     for (let n = 2; used.has(name); n++) name = `${base}-${n}`
     used.add(name)
     return name
@@ -189,6 +193,14 @@ export function generatePolicies(cluster: Cluster, connections: readonly Observe
   for (const p of policies) if (existing.has(`${p.namespace}/${p.name}`)) notes.push(`${p.namespace}/${p.name} replaces the existing policy of that name (as kubectl apply would)`)
   policies.sort((a, b) => cmp(a.namespace, b.namespace) || (a.name === BASELINE_NAME ? -1 : b.name === BASELINE_NAME ? 1 : cmp(a.name, b.name)))
   return { policies, allowed, skipped, notes }
+}
+
+/**
+ * A workload's name is a valid policy name; a name taken from a label value (pods without a workload) may hold
+ * upper case and `_`, which a policy name (a DNS subdomain) may not.
+ */
+function policyName(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 253) || 'pods'
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
