@@ -100,6 +100,12 @@ describe('DNS', () => {
     ])
     expect(names(r.policies).filter((n) => n.startsWith('kube-system/'))).toEqual([])
   })
+
+  test('when the DNS namespace gets a baseline, the DNS servers still answer every pod on the ports their Service serves', () => {
+    const r = gen(world([api, dns], [kubeDns]), [conn(P(api), P(dns), 5353, 'UDP'), conn(P(dns), X('8.8.8.8'), 53, 'UDP')])
+    expect(names(r.policies).filter((n) => n.startsWith('kube-system/'))).toEqual(['kube-system/default-deny', 'kube-system/coredns-egress', 'kube-system/coredns-ingress'])
+    expect(find(r.policies, 'kube-system/coredns-ingress')!.manifest.spec.ingress).toEqual([{ from: [{ namespaceSelector: {}, podSelector: {} }], ports: [{ protocol: 'TCP', port: 5353 }, { protocol: 'UDP', port: 5353 }] }])
+  })
 })
 
 describe('ports', () => {

@@ -54,7 +54,7 @@ export interface PolicyManifest {
   }
 }
 export type ManifestPeer =
-  | { readonly podSelector: { readonly matchLabels?: Labels }; readonly namespaceSelector?: { readonly matchLabels: Labels } }
+  | { readonly podSelector: { readonly matchLabels?: Labels }; readonly namespaceSelector?: { readonly matchLabels?: Labels } }
   | { readonly ipBlock: { readonly cidr: string; readonly except?: readonly string[] } }
 export interface ManifestRule {
   readonly from?: readonly ManifestPeer[]
@@ -97,6 +97,8 @@ interface SideAcc {
   readonly peers: Map<string, PeerAcc>
   /** LoadBalancer/NodePort: the from-anywhere ports and the Services that serve them */
   anywhere?: { ports: Map<string, Flows>; services: string[] }
+  /** the DNS servers, when their namespace gets policies: every pod may ask them, on the ports they serve */
+  dnsServer?: { ports: Set<string>; service: string }
 }
 
 export function generatePolicies(cluster: Cluster, connections: readonly ObservedConnection[], opts: GenerateOptions = {}): GenerateResult {
@@ -170,9 +172,20 @@ export function generatePolicies(cluster: Cluster, connections: readonly Observe
     s.anywhere ??= { ports: new Map([...info.ports].map((k) => [k, { count: 0 }])), services: info.services }
   }
 
+  // a baseline in the DNS servers' namespace would isolate them: every pod keeps asking them
+  if (ctx.dns && namespaces.has(ctx.dns.namespace)) {
+    const d = ctx.dns
+    for (const pod of servicePods(cluster, d)) {
+      if (pod.hostNetwork) continue
+      const s = side(workloadOf(pod), 'ingress')
+      s.dnsServer ??= { ports: new Set(), service: `${d.namespace}/${d.name}` }
+      for (const port of servedPorts(d, pod)) s.dnsServer.ports.add(port)
+    }
+  }
+
   const notes = [...ctx.notes]
   if (ctx.dns && connections.some((c) => c.to.kind === 'pod' && ctx.isDnsServer(c.to.pod) && c.verdict !== 'denied')) {
-    notes.push(`DNS: the egress rules name the pods of Service ${ctx.dns.namespace}/${ctx.dns.name} by its spec.selector; the DNS servers get no ingress policy (they answer every pod)`)
+    notes.push(`DNS: the egress rules name the pods of Service ${ctx.dns.namespace}/${ctx.dns.name} by its spec.selector; the DNS servers get no allow-list of clients (they answer every pod)`)
   }
   const policies: GeneratedPolicy[] = []
   const names = new Map<string, Set<string>>()
@@ -292,11 +305,7 @@ class Context {
           if (!e) this.internet.set(k, (e = { w, ports: new Set(), services: [] }))
           const name = `${svc.namespace}/${svc.name} (${svc.type})`
           if (!e.services.includes(name)) e.services.push(name)
-          for (const sp of svc.ports) {
-            // a named targetPort is the number the pod's container gives that name
-            const port = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port
-            if (port !== undefined) e.ports.add(`${sp.protocol}/${port}`)
-          }
+          for (const port of servedPorts(svc, pod)) e.ports.add(port)
         }
       }
     }
@@ -331,6 +340,16 @@ export function servicePods(cluster: Cluster, svc: Service): Pod[] {
   if (svc.selector === null) return []
   const sel = toSelector(svc.selector)
   return cluster.pods.filter((p) => p.namespace === svc.namespace && selectorMatches(sel, p.labels))
+}
+
+/** `PROTO/port` on `pod` for each port of `svc`: a named targetPort is the number the pod's container gives that name. */
+function servedPorts(svc: Service, pod: Pod): string[] {
+  const out: string[] = []
+  for (const sp of svc.ports) {
+    const port = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port
+    if (port !== undefined) out.push(`${sp.protocol}/${port}`)
+  }
+  return out
 }
 
 function describeWorkload(w: WorkloadId): string {
@@ -376,6 +395,10 @@ function buildPolicy(ctx: Context, s: SideAcc, name: string, opts: GenerateOptio
   const comments: string[] = []
   const field = s.direction === 'ingress' ? 'from' : 'to'
   const verb = s.direction === 'ingress' ? 'from' : 'to'
+  if (s.dnsServer && s.dnsServer.ports.size > 0) {
+    rules.push({ [field]: [{ namespaceSelector: {}, podSelector: {} } as ManifestPeer], ports: portsOf(new Map([...s.dnsServer.ports].map((k) => [k, { count: 0 }]))) })
+    comments.push(`from every pod: the DNS servers of Service ${s.dnsServer.service} answer every pod, on the ports the Service serves (not only the clients observed)`)
+  }
   if (s.anywhere) {
     const fams = ctx.families()
     const peers: ManifestPeer[] = fams.map((f) => ({ ipBlock: { cidr: f === 4 ? '0.0.0.0/0' : '::/0' } }))
