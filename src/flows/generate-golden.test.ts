@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
+import { parseAllDocuments } from 'yaml'
 import { expectGolden } from '../../test/golden.js'
 import { loadManifests } from '../io/load-manifests.js'
 import type { Cluster } from '../model/cluster.js'
@@ -44,5 +45,11 @@ test('generate on the bundled example: the golden YAML, verified', async () => {
   expect(v.invalid).toEqual([])
   expect(v.failures).toEqual([])
   expect(r.skipped.map((s) => s.why)).toEqual(['node'])
-  expectGolden(renderPolicies(r.policies), GOLDEN)
+  const text = renderPolicies(r.policies)
+  expectGolden(text, GOLDEN)
+  // the YAML reads back as exactly the policies verified, and netpol reads it without an issue
+  expect(parseAllDocuments(text).map((d) => d.toJSON())).toEqual(r.policies.map((p) => p.manifest))
+  const back = await loadManifests([GOLDEN])
+  expect(back.issues).toEqual([])
+  expect(back.cluster.policies).toHaveLength(r.policies.length)
 })

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check'
 import { expect, test } from 'vitest'
+import { parseAllDocuments } from 'yaml'
 import { clusters, EXTERNAL_IPS, PORTS } from '../../test/arbitraries.js'
 import { ip } from '../../test/builders.js'
 import { standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
@@ -17,6 +18,7 @@ import { defaultFamily, podEndpoint } from '../engine/endpoint.js'
 import { evaluateFlow } from '../engine/evaluate.js'
 import { generatePolicies } from './generate-policies.js'
 import type { ObservedConnection, ObservedEnd } from './observed.js'
+import { renderPolicies } from './render-policies.js'
 import { verifyGenerated } from './verify-generated.js'
 import { selectWorkload, workloadKey, workloadOf } from './workload-selector.js'
 
@@ -53,6 +55,8 @@ test('the output allows every observed connection (with the existing policies)',
       const v = verifyGenerated(cluster, r.policies, r.allowed)
       expect(v.invalid).toEqual([])
       expect(v.failures.map((f) => f.connection)).toEqual([])
+      // and the YAML written says exactly that
+      expect(parseAllDocuments(renderPolicies(r.policies)).map((d) => d.toJSON())).toEqual(r.policies.map((p) => p.manifest))
     }),
     { numRuns: 300 },
   )
