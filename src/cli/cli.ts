@@ -80,6 +80,16 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
   namespaceOptions(clusterOptions(lint), 'the findings on objects of this namespace').action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
 
+  const generate = program
+    .command('generate')
+    .description('least-privilege NetworkPolicies from observed flows (Hubble, Calico, netpol agent, CSV), each rule with the flows that justify it; verified with the engine (exit 1 when an observed connection would be denied)')
+    .option('--flows <file>', 'observed flows: Hubble JSON, Calico flow log, netpol flow log or CSV (src,dst,port,proto[,count]); gzip accepted; - for stdin; repeatable', collect, [])
+    .addOption(fileOption())
+    .option('-o, --output-dir <dir>', 'write one file per namespace (NAMESPACE.yaml) into DIR; default: one YAML stream on stdout, the summary on stderr')
+    .option('--no-baseline', 'no default-deny policy per namespace')
+    .option('--merge-cidrs <prefix>', 'merge external addresses into CIDRs of this length (e.g. /24; IPv6: plus 96), except the pod ranges; default: one /32 (/128) each')
+  clusterOptions(generate).action(async (opts) => (await import('./commands/generate.js')).generate({ ...opts, output: opts.outputDir }, io))
+
   program
     .command('agent')
     .description("enforce the policies on this node: keep one nftables table equal to the compiled policies for this node's pods (root)")

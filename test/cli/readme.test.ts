@@ -93,3 +93,14 @@ test('the README shows the summary line of the mistakes example', async () => {
   const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
   expect(readme).toContain(`$ npx netpol lint -f examples/mistakes/shop.yaml | tail -1\n${r.out.trimEnd().split('\n').at(-1)}\n`)
 })
+
+// runs once the flow readers and resolver are in (src/flows/read-flows.ts, resolve-flows.ts)
+const flowsImplemented = await import('../../src/flows/read-flows.js').then((m) => m.readFlows([]).then(() => true, (e: unknown) => !String(e).includes('not implemented')))
+
+test.skipIf(!flowsImplemented)('the README shows what `netpol generate` writes and its verification [waits on the flow readers]', async () => {
+  const r = await runCli(['generate', '--flows', 'examples/flows/generate-input.csv', '-f', 'examples/three-tier/'])
+  expect(r.code).toBe(0)
+  expect(readme).toContain(`> policies.yaml\n${r.err}`)
+  const start = r.out.indexOf('# Egress: where backend/api')
+  expect(readme).toContain(r.out.slice(start, r.out.indexOf('---', start) + 3))
+})
