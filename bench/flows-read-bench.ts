@@ -124,8 +124,8 @@ if (o.phase !== undefined) {
   const r = await runPhase(o.phase as Phase, o.file!)
   process.stdout.write(`${JSON.stringify(r)}\n`)
 } else {
-  const dir = mkdtempSync(join(tmpdir(), 'netpol-flows-bench-'))
-  const file = o.keep ?? join(dir, 'hubble.jsonl')
+  const dir = o.keep === undefined ? mkdtempSync(join(tmpdir(), 'netpol-flows-bench-')) : undefined
+  const file = o.keep ?? join(dir!, 'hubble.jsonl')
   try {
     let t = performance.now()
     writeFlows(file, Number(o.lines))
@@ -143,6 +143,6 @@ if (o.phase !== undefined) {
     }
     process.stdout.write(`| phase | lines | time | lines/s | throughput | peak RSS | |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`)
   } finally {
-    if (o.keep === undefined) rmSync(dir, { recursive: true, force: true })
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   }
 }
