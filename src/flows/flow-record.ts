@@ -64,6 +64,13 @@ export interface FlowRecord {
   readonly reason?: string
   /** the node that observed it (Hubble `node_name`, Calico `host`): two nodes reporting one connection collapse */
   readonly observer?: string
+  /**
+   * Which end of the connection reported the record (Hubble `traffic_direction` EGRESS → source, INGRESS →
+   * destination; Calico `reporter` src/dst): the same connection reported at both ends is one connection.
+   */
+  readonly observedAt?: 'source' | 'destination'
+  /** the source port, when the record says: with the ends and the time it tells two connections apart */
+  readonly sourcePort?: number
 }
 
 /** A line that could not be read: reported with its place, counted, never fatal. */

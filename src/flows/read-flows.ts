@@ -5,11 +5,11 @@
  */
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
 import { createGunzip } from 'node:zlib'
 import { detectFormat } from './detect-format.js'
 import type { FlowFormat, FlowInputIssue, FlowLineReader, FlowRecord } from './flow-record.js'
 import { READERS } from './readers.js'
+import { eachLine } from './each-line.js'
 
 export interface ReadFlowsOptions {
   /** the format of every input; detected per input when absent */
@@ -74,21 +74,15 @@ export async function readFlows(paths: readonly string[], opts: ReadFlowsOptions
           stopped = true
           return
         }
-        const make = READERS[format]
-        if (make === undefined) {
-          stop({ file, line: lineNo, message: `the ${format} format cannot be read yet (no reader for it)` })
-          stopped = true
-          return
-        }
         formats.set(file, format)
-        reader = make(file)
+        reader = READERS[format](file)
       }
       const got = reader.line(text, lineNo)
       if (Array.isArray(got)) for (const r of got) emit(r.file === file ? r : { ...r, file })
       else issues.push(got.file === file ? got : { ...got, file })
     }
     try {
-      lines += await splitLines(decoded(stream as AsyncIterable<Buffer>), onLine)
+      lines += await eachLine(decoded(stream as AsyncIterable<Buffer>), onLine)
     } catch (err) {
       stop({ file, line: 0, message: readError(err) })
     }
@@ -121,24 +115,4 @@ async function* decoded(src: AsyncIterable<Buffer | string>): AsyncGenerator<Buf
   }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(createGunzip()) as AsyncIterable<Buffer>
   else yield* all()
-}
-
-/** Feeds each line (without its \n or \r\n) to `onLine` with its 1-based number; returns how many lines. */
-async function splitLines(chunks: AsyncIterable<Buffer>, onLine: (text: string, lineNo: number) => void): Promise<number> {
-  const dec = new StringDecoder('utf8')
-  let rest = ''
-  let n = 0
-  const take = (s: string) => onLine(s.endsWith('\r') ? s.slice(0, -1) : s, ++n)
-  for await (const chunk of chunks) {
-    const text = rest + dec.write(chunk)
-    let start = 0
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
-      take(text.slice(start, i))
-      start = i + 1
-    }
-    rest = text.slice(start)
-  }
-  rest += dec.end()
-  if (rest !== '') take(rest)
-  return n
 }
