@@ -26,7 +26,15 @@ export interface AuditGroup {
   readonly lastSeen?: number
   /** the connections of the group (pod to pod, as resolved) */
   readonly connections: readonly ObservedConnection[]
-  /** the engine's verdict with the proposed policies, for the first connection that it denies (else the first) */
+}
+
+/**
+ * A group the proposed policies would break, with the engine's reason. Only these keep their verdict: the
+ * explanation of a connection that was denied anyway is not what an audit asks, and at a million observed
+ * flows against ten thousand policies the explanations of every denied group would not fit in memory.
+ */
+export interface BreakingGroup extends AuditGroup {
+  /** the engine's verdict with the proposed policies, for the first connection that it denies */
   readonly verdict: Verdict
   /** the verdict's pods, as `check` names them */
   readonly checked: { readonly from: string; readonly to: string; readonly fromIp: string | null; readonly toIp: string | null }
@@ -34,7 +42,7 @@ export interface AuditGroup {
 
 export interface AuditResult {
   /** observed as allowed (or audited, or unknown) and denied with the proposed policies */
-  readonly wouldBreak: readonly AuditGroup[]
+  readonly wouldBreak: readonly BreakingGroup[]
   /** observed as denied and still denied */
   readonly alreadyDenied: readonly AuditGroup[]
   /** still allowed */
@@ -74,7 +82,7 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
     if (g) g.push(c)
     else groups.set(key, [c])
   }
-  const wouldBreak: AuditGroup[] = []
+  const wouldBreak: BreakingGroup[] = []
   const alreadyDenied: AuditGroup[] = []
   let stillAllowed = 0
   let fromNode = 0
@@ -111,17 +119,13 @@ export function auditConnections(proposed: Cluster, connections: readonly Observ
       ...(firstSeen !== undefined ? { firstSeen } : {}),
       ...(lastSeen !== undefined ? { lastSeen } : {}),
       connections: cs,
-      verdict: shown.v,
-      checked: {
-        from: podName(shown.c.from),
-        to: podName(shown.c.to),
-        fromIp: ipOf(shown.c.from),
-        toIp: ipOf(shown.c.to),
-      },
     }
     const deniedToday = observed === 'unknown' && today !== undefined && evaluate(today.index, today.pods, shown.c)?.allowed === false
     if (observed === 'denied' || deniedToday) alreadyDenied.push(g)
-    else wouldBreak.push(g)
+    else {
+      const checked = { from: podName(shown.c.from), to: podName(shown.c.to), fromIp: ipOf(shown.c.from), toIp: ipOf(shown.c.to) }
+      wouldBreak.push({ ...g, verdict: shown.v, checked })
+    }
   }
   const order = (a: AuditGroup, b: AuditGroup) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port || (a.protocol < b.protocol ? -1 : 1))
   return { wouldBreak: wouldBreak.sort(order), alreadyDenied: alreadyDenied.sort(order), stillAllowed, fromNode, groups: groups.size }

@@ -1,5 +1,5 @@
 import type { FlowInputIssue } from '../../flows/flow-record.js'
-import type { AuditGroup, AuditResult } from '../../flows/audit-flows.js'
+import type { AuditGroup, AuditResult, BreakingGroup } from '../../flows/audit-flows.js'
 import type { FlowStats, ObservedEnd } from '../../flows/observed.js'
 import { endName } from '../../flows/audit-flows.js'
 
@@ -26,8 +26,12 @@ function groupJson(g: AuditGroup) {
     firstSeen: iso(g.firstSeen),
     lastSeen: iso(g.lastSeen),
     connections: g.connections.map((c) => ({ from: podOrEnd(c.from), to: podOrEnd(c.to), observed: c.verdict, count: c.count, firstSeen: iso(c.firstSeen), lastSeen: iso(c.lastSeen) })),
-    checked: { ...g.checked, allowed: g.verdict.allowed, egress: g.verdict.egress, ingress: g.verdict.ingress, notes: g.verdict.notes },
   }
+}
+
+/** A group that would break, with the engine's reason (`checked`). */
+function breakingJson(g: BreakingGroup) {
+  return { ...groupJson(g), checked: { ...g.checked, allowed: g.verdict.allowed, egress: g.verdict.egress, ingress: g.verdict.ingress, notes: g.verdict.notes } }
 }
 
 /** The JSON contract of `audit -o json` (see README, "netpol audit"). */
@@ -50,7 +54,7 @@ export function auditJson(r: AuditReport) {
       stillAllowed: r.result.stillAllowed,
       fromNode: r.result.fromNode,
     },
-    wouldBreak: r.result.wouldBreak.map(groupJson),
+    wouldBreak: r.result.wouldBreak.map(breakingJson),
     alreadyDenied: r.result.alreadyDenied.map(groupJson),
     unresolved: [...r.unresolved].map(([why, count]) => ({ why, count })),
     issues: r.issues.map((i) => ({ file: i.file, line: i.line, message: i.message })),

@@ -1,6 +1,6 @@
 import type { Cluster } from '../../model/cluster.js'
 import type { NetworkPolicy } from '../../model/policy.js'
-import type { AuditGroup } from '../../flows/audit-flows.js'
+import type { AuditGroup, BreakingGroup } from '../../flows/audit-flows.js'
 import type { AuditReport } from './audit-json.js'
 import { plain, side, type Style } from './verdict-text.js'
 
@@ -14,7 +14,7 @@ export function seenText(g: AuditGroup): string {
 }
 
 /** The engine's reason, as `check` prints it: each side with its isolating policies and why no rule matched. */
-export function reasonLines(proposed: Cluster, g: AuditGroup, st: Style = plain): string[] {
+export function reasonLines(proposed: Cluster, g: BreakingGroup, st: Style = plain): string[] {
   const policies = new Map<string, NetworkPolicy>(proposed.policies.map((p) => [`${p.namespace}/${p.name}`, p]))
   const pair = `${g.checked.from} → ${g.checked.to}`
   return [
