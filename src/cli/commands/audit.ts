@@ -6,11 +6,11 @@ import { auditConnections } from '../../flows/audit-flows.js'
 import type { FlowFormat } from '../../flows/flow-record.js'
 import { readFlows } from '../../flows/read-flows.js'
 import { ConnectionCollector } from '../../flows/resolve-flows.js'
-import { ExitError, UsageError, type CliIO } from '../io.js'
+import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { liveOf } from '../shown-namespaces.js'
 import { parseTimeArg } from '../flow-args.js'
-import { auditJson, type AuditReport } from '../render/audit-json.js'
+import { writeAuditJson, type AuditReport } from '../render/audit-json.js'
 import { renderAuditMarkdown } from '../render/audit-md.js'
 import { renderAuditText } from '../render/audit-text.js'
 
@@ -77,8 +77,11 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
     unresolved: resolved.unresolved,
     issues: lineIssues,
   }
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(auditJson(report), null, 2) + '\n')
-  else if (opts.output === 'md') io.stdout.write(renderAuditMarkdown(proposed, report))
+  if (opts.output === 'json') {
+    const out = writer(io.stdout)
+    await writeAuditJson(report, (t) => out.write(t))
+    await out.end()
+  } else if (opts.output === 'md') io.stdout.write(renderAuditMarkdown(proposed, report))
   else io.stdout.write(renderAuditText(proposed, report))
   if (result.wouldBreak.length > 0) throw new ExitError(1)
 }

@@ -34,8 +34,35 @@ function breakingJson(g: BreakingGroup) {
   return { ...groupJson(g), checked: { ...g.checked, allowed: g.verdict.allowed, egress: g.verdict.egress, ingress: g.verdict.ingress, notes: g.verdict.notes } }
 }
 
-/** The JSON contract of `audit -o json` (see README, "netpol audit"). */
-export function auditJson(r: AuditReport) {
+/**
+ * `audit -o json` written piece by piece: the same document as JSON.stringify(auditJson(r), null, 2), one group at
+ * a time, so that a report of any number of groups is never one string (V8 caps a string at about 512 MB).
+ */
+export async function writeAuditJson(r: AuditReport, write: (s: string) => Promise<void> | void): Promise<void> {
+  const doc = auditJson(r, false)
+  const indent = (json: string, by: string) => json.replace(/\n/g, `\n${by}`)
+  const keys = Object.keys(doc) as (keyof typeof doc)[]
+  await write('{')
+  for (const [k, key] of keys.entries()) {
+    await write(`${k ? ',' : ''}\n  ${JSON.stringify(key)}: `)
+    const list = key === 'wouldBreak' ? r.result.wouldBreak.map(breakingJson) : key === 'alreadyDenied' ? r.result.alreadyDenied.map(groupJson) : null
+    if (list === null) {
+      await write(indent(JSON.stringify(doc[key], null, 2), '  '))
+      continue
+    }
+    if (list.length === 0) {
+      await write('[]')
+      continue
+    }
+    await write('[')
+    for (const [i, g] of list.entries()) await write(`${i ? ',' : ''}\n    ${indent(JSON.stringify(g, null, 2), '    ')}`)
+    await write('\n  ]')
+  }
+  await write('\n}\n')
+}
+
+/** The JSON contract of `audit -o json` (see README, "netpol audit"); without `groups`, the two lists are left empty. */
+export function auditJson(r: AuditReport, groups = true) {
   return {
     breaks: r.result.wouldBreak.length > 0,
     summary: {
@@ -54,8 +81,8 @@ export function auditJson(r: AuditReport) {
       stillAllowed: r.result.stillAllowed,
       fromNode: r.result.fromNode,
     },
-    wouldBreak: r.result.wouldBreak.map(breakingJson),
-    alreadyDenied: r.result.alreadyDenied.map(groupJson),
+    wouldBreak: groups ? r.result.wouldBreak.map(breakingJson) : [],
+    alreadyDenied: groups ? r.result.alreadyDenied.map(groupJson) : [],
     unresolved: [...r.unresolved].map(([why, count]) => ({ why, count })),
     issues: r.issues.map((i) => ({ file: i.file, line: i.line, message: i.message })),
   }
