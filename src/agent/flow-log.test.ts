@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { hostSupports } from '../../test/requirements.js'
-import { cluster, namespace, pod, policy } from '../../test/builders.js'
+import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { FlowLog, parseUlogdLine, ulogdConfig } from './flow-log.js'
 
 /** A line as ulogd2's JSON plugin writes it (fields trimmed to the ones that matter plus a few others). */
@@ -33,6 +33,7 @@ describe('parseUlogdLine', () => {
     { name: 'audited UDP', input: line({ 'oob.prefix': 'netpol audit egress', 'ip.protocol': 17, dest_port: 53 }), want: { verdict: 'audited', direction: 'egress', protocol: 'UDP', port: 53 } },
     { name: 'the unknown-pod guard', input: line({ 'oob.prefix': 'netpol drop ingress unknown' }), want: { verdict: 'denied', direction: 'ingress', unknownPod: true } },
     { name: 'SCTP', input: line({ 'ip.protocol': 132, dest_port: 9000 }), want: { protocol: 'SCTP', port: 9000 } },
+    { name: 'an accepted connection (--flow-log-all)', input: line({ 'oob.prefix': 'netpol accept egress' }), want: { verdict: 'allowed', direction: 'egress', port: 5432 } },
     { name: 'IPv6', input: line({ src_ip: 'fd00::7', dest_ip: 'fd00::5', 'ip.protocol': undefined, 'ip6.nexthdr': 6 }), want: { protocol: 'TCP', src: 'fd00::7' } },
   ])('$name', ({ input, want }) => {
     const p = parseUlogdLine(input)
@@ -42,20 +43,22 @@ describe('parseUlogdLine', () => {
 
   test.each([
     { name: 'another prefix', input: line({ 'oob.prefix': 'kube-proxy drop' }) },
+    { name: 'accept with the guard word', input: line({ 'oob.prefix': 'netpol accept ingress unknown' }) },
     { name: 'ICMP', input: line({ 'ip.protocol': 1 }) },
     { name: 'not JSON', input: 'ulogd: started' },
   ])('ignores $name', ({ input }) => expect(parseUlogdLine(input)).toBeNull())
 })
 
+function setup(maxPerSecond = 100, allowed = false, forCluster = c) {
+  let now = 1_000_000
+  const out: string[] = []
+  const packets: string[] = []
+  const log = new FlowLog({ write: (l) => out.push(l), now: () => now, maxPerSecond, maxAllowedPerSecond: maxPerSecond, allowed, dedupeMs: 10_000, onPacket: (e) => packets.push(e.dst.pod ?? '') })
+  log.setCluster(forCluster)
+  return { log, out, packets, tick: (ms: number) => (now += ms) }
+}
+
 describe('FlowLog', () => {
-  function setup(maxPerSecond = 100) {
-    let now = 1_000_000
-    const out: string[] = []
-    const packets: string[] = []
-    const log = new FlowLog({ write: (l) => out.push(l), now: () => now, maxPerSecond, dedupeMs: 10_000, onPacket: (e) => packets.push(e.dst.pod ?? '') })
-    log.setCluster(c)
-    return { log, out, packets, tick: (ms: number) => (now += ms) }
-  }
 
   test('one line per connection with both pods and the reason in the engine words', () => {
     const { log, out } = setup()
@@ -111,6 +114,61 @@ describe('FlowLog', () => {
     log.ingest(line({ dest_port: 2000 }))
     expect(out).toHaveLength(3)
     expect(log.stats.rateLimited).toBe(3)
+  })
+})
+
+describe('FlowLog with allowed lines (--flow-log-all)', () => {
+  const open = cluster({
+    namespaces: [namespace('db'), namespace('web')],
+    pods: [pod('db/postgres-0', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('web/front', { app: 'front' }, { ips: ['10.244.0.7'] })],
+    policies: [policy('db', 'from-front', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'front' }), sel())], [port(5432)])] })],
+  })
+  const accepted = (over: Record<string, unknown> = {}) => line({ 'oob.prefix': 'netpol accept ingress', ...over })
+
+  test('one line per accepted connection, with the rule that allowed each side', () => {
+    const { log, out, packets } = setup(100, true, open)
+    log.ingest(accepted())
+    expect(out.map((l) => JSON.parse(l))).toEqual([
+      {
+        time: '2026-01-01T10:00:00.250Z',
+        verdict: 'allowed',
+        direction: 'ingress',
+        protocol: 'TCP',
+        port: 5432,
+        src: { ip: '10.244.0.7', namespace: 'web', pod: 'front' },
+        dst: { ip: '10.244.0.5', namespace: 'db', pod: 'postgres-0' },
+        reason: 'egress of web/front: not isolated; ingress to db/postgres-0: allowed by db/from-front ingress[0]',
+      },
+    ])
+    // the metrics count denials and audits, not what was allowed
+    expect(packets).toEqual([])
+  })
+
+  test('repeats of an accepted flow within the window are counted, not written; another port is another flow', () => {
+    const { log, out, tick } = setup(100, true, open)
+    for (let i = 0; i < 5; i++) log.ingest(accepted({ src_port: 40000 + i }))
+    log.ingest(accepted({ dest_port: 5433 }))
+    expect(out).toHaveLength(2)
+    tick(11_000)
+    log.ingest(accepted())
+    expect(out).toHaveLength(3)
+    expect(JSON.parse(out[2]!)).toMatchObject({ verdict: 'allowed', repeated: 4 })
+    expect(log.stats).toMatchObject({ received: 7, written: 3, duplicates: 4 })
+  })
+
+  test('allowed lines have a rate of their own: a flood of them never hides a denial', () => {
+    const { log, out } = setup(2, true, open)
+    for (let i = 0; i < 10; i++) log.ingest(accepted({ dest_port: 1000 + i }))
+    log.ingest(line({ 'oob.prefix': 'netpol drop egress', dest_ip: '8.8.8.8' }))
+    expect(out.map((l) => JSON.parse(l).verdict)).toEqual(['allowed', 'allowed', 'denied'])
+    expect(log.stats.rateLimited).toBe(8)
+  })
+
+  test('without --flow-log-all, allowed lines (from an earlier ruleset) are ignored', () => {
+    const { log, out } = setup(100, false, open)
+    log.ingest(accepted())
+    expect(out).toEqual([])
+    expect(log.stats).toMatchObject({ ignored: 1, received: 0 })
   })
 })
 

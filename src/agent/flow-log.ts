@@ -1,7 +1,9 @@
 /**
  * The flow log: the ruleset logs the first packets of connections it denies (enforce) or would deny (audit) to
- * nflog group N; ulogd2 turns each into a JSON line; this turns those into one JSON line per connection with the
- * pods on both ends and the reason in the engine's words, deduplicated per flow and rate-limited.
+ * nflog group N, and with `--flow-log-all` the first packet of every new connection it accepts for a managed pod
+ * (see dataplane/accept-log.ts); ulogd2 turns each into a JSON line; this turns those into one JSON line per
+ * connection with the pods on both ends and the reason in the engine's words, deduplicated per flow and
+ * rate-limited (allowed lines under a rate of their own, so that busy allowed traffic never hides a denial).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
@@ -17,12 +19,13 @@ import { evaluateFlow, type Endpoint, type SideVerdict } from '../engine/index.j
 import { clusterView, type ClusterView } from './cluster-view.js'
 import { LOG_PREFIX } from '../dataplane/compile-policies.js'
 import { UNKNOWN_LOG_WORD } from '../dataplane/unknown-pods.js'
+import { ACCEPT_LOG_WORD } from '../dataplane/accept-log.js'
 
 /** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
 export interface LoggedPacket {
   /** milliseconds since the epoch */
   readonly time: number
-  readonly verdict: 'denied' | 'audited'
+  readonly verdict: FlowVerdict
   readonly direction: Direction
   readonly src: IpAddress
   readonly dst: IpAddress
@@ -38,9 +41,12 @@ export interface FlowEnd {
   readonly pod?: string
 }
 
+/** denied: dropped (enforce); audited: would be dropped, let through (audit); allowed: accepted (--flow-log-all) */
+export type FlowVerdict = 'denied' | 'audited' | 'allowed'
+
 export interface FlowLogEntry {
   readonly time: string
-  readonly verdict: 'denied' | 'audited'
+  readonly verdict: FlowVerdict
   readonly direction: Direction
   readonly protocol: Protocol
   readonly port: number
@@ -52,7 +58,7 @@ export interface FlowLogEntry {
 }
 
 const PROTOCOLS: Record<number, Protocol> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' }
-const PREFIX = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)( ${UNKNOWN_LOG_WORD})?$`)
+const PREFIX = new RegExp(`^${LOG_PREFIX} (?:(drop|audit) (ingress|egress)( ${UNKNOWN_LOG_WORD})?|${ACCEPT_LOG_WORD} (ingress|egress))$`)
 
 type Json = Record<string, unknown>
 
@@ -75,6 +81,7 @@ export function parseUlogdLine(line: string): LoggedPacket | null {
   const sec = Number(j['oob.time.sec'])
   const usec = Number(j['oob.time.usec'] ?? 0)
   const time = Number.isFinite(sec) ? sec * 1000 + Math.floor(usec / 1000) : Date.parse(String(j.timestamp ?? '')) || Date.now()
+  if (m[4] !== undefined) return { time, verdict: 'allowed', direction: m[4] as Direction, src, dst, protocol, port }
   return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port, ...(m[3] !== undefined ? { unknownPod: true as const } : {}) }
 }
 
@@ -88,6 +95,11 @@ export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry
   const v = evaluateFlow(view.index, { from, to, port: p.port, protocol: p.protocol })
   const side = p.direction === 'ingress' ? v.ingress : v.egress
   const who = p.direction === 'ingress' ? `ingress to ${name(to)}` : `egress of ${name(from)}`
+  if (p.verdict === 'allowed') {
+    // both ends' sides: what a policy written from this log has to keep allowing
+    const sides = [from.kind === 'pod' ? `egress of ${name(from)}: ${allowedReason(v.egress)}` : null, to.kind === 'pod' ? `ingress to ${name(to)}: ${allowedReason(v.ingress)}` : null]
+    return { time: new Date(p.time).toISOString(), verdict: p.verdict, direction: p.direction, protocol: p.protocol, port: p.port, src: end(from), dst: end(to), reason: sides.filter((x) => x !== null).join('; ') || 'not a pod on either end' }
+  }
   return {
     time: new Date(p.time).toISOString(),
     verdict: p.verdict,
@@ -101,6 +113,24 @@ export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry
 }
 
 const name = (e: Endpoint) => (e.kind === 'pod' ? podRef(e.pod) : e.ip.text)
+
+/** Why one side let an accepted connection through, as the engine sees it now. */
+function allowedReason(v: SideVerdict): string {
+  switch (v.kind) {
+    case 'allowed':
+      return `allowed by ${[...new Set(v.allowedBy.map((h) => `${formatRef(h.policy)} ${h.direction}[${h.rule}]`))].join(', ')}`
+    case 'not-isolated':
+      return 'not isolated'
+    case 'denied':
+      return `isolated by ${v.isolatedBy.map(formatRef).join(', ')}; no rule matched under the policies in force now (accepted under an earlier ruleset)`
+    case 'not-a-pod':
+      return 'not a pod under the manifests in force now'
+    case 'self':
+      return 'a pod connecting to itself is always allowed'
+    case 'from-node':
+      return "traffic from the pod's node is always allowed"
+  }
+}
 
 function sideReason(v: SideVerdict): string {
   switch (v.kind) {
@@ -122,12 +152,16 @@ function sideReason(v: SideVerdict): string {
 export interface FlowLogOptions {
   /** where each JSON line goes (with its newline) */
   readonly write: (line: string) => void
-  /** lines per second at most; default 100 */
+  /** denied and audited lines per second at most; default 100 */
   readonly maxPerSecond?: number
+  /** write allowed lines (`--flow-log-all`); without it they are ignored */
+  readonly allowed?: boolean
+  /** allowed lines per second at most, apart from the others; default 100 */
+  readonly maxAllowedPerSecond?: number
   /** one line per flow (ends, protocol, port, verdict) in this window; default 10 s */
   readonly dedupeMs?: number
   readonly now?: () => number
-  /** told of every logged packet, before deduplication (metrics) */
+  /** told of every denied or audited packet, before deduplication (metrics) */
   readonly onPacket?: (e: FlowLogEntry) => void
 }
 
@@ -137,19 +171,20 @@ export interface FlowLogStats {
   duplicates: number
   rateLimited: number
   unparsed: number
+  /** allowed lines received while `allowed` is off (a ruleset of an earlier `--flow-log-all`) */
+  ignored: number
 }
 
 /** Turns ulogd lines into flow log lines. Lines that arrive before the first `setCluster` are dropped. */
 export class FlowLog {
   private view: ClusterView | null = null
   private readonly seen = new Map<string, { until: number; repeated: number }>()
-  private tokens: number
-  private refilled: number
-  readonly stats: FlowLogStats = { received: 0, written: 0, duplicates: 0, rateLimited: 0, unparsed: 0 }
+  private readonly buckets: { denied: TokenBucket; allowed: TokenBucket }
+  readonly stats: FlowLogStats = { received: 0, written: 0, duplicates: 0, rateLimited: 0, unparsed: 0, ignored: 0 }
 
   constructor(private readonly opts: FlowLogOptions) {
-    this.tokens = opts.maxPerSecond ?? 100
-    this.refilled = this.now()
+    const now = this.now()
+    this.buckets = { denied: new TokenBucket(opts.maxPerSecond ?? 100, now), allowed: new TokenBucket(opts.maxAllowedPerSecond ?? 100, now) }
   }
 
   private now(): number {
@@ -167,9 +202,14 @@ export class FlowLog {
       this.stats.unparsed++
       return null
     }
+    if (p.verdict === 'allowed' && this.opts.allowed !== true) {
+      this.stats.ignored++
+      return null
+    }
     this.stats.received++
-    const entry = describePacket(this.view, p)
-    this.opts.onPacket?.(entry)
+    // an allowed line is only described once it is known to be written: there are many more of them
+    let entry = p.verdict === 'allowed' ? null : describePacket(this.view, p)
+    if (entry !== null) this.opts.onPacket?.(entry)
     const now = this.now()
     const key = `${p.verdict} ${p.direction} ${p.src.text} ${p.dst.text} ${p.protocol} ${p.port}`
     const prev = this.seen.get(key)
@@ -178,21 +218,29 @@ export class FlowLog {
       this.stats.duplicates++
       return null
     }
-    if (!this.take(now)) {
+    if (!this.buckets[p.verdict === 'allowed' ? 'allowed' : 'denied'].take(now)) {
       this.stats.rateLimited++
       return null
     }
     if (this.seen.size > 10_000) for (const [k, s] of this.seen) if (s.until <= now) this.seen.delete(k)
     this.seen.set(key, { until: now + (this.opts.dedupeMs ?? 10_000), repeated: 0 })
+    entry ??= describePacket(this.view, p)
     const out = prev !== undefined && prev.repeated > 0 ? { ...entry, repeated: prev.repeated } : entry
     this.opts.write(`${JSON.stringify(out)}\n`)
     this.stats.written++
     return out
   }
 
-  private take(now: number): boolean {
-    const rate = this.opts.maxPerSecond ?? 100
-    this.tokens = Math.min(rate, this.tokens + ((now - this.refilled) / 1000) * rate)
+}
+
+class TokenBucket {
+  private tokens: number
+  constructor(private readonly rate: number, private refilled: number) {
+    this.tokens = rate
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.refilled) / 1000) * this.rate)
     this.refilled = now
     if (this.tokens < 1) return false
     this.tokens--

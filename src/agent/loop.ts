@@ -22,6 +22,8 @@ export interface AgentConfig {
   readonly managed: (pod: Pod) => boolean
   /** nflog group for denied/audited connections; no log rules when absent */
   readonly logGroup?: number
+  /** log accepted new connections too (to logGroup; CompileOptions.logAccepted) */
+  readonly logAccepted?: boolean
   /** cut conntrack entries of connections a new ruleset denies */
   readonly strict?: boolean
   /**
@@ -121,6 +123,7 @@ export class AgentLoop {
       mode: this.config.mode,
       table: this.config.table,
       ...(this.config.logGroup !== undefined ? { logGroup: this.config.logGroup } : {}),
+      ...(this.config.logAccepted ? { logAccepted: true } : {}),
       ...(loaded.podCidrs !== undefined ? { podCidrs: loaded.podCidrs } : {}),
       ...(this.applied !== null ? { previous: this.applied } : {}),
     })

@@ -169,7 +169,7 @@ export class AgentMetrics {
     const side = e.direction === 'ingress' ? e.dst : e.src
     const labels = { namespace: side.namespace ?? '', pod: side.pod ?? '', direction: e.direction }
     if (e.verdict === 'denied') this.denied.inc(labels)
-    else this.audited.inc(labels)
+    else if (e.verdict === 'audited') this.audited.inc(labels)
   }
 }
 

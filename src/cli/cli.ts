@@ -80,6 +80,16 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
   namespaceOptions(clusterOptions(lint), 'the findings on objects of this namespace').action(async (opts) => (await import('./commands/lint.js')).lint(opts, io))
 
+  const generate = program
+    .command('generate')
+    .description('least-privilege NetworkPolicies from observed flows (Hubble, Calico, netpol agent, CSV), each rule with the flows that justify it; verified with the engine (exit 1 when an observed connection would be denied)')
+    .option('--flows <file>', 'observed flows: Hubble JSON, Calico flow log, netpol flow log or CSV (src,dst,port,proto[,count]); gzip accepted; - for stdin; repeatable', collect, [])
+    .addOption(fileOption())
+    .option('-o, --output-dir <dir>', 'write one file per namespace (NAMESPACE.yaml) into DIR; default: one YAML stream on stdout, the summary on stderr')
+    .option('--no-baseline', 'no default-deny policy per namespace')
+    .option('--merge-cidrs <prefix>', 'merge external addresses into CIDRs of this length (e.g. /24; IPv6: plus 96), except the pod ranges; default: one /32 (/128) each')
+  clusterOptions(generate).action(async (opts) => (await import('./commands/generate.js')).generate({ ...opts, output: opts.outputDir }, io))
+
   program
     .command('agent')
     .description("enforce the policies on this node: keep one nftables table equal to the compiled policies for this node's pods (root)")
@@ -102,6 +112,7 @@ function define(program: Command, io: CliIO): void {
     .addOption(new Option('--mode <mode>', 'enforce drops what the policies deny; audit only logs it').choices(['enforce', 'audit']).default('enforce').env('NETPOL_MODE'))
     .option('--metrics <addr>', 'serve /metrics, /healthz and /readyz on [HOST]:PORT, e.g. :9100')
     .option('--flow-log <file>', 'write one JSON line per denied (or audited) connection to FILE, or - for stdout (runs ulogd2)')
+    .option('--flow-log-all', 'with --flow-log: also one JSON line per accepted new connection of a managed pod (deduplicated per flow every 10 s, rate-limited), to observe before enforcing')
     .option('--log-group <n>', 'nflog group of the log rules', '100')
     .option('--table <name>', 'the nftables table (family inet) netpol owns', 'netpol')
     .option('--netns <name>', 'apply inside this network namespace (ip netns exec NAME nft …)')
@@ -109,6 +120,18 @@ function define(program: Command, io: CliIO): void {
     .option('--once', 'compile and apply once, then exit; the rules stay in force')
     .option('--uninstall', 'remove the table and exit')
     .action(async (opts) => (await import('./commands/agent.js')).agent(opts, io))
+
+  const audit = program
+    .command('audit')
+    .description('would the proposed policies break observed traffic? each observed connection checked with the engine (exit 1 if one would be denied, 2 bad input)')
+    .option('--flows <file>', 'observed flows: Hubble JSON, Calico flow log, netpol\'s agent log or CSV (plain or gzip; - for stdin); repeatable', collect, [])
+    .addOption(new Option('-f, --filename <path>', 'the cluster: manifest file or directory; repeatable; without -f the cluster of the kubeconfig context is read').argParser(collect).default([]))
+    .option('--proposed <path>', 'the proposed policies (or any objects), applied over the cluster as kubectl apply would; repeatable', collect, [])
+    .addOption(new Option('--format <format>', 'the format of every --flows input (default: detected per input from its first line)').choices(['hubble', 'calico', 'netpol', 'csv']))
+    .option('--since <time>', 'only flows at or after this time: RFC 3339 (2026-12-07T14:00:00Z) or a duration before now (30m, 1h, 2d)')
+    .option('--until <time>', 'only flows before this time (same forms as --since)')
+    .addOption(new Option('-o, --output <format>', 'output format (md: for a pull request)').choices(['text', 'json', 'md']).default('text'))
+  clusterOptions(audit).action(async (opts) => (await import('./commands/audit.js')).audit(opts, io))
 
   // the lab: subcommands inherit exitOverride and the output streams from `program`, set before define()
   const lab = program

@@ -5,6 +5,8 @@ export interface CliIO {
   readonly stdout: Writable & { isTTY?: boolean }
   readonly stderr: Writable & { isTTY?: boolean }
   readStdin(): Promise<string>
+  /** stdin as bytes, streamed (flow inputs: any size, gzip); absent where stdin is only text (tests) */
+  readonly stdinStream?: () => NodeJS.ReadableStream
 }
 
 /** Ends the process with `code` after the command printed what it had to say. Thrown only by commands. */
@@ -24,6 +26,7 @@ export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdinStream: () => process.stdin,
     readStdin: async () => {
       const chunks: Buffer[] = []
       for await (const c of process.stdin) chunks.push(c as Buffer)

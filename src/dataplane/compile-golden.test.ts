@@ -17,7 +17,7 @@ const db = namespace('db', { team: 'data' })
 const front = pod('web/front', { app: 'front' }, { ips: ['10.244.1.7'], hostIPs: ['192.168.0.10'] })
 const pg = pod('db/pg-0', { app: 'pg' }, { ips: ['10.244.1.5'], hostIPs: ['192.168.0.10'], ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] })
 
-const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[] }[] = [
+const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[]; logAccepted?: true }[] = [
   { name: 'deny-all', cluster: cluster({ namespaces: [db], pods: [pg], policies: [policy('db', 'deny-all', { ingress: [], egress: [] })] }) },
   {
     name: 'allow-from-namespace',
@@ -76,6 +76,16 @@ const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[]
     }),
   },
   {
+    // --flow-log-all: every managed pod's accepted new connections are logged too, isolated or not (web/front)
+    name: 'log-accepted',
+    logAccepted: true,
+    cluster: cluster({
+      namespaces: [web, db],
+      pods: [front, pg, pod('web/host-agent', {}, { ips: ['192.168.0.10'], hostIPs: ['192.168.0.10'], hostNetwork: true })],
+      policies: [policy('db', 'from-shop', { ingress: [rule([nsPeer(sel({ team: 'shop' }))], [port(5432)])] })],
+    }),
+  },
+  {
     name: 'audit',
     mode: 'audit',
     cluster: cluster({ namespaces: [db], pods: [pg], policies: [policy('db', 'deny-all', { ingress: [] })] }),
@@ -83,8 +93,8 @@ const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[]
 ]
 
 describe('compiled tables, as text', () => {
-  test.each(cases)('$name', async ({ name, cluster: c, mode, podCidrs }) => {
-    const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}) })
+  test.each(cases)('$name', async ({ name, cluster: c, mode, podCidrs, logAccepted }) => {
+    const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}), ...(logAccepted ? { logAccepted } : {}) })
     const fake = new FakeNft()
     expect(fake.runSync(fullReplace(compiled.table))).toMatchObject({ ok: true })
     await expect(fake.dump()).toMatchFileSnapshot(`./__golden__/${name}.nft`)
@@ -97,8 +107,8 @@ describe.runIf(hostSupports('the golden tables in the kernel (compile-golden.tes
     execFileSync('ip', ['netns', 'add', ns])
     try {
       const runner = new ExecNftRunner({ netns: ns })
-      for (const { name, cluster: c, mode, podCidrs } of cases) {
-        const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}) })
+      for (const { name, cluster: c, mode, podCidrs, logAccepted } of cases) {
+        const compiled = compilePolicies(c, { managed: () => true, mode: mode ?? 'enforce', table: 'netpol', logGroup: 2, ...(podCidrs ? { podCidrs } : {}), ...(logAccepted ? { logAccepted } : {}) })
         expect({ name, ...(await runner.check(fullReplace(compiled.table))) }).toMatchObject({ name, ok: true })
       }
     } finally {

@@ -32,6 +32,7 @@ import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
 import { shortHash } from './short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
+import { acceptLogRules, managedSet, type AcceptLogRules } from './accept-log.js'
 
 export type AgentMode = 'enforce' | 'audit'
 
@@ -45,6 +46,13 @@ export interface CompileOptions {
   readonly logGroup?: number
   /** log lines per second per profile chain (burst: twice that); default 20 */
   readonly logRate?: number
+  /**
+   * also log (to `logGroup`) the first packet of every new connection the ruleset lets through to or from a
+   * managed pod, prefix `netpol accept ingress|egress` (see acceptLogRules); off when absent
+   */
+  readonly logAccepted?: boolean
+  /** accepted-connection log lines per second per log rule (burst: twice that); default 200 */
+  readonly acceptLogRate?: number
   /**
    * the node's pod CIDRs: a connection to or from an address in them that is no managed pod's is dropped (audit:
    * logged), so that a pod is not reachable before its rules are in (see unknown-pods.ts); no guard when absent
@@ -103,6 +111,7 @@ export const LOG_PREFIX = 'netpol'
 const FAMILIES: readonly Family[] = [4, 6]
 const PRIORITY_FILTER = 0
 const DEFAULT_LOG_RATE = 20
+const DEFAULT_ACCEPT_LOG_RATE = 200
 
 const fieldsOf = (f: Family) =>
   f === 4
@@ -110,6 +119,7 @@ const fieldsOf = (f: Family) =>
     : { saddr: 'ip6 saddr' as Field, daddr: 'ip6 daddr' as Field, addr: 'ipv6_addr' as KeyType }
 
 export const setNames = (f: Family) => ({ sel: `sel${f}`, net: `net${f}`, eg: `eg${f}`, in: `in${f}`, allow: `allow${f}`, pass: `pass${f}`, ports: 'ports' })
+
 
 export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
   const index = indexCluster(cluster)
@@ -139,7 +149,8 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
   const guard = unknownPodGuard(cluster, (p) => opts.managed(p), opts.podCidrs ?? [], { mode: opts.mode, logRate: opts.logRate ?? DEFAULT_LOG_RATE, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) })
   sets.push(...guard.sets)
-  chains.push(...guard.chains, ...baseChains(guard.forwardRules))
+  const acceptLog = opts.logAccepted === true && opts.logGroup !== undefined ? acceptLogRules({ group: opts.logGroup, rate: opts.acceptLogRate ?? DEFAULT_ACCEPT_LOG_RATE, prefix: LOG_PREFIX }) : null
+  chains.push(...guard.chains, ...baseChains(guard.forwardRules, acceptLog))
   const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, do not edit', sets, chains }
   const nameProblem = checkName(opts.table)
   if (nameProblem !== null) throw new RangeError(`table name: ${nameProblem}`)
@@ -168,7 +179,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
  * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
  * output, which netpol never filters ("traffic to and from the node where a Pod is running is always allowed").
  */
-function baseChains(guard: readonly NftRule[]): NftChain[] {
+function baseChains(guard: readonly NftRule[], acceptLog: AcceptLogRules | null): NftChain[] {
   const established: NftRule = { exprs: [{ op: 'ct-state', states: ['established', 'related'] }], end: { kind: 'accept' } }
   const nd: NftRule = { exprs: [{ op: 'icmpv6-nd' }], end: { kind: 'accept' } }
   const dispatch = (dir: 'eg' | 'in') =>
@@ -179,16 +190,17 @@ function baseChains(guard: readonly NftRule[]): NftChain[] {
       name: 'pods_forward',
       base: { type: 'filter', hook: 'forward', priority: PRIORITY_FILTER, policy: 'accept' },
       comment: 'connections between pods and to or from outside: egress of the source, then ingress of the destination',
-      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...guard, ...dispatch('eg'), ...dispatch('in')],
+      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...guard, ...dispatch('eg'), ...dispatch('in'), ...(acceptLog?.forward ?? [])],
     },
     {
       name: 'pods_to_node',
       base: { type: 'filter', hook: 'input', priority: PRIORITY_FILTER, policy: 'accept' },
       comment: 'connections from pods to their node: egress of the source',
-      rules: [established, nd, ...dispatch('eg')],
+      rules: [established, nd, ...dispatch('eg'), ...(acceptLog?.toNode ?? [])],
     },
   ]
 }
+
 
 interface FamilyPart {
   readonly sets: NftSet[]
@@ -324,6 +336,7 @@ function compileFamily(index: ClusterIndex, lc: LabelClasses, opts: CompileOptio
     { name: names.allow, key: ['mark'], data: 'mark', interval: true, comment: 'profile and peer class to port set', elements: allow },
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
+  if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
 

@@ -80,6 +80,11 @@ export interface Service {
   readonly clusterIPs?: readonly IpAddress[]
   /** spec.externalIPs: further addresses the nodes translate to the Service's backends */
   readonly externalIPs?: readonly IpAddress[]
+  /**
+   * spec.type when it exposes the Service outside the cluster: NodePort or LoadBalancer ("LoadBalancer ...
+   * builds on NodePort"); absent for ClusterIP (the default) and ExternalName.
+   */
+  readonly type?: 'NodePort' | 'LoadBalancer'
   /** netpol's own annotations (`netpol.dev/...`), when the object has any */
   readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef

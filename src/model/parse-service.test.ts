@@ -83,3 +83,14 @@ test.each([
   expect((r.value.clusterIPs ?? []).map((a) => a.text)).toEqual(clusterIPs)
   expect((r.value.externalIPs ?? []).map((a) => a.text)).toEqual(externalIPs)
 })
+
+// spec.type: kept when it exposes the Service outside the cluster (generate opens such workloads to any address)
+test.each([
+  { name: 'no type (ClusterIP)', spec: {}, want: undefined },
+  { name: 'ClusterIP', spec: { type: 'ClusterIP' }, want: undefined },
+  { name: 'NodePort', spec: { type: 'NodePort' }, want: 'NodePort' },
+  { name: 'LoadBalancer', spec: { type: 'LoadBalancer' }, want: 'LoadBalancer' },
+])('type: $name', ({ spec, want }) => {
+  const r = parseService(svc({ selector: { app: 'web' }, ...spec }))
+  expect(r.ok && r.value.type).toBe(want)
+})

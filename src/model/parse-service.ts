@@ -43,6 +43,7 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
   const clusterIPs = readClusterIPs(spec, specPath, issues)
   const externalIPs = readExternalIPs(spec, specPath, issues)
   const annotations = netpolAnnotations(input)
+  const type = stringAt(spec, 'type', specPath, issues)
   return result({
     namespace: meta.namespace,
     name: meta.name,
@@ -50,6 +51,7 @@ export function parseService(input: unknown, path: Path = [], source?: SourceRef
     ports,
     ...(clusterIPs.length > 0 ? { clusterIPs } : {}),
     ...(externalIPs.length > 0 ? { externalIPs } : {}),
+    ...(type === 'NodePort' || type === 'LoadBalancer' ? { type } : {}),
     ...(annotations ? { annotations } : {}),
     ...(source ? { source } : {}),
   }, issues)

@@ -15,6 +15,7 @@ test.each([
   ['describe policy', ['describe', '-f', 'examples/three-tier/', 'backend/api-egress']],
   ['describe pod', ['describe', '-f', 'examples/three-tier/', 'pod', 'database/postgres-0']],
   ['diff', ['diff', 'examples/three-tier/', 'examples/three-tier-v2/']],
+  ['audit', ['audit', '--flows', 'examples/flows/netpol-flows.jsonl', '-f', 'examples/three-tier/', '--proposed', 'examples/flows/proposed/']],
 ])('the README shows what `netpol %s` prints', async (_, argv) => {
   const r = await runCli(argv)
   expect(readme).toContain(r.out.trimEnd())
@@ -91,4 +92,15 @@ test('the README shows what the lint config of its suppression example suppresse
 test('the README shows the summary line of the mistakes example', async () => {
   const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
   expect(readme).toContain(`$ npx netpol lint -f examples/mistakes/shop.yaml | tail -1\n${r.out.trimEnd().split('\n').at(-1)}\n`)
+})
+
+// runs once the flow readers and resolver are in (src/flows/read-flows.ts, resolve-flows.ts)
+const flowsImplemented = await import('../../src/flows/read-flows.js').then((m) => m.readFlows([]).then(() => true, (e: unknown) => !String(e).includes('not implemented')))
+
+test.skipIf(!flowsImplemented)('the README shows what `netpol generate` writes and its verification [waits on the flow readers]', async () => {
+  const r = await runCli(['generate', '--flows', 'examples/flows/generate-input.csv', '-f', 'examples/three-tier/'])
+  expect(r.code).toBe(0)
+  expect(readme).toContain(`> policies.yaml\n${r.err}`)
+  const start = r.out.indexOf('# Egress: where backend/api')
+  expect(readme).toContain(r.out.slice(start, r.out.indexOf('---', start) + 3))
 })

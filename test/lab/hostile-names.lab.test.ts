@@ -129,10 +129,10 @@ const NFT_WORDS = new Set(
  * Names netpol gives its sets, maps and chains: fixed words, or hashes of what they stand for, never input text;
  * all but the base chains and the writer set carry the suffix of their generation (a random number in base 36).
  */
-const DERIVED_NAME = /^(((sel|net|eg|in|allow|pass|podnet|known|nodeaddr)[46]|unknown_(in|eg)|ports|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*)_g[0-9a-z]{1,7}|writer|pods_forward|pods_to_node)$/
+const DERIVED_NAME = /^(((sel|net|eg|in|allow|pass|podnet|known|nodeaddr|managed)[46]|unknown_(in|eg)|ports|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*)_g[0-9a-z]{1,7}|writer|pods_forward|pods_to_node)$/
 /** nftComment's output alphabet */
 const COMMENT_TEXT = /^[A-Za-z0-9 ._/:=,+@()%-]*$/
-const LOG_TEXT = new RegExp(`^${LOG_PREFIX} (drop|audit) (ingress|egress)( unknown)?$`)
+const LOG_TEXT = new RegExp(`^${LOG_PREFIX} ((drop|audit) (ingress|egress)( unknown)?|accept (ingress|egress))$`)
 
 const isAddressText = (t: string): boolean => {
   const parts = t.includes('::') || !t.includes(':') ? t.split(/-(?=[0-9a-f:])/) : [t]

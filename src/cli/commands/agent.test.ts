@@ -84,6 +84,7 @@ describe('netpol agent: usage', () => {
     { name: 'a bad CIDR', args: ['-f', 'x.yaml', '--pod-cidr', '10.0.0.0/33', '--once'], err: 'error: --pod-cidr "10.0.0.0/33": expected a CIDR such as 10.244.1.0/24 or fd00:10:244:1::/64\n' },
     { name: '--all-pods with a CIDR', args: ['-f', 'x.yaml', '--all-pods', '--pod-cidr', '10.0.0.0/8', '--once'], err: 'error: --all-pods cannot be combined with --pod-cidr, --node-ip or --node-name\n' },
     { name: 'a table name nft cannot take', args: ['-f', 'x.yaml', '--all-pods', '--table', 'my-table', '--once'], err: 'error: --table: "my-table" is not a name of 1 to 255 characters of A-Z, a-z, 0-9 and _ starting with a letter\n' },
+    { name: '--flow-log-all without --flow-log', args: ['-f', 'x.yaml', '--all-pods', '--flow-log-all'], err: 'error: --flow-log-all adds accepted connections to the flow log: give --flow-log FILE (or -) too\n' },
     { name: 'stdin without --once', args: ['-f', '-', '--all-pods'], err: 'error: -f - (stdin) only works with --once: the agent re-reads its inputs on every change\n' },
   ])('$name', async ({ args, err }) => {
     const r = await runCli(['agent', ...args])

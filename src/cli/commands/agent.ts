@@ -29,6 +29,8 @@ export interface AgentOptions {
   mode: AgentMode
   metrics?: string
   flowLog?: string
+  /** with flowLog: accepted connections too */
+  flowLogAll?: boolean
   table: string
   netns?: string
   strict?: boolean
@@ -144,6 +146,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const guard = unknownPodsGuard(opts, clusterMode)
   const logGroup = Number(opts.logGroup)
   if (!Number.isInteger(logGroup) || logGroup < 0 || logGroup > 65535) throw new UsageError(`--log-group "${opts.logGroup}": expected 0-65535`)
+  if (opts.flowLogAll && opts.flowLog === undefined) throw new UsageError('--flow-log-all adds accepted connections to the flow log: give --flow-log FILE (or -) too')
   const wantsLog = opts.flowLog !== undefined || opts.metrics !== undefined
   // the programs it runs, once the command line is known to be right and before anything touches the host:
   // a missing nft would otherwise be retried for ever
@@ -206,7 +209,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   const flowMod = opts.flowLog !== undefined || metrics ? await import('../../agent/flow-log.js') : null
   const flowOut = opts.flowLog === undefined ? null : opts.flowLog === '-' ? io.stdout : (await import('node:fs')).createWriteStream(opts.flowLog, { flags: 'a' })
   const flowLog = flowMod
-    ? new flowMod.FlowLog({ write: (line) => flowOut?.write(line), ...(metrics ? { onPacket: (e) => metrics.logged(e) } : {}) })
+    ? new flowMod.FlowLog({ write: (line) => flowOut?.write(line), allowed: opts.flowLogAll === true, ...(metrics ? { onPacket: (e) => metrics.logged(e) } : {}) })
     : null
 
   let lastFailure: AgentEvent['kind'] | null = null
@@ -219,7 +222,7 @@ export async function agent(opts: AgentOptions, io: CliIO): Promise<void> {
   // a long-running agent gives back the memory of each load once it has applied it
   const collect = opts.once ? null : (await import('../../agent/garbage-collector.js')).garbageCollector()
   const loop = new AgentLoop(
-    { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}) },
+    { table: opts.table, mode: opts.mode, managed, strict: opts.strict === true, ...(wantsLog ? { logGroup } : {}), ...(opts.flowLogAll ? { logAccepted: true } : {}) },
     {
       load: () => (live ? loadLive(live) : load()),
       runner,

@@ -53,7 +53,7 @@ export function replicasText(pod: string, replicas: number | 'per-node'): string
   return `${pod} stands for ${what}; this is one replica to another, decided as for two different pods`
 }
 
-function side(dir: Direction, title: string, v: SideVerdict, policies: Map<string, NetworkPolicy>, st: Style): string[] {
+export function side(dir: Direction, title: string, v: SideVerdict, policies: Map<string, NetworkPolicy>, st: Style): string[] {
   switch (v.kind) {
     case 'not-a-pod':
       return [`  ${title}: ${st.ok('allowed')} — not a pod, no policy applies to this side`]

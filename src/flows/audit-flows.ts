@@ -1,0 +1,151 @@
+/**
+ * `netpol audit`'s pure core: every observed connection checked with the engine against the cluster with the
+ * proposed objects applied over it. A connection the proposed policies deny breaks, unless it was already
+ * denied when observed (reported apart). Connections are grouped by workload pair, protocol and port.
+ */
+import type { Cluster, Pod, WorkloadRef } from '../model/cluster.js'
+import type { Family } from '../model/ip.js'
+import { indexCluster } from '../engine/cluster-index.js'
+import { defaultFamily, podEndpoint } from '../engine/endpoint.js'
+import { evaluateFlow } from '../engine/evaluate.js'
+import type { Endpoint, Verdict } from '../engine/verdict.js'
+import type { FlowVerdict } from './flow-record.js'
+import type { ObservedConnection, ObservedEnd } from './observed.js'
+
+/** Observed connections of one workload pair, protocol and port. */
+export interface AuditGroup {
+  /** `deploy/NS/NAME` (kubectl's short kinds) for a pod with an owner or a template, `NS/POD` for a bare pod, an address, or `node` */
+  readonly from: string
+  readonly to: string
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP'
+  readonly port: number
+  /** the strongest observed verdict of its connections */
+  readonly observed: FlowVerdict
+  readonly count: number
+  readonly firstSeen?: number
+  readonly lastSeen?: number
+  /** the connections of the group (pod to pod, as resolved) */
+  readonly connections: readonly ObservedConnection[]
+}
+
+/**
+ * A group the proposed policies would break, with the engine's reason. Only these keep their verdict: the
+ * explanation of a connection that was denied anyway is not what an audit asks, and at a million observed
+ * flows against ten thousand policies the explanations of every denied group would not fit in memory.
+ */
+export interface BreakingGroup extends AuditGroup {
+  /** the engine's verdict with the proposed policies, for the first connection that it denies */
+  readonly verdict: Verdict
+  /** the verdict's pods, as `check` names them */
+  readonly checked: { readonly from: string; readonly to: string; readonly fromIp: string | null; readonly toIp: string | null }
+}
+
+export interface AuditResult {
+  /** observed as allowed (or audited, or unknown) and denied with the proposed policies */
+  readonly wouldBreak: readonly BreakingGroup[]
+  /** observed as denied and still denied */
+  readonly alreadyDenied: readonly AuditGroup[]
+  /** still allowed */
+  readonly stillAllowed: number
+  /** groups from the node (always allowed: "traffic to and from the node where a Pod is running is always allowed") */
+  readonly fromNode: number
+  readonly groups: number
+}
+
+const SHORT: Record<WorkloadRef['kind'], string> = { Deployment: 'deploy', StatefulSet: 'sts', DaemonSet: 'ds', ReplicaSet: 'rs', ReplicationController: 'rc', Job: 'job', CronJob: 'cronjob' }
+const TOP: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'])
+
+/** The workload a pod stands for, as kubectl names it; the pod itself when it has none. */
+export function workloadName(p: Pod): string {
+  if (p.template) return `${SHORT[p.template.kind]}/${p.namespace}/${p.template.name}`
+  const w = p.workloads?.find((x) => TOP.has(x.kind)) ?? p.workloads?.[0]
+  return w ? `${SHORT[w.kind]}/${p.namespace}/${w.name}` : `${p.namespace}/${p.name}`
+}
+
+export const endName = (e: ObservedEnd): string =>
+  e.kind === 'pod' ? workloadName(e.pod) : e.kind === 'external' ? e.ip.text : e.kind === 'node' ? (e.ip ? `node ${e.ip.text}` : 'node') : `? ${e.why}`
+const podName = (e: ObservedEnd): string => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : endName(e))
+
+/**
+ * `current`, when given, decides the connections whose records say nothing of a verdict (CSV): one that the
+ * current policies deny too was denied when observed (or would have been), and is reported apart, as one
+ * observed denied is.
+ */
+export function auditConnections(proposed: Cluster, connections: readonly ObservedConnection[], current?: Cluster): AuditResult {
+  const index = indexCluster(proposed)
+  const pods = new Map(proposed.pods.map((p) => [`${p.namespace}/${p.name}`, p]))
+  const today = current && { index: indexCluster(current), pods: new Map(current.pods.map((p) => [`${p.namespace}/${p.name}`, p])) }
+  const groups = new Map<string, ObservedConnection[]>()
+  for (const c of connections) {
+    const key = `${endName(c.from)}\t${endName(c.to)}\t${c.protocol}\t${c.port}`
+    const g = groups.get(key)
+    if (g) g.push(c)
+    else groups.set(key, [c])
+  }
+  const wouldBreak: BreakingGroup[] = []
+  const alreadyDenied: AuditGroup[] = []
+  let stillAllowed = 0
+  let fromNode = 0
+  for (const cs of groups.values()) {
+    const first = cs[0]!
+    if (first.from.kind === 'node') {
+      fromNode++
+      continue
+    }
+    let shown: { c: ObservedConnection; v: Verdict } | null = null
+    for (const c of cs) {
+      const v = evaluate(index, pods, c)
+      if (v === null) continue
+      if (shown === null || (!v.allowed && shown.v.allowed)) shown = { c, v }
+      if (!v.allowed) break
+    }
+    if (shown === null || shown.v.allowed) {
+      stillAllowed++
+      continue
+    }
+    const rank = { unknown: 0, allowed: 1, audited: 2, denied: 3 }
+    const observed = cs.reduce<FlowVerdict>((a, c) => (rank[c.verdict] > rank[a] ? c.verdict : a), 'unknown')
+    const times = (f: (c: ObservedConnection) => number | undefined, pick: (a: number, b: number) => number) =>
+      cs.reduce<number | undefined>((a, c) => (f(c) === undefined ? a : a === undefined ? f(c) : pick(a, f(c)!)), undefined)
+    const firstSeen = times((c) => c.firstSeen, Math.min)
+    const lastSeen = times((c) => c.lastSeen, Math.max)
+    const g: AuditGroup = {
+      from: endName(first.from),
+      to: endName(first.to),
+      protocol: first.protocol,
+      port: first.port,
+      observed,
+      count: cs.reduce((a, c) => a + c.count, 0),
+      ...(firstSeen !== undefined ? { firstSeen } : {}),
+      ...(lastSeen !== undefined ? { lastSeen } : {}),
+      connections: cs,
+    }
+    const deniedToday = observed === 'unknown' && today !== undefined && evaluate(today.index, today.pods, shown.c)?.allowed === false
+    if (observed === 'denied' || deniedToday) alreadyDenied.push(g)
+    else {
+      const checked = { from: podName(shown.c.from), to: podName(shown.c.to), fromIp: ipOf(shown.c.from), toIp: ipOf(shown.c.to) }
+      wouldBreak.push({ ...g, verdict: shown.v, checked })
+    }
+  }
+  const order = (a: AuditGroup, b: AuditGroup) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port || (a.protocol < b.protocol ? -1 : 1))
+  return { wouldBreak: wouldBreak.sort(order), alreadyDenied: alreadyDenied.sort(order), stillAllowed, fromNode, groups: groups.size }
+}
+
+function ipOf(e: ObservedEnd): string | null {
+  return e.kind === 'pod' ? (e.pod.ips[0]?.text ?? null) : e.kind === 'external' ? e.ip.text : e.kind === 'node' ? (e.ip?.text ?? null) : null
+}
+
+/** The engine's verdict for one connection with the proposed cluster, or null when it cannot be asked (a node with no address as destination). */
+function evaluate(index: ReturnType<typeof indexCluster>, pods: ReadonlyMap<string, Pod>, c: ObservedConnection): Verdict | null {
+  const podOf = (e: ObservedEnd) => (e.kind === 'pod' ? (pods.get(`${e.pod.namespace}/${e.pod.name}`) ?? e.pod) : null)
+  const fp = podOf(c.from)
+  const tp = podOf(c.to)
+  const ipFam = (e: ObservedEnd) => (e.kind === 'external' ? e.ip.family : e.kind === 'node' ? e.ip?.family : undefined)
+  const family: Family = ipFam(c.to) ?? ipFam(c.from) ?? defaultFamily(fp, tp)
+  const end = (e: ObservedEnd, p: Pod | null): Endpoint | null =>
+    p ? podEndpoint(p, family) : e.kind === 'external' ? { kind: 'ip', ip: e.ip } : e.kind === 'node' && e.ip ? { kind: 'ip', ip: e.ip } : null
+  const from = end(c.from, fp)
+  const to = end(c.to, tp)
+  if (from === null || to === null) return null
+  return evaluateFlow(index, { from, to, port: c.port, protocol: c.protocol })
+}

@@ -1,0 +1,217 @@
+/**
+ * Records → connections, resolved against a cluster: each end to a pod of the input (by name, else by address),
+ * an outside address or the node; replies, packets of established connections and the duplicates of one
+ * connection (two nodes, trace and verdict) collapsed into the connection they belong to.
+ *
+ * Rules (the contract `audit` and `generate` rely on):
+ * - An end is resolved, in this order: by namespace + pod name when the record names one (a pod of the cluster;
+ *   a hostNetwork pod is its node); else by the workload the record names, or the workload the pod's name says
+ *   it belongs to (`web-7d9f8b6c5-x2x4k` → ReplicaSet `web-7d9f8b6c5` → Deployment `web`), but only a workload
+ *   the cluster's pods name in their owner chain (`Pod.workloads`) or a workload template of the input; else by
+ *   address: a pod's address, a node's address (a pod's hostIP, or a hostNetwork pod's address) → the node,
+ *   a Service's clusterIP/externalIP → unresolved (flows are read as observed after the Service's translation,
+ *   as Hubble and Calico report them: a record before translation names no pod), any other address → external.
+ *   An end the observer calls host is the node; world is an external address.
+ * - An end without an address that its name does not resolve is undecidable when the record was aggregated
+ *   (Calico `pub`, `pvt`, `name-*`): the answer depends on an address that is not there and is never guessed;
+ *   otherwise it is unresolvable. Either way the record makes no connection; the reasons are counted.
+ * - Records outside [since, until) are left out (a record without a time is kept); records of a protocol
+ *   NetworkPolicy cannot express (ICMP, …) are counted in `otherProtocol`.
+ * - A record that is not the start of a connection (`notAStart`: a reply, an established packet, a trace point)
+ *   is counted in `collapsed` and starts nothing: a connection whose start was not observed is not reported.
+ * - Duplicate reports of one start: two records of the same addresses (names where there is no address),
+ *   protocol and port from different observers (both nodes, both Calico reporters) within 1 s of each other are
+ *   one connection; the later is counted in `collapsed`. (No format carries a connection id; the source port is
+ *   not kept, so two connections started within that second seen by different observers count once.)
+ * - One ObservedConnection per (resolved source, resolved destination, protocol, port): `count` sums the counts
+ *   of the records that started one, `verdict` is the strongest observed (denied > audited > allowed > unknown).
+ */
+import type { Cluster, Pod, Service } from '../model/cluster.js'
+import type { IpAddress } from '../model/ip.js'
+import type { FlowEndpoint, FlowRecord, FlowVerdict } from './flow-record.js'
+import type { FlowStats, ObservedConnection, ObservedEnd } from './observed.js'
+
+export interface ResolveOptions {
+  /** milliseconds since the epoch: records outside [since, until) are counted in `outsideWindow` and left out */
+  readonly since?: number
+  readonly until?: number
+}
+
+export interface ResolveResult {
+  readonly connections: ObservedConnection[]
+  readonly stats: Omit<FlowStats, 'lines' | 'unreadable'>
+  /** why records could not be resolved or decided, with a count each, for the summary */
+  readonly unresolved: ReadonlyMap<string, number>
+}
+
+/** Two start records of one connection from different observers are at most this far apart. */
+export const DUPLICATE_WINDOW_MS = 1000
+
+const RANK: Record<FlowVerdict, number> = { unknown: 0, allowed: 1, audited: 2, denied: 3 }
+
+type Resolved = ObservedEnd | { readonly kind: 'undecidable'; readonly why: string }
+
+/** What resolving looks up, built once per cluster. */
+export class FlowResolver {
+  private readonly byName = new Map<string, Pod>()
+  private readonly byIp = new Map<string, Pod>()
+  private readonly nodeIps = new Set<string>()
+  private readonly services = new Map<string, Service>()
+  /** `ns/name` of every workload a pod names or a template stands for → one pod that stands for it */
+  private readonly workloads = new Map<string, Pod>()
+
+  constructor(cluster: Cluster) {
+    for (const p of cluster.pods) {
+      this.byName.set(`${p.namespace}/${p.name}`, p)
+      for (const ip of p.hostIPs) this.nodeIps.add(ip.text)
+      if (p.hostNetwork) for (const ip of p.ips) this.nodeIps.add(ip.text)
+      else for (const ip of p.ips) if (!this.byIp.has(ip.text)) this.byIp.set(ip.text, p)
+      if (p.template) this.addWorkload(p.namespace, p.template.name, p)
+      for (const w of p.workloads ?? []) this.addWorkload(p.namespace, w.name, p)
+    }
+    for (const s of cluster.services) for (const ip of [...(s.clusterIPs ?? []), ...(s.externalIPs ?? [])]) this.services.set(ip.text, s)
+  }
+
+  private addWorkload(ns: string, name: string, p: Pod): void {
+    const key = `${ns}/${name}`
+    const had = this.workloads.get(key)
+    // prefer a real pod with an address over a template: the engine then sees the address ipBlocks match
+    if (had === undefined || (had.ips.length === 0 && p.ips.length > 0)) this.workloads.set(key, p)
+  }
+
+  /** The workload `name` (or the one its pod-name form says: NAME-HASH-SUFFIX, NAME-ORDINAL, NAME-*) in `ns`. */
+  workload(ns: string, name: string): Pod | undefined {
+    let n = name.replace(/-\*$/, '')
+    for (let i = 0; i < 3; i++) {
+      const p = this.workloads.get(`${ns}/${n}`)
+      if (p) return p
+      const m = /^(.+)-([a-z0-9]{1,10})$/.exec(n)
+      if (!m) return undefined
+      n = m[1]!
+    }
+    return undefined
+  }
+
+  end(e: FlowEndpoint): Resolved {
+    if (e.namespace !== undefined && e.pod !== undefined) {
+      const p = this.byName.get(`${e.namespace}/${e.pod}`)
+      if (p) return p.hostNetwork ? { kind: 'node', ...(p.ips[0] ? { ip: p.ips[0] } : {}) } : { kind: 'pod', pod: p }
+    }
+    if (e.namespace !== undefined) {
+      const names = [e.workload?.name, e.pod, e.aggregated].filter((x): x is string => x !== undefined)
+      for (const n of names) {
+        const w = this.workload(e.namespace, n)
+        if (w) return w.hostNetwork ? { kind: 'node' } : { kind: 'pod', pod: w }
+      }
+    }
+    if (e.ip !== undefined) return this.byAddress(e.ip, e)
+    if (e.kind === 'host' || e.kind === 'host-network') return { kind: 'node' }
+    const named = e.namespace !== undefined ? `${e.namespace}/${e.pod ?? e.workload?.name ?? e.aggregated ?? '?'}` : e.aggregated ?? e.kind
+    if (e.aggregated !== undefined) return { kind: 'undecidable', why: `aggregated end "${named}" carries no address and names no workload of the cluster` }
+    if (e.namespace !== undefined) return { kind: 'unresolved', why: `no pod or workload ${named} in the cluster` }
+    return { kind: 'unresolved', why: `an end with no address and no name (${e.kind})` }
+  }
+
+  private byAddress(ip: IpAddress, e: FlowEndpoint): Resolved {
+    const p = this.byIp.get(ip.text)
+    if (p) return { kind: 'pod', pod: p }
+    if (this.nodeIps.has(ip.text) || e.kind === 'host' || e.kind === 'host-network') return { kind: 'node', ip }
+    const s = this.services.get(ip.text)
+    if (s) return { kind: 'unresolved', why: `${ip.text} is the address of svc/${s.namespace}/${s.name}: flows are read after the Service's translation, so a record before it names no pod` }
+    if (e.kind === 'pod' && e.namespace !== undefined && e.pod !== undefined) return { kind: 'unresolved', why: `pod ${e.namespace}/${e.pod} (${ip.text}) is not in the cluster` }
+    return { kind: 'external', ip }
+  }
+}
+
+export const endKey = (e: ObservedEnd): string =>
+  e.kind === 'pod' ? `pod:${e.pod.namespace}/${e.pod.name}` : e.kind === 'external' ? `ip:${e.ip.text}` : e.kind === 'node' ? `node:${e.ip?.text ?? ''}` : `?:${e.why}`
+
+const rawEnd = (e: FlowEndpoint) => e.ip?.text ?? `${e.namespace ?? ''}/${e.pod ?? e.workload?.name ?? e.aggregated ?? e.kind}`
+
+interface Acc {
+  from: ObservedEnd
+  to: ObservedEnd
+  protocol: 'TCP' | 'UDP' | 'SCTP'
+  port: number
+  verdict: FlowVerdict
+  count: number
+  firstSeen?: number
+  lastSeen?: number
+}
+
+export function resolveFlows(cluster: Cluster, records: Iterable<FlowRecord>, opts: ResolveOptions = {}): ResolveResult {
+  const c = new ConnectionCollector(cluster, opts)
+  for (const r of records) c.add(r)
+  return c.result()
+}
+
+/** resolveFlows one record at a time, for records streamed by readFlows' `onRecord` (memory bounded by connections). */
+export class ConnectionCollector {
+  private readonly resolver: FlowResolver
+  private readonly acc = new Map<string, Acc>()
+  private readonly recent = new Map<string, { time: number; observers: Set<string> }>()
+  private readonly unresolved = new Map<string, number>()
+  private readonly stats = { records: 0, collapsed: 0, unresolvable: 0, undecidable: 0, otherProtocol: 0, outsideWindow: 0 }
+
+  constructor(
+    cluster: Cluster,
+    private readonly opts: ResolveOptions = {},
+  ) {
+    this.resolver = new FlowResolver(cluster)
+  }
+
+  add(r: FlowRecord): void {
+    const { stats, opts } = this
+    stats.records++
+    if (r.time !== undefined && ((opts.since !== undefined && r.time < opts.since) || (opts.until !== undefined && r.time >= opts.until))) {
+      stats.outsideWindow++
+      return
+    }
+    if (r.protocol === 'other' || r.port === undefined) {
+      stats.otherProtocol++
+      return
+    }
+    if (r.notAStart) {
+      stats.collapsed++
+      return
+    }
+    const from = this.resolver.end(r.source)
+    const to = this.resolver.end(r.destination)
+    const bad = [from, to].find((e) => e.kind === 'undecidable') ?? [from, to].find((e) => e.kind === 'unresolved')
+    if (bad !== undefined) {
+      if (bad.kind === 'undecidable') stats.undecidable++
+      else stats.unresolvable++
+      const why = (bad as { why: string }).why
+      this.unresolved.set(why, (this.unresolved.get(why) ?? 0) + 1)
+      return
+    }
+    if (r.time !== undefined && r.observer !== undefined) {
+      const raw = `${rawEnd(r.source)}>${rawEnd(r.destination)}/${r.protocol}/${r.port}`
+      const seen = this.recent.get(raw)
+      if (seen && !seen.observers.has(r.observer) && Math.abs(r.time - seen.time) <= DUPLICATE_WINDOW_MS) {
+        seen.observers.add(r.observer)
+        stats.collapsed++
+        return
+      }
+      this.recent.set(raw, { time: r.time, observers: new Set([r.observer]) })
+    }
+    const f = from as ObservedEnd
+    const t = to as ObservedEnd
+    const key = `${endKey(f)}>${endKey(t)}/${r.protocol}/${r.port}`
+    let a = this.acc.get(key)
+    if (a === undefined) {
+      a = { from: f, to: t, protocol: r.protocol, port: r.port, verdict: r.verdict, count: 0 }
+      this.acc.set(key, a)
+    }
+    a.count += r.count
+    if (RANK[r.verdict] > RANK[a.verdict]) a.verdict = r.verdict
+    if (r.time !== undefined) {
+      if (a.firstSeen === undefined || r.time < a.firstSeen) a.firstSeen = r.time
+      if (a.lastSeen === undefined || r.time > a.lastSeen) a.lastSeen = r.time
+    }
+  }
+
+  result(): ResolveResult {
+    return { connections: [...this.acc.values()], stats: { ...this.stats }, unresolved: new Map(this.unresolved) }
+  }
+}
