@@ -23,10 +23,9 @@
  */
 import { parseIp } from '../model/ip.js'
 import type { FlowEndpoint, FlowInputIssue, FlowLineReader, FlowProtocol, FlowRecord } from './flow-record.js'
+import { jsonLine, jsonObject as obj, type JsonObject as Json } from './json-line.js'
 
-type Json = Record<string, unknown>
 
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined)
 /** a string that is not Calico's "no value" `-` */
 const val = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v !== '-' ? v : typeof v === 'number' ? String(v) : undefined)
 
@@ -39,15 +38,10 @@ export function calicoReader(file = '<input>'): FlowLineReader {
 /** One line → its record (none for a blank line), or the issue. Never throws. */
 export function readCalicoLine(text: string, line: number, file: string): FlowRecord[] | FlowInputIssue {
   const issue = (message: string): FlowInputIssue => ({ file, line, message })
-  if (text.trim() === '') return []
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch {
-    return issue(text.trimStart().startsWith('{') ? 'truncated or malformed JSON' : 'not JSON')
-  }
-  const top = obj(doc)
-  if (top === undefined) return issue('not a JSON object')
+  const read = jsonLine(text, file, line)
+  if (read === null) return []
+  if (!read.ok) return read.issue
+  const top = read.value
   const f = obj(top._source) ?? top
   if (f.dest_port === undefined && f.source_ip === undefined && f.reporter === undefined && f.action === undefined) {
     return issue('not a Calico flow log record (no "source_ip", "dest_port", "reporter" or "action")')

@@ -30,10 +30,9 @@
  */
 import { parseIp, type IpAddress } from '../model/ip.js'
 import type { FlowEndpoint, FlowInputIssue, FlowLineReader, FlowProtocol, FlowRecord, FlowVerdict } from './flow-record.js'
+import { jsonLine, jsonObject as obj, type JsonObject as Json } from './json-line.js'
 
-type Json = Record<string, unknown>
 
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 /** the proto name, else protojson's lowerCamelCase name */
 const field = (o: Json, snake: string, camel: string): unknown => (o[snake] !== undefined ? o[snake] : o[camel])
@@ -61,15 +60,10 @@ export function readHubbleLine(
   cache: Map<string, FlowEndpoint | string> = new Map(),
 ): FlowRecord[] | FlowInputIssue {
   const issue = (message: string): FlowInputIssue => ({ file, line, message })
-  if (text.trim() === '') return []
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch {
-    return issue(text.trimStart().startsWith('{') ? 'truncated or malformed JSON' : 'not JSON')
-  }
-  const top = obj(doc)
-  if (top === undefined) return issue('not a JSON object')
+  const read = jsonLine(text, file, line)
+  if (read === null) return []
+  if (!read.ok) return read.issue
+  const top = read.value
   const wrapped = obj(top.flow)
   const flow = wrapped ?? top
   if (wrapped === undefined && top.verdict === undefined && top.IP === undefined && top.source === undefined) {

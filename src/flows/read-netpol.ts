@@ -7,6 +7,7 @@
  */
 import { parseIp } from '../model/ip.js'
 import type { FlowEndpoint, FlowInputIssue, FlowLineReader, FlowProtocol, FlowRecord, FlowVerdict } from './flow-record.js'
+import { jsonLine } from './json-line.js'
 
 const VERDICTS: Record<string, FlowVerdict> = { denied: 'denied', audited: 'audited', allowed: 'allowed', accepted: 'allowed' }
 const PROTOCOLS: Record<string, FlowProtocol> = { TCP: 'TCP', UDP: 'UDP', SCTP: 'SCTP' }
@@ -15,15 +16,10 @@ export function netpolReader(file: string): FlowLineReader {
   return {
     line(text, lineNo) {
       const issue = (message: string): FlowInputIssue => ({ file, line: lineNo, message })
-      if (text.trim() === '') return []
-      let doc: unknown
-      try {
-        doc = JSON.parse(text)
-      } catch {
-        return issue(text.trimStart().startsWith('{') ? 'truncated or not JSON' : 'not JSON')
-      }
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return issue('not a JSON object')
-      const j = doc as Record<string, unknown>
+      const read = jsonLine(text, file, lineNo)
+      if (read === null) return []
+      if (!read.ok) return read.issue
+      const j = read.value
       const verdict = VERDICTS[String(j.verdict ?? '')]
       if (verdict === undefined) return issue(`unknown verdict ${JSON.stringify(j.verdict ?? null)}`)
       const protoText = String(j.protocol ?? '').toUpperCase()
