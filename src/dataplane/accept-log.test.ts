@@ -2,16 +2,16 @@
  * The accepted-connection log (logAccepted) on real packets: two pods behind a routing node in scratch network
  * namespaces, the compiled table in the node, ulogd2 reading its nflog group. Needs root; skipped elsewhere.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
-import { HeldConnection, startEchoServer } from '../../test/lab-traffic.js'
+import { HeldConnection, sleep } from '../../test/lab-traffic.js'
 import { hostSupports } from '../../test/requirements.js'
 import { parseUlogdLine, startUlogd, type UlogdCollector } from '../agent/flow-log.js'
 import type { Pod } from '../model/cluster.js'
 import { acceptLogRules } from './accept-log.js'
 import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner } from './nft-runner.js'
+import { twoPods } from '../../test/two-pods.js'
 import { diffTables, fullReplace } from './nft-transaction.js'
 import { inGeneration } from './table-generations.js'
 
@@ -42,43 +42,22 @@ test('a new pod is one element more in managed4, in the incremental diff and und
 })
 
 const root = hostSupports('the accepted-connection log in scratch namespaces (accept-log.test.ts)', ['ip', 'nft', 'ulogd', 'ulogd-json', 'python3'])
-const sh = (...argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe.runIf(root)('accepted connections on real packets, through ulogd2', () => {
-  const node = `nal${process.pid}`
-  const a = `nala${process.pid}`
-  const b = `nalb${process.pid}`
+  const pods2 = twoPods('nal')
+  const { node, a, b, probe } = pods2
   const runner = new ExecNftRunner({ netns: node })
   const lines: string[] = []
-  let server: ChildProcess | undefined
   let ulogd: UlogdCollector | undefined
-  const probe = (from: string, ip: string, portNo: number): string => sh('ip', 'netns', 'exec', from, 'python3', '-c', PROBE, ip, String(portNo)).trim()
 
   beforeAll(async () => {
-    for (const ns of [node, a, b]) sh('ip', 'netns', 'add', ns)
-    const wire = (p: string, ifname: string, ip: string) => {
-      sh('ip', 'link', 'add', ifname, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', p)
-      sh('ip', '-n', node, 'addr', 'add', '10.244.0.1/32', 'dev', ifname)
-      sh('ip', '-n', node, 'link', 'set', ifname, 'up')
-      sh('ip', '-n', node, 'route', 'add', `${ip}/32`, 'dev', ifname)
-      sh('ip', '-n', p, 'addr', 'add', `${ip}/24`, 'dev', 'eth0')
-      sh('ip', '-n', p, 'link', 'set', 'eth0', 'up')
-      sh('ip', '-n', p, 'link', 'set', 'lo', 'up')
-      sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', `net.ipv4.conf.${ifname}.proxy_arp=1`, `net.ipv4.neigh.${ifname}.proxy_delay=0`)
-    }
-    sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
-    wire(a, 'va', '10.244.0.5')
-    wire(b, 'vb', '10.244.0.7')
-    server = startEchoServer(a, [5432, 5433])
-    for (let i = 0; i < 50 && probe(b, '10.244.0.5', 5432) !== 'OK'; i++) await sleep(100)
+    await pods2.up()
     ulogd = await startUlogd({ group: 7, netns: node, onLine: (l) => lines.push(l) })
     await sleep(300)
   }, 30_000)
   afterAll(async () => {
     await ulogd?.stop()
-    server?.kill()
-    for (const ns of [node, a, b]) sh('ip', 'netns', 'del', ns)
+    pods2.down()
   })
 
   const db = namespace('db')
@@ -119,14 +98,3 @@ describe.runIf(root)('accepted connections on real packets, through ulogd2', () 
     expect(await logged()).toEqual([])
   })
 })
-
-const PROBE = `
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
-s.settimeout(0.5)
-try:
-    s.connect((sys.argv[1], int(sys.argv[2]))); print('OK')
-except ConnectionRefusedError: print('REFUSED')
-except socket.timeout: print('TIMEOUT')
-except OSError as e: print('ERROR', e)
-`

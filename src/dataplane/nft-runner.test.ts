@@ -2,7 +2,7 @@
  * The compiled ruleset against the kernel's nftables, in scratch network namespaces. Needs root (CI runs as root);
  * elsewhere these tests are skipped.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { generateCluster } from '../../bench/generate-cluster.js'
 import { buildCluster } from '../model/build-cluster.js'
@@ -11,10 +11,11 @@ import { parseCidr } from '../model/ip.js'
 import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { compilePolicies, type CompiledRuleset } from './compile-policies.js'
 import { ExecNftRunner, parseChainCounters, parseSetSize } from './nft-runner.js'
+import { twoPods } from '../../test/two-pods.js'
 import { deleteTable, diffTables, fullReplace, type NftTransaction } from './nft-transaction.js'
 import { planTransaction, removeStale } from './table-generations.js'
 import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
-import { HeldConnection, startEchoServer } from '../../test/lab-traffic.js'
+import { HeldConnection } from '../../test/lab-traffic.js'
 import { hostSupports } from '../../test/requirements.js'
 
 const root = hostSupports('nftables in a scratch namespace (nft-runner.test.ts)', ['ip', 'nft', 'conntrack', 'python3'])
@@ -150,37 +151,11 @@ describe.runIf(root)('real nftables in a scratch namespace', () => {
 
 /** Two pods behind a routing node, with a TCP server in one: enough to see the ruleset decide real connections. */
 describe.runIf(root)('real connections through the compiled ruleset', () => {
-  const node = `npn${process.pid}`
-  const a = `npa${process.pid}`
-  const b = `npb${process.pid}`
+  const pods2 = twoPods('np')
+  const { node, a, b, probe } = pods2
   const runner = new ExecNftRunner({ netns: node })
-  let server: ChildProcess | undefined
-  const probe = (from: string, ip: string, portNo: number): string =>
-    sh('ip', 'netns', 'exec', from, 'python3', '-c', PROBE, ip, String(portNo)).trim()
-
-  beforeAll(async () => {
-    for (const ns of [node, a, b]) sh('ip', 'netns', 'add', ns)
-    const wire = (pod: string, ifname: string, ip: string) => {
-      sh('ip', 'link', 'add', ifname, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod)
-      sh('ip', '-n', node, 'addr', 'add', '10.244.0.1/32', 'dev', ifname)
-      sh('ip', '-n', node, 'link', 'set', ifname, 'up')
-      sh('ip', '-n', node, 'route', 'add', `${ip}/32`, 'dev', ifname)
-      sh('ip', '-n', pod, 'addr', 'add', `${ip}/24`, 'dev', 'eth0')
-      sh('ip', '-n', pod, 'link', 'set', 'eth0', 'up')
-      sh('ip', '-n', pod, 'link', 'set', 'lo', 'up')
-      // the node answers ARP for the other pod's address, at once, and routes between them
-      sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', `net.ipv4.conf.${ifname}.proxy_arp=1`, `net.ipv4.neigh.${ifname}.proxy_delay=0`)
-    }
-    sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
-    wire(a, 'va', '10.244.0.5')
-    wire(b, 'vb', '10.244.0.7')
-    server = startEchoServer(a, [5432, 5433])
-    for (let i = 0; i < 50 && probe(b, '10.244.0.5', 5432) !== 'OK'; i++) await new Promise((r) => setTimeout(r, 100))
-  }, 30_000)
-  afterAll(() => {
-    server?.kill()
-    for (const ns of [node, a, b]) sh('ip', 'netns', 'del', ns)
-  })
+  beforeAll(() => pods2.up(), 30_000)
+  afterAll(() => pods2.down())
 
   const db = namespace('db')
   const pods = [pod('db/pg', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('db/client', { app: 'client' }, { ips: ['10.244.0.7'] })]
@@ -255,14 +230,3 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
     expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
   })
 })
-
-const PROBE = `
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
-s.settimeout(0.5)
-try:
-    s.connect((sys.argv[1], int(sys.argv[2]))); print('OK')
-except ConnectionRefusedError: print('REFUSED')
-except socket.timeout: print('TIMEOUT')
-except OSError as e: print('ERROR', e)
-`
