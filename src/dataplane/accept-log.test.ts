@@ -45,7 +45,7 @@ const root = hostSupports('the accepted-connection log in scratch namespaces (ac
 
 describe.runIf(root)('accepted connections on real packets, through ulogd2', () => {
   const pods2 = twoPods('nal')
-  const { node, a, b, probe } = pods2
+  const { node, b, probe } = pods2
   const runner = new ExecNftRunner({ netns: node })
   const lines: string[] = []
   let ulogd: UlogdCollector | undefined

@@ -10,10 +10,9 @@
  * CLI runs as `node dist/cli/main.js`, as users run it).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loadManifests } from '../../src/io/load-manifests.js'
 import { buildCluster } from '../../src/model/build-cluster.js'
@@ -30,10 +29,11 @@ import { listNetns } from '../../src/lab/lab-state.js'
 import { labPodInputs } from '../../src/cli/commands/lab.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
+import { BUILT_CLI, PROJECT_ROOT, runBuiltCli } from '../cli/built-cli.js'
 
 const isRoot = hostSupports('the hostile-names lab (hostile-names.lab.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const MAIN = join(root, 'dist/cli/main.js')
+const root = PROJECT_ROOT
+const MAIN = BUILT_CLI
 const FIXTURE = join(root, 'test/lab/fixtures/hostile/cluster.yaml')
 /** the scratch namespace of this file; never `netpol-lab…` (the lab removes those) */
 const NETNS = 'netpol-hostile-test'
@@ -49,27 +49,7 @@ afterAll(() => {
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-interface Run {
-  readonly code: number | null
-  readonly out: string
-  readonly err: string
-  readonly ms: number
-}
-
-/** `node dist/cli/main.js ARGS`, as a user runs it. */
-function netpol(args: readonly string[]): Promise<Run> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`)
-  const t0 = performance.now()
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, out, err, ms: performance.now() - t0 }))
-  })
-}
+const netpol = runBuiltCli
 
 const inNetns = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', NETNS, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 const ruleset = () => inNetns('nft', 'list', 'ruleset')

@@ -6,12 +6,10 @@
  * Measures API request → packet flip (first connection of a 2 ms stream that sees the new verdict) over 20
  * policy changes. Root and the lab's programs; runs the built CLI (`npm run build` first, as `npm test` does).
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { labDown } from '../../src/lab/lab-host.js'
 import { labNames } from '../../src/lab/lab-names.js'
@@ -21,10 +19,9 @@ import { FakeApiServer, writeFakeKubeconfig } from '../fake-apiserver/index.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { startWorker, type Worker } from '../lab-traffic.js'
 import { hostSupports } from '../requirements.js'
+import { runBuiltCli } from '../cli/built-cli.js'
 
 const canRun = hostSupports('the live lab (live-lab.lab.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const MAIN = join(root, 'dist/cli/main.js')
 const LAB = 'livetest'
 const NP = '/apis/networking.k8s.io/v1/namespaces/backend/networkpolicies'
 // NETPOL_TEST_LIVE_CHANGES=100 for the benchmark's figure (bench/README.md)
@@ -38,16 +35,7 @@ const allowScrape = {
   spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { purpose: 'monitoring' } } }], ports: [{ port: 8080 }] }] },
 }
 
-function netpol(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('close', (code) => resolve({ code, out, err }))
-  })
-}
+const netpol = runBuiltCli
 
 let fake: FakeApiServer
 function api(method: string, path: string, body?: unknown): Promise<number> {

@@ -7,32 +7,21 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { labDown } from '../../src/lab/lab-host.js'
 import { labNames } from '../../src/lab/lab-names.js'
 import { listNetns, type LabState } from '../../src/lab/lab-state.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
+import { PROJECT_ROOT, runBuiltCli } from '../cli/built-cli.js'
 
 const canRun = hostSupports('two labs on one host (shared-host.lab.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const MAIN = join(root, 'dist/cli/main.js')
+const root = PROJECT_ROOT
 const EX = join(root, 'examples/three-tier')
 const A = 'shared-a'
 const B = 'shared-b'
 
-/** The built CLI in a process of its own: each invocation is a new owner, as from a shell. */
-function netpol(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('close', (code) => resolve({ code, out, err }))
-  })
-}
+const netpol = runBuiltCli
 
 const namespacesOf = (name: string) => listNetns(labNames(name).netnsPrefixes)
 const stateOf = (name: string) => JSON.parse(readFileSync(`${labNames(name).runDir}/state.json`, 'utf8')) as LabState
