@@ -1,0 +1,195 @@
+/**
+ * The HTTP contract between `netpol serve` and the page it serves. Every analysis runs on the server: the page
+ * sends questions and draws answers. Where an endpoint answers what a CLI command answers, its body is exactly
+ * that command's `-o json` output (built by the same report function), so a user can reproduce any picture on
+ * the command line.
+ *
+ * All endpoints are under /api, answer JSON (`application/json; charset=utf-8`) and, on a user mistake, status
+ * 400 with an {@link ApiError}. Requests with a body are POST with `Content-Type: application/json`.
+ */
+
+/** Status 4xx/5xx body. `path` is the query parameter or the JSON field path the message is about. */
+export interface ApiError {
+  readonly error: string
+  readonly path?: string
+}
+
+/** A port as the CLI writes it: "8080/TCP", "53/UDP", or "any" (allowed on some port the destination serves or a policy names). */
+export type PortChoice = string
+
+/** GET /api/cluster — what the page needs to start: names for pickers, and the version to compare with events. */
+export interface ClusterSummary {
+  /** increases by one on every change of the cluster (live) or of the what-if state */
+  readonly version: number
+  /** "files: examples/three-tier/" or "cluster: CONTEXT" */
+  readonly source: string
+  readonly live: boolean
+  readonly namespaces: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[]
+  readonly pods: number
+  readonly policies: readonly PolicyRef[]
+  /** ports a pod serves or a policy names, most common first, as "PORT/PROTOCOL" */
+  readonly ports: readonly string[]
+  /** the level /api/graph picks when asked for "auto" */
+  readonly defaultLevel: GraphLevel
+  /** the loader's notes (skipped kinds etc.), one line each */
+  readonly notes: readonly string[]
+}
+
+export interface PolicyRef {
+  readonly namespace: string
+  readonly name: string
+  /** where it was read: file and 1-based line; absent for live objects */
+  readonly file?: string
+  readonly line?: number
+}
+
+/**
+ * GET /api/graph?port=PORT|any&level=auto|namespace|class|workload|pod&namespace=NS (repeatable)&label=K=V (repeatable)
+ *
+ * Nodes grouped by namespace, and edges for allowed connections on the port. An edge A → B means: some pod of A
+ * may open a connection to some pod of B on the port; `all` says whether every pod pair of the two nodes may.
+ * Edges are between different nodes, plus a self edge when a node's pods may reach each other (one replica to
+ * another). External nodes are the ipBlocks the policies name (as CIDR text with excepts), and "world" for any
+ * address outside every pod and block.
+ */
+export type GraphLevel = 'namespace' | 'class' | 'workload' | 'pod'
+
+export interface GraphReport {
+  readonly level: GraphLevel
+  readonly port: PortChoice
+  readonly groups: readonly { readonly id: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }[]
+  readonly nodes: readonly GraphNode[]
+  readonly edges: readonly GraphEdge[]
+  /** totals before filters, so the page can say "showing 120 of 3,153" */
+  readonly totals: { readonly nodes: number; readonly edges: number; readonly pods: number }
+}
+
+export interface GraphNode {
+  /** stable across versions for the same thing: "ns/NAME" for a namespace-scoped node, "cidr:10.0.0.0/8" for external */
+  readonly id: string
+  readonly kind: 'namespace' | 'class' | 'workload' | 'pod' | 'external'
+  /** absent for external nodes */
+  readonly namespace?: string
+  /** what to print: workload "deploy/api", pod "api-5c4", class "app=api (3 pods)", external "10.0.0.0/8 except 10.0.1.0/24" */
+  readonly label: string
+  /** member pods as "ns/pod" (templates count as their replicas; listed once) */
+  readonly pods: readonly string[]
+  readonly labels: Readonly<Record<string, string>>
+  /** whether a policy isolates the node's pods for each direction (true only if it isolates all of them; "some" otherwise) */
+  readonly isolated: { readonly ingress: boolean | 'some'; readonly egress: boolean | 'some' }
+  /** policies that select some of its pods, as "ns/name" */
+  readonly selectedBy: readonly string[]
+}
+
+export interface GraphEdge {
+  /** "FROM->TO" of node ids */
+  readonly id: string
+  readonly from: string
+  readonly to: string
+  /** every pod pair of the two nodes may connect (false: only some) */
+  readonly all: boolean
+  /** with port "any": the ports on which it is allowed, as "PORT/PROTOCOL" */
+  readonly ports?: readonly string[]
+  /** in a what-if graph: "opened" (allowed only after the change), "closed" (only before), "same" */
+  readonly change?: 'opened' | 'closed' | 'same'
+}
+
+/** GET /api/check?from=A&to=B[&port=P][&family=4|6] — exactly `netpol check --from A --to B [--port P] -o json`. */
+export type CheckResponse = unknown
+
+/** GET /api/describe/pod?pod=NS/NAME — exactly `netpol describe pod NS/NAME -o json`, plus lint findings and named ports. */
+export interface DescribePodResponse {
+  readonly describe: unknown
+  readonly lint: readonly unknown[]
+}
+
+/** GET /api/describe/policy?policy=NS/NAME — exactly `netpol describe NS/NAME -o json`, plus lint findings. */
+export interface DescribePolicyResponse {
+  readonly describe: unknown
+  readonly lint: readonly unknown[]
+}
+
+/** GET /api/lint — exactly `netpol lint -o json`. */
+export type LintResponse = unknown
+
+/** GET /api/policies — every policy with its source text, the problems at their lines, and the describe text. */
+export interface PoliciesResponse {
+  readonly policies: readonly PolicySource[]
+}
+
+export interface PolicySource extends PolicyRef {
+  /** the object's YAML as the user wrote it (or as read from the cluster, without status/managedFields) */
+  readonly yaml: string
+  /** validation errors and lint findings, with 1-based lines within `yaml` */
+  readonly problems: readonly Problem[]
+  /** `netpol describe NS/NAME` text */
+  readonly describe: string
+}
+
+export interface Problem {
+  readonly severity: 'error' | 'warning' | 'info'
+  /** lint id (NP0xx) or "invalid" for a validation error */
+  readonly code: string
+  readonly line: number
+  readonly column?: number
+  /** field path, e.g. spec.ingress[0].ports[1].port */
+  readonly path?: string
+  readonly message: string
+}
+
+/** GET /api/matrix?port=P&namespace=NS… — exactly `netpol matrix --port P [--namespace NS] -o json`; 413 above 250,000 cells. */
+export type MatrixResponse = unknown
+
+/**
+ * POST /api/whatif — try changes to the policies without applying them. Nothing is written anywhere.
+ * Body: {@link WhatIfRequest}. Each change's YAML is validated exactly as a file's would be.
+ */
+export interface WhatIfRequest {
+  readonly changes: readonly PolicyChange[]
+  /** the graph's port (default "any") and level (default as /api/graph) */
+  readonly port?: PortChoice
+  readonly level?: GraphLevel | 'auto'
+}
+
+export type PolicyChange =
+  | { readonly op: 'edit'; readonly policy: string; readonly yaml: string }
+  | { readonly op: 'add'; readonly yaml: string }
+  | { readonly op: 'delete'; readonly policy: string }
+
+export interface WhatIfResponse {
+  /** errors per change: `change` is its index in `changes`; lines are within that change's YAML */
+  readonly errors: readonly (Problem & { readonly change: number })[]
+  /** exactly `netpol diff -o json` between the policies now and with the changes (absent when there are errors) */
+  readonly diff?: unknown
+  /** the graph with the changes, edges marked opened/closed/same */
+  readonly graph?: GraphReport
+  /** every policy after the changes, as one multi-document YAML, for export */
+  readonly yaml?: string
+}
+
+/**
+ * POST /api/allow {from, to, port} — the smallest policies that allow one connection (from/to as `check` takes
+ * them; port "PORT/PROTOCOL"), selecting by stable labels, never pod-template-hash and the like. Also returns the
+ * what-if of adding them.
+ */
+export interface AllowRequest {
+  readonly from: string
+  readonly to: string
+  readonly port: string
+}
+
+export interface AllowResponse {
+  /** already allowed: nothing to add */
+  readonly alreadyAllowed: boolean
+  /** the policies to add, one YAML document each, with comments */
+  readonly policies: readonly { readonly namespace: string; readonly name: string; readonly yaml: string }[]
+  readonly whatif: WhatIfResponse
+}
+
+/**
+ * GET /api/events — server-sent events. `event: cluster` with data `{"version": N}` whenever the cluster
+ * changes (live clusters); a comment line every 15 s keeps proxies from closing the stream.
+ */
+export interface ClusterEvent {
+  readonly version: number
+}
