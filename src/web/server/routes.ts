@@ -6,7 +6,9 @@
 import type { Answer } from './respond.js'
 import type { ServeInput, Snapshot } from './serve-input.js'
 import { clusterSummary } from './cluster-summary.js'
-import { defaultLevel } from './reports.js'
+import { defaultLevel, lintReportOf } from './reports.js'
+import { policiesOf } from './policies.js'
+import { whatIf } from './whatif.js'
 
 export interface RouteContext {
   /** the input's snapshot when the request came */
@@ -33,10 +35,10 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/check', method: 'GET', answer: notYet },
   { path: '/api/describe/pod', method: 'GET', answer: notYet },
   { path: '/api/describe/policy', method: 'GET', answer: notYet },
-  { path: '/api/lint', method: 'GET', answer: notYet },
-  { path: '/api/policies', method: 'GET', answer: notYet },
+  { path: '/api/lint', method: 'GET', answer: async ({ snapshot }) => ({ body: await lintReportOf(snapshot) }) },
+  { path: '/api/policies', method: 'GET', answer: ({ snapshot }) => ({ body: policiesOf(snapshot) }) },
   { path: '/api/matrix', method: 'GET', answer: notYet },
-  { path: '/api/whatif', method: 'POST', answer: notYet },
+  { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
   { path: '/api/allow', method: 'POST', answer: notYet },
   { path: '/api/events', method: 'GET', answer: notYet, events: true },
 ]
