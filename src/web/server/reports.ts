@@ -13,6 +13,8 @@ import { lintJson } from '../../cli/render/lint-json.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
 import { diffJson } from '../../cli/render/diff-json.js'
 import { diffClusters } from '../../analysis/diff.js'
+import type { ResolveError } from '../../analysis/resolve-endpoint.js'
+import { resolveErrorText } from '../../cli/commands/check.js'
 import type { GraphReport } from '../api.js'
 import { parseGraphQuery, type GraphQuery, type Parsed } from './graph-query.js'
 import type { Snapshot } from './serve-input.js'
@@ -57,3 +59,6 @@ export function graphOf(_s: Snapshot, _q: GraphQuery): GraphReport | undefined {
 export function graphChangeOf(_s: Snapshot, _after: Cluster, _q: GraphQuery): GraphReport | undefined {
   return undefined
 }
+
+/** What `netpol check` says of an endpoint it cannot resolve (without the flag). */
+export const resolveErrorMessage = (e: ResolveError): string => resolveErrorText(e)

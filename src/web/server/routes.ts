@@ -9,6 +9,7 @@ import { clusterSummary } from './cluster-summary.js'
 import { defaultLevel, lintReportOf } from './reports.js'
 import { policiesOf } from './policies.js'
 import { whatIf } from './whatif.js'
+import { allow } from './allow.js'
 
 export interface RouteContext {
   /** the input's snapshot when the request came */
@@ -39,7 +40,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/policies', method: 'GET', answer: ({ snapshot }) => ({ body: policiesOf(snapshot) }) },
   { path: '/api/matrix', method: 'GET', answer: notYet },
   { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
-  { path: '/api/allow', method: 'POST', answer: notYet },
+  { path: '/api/allow', method: 'POST', answer: ({ snapshot, body }) => allow(snapshot, body) },
   { path: '/api/events', method: 'GET', answer: notYet, events: true },
 ]
 
