@@ -11,6 +11,8 @@ import { workloadKey, workloadOf } from '../../flows/workload-selector.js'
 import { placeFindings } from '../../cli/commands/lint-locate.js'
 import { lintJson } from '../../cli/render/lint-json.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
+import { describePodsJson, describePoliciesJson } from '../../cli/commands/describe.js'
+import type { PodView } from '../../analysis/describe.js'
 import { diffJson } from '../../cli/render/diff-json.js'
 import { diffClusters } from '../../analysis/diff.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
@@ -62,3 +64,9 @@ export function graphChangeOf(_s: Snapshot, _after: Cluster, _q: GraphQuery): Gr
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */
 export const resolveErrorMessage = (e: ResolveError): string => resolveErrorText(e)
+
+/** `netpol describe pod … -o json` of these views. */
+export const describePodsReportOf = (views: readonly PodView[]): unknown => describePodsJson(views)
+
+/** `netpol describe … -o json` (policies) of these views. */
+export const describePoliciesReportOf = (views: readonly PolicyView[]): unknown => describePoliciesJson(views)

@@ -10,6 +10,7 @@ import { defaultLevel, lintReportOf } from './reports.js'
 import { policiesOf } from './policies.js'
 import { whatIf } from './whatif.js'
 import { allow } from './allow.js'
+import { describePodAnswer, describePolicyAnswer } from './describe.js'
 
 export interface RouteContext {
   /** the input's snapshot when the request came */
@@ -34,8 +35,8 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/cluster', method: 'GET', answer: ({ snapshot, input }) => ({ body: clusterSummary(snapshot, input.source, input.live, defaultLevel(snapshot.cluster)) }) },
   { path: '/api/graph', method: 'GET', answer: notYet },
   { path: '/api/check', method: 'GET', answer: notYet },
-  { path: '/api/describe/pod', method: 'GET', answer: notYet },
-  { path: '/api/describe/policy', method: 'GET', answer: notYet },
+  { path: '/api/describe/pod', method: 'GET', answer: ({ snapshot, query }) => describePodAnswer(snapshot, query) },
+  { path: '/api/describe/policy', method: 'GET', answer: ({ snapshot, query }) => describePolicyAnswer(snapshot, query) },
   { path: '/api/lint', method: 'GET', answer: async ({ snapshot }) => ({ body: await lintReportOf(snapshot) }) },
   { path: '/api/policies', method: 'GET', answer: ({ snapshot }) => ({ body: policiesOf(snapshot) }) },
   { path: '/api/matrix', method: 'GET', answer: notYet },
