@@ -10,7 +10,7 @@ import { formatRef } from '../../model/policy.js'
 import { describePod } from '../../analysis/describe.js'
 import { nearest } from '../../analysis/resolve-endpoint.js'
 import { badRequest, type Answer } from './respond.js'
-import { describePodsReportOf, describePoliciesReportOf, indexOf, lintReportOf, policyViewsOf } from './reports.js'
+import { describePodsReportOf, describePoliciesReportOf, indexOf, lintReportOf, policyViewOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
 
 interface LintFindingJson {
@@ -34,7 +34,7 @@ export async function describePodAnswer(s: Snapshot, query: URLSearchParams): Pr
 export async function describePolicyAnswer(s: Snapshot, query: URLSearchParams): Promise<Answer> {
   const name = query.get('policy')
   if (name === null || !/^[^/]+\/[^/]+$/.test(name)) return badRequest('expected the policy as NAMESPACE/NAME', 'policy')
-  const view = policyViewsOf(s).get(name)
+  const view = policyViewOf(s, name)
   if (!view) return badRequest(notFound('NetworkPolicy', name, s.cluster.policies.map(formatRef)), 'policy')
   const [namespace, policy] = name.split('/') as [string, string]
   const body: DescribePolicyResponse = { describe: describePoliciesReportOf([view]), lint: await findingsOn(s, 'NetworkPolicy', namespace, policy) }

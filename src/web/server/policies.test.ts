@@ -80,3 +80,19 @@ test('a live object is shown without status and managedFields, apiVersion and ki
   })
   expect(yaml).toBe('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: n\n  uid: u\nspec:\n  podSelector: {}\n')
 })
+
+test('?namespace= and ?policy= answer only those policies; a namespace the input lacks is 400', async () => {
+  const one = await serveOn(await filesInput(['examples/three-tier/']))
+  try {
+    const names = async (q: string) => (await getJson<PoliciesResponse>(one, `/api/policies?${q}`)).policies.map((p) => `${p.namespace}/${p.name}`)
+    expect(await names('namespace=database')).toEqual(['database/allow-dns', 'database/allow-scrape', 'database/default-deny-all', 'database/postgres-from-api'])
+    expect(await names('policy=backend/api-egress&namespace=frontend')).toEqual(['backend/api-egress', 'frontend/allow-dns', 'frontend/allow-scrape', 'frontend/default-deny-all', 'frontend/web-from-internet', 'frontend/web-to-api'])
+    const all = await getJson<PoliciesResponse>(one, '/api/policies')
+    expect((await getJson<PoliciesResponse>(one, '/api/policies?namespace=backend')).policies).toEqual(all.policies.filter((p) => p.namespace === 'backend'))
+    const bad = await fetch(new URL('/api/policies?namespace=nope', one.url))
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toEqual({ error: '"nope": no such namespace', path: 'namespace' })
+  } finally {
+    await one.close()
+  }
+})

@@ -8,7 +8,8 @@ import { createLocator } from '../../model/positions.js'
 import { partsText } from '../../analysis/lint/finding.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
 import { policyTexts, type PolicyText } from './policy-texts.js'
-import { describePolicyText, lintOf, policyViewsOf } from './reports.js'
+import { describePolicyText, lintOf, policyViewOf } from './reports.js'
+import { badRequest, type Answer } from './respond.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
 
@@ -19,10 +20,28 @@ interface Unplaced {
   readonly message: string
 }
 
-export const policiesOf = (s: Snapshot): PoliciesResponse => cached(s, 'policies', compute)
+/**
+ * The policies of the snapshot, or only those of `namespaces` and `policies` ("ns/name") when either is given:
+ * at 10,000 policies the page asks for one namespace at a time.
+ */
+export function policiesOf(s: Snapshot, filter: { readonly namespaces?: readonly string[]; readonly policies?: readonly string[] } = {}): PoliciesResponse {
+  const ns = new Set(filter.namespaces ?? [])
+  const names = new Set(filter.policies ?? [])
+  if (ns.size === 0 && names.size === 0) return cached(s, 'policies', (x) => compute(x, () => true))
+  return compute(s, (t) => ns.has(t.namespace) || names.has(`${t.namespace}/${t.name}`))
+}
 
-function compute(s: Snapshot): PoliciesResponse {
-  const texts = policyTexts(s)
+/** GET /api/policies[?namespace=NS…][&policy=NS/NAME…] */
+export function policiesAnswer(s: Snapshot, query: URLSearchParams): Answer {
+  const namespaces = query.getAll('namespace')
+  for (const n of namespaces) if (!s.cluster.namespaces.has(n)) return badRequest(`"${n}": no such namespace`, 'namespace')
+  const policies = query.getAll('policy')
+  for (const p of policies) if (!/^[^/]+\/[^/]+$/.test(p)) return badRequest(`"${p}": expected NAMESPACE/NAME`, 'policy')
+  return { body: policiesOf(s, { namespaces, policies }) }
+}
+
+function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): PoliciesResponse {
+  const texts = new Map([...policyTexts(s)].filter(([, t]) => wanted(t)))
   const problems = new Map<string, Unplaced[]>()
   const add = (key: string, p: Unplaced) => {
     const list = problems.get(key)
@@ -37,10 +56,9 @@ function compute(s: Snapshot): PoliciesResponse {
     if (i.object?.kind !== 'NetworkPolicy') continue
     add(`${i.object.namespace ?? ''}/${i.object.name ?? ''}`, { severity: 'error', code: 'invalid', path: i.issue.path, message: issueMessage(i.issue) })
   }
-  const views = policyViewsOf(s)
   const policies: PolicySource[] = []
   for (const [key, t] of texts) {
-    const view = views.get(key)
+    const view = policyViewOf(s, key)
     policies.push({
       namespace: t.namespace,
       name: t.name,

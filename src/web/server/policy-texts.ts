@@ -9,6 +9,7 @@ import type { Path } from '../../model/issues.js'
 import type { KubeObject } from '../../io/kube/kube-object.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
+import { jsonItemSpans } from './json-spans.js'
 
 export interface PolicyText {
   readonly namespace: string
@@ -53,8 +54,40 @@ interface FileSlices {
   slice(doc: number, at: Path): { text: string; line: number } | undefined
 }
 
-/** One parse of a file's text with positions; slices of its objects. */
+/** One read of a file's text; slices of its objects. A JSON List is cut by a scan of its text, YAML parsed with positions. */
 function fileSlices(text: string): FileSlices {
+  const spans = /^\uFEFF?\s*[[{]/.test(text) ? jsonItemSpans(text) : null
+  if (spans !== null) {
+    let lineStarts: number[] | undefined
+    const lineOf = (offset: number) => {
+      lineStarts ??= [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)]
+      let lo = 0
+      let hi = lineStarts.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1
+        if (lineStarts[mid]! <= offset) lo = mid
+        else hi = mid - 1
+      }
+      return lo + 1
+    }
+    const yamlSlices = once(() => yamlFileSlices(text))
+    return {
+      slice(doc, at) {
+        const span = doc === 0 && at.length <= 2 ? spans.get(at.join('\u0000')) : undefined
+        if (!span) return at.length === 0 ? { text: `${text.trim()}\n`, line: lineOf(text.search(/\S/)) } : yamlSlices().slice(doc, at)
+        return { text: cut(text, span[0], span[1]), line: lineOf(span[0]) }
+      },
+    }
+  }
+  return yamlFileSlices(text)
+}
+
+function once<T>(f: () => T): () => T {
+  let v: { value: T } | undefined
+  return () => (v ??= { value: f() }).value
+}
+
+function yamlFileSlices(text: string): FileSlices {
   const lc = new LineCounter()
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false }) as Document.Parsed[]
   return {

@@ -31,9 +31,18 @@ export const lintOf = (s: Snapshot): LintResult => cached(s, 'lint', (x) => lint
 /** GET /api/lint: exactly `netpol lint -o json` (findings placed at their lines in the files read). */
 export const lintReportOf = (s: Snapshot): Promise<unknown> => cached(s, 'lint-report', async (x) => lintJson(await placeFindings(lintOf(x), x.texts)))
 
-/** Every policy resolved against the cluster (`netpol describe`), by "ns/name". */
-export const policyViewsOf = (s: Snapshot): ReadonlyMap<string, PolicyView> =>
-  cached(s, 'policy-views', (x) => new Map(new Describer(indexOf(x)).policies().map((v) => [`${v.policy.namespace}/${v.policy.name}`, v])))
+/**
+ * A policy resolved against the cluster (`netpol describe NS/NAME`), computed when first asked for: describing
+ * all 10,000 policies of a large cluster at once takes tens of seconds, one takes milliseconds.
+ */
+export function policyViewOf(s: Snapshot, ref: string): PolicyView | undefined {
+  const views = cached(s, 'policy-views', () => new Map<string, PolicyView | undefined>())
+  if (!views.has(ref)) {
+    const policy = s.cluster.policies.find((p) => `${p.namespace}/${p.name}` === ref)
+    views.set(ref, policy && cached(s, 'describer', (x) => new Describer(indexOf(x))).policy(policy))
+  }
+  return views.get(ref)
+}
 
 /** `netpol describe NS/NAME` as text. */
 export const describePolicyText = (v: PolicyView): string => renderPolicyText(v)

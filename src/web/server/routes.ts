@@ -7,7 +7,7 @@ import type { Answer } from './respond.js'
 import type { ServeInput, Snapshot } from './serve-input.js'
 import { clusterSummary } from './cluster-summary.js'
 import { defaultLevel, lintReportOf } from './reports.js'
-import { policiesOf } from './policies.js'
+import { policiesAnswer } from './policies.js'
 import { whatIf } from './whatif.js'
 import { allow } from './allow.js'
 import { describePodAnswer, describePolicyAnswer } from './describe.js'
@@ -38,7 +38,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/describe/pod', method: 'GET', answer: ({ snapshot, query }) => describePodAnswer(snapshot, query) },
   { path: '/api/describe/policy', method: 'GET', answer: ({ snapshot, query }) => describePolicyAnswer(snapshot, query) },
   { path: '/api/lint', method: 'GET', answer: async ({ snapshot }) => ({ body: await lintReportOf(snapshot) }) },
-  { path: '/api/policies', method: 'GET', answer: ({ snapshot }) => ({ body: policiesOf(snapshot) }) },
+  { path: '/api/policies', method: 'GET', answer: ({ snapshot, query }) => policiesAnswer(snapshot, query) },
   { path: '/api/matrix', method: 'GET', answer: notYet },
   { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
   { path: '/api/allow', method: 'POST', answer: ({ snapshot, body }) => allow(snapshot, body) },
