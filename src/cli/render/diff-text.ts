@@ -4,8 +4,9 @@ import { formatRef, type NetworkPolicy } from '../../model/policy.js'
 import { formatPortSpec } from '../../model/port.js'
 import type { RuleHit } from '../../engine/verdict.js'
 import type { Cause, ClusterDiff, ConnectionChange, DiffClass, PolicyStatus, PolicyWithStatus } from '../../analysis/diff.js'
-import type { PortProtocol } from '../../analysis/reachability.js'
-import { count, peerWords } from './describe-text.js'
+import { count, peerWords } from '../../report/words.js'
+import { totals } from '../../report/diff-report.js'
+import { portText } from '../../report/port-text.js'
 
 /** How many pods the text lists per class. */
 const SHOWN_PODS = 10
@@ -34,18 +35,6 @@ export function classLabel(c: DiffClass): string {
   return `${c.namespace} ${readableLabels(c.labels)}${was} (${count(c.pods.length, 'pod')})`
 }
 
-export const portText = (p: PortProtocol): string => `${p.port}/${p.protocol}`
-
-/** Connections a change stands for: one per ordered pod pair and port. */
-export const connections = (c: ConnectionChange): number => c.podPairs * c.ports.length
-
-export function totals(diff: ClusterDiff) {
-  const sum = (kind: ConnectionChange['change']) => {
-    const list = diff.changes.filter((c) => c.change === kind)
-    return { groups: list.length, connections: list.reduce((s, c) => s + connections(c), 0) }
-  }
-  return { allowed: sum('allowed'), denied: sum('denied') }
-}
 
 /** "newly allowed: 6 connections in 4 class pairs; newly denied: none" */
 export function summaryLine(diff: ClusterDiff): string {

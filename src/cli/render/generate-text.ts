@@ -3,7 +3,7 @@ import type { GenerateResult, SkipReason } from '../../flows/generate-policies.j
 import type { ObservedConnection, ObservedEnd } from '../../flows/observed.js'
 import type { ResolveResult } from '../../flows/resolve-flows.js'
 import type { VerifyResult } from '../../flows/verify-generated.js'
-import { count } from './describe-text.js'
+import { count } from '../../report/words.js'
 
 export interface GenerateSummaryInput {
   readonly lines: number

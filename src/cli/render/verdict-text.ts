@@ -3,22 +3,10 @@ import { formatLabels } from '../../model/labels.js'
 import { formatRequirement, formatSelector } from '../../model/label-selector.js'
 import { formatPortSpec } from '../../model/port.js'
 import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef } from '../../model/policy.js'
-import type { PeerMiss, PortMiss, RuleHit, SideVerdict, Verdict } from '../../engine/verdict.js'
+import type { PeerMiss, PortMiss, RuleHit, SideVerdict } from '../../engine/verdict.js'
+import type { CheckedFlow } from '../../report/check-report.js'
 
-/** One checked connection, as the CLI shows it. */
-export interface CheckedFlow {
-  readonly from: string
-  readonly to: string
-  readonly fromIp: string | null
-  readonly toIp: string | null
-  readonly port: number
-  readonly protocol: string
-  /** e.g. "via svc/shop/nginx:80 (targetPort http)" */
-  readonly via?: string
-  /** set when the destination was written as a Service's virtual address (clusterIP or externalIP) */
-  readonly serviceAddress?: { readonly ip: string; readonly field: 'clusterIP' | 'externalIP'; readonly service: string; readonly port: number; readonly protocol: string }
-  readonly verdict: Verdict
-}
+export type { CheckedFlow }
 
 export interface Style {
   ok(s: string): string
