@@ -6,6 +6,7 @@ import { formatRequirement, type LabelSelector } from '../model/label-selector.j
 import type { Peer } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import type { PortView } from '../analysis/describe.js'
+import type { Labels } from '../model/labels.js'
 
 /** A peer in plain words: "pods app=frontend in namespaces team=web", "0.0.0.0/0 except 169.254.169.254/32". */
 export function peerWords(peer: Peer): string {
@@ -42,3 +43,12 @@ export function selectorText(sel: LabelSelector): string {
 }
 
 export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
+
+/** Labels that tell pods of one workload apart but say nothing about policy: left out of class names. */
+export const NOISY_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'])
+
+/** `{app=web, tier=frontend}`, without {@link NOISY_LABELS}; `{}` when nothing is left. */
+export function readableLabels(labels: Labels): string {
+  const keys = Object.keys(labels).filter((k) => !NOISY_LABELS.has(k)).sort()
+  return keys.length === 0 ? '{}' : `{${keys.map((k) => `${k}=${labels[k]}`).join(', ')}}`
+}

@@ -1,7 +1,7 @@
 import { formatRef } from '../../model/policy.js'
 import type { Cause, ClusterDiff, DiffClass } from '../../analysis/diff.js'
-import { count } from '../../report/words.js'
-import { causeText, classLabel, inventory, NOTHING_COMPARED, readableLabels, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
+import { count, readableLabels } from '../../report/words.js'
+import { causeText, classLabel, inventory, NOTHING_COMPARED, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
 import { connections } from '../../report/diff-report.js'
 import { portText } from '../../report/port-text.js'
 

@@ -1,10 +1,9 @@
 import type { Cluster } from '../../model/cluster.js'
-import type { Labels } from '../../model/labels.js'
 import { formatRef, type NetworkPolicy } from '../../model/policy.js'
 import { formatPortSpec } from '../../model/port.js'
 import type { RuleHit } from '../../engine/verdict.js'
 import type { Cause, ClusterDiff, ConnectionChange, DiffClass, PolicyStatus, PolicyWithStatus } from '../../analysis/diff.js'
-import { count, peerWords } from '../../report/words.js'
+import { count, peerWords, readableLabels } from '../../report/words.js'
 import { totals } from '../../report/diff-report.js'
 import { portText } from '../../report/port-text.js'
 
@@ -19,14 +18,6 @@ export interface DiffSides {
 
 export function diffSides(before: Cluster, after: Cluster): DiffSides {
   return { before: new Map(before.policies.map((p) => [formatRef(p), p])), after: new Map(after.policies.map((p) => [formatRef(p), p])) }
-}
-
-/** Labels that tell pods of one workload apart but say nothing about policy: left out of class names. */
-const NOISY_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'])
-
-export function readableLabels(labels: Labels): string {
-  const keys = Object.keys(labels).filter((k) => !NOISY_LABELS.has(k)).sort()
-  return keys.length === 0 ? '{}' : `{${keys.map((k) => `${k}=${labels[k]}`).join(', ')}}`
 }
 
 /** `web {app=frontend} (2 pods)`, with the labels before when they changed. */
