@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import type { Cluster } from '../../model/cluster.js'
 import { manifestSources } from '../../io/load-manifests.js'
 import type { Source } from '../../io/sources.js'
@@ -9,7 +8,7 @@ import { ConnectionCollector } from '../../flows/resolve-flows.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { liveOf } from '../shown-namespaces.js'
-import { parseTimeArg } from '../flow-args.js'
+import { flowStdin, parseTimeArg } from '../flow-args.js'
 import { writeAuditJson, type AuditReport } from '../render/audit-json.js'
 import { renderAuditMarkdown } from '../render/audit-md.js'
 import { renderAuditText } from '../render/audit-text.js'
@@ -58,7 +57,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   const collector = new ConnectionCollector(current, { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) })
   const read = await readFlows(opts.flows, {
     ...(opts.format ? { format: opts.format } : {}),
-    stdin: io.stdinStream ?? (() => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })())),
+    stdin: flowStdin(io),
     onRecord: (r) => collector.add(r),
   })
   const fatal = read.stopped
