@@ -161,18 +161,27 @@ function ipOf(e: ObservedEnd): string | null {
 /** One side of the audit (the proposed cluster, or today's): the engine's verdict for an observed connection. */
 function engineSide(cluster: Cluster) {
   const index = indexCluster(cluster)
-  const pods = new Map(cluster.pods.map((p) => [`${p.namespace}/${p.name}`, p]))
-  const verdict = (c: ObservedConnection): Verdict | null => evaluate(index, pods, c)
+  const byName = new Map(cluster.pods.map((p) => [`${p.namespace}/${p.name}`, p]))
+  // the connections' pods are the cluster as read today: each is looked up by name once, then by identity
+  const same = new Map<Pod, Pod>()
+  const podOf = (p: Pod): Pod => {
+    let q = same.get(p)
+    if (q === undefined) {
+      q = byName.get(`${p.namespace}/${p.name}`) ?? p
+      same.set(p, q)
+    }
+    return q
+  }
+  const verdict = (c: ObservedConnection): Verdict | null => evaluate(index, podOf, c)
   /** allowed, or null when the engine cannot be asked (a node with no address as destination) */
   const decide = (c: ObservedConnection): boolean | null => verdict(c)?.allowed ?? null
   return { verdict, decide }
 }
 
 /** The engine's verdict for one connection, or null when it cannot be asked (a node with no address as destination). */
-function evaluate(index: ReturnType<typeof indexCluster>, pods: ReadonlyMap<string, Pod>, c: ObservedConnection): Verdict | null {
-  const podOf = (e: ObservedEnd) => (e.kind === 'pod' ? (pods.get(`${e.pod.namespace}/${e.pod.name}`) ?? e.pod) : null)
-  const fp = podOf(c.from)
-  const tp = podOf(c.to)
+function evaluate(index: ReturnType<typeof indexCluster>, podOf: (p: Pod) => Pod, c: ObservedConnection): Verdict | null {
+  const fp = c.from.kind === 'pod' ? podOf(c.from.pod) : null
+  const tp = c.to.kind === 'pod' ? podOf(c.to.pod) : null
   const ipFam = (e: ObservedEnd) => (e.kind === 'external' ? e.ip.family : e.kind === 'node' ? e.ip?.family : undefined)
   const family: Family = ipFam(c.to) ?? ipFam(c.from) ?? defaultFamily(fp, tp)
   const end = (e: ObservedEnd, p: Pod | null): Endpoint | null =>

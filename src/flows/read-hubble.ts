@@ -213,7 +213,10 @@ function cachedEndpoint(cache: Map<string, FlowEndpoint | string>, e: Json | und
   if (e !== undefined) {
     const wl = Array.isArray(e.workloads) ? obj(e.workloads[0]) : undefined
     key += `\n${e.namespace}\n${e.pod_name ?? e.podName}\n${wl?.name}\n${wl?.kind}`
-    if (Array.isArray(e.labels)) key += `\n${e.labels.join('\n')}`
+    // Cilium allocates one security identity per label set, so with the address and names it stands for the
+    // labels (new labels, new identity) and spares joining them on every line; without one, the labels are the key
+    if (typeof e.identity === 'number' && e.identity > 0 && Array.isArray(e.labels)) key += `\n#${e.identity}/${e.labels.length}`
+    else if (Array.isArray(e.labels)) key += `\n${e.labels.join('\n')}`
   }
   let v = cache.get(key)
   if (v === undefined) {

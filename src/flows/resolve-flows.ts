@@ -159,6 +159,8 @@ export function resolveFlows(cluster: Cluster, records: Iterable<FlowRecord>, op
 /** resolveFlows one record at a time, for records streamed by readFlows' `onRecord` (memory bounded by connections). */
 export class ConnectionCollector {
   private readonly resolver: FlowResolver
+  private readonly ends = new WeakMap<FlowEndpoint, Resolved>()
+  private readonly keys = new WeakMap<ObservedEnd, string>()
   private readonly acc = new Map<string, Acc>()
   private readonly recent = new Map<string, { time: number; observers: string[] }>()
   private newest = -Infinity
@@ -189,9 +191,9 @@ export class ConnectionCollector {
       this.addLater(r, r.protocol)
       return
     }
-    const from = this.resolver.end(r.source)
-    const to = this.resolver.end(r.destination)
-    const bad = [from, to].find((e) => e.kind === 'undecidable') ?? [from, to].find((e) => e.kind === 'unresolved')
+    const from = this.end(r.source)
+    const to = this.end(r.destination)
+    const bad = from.kind === 'undecidable' ? from : to.kind === 'undecidable' ? to : from.kind === 'unresolved' ? from : to.kind === 'unresolved' ? to : undefined
     if (bad !== undefined) {
       if (bad.kind === 'undecidable') stats.undecidable++
       else stats.unresolvable++
@@ -206,6 +208,19 @@ export class ConnectionCollector {
     const a = this.connection(from as ObservedEnd, to as ObservedEnd, r.protocol, r.port)
     a.count += r.count
     this.merge(a, r)
+  }
+
+  /**
+   * An end resolved once per distinct end read: a reader that shares one FlowEndpoint among the records of one end
+   * (Hubble's does) has each resolved once, not once per record.
+   */
+  private end(e: FlowEndpoint): Resolved {
+    let r = this.ends.get(e)
+    if (r === undefined) {
+      r = this.resolver.end(e)
+      this.ends.set(e, r)
+    }
+    return r
   }
 
   /** A start seen already: the same source port within the window, or the same ends from another observer. */
@@ -231,8 +246,8 @@ export class ConnectionCollector {
   private addLater(r: FlowRecord, protocol: 'TCP' | 'UDP' | 'SCTP'): void {
     const port = r.reply ? r.sourcePort : r.port
     if (port === undefined) return
-    const from = this.resolver.end(r.reply ? r.destination : r.source)
-    const to = this.resolver.end(r.reply ? r.source : r.destination)
+    const from = this.end(r.reply ? r.destination : r.source)
+    const to = this.end(r.reply ? r.source : r.destination)
     if (from.kind === 'unresolved' || from.kind === 'undecidable' || to.kind === 'unresolved' || to.kind === 'undecidable') return
     const a = this.connection(from, to, protocol, port)
     if (r.count > a.later) a.later = r.count
@@ -240,13 +255,22 @@ export class ConnectionCollector {
   }
 
   private connection(f: ObservedEnd, t: ObservedEnd, protocol: 'TCP' | 'UDP' | 'SCTP', port: number): Acc {
-    const key = `${endKey(f)}>${endKey(t)}/${protocol}/${port}`
+    const key = `${this.key(f)}>${this.key(t)}/${protocol}/${port}`
     let a = this.acc.get(key)
     if (a === undefined) {
       a = { from: f, to: t, protocol, port, verdict: 'unknown', count: 0, later: 0 }
       this.acc.set(key, a)
     }
     return a
+  }
+
+  private key(e: ObservedEnd): string {
+    let k = this.keys.get(e)
+    if (k === undefined) {
+      k = endKey(e)
+      this.keys.set(e, k)
+    }
+    return k
   }
 
   private merge(a: Acc, r: FlowRecord): void {

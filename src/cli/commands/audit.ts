@@ -1,5 +1,5 @@
 import type { Cluster } from '../../model/cluster.js'
-import { manifestSources } from '../../io/load-manifests.js'
+import { ManifestCache, manifestSources } from '../../io/load-manifests.js'
 import type { Source } from '../../io/sources.js'
 import { auditConnections } from '../../flows/audit-flows.js'
 import type { FlowFormat } from '../../flows/flow-record.js'
@@ -46,8 +46,10 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError(`--since ${opts.since} is not before --until ${opts.until}`)
 
   const stdin = () => io.readStdin()
+  // the cluster's files are read twice (today, and with the proposal over it) and parsed once
+  const cache = new ManifestCache()
   let base: Source[]
-  if (opts.filename.length > 0) base = manifestSources(opts.filename, { stdin })
+  if (opts.filename.length > 0) base = manifestSources(opts.filename, { stdin, cache })
   else {
     const { liveSource, readLiveOrExit } = await import('../live.js')
     base = [liveSource(await readLiveOrExit(liveOf(opts), io))]
