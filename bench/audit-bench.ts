@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, readFileSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -154,6 +154,7 @@ try {
     rows.push(audit(`${name} (${items.length} objects)`, flows, clusterFile, file, join(dir, `audit-${name}.json`)))
   }
   const mib = (b?: number) => (b === undefined ? '' : b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`)
+  process.stdout.write(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; 2 vCPUs)`)
   process.stdout.write(`\ncluster: ${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies (seed ${size.seed}); ${o.lines} Hubble lines, ${mb.toFixed(0)} MB\n\n`)
   process.stdout.write('| run | wall | peak RSS | exit | output | |\n|---|---|---|---|---|---|\n')
   for (const r of rows) process.stdout.write(`| ${r.name} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.maxRssMB} MB | ${r.status} | ${mib(r.bytes)} | ${r.detail} |\n`)

@@ -5,10 +5,12 @@
  * that denies it (the source's egress, else the destination's ingress), naming the first isolating policy.
  *
  * The traffic has the shape of a real cluster's: each workload talks to a few partner workloads that the policies
- * let it reach (found by trying random destinations with the engine), on the port it found open; every pod asks
- * CoreDNS; a few clients outside the cluster reach pods; a few connections go to random pods (most of them
- * denied, as scans and misconfigured clients are). Shares of the connections:
- * 25% DNS (UDP 53), 3% from outside, 3% to a random pod on a served TCP port, 69% to a partner workload.
+ * let it reach (found by asking the engine about the workloads of its namespace, then random ones), on the port
+ * it found open (a workload that finds none only serves); every pod asks CoreDNS; a few clients outside the
+ * cluster reach pods; a few connections go to random pods (most of them denied, as scans and misconfigured
+ * clients are). Shares of the connections: 25% DNS (UDP 53), 3% from outside, 3% to a random pod on a served TCP
+ * port, 69% to a partner workload. The capture begins mid-connection: of its first `lines / 400` connections
+ * (about 1% of them) only the replies are written.
  */
 import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Cluster, Pod } from '../src/model/cluster.js'
@@ -157,7 +159,9 @@ export function writeObservedTraffic(objects: readonly KubeObject[], cluster: Cl
       }
     }
     const c: Connection = { from: outside !== undefined ? { ip: outside } : from.end, to: to.end, protocol, port, sourcePort, time: t, ...denied }
-    for (const l of hubbleLines(c)) {
+    // the capture begins mid-connection: of the connections it first sees, only the replies
+    const events = stats.connections <= lines / 400 ? hubbleLines(c).filter((l) => l.includes('"is_reply":true')) : hubbleLines(c)
+    for (const l of events) {
       if (written === lines) break
       buf.push(l)
       size += l.length + 1
