@@ -11,6 +11,8 @@
  *
  *   npm run build && npx tsx bench/audit-bench.ts [--lines 1000000] [--pods 10000 --namespaces 200 --policies 10000 --seed 1]
  *                                                  [--proposals change,deny-all] [--keep DIR]
+ *
+ * With --keep, the cluster, the lines and their counts stay in DIR, and a later run with the same DIR uses them again.
  */
 import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, readFileSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'

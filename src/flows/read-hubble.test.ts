@@ -133,6 +133,16 @@ describe('hubbleReader', () => {
     expect(r.destination.ip?.family).toBe(6)
   })
 
+  test('one end read again is the same object; new labels (a new identity) or no identity read the labels', () => {
+    const relabelled = { ...web, identity: 21395, labels: [...web.labels, 'k8s:canary=true'] }
+    const noIdentity = { ...web, identity: undefined, labels: [...web.labels, 'k8s:canary=true'] }
+    const out = read(wrap(flow), wrap(flow), tweak({ source: relabelled }), tweak({ source: noIdentity })).map((x) => rec(x).source)
+    expect(out[1]).toBe(out[0])
+    expect(out[2]!.labels).toEqual({ app: 'web', tier: 'frontend', canary: 'true' })
+    expect(out[3]!.labels).toEqual({ app: 'web', tier: 'frontend', canary: 'true' })
+    expect(out[0]!.labels).toEqual({ app: 'web', tier: 'frontend' })
+  })
+
   test('mixed versions in one file: wrapped and bare flows, blank lines', () => {
     const out = read(wrap(flow), '', JSON.stringify({ ...flow, node_name: 'node-12' }), '   ')
     expect(out.map((x) => (Array.isArray(x) ? x.length : 'issue'))).toEqual([1, 0, 1, 0])
