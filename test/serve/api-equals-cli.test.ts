@@ -38,6 +38,29 @@ describe('the API answers what the CLI prints with -o json', () => {
     expect(body.describe).toEqual(await cliJson(['describe', '-f', INPUT, policy]))
   })
 
+  test.each([
+    ['backend/worker-3a9', 'database/postgres-0', '5432/TCP'],
+    ['frontend/web-7d9', 'svc/backend/api:80', undefined],
+    ['backend/api-5c4', '10.96.30.54:5432', undefined],
+    ['monitoring/prometheus-0', 'backend/api-5c4', '9090'],
+  ])('/api/check?from=%s&to=%s&port=%s = netpol check', async (from, to, port) => {
+    const q = new URLSearchParams({ from, to, ...(port ? { port } : {}) })
+    const body = await getJson(server, `/api/check?${q}`)
+    expect(body).toEqual(await cliJson(['check', '-f', INPUT, '--from', from, '--to', to, ...(port ? ['--port', port] : [])]))
+  })
+
+  test.each([
+    ['', []],
+    ['port=5432/TCP', ['--port', '5432/TCP']],
+    ['port=5432&port=53/udp&namespace=database&namespace=backend', ['--port', '5432', '--port', '53/udp', '-n', 'database', '-n', 'backend']],
+    ['toNamespace=database&port=5432', ['--to-namespace', 'database', '--port', '5432']],
+  ])('/api/matrix?%s = netpol matrix', async (query, flags) => {
+    const r = await fetch(new URL(`/api/matrix?${query}`, server.url))
+    expect(r.status).toBe(200)
+    const cli = await runCli(['matrix', '-f', INPUT, ...flags, '-o', 'json'])
+    expect(await r.text()).toBe(cli.out)
+  })
+
   test('/api/lint = netpol lint', async () => {
     expect(await getJson(server, '/api/lint')).toEqual(await cliJson(['lint', '-f', INPUT]))
   })
@@ -69,12 +92,37 @@ describe('/api/whatif: its diff is netpol diff between the files and the files w
   })
 })
 
+test('a matrix above 250,000 cells is refused with 413', async () => {
+  const { generateCluster, renderCluster } = await import('../../bench/generate-cluster.js')
+  const { fixedInput } = await import('../../src/web/server/serve-input.js')
+  const { buildCluster } = await import('../../src/model/build-cluster.js')
+  const { splitDocuments } = await import('../../src/model/documents.js')
+  const { SourceTexts } = await import('../../src/io/source-texts.js')
+  const text = renderCluster(generateCluster({ seed: 1, pods: 600, namespaces: 10, policies: 10 }), 'json')
+  const cluster = buildCluster(splitDocuments('gen.json', text).docs).cluster
+  const big = await serveOn(fixedInput('gen', { cluster, texts: new SourceTexts(), objects: [], issues: [], notes: [] }))
+  try {
+    const r = await fetch(new URL('/api/matrix', big.url))
+    expect(r.status).toBe(413)
+    expect(((await r.json()) as { error: string }).error).toMatch(/^the matrix would have [\d,]+ cells \(600 rows × 600 columns × \d+ ports\), more than 250,000: choose namespaces and a port$/)
+    expect((await fetch(new URL('/api/matrix?port=8080', big.url))).status).toBe(413)
+  } finally {
+    await big.close()
+  }
+})
+
 describe('bad questions are 400 with the parameter they are about', () => {
   test.each([
     ['/api/describe/pod', 'pod', /NAMESPACE\/NAME/],
     ['/api/describe/pod?pod=database/postgres', 'pod', /no pod "database\/postgres" in the input; did you mean database\/postgres-0\?/],
     ['/api/describe/pod?pod=database/postgres-0&family=5', 'family', /4 or 6/],
     ['/api/describe/policy?policy=backend/api-egres', 'policy', /did you mean backend\/api-egress\?/],
+    ['/api/check?to=database/postgres-0', 'from', /--from/],
+    ['/api/check?from=backend/worker&to=database/postgres-0&port=5432', 'from', /^--from "backend\/worker": no such pod in the input; did you mean backend\/worker-3a9\?$/],
+    ['/api/check?from=backend/worker-3a9&to=database/postgres-0', 'port', /--port is required/],
+    ['/api/check?from=backend/worker-3a9&to=database/postgres-0&port=http', 'port', /PORT\[\/PROTOCOL\]/],
+    ['/api/matrix?port=99999', 'port', /PORT 1-65535/],
+    ['/api/matrix?namespace=nope', 'namespace', /no such namespace in the input \(have: backend, database, frontend, kube-system, monitoring\)/],
   ])('%s', async (path, param, message) => {
     const r = await fetch(new URL(path, server.url))
     expect(r.status).toBe(400)

@@ -59,7 +59,7 @@ export async function allow(s: Snapshot, body: unknown): Promise<Answer> {
   const shownPort = port.value
   if (needIngress.size === 0 && needEgress.size === 0) {
     const wi = await whatIf(s, { changes: [], port: shownPort })
-    return 'error' in wi ? wi : { body: { alreadyAllowed: true, policies: [], whatif: wi.body as WhatIfResponse } satisfies AllowResponse }
+    return 'body' in wi ? { body: { alreadyAllowed: true, policies: [], whatif: wi.body as WhatIfResponse } satisfies AllowResponse } : wi
   }
 
   const generated = generatePolicies(s.cluster, connections, { baseline: false })
@@ -72,7 +72,7 @@ export async function allow(s: Snapshot, body: unknown): Promise<Answer> {
   }
   const policies = kept.map((p) => ({ namespace: p.namespace, name: p.name, yaml: renderPolicy(p) }))
   const wi = await whatIf(s, { changes: policies.map((p) => ({ op: 'add' as const, yaml: p.yaml })), port: shownPort })
-  if ('error' in wi) return wi
+  if (!('body' in wi)) return wi
   return { body: { alreadyAllowed: false, policies, whatif: wi.body as WhatIfResponse } satisfies AllowResponse }
 }
 

@@ -8,15 +8,11 @@ import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { Describer, type PolicyView } from '../../analysis/describe.js'
 import { lintCluster, type LintResult } from '../../analysis/lint/index.js'
 import { workloadKey, workloadOf } from '../../flows/workload-selector.js'
-import { placeFindings } from '../../cli/commands/lint-locate.js'
-import { lintJson } from '../../cli/render/lint-json.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
-import { describePodsJson, describePoliciesJson } from '../../cli/commands/describe.js'
 import type { PodView } from '../../analysis/describe.js'
-import { diffJson } from '../../cli/render/diff-json.js'
 import { diffClusters } from '../../analysis/diff.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
-import { resolveErrorText } from '../../cli/commands/check.js'
+import { describePodsReport, describePoliciesReport, diffReport, lintReport, placeFindings, resolveErrorText } from '../../report/index.js'
 import type { GraphReport } from '../api.js'
 import { parseGraphQuery, type GraphQuery, type Parsed } from './graph-query.js'
 import type { Snapshot } from './serve-input.js'
@@ -29,7 +25,7 @@ export const indexOf = (s: Snapshot): ClusterIndex => cached(s, 'index', (x) => 
 export const lintOf = (s: Snapshot): LintResult => cached(s, 'lint', (x) => lintCluster(x.cluster))
 
 /** GET /api/lint: exactly `netpol lint -o json` (findings placed at their lines in the files read). */
-export const lintReportOf = (s: Snapshot): Promise<unknown> => cached(s, 'lint-report', async (x) => lintJson(await placeFindings(lintOf(x), x.texts)))
+export const lintReportOf = (s: Snapshot): Promise<unknown> => cached(s, 'lint-report', async (x) => lintReport(await placeFindings(lintOf(x), x.texts)))
 
 /**
  * A policy resolved against the cluster (`netpol describe NS/NAME`), computed when first asked for: describing
@@ -54,7 +50,7 @@ export function defaultLevel(cluster: Cluster): GraphLevel {
 }
 
 /** `netpol diff -o json` between the snapshot's cluster and `after`. */
-export const diffOf = (before: Cluster, after: Cluster): unknown => diffJson(diffClusters(before, after))
+export const diffOf = (before: Cluster, after: Cluster): unknown => diffReport(diffClusters(before, after))
 
 /** The graph question of a request (query parameters or a what-if body), checked against the snapshot. */
 export function parseGraphOptions(s: Snapshot, q: Parameters<typeof parseGraphQuery>[0]): Parsed<GraphQuery> {
@@ -75,7 +71,7 @@ export function graphChangeOf(_s: Snapshot, _after: Cluster, _q: GraphQuery): Gr
 export const resolveErrorMessage = (e: ResolveError): string => resolveErrorText(e)
 
 /** `netpol describe pod … -o json` of these views. */
-export const describePodsReportOf = (views: readonly PodView[]): unknown => describePodsJson(views)
+export const describePodsReportOf = (views: readonly PodView[]): unknown => describePodsReport(views)
 
 /** `netpol describe … -o json` (policies) of these views. */
-export const describePoliciesReportOf = (views: readonly PolicyView[]): unknown => describePoliciesJson(views)
+export const describePoliciesReportOf = (views: readonly PolicyView[]): unknown => describePoliciesReport(views)

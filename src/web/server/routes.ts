@@ -10,6 +10,7 @@ import { defaultLevel, lintReportOf } from './reports.js'
 import { policiesAnswer } from './policies.js'
 import { whatIf } from './whatif.js'
 import { allow } from './allow.js'
+import { checkAnswer, matrixAnswer } from './check-matrix.js'
 import { describePodAnswer, describePolicyAnswer } from './describe.js'
 
 export interface RouteContext {
@@ -34,12 +35,12 @@ const notYet = (): Answer => ({ status: 501, error: 'not implemented yet' })
 export const ROUTES: readonly Route[] = [
   { path: '/api/cluster', method: 'GET', answer: ({ snapshot, input }) => ({ body: clusterSummary(snapshot, input.source, input.live, defaultLevel(snapshot.cluster)) }) },
   { path: '/api/graph', method: 'GET', answer: notYet },
-  { path: '/api/check', method: 'GET', answer: notYet },
+  { path: '/api/check', method: 'GET', answer: ({ snapshot, query }) => checkAnswer(snapshot, query) },
   { path: '/api/describe/pod', method: 'GET', answer: ({ snapshot, query }) => describePodAnswer(snapshot, query) },
   { path: '/api/describe/policy', method: 'GET', answer: ({ snapshot, query }) => describePolicyAnswer(snapshot, query) },
   { path: '/api/lint', method: 'GET', answer: async ({ snapshot }) => ({ body: await lintReportOf(snapshot) }) },
   { path: '/api/policies', method: 'GET', answer: ({ snapshot, query }) => policiesAnswer(snapshot, query) },
-  { path: '/api/matrix', method: 'GET', answer: notYet },
+  { path: '/api/matrix', method: 'GET', answer: ({ snapshot, query }) => matrixAnswer(snapshot, query) },
   { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
   { path: '/api/allow', method: 'POST', answer: ({ snapshot, body }) => allow(snapshot, body) },
   { path: '/api/events', method: 'GET', answer: notYet, events: true },
