@@ -89,6 +89,10 @@ describe('/api/whatif: its diff is netpol diff between the files and the files w
     const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }] })
     expect(r.body.errors).toEqual([])
     expect(r.body.diff).toEqual(await cliJson(['diff', INPUT, after]))
+    // on the what-if's port, netpol diff --port
+    const onPort = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port: '5432/TCP' })
+    expect(onPort.body.diff).toEqual(await cliJson(['diff', INPUT, after, '--port', '5432/TCP']))
+    expect(onPort.body.diff.ports).toEqual(['5432/TCP'])
   })
 })
 

@@ -81,6 +81,15 @@ describe('netpol serve --kubeconfig: the live cluster', () => {
       expect(JSON.parse(e.data)).toEqual({ version: 2 })
       const after = (await request(new URL('/api/cluster', s.url).toString())).json()
       expect(after).toMatchObject({ version: 2, pods: 9 })
+      // the new version answers with the new pod
+      const check = (await request(new URL('/api/check?from=backend/api-9z9&to=database/postgres-0&port=5432', s.url).toString())).json()
+      expect(check.allowed).toBe(true)
+      // a live policy is shown as read, without status and managedFields, and without a file
+      const policies = (await request(new URL('/api/policies?policy=database/postgres-from-api', s.url).toString())).json().policies
+      expect(policies).toHaveLength(1)
+      expect(policies[0].file).toBeUndefined()
+      expect(policies[0].yaml).toMatch(/^apiVersion: networking.k8s.io\/v1\nkind: NetworkPolicy\nmetadata:\n  name: postgres-from-api\n  namespace: database\n/)
+      expect(policies[0].yaml).not.toMatch(/managedFields|status:/)
     } finally {
       events.close()
       expect(await s.stop()).toBe(0)
