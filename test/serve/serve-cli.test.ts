@@ -23,6 +23,19 @@ describe('netpol serve -f', () => {
     expect(s.err()).toBe('')
   })
 
+  test('the lint runs in a worker thread and answers exactly netpol lint -o json', async () => {
+    const s = await startServe(['-f', 'examples/mistakes/shop.yaml', '--port', '0'])
+    try {
+      const lint = await request(new URL('/api/lint', s.url).toString())
+      const cli = await runBuiltCli(['lint', '-f', 'examples/mistakes/shop.yaml', '-o', 'json'])
+      expect(lint.json()).toEqual(JSON.parse(cli.out))
+      const policies = (await request(new URL('/api/policies?policy=shop/web-ingress', s.url).toString())).json().policies
+      expect(policies[0].problems).toEqual([expect.objectContaining({ code: 'NP006', line: 7 })])
+    } finally {
+      expect(await s.stop()).toBe(0)
+    }
+  })
+
   test('on an address other than loopback it warns that anyone who reaches it can read the policies', async () => {
     const s = await startServe(['-f', 'examples/three-tier/', '--port', '0', '--address', '0.0.0.0'])
     try {

@@ -6,26 +6,27 @@ import type { GraphLevel } from '../api.js'
 import type { Cluster } from '../../model/cluster.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { Describer, type PolicyView } from '../../analysis/describe.js'
-import { lintCluster, type LintResult } from '../../analysis/lint/index.js'
 import { workloadKey, workloadOf } from '../../flows/workload-selector.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
 import type { PodView } from '../../analysis/describe.js'
 import { diffClusters } from '../../analysis/diff.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
-import { describePodsReport, describePoliciesReport, diffReport, lintReport, parsePort, placeFindings, resolveErrorText } from '../../report/index.js'
+import { describePodsReport, describePoliciesReport, diffReport, parsePort, resolveErrorText } from '../../report/index.js'
 import type { GraphReport } from '../api.js'
 import { parseGraphQuery, type GraphQuery, type Parsed } from './graph-query.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
+import type { LintOutcome } from './lint-job.js'
+import { lintInBackground } from './lint-runner.js'
 
 /** The engine's index of the snapshot's cluster. */
 export const indexOf = (s: Snapshot): ClusterIndex => cached(s, 'index', (x) => indexCluster(x.cluster))
 
-/** The lint findings with the default configuration, not yet placed at lines. */
-export const lintOf = (s: Snapshot): LintResult => cached(s, 'lint', (x) => lintCluster(x.cluster))
+/** The lint of the snapshot (default configuration), run in a worker thread once per snapshot. */
+export const lintOutcomeOf = (s: Snapshot): Promise<LintOutcome> => cached(s, 'lint', (x) => lintInBackground(x.lintJob()))
 
 /** GET /api/lint: exactly `netpol lint -o json` (findings placed at their lines in the files read). */
-export const lintReportOf = (s: Snapshot): Promise<unknown> => cached(s, 'lint-report', async (x) => lintReport(await placeFindings(lintOf(x), x.texts)))
+export const lintReportOf = async (s: Snapshot): Promise<unknown> => (await lintOutcomeOf(s)).report
 
 /**
  * A policy resolved against the cluster (`netpol describe NS/NAME`), computed when first asked for: describing
