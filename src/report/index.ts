@@ -12,3 +12,5 @@ export { diffReport, totals as diffTotals, connections as diffConnections } from
 export { parsePort, portText } from './port-text.js'
 export { count, peerWords, portWords, selectorText } from './words.js'
 export { planMatrix, matrixCells, writeMatrixReport, type MatrixAxes, type MatrixPlan, type MatrixPlanResult, type MatrixQuery, type Sink } from './matrix-report.js'
+export { graphReport, parseGraphOptions, autoLevel, AUTO_LIMIT, GRAPH_LEVELS, type GraphOptions } from './graph-report.js'
+export type { GraphEdge, GraphGroup, GraphLevel, GraphNode, GraphReport, PortChoice } from './graph-types.js'

@@ -1,0 +1,202 @@
+/**
+ * Edges between nodes, folded from the class rows of the matrix (ClassMatrix.rows): every pod pair of two
+ * classes has the same verdict, so node A reaches node B when some class of A reaches some class of B, and all
+ * of A reaches all of B when every class of A reaches every class of B. Never pod by pod: the cost is the
+ * classes' rows (classes² bits per port) plus, per source node, the classes its rows reach.
+ */
+import { standsForSeveral, type Pod } from '../model/cluster.js'
+import type { ClassMatrix } from '../analysis/reachability.js'
+import { Bitset } from '../analysis/bitset.js'
+import type { Identities } from '../analysis/identities.js'
+import type { ExternalSpace, ExternalVerdicts } from './graph-external.js'
+import type { PodNode } from './graph-nodes.js'
+
+/** An edge found, by node index (pod nodes first, then external nodes), with the ports (indexes) it holds on. */
+export interface FoundEdge {
+  readonly from: number
+  readonly to: number
+  readonly ports: number[]
+  /** every pair, on every port in `ports` */
+  all: boolean
+}
+
+export interface EdgeInput {
+  readonly pods: readonly Pod[]
+  readonly ids: Identities
+  readonly nodes: readonly PodNode[]
+  readonly results: readonly ClassMatrix[]
+  /** per port: the destination classes it is considered for (null: all) — "any" leaves out ports nobody serves */
+  readonly considered: readonly (Bitset | null)[]
+  /** per port: whether it is considered for external destinations */
+  readonly externalPorts: readonly boolean[]
+  readonly external: ExternalSpace
+  readonly verdicts: ExternalVerdicts
+  /** which nodes (pod nodes, then external) are shown; edges are listed between shown nodes only */
+  readonly shown: Uint8Array
+}
+
+/** Per node: its distinct classes, and for each whether two of the node's pods (or replicas) are in it. */
+interface NodeClasses {
+  readonly classes: number[]
+  readonly pairWithin: Uint8Array
+}
+
+function nodeClasses(input: EdgeInput): NodeClasses[] {
+  const { ids, pods } = input
+  return input.nodes.map((n) => {
+    const counts = new Map<number, number>()
+    for (const i of n.members) counts.set(ids.classOf[i]!, (counts.get(ids.classOf[i]!) ?? 0) + (standsForSeveral(pods[i]!) ? 2 : 1))
+    const classes = [...counts.keys()]
+    return { classes, pairWithin: Uint8Array.from(classes, (k) => (counts.get(k)! >= 2 ? 1 : 0)) }
+  })
+}
+
+/**
+ * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
+ * 0..nodes-1, external nodes follow in `external.nodes` order.
+ */
+export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[] } {
+  const { ids, nodes, results, considered, shown } = input
+  const nClasses = ids.classes.length
+  const per = nodeClasses(input)
+  const nodesOfClass: number[][] = Array.from({ length: nClasses }, () => [])
+  per.forEach((nc, a) => nc.classes.forEach((k) => nodesOfClass[k]!.push(a)))
+  const seenFrom = new Int32Array(nodes.length).fill(-1)
+  const seenPort = new Int32Array(nodes.length).fill(-1)
+  const edges: FoundEdge[] = []
+  let total = 0
+  const any = new Bitset(nClasses)
+  for (let a = 0; a < nodes.length; a++) {
+    const mine = per[a]!
+    const acc = new Map<number, FoundEdge>()
+    for (let p = 0; p < results.length; p++) {
+      const rows = results[p]!.rows
+      const mask = considered[p]!
+      any.words.fill(0)
+      for (const k of mine.classes) any.orWith(rows[k]!)
+      if (mask !== null) for (let w = 0; w < any.words.length; w++) any.words[w]! &= mask.words[w]!
+      let all: Bitset | null = null
+      const token = a * results.length + p
+      any.forEach((k) => {
+        for (const b of nodesOfClass[k]!) {
+          if (b === a || seenPort[b] === token) continue
+          seenPort[b] = token
+          if (seenFrom[b] !== a) {
+            seenFrom[b] = a
+            total++
+          }
+          if (!shown[a] || !shown[b]) continue
+          if (all === null) all = allRow(mine.classes, rows, nClasses)
+          const every = per[b]!.classes.every((kb) => (mask !== null && !mask.has(kb)) || all!.has(kb))
+          add(acc, a, b, p, every)
+        }
+      })
+      // within the node: pairs of two different pods (or replicas), from each class to each
+      const self = selfPairs(mine, rows, mask)
+      if (self !== null) {
+        if (seenFrom[a] !== a) {
+          seenFrom[a] = a
+          total++
+        }
+        if (shown[a]) add(acc, a, a, p, self)
+      }
+    }
+    edges.push(...acc.values())
+  }
+  const ext = externalEdges(input, per)
+  return { total: total + ext.total, edges: [...edges, ...ext.edges] }
+}
+
+function add(acc: Map<number, FoundEdge>, a: number, b: number, port: number, every: boolean): void {
+  const e = acc.get(b)
+  if (e === undefined) acc.set(b, { from: a, to: b, ports: [port], all: every })
+  else {
+    e.ports.push(port)
+    e.all &&= every
+  }
+}
+
+function allRow(classes: readonly number[], rows: readonly Bitset[], n: number): Bitset {
+  const all = Bitset.full(n)
+  for (const k of classes) {
+    const r = rows[k]!.words
+    for (let w = 0; w < all.words.length; w++) all.words[w]! &= r[w]!
+  }
+  return all
+}
+
+/** null: no pair within the node may connect; else whether every pair may. */
+function selfPairs(nc: NodeClasses, rows: readonly Bitset[], mask: Bitset | null): boolean | null {
+  let some = false
+  let every = true
+  nc.classes.forEach((k1, i) => {
+    nc.classes.forEach((k2, j) => {
+      if (i === j && nc.pairWithin[i] === 0) return
+      if (mask !== null && !mask.has(k2)) return
+      if (rows[k1]!.has(k2)) some = true
+      else every = false
+    })
+  })
+  return some ? every : null
+}
+
+/** Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach. */
+function externalEdges(input: EdgeInput, per: readonly NodeClasses[]): { total: number; edges: FoundEdge[] } {
+  const { ids, nodes, results, external, verdicts, shown, considered, externalPorts } = input
+  const edges: FoundEdge[] = []
+  let total = 0
+  if (external.nodes.length === 0) return { total, edges }
+  const xBits = external.nodes.map((x) => verdicts.regionsOf(x))
+  const nRegions = external.regions.length
+  const full = Bitset.full(nRegions)
+  const anyR = new Bitset(nRegions)
+  const allR = new Bitset(nRegions)
+  const byPort = results.map((m) => verdicts.forPort(m.port, m.protocol))
+  const acc: (FoundEdge | null)[] = new Array(2 * external.nodes.length)
+  nodes.forEach((_, a) => {
+    acc.fill(null)
+    const selectors = [...new Set(per[a]!.classes.map((k) => ids.selectorOf[k]!))]
+    for (let p = 0; p < results.length; p++) {
+      const mask = considered[p]!
+      for (const out of [true, false]) {
+        if (out && !externalPorts[p]) continue
+        // egress: every pod of the node; ingress: the pods the port is considered for
+        const sel = out || mask === null ? selectors : [...new Set(per[a]!.classes.filter((k) => mask.has(k)).map((k) => ids.selectorOf[k]!))]
+        if (sel.length === 0) continue
+        const side = out ? byPort[p]!.egress : byPort[p]!.ingress
+        anyR.words.fill(0)
+        allR.words.set(full.words)
+        for (const s1 of sel) {
+          const bits = side[s1]!.words
+          for (let w = 0; w < bits.length; w++) {
+            anyR.words[w]! |= bits[w]!
+            allR.words[w]! &= bits[w]!
+          }
+        }
+        for (let xi = 0; xi < xBits.length; xi++) {
+          const x = xBits[xi]!.words
+          let some = false
+          let every = true
+          for (let w = 0; w < x.length; w++) {
+            if ((anyR.words[w]! & x[w]!) !== 0) some = true
+            if ((allR.words[w]! & x[w]!) !== x[w]) every = false
+          }
+          if (!some) continue
+          const slot = 2 * xi + (out ? 0 : 1)
+          const e = acc[slot]
+          const xNode = nodes.length + xi
+          if (e) {
+            e.ports.push(p)
+            e.all &&= every
+          } else acc[slot] = out ? { from: a, to: xNode, ports: [p], all: every } : { from: xNode, to: a, ports: [p], all: every }
+        }
+      }
+    }
+    for (const e of acc) {
+      if (e === null) continue
+      total++
+      if (shown[a]) edges.push(e)
+    }
+  })
+  return { total, edges }
+}
