@@ -25,8 +25,11 @@ export interface EdgeInput {
   readonly ids: Identities
   readonly nodes: readonly PodNode[]
   readonly results: readonly ClassMatrix[]
-  /** per port: the destination classes it is considered for (null: all) — "any" leaves out ports nobody serves */
-  readonly considered: readonly (Bitset | null)[]
+  /**
+   * Per port: the destination pods it is considered for (1), or null for all. With "any", a port counts only
+   * toward pods that serve it or that a policy names it for (as `diff` without --port).
+   */
+  readonly considered: readonly (Uint8Array | null)[]
   /** per port: whether it is considered for external destinations */
   readonly externalPorts: readonly boolean[]
   readonly external: ExternalSpace
@@ -35,19 +38,48 @@ export interface EdgeInput {
   readonly shown: Uint8Array
 }
 
-/** Per node: its distinct classes, and for each whether two of the node's pods (or replicas) are in it. */
+/**
+ * A node's classes: as sources (all its pods), or as destinations on one port (its pods the port is considered
+ * for). `pairWithin[i]`: two different pods (or replicas) of the node are in class i, the second a destination.
+ */
 interface NodeClasses {
   readonly classes: number[]
   readonly pairWithin: Uint8Array
 }
 
-function nodeClasses(input: EdgeInput): NodeClasses[] {
+function nodeClasses(input: EdgeInput, considered: Uint8Array | null): NodeClasses[] {
   const { ids, pods } = input
   return input.nodes.map((n) => {
-    const counts = new Map<number, number>()
-    for (const i of n.members) counts.set(ids.classOf[i]!, (counts.get(ids.classOf[i]!) ?? 0) + (standsForSeveral(pods[i]!) ? 2 : 1))
-    const classes = [...counts.keys()]
-    return { classes, pairWithin: Uint8Array.from(classes, (k) => (counts.get(k)! >= 2 ? 1 : 0)) }
+    const weight = new Map<number, number>()
+    const dest = new Set<number>()
+    for (const i of n.members) {
+      const k = ids.classOf[i]!
+      weight.set(k, (weight.get(k) ?? 0) + (standsForSeveral(pods[i]!) ? 2 : 1))
+      if (considered === null || considered[i] === 1) dest.add(k)
+    }
+    const classes = [...dest]
+    return { classes, pairWithin: Uint8Array.from(classes, (k) => (weight.get(k)! >= 2 ? 1 : 0)) }
+  })
+}
+
+/** Per port: each node's destination classes, and per class the nodes it is a destination class of. */
+interface PortView {
+  readonly dest: readonly NodeClasses[]
+  readonly nodesOfClass: readonly number[][]
+}
+
+function portViews(input: EdgeInput, all: readonly NodeClasses[]): PortView[] {
+  const n = input.ids.classes.length
+  const cache = new Map<Uint8Array | null, PortView>()
+  return input.considered.map((c) => {
+    let v = cache.get(c)
+    if (v === undefined) {
+      const dest = c === null ? all : nodeClasses(input, c)
+      const nodesOfClass: number[][] = Array.from({ length: n }, () => [])
+      dest.forEach((nc, b) => nc.classes.forEach((k) => nodesOfClass[k]!.push(b)))
+      cache.set(c, (v = { dest, nodesOfClass }))
+    }
+    return v
   })
 }
 
@@ -56,25 +88,23 @@ function nodeClasses(input: EdgeInput): NodeClasses[] {
  * 0..nodes-1, external nodes follow in `external.nodes` order.
  */
 export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[] } {
-  const { ids, nodes, results, considered, shown } = input
+  const { ids, nodes, results, shown } = input
   const nClasses = ids.classes.length
-  const per = nodeClasses(input)
-  const nodesOfClass: number[][] = Array.from({ length: nClasses }, () => [])
-  per.forEach((nc, a) => nc.classes.forEach((k) => nodesOfClass[k]!.push(a)))
+  const sources = nodeClasses(input, null)
+  const views = portViews(input, sources)
   const seenFrom = new Int32Array(nodes.length).fill(-1)
   const seenPort = new Int32Array(nodes.length).fill(-1)
   const edges: FoundEdge[] = []
   let total = 0
   const any = new Bitset(nClasses)
   for (let a = 0; a < nodes.length; a++) {
-    const mine = per[a]!
+    const mine = sources[a]!
     const acc = new Map<number, FoundEdge>()
     for (let p = 0; p < results.length; p++) {
       const rows = results[p]!.rows
-      const mask = considered[p]!
+      const { dest, nodesOfClass } = views[p]!
       any.words.fill(0)
       for (const k of mine.classes) any.orWith(rows[k]!)
-      if (mask !== null) for (let w = 0; w < any.words.length; w++) any.words[w]! &= mask.words[w]!
       let all: Bitset | null = null
       const token = a * results.length + p
       any.forEach((k) => {
@@ -87,12 +117,11 @@ export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]
           }
           if (!shown[a] || !shown[b]) continue
           if (all === null) all = allRow(mine.classes, rows, nClasses)
-          const every = per[b]!.classes.every((kb) => (mask !== null && !mask.has(kb)) || all!.has(kb))
-          add(acc, a, b, p, every)
+          add(acc, a, b, p, dest[b]!.classes.every((kb) => all!.has(kb)))
         }
       })
       // within the node: pairs of two different pods (or replicas), from each class to each
-      const self = selfPairs(mine, rows, mask)
+      const self = selfPairs(mine, dest[a]!, rows)
       if (self !== null) {
         if (seenFrom[a] !== a) {
           seenFrom[a] = a
@@ -103,7 +132,7 @@ export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]
     }
     edges.push(...acc.values())
   }
-  const ext = externalEdges(input, per)
+  const ext = externalEdges(input, sources, views)
   return { total: total + ext.total, edges: [...edges, ...ext.edges] }
 }
 
@@ -126,23 +155,22 @@ function allRow(classes: readonly number[], rows: readonly Bitset[], n: number):
 }
 
 /** null: no pair within the node may connect; else whether every pair may. */
-function selfPairs(nc: NodeClasses, rows: readonly Bitset[], mask: Bitset | null): boolean | null {
+function selfPairs(from: NodeClasses, to: NodeClasses, rows: readonly Bitset[]): boolean | null {
   let some = false
   let every = true
-  nc.classes.forEach((k1, i) => {
-    nc.classes.forEach((k2, j) => {
-      if (i === j && nc.pairWithin[i] === 0) return
-      if (mask !== null && !mask.has(k2)) return
+  for (const k1 of from.classes) {
+    to.classes.forEach((k2, j) => {
+      if (k1 === k2 && to.pairWithin[j] === 0) return
       if (rows[k1]!.has(k2)) some = true
       else every = false
     })
-  })
+  }
   return some ? every : null
 }
 
 /** Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach. */
-function externalEdges(input: EdgeInput, per: readonly NodeClasses[]): { total: number; edges: FoundEdge[] } {
-  const { ids, nodes, results, external, verdicts, shown, considered, externalPorts } = input
+function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[]): { total: number; edges: FoundEdge[] } {
+  const { ids, nodes, results, external, verdicts, shown, externalPorts } = input
   const edges: FoundEdge[] = []
   let total = 0
   if (external.nodes.length === 0) return { total, edges }
@@ -157,11 +185,10 @@ function externalEdges(input: EdgeInput, per: readonly NodeClasses[]): { total: 
     acc.fill(null)
     const selectors = [...new Set(per[a]!.classes.map((k) => ids.selectorOf[k]!))]
     for (let p = 0; p < results.length; p++) {
-      const mask = considered[p]!
       for (const out of [true, false]) {
         if (out && !externalPorts[p]) continue
         // egress: every pod of the node; ingress: the pods the port is considered for
-        const sel = out || mask === null ? selectors : [...new Set(per[a]!.classes.filter((k) => mask.has(k)).map((k) => ids.selectorOf[k]!))]
+        const sel = out || input.considered[p] === null ? selectors : [...new Set(views[p]!.dest[a]!.classes.map((k) => ids.selectorOf[k]!))]
         if (sel.length === 0) continue
         const side = out ? byPort[p]!.egress : byPort[p]!.ingress
         anyR.words.fill(0)

@@ -69,20 +69,26 @@ export function podNodes(cluster: Cluster, pods: readonly Pod[], ids: Identities
     case 'class': {
       // the blocks holding a class's address are those of its address class: named once per address class
       const texts = blocks.map(blockText)
-      const inBlocks = ids.addressClasses.map((a) => (a.rep.ip === null ? '' : blocks.flatMap((b, i) => (ipBlockContains(b, a.rep.ip!) ? [texts[i]!] : [])).join('\n')))
+      const inBlocks = ids.addressClasses.map((a) => (a.rep.ip === null ? 'no address' : blocks.flatMap((b, i) => (ipBlockContains(b, a.rep.ip!) ? [texts[i]!] : [])).join('\n')))
       const nodes = ids.classes.map((c) => {
         const pod = c.rep.pod
         const key = `${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${inBlocks[ids.addressOf[c.index]!]}`
         const n = c.members.reduce((sum, i) => sum + replicasOf(pods[i]!), 0)
         return { id: `${c.namespace}/class/${hash(key)}`, kind: 'class' as const, namespace: c.namespace, label: `${classWords(pod.labels)} (${count(n, 'pod')})`, labels: pod.labels, members: c.members }
       })
-      // several classes of one namespace with the same labels (told apart by named ports or ipBlocks): number them
+      // several classes of one namespace with the same labels (told apart by named ports, ipBlocks or having no
+      // address of the family): number them
       const seen = new Map<string, number>()
+      const ids_ = new Set<string>()
       return nodes.map((n) => {
         const k = `${n.namespace}\n${n.label}`
         const nth = (seen.get(k) ?? 0) + 1
         seen.set(k, nth)
-        return nth === 1 ? n : { ...n, label: `${n.label} #${nth}` }
+        // a hash collision must not merge two nodes
+        let id = n.id
+        while (ids_.has(id)) id += '-'
+        ids_.add(id)
+        return nth === 1 && id === n.id ? n : { ...n, id, label: nth === 1 ? n.label : `${n.label} #${nth}` }
       })
     }
   }

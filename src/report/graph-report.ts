@@ -9,7 +9,6 @@ import { formatRef } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { Bitset } from '../analysis/bitset.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
 import { distinctIpBlocks, type Identities } from '../analysis/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
@@ -78,7 +77,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const wanted = podFilter(options)
   nodes.forEach((n, i) => (shown[i] = n.members.some((m) => wanted(pods[m]!)) ? 1 : 0))
   shown.fill(1, nodes.length)
-  const considered = options.port === 'any' ? consideredClasses(cluster, index, pods, ids, ports, family) : ports.map(() => null)
+  const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
   const verdicts = new ExternalVerdicts(index, ids, external, blocks)
   const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown })
@@ -140,23 +139,26 @@ function nodeDescriber(index: ClusterIndex, ids: Identities, pods: readonly Pod[
 }
 
 /**
- * Per port, the destination classes it counts for with port "any": those whose pods serve it or for which a
- * policy names it (src/analysis/diff-ports.ts), as `diff` reports without --port.
+ * Per port, the destination pods it counts for with port "any": those that serve it or for which a policy names
+ * it (src/analysis/diff-ports.ts), as `diff` reports without --port.
  */
-function consideredClasses(cluster: Cluster, index: ClusterIndex, pods: readonly Pod[], ids: Identities, ports: readonly PortProtocol[], family: Family): Bitset[] {
+function consideredPods(cluster: Cluster, index: ClusterIndex, pods: readonly Pod[], ids: Identities, ports: readonly PortProtocol[], family: Family): Uint8Array[] {
   const side = { cluster, index }
   const portsOf = destinationPorts(side, side, ports, family)
-  // a policy names a port for a pod by its labels and namespace: one pod per selector class answers
-  const named = ids.selectorClasses.map((c) => portsOf([[c.rep.pod, c.rep.pod]]))
-  const out = ports.map(() => new Bitset(ids.classes.length))
+  // a policy names a port for a pod by its labels and namespace: one pod per selector class answers for the rest
+  // (without its container ports, which are each pod's own)
+  const named = ids.selectorClasses.map((c) => {
+    const bare = { ...c.rep.pod, ports: [] }
+    return portsOf([[bare, bare]])
+  })
+  const out = ports.map(() => new Uint8Array(pods.length))
   const at = new Map(ports.map((p, k) => [portText(p), k]))
-  ids.classes.forEach((c) => {
-    const mask = Uint8Array.from(named[ids.selectorOf[c.index]!]!)
-    for (const m of c.members) for (const cp of pods[m]!.ports) {
+  pods.forEach((pod, i) => {
+    named[ids.selectorOf[ids.classOf[i]!]!]!.forEach((v, k) => v && (out[k]![i] = 1))
+    for (const cp of pod.ports) {
       const k = at.get(portText(cp))
-      if (k !== undefined) mask[k] = 1
+      if (k !== undefined) out[k]![i] = 1
     }
-    mask.forEach((v, k) => v && out[k]!.add(c.index))
   })
   return out
 }
