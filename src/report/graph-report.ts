@@ -90,7 +90,9 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   external.nodes.forEach((x, i) => {
     if (linked.has(nodes.length + i)) outNodes.push({ id: x.id, kind: 'external', label: x.label, pods: [], labels: {}, isolated: { ingress: false, egress: false }, selectedBy: [] })
   })
-  const edges: GraphEdge[] = found.edges.map((e) => {
+  // by source, then destination, in node order (external nodes last)
+  const sorted = [...found.edges].sort((x, y) => x.from - y.from || x.to - y.to)
+  const edges: GraphEdge[] = sorted.map((e) => {
     const from = idOf(e.from)
     const to = idOf(e.to)
     return { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
