@@ -46,9 +46,11 @@ export function renderDot(g: GraphReport): string {
     out.push(`${indent}${dotString(n.id)} [label=${dotString(n.label)}, ${attrs}, tooltip=${dotString(tip)}];`)
   }
   for (const grp of g.groups) {
+    const inside = g.nodes.filter((n) => n.namespace === grp.namespace && n.kind !== 'namespace')
+    if (inside.length === 0) continue
     out.push(`  subgraph ${dotString(`cluster_${grp.namespace}`)} {`)
     out.push(`    label=${dotString(grp.namespace)}; style="rounded"; color="#999999";`)
-    for (const n of g.nodes) if (n.namespace === grp.namespace && n.kind !== 'namespace') node(n, '    ')
+    for (const n of inside) node(n, '    ')
     out.push('  }')
   }
   // a namespace node is its namespace: drawn as a node, not inside a cluster of itself
