@@ -5,8 +5,7 @@
 import type { Cluster } from '../model/cluster.js'
 import { InternalError } from '../model/issues.js'
 import { indexCluster } from '../engine/cluster-index.js'
-import { computeIdentities, type Identities } from '../analysis/identities.js'
-import { autoLevel, defaultFamily, graphReport, type GraphOptions } from './graph-report.js'
+import { defaultFamily, defaultGraphLevel, graphReport, type GraphOptions } from './graph-report.js'
 import type { GraphEdge, GraphNode, GraphReport } from './graph-types.js'
 
 /**
@@ -24,15 +23,13 @@ export function graphChange(before: Cluster | GraphReport, after: Cluster | Grap
   if (!('edges' in before) && !('edges' in after)) {
     const opts = options!
     const family = opts.family ?? defaultFamily(after.pods)
-    const level = opts.level === 'auto' ? autoLevel(after.pods, identitiesOf(after, family)) : opts.level
+    const level = opts.level === 'auto' ? defaultGraphLevel(after, family) : opts.level
     const same = { ...opts, level, family }
     return mergeGraphs(graphReport(before, same, indexCluster(before)), graphReport(after, same, indexCluster(after)))
   }
   if ('edges' in before && 'edges' in after) return mergeGraphs(before, after)
   throw new InternalError('graphChange: give two clusters or two graphs')
 }
-
-const identitiesOf = (c: Cluster, family: 4 | 6): Identities => computeIdentities(c.pods, c.policies, family)
 
 function mergeGraphs(before: GraphReport, after: GraphReport): GraphReport {
   if (before.level !== after.level || before.port !== after.port) {

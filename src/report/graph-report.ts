@@ -10,7 +10,7 @@ import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
-import { distinctIpBlocks, type Identities } from '../analysis/identities.js'
+import { computeIdentities, distinctIpBlocks, type Identities } from '../analysis/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
 import { computeReachability, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges } from './graph-edges.js'
@@ -59,6 +59,13 @@ export function autoLevel(pods: readonly Pod[], ids: Identities): GraphLevel {
   return ids.classes.length <= AUTO_LIMIT ? 'class' : 'namespace'
 }
 
+/** The level "auto" picks for a cluster: `ClusterSummary.defaultLevel`. */
+export function defaultGraphLevel(cluster: Cluster, family: Family = defaultFamily(cluster.pods)): GraphLevel {
+  if (countWorkloads(cluster.pods) <= AUTO_LIMIT) return 'workload'
+  return autoLevel(cluster.pods, computeIdentities(cluster.pods, cluster.policies, family))
+}
+
+/** The address family of a graph when none is asked for: as `matrix`, IPv4 unless every addressed pod is IPv6-only. */
 export function defaultFamily(pods: readonly Pod[]): Family {
   return pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
 }
