@@ -36,6 +36,8 @@ export interface EdgeInput {
   readonly verdicts: ExternalVerdicts
   /** which nodes (pod nodes, then external) are shown; edges are listed between shown nodes only */
   readonly shown: Uint8Array
+  /** list at most this many edges (the rest are counted as omitted); no limit when absent */
+  readonly maxEdges?: number
 }
 
 /**
@@ -87,7 +89,7 @@ function portViews(input: EdgeInput, all: readonly NodeClasses[]): PortView[] {
  * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
  * 0..nodes-1, external nodes follow in `external.nodes` order.
  */
-export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[] } {
+export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]; omitted: number } {
   const { ids, nodes, results, shown } = input
   const nClasses = ids.classes.length
   const sources = nodeClasses(input, null)
@@ -96,6 +98,9 @@ export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]
   const seenPort = new Int32Array(nodes.length).fill(-1)
   const edges: FoundEdge[] = []
   let total = 0
+  const budget = new Budget(input.maxEdges)
+  // per destination node, the source node whose edge to it is listed (an edge is counted once, listed or not)
+  const listed = new Int32Array(nodes.length).fill(-1)
   const any = new Bitset(nClasses)
   for (let a = 0; a < nodes.length; a++) {
     const mine = sources[a]!
@@ -114,8 +119,9 @@ export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]
           if (seenFrom[b] !== a) {
             seenFrom[b] = a
             total++
+            if (shown[a] && shown[b] && budget.take()) listed[b] = a
           }
-          if (!shown[a] || !shown[b]) continue
+          if (listed[b] !== a) continue
           if (all === null) all = allRow(mine.classes, rows, nClasses)
           add(acc, a, b, p, dest[b]!.classes.every((kb) => all!.has(kb)))
         }
@@ -126,14 +132,32 @@ export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]
         if (seenFrom[a] !== a) {
           seenFrom[a] = a
           total++
+          if (shown[a] && budget.take()) listed[a] = a
         }
-        if (shown[a]) add(acc, a, a, p, self)
+        if (listed[a] === a) add(acc, a, a, p, self)
       }
     }
     edges.push(...acc.values())
   }
-  const ext = externalEdges(input, sources, views)
-  return { total: total + ext.total, edges: [...edges, ...ext.edges] }
+  const ext = externalEdges(input, sources, views, budget)
+  return { total: total + ext.total, edges: [...edges, ...ext.edges], omitted: budget.omitted }
+}
+
+/** How many more edges may be listed; those past the limit are counted. */
+class Budget {
+  omitted = 0
+  private left: number
+  constructor(limit: number | undefined) {
+    this.left = limit ?? Infinity
+  }
+  take(): boolean {
+    if (this.left > 0) {
+      this.left--
+      return true
+    }
+    this.omitted++
+    return false
+  }
 }
 
 function add(acc: Map<number, FoundEdge>, a: number, b: number, port: number, every: boolean): void {
@@ -169,7 +193,7 @@ function selfPairs(from: NodeClasses, to: NodeClasses, rows: readonly Bitset[]):
 }
 
 /** Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach. */
-function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[]): { total: number; edges: FoundEdge[] } {
+function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[], budget: Budget): { total: number; edges: FoundEdge[] } {
   const { ids, nodes, results, external, verdicts, shown, externalPorts } = input
   const edges: FoundEdge[] = []
   let total = 0
@@ -222,7 +246,7 @@ function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: rea
     for (const e of acc) {
       if (e === null) continue
       total++
-      if (shown[a]) edges.push(e)
+      if (shown[a] && budget.take()) edges.push(e)
     }
   })
   return { total, edges }

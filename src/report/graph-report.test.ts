@@ -83,6 +83,15 @@ describe('graphReport on a small shop', () => {
     expect(graphReport(shop, opts({ level: 'pod', namespaces: ['ops'] })).nodes.map((n) => n.id)).toEqual(['ops/probe', 'cidr:203.0.113.0/24', 'world'])
   })
 
+  test('maxEdges lists that many edges and counts the rest', () => {
+    const all = graphReport(shop, opts({ level: 'workload' }))
+    const some = graphReport(shop, opts({ level: 'workload', maxEdges: 2 }))
+    expect(some.edges).toHaveLength(2)
+    expect(some.omittedEdges).toBe(all.edges.length - 2)
+    expect(all.omittedEdges).toBeUndefined()
+    expect(some.totals).toEqual(all.totals)
+  })
+
   test('auto is the workload level for a small cluster', () => expect(graphReport(shop, opts({})).level).toBe('workload'))
 })
 

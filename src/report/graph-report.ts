@@ -29,6 +29,11 @@ export interface GraphOptions {
   readonly labels?: readonly string[]
   /** default as `matrix`: IPv4 unless every addressed pod is IPv6-only */
   readonly family?: Family
+  /**
+   * List at most this many edges; the others are counted in `omittedEdges`. A server sets it: 10k pods at class
+   * level have over ten million edges, which no page draws. No limit when absent.
+   */
+  readonly maxEdges?: number
 }
 
 /** Up to this many workloads, "auto" draws workloads; else up to this many classes, classes; else namespaces. */
@@ -87,7 +92,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
   const verdicts = new ExternalVerdicts(index, ids, external, blocks)
-  const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown })
+  const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) })
 
   const describe = nodeDescriber(index, ids, pods)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
@@ -112,6 +117,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     nodes: outNodes,
     edges,
     totals: { nodes: nodes.length + external.nodes.length, edges: found.total, pods: pods.length },
+    ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
   }
 }
 

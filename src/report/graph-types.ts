@@ -31,6 +31,8 @@ export interface GraphReport {
   readonly edges: readonly GraphEdge[]
   /** totals before filters, so the page can say "showing 120 of 3,153" */
   readonly totals: { readonly nodes: number; readonly edges: number; readonly pods: number }
+  /** edges between the nodes shown that were not listed, past the caller's limit (`maxEdges`); absent when none */
+  readonly omittedEdges?: number
 }
 
 export interface GraphNode {

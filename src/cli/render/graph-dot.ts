@@ -30,7 +30,7 @@ export function edgeLabel(e: GraphReport['edges'][number]): string {
 }
 
 export function graphTitle(g: GraphReport): string {
-  return `${g.port === 'any' ? 'any port' : `port ${g.port}`}, ${g.level} level: ${g.nodes.length} nodes, ${g.edges.length} edges`
+  return `${g.port === 'any' ? 'any port' : `port ${g.port}`}, ${g.level} level: ${g.nodes.length} nodes, ${g.edges.length} edges${g.omittedEdges ? ` (${g.omittedEdges} more not drawn)` : ''}`
 }
 
 export function renderDot(g: GraphReport): string {
