@@ -5,6 +5,7 @@
 import type { Cluster } from '../model/cluster.js'
 import { InternalError } from '../model/issues.js'
 import { indexCluster } from '../engine/cluster-index.js'
+import { distinctIpBlocks } from '../analysis/identities.js'
 import { defaultFamily, defaultGraphLevel, graphReport, type GraphOptions } from './graph-report.js'
 import type { GraphEdge, GraphNode, GraphReport } from './graph-types.js'
 
@@ -25,7 +26,9 @@ export function graphChange(before: Cluster | GraphReport, after: Cluster | Grap
     const family = opts.family ?? defaultFamily(after.pods)
     const level = opts.level === 'auto' ? defaultGraphLevel(after, family) : opts.level
     const same = { ...opts, level, family }
-    return mergeGraphs(graphReport(before, same, indexCluster(before)), graphReport(after, same, indexCluster(after)))
+    // classes are named by the blocks of both sides, so one that did not change keeps its id
+    const blocks = [...new Map([...distinctIpBlocks(before.policies), ...distinctIpBlocks(after.policies)].map((b) => [b.key, b])).values()]
+    return mergeGraphs(graphReport(before, same, indexCluster(before), blocks), graphReport(after, same, indexCluster(after), blocks))
   }
   if ('edges' in before && 'edges' in after) return mergeGraphs(before, after)
   throw new InternalError('graphChange: give two clusters or two graphs')

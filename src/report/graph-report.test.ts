@@ -105,6 +105,18 @@ describe('graphChange', () => {
     expect(g.edges.some((e) => e.change === 'opened')).toBe(false)
   })
 
+  test('at class level, a policy that adds an ipBlock leaves the ids of classes it does not split alone', () => {
+    const after: Cluster = { ...shop, policies: [...shop.policies, policy('ops', 'out', { podSelector: sel({ app: 'probe' }), ingress: null, egress: [rule([ipPeer('10.0.0.0/8')])] })] }
+    const g = graphChange(shop, after, opts({ level: 'class', port: { port: 8080, protocol: 'TCP' } }))
+    expect(g.nodes.filter((n) => n.kind === 'class')).toHaveLength(4)
+    // the probe now reaches only 10.0.0.0/8; nothing between pods changes, so no class edge opens or closes
+    const between = g.edges.filter((e) => e.from.includes('/class/') && e.to.includes('/class/'))
+    expect(between.map((e) => e.change)).toEqual(['same', 'same'])
+    expect(g.edges.filter((e) => e.change === 'closed').map((e) => e.to)).toEqual(['cidr:203.0.113.0/24', 'world'])
+    // 10.0.0.0/8 is a new external node: its edges with the probe are new
+    expect(g.edges.filter((e) => e.change === 'opened').map((e) => `${e.from}->${e.to}`.replace(/class\/\w+/, 'class'))).toEqual(['ops/class->cidr:10.0.0.0/8', 'cidr:10.0.0.0/8->ops/class'])
+  })
+
   test('two graphs: ports gained and lost on an edge that stays', () => {
     const base = { level: 'workload' as const, port: 'any', groups: [], nodes: [], totals: { nodes: 2, edges: 1, pods: 2 } }
     const e = (ports: string[]) => ({ id: 'a->b', from: 'a', to: 'b', all: true, ports })

@@ -5,6 +5,7 @@
  */
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
+import type { IpBlock } from '../model/ip-block.js'
 import { formatRef } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
@@ -75,7 +76,11 @@ export function defaultFamily(pods: readonly Pod[]): Family {
   return pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
 }
 
-export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster)): GraphReport {
+/**
+ * `idBlocks`: the ipBlocks class ids are named by (default: the cluster's). graphChange names both sides' classes
+ * by the blocks of both, so a class that did not change keeps its id when a policy adds or drops an ipBlock.
+ */
+export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[]): GraphReport {
   const pods = cluster.pods
   const family = options.family ?? defaultFamily(pods)
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
@@ -83,7 +88,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const ids = r.identities
   const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
   const blocks = distinctIpBlocks(cluster.policies)
-  const nodes = podNodes(cluster, pods, ids, blocks, level)
+  const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level)
   const external = externalSpace(blocks, family)
   const shown = new Uint8Array(nodes.length + external.nodes.length)
   const wanted = podFilter(options)
