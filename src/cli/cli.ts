@@ -91,6 +91,15 @@ function define(program: Command, io: CliIO): void {
     .option('--merge-cidrs <prefix>', 'merge external addresses into CIDRs of this length (e.g. /24; IPv6: plus 96), except the pod ranges; default: one /32 (/128) each')
   clusterOptions(generate).action(async (opts) => (await import('./commands/generate.js')).generate({ ...opts, output: opts.outputDir }, io))
 
+  const serve = program
+    .command('serve')
+    .description('a page in the browser over the engine: the graph of who may talk to whom, why, the policies, and what a change would open or close (read only)')
+    .addOption(fileOption())
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--address <addr>', 'address to listen on; anything but loopback lets others read the policies (a warning is printed)', '127.0.0.1')
+    .option('--allow-host <name>', 'a further host name the page may be reached under (the Host header is checked against DNS rebinding); repeatable', collect, [])
+  clusterOptions(serve, 'read and watch the cluster of this kubeconfig').action(async (opts) => (await import('./commands/serve.js')).serve(opts, io))
+
   program
     .command('agent')
     .description("enforce the policies on this node: keep one nftables table equal to the compiled policies for this node's pods (root)")

@@ -68,7 +68,11 @@ export interface DescribePolicyResponse {
 /** GET /api/lint — exactly `netpol lint -o json`. */
 export type LintResponse = unknown
 
-/** GET /api/policies — every policy with its source text, the problems at their lines, and the describe text. */
+/**
+ * GET /api/policies[?namespace=NS…][&policy=NS/NAME…] — every policy with its source text, the problems at
+ * their lines, and the describe text; with `namespace` or `policy` (each repeatable), only those policies (at
+ * 10,000 policies the whole answer is tens of megabytes and its describe texts take long: ask per namespace).
+ */
 export interface PoliciesResponse {
   readonly policies: readonly PolicySource[]
 }
