@@ -8,6 +8,10 @@ import { checkNamespaceFlags, liveOf } from '../shown-namespaces.js'
 import { phase } from '../timings.js'
 import { writeMatrixCsv, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
 import { planMatrix, writeMatrixReport } from '../../report/matrix-report.js'
+import { graphReport } from '../../report/graph-report.js'
+import type { GraphLevel } from '../../report/graph-types.js'
+import { renderDot } from '../render/graph-dot.js'
+import { renderMermaid } from '../render/graph-mermaid.js'
 
 export interface MatrixOptions {
   filename: string[]
@@ -19,7 +23,8 @@ export interface MatrixOptions {
   kubeconfig?: string
   context?: string
   family?: '4' | '6'
-  output: 'table' | 'json' | 'csv' | 'md'
+  output: 'table' | 'json' | 'csv' | 'md' | 'dot' | 'mermaid'
+  level?: 'auto' | GraphLevel
 }
 
 /**
@@ -29,6 +34,8 @@ export interface MatrixOptions {
  */
 export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   checkNamespaceFlags(opts)
+  if (opts.output === 'dot' || opts.output === 'mermaid') return graph(opts, io)
+  if (opts.level !== undefined && opts.level !== 'auto') throw new UsageError('--level is for -o dot and -o mermaid')
   const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
   const planned = planMatrix(cluster, {
     ...(opts.port.length > 0 ? { ports: opts.port.map(parsePortArg) } : {}),
@@ -53,4 +60,20 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
       await writeMatrixTable(result, write, axes)
   }
   await out.end()
+}
+
+/**
+ * `matrix -o dot|mermaid`: the graph report of one port (or of any port when none is given) at a level, drawn;
+ * -n shows the nodes of those namespaces and the edges among them.
+ */
+async function graph(opts: MatrixOptions, io: CliIO): Promise<void> {
+  if (opts.port.length > 1) throw new UsageError(`-o ${opts.output} draws one port, or every port without --port (${opts.port.length} were given)`)
+  if (opts.fromNamespace.length > 0 || opts.toNamespace.length > 0) throw new UsageError(`-o ${opts.output} draws a graph: limit it with -n (--from-namespace and --to-namespace are for tables)`)
+  const port = opts.port.length === 1 ? parsePortArg(opts.port[0]!) : ('any' as const)
+  const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
+  const have = () => [...cluster.namespaces.keys()].sort().join(', ')
+  for (const ns of opts.namespace) if (!cluster.namespaces.has(ns)) throw new UsageError(`-n ${ns}: no such namespace in the input (have: ${have()})`)
+  const g = graphReport(cluster, { port, level: opts.level ?? 'auto', namespaces: opts.namespace, ...(opts.family ? { family: Number(opts.family) as Family } : {}) })
+  phase('analysis')
+  io.stdout.write(opts.output === 'dot' ? renderDot(g) : renderMermaid(g))
 }
