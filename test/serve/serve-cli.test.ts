@@ -94,7 +94,10 @@ describe('netpol serve --kubeconfig: the live cluster', () => {
       expect(JSON.parse(e.data)).toEqual({ version: 2 })
       const after = (await request(new URL('/api/cluster', s.url).toString())).json()
       expect(after).toMatchObject({ version: 2, pods: 9 })
-      // the new version answers with the new pod
+      // the new version answers with the new pod: in the graph, and in a check
+      const graph = (await request(new URL('/api/graph?level=pod&port=5432', s.url).toString())).json()
+      expect(graph.nodes.map((n: { id: string }) => n.id)).toContain('backend/api-9z9')
+      expect(graph.edges.map((e: { id: string }) => e.id)).toContain('backend/api-9z9->database/postgres-0')
       const check = (await request(new URL('/api/check?from=backend/api-9z9&to=database/postgres-0&port=5432', s.url).toString())).json()
       expect(check.allowed).toBe(true)
       // a live policy is shown as read, without status and managedFields, and without a file
