@@ -26,9 +26,8 @@ export interface RouteContext {
 export interface Route {
   readonly path: string
   readonly method: 'GET' | 'POST'
-  readonly answer: (ctx: RouteContext) => Answer | Promise<Answer>
-  /** the event stream: answered by events.ts, not with one body */
-  readonly events?: true
+  /** absent for the event stream, which events.ts answers */
+  readonly answer?: (ctx: RouteContext) => Answer | Promise<Answer>
 }
 
 /** GET /api/graph?port=P|any&level=…&namespace=NS…&label=K=V… */
@@ -51,7 +50,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/matrix', method: 'GET', answer: ({ snapshot, query }) => matrixAnswer(snapshot, query) },
   { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
   { path: '/api/allow', method: 'POST', answer: ({ snapshot, body }) => allow(snapshot, body) },
-  { path: '/api/events', method: 'GET', answer: () => ({ status: 500, error: 'the event stream is answered by events.ts' }), events: true },
+  { path: '/api/events', method: 'GET' },
 ]
 
 export type Found = { readonly kind: 'route'; readonly route: Route } | { readonly kind: 'method'; readonly allow: readonly string[] } | { readonly kind: 'none' }
