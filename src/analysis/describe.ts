@@ -10,7 +10,7 @@ import { evaluateFlow } from '../engine/evaluate.js'
 import { peerMatches } from '../engine/match-peer.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies, policySelects } from '../engine/select.js'
-import { computeIdentities } from './identities.js'
+import { computeIdentities } from '../engine/identities.js'
 
 /** A set of pods and the namespaces they live in, for "3 pods in 2 namespaces". Both sorted. */
 export interface PodSet {
