@@ -21,3 +21,4 @@ export {
 export { Bitset } from './bitset.js'
 export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, type Identities, type PodClass } from './identities.js'
 export { PeerCache, identitySpace, type PeerSets, type PeerSpace } from './peer-cache.js'
+export { PeerPods } from './peer-pods.js'
