@@ -199,7 +199,7 @@ function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
 }
 
 /** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
-function transposeIngress(ids: Identities, m: ClassMatrix) {
+export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const nSel = ids.selectorClasses.length
   const open = new Bitset(nSel)
   const bySelector = ids.selectorClasses.map(() => new Bitset(nSel))

@@ -12,3 +12,4 @@ export { diffReport, totals as diffTotals, connections as diffConnections } from
 export { parsePort, portText } from './port-text.js'
 export { count, peerWords, portWords, selectorText } from './words.js'
 export { planMatrix, matrixCells, writeMatrixReport, type MatrixAxes, type MatrixPlan, type MatrixPlanResult, type MatrixQuery, type Sink } from './matrix-report.js'
+export { writeClassesReport } from './classes-report.js'

@@ -8,6 +8,7 @@ import { checkNamespaceFlags, liveOf } from '../shown-namespaces.js'
 import { phase } from '../timings.js'
 import { writeMatrixCsv, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
 import { planMatrix, writeMatrixReport } from '../../report/matrix-report.js'
+import { writeClassesReport } from '../../report/classes-report.js'
 
 export interface MatrixOptions {
   filename: string[]
@@ -19,7 +20,7 @@ export interface MatrixOptions {
   kubeconfig?: string
   context?: string
   family?: '4' | '6'
-  output: 'table' | 'json' | 'csv' | 'md'
+  output: 'table' | 'json' | 'csv' | 'md' | 'classes'
 }
 
 /**
@@ -46,6 +47,7 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   const write = (s: string | Uint8Array) => out.write(s)
   switch (opts.output) {
     case 'json': await writeMatrixReport(result, write, axes); break
+    case 'classes': await writeClassesReport(result, write, axes); break
     case 'csv': await writeMatrixCsv(result, write, axes); break
     case 'md': await writeMatrixMarkdown(result, write, axes); break
     default:
