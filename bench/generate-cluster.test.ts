@@ -361,7 +361,7 @@ describe('options', () => {
     { name: 'negative pods', o: opts(-1, 1, 0), want: /^pods:/ },
     { name: 'fractional seed', o: { ...opts(1, 1, 1), seed: 1.5 }, want: /^seed:/ },
     { name: 'pods without namespaces', o: opts(3, 0, 0), want: /^namespaces:/ },
-    { name: 'more pods than 10.244.0.0/16 holds', o: opts(51_201, 10, 0), want: /^pods: at most 51200/ },
+    { name: 'more pods than 10.244.0.0/14 holds', o: opts(204_801, 10, 0), want: /^pods: at most 204800/ },
   ])('$name is refused', ({ o, want }) => {
     expect(checkOptions(o)).toEqual([expect.stringMatching(want)])
     expect(() => generateCluster(o)).toThrow(RangeError)

@@ -10,7 +10,7 @@
  * Usage: npx tsx bench/generate-cluster.ts --seed 1 --pods 10000 --namespaces 200 --policies 10000 \
  *          [--format json|yaml] [--dual-stack] [--out FILE]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -202,7 +202,7 @@ interface Node {
   readonly index: number
   readonly name: string
   readonly ips: string[]
-  /** offset of the node's pod range (a /24, or a /25 past 256 nodes) inside 10.244.0.0/16 */
+  /** offset of the node's pod range (a /24, or a /25 past 256 nodes) from 10.244.0.0 (past 512 nodes the pod network is 10.244.0.0/14) */
   readonly blockStart: number
   used: number
 }
@@ -213,8 +213,11 @@ const NODE_BASE = 0xac120000n // 172.18.0.0
 const NODE_V6_BASE = 0xfc00f8530ccde7930000000000000000n // fc00:f853:ccd:e793::
 const PODS_PER_NODE = 100
 const MAX_PODS_PER_NODE = 110 // the kubelet's default --max-pods
-/** 512 nodes of /25 each fill 10.244.0.0/16 */
-export const MAX_PODS = 512 * PODS_PER_NODE
+/**
+ * 512 nodes of /25 each fill 10.244.0.0/16; a larger cluster (100,000 pods, as large clusters run) goes on into
+ * 10.245-10.247: 2048 nodes fill 10.244.0.0/14. Clusters that fit in the /16 are laid out as before.
+ */
+export const MAX_PODS = 2048 * PODS_PER_NODE
 const EPOCH = Date.UTC(2024, 4, 1) // creation times are spread before and after this instant
 
 const sortLabels = (l: Labels): Labels => Object.fromEntries(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -250,7 +253,7 @@ export function checkOptions(o: ClusterOptions): string[] {
   }
   if (issues.length > 0) return issues
   if (o.namespaces === 0 && (o.pods > 0 || o.policies > 0)) issues.push('namespaces: pods and policies need at least one namespace')
-  if (o.pods > MAX_PODS) issues.push(`pods: at most ${MAX_PODS} fit in 10.244.0.0/16 at ${PODS_PER_NODE} pods per node`)
+  if (o.pods > MAX_PODS) issues.push(`pods: at most ${MAX_PODS} fit in 10.244.0.0/14 at ${PODS_PER_NODE} pods per node`)
   return issues
 }
 
@@ -726,8 +729,26 @@ export type Format = 'json' | 'yaml'
  * sequences not indented under their key (kubectl's style).
  */
 export function renderCluster(objects: readonly KubeObject[], format: Format): string {
-  if (format === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 4)}\n`
-  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1, noArrayIndent: true })).join('---\n')
+  return [...renderChunks(objects, format)].join('')
+}
+
+/**
+ * The same text as {@link renderCluster}, a piece at a time: a 100,000-pod List is longer than the longest
+ * string V8 can hold (~512 MiB).
+ */
+export function* renderChunks(objects: readonly KubeObject[], format: Format): Generator<string> {
+  if (format === 'yaml') {
+    for (let i = 0; i < objects.length; i++) yield `${i ? '---\n' : ''}${dump(objects[i], { noRefs: true, lineWidth: -1, noArrayIndent: true })}`
+    return
+  }
+  if (objects.length === 0) {
+    yield `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [], metadata: { resourceVersion: '' } }, null, 4)}\n`
+    return
+  }
+  // as JSON.stringify(list, null, 4) writes it: each item indented two levels
+  yield '{\n    "apiVersion": "v1",\n    "kind": "List",\n    "items": [\n'
+  for (let i = 0; i < objects.length; i++) yield `${i ? ',\n' : ''}        ${JSON.stringify(objects[i], null, 4).replaceAll('\n', '\n        ')}`
+  yield '\n    ],\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
 }
 
 const USAGE = 'usage: generate-cluster [--seed N] [--pods N] [--namespaces N] [--policies N] [--format json|yaml] [--dual-stack] [--out FILE]'
@@ -763,12 +784,35 @@ function main(argv: string[]): number {
   const t0 = performance.now()
   const objects = generateCluster(opts)
   const t1 = performance.now()
-  const text = renderCluster(objects, values.format as Format)
-  const t2 = performance.now()
   const out = values.out as string | undefined
-  if (out === undefined) process.stdout.write(text)
-  else { mkdirSync(dirname(out), { recursive: true }); writeFileSync(out, text) }
-  const bytes = Buffer.byteLength(text)
+  if (out !== undefined) mkdirSync(dirname(out), { recursive: true })
+  const fd = out === undefined ? 1 : openSync(out, 'w')
+  let bytes = 0
+  let pending: string[] = []
+  let pendingLength = 0
+  const flush = (): void => {
+    const buf = Buffer.from(pending.join(''))
+    for (let off = 0; off < buf.length; ) {
+      try {
+        off += writeSync(fd, buf, off)
+      } catch (e) {
+        // a pipe on stdout may be non-blocking: wait for the reader
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5)
+      }
+    }
+    bytes += buf.length
+    pending = []
+    pendingLength = 0
+  }
+  for (const chunk of renderChunks(objects, values.format as Format)) {
+    pending.push(chunk)
+    pendingLength += chunk.length
+    if (pendingLength > 1 << 22) flush()
+  }
+  flush()
+  if (out !== undefined) closeSync(fd)
+  const t2 = performance.now()
   process.stderr.write(
     `generated ${objects.length} objects in ${(t1 - t0).toFixed(0)} ms, rendered ${values.format} in ${(t2 - t1).toFixed(0)} ms: ` +
       `${(bytes / 1048576).toFixed(1)} MiB${out === undefined ? '' : ` → ${out}`}\n`,

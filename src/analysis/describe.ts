@@ -2,15 +2,15 @@ import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import type { Direction, NetworkPolicy, Peer, PolicyRef, Rule } from '../model/policy.js'
-import { peerKey, policyRef } from '../model/policy.js'
+import { policyRef } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec, type Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
 import { evaluateFlow } from '../engine/evaluate.js'
-import { peerMatches } from '../engine/match-peer.js'
+import { PeerPods } from '../engine/peer-pods.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies, policySelects } from '../engine/select.js'
-import { computeIdentities } from './identities.js'
+import { computeIdentities } from '../engine/identities.js'
 
 /** A set of pods and the namespaces they live in, for "3 pods in 2 namespaces". Both sorted. */
 export interface PodSet {
@@ -97,7 +97,7 @@ export interface PodView {
 
 /** Resolves peers against the cluster's pods, each distinct peer once. */
 export class Describer {
-  private readonly peerPods = new Map<string, Pod[]>()
+  private readonly peerPods = new Map<Family, PeerPods>()
   constructor(readonly index: ClusterIndex) {}
 
   /** Every policy of the cluster, or those named, in cluster order. */
@@ -134,17 +134,17 @@ export class Describer {
     return { index, peers, ports, pods: podSet(covered) }
   }
 
-  /** The pods `peer` (of a policy in `namespace`) matches, decided by the engine's peerMatches. */
-  matching(peer: Peer, namespace: string): Pod[] {
-    const key = peerKey(peer, namespace)
-    let pods = this.peerPods.get(key)
+  /** The pods `peer` (of a policy in `namespace`) matches, from the engine's PeerCache. */
+  matching(peer: Peer, namespace: string): readonly Pod[] {
+    // an ipBlock matches a pod by its address of the block's family
+    const family: Family = peer.kind === 'ipBlock' ? peer.block.cidr.family : 4
+    let pods = this.peerPods.get(family)
     if (pods === undefined) {
-      // an ipBlock matches a pod by its address of the block's family
-      const family: Family = peer.kind === 'ipBlock' ? peer.block.cidr.family : 4
-      pods = this.index.cluster.pods.filter((p) => peerMatches(this.index, peer, namespace, podEndpoint(p, family)))
-      this.peerPods.set(key, pods)
+      const { cluster } = this.index
+      pods = new PeerPods(this.index, cluster.pods, cluster.policies, family)
+      this.peerPods.set(family, pods)
     }
-    return pods
+    return pods.of(peer, namespace)
   }
 }
 

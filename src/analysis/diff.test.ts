@@ -9,7 +9,7 @@ import { indexCluster } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
 import { evaluateFlow } from '../engine/evaluate.js'
 import type { SideVerdict, Verdict } from '../engine/verdict.js'
-import { Bitset } from './bitset.js'
+import { Bitset } from '../engine/bitset.js'
 import { diffClusters, explainFlip, findFlips, groupFlips, jointClasses, policyFingerprint, policyStatuses, type Cause, type ClusterDiff, type PolicyStatus } from './diff.js'
 
 const nss = [namespace('web', { team: 'web' }), namespace('api', { team: 'api' }), namespace('db', { team: 'data' })]

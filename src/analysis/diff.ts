@@ -6,7 +6,7 @@ import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRe
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
 import { indexCluster } from '../engine/cluster-index.js'
 import { policySelects } from '../engine/select.js'
-import type { Bitset } from './bitset.js'
+import type { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'

@@ -1,5 +1,3 @@
-export { Bitset } from './bitset.js'
-export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, type Identities, type PodClass } from './identities.js'
 export { matrixPorts } from './matrix-ports.js'
 export { ClassMatrix, PodRows, computeReachability, podAllowed, type PortProtocol, type Reachability } from './reachability.js'
 export { resolveEndpoint, servicePods, targetPortOn, nearest, editDistance, type Backend, type ResolvedEndpoint, type ResolveError } from './resolve-endpoint.js'

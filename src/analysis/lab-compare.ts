@@ -10,8 +10,8 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
 import { evaluateFlow } from '../engine/evaluate.js'
 import type { Verdict } from '../engine/verdict.js'
-import { Bitset } from './bitset.js'
-import type { HalfClass, Identities, PodClass } from './identities.js'
+import { Bitset } from '../engine/bitset.js'
+import type { HalfClass, Identities, PodClass } from '../engine/identities.js'
 import { ClassMatrix, podAllowed, type PortProtocol, type Reachability } from './reachability.js'
 
 /**

@@ -1,15 +1,13 @@
 import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
-import { ipBlockContains } from '../model/ip-block.js'
-import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
-import { peerKey, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
 import type { PortSpec, Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { Bitset } from './bitset.js'
+import { Bitset } from '../engine/bitset.js'
 import { InternalError } from '../model/issues.js'
-import { computeIdentities, type Identities } from './identities.js'
+import { computeIdentities, type Identities } from '../engine/identities.js'
+import { identitySpace, PeerCache } from '../engine/peer-cache.js'
 
 export interface PortProtocol {
   readonly port: number
@@ -201,7 +199,7 @@ function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
 }
 
 /** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
-function transposeIngress(ids: Identities, m: ClassMatrix) {
+export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const nSel = ids.selectorClasses.length
   const open = new Bitset(nSel)
   const bySelector = ids.selectorClasses.map(() => new Bitset(nSel))
@@ -227,7 +225,7 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
   const sel = ids.selectorClasses
   const nSel = sel.length
   const nAddr = ids.addressClasses.length
-  const peers = new PeerClassCache(index, ids)
+  const peers = new PeerCache(index, identitySpace(ids))
   const ingressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
   const egressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
   const inIsolated = Uint8Array.from(ingressBy, (p) => (p.length > 0 ? 1 : 0))
@@ -308,62 +306,4 @@ function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, 
   if (seen) return seen
   cache.set(key, result)
   return result
-}
-
-/** What one rule's peers admit: selector classes (selector peers) and address classes (ipBlock peers). */
-interface PeerSets {
-  readonly sel: Bitset
-  readonly addr: Bitset
-}
-
-/** Class sets of peers, computed once per distinct peer (selectors interned by their canonical key). */
-class PeerClassCache {
-  private readonly byKey = new Map<string, Bitset>()
-  private readonly nsBySelector = new Map<string, string[]>()
-  private readonly ruleCache = new WeakMap<Rule, PeerSets>()
-  private readonly all: PeerSets
-  constructor(private readonly index: ClusterIndex, private readonly ids: Identities) {
-    this.all = { sel: Bitset.full(ids.selectorClasses.length), addr: Bitset.full(ids.addressClasses.length) }
-  }
-
-  /** "If this field is empty or missing, this rule matches all sources" — several peers are ORed. */
-  forRule(rule: Rule, policy: NetworkPolicy): PeerSets {
-    if (rule.peers === 'any') return this.all
-    let sets = this.ruleCache.get(rule)
-    if (sets === undefined) {
-      sets = { sel: new Bitset(this.ids.selectorClasses.length), addr: new Bitset(this.ids.addressClasses.length) }
-      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? sets.addr : sets.sel).orWith(this.forPeer(peer, policy.namespace))
-      this.ruleCache.set(rule, sets)
-    }
-    return sets
-  }
-
-  private forPeer(peer: Peer, policyNamespace: string): Bitset {
-    const key = peerKey(peer, policyNamespace)
-    let bits = this.byKey.get(key)
-    if (bits !== undefined) return bits
-    if (peer.kind === 'ipBlock') {
-      bits = new Bitset(this.ids.addressClasses.length)
-      for (const c of this.ids.addressClasses) if (c.rep.ip !== null && ipBlockContains(peer.block, c.rep.ip)) bits.add(c.index)
-    } else {
-      bits = new Bitset(this.ids.selectorClasses.length)
-      const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : this.namespacesMatching(peer.namespaces.selector)
-      for (const ns of namespaces) {
-        for (const ci of this.ids.selectorsByNamespace.get(ns) ?? []) {
-          if (selectorMatches(peer.podSelector, this.ids.selectorClasses[ci]!.rep.pod.labels)) bits.add(ci)
-        }
-      }
-    }
-    this.byKey.set(key, bits)
-    return bits
-  }
-
-  private namespacesMatching(selector: LabelSelector): string[] {
-    let list = this.nsBySelector.get(selector.key)
-    if (list === undefined) {
-      list = [...this.ids.selectorsByNamespace.keys()].filter((ns) => selectorMatches(selector, this.index.namespaceLabels(ns)))
-      this.nsBySelector.set(selector.key, list)
-    }
-    return list
-  }
 }

@@ -43,7 +43,7 @@ function define(program: Command, io: CliIO): void {
     .option('--from-namespace <ns>', 'rows (sources): only pods of this namespace; repeatable', collect, [])
     .option('--to-namespace <ns>', 'columns (destinations): only pods of this namespace, e.g. who reaches it from anywhere; repeatable', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
-    .addOption(new Option('-o, --output <format>', 'output format; dot and mermaid draw the graph of one port (or of any port without --port)').choices(['table', 'json', 'csv', 'md', 'dot', 'mermaid']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format; classes: JSON of the classes of pods and the class pairs allowed, for large clusters; dot and mermaid draw the graph of one port (or of any port without --port)').choices(['table', 'json', 'csv', 'md', 'classes', 'dot', 'mermaid']).default('table'))
     .addOption(new Option('--level <level>', 'with -o dot|mermaid: what a node is; auto: workloads up to 500, else classes up to 500, else namespaces').choices(['auto', 'workload', 'class', 'namespace', 'pod']).default('auto'))
   namespaceOptions(clusterOptions(matrix), 'the pods of this namespace, as rows and as columns').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
 

@@ -12,7 +12,7 @@
 import type { Pod } from '../model/cluster.js'
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { computeIdentities, namedPortsKey } from '../analysis/identities.js'
+import { computeIdentities, namedPortsKey } from '../engine/identities.js'
 import type { Endpoint } from '../engine/verdict.js'
 import { shortHash } from './short-hash.js'
 

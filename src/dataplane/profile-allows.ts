@@ -5,12 +5,12 @@
  */
 import type { Pod } from '../model/cluster.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
-import type { Direction, NetworkPolicy, Peer, Rule } from '../model/policy.js'
+import { peerKey, type Direction, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
-import { peerMatches } from '../engine/match-peer.js'
-import { Bitset } from '../analysis/bitset.js'
+import { PeerCache, type PeerSets } from '../engine/peer-cache.js'
+import type { Endpoint } from '../engine/verdict.js'
+import { Bitset } from '../engine/bitset.js'
 import { addressPieces, mergeClasses, type AddressClasses, type LabelClasses } from './address-classes.js'
 import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
 import type { NftElement } from './nft-objects.js'
@@ -83,24 +83,21 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
       }
     }
   }
-  const labelSig: number[][] = lc.view.byId.map(() => [])
-  const nsCache = new Map<string, string[]>()
-  for (const { peer, ns, ord } of selectorPeers.values()) {
-    if (peer.kind !== 'pods') continue
-    // selector peers match pods only, and only pods of the namespaces they name
-    const namespaces = peer.namespaces.kind === 'own' ? [ns] : namespacesMatching(index, peer.namespaces.selector, lc.view.byNamespace, nsCache)
-    for (const n of namespaces) {
-      for (const c of lc.view.byNamespace.get(n) ?? []) if (peerMatches(index, peer, ns, lc.view.byId[c]!.rep)) labelSig[c]!.push(ord)
-    }
-  }
   const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
   const pieces = addressPieces(blocks, lc.family)
-  const pieceSig = pieces.map((piece) => {
-    const sig: number[] = []
-    const e = { kind: 'ip' as const, ip: piece.rep }
-    for (const { peer, ord } of blockPeers.values()) if (peerMatches(index, peer, '', e)) sig.push(ord)
-    return sig
+  const peers = new PeerCache(index, {
+    selectorSize: lc.view.size,
+    selectorsByNamespace: lc.view.byNamespace,
+    selectorRep: (c) => lc.view.byId[c]!.rep as Endpoint & { kind: 'pod' },
+    addressSize: pieces.length,
+    addressIds: [...pieces.keys()],
+    addressRep: (j) => ({ kind: 'ip', ip: pieces[j]!.rep }),
+    all: { sel: Bitset.full(lc.view.size), addr: Bitset.full(pieces.length) },
   })
+  const labelSig: number[][] = lc.view.byId.map(() => [])
+  for (const { peer, ns, ord } of selectorPeers.values()) peers.forPeer(peer, ns).forEach((c) => labelSig[c]!.push(ord))
+  const pieceSig: number[][] = pieces.map(() => [])
+  for (const { peer, ord } of blockPeers.values()) peers.forPeer(peer, '').forEach((j) => pieceSig[j]!.push(ord))
   return mergeClasses(
     lc,
     pieces,
@@ -109,23 +106,6 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
     (ord) => keys[ord]!,
     previous,
   )
-}
-
-function peerKey(peer: Peer, policyNamespace: string): string {
-  return peer.kind === 'ipBlock'
-    ? `ip\n${peer.block.key}`
-    : peer.namespaces.kind === 'own'
-      ? `own\n${policyNamespace}\n${peer.podSelector.key}`
-      : `ns\n${peer.namespaces.selector.key}\n${peer.podSelector.key}`
-}
-
-function namespacesMatching(index: ClusterIndex, selector: LabelSelector, byNamespace: ReadonlyMap<string, unknown>, cache: Map<string, string[]>): string[] {
-  let list = cache.get(selector.key)
-  if (list === undefined) {
-    list = [...byNamespace.keys()].filter((ns) => selectorMatches(selector, index.namespaceLabels(ns)))
-    cache.set(selector.key, list)
-  }
-  return list
 }
 
 /**
@@ -171,7 +151,13 @@ function ingressGroups(p: Profile, peers: PeerClasses): Map<string, Group> {
   const dest = p.rep
   const groups = new Map<string, Group>()
   for (const policy of p.policies) {
-    for (const rule of policy.ingress ?? []) addGroup(groups, peers.portsOn(rule.ports, dest, p.destKey), peers.forRule(rule, policy))
+    for (const rule of policy.ingress ?? []) {
+      const ranges = peers.portsOn(rule.ports, dest, p.destKey)
+      const sets = peers.forRule(rule, policy)
+      // the selector and network classes a rule admits share one id space: both go to the same group
+      addGroup(groups, ranges, sets.sel)
+      addGroup(groups, ranges, sets.addr)
+    }
   }
   return groups
 }
@@ -181,13 +167,19 @@ function egressGroups(p: Profile, peers: PeerClasses): Map<string, Group> {
   const groups = new Map<string, Group>()
   for (const policy of p.policies) {
     for (const rule of policy.egress ?? []) {
-      const bits = peers.forRule(rule, policy)
+      const sets = peers.forRule(rule, policy)
       // only a named port reads the destination (it resolves on the destination pod)
       if (rule.ports === 'any' || !rule.ports.some((s) => s.port.kind === 'named')) {
-        addGroup(groups, peers.portsOn(rule.ports, null, '-'), bits)
+        const ranges = peers.portsOn(rule.ports, null, '-')
+        addGroup(groups, ranges, sets.sel)
+        addGroup(groups, ranges, sets.addr)
         continue
       }
-      for (const d of peers.destKinds()) addGroup(groups, peers.portsOn(rule.ports, d.pod, d.key), bits.and(d.bits))
+      for (const d of peers.destKinds()) {
+        const ranges = peers.portsOn(rule.ports, d.pod, d.key)
+        addGroup(groups, ranges, sets.sel.and(d.bits))
+        addGroup(groups, ranges, sets.addr.and(d.bits))
+      }
     }
   }
   return groups
@@ -308,33 +300,32 @@ function protoRange(proto: number) {
 }
 
 /**
- * Class sets of peers, each distinct peer computed once (selectors interned by their canonical key), with the
- * engine's peerMatches on one member per class — as reachability.ts does, over addresses outside the pods too.
+ * What rules admit, as classes of one family's addresses (the engine's PeerCache over the selector and network
+ * classes, which share one id space), and what their ports mean on each kind of destination.
  */
 class PeerClasses {
-  private readonly byKey = new Map<string, Bitset>()
-  private readonly ruleCache = new WeakMap<Rule, Bitset>()
-  private readonly nsCache = new Map<string, string[]>()
+  private readonly cache: PeerCache
   private readonly portCache = new Map<readonly PortSpec[] | 'any', Map<string, PortRange[]>>()
   private dests: { key: string; pod: Pod | null; bits: Bitset }[] | null = null
-  private readonly all: Bitset
 
-  constructor(private readonly index: ClusterIndex, private readonly ac: AddressClasses) {
+  constructor(index: ClusterIndex, private readonly ac: AddressClasses) {
     // every address has a network class, so "all sources/destinations" is every network class
-    this.all = new Bitset(ac.size)
-    for (const id of ac.netIds) this.all.add(id)
+    const all = new Bitset(ac.size)
+    for (const id of ac.netIds) all.add(id)
+    this.cache = new PeerCache(index, {
+      selectorSize: ac.size,
+      selectorsByNamespace: ac.byNamespace,
+      selectorRep: (id) => ac.byId[id]!.rep as Endpoint & { kind: 'pod' },
+      addressSize: ac.size,
+      addressIds: ac.netIds,
+      addressRep: (id) => ac.byId[id]!.rep,
+      all: { sel: new Bitset(ac.size), addr: all },
+    })
   }
 
   /** "If this field is empty or missing, this rule matches all sources/destinations"; several peers are ORed. */
-  forRule(rule: Rule, policy: NetworkPolicy): Bitset {
-    if (rule.peers === 'any') return this.all
-    let bits = this.ruleCache.get(rule)
-    if (bits === undefined) {
-      bits = new Bitset(this.ac.size)
-      for (const peer of rule.peers) bits.orWith(this.forPeer(peer, policy.namespace))
-      this.ruleCache.set(rule, bits)
-    }
-    return bits
+  forRule(rule: Rule, policy: NetworkPolicy): PeerSets {
+    return this.cache.forRule(rule, policy)
   }
 
   /** The ports `ports` allows on a destination; `destKey` says what named ports mean there (see destKeyOf). */
@@ -367,22 +358,5 @@ class PeerClasses {
     }
     this.dests = [...byKey.values()]
     return this.dests
-  }
-
-  private forPeer(peer: Peer, policyNamespace: string): Bitset {
-    const key = peerKey(peer, policyNamespace)
-    let bits = this.byKey.get(key)
-    if (bits !== undefined) return bits
-    bits = new Bitset(this.ac.size)
-    if (peer.kind === 'ipBlock') {
-      for (const id of this.ac.netIds) if (peerMatches(this.index, peer, policyNamespace, this.ac.byId[id]!.rep)) bits.add(id)
-    } else {
-      const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : namespacesMatching(this.index, peer.namespaces.selector, this.ac.byNamespace, this.nsCache)
-      for (const ns of namespaces) {
-        for (const id of this.ac.byNamespace.get(ns) ?? []) if (peerMatches(this.index, peer, policyNamespace, this.ac.byId[id]!.rep)) bits.add(id)
-      }
-    }
-    this.byKey.set(key, bits)
-    return bits
   }
 }

@@ -18,3 +18,7 @@ export {
   type Verdict,
   type VerdictNote,
 } from './verdict.js'
+export { Bitset } from './bitset.js'
+export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, type Identities, type PodClass } from './identities.js'
+export { PeerCache, identitySpace, type PeerSets, type PeerSpace } from './peer-cache.js'
+export { PeerPods } from './peer-pods.js'

@@ -5,7 +5,7 @@
 import type { Cluster } from '../model/cluster.js'
 import { InternalError } from '../model/issues.js'
 import { indexCluster } from '../engine/cluster-index.js'
-import { distinctIpBlocks } from '../analysis/identities.js'
+import { distinctIpBlocks } from '../engine/identities.js'
 import { defaultFamily, defaultGraphLevel, graphReport, type GraphOptions } from './graph-report.js'
 import type { GraphEdge, GraphNode, GraphReport } from './graph-types.js'
 

@@ -6,8 +6,8 @@
  */
 import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { ClassMatrix } from '../analysis/reachability.js'
-import { Bitset } from '../analysis/bitset.js'
-import type { Identities } from '../analysis/identities.js'
+import { Bitset } from '../engine/bitset.js'
+import type { Identities } from '../engine/identities.js'
 import type { ExternalSpace, ExternalVerdicts } from './graph-external.js'
 import type { PodNode } from './graph-nodes.js'
 

@@ -12,8 +12,8 @@ import type { Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { Bitset } from '../analysis/bitset.js'
-import type { Identities } from '../analysis/identities.js'
+import { Bitset } from '../engine/bitset.js'
+import type { Identities } from '../engine/identities.js'
 import { blockText } from './graph-nodes.js'
 
 export interface ExternalNode {

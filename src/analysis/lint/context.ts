@@ -1,16 +1,17 @@
 import type { Cluster, Pod } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
 import { selectorMatches, type LabelSelector } from '../../model/label-selector.js'
-import { peerKey, type Direction, type NetworkPolicy, type Peer, type Rule } from '../../model/policy.js'
+import type { Direction, NetworkPolicy, Peer, Rule } from '../../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { podEndpoint } from '../../engine/endpoint.js'
-import { peerMatches } from '../../engine/match-peer.js'
+import { PeerPods } from '../../engine/peer-pods.js'
 import { policySelects } from '../../engine/select.js'
 import type { Endpoint } from '../../engine/verdict.js'
 
 /**
  * What every check reads, computed once per input. Every "who is selected" and "who does this peer admit"
- * answer comes from the engine (policySelects, peerMatches), memoized per policy and per peer.
+ * answer comes from the engine (policySelects; the PeerCache's classes, expanded to pods), memoized per policy
+ * and per peer.
  */
 export interface LintContext {
   readonly cluster: Cluster
@@ -47,7 +48,7 @@ export function createContext(cluster: Cluster): LintContext {
     return e
   }
   const selected = new Map<NetworkPolicy, Pod[]>()
-  const peers = new Map<string, Pod[]>()
+  let peers: PeerPods | null = null
   const nsBySelector = new Map<string, string[]>()
   return {
     cluster,
@@ -64,13 +65,8 @@ export function createContext(cluster: Cluster): LintContext {
       return pods
     },
     peerPods(peer, policyNamespace) {
-      const key = peerKey(peer, policyNamespace)
-      let pods = peers.get(key)
-      if (pods === undefined) {
-        pods = cluster.pods.filter((p) => peerMatches(index, peer, policyNamespace, endpoint(p)))
-        peers.set(key, pods)
-      }
-      return pods
+      peers ??= new PeerPods(index, cluster.pods, cluster.policies, family)
+      return peers.of(peer, policyNamespace)
     },
     namespacesMatching(selector) {
       let list = nsBySelector.get(selector.key)

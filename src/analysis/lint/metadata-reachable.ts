@@ -3,7 +3,7 @@ import { parseIp } from '../../model/ip.js'
 import type { NetworkPolicy } from '../../model/policy.js'
 import { evaluateFlow } from '../../engine/evaluate.js'
 import type { Endpoint } from '../../engine/verdict.js'
-import { computeIdentities } from '../identities.js'
+import { computeIdentities } from '../../engine/identities.js'
 import type { Check } from './check.js'
 import { code, count, msg, podName, policyObject, refList, type Draft } from './finding.js'
 

@@ -12,6 +12,7 @@ import { graphReport } from '../../report/graph-report.js'
 import type { GraphLevel } from '../../report/graph-types.js'
 import { renderDot } from '../render/graph-dot.js'
 import { renderMermaid } from '../render/graph-mermaid.js'
+import { writeClassesReport } from '../../report/classes-report.js'
 
 export interface MatrixOptions {
   filename: string[]
@@ -23,7 +24,7 @@ export interface MatrixOptions {
   kubeconfig?: string
   context?: string
   family?: '4' | '6'
-  output: 'table' | 'json' | 'csv' | 'md' | 'dot' | 'mermaid'
+  output: 'table' | 'json' | 'csv' | 'md' | 'classes' | 'dot' | 'mermaid'
   level?: 'auto' | GraphLevel
 }
 
@@ -53,6 +54,7 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   const write = (s: string | Uint8Array) => out.write(s)
   switch (opts.output) {
     case 'json': await writeMatrixReport(result, write, axes); break
+    case 'classes': await writeClassesReport(result, write, axes); break
     case 'csv': await writeMatrixCsv(result, write, axes); break
     case 'md': await writeMatrixMarkdown(result, write, axes); break
     default:

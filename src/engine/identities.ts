@@ -4,8 +4,8 @@ import type { IpBlock } from '../model/ip-block.js'
 import { ipBlockContains } from '../model/ip-block.js'
 import { labelsKey } from '../model/labels.js'
 import type { NetworkPolicy } from '../model/policy.js'
-import { podEndpoint } from '../engine/endpoint.js'
-import type { Endpoint } from '../engine/verdict.js'
+import { podEndpoint } from './endpoint.js'
+import type { Endpoint } from './verdict.js'
 
 /**
  * Pods that no policy can tell apart, grouped into one class (cilium calls these identities).
