@@ -85,14 +85,18 @@ await measure(`GET /api/check`, `/api/check?from=${fromName}&to=${toName}&port=8
 
 const ns = to.metadata.namespace
 const policies = (await measure(`GET /api/policies?namespace=${ns}`, `/api/policies?namespace=${ns}`, undefined, (r) => `${r.json.policies.length} policies`)).json.policies as { namespace: string; name: string; yaml: string }[]
-const target = policies.find((p) => Array.isArray(JSON.parse(p.yaml).spec.ingress) && JSON.parse(p.yaml).spec.ingress.length > 0)!
+const target = policies.find((p) => (JSON.parse(p.yaml).spec.ingress ?? []).some((r: any) => (r.ports ?? []).some((x: any) => x.port === 8080 || x.port === 'http'))) ?? policies.find((p) => (JSON.parse(p.yaml).spec.ingress ?? []).length > 0)!
 await measure(`GET /api/describe/pod`, `/api/describe/pod?pod=${toName}`, undefined, (r) => `${r.json.lint.length} findings`)
 const edited = parse(target.yaml)
-edited.spec.ingress = edited.spec.ingress.slice(1)
+// no ingress rule left: the policy isolates its pods and admits nothing
+edited.spec.ingress = []
 const editedYaml = stringify(edited)
-await measure(`POST /api/whatif (edit ${target.namespace}/${target.name})`, '/api/whatif', { changes: [{ op: 'edit', policy: `${target.namespace}/${target.name}`, yaml: editedYaml }] }, (r) =>
-  r.json.diff ? `allowed +${r.json.diff.summary.allowed.connections}, denied +${r.json.diff.summary.denied.connections}; graph ${r.json.graph ? `${r.json.graph.edges.length} edges` : 'absent'}` : JSON.stringify(r.json.errors).slice(0, 100),
-)
+const whatIfSays = (r: { json: any }) =>
+  r.json.diff ? `allowed +${r.json.diff.summary.allowed.connections}, denied +${r.json.diff.summary.denied.connections}; graph ${r.json.graph ? `${r.json.graph.edges.length} edges` : 'absent'}` : JSON.stringify(r.json.errors).slice(0, 100)
+const change = { op: 'edit', policy: `${target.namespace}/${target.name}`, yaml: editedYaml }
+console.log(`what-if: ${target.namespace}/${target.name} with no ingress rule left`)
+await measure('POST /api/whatif, port 8080/TCP', '/api/whatif', { changes: [change], port: '8080/TCP' }, whatIfSays)
+await measure('POST /api/whatif, any port', '/api/whatif', { changes: [change] }, whatIfSays)
 await measure('POST /api/allow', '/api/allow', { from: fromName, to: toName, port: '8080/TCP' }, (r) => (r.json.alreadyAllowed ? 'already allowed' : `${r.json.policies.length} policies`))
 
 const stopped = new Promise((r) => child.once('exit', r))

@@ -47,6 +47,7 @@ export interface PolicyRef {
 /**
  * GET /api/graph?port=PORT|any&level=auto|namespace|class|workload|pod&namespace=NS (repeatable)&label=K=V (repeatable)
  * — the graph report (src/report/graph-types.ts): nodes grouped by namespace, edges for allowed connections.
+ * `netpol serve` lists at most 20,000 edges per answer and counts the rest in `omittedEdges`.
  */
 export type { GraphLevel, GraphReport, GraphNode, GraphEdge, GraphGroup } from '../report/graph-types.js'
 

@@ -2,7 +2,7 @@
  * `netpol serve`: read the manifests (or follow the cluster), then answer the page and its API on
  * http://ADDRESS:PORT/ until SIGINT or SIGTERM (exit 0). Bad input is exit 2 before anything listens.
  */
-import type { ServeInput } from '../../web/server/serve-input.js'
+import type { ServeInput } from '../../web/server/index.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { liveOf } from '../shown-namespaces.js'
 
@@ -28,7 +28,7 @@ export async function serve(opts: ServeOptions, io: CliIO, deps: ServeDeps = {})
     throw new UsageError(`give -f or read the cluster (${opts.kubeconfig !== undefined ? '--kubeconfig' : '--context'}), not both`)
   }
   const input = opts.filename.length > 0 ? await filesInput(opts, io) : await liveInput(opts, io, deps)
-  const { startServer } = await import('../../web/server/server.js')
+  const { startServer, lintOutcomeOf } = await import('../../web/server/index.js')
   // listening for the signals before the URL is printed: whoever reads it may stop the server at once
   const stopped = deps.stopped ?? untilSignal()
   let server: Awaited<ReturnType<typeof startServer>>
@@ -53,7 +53,7 @@ export async function serve(opts: ServeOptions, io: CliIO, deps: ServeDeps = {})
   }
   io.stdout.write(`netpol serve: ${server.url}\n`)
   // the lint (a worker thread) starts now: on a large cluster it takes seconds, and the page asks for it soon
-  ;(await import('../../web/server/reports.js')).lintOutcomeOf(input.current()).catch(() => undefined)
+  lintOutcomeOf(input.current()).catch(() => undefined)
   await stopped
   await server.close()
   await input.stop()
@@ -84,7 +84,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function filesInput(opts: ServeOptions, io: CliIO): Promise<ServeInput> {
-  const [{ loadInputOrExit }, { fixedInput }, { formatNotes }] = await Promise.all([import('../load.js'), import('../../web/server/serve-input.js'), import('../render/format-notes.js')])
+  const [{ loadInputOrExit }, { fixedInput }, { formatNotes }] = await Promise.all([import('../load.js'), import('../../web/server/index.js'), import('../render/format-notes.js')])
   const { cluster, texts, notes } = await loadInputOrExit({ files: opts.filename, keepText: true }, io)
   return fixedInput(`files: ${opts.filename.join(', ')}`, { cluster, texts, objects: [], issues: [], notes: formatNotes(notes) })
 }
@@ -93,7 +93,7 @@ async function filesInput(opts: ServeOptions, io: CliIO): Promise<ServeInput> {
 async function liveInput(opts: ServeOptions, io: CliIO, deps: ServeDeps): Promise<ServeInput> {
   const [{ connect, formatKubeError }, { followLive }, { formatIssue }, { formatNotes }, { isFatalAtStart }] = await Promise.all([
     import('../../io/kube/index.js'),
-    import('../../web/server/live-input.js'),
+    import('../../web/server/index.js'),
     import('../render/format-issue.js'),
     import('../render/format-notes.js'),
     import('./agent-cluster.js'),

@@ -9,6 +9,7 @@ import { Describer, type PolicyView } from '../../analysis/describe.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
 import type { PodView } from '../../analysis/describe.js'
 import { diffClusters } from '../../analysis/diff.js'
+import { distinctIpBlocks } from '../../analysis/identities.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
 import { defaultGraphLevel, describePodsReport, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
 import type { Snapshot } from './serve-input.js'
@@ -71,9 +72,16 @@ export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
   return cached(s, `graph ${JSON.stringify(o)}`, (x) => graphReport(x.cluster, o.level === 'auto' ? { ...o, level: defaultLevel(x) } : o, indexOf(x)))
 }
 
-/** The graph of `after`, its edges marked opened, closed or same against the snapshot's. */
+/**
+ * The graph of `after`, its edges marked opened, closed or same against the snapshot's. When the change keeps
+ * the ipBlocks the policies name (so every class keeps its id), the snapshot's graph is the one /api/graph
+ * drew and cached, and only the graph after the change is computed.
+ */
 export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
-  return graphChange(s.cluster, after, o)
+  const keys = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')
+  if (keys(s.cluster) !== keys(after)) return graphChange(s.cluster, after, o)
+  const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
+  return graphChange(graphOf(s, same), graphReport(after, same, indexCluster(after), distinctIpBlocks(s.cluster.policies)))
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { parse } from 'yaml'
 import { filesInput, getJson, postJson, serveOn } from '../../../test/serve/http.js'
 import type { RunningServer } from './server.js'
 
@@ -121,5 +122,32 @@ describe('POST /api/whatif', () => {
     await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/postgres-from-api' }] })
     expect(await getJson(server, '/api/policies')).toEqual(before)
     expect((await getJson(server, '/api/cluster')).version).toBe(1)
+  })
+})
+
+describe('the what-if graph is graphChange of the clusters before and after', () => {
+  const withBlock = EDITED.replace('    ports:\n', '    - ipBlock: {cidr: 192.0.2.0/24}\n    ports:\n')
+  test.each([
+    ['an edit that keeps the ipBlocks (the cached graph before is reused)', EDITED],
+    ['an edit that adds an ipBlock (classes renamed by both sides)', withBlock],
+  ])('%s', async (_, yaml) => {
+    const { graphChange, parseGraphOptions } = await import('../../report/index.js')
+    const { loadManifests } = await import('../../io/load-manifests.js')
+    const { parsePolicy } = await import('../../model/parse-policy.js')
+    const before = (await loadManifests(['examples/three-tier/'])).cluster
+    const policy = parsePolicy(parse(yaml))
+    if (!policy.ok) throw new Error('bad test policy')
+    // in the order the what-if keeps: by namespace and name
+    const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
+    const policies = [...before.policies.filter((p) => p.name !== 'postgres-from-api'), policy.value].sort((a, b) => (key(a) < key(b) ? -1 : 1))
+    const after = { ...before, policies }
+    for (const port of ['5432/TCP', 'any']) {
+      const options = parseGraphOptions({ port, level: 'workload' })
+      if (!options.ok) throw new Error(options.error.message)
+      await getJson(server, `/api/graph?port=${port}&level=workload`)
+      const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port, level: 'workload' })
+      const expected = JSON.parse(JSON.stringify(graphChange(before, after, { ...options.value, maxEdges: 20_000 })))
+      expect(r.body.graph).toEqual(expected)
+    }
   })
 })
