@@ -1,6 +1,6 @@
 /**
  * The nodes of a graph at one level: which pods each node holds, and what the page prints about it. Nodes are
- * built from the matrix's classes (src/analysis/identities.ts), so the edges can be decided per class and
+ * built from the matrix's classes (src/engine/identities.ts), so the edges can be decided per class and
  * folded into nodes (graph-edges.ts).
  */
 import { podId, standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
