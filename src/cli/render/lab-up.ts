@@ -19,6 +19,8 @@ export function formatLabIssue(issue: LabIssue, pods: readonly LabPodInput[]): s
       return `${who}address ${issue.ip} is outside the pod range ${issue.cidr}; reached through a host route (give --pod-cidr to match the input)`
     case 'pod_cidr_exhausted':
       return `${who}no free address left in ${issue.cidr}; the pod has none in the lab`
+    case 'external_unreachable':
+      return `outside host ${issue.ip}: no pod has an address of its family; left out of the lab`
   }
 }
 
