@@ -154,6 +154,8 @@ function define(program: Command, io: CliIO): void {
       .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
       .option('--no-agent', 'do not run the agent: no policy is enforced')
       .addOption(new Option('--mode <mode>', "the agent's mode").choices(['enforce', 'audit']).default('enforce'))
+      .option('--external <ip>', 'an outside host (routed through the node) to probe both ways, besides those the ipBlocks name; repeatable', collect, [])
+      .option('--no-outside', "no outside hosts for the policies' ipBlocks: only the --external ones")
   const labProbeOptions = (c: Command) =>
     c
       .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: the ports `netpol matrix` shows', collect, [])

@@ -24,6 +24,11 @@ describe('outsideHosts', () => {
       want: ['1.0.0.1 in 0.0.0.0/0', '10.0.0.1 in except 10.0.0.0/8 of 0.0.0.0/0', '203.0.113.1 in 203.0.113.0/24'],
     },
     {
+      name: 'a host that proves a block already proves a later one that holds it',
+      peers: [ipPeer('203.0.113.0/25'), ipPeer('0.0.0.0/0', ['10.0.0.0/8'])],
+      want: ['203.0.113.1 in 203.0.113.0/25', '10.0.0.1 in except 10.0.0.0/8 of 0.0.0.0/0'],
+    },
+    {
       name: 'a block inside the pod range gets no outside host (its pods are probed as pods)',
       peers: [ipPeer('10.244.0.0/24')],
       want: ['203.0.113.1 in 203.0.113.0/24', '192.0.2.1 outside every ipBlock'],

@@ -1,7 +1,7 @@
 /**
  * Which outside hosts prove the policies' ipBlocks with real packets: for every ipBlock an address inside it
  * and outside its excepts, for every except an address inside it, and per family one address outside every
- * block. Pure: the lab (lab-plan.ts) gives them to its external namespace, `netpol lab` probes them both ways.
+ * block; a host that already proves a block or an except is not repeated for it. Pure: the lab (lab-plan.ts) gives them to its external namespace, `netpol lab` probes them both ways.
  *
  * "IPBlock describes a particular CIDR that is allowed to the pods matched by a NetworkPolicySpec's
  * podSelector. The except entry describes CIDRs that should not be included within this rule." (IPBlock)
@@ -83,10 +83,10 @@ export interface OutsideOptions {
  * gets none (its pods are probed as pods).
  */
 export function outsideHosts(cluster: Cluster, opts: OutsideOptions): OutsideHost[] {
-  const out = new Map<string, OutsideHost>()
+  const out = new Map<string, OutsideHost & { value: bigint }>()
   const add = (family: Family, value: bigint, why: OutsideWhy): void => {
     const key = `${family}:${value}`
-    if (!out.has(key)) out.set(key, { ip: formatIpValue(family, value), family, why })
+    if (!out.has(key)) out.set(key, { ip: formatIpValue(family, value), family, why, value })
   }
   for (const ip of opts.given ?? []) add(ip.family, ip.value, { kind: 'given' })
   const forbidden: Record<Family, Range[]> = { 4: [], 6: [] }
@@ -96,12 +96,16 @@ export function outsideHosts(cluster: Cluster, opts: OutsideOptions): OutsideHos
   }
   for (const p of cluster.pods) for (const a of p.ips) forbidden[a.family].push({ first: a.value, last: a.value })
   const blocks = policyIpBlocks(cluster).filter((b) => opts.families.includes(b.cidr.family))
+  // a host chosen (or given) before that already proves a block or an except serves it too
+  const holds = (f: Family, r: Range) => [...out.values()].some((h) => h.family === f && r.first <= h.value && h.value <= r.last)
+  const admits = (b: IpBlock) =>
+    [...out.values()].some((h) => h.family === b.cidr.family && b.cidr.first <= h.value && h.value <= b.cidr.last && !b.except.some((e) => e.first <= h.value && h.value <= e.last))
   for (const b of blocks) {
     const f = b.cidr.family
-    const inside = firstFree(b.cidr, [...forbidden[f], ...b.except])
+    const inside = admits(b) ? null : firstFree(b.cidr, [...forbidden[f], ...b.except])
     if (inside !== null) add(f, inside, { kind: 'inside', cidr: canonicalCidr(b.cidr) })
     for (const e of b.except) {
-      const v = firstFree(e, forbidden[f])
+      const v = holds(f, e) ? null : firstFree(e, forbidden[f])
       if (v !== null) add(f, v, { kind: 'except', except: canonicalCidr(e), cidr: canonicalCidr(b.cidr) })
     }
   }
@@ -114,7 +118,7 @@ export function outsideHosts(cluster: Cluster, opts: OutsideOptions): OutsideHos
     const v = preferred ?? firstFree(rangeOf(SEARCH[f]), avoid)
     if (v !== null) add(f, v, { kind: 'outside' })
   }
-  return [...out.values()]
+  return [...out.values()].map(({ ip, family, why }) => ({ ip, family, why }))
 }
 
 /** How `ip` stands to the policies' ipBlocks now (for a host given by the user, or one `lab up` chose earlier). */
