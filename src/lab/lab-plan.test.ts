@@ -212,3 +212,19 @@ describe('routes, external namespace and servers', () => {
     expect(resolveLabSource(plan, source)?.addresses ?? null).toEqual(want)
   })
 })
+
+describe('hostNetwork pods', () => {
+  const plan = planLab([pod('a/web', [], [{ port: 80, protocol: 'TCP' }])], {
+    hostPods: [
+      { namespace: 'kube-system', name: 'proxy-2', ports: [{ port: 10256, protocol: 'TCP' }] },
+      { namespace: 'kube-system', name: 'proxy-1', ports: [{ port: 10256, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }, { port: 9, protocol: 'SCTP' }] },
+    ],
+  })
+  test('live in the node namespace: one server on the node addresses for all their TCP and UDP ports', () => {
+    expect(plan.hostPods.map((h) => h.id)).toEqual(['kube-system/proxy-1', 'kube-system/proxy-2'])
+    expect(plan.servers[0]).toEqual({ netns: 'netpol-lab-node', banner: 'netpol-lab node\n', addresses: ['10.244.0.1'], tcp: [10256], udp: [53] })
+  })
+  test('probe from the node namespace, from the node addresses', () => {
+    expect(resolveLabSource(plan, 'kube-system/proxy-2')).toEqual({ netns: 'netpol-lab-node', addresses: ['10.244.0.1'] })
+  })
+})

@@ -54,6 +54,24 @@ export interface LabOptions {
   readonly externalPorts?: readonly LabPort[]
   /** which lab (lab-names.ts): its namespaces' names; default: the default lab */
   readonly name?: string
+  /**
+   * hostNetwork pods: no namespace of their own, their traffic is the node's. Their TCP and UDP ports are
+   * served in the node namespace on the node's addresses (the gateways), and they probe from there.
+   */
+  readonly hostPods?: readonly HostPodInput[]
+}
+
+export interface HostPodInput {
+  readonly namespace: string
+  readonly name: string
+  readonly ports: readonly LabPort[]
+}
+
+/** A hostNetwork pod in the lab: it lives in the node namespace and uses the node's addresses. */
+export interface LabHostPod {
+  /** namespace/name */
+  readonly id: string
+  readonly ports: readonly LabPort[]
 }
 
 /** An address on an interface, with the prefix length it is configured with. */
@@ -142,6 +160,8 @@ export interface LabPlan {
   readonly pods: readonly LabPod[]
   /** the outside hosts: not on the bridge, routed by the node through LAB_EXT_VETH */
   readonly external: LabEndpoint | null
+  /** hostNetwork pods, sorted by id: their servers run in the node namespace, on the gateways' addresses */
+  readonly hostPods: readonly LabHostPod[]
   /** host routes the node namespace needs: pod addresses outside the pod CIDRs (on the bridge), external addresses (LAB_EXT_VETH) */
   readonly nodeRoutes: readonly LabRoute[]
   /** one per namespace that has TCP or UDP ports */
@@ -396,7 +416,16 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
     ...labPods.map((p) => ({ ep: p as LabEndpoint, label: p.id })),
     ...(external === null ? [] : [{ ep: external, label: 'external' }]),
   ]
-  const servers: LabServerSpec[] = endpoints
+  const hostPods: LabHostPod[] = (opts.hostPods ?? [])
+    .map((h, i) => ({ id: `${h.namespace}/${h.name}`, ports: parsePortList(h.ports, ['hostPods', i, 'ports'], issues) }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  // one server for every hostNetwork pod: they share the node's ports, as on a real node (SCTP: not served)
+  const hostPorts = parsePortList(hostPods.flatMap((h) => h.ports.filter((p) => p.protocol !== 'SCTP')), ['hostPods'], issues)
+  const nodeServer: LabServerSpec[] =
+    hostPorts.length === 0 || gateways.length === 0
+      ? []
+      : [{ netns: names.nodeNetns, banner: 'netpol-lab node\n', addresses: gateways.map((g) => g.ip), tcp: hostPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port), udp: hostPorts.filter((p) => p.protocol === 'UDP').map((p) => p.port) }]
+  const servers: LabServerSpec[] = [...nodeServer, ...endpoints
     .filter(({ ep }) => ep.addresses.length > 0 && ep.ports.some((p) => p.protocol !== 'SCTP'))
     .map(({ ep, label }) => ({
       netns: ep.netns,
@@ -404,7 +433,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       addresses: ep.addresses.map((a) => a.ip),
       tcp: ep.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port),
       udp: ep.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port),
-    }))
+    }))]
   const sctp: SctpResponderSpec = {
     home: names.nodeNetns,
     namespaces: endpoints
@@ -430,6 +459,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
     gateways,
     pods: labPods,
     external,
+    hostPods,
     nodeRoutes,
     servers,
     sctp,
@@ -437,10 +467,12 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
   }
 }
 
-/** The namespace and the addresses a probe source stands for: a pod id (namespace/name) or an external address. */
+/** The namespace and the addresses a probe source stands for: a pod id (namespace/name, hostNetwork too) or an external address. */
 export function resolveLabSource(plan: LabPlan, source: string): { netns: string; addresses: readonly string[] } | null {
   const pod = plan.pods.find((p) => p.id === source)
   if (pod !== undefined) return { netns: pod.netns, addresses: pod.addresses.map((a) => a.ip) }
+  // a hostNetwork pod's connections are the node's: from the node namespace, from the node's addresses
+  if ((plan.hostPods ?? []).some((h) => h.id === source)) return { netns: plan.nodeNetns, addresses: plan.gateways.map((g) => g.ip) }
   const ip = parseIp(source)
   if (ip === null || plan.external === null) return null
   const match = plan.external.addresses.find((a) => a.family === ip.family && parseIp(a.ip)?.value === ip.value)

@@ -14,6 +14,9 @@ import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
+import type { HostPodInput } from '../../lab/lab-plan.js'
+import { policySelects } from '../../engine/select.js'
+import { formatRef } from '../../model/policy.js'
 import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
 import { labOf, labTools, requireRoot, requireLabTools, type LabNameOption } from './lab-prerequisites.js'
 import { labLiveness, readLabState } from '../../lab/lab-state.js'
@@ -99,11 +102,23 @@ function hostFailure(io: CliIO, err: unknown): never {
   throw err
 }
 
+/** The cluster's hostNetwork pods with their ports: in the lab they are the node (lab-plan.ts `hostPods`). */
+export function labHostPods(cluster: Cluster): HostPodInput[] {
+  return cluster.pods.filter((p) => p.hostNetwork).map((p) => ({ namespace: p.namespace, name: p.name, ports: p.ports.map(({ port, protocol }) => ({ port, protocol })) }))
+}
+
 /** The lab's pods: every pod of the cluster that has a network of its own, with its addresses and ports. */
 export function labPodInputs(cluster: Cluster): LabPodInput[] {
   return cluster.pods
     .filter((p) => !p.hostNetwork)
     .map((p) => ({ namespace: p.namespace, name: p.name, ips: p.ips.map((a) => a.text), ports: p.ports.map(({ port, protocol }) => ({ port, protocol })) }))
+}
+
+/** Each hostNetwork pod with the policies that select it. */
+function hostPodSummaries(cluster: Cluster): { id: string; selectedBy: string[] }[] {
+  return cluster.pods
+    .filter((p) => p.hostNetwork)
+    .map((p) => ({ id: `${p.namespace}/${p.name}`, selectedBy: cluster.policies.filter((pol) => policySelects(pol, p)).map((pol) => formatRef(pol)) }))
 }
 
 function podCidrOptions(texts: readonly string[]): { podCidr4?: string; podCidr6?: string } {
@@ -204,7 +219,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const pods = labPodInputs(cluster)
   // the outside hosts serve the ports a probe asks for: those of `lab run --port`, else the matrix's
   const asked = ((opts as Partial<LabProbeOptions>).port ?? []).map(parsePortArg)
-  const { plan, hosts } = planWithOutside(cluster, pods, { ...cidrs, name: lab.name }, { given, fromPolicies: opts.outside !== false, ports: asked.length > 0 ? asked : matrixPorts(cluster) })
+  const { plan, hosts } = planWithOutside(cluster, pods, { ...cidrs, name: lab.name, hostPods: labHostPods(cluster) }, { given, fromPolicies: opts.outside !== false, ports: asked.length > 0 ? asked : matrixPorts(cluster) })
   requireLabTools(io, labTools(plan, opts.agent))
   const t0 = performance.now()
   try {
@@ -235,7 +250,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
     renderLabUp({
       plan,
       pods,
-      hostNetwork: cluster.pods.filter((p) => p.hostNetwork).map((p) => `${p.namespace}/${p.name}`),
+      hostNetwork: hostPodSummaries(cluster),
       ms: performance.now() - t0,
       manifests: LAB_MANIFESTS_FILE,
     }) +
