@@ -190,6 +190,8 @@ spec:
       expect(r.out).toMatch(/shop\/db\s+10\.244\.0\.3\n/)
       expect(r.out).toMatch(/shop\/web\s+10\.244\.0\.4\n/)
       expect(r.out).toContain('agent (enforce): rules applied to table inet netpol in netpol-lab-node')
+      // the ipBlock holds a pod's address only: no outside host inside it, one outside it
+      expect(r.out).toContain('outside hosts, routed through the node: 192.0.2.1 (outside every ipBlock); serving 80/TCP, 5432/TCP\n')
     }, 60_000)
 
     test('probe: the table and no disagreement (the ipBlock matches the assigned address)', async () => {
@@ -211,11 +213,14 @@ spec:
     test('probe -o json has the matrix schema; the comparison goes to stderr', async () => {
       const r = await runCli(['lab', 'probe', '-o', 'json', '--port', '5432'])
       expect(r.code).toBe(0)
+      // the outside host after the pods: it reaches only client (not isolated; 5432 not served there: the engine's
+      // verdict), and every pod reaches it (no egress policy)
       expect(JSON.parse(r.out)).toEqual({
-        pods: ['shop/client', 'shop/db', 'shop/web'],
-        results: [{ port: 5432, protocol: 'TCP', allowed: [[true, false, false], [true, true, true], [true, true, true]] }],
+        pods: ['shop/client', 'shop/db', 'shop/web', '192.0.2.1'],
+        results: [{ port: 5432, protocol: 'TCP', allowed: [[true, false, false, true], [true, true, true, true], [true, true, true, true], [true, false, false, false]] }],
       })
       expect(r.err).toContain('2 cells measured, 2 agree')
+      expect(r.err).toContain('lab vs engine, outside hosts (IPv4, 1 host, both ways): 4 cells measured, 4 agree, 0 disagree, 0 failed')
     }, 60_000)
 
     test('rules that differ from the policies: each disagreement with the engine’s reasons, exit 1', async () => {
@@ -246,7 +251,7 @@ spec:
     test('down removes every namespace and the record; a probe then says no lab is up', async () => {
       const r = await runCli(['lab', 'down'])
       expect(r.code).toBe(0)
-      expect(r.out).toMatch(/^lab down: removed 4 namespaces, ended 4 processes\n$/)
+      expect(r.out).toMatch(/^lab down: removed 5 namespaces, ended 5 processes\n$/)
       expect(await labNamespaces()).toEqual([])
       const p = await runCli(['lab', 'probe'])
       expect(p.code).toBe(2)
