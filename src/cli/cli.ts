@@ -164,7 +164,7 @@ function define(program: Command, io: CliIO): void {
       .option('--timeout-ms <ms>', 'per probe; no answer within it counts as dropped', '300')
   labUpOptions(lab.command('up').description('build the lab and apply the policies with `netpol agent --once`'))
     .action(async (opts) => (await import('./commands/lab.js')).labUpCommand(opts, io))
-  labProbeOptions(labName(lab.command('probe')).description('open a real connection per (pod, pod, served port); print the measured table and where the engine disagrees (exit 1)'))
+  labProbeOptions(labName(lab.command('probe')).description('open a real connection per (pod, pod, served port), and both ways between pods and the outside hosts; print the measured tables and where the engine disagrees (exit 1)'))
     .action(async (opts) => (await import('./commands/lab.js')).labProbeCommand(opts, io))
   labName(lab.command('down'))
     .description('remove the lab: namespaces, servers, rules (also after a crash)')
