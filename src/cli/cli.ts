@@ -154,6 +154,8 @@ function define(program: Command, io: CliIO): void {
       .option('--pod-cidr <cidr>', 'range for pods the input gives no address (one IPv4 and/or one IPv6; default 10.244.0.0/16); repeatable', collect, [])
       .option('--no-agent', 'do not run the agent: no policy is enforced')
       .addOption(new Option('--mode <mode>', "the agent's mode").choices(['enforce', 'audit']).default('enforce'))
+      .option('--external <ip>', 'an outside host (routed through the node) to probe both ways, besides those the ipBlocks name; repeatable', collect, [])
+      .option('--no-outside', "no outside hosts for the policies' ipBlocks: only the --external ones")
   const labProbeOptions = (c: Command) =>
     c
       .option('--port <port>', 'PORT[/PROTOCOL]; repeatable; default: the ports `netpol matrix` shows', collect, [])
@@ -162,7 +164,7 @@ function define(program: Command, io: CliIO): void {
       .option('--timeout-ms <ms>', 'per probe; no answer within it counts as dropped', '300')
   labUpOptions(lab.command('up').description('build the lab and apply the policies with `netpol agent --once`'))
     .action(async (opts) => (await import('./commands/lab.js')).labUpCommand(opts, io))
-  labProbeOptions(labName(lab.command('probe')).description('open a real connection per (pod, pod, served port); print the measured table and where the engine disagrees (exit 1)'))
+  labProbeOptions(labName(lab.command('probe')).description('open a real connection per (pod, pod, served port), and both ways between pods and the outside hosts; print the measured tables and where the engine disagrees (exit 1)'))
     .action(async (opts) => (await import('./commands/lab.js')).labProbeCommand(opts, io))
   labName(lab.command('down'))
     .description('remove the lab: namespaces, servers, rules (also after a crash)')

@@ -114,6 +114,17 @@ describe.runIf(isRoot)('lab: 3 pods and an external namespace, probed through th
     expect(s.processes.map((p) => p.role).sort()).toEqual(['pod-server', 'pod-server', 'pod-server', 'sctp-responder'])
   })
 
+  test('the external namespace is routed by the node, not bridged: its own veth, a host route per address', async () => {
+    const link = await mustRun('ip link', 'ip', ['-n', LAB_NODE_NETNS, '-j', 'link', 'show', 'dev', 'nplhext'])
+    expect((JSON.parse(link) as { master?: string }[])[0]?.master).toBeUndefined()
+    for (const ip of [EXT4, EXT6]) {
+      const route = await mustRun('ip route get', 'ip', ['-n', LAB_NODE_NETNS, '-j', 'route', 'get', ip])
+      expect((JSON.parse(route) as { dev: string }[])[0]?.dev).toBe('nplhext')
+    }
+    const ext = await mustRun('ip route', 'ip', ['-n', 'netpol-lab-ext', 'route', 'show', 'default'])
+    expect(ext.trim()).toBe(`default via ${plan.gateways[0]!.ip} dev eth0 onlink`)
+  })
+
   test('br_netfilter is on in the node namespace', async () => {
     const out = await mustRun('sysctl', 'ip', ['netns', 'exec', LAB_NODE_NETNS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables'])
     expect(out.trim().split('\n')).toEqual(['1', '1'])

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { LabError, firstLine, mapLimit, mustRun, nodeCommand, nodeEntryArgs, projectRoot, pythonCommand, run, sctpHelperPath, spawn } from './lab-exec.js'
-import { LAB_BRIDGE, LAB_POD_IFACE, type LabEndpoint, type LabPlan, type LabRoute } from './lab-plan.js'
+import { LAB_BRIDGE, LAB_EXT_HOST_MAC, LAB_EXT_VETH, LAB_POD_IFACE, type LabEndpoint, type LabPlan, type LabRoute } from './lab-plan.js'
 import { labNames, type LabNames } from './lab-names.js'
 import {
   claimLabState,
@@ -80,7 +80,7 @@ const ENDPOINT_SYSCTLS = [
 
 /** `ip -batch` takes no per-line options such as -6: the family follows from the addresses. */
 const routeLine = (r: LabRoute, dev: string): string =>
-  `route replace ${r.dst === 'default' ? (r.family === 6 ? '::/0' : '0.0.0.0/0') : r.dst}${r.via === null ? '' : ` via ${r.via}`} dev ${dev}`
+  `route replace ${r.dst === 'default' ? (r.family === 6 ? '::/0' : '0.0.0.0/0') : r.dst}${r.via === null ? '' : ` via ${r.via}`} dev ${r.dev ?? dev}${r.onlink ? ' onlink' : ''}`
 
 /**
  * Neighbour entries are written in advance, permanent, for every lab address. Neighbour tables are shared
@@ -91,14 +91,21 @@ const routeLine = (r: LabRoute, dev: string): string =>
 function neighbourLines(plan: LabPlan, self: LabEndpoint | null, dev: string): string[] {
   const families = new Set(self === null ? [4, 6] : self.addresses.map((a) => a.family))
   const lines: string[] = []
-  const add = (ip: string, family: number, mac: string): void => {
-    if (families.has(family)) lines.push(`neigh replace ${ip} lladdr ${mac} dev ${dev} nud permanent`)
+  const add = (ip: string, family: number, mac: string, on = dev): void => {
+    if (families.has(family)) lines.push(`neigh replace ${ip} lladdr ${mac} dev ${on} nud permanent`)
+  }
+  const ext = plan.external
+  // the external namespace is routed: it knows only its gateway (the node's end of its veth), and only the node knows it
+  if (self !== null && self === ext) {
+    for (const g of plan.gateways) add(g.ip, g.family, LAB_EXT_HOST_MAC)
+    return lines
   }
   if (self !== null) for (const g of plan.gateways) add(g.ip, g.family, plan.bridgeMac)
-  for (const ep of endpoints(plan)) {
+  for (const ep of plan.pods) {
     if (ep === self) continue
     for (const a of ep.addresses) add(a.ip, a.family, ep.mac)
   }
+  if (self === null && ext !== null) for (const a of ext.addresses) add(a.ip, a.family, ext.mac, LAB_EXT_VETH)
   return lines
 }
 
@@ -109,9 +116,14 @@ function nodeBatch(plan: LabPlan): string {
     ...plan.gateways.map((g) => `addr add ${g.ip}/${g.prefix} dev ${LAB_BRIDGE}${g.family === 6 ? ' nodad' : ''}`),
     `link set dev ${LAB_BRIDGE} up`,
   ]
-  for (const ep of endpoints(plan)) {
+  for (const ep of plan.pods) {
     lines.push(`link add name ${ep.hostVeth} type veth peer name ${LAB_POD_IFACE} address ${ep.mac} netns ${ep.netns}`)
     lines.push(`link set dev ${ep.hostVeth} master ${LAB_BRIDGE} up`)
+  }
+  const ext = plan.external
+  if (ext !== null) {
+    lines.push(`link add name ${ext.hostVeth} address ${LAB_EXT_HOST_MAC} type veth peer name ${LAB_POD_IFACE} address ${ext.mac} netns ${ext.netns}`)
+    lines.push(`link set dev ${ext.hostVeth} up`)
   }
   for (const r of plan.nodeRoutes) lines.push(routeLine(r, LAB_BRIDGE))
   lines.push(...neighbourLines(plan, null, LAB_BRIDGE))

@@ -159,21 +159,37 @@ describe('routes, external namespace and servers', () => {
   )
   const routes = (id: string) => plan.pods.find((p) => p.id === id)?.routes.map((r) => `${r.dst}${r.via === null ? ' onlink' : ` via ${r.via}`}`)
 
-  test('pods route their CIDR on-link, stray hosts on-link, and default via the gateway', () => {
-    expect(routes('a/web')).toEqual(['172.16.0.9/32 onlink', '203.0.113.7/32 onlink', 'default via 10.244.0.1'])
+  test('pods route their CIDR on-link, stray hosts on-link, external hosts and the default via the gateway', () => {
+    expect(routes('a/web')).toEqual(['172.16.0.9/32 onlink', '203.0.113.7/32 via 10.244.0.1', 'default via 10.244.0.1'])
     expect(routes('b/dual')).toEqual([
       '172.16.0.9/32 onlink',
-      '203.0.113.7/32 onlink',
+      '203.0.113.7/32 via 10.244.0.1',
       'default via 10.244.0.1',
-      '2001:db8::7/128 onlink',
+      '2001:db8::7/128 via fd00:10:244::1',
       'default via fd00:10:244::1',
     ])
-    expect(routes('b/far')).toEqual(['10.244.0.0/16 onlink', '203.0.113.7/32 onlink', 'default via 10.244.0.1'])
+    expect(routes('b/far')).toEqual(['10.244.0.0/16 onlink', '203.0.113.7/32 via 10.244.0.1', 'default via 10.244.0.1'])
   })
-  test('the external namespace holds host addresses and routes the pod CIDRs on-link', () => {
+  test('the external namespace holds host addresses behind the node: default via the gateway, routed by the node through its own veth', () => {
     expect(plan.external?.addresses.map((a) => `${a.ip}/${a.prefix}`)).toEqual(['203.0.113.7/32', '2001:db8::7/128'])
-    expect(plan.external?.routes.map((r) => r.dst)).toEqual(['10.244.0.0/16', '172.16.0.9/32', 'fd00:10:244::/64'])
-    expect(plan.nodeRoutes.map((r) => r.dst)).toEqual(['172.16.0.9/32', '203.0.113.7/32', '2001:db8::7/128'])
+    expect(plan.external?.routes).toEqual([
+      { dst: 'default', family: 4, via: '10.244.0.1', onlink: true },
+      { dst: 'default', family: 6, via: 'fd00:10:244::1', onlink: true },
+    ])
+    expect(plan.nodeRoutes).toEqual([
+      { dst: '172.16.0.9/32', family: 4, via: null },
+      { dst: '203.0.113.7/32', family: 4, via: null, dev: 'nplhext' },
+      { dst: '2001:db8::7/128', family: 6, via: null, dev: 'nplhext' },
+    ])
+  })
+  test('an external address inside a pod CIDR is routed through the gateway too', () => {
+    const p = planLab([pod('a/x')], { externalIps: ['10.244.9.9'] })
+    expect(p.pods[0]?.routes.map((r) => `${r.dst} via ${r.via}`)).toEqual(['10.244.9.9/32 via 10.244.0.1', 'default via 10.244.0.1'])
+  })
+  test('an external address of a family no pod has is left out: the node has no gateway of it', () => {
+    const p = planLab([pod('a/x')], { externalIps: ['2001:db8::1', '192.0.2.1'] })
+    expect(p.external?.addresses.map((a) => a.ip)).toEqual(['192.0.2.1'])
+    expect(p.issues).toEqual([{ code: 'external_unreachable', path: ['externalIps', 0], ip: '2001:db8::1' }])
   })
   test('one server per namespace with TCP or UDP ports, deduplicated', () => {
     expect(plan.servers.map((s) => ({ ...s, netns: s.netns.slice(0, 4) }))).toEqual([
@@ -194,5 +210,21 @@ describe('routes, external namespace and servers', () => {
     { source: 'x/none', want: null },
   ])('resolveLabSource($source)', ({ source, want }) => {
     expect(resolveLabSource(plan, source)?.addresses ?? null).toEqual(want)
+  })
+})
+
+describe('hostNetwork pods', () => {
+  const plan = planLab([pod('a/web', [], [{ port: 80, protocol: 'TCP' }])], {
+    hostPods: [
+      { namespace: 'kube-system', name: 'proxy-2', ports: [{ port: 10256, protocol: 'TCP' }] },
+      { namespace: 'kube-system', name: 'proxy-1', ports: [{ port: 10256, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }, { port: 9, protocol: 'SCTP' }] },
+    ],
+  })
+  test('live in the node namespace: one server on the node addresses for all their TCP and UDP ports', () => {
+    expect(plan.hostPods.map((h) => h.id)).toEqual(['kube-system/proxy-1', 'kube-system/proxy-2'])
+    expect(plan.servers[0]).toEqual({ netns: 'netpol-lab-node', banner: 'netpol-lab node\n', addresses: ['10.244.0.1'], tcp: [10256], udp: [53] })
+  })
+  test('probe from the node namespace, from the node addresses', () => {
+    expect(resolveLabSource(plan, 'kube-system/proxy-2')).toEqual({ netns: 'netpol-lab-node', addresses: ['10.244.0.1'] })
   })
 })

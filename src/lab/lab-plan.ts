@@ -6,15 +6,19 @@ import { labNames } from './lab-names.js'
 
 /**
  * The lab's layout, computed without touching the host: one network namespace per pod on a bridge in a
- * "node" namespace, optionally an "external" namespace on the same bridge. `labUp` (lab-host.ts) executes it.
+ * "node" namespace, optionally an "external" namespace for the addresses outside the cluster, which is not on
+ * the bridge but behind the node: its own veth pair, routed by the node like traffic that leaves the cluster.
+ * `labUp` (lab-host.ts) executes it.
  */
 
 /** the default lab's names (lab-names.ts: a lab of another name has its own) */
 export const LAB_NODE_NETNS = labNames().nodeNetns
 export const LAB_EXT_NETNS = labNames().extNetns
 export const LAB_BRIDGE = 'nplbr0'
-/** host side (in the node namespace) of the external namespace's veth pair */
+/** host side (in the node namespace) of the external namespace's veth pair, routed, not on the bridge */
 export const LAB_EXT_VETH = 'nplhext'
+/** its MAC address: the external namespace's gateway (the node) is reached through it */
+export const LAB_EXT_HOST_MAC = '06:00:00:00:00:03'
 /** every namespace whose name starts with one of these belongs to the lab, and `labDown` removes it */
 export const LAB_NETNS_PREFIXES: readonly string[] = labNames().netnsPrefixes
 /** fixed MAC addresses (locally administered); pods use 02: followed by five bytes of their hash */
@@ -50,6 +54,24 @@ export interface LabOptions {
   readonly externalPorts?: readonly LabPort[]
   /** which lab (lab-names.ts): its namespaces' names; default: the default lab */
   readonly name?: string
+  /**
+   * hostNetwork pods: no namespace of their own, their traffic is the node's. Their TCP and UDP ports are
+   * served in the node namespace on the node's addresses (the gateways), and they probe from there.
+   */
+  readonly hostPods?: readonly HostPodInput[]
+}
+
+export interface HostPodInput {
+  readonly namespace: string
+  readonly name: string
+  readonly ports: readonly LabPort[]
+}
+
+/** A hostNetwork pod in the lab: it lives in the node namespace and uses the node's addresses. */
+export interface LabHostPod {
+  /** namespace/name */
+  readonly id: string
+  readonly ports: readonly LabPort[]
 }
 
 /** An address on an interface, with the prefix length it is configured with. */
@@ -59,11 +81,18 @@ export interface LabAddress {
   readonly prefix: number
 }
 
-/** A route inside a pod or the external namespace: through `via`, or on-link (`via` null) on eth0. */
+/**
+ * A route inside a pod or the external namespace: through `via`, or on-link (`via` null) on eth0. In the node
+ * namespace: on the bridge, or on `dev` (the external namespace's veth).
+ */
 export interface LabRoute {
   readonly dst: string
   readonly family: Family
   readonly via: string | null
+  /** the gateway is not in any prefix of the interface (the external namespace's default route) */
+  readonly onlink?: true
+  /** node namespace only: the interface, when not the bridge */
+  readonly dev?: string
 }
 
 /** A namespace attached to the bridge by a veth pair: a pod, or the external namespace. */
@@ -113,6 +142,8 @@ export type LabIssue =
   /** kept, as a host address with on-link host routes in every namespace; pass the right pod CIDR instead */
   | { code: 'ip_outside_pod_cidr'; path: Path; ip: string; cidr: string }
   | { code: 'pod_cidr_exhausted'; path: Path; cidr: string }
+  /** no pod has an address of the external address's family, so the node has no gateway of it: left out */
+  | { code: 'external_unreachable'; path: Path; ip: string }
 
 export interface LabPlan {
   /** the lab's name (lab-names.ts) */
@@ -127,8 +158,11 @@ export interface LabPlan {
   readonly gateways: readonly LabAddress[]
   /** sorted by id */
   readonly pods: readonly LabPod[]
+  /** the outside hosts: not on the bridge, routed by the node through LAB_EXT_VETH */
   readonly external: LabEndpoint | null
-  /** host routes the node namespace needs for addresses outside the pod CIDRs (on the bridge) */
+  /** hostNetwork pods, sorted by id: their servers run in the node namespace, on the gateways' addresses */
+  readonly hostPods: readonly LabHostPod[]
+  /** host routes the node namespace needs: pod addresses outside the pod CIDRs (on the bridge), external addresses (LAB_EXT_VETH) */
   readonly nodeRoutes: readonly LabRoute[]
   /** one per namespace that has TCP or UDP ports */
   readonly servers: readonly LabServerSpec[]
@@ -226,7 +260,12 @@ function parseOptionCidr(text: string | undefined, fallback: string, family: Fam
  *   family whose CIDR option was given (IPv4 only when neither was).
  * - Gateways (the bridge's addresses): the first host of each pod CIDR unless taken (see `chooseGateway`),
  *   for each family some pod has an address of.
- * - External addresses are host addresses in the external namespace, reached on-link from every pod.
+ * - External addresses are host addresses in the external namespace, which is routed, not bridged: pods reach
+ *   them through their gateway (a host route via the gateway, so that one inside a pod CIDR is routed too), the
+ *   node through LAB_EXT_VETH, and the external namespace reaches everything through the node (default route
+ *   via the gateway, on-link). Traffic between pods and outside hosts thus crosses the node's forward hook as
+ *   routed traffic, as traffic leaving a real node does. An external address of a family no pod has is left
+ *   out (`external_unreachable`): the node has no gateway of that family.
  */
 export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): LabPlan {
   const issues: LabIssue[] = []
@@ -279,12 +318,9 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       return a === null ? [] : [toAddress(a, ['pods', index, 'ips', j], true)]
     }),
   )
-  const extAddrs = (opts.externalIps ?? []).flatMap((text, j) => {
+  const extClaimed = (opts.externalIps ?? []).flatMap((text, j) => {
     const a = claim(text, 'external', ['externalIps', j])
-    if (a === null) return []
-    const ip = formatIpValue(a.family, a.value)
-    strays.push({ dst: `${ip}/${HOST_BITS[a.family]}`, family: a.family, via: null })
-    return [{ ip, family: a.family, prefix: HOST_BITS[a.family] }]
+    return a === null ? [] : [{ a, j }]
   })
 
   // 3. Gateways, then addresses for pods without any.
@@ -311,9 +347,18 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
   const gateways: LabAddress[] = ([4, 6] as const)
     .filter((f) => families.has(f) && gatewayValue[f] !== null)
     .map((f) => ({ ip: formatIpValue(f, gatewayValue[f]!), family: f, prefix: cidrOf(f).prefix }))
+  const gatewayOf = (f: Family) => gateways.find((g) => g.family === f)
+  const extAddrs: LabAddress[] = extClaimed.flatMap(({ a, j }) => {
+    const ip = formatIpValue(a.family, a.value)
+    if (gatewayOf(a.family) === undefined) {
+      issues.push({ code: 'external_unreachable', path: ['externalIps', j], ip })
+      return []
+    }
+    return [{ ip, family: a.family, prefix: HOST_BITS[a.family] }]
+  })
 
-  // 4. Routes: on-link to the pod CIDRs and to every stray host address; default via the gateway (pods only).
-  const routesFor = (addresses: readonly LabAddress[], withDefault: boolean): LabRoute[] => {
+  // 4. Routes: on-link to the pod CIDRs and to every stray host address; each external address and the default via the gateway.
+  const routesFor = (addresses: readonly LabAddress[]): LabRoute[] => {
     const own = new Set(addresses.map((a) => a.ip))
     const fams = new Set(addresses.map((a) => a.family))
     const routes: LabRoute[] = []
@@ -324,11 +369,19 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       const covered = addresses.some((a) => a.family === f && a.prefix === cidrOf(f).prefix && a.prefix < HOST_BITS[f])
       if (!covered) routes.push({ dst: cidrText, family: f, via: null })
       for (const s of strays) if (s.family === f && !own.has(s.dst.slice(0, s.dst.indexOf('/')))) routes.push(s)
-      const gw = gateways.find((g) => g.family === f)
-      if (withDefault && gw !== undefined) routes.push({ dst: 'default', family: f, via: gw.ip })
+      const gw = gatewayOf(f)
+      if (gw === undefined) continue
+      for (const e of extAddrs) if (e.family === f) routes.push({ dst: `${e.ip}/${e.prefix}`, family: f, via: gw.ip })
+      routes.push({ dst: 'default', family: f, via: gw.ip })
     }
     return routes
   }
+  /** the external namespace: everything through the node */
+  const externalRoutes = (addresses: readonly LabAddress[]): LabRoute[] =>
+    ([4, 6] as const).flatMap((f) => {
+      const gw = gatewayOf(f)
+      return gw !== undefined && addresses.some((a) => a.family === f) ? [{ dst: 'default', family: f, via: gw.ip, onlink: true as const }] : []
+    })
 
   const hashes = uniqueHashes(unique.map((u) => u.id))
   const labPods: LabPod[] = unique.map(({ p, index, id }, k) => {
@@ -343,7 +396,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       mac: podMac(h),
       addresses,
       ports: parsePortList(p.ports, ['pods', index, 'ports'], issues),
-      routes: routesFor(addresses, true),
+      routes: routesFor(addresses),
       assigned: p.ips.length === 0,
     }
   })
@@ -356,14 +409,23 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
           mac: LAB_EXT_MAC,
           addresses: extAddrs,
           ports: parsePortList(opts.externalPorts ?? [], ['externalPorts'], issues),
-          routes: routesFor(extAddrs, false),
+          routes: externalRoutes(extAddrs),
         }
 
   const endpoints: { ep: LabEndpoint; label: string }[] = [
     ...labPods.map((p) => ({ ep: p as LabEndpoint, label: p.id })),
     ...(external === null ? [] : [{ ep: external, label: 'external' }]),
   ]
-  const servers: LabServerSpec[] = endpoints
+  const hostPods: LabHostPod[] = (opts.hostPods ?? [])
+    .map((h, i) => ({ id: `${h.namespace}/${h.name}`, ports: parsePortList(h.ports, ['hostPods', i, 'ports'], issues) }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  // one server for every hostNetwork pod: they share the node's ports, as on a real node (SCTP: not served)
+  const hostPorts = parsePortList(hostPods.flatMap((h) => h.ports.filter((p) => p.protocol !== 'SCTP')), ['hostPods'], issues)
+  const nodeServer: LabServerSpec[] =
+    hostPorts.length === 0 || gateways.length === 0
+      ? []
+      : [{ netns: names.nodeNetns, banner: 'netpol-lab node\n', addresses: gateways.map((g) => g.ip), tcp: hostPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port), udp: hostPorts.filter((p) => p.protocol === 'UDP').map((p) => p.port) }]
+  const servers: LabServerSpec[] = [...nodeServer, ...endpoints
     .filter(({ ep }) => ep.addresses.length > 0 && ep.ports.some((p) => p.protocol !== 'SCTP'))
     .map(({ ep, label }) => ({
       netns: ep.netns,
@@ -371,7 +433,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
       addresses: ep.addresses.map((a) => a.ip),
       tcp: ep.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port),
       udp: ep.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port),
-    }))
+    }))]
   const sctp: SctpResponderSpec = {
     home: names.nodeNetns,
     namespaces: endpoints
@@ -382,7 +444,10 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
         ports: ep.ports.filter((p) => p.protocol === 'SCTP').map((p) => p.port),
       })),
   }
-  const nodeRoutes = strays.filter((s, i) => strays.findIndex((t) => t.dst === s.dst) === i)
+  const nodeRoutes = [
+    ...strays.filter((s, i) => strays.findIndex((t) => t.dst === s.dst) === i),
+    ...extAddrs.map((e): LabRoute => ({ dst: `${e.ip}/${e.prefix}`, family: e.family, via: null, dev: LAB_EXT_VETH })),
+  ]
 
   return {
     name: names.name,
@@ -394,6 +459,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
     gateways,
     pods: labPods,
     external,
+    hostPods,
     nodeRoutes,
     servers,
     sctp,
@@ -401,10 +467,12 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
   }
 }
 
-/** The namespace and the addresses a probe source stands for: a pod id (namespace/name) or an external address. */
+/** The namespace and the addresses a probe source stands for: a pod id (namespace/name, hostNetwork too) or an external address. */
 export function resolveLabSource(plan: LabPlan, source: string): { netns: string; addresses: readonly string[] } | null {
   const pod = plan.pods.find((p) => p.id === source)
   if (pod !== undefined) return { netns: pod.netns, addresses: pod.addresses.map((a) => a.ip) }
+  // a hostNetwork pod's connections are the node's: from the node namespace, from the node's addresses
+  if ((plan.hostPods ?? []).some((h) => h.id === source)) return { netns: plan.nodeNetns, addresses: plan.gateways.map((g) => g.ip) }
   const ip = parseIp(source)
   if (ip === null || plan.external === null) return null
   const match = plan.external.addresses.find((a) => a.family === ip.family && parseIp(a.ip)?.value === ip.value)

@@ -23,6 +23,10 @@ import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
 import { loadConformanceCases, type ConformanceCase } from './load-cases.js'
 import { caseCluster, caseEndpoints, runConformance } from './run-conformance.js'
+import { loadManifests } from '../../src/io/load-manifests.js'
+import { indexCluster } from '../../src/engine/cluster-index.js'
+import { podEndpoint } from '../../src/engine/endpoint.js'
+import { evaluateFlow } from '../../src/engine/evaluate.js'
 
 const isRoot = hostSupports('the lab conformance tests (lab.conformance.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -43,17 +47,51 @@ const portArgs = (ports: string[]) => ports.flatMap((p) => ['--port', p])
 const labNamespaces = () => listNetns(LAB_NETNS_PREFIXES)
 
 describe.runIf(isRoot).sequential('netpol lab (CLI)', () => {
-  test('lab run on the example, with the agent, gives exactly the matrix JSON', async () => {
+  test('lab run on the example, with the agent and --no-outside, gives exactly the matrix JSON', async () => {
     const t0 = performance.now()
-    const lab = await runCli(['lab', 'run', '-f', EX, ...EX_PORTS, '-o', 'json'])
+    const lab = await runCli(['lab', 'run', '-f', EX, ...EX_PORTS, '--no-outside', '-o', 'json'])
     const ms = performance.now() - t0
     console.log(`lab run on examples/three-tier (3 ports, with the agent): ${Math.round(ms)} ms`)
     const matrix = await runCli(['matrix', '-f', EX, ...EX_PORTS, '-o', 'json'])
     expect(lab.err).toContain('agent (enforce): rules applied')
     expect(lab.err).toMatch(/42 cells measured, 42 agree, 0 disagree, 0 failed/)
+    expect(lab.err).not.toContain('outside hosts')
     expect(lab.code).toBe(0)
     expect(JSON.parse(lab.out)).toEqual(JSON.parse(matrix.out))
     expect(lab.out).toBe(matrix.out)
+    expect(await labNamespaces()).toEqual([])
+  }, 120_000)
+
+  test("lab run on the example probes the ipBlocks' outside hosts both ways: the matrix JSON with the hosts after the pods, as the engine says", async () => {
+    const t0 = performance.now()
+    const lab = await runCli(['lab', 'run', '-f', EX, ...EX_PORTS, '--port', '443/TCP', '--external', '198.51.100.7', '-o', 'json'])
+    console.log(`lab run on examples/three-tier with 3 outside hosts (4 ports): ${Math.round(performance.now() - t0)} ms`)
+    expect(lab.err).toContain('outside hosts, routed through the node: 198.51.100.7 (given), 203.0.113.1 (in 203.0.113.0/24), 10.0.0.1 (in except 10.0.0.0/8 of 0.0.0.0/0); serving 443/TCP, 5432/TCP, 8080/TCP, 53/UDP')
+    expect(lab.err).toMatch(/42 cells measured, 42 agree, 0 disagree, 0 failed/)
+    const summary = /lab vs engine, outside hosts \(IPv4, 3 hosts, both ways\): (\d+) cells measured, (\d+) agree, 0 disagree, 0 failed/.exec(lab.err)
+    expect(summary?.[1]).toBe(summary?.[2])
+    expect(Number(summary?.[1])).toBeGreaterThan(100)
+    expect(lab.code).toBe(0)
+    const matrix = JSON.parse((await runCli(['matrix', '-f', EX, ...EX_PORTS, '--port', '443/TCP', '-o', 'json'])).out) as { pods: string[]; results: { allowed: boolean[][] }[] }
+    const got = JSON.parse(lab.out) as { pods: string[]; results: { port: number; protocol: Protocol; allowed: boolean[][] }[] }
+    const hosts = ['198.51.100.7', '203.0.113.1', '10.0.0.1']
+    expect(got.pods).toEqual([...matrix.pods, ...hosts])
+    const n = matrix.pods.length
+    const { cluster } = await loadManifests([EX])
+    const index = indexCluster(cluster)
+    const podOf = (name: string) => cluster.pods.find((p) => `${p.namespace}/${p.name}` === name)!
+    got.results.forEach((r, k) => {
+      expect(r.allowed.slice(0, n).map((row) => row.slice(0, n))).toEqual(matrix.results[k]!.allowed)
+      hosts.forEach((h, e) => {
+        const host = { kind: 'ip' as const, ip: parseIp(h)! }
+        matrix.pods.forEach((name, i) => {
+          const pod = podEndpoint(podOf(name), 4)
+          expect(r.allowed[n + e]![i], `${h} → ${name} ${r.port}/${r.protocol}`).toBe(evaluateFlow(index, { from: host, to: pod, port: r.port, protocol: r.protocol }).allowed)
+          expect(r.allowed[i]![n + e], `${name} → ${h} ${r.port}/${r.protocol}`).toBe(evaluateFlow(index, { from: pod, to: host, port: r.port, protocol: r.protocol }).allowed)
+        })
+        expect(r.allowed[n + e]!.slice(n)).toEqual(hosts.map(() => false))
+      })
+    })
     expect(await labNamespaces()).toEqual([])
   }, 120_000)
 
@@ -152,6 +190,8 @@ spec:
       expect(r.out).toMatch(/shop\/db\s+10\.244\.0\.3\n/)
       expect(r.out).toMatch(/shop\/web\s+10\.244\.0\.4\n/)
       expect(r.out).toContain('agent (enforce): rules applied to table inet netpol in netpol-lab-node')
+      // the ipBlock holds a pod's address only: no outside host inside it, one outside it
+      expect(r.out).toContain('outside hosts, routed through the node: 192.0.2.1 (outside every ipBlock); serving 80/TCP, 5432/TCP\n')
     }, 60_000)
 
     test('probe: the table and no disagreement (the ipBlock matches the assigned address)', async () => {
@@ -173,11 +213,14 @@ spec:
     test('probe -o json has the matrix schema; the comparison goes to stderr', async () => {
       const r = await runCli(['lab', 'probe', '-o', 'json', '--port', '5432'])
       expect(r.code).toBe(0)
+      // the outside host after the pods: it reaches only client (not isolated; 5432 not served there: the engine's
+      // verdict), and every pod reaches it (no egress policy)
       expect(JSON.parse(r.out)).toEqual({
-        pods: ['shop/client', 'shop/db', 'shop/web'],
-        results: [{ port: 5432, protocol: 'TCP', allowed: [[true, false, false], [true, true, true], [true, true, true]] }],
+        pods: ['shop/client', 'shop/db', 'shop/web', '192.0.2.1'],
+        results: [{ port: 5432, protocol: 'TCP', allowed: [[true, false, false, true], [true, true, true, true], [true, true, true, true], [true, false, false, false]] }],
       })
       expect(r.err).toContain('2 cells measured, 2 agree')
+      expect(r.err).toContain('lab vs engine, outside hosts (IPv4, 1 host, both ways): 4 cells measured, 4 agree, 0 disagree, 0 failed')
     }, 60_000)
 
     test('rules that differ from the policies: each disagreement with the engine’s reasons, exit 1', async () => {
@@ -208,7 +251,7 @@ spec:
     test('down removes every namespace and the record; a probe then says no lab is up', async () => {
       const r = await runCli(['lab', 'down'])
       expect(r.code).toBe(0)
-      expect(r.out).toMatch(/^lab down: removed 4 namespaces, ended 4 processes\n$/)
+      expect(r.out).toMatch(/^lab down: removed 5 namespaces, ended 5 processes\n$/)
       expect(await labNamespaces()).toEqual([])
       const p = await runCli(['lab', 'probe'])
       expect(p.code).toBe(2)

@@ -186,13 +186,20 @@ describe.runIf(isRoot).sequential('a cluster of nft-looking names on real packet
     expect(lab.err).not.toMatch(STACK_LINE)
     expect(lab.err).toContain('agent (enforce): rules applied')
     expect(lab.err).toMatch(/lab vs engine \(IPv4\): (\d+) cells measured, \1 agree, 0 disagree, 0 failed/)
+    // the fixture's ipBlocks: their outside hosts, both ways, agree too
+    expect(lab.err).toMatch(/lab vs engine, outside hosts \(IPv4, \d+ hosts?, both ways\): (\d+) cells measured, \1 agree, 0 disagree, 0 failed/)
     expect(lab.code).toBe(0)
     const matrix = await netpol(['matrix', '-f', FIXTURE, '-o', 'json'])
     expect(matrix.code).toBe(0)
-    expect(JSON.parse(lab.out)).toEqual(JSON.parse(matrix.out))
+    type Json = { pods: string[]; results: { allowed: boolean[][] }[] }
+    const got = JSON.parse(lab.out) as Json
+    const want = JSON.parse(matrix.out) as Json
+    const n = want.pods.length
+    // the pods' block is the matrix; the outside hosts follow, named by their addresses
+    expect(got.pods.slice(0, n)).toEqual(want.pods)
+    expect(got.results.map((r) => r.allowed.slice(0, n).map((row) => row.slice(0, n)))).toEqual(want.results.map((r) => r.allowed))
     // both ends of every pair: 8 pods, the names exact
-    const pods = (JSON.parse(lab.out) as { pods: string[] }).pods
-    expect(pods).toEqual((await loadFixture()).pods.map((p) => `${p.namespace}/${p.name}`))
+    expect(want.pods).toEqual((await loadFixture()).pods.map((p) => `${p.namespace}/${p.name}`))
     expect(await listNetns(LAB_NETNS_PREFIXES)).toEqual([])
   }, 120_000)
 })

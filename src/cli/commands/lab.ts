@@ -14,7 +14,10 @@ import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { compareLab, labProbeCells, measuredReachability, type LabMeasurement } from '../../analysis/lab-compare.js'
-import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, planLab, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
+import type { HostPodInput } from '../../lab/lab-plan.js'
+import { policySelects } from '../../engine/select.js'
+import { formatRef } from '../../model/policy.js'
+import { LAB_NODE_NETNS, LabBusyError, LabError, labDown, labNames, labStatus, labUp, probeAll, type LabNames, type LabPodInput, type ProbeTarget } from '../../lab/index.js'
 import { labOf, labTools, requireRoot, requireLabTools, type LabNameOption } from './lab-prerequisites.js'
 import { labLiveness, readLabState } from '../../lab/lab-state.js'
 import { projectRoot, run } from '../../lab/lab-exec.js'
@@ -29,7 +32,10 @@ import { renderLabUp } from '../render/lab-up.js'
 import { clusterInLab, liveInputOf, livePods, noAddressNote, startLiveAgent, type LiveInput } from './lab-live.js'
 import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
-import { writeMatrixReport } from '../../report/matrix-report.js'
+import { outsideProbes, outsideUpLine, parseExternals, planWithOutside } from './lab-outside.js'
+import type { OutsideMeasurement } from '../../analysis/lab-outside.js'
+import { writeLabJson } from '../render/lab-json.js'
+import { renderOutsideDiff, writeOutsideTable } from '../render/lab-outside.js'
 
 export interface LabUpOptions extends LabNameOption {
   filename: string[]
@@ -40,6 +46,10 @@ export interface LabUpOptions extends LabNameOption {
   /** with no -f: build the lab from the pods of this kubeconfig's cluster (only when given: see readLabInput) */
   kubeconfig?: string
   context?: string
+  /** --external: outside hosts besides those of the policies' ipBlocks */
+  external?: string[]
+  /** false with --no-outside: only the --external hosts */
+  outside?: boolean
 }
 
 export interface LabProbeOptions extends LabNameOption {
@@ -92,11 +102,23 @@ function hostFailure(io: CliIO, err: unknown): never {
   throw err
 }
 
+/** The cluster's hostNetwork pods with their ports: in the lab they are the node (lab-plan.ts `hostPods`). */
+export function labHostPods(cluster: Cluster): HostPodInput[] {
+  return cluster.pods.filter((p) => p.hostNetwork).map((p) => ({ namespace: p.namespace, name: p.name, ports: p.ports.map(({ port, protocol }) => ({ port, protocol })) }))
+}
+
 /** The lab's pods: every pod of the cluster that has a network of its own, with its addresses and ports. */
 export function labPodInputs(cluster: Cluster): LabPodInput[] {
   return cluster.pods
     .filter((p) => !p.hostNetwork)
     .map((p) => ({ namespace: p.namespace, name: p.name, ips: p.ips.map((a) => a.text), ports: p.ports.map(({ port, protocol }) => ({ port, protocol })) }))
+}
+
+/** Each hostNetwork pod with the policies that select it. */
+function hostPodSummaries(cluster: Cluster): { id: string; selectedBy: string[] }[] {
+  return cluster.pods
+    .filter((p) => p.hostNetwork)
+    .map((p) => ({ id: `${p.namespace}/${p.name}`, selectedBy: cluster.policies.filter((pol) => policySelects(pol, p)).map((pol) => formatRef(pol)) }))
 }
 
 function podCidrOptions(texts: readonly string[]): { podCidr4?: string; podCidr6?: string } {
@@ -187,6 +209,7 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const lab = labOf(opts)
   requireRoot(io)
   const cidrs = podCidrOptions(opts.podCidr)
+  const given = parseExternals(opts.external ?? [])
   const input = await readLabInput(opts, io)
   const { policyDocs } = input
   // a live lab's agent follows the cluster: only pods with an address from the API (lab-live.ts)
@@ -194,7 +217,9 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
   const { cluster, noAddress } = live === null ? { cluster: input.cluster, noAddress: [] } : livePods(input.cluster)
 
   const pods = labPodInputs(cluster)
-  const plan = planLab(pods, { ...cidrs, name: lab.name })
+  // the outside hosts serve the ports a probe asks for: those of `lab run --port`, else the matrix's
+  const asked = ((opts as Partial<LabProbeOptions>).port ?? []).map(parsePortArg)
+  const { plan, hosts } = planWithOutside(cluster, pods, { ...cidrs, name: lab.name, hostPods: labHostPods(cluster) }, { given, fromPolicies: opts.outside !== false, ports: asked.length > 0 ? asked : matrixPorts(cluster) })
   requireLabTools(io, labTools(plan, opts.agent))
   const t0 = performance.now()
   try {
@@ -225,10 +250,12 @@ async function bringUp(opts: LabUpOptions, io: CliIO, say: (s: string) => void, 
     renderLabUp({
       plan,
       pods,
-      hostNetwork: cluster.pods.filter((p) => p.hostNetwork).map((p) => `${p.namespace}/${p.name}`),
+      hostNetwork: hostPodSummaries(cluster),
       ms: performance.now() - t0,
       manifests: LAB_MANIFESTS_FILE,
-    }) + noAddressNote(noAddress),
+    }) +
+      outsideUpLine(hosts, plan) +
+      noAddressNote(noAddress),
   )
 
   if (signal?.aborted) return
@@ -347,12 +374,19 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
     bySource.set(source, [...(bySource.get(source) ?? []), t])
     cellOf.set(key(source, t), c)
   }
-  const progress = progressLine(io, cells.probe.length)
+  const outside = outsideProbes(plan, cluster, ports, family)
+  outside.addTargets(bySource)
+  const progress = progressLine(io, cells.probe.length + outside.cells.probe.length)
   const measurements: LabMeasurement[] = []
+  const outsideMeasured: OutsideMeasurement[] = []
   try {
     for await (const r of probeAll(plan, bySource, { timeoutMs, onProgress: progress.update })) {
       const c = cellOf.get(key(r.source, r))
       if (c !== undefined) measurements.push({ from: c.from, to: c.to, port: c.port, outcome: r.result, ...(r.error === undefined ? {} : { error: r.error }) })
+      else {
+        const o = outside.measurement(r)
+        if (o !== null) outsideMeasured.push(o)
+      }
       if (signal?.aborted) break
     }
   } finally {
@@ -361,25 +395,28 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   if (signal?.aborted) return 130
 
   const cmp = compareLab(index, predicted, measurements)
+  const cmpOutside = outside.compare(index, outsideMeasured)
   // `lab run` removes the lab's copy of the manifests: the hint then names the input (without assigned addresses)
   const checkFiles = run.removedAfter ? record.files : [record.manifests]
   const live = record.live
   const checkInput = live === undefined ? {} : { checkInput: [...(live.kubeconfig !== undefined ? [`--kubeconfig ${live.kubeconfig}`] : []), ...(live.context !== undefined ? [`--context ${live.context}`] : [])].join(' ') }
-  const diff = (inLab?.note ?? '') + renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles, ...checkInput })
+  const diff = (inLab?.note ?? '') + renderLabDiff(cmp, { notProbed: cells.notProbed, checkFiles, ...checkInput }) + renderOutsideDiff(cmpOutside, outside.cells.notProbed)
   const audit = record.agent === 'audit' ? 'note: the agent runs in audit mode: it logs what the policies deny and lets it through\n' : ''
   const noAgent = record.agent === null ? await noAgentNote(plan.nodeNetns) : ''
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   if (opts.output === 'json') {
-    await writeMatrixReport(measuredReachability(cmp, predicted), write)
+    await writeLabJson(measuredReachability(cmp, predicted), cmpOutside, index, write)
     io.stderr.write(noAgent + audit + diff)
   } else {
     if (ports.length === 0) await write('no ports: no pod declares a container port and no policy names one; give --port\n')
     await writeLabTable(cmp, write)
+    await writeOutsideTable(cmpOutside, outside.why, write)
     await write(`\n${noAgent}${audit}${diff}`)
   }
   await out.end()
-  return cmp.disagreements.length > 0 || cmp.failures.length > 0 ? 1 : 0
+  const wrong = cmp.disagreements.length + cmp.failures.length + cmpOutside.disagreements.length + cmpOutside.failures.length
+  return wrong > 0 ? 1 : 0
 }
 
 /**
@@ -442,6 +479,7 @@ export async function labRunCommand(opts: LabRunOptions, io: CliIO): Promise<voi
   requireRoot(io)
   parseTimeout(opts.timeoutMs)
   opts.port.forEach(parsePortArg)
+  parseExternals(opts.external ?? [])
   const ac = new AbortController()
   const onSignal = (sig: NodeJS.Signals) => {
     if (!ac.signal.aborted) io.stderr.write(`\n${sig}: stopping; removing the lab\n`)
