@@ -105,7 +105,7 @@ export function planMatrix(cluster: Cluster, q: MatrixQuery): MatrixPlanResult {
   const hostNetwork = pods.filter((p) => p.hostNetwork)
   if (hostNetwork.length > 0) {
     // evaluated by their labels like any pod; Kubernetes leaves their enforcement undefined
-    notes.push(`${hostNetwork.length} hostNetwork pod${hostNetwork.length === 1 ? '' : 's'} (${hostNetwork.slice(0, 3).map((p) => `${p.namespace}/${p.name}`).join(', ')}${hostNetwork.length > 3 ? ', …' : ''}): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not filter them`)
+    notes.push(`${hostNetwork.length} hostNetwork pod${hostNetwork.length === 1 ? '' : 's'} (${hostNetwork.slice(0, 3).map((p) => `${p.namespace}/${p.name}`).join(', ')}${hostNetwork.length > 3 ? ', …' : ''}): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not enforce the policies that select them (it filters other pods' egress to them as traffic to the node)`)
   }
   const family: Family = q.family ?? (pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6)
   return { ok: true, value: { pods, axes, ports, family, notes } }

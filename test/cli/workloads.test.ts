@@ -65,7 +65,7 @@ describe('a whole kubectl get all,ns,netpol -A -o json dump', () => {
       'note: skipped 2 workloads that run no pod (replicas 0, suspended, or a finished Job): Deployment shop/legacy-api, Job ops/migrate-v42',
       'note: skipped 3 workloads whose owner in the input stands for their pods: ReplicaSet shop/legacy-api-5f6d8c7b9 (Deployment legacy-api), ReplicaSet shop/web-6c8d7b5f4 (Deployment web), Job ops/report-29406720 (CronJob report)',
       'note: CronJob ops/report skipped: it comes from a live cluster whose pods are in the input, and none of them is its',
-      "note: 2 hostNetwork pods (kube-system/kube-proxy-4hx9w, kube-system/kube-proxy-qm2lt): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not filter them",
+      "note: 2 hostNetwork pods (kube-system/kube-proxy-4hx9w, kube-system/kube-proxy-qm2lt): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not enforce the policies that select them (it filters other pods' egress to them as traffic to the node)",
     ])
   })
 

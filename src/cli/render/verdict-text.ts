@@ -29,7 +29,7 @@ function renderOne(policies: ReadonlyMap<string, NetworkPolicy>, f: CheckedFlow,
   lines.push(...side('egress', `egress of ${f.from}`, f.verdict.egress, policies, st))
   lines.push(...side('ingress', `ingress to ${f.to}`, f.verdict.ingress, policies, st))
   for (const n of f.verdict.notes) {
-    if (n.code === 'host-network') lines.push(`  note: ${n.pod} uses hostNetwork: NetworkPolicy enforcement for such pods is undefined in Kubernetes and netpol's agent does not filter them`)
+    if (n.code === 'host-network') lines.push(`  note: ${n.pod} uses hostNetwork: NetworkPolicy enforcement for such pods is undefined in Kubernetes and netpol's agent does not enforce the policies that select them (it filters other pods' egress to them as traffic to the node)`)
     if (n.code === 'no-ip') lines.push(`  note: ${n.pod} has no known address of this family (no status.podIP, or a workload template): ipBlock peers never match it`)
   }
   return lines.join('\n') + '\n'
