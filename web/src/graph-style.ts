@@ -1,0 +1,83 @@
+/**
+ * How the graph looks: namespaces as boxes, nodes coloured by isolation (legend in legend.ts uses the same
+ * colours), allowed connections as arrows; a selected node's outgoing and incoming edges, and a what-if's opened
+ * and closed edges, each in their own colour.
+ */
+import type { StylesheetJson } from 'cytoscape'
+
+export const COLOURS = {
+  open: '#eceff1',
+  ingress: '#ffcc80',
+  egress: '#90caf9',
+  both: '#ce93d8',
+  external: '#fff59d',
+  edge: '#90a4ae',
+  out: '#00897b',
+  in: '#8e24aa',
+  opened: '#2e7d32',
+  closed: '#d32f2f',
+} as const
+
+export const style: StylesheetJson = [
+  {
+    selector: 'node',
+    style: {
+      label: 'data(label)',
+      'font-size': 11,
+      'font-family': 'system-ui, "WenQuanYi Micro Hei", sans-serif',
+      'text-valign': 'center',
+      'text-halign': 'center',
+      'text-wrap': 'ellipsis',
+      'text-max-width': '160px',
+      shape: 'round-rectangle',
+      width: (n: { data(k: string): unknown }) => Math.min(172, 16 + 6.6 * String(n.data('label') ?? '').length),
+      height: 22,
+      padding: '6px',
+      'background-color': COLOURS.open,
+      'border-width': 1.5,
+      'border-color': '#546e7a',
+    },
+  },
+  { selector: 'node.iso-ingress', style: { 'background-color': COLOURS.ingress } },
+  { selector: 'node.iso-egress', style: { 'background-color': COLOURS.egress } },
+  { selector: 'node.iso-both', style: { 'background-color': COLOURS.both } },
+  { selector: 'node.iso-some', style: { 'border-style': 'dashed', 'border-width': 2 } },
+  { selector: 'node.external', style: { shape: 'cut-rectangle', 'background-color': COLOURS.external } },
+  {
+    selector: 'node.group',
+    style: {
+      label: 'data(label)',
+      shape: 'round-rectangle',
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'font-weight': 'bold',
+      'font-size': 12,
+      'background-color': '#f7f9fb',
+      'background-opacity': 1,
+      'border-color': '#b0bec5',
+      'border-width': 1,
+      padding: '12px',
+    },
+  },
+  {
+    selector: 'edge',
+    style: {
+      width: 1.5,
+      'line-color': COLOURS.edge,
+      'target-arrow-color': COLOURS.edge,
+      'target-arrow-shape': 'triangle',
+      'arrow-scale': 0.8,
+      'curve-style': 'bezier',
+    },
+  },
+  { selector: 'edge.partial', style: { 'line-style': 'dotted' } },
+  { selector: 'edge.same-when-whatif', style: { opacity: 0.3 } },
+  { selector: 'edge.opened', style: { width: 3, 'line-color': COLOURS.opened, 'target-arrow-color': COLOURS.opened, 'z-index': 10 } },
+  { selector: 'edge.closed', style: { width: 3, 'line-color': COLOURS.closed, 'target-arrow-color': COLOURS.closed, 'line-style': 'dashed', 'z-index': 10 } },
+  { selector: 'node.selected', style: { 'border-width': 3, 'border-color': '#263238' } },
+  { selector: 'edge.out', style: { width: 2.5, 'line-color': COLOURS.out, 'target-arrow-color': COLOURS.out, 'z-index': 9 } },
+  { selector: 'edge.in', style: { width: 2.5, 'line-color': COLOURS.in, 'target-arrow-color': COLOURS.in, 'z-index': 9 } },
+  { selector: 'edge.picked', style: { width: 4, 'line-color': '#263238', 'target-arrow-color': '#263238', 'z-index': 11 } },
+  { selector: '.faded', style: { opacity: 0.12 } },
+  { selector: 'node.group.faded', style: { opacity: 0.35 } },
+]
