@@ -126,6 +126,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     const report = whatif?.graph ? filterGraph(whatif.graph, query) : base
     if (!report) return
     await graph.show(report, { relayout })
+    document.body.dataset.graphPort = report.port
     renderInfo()
   }
 

@@ -19,7 +19,7 @@ function ports(title: string, rows: PortRow[]): HTMLElement {
     h('h4', {}, title),
     h('table', { class: 'ports' }, rows.map((r) => h('tr', {},
       h('td', {}, `${r.port}/${r.protocol}${r.name ? ` (${r.name})` : ''}`),
-      h('td', {}, r.allowed.pods === 0 && !(r.external ?? []).length ? t('pod.nobody') : t('pod.pods', { n: num(r.allowed.pods), ns: r.allowed.namespaces.join(', ') || '—' })),
+      h('td', {}, r.allowed.pods > 0 ? t('pod.pods', { n: num(r.allowed.pods), ns: r.allowed.namespaces.join(', ') }) : (r.external ?? []).length ? '' : t('pod.nobody')),
       h('td', {}, (r.external ?? []).join(', ')),
     ))))
 }

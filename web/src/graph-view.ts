@@ -139,14 +139,14 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const parent = n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
           const el = cy.getElementById(n.id)
           if (el.nonempty()) {
-            el.data('label', n.label)
+            el.data({ label: n.label, pods: n.pods })
             el.classes(isoClass(n))
             continue
           }
           // a node new to a kept drawing starts beside the other nodes of its namespace
           const near = parent && !relayout ? cy.getElementById(parent).children().first() : null
           const pos = near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 40 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, label: n.label, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          addNodes.push({ group: 'nodes', data: { id: n.id, label: n.label, pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })
