@@ -99,6 +99,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     for (const b of tabBtns) b.classList.toggle('active', b.dataset.tab === k)
     fill(body, panels[k])
     if (k === 'policies') void loadPolicies()
+    if (k === 'whatif') void whatifPanel.shown()
   }
 
   async function loadPolicies(): Promise<void> {

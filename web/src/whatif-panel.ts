@@ -4,7 +4,7 @@
  * can only be downloaded as YAML.
  */
 import type { AllowResponse, PolicyChange, PolicySource, WhatIfResponse } from '../../src/web/api.js'
-import { createEditor, type YamlEditor } from './editor.js'
+import type { YamlEditor } from './editor.js'
 import { download, fill, h } from './dom.js'
 import { num, t } from './i18n.js'
 
@@ -18,6 +18,8 @@ export interface WhatIfContext {
 
 export interface WhatIfPanel {
   readonly el: HTMLElement
+  /** the tab is open: the editor (CodeMirror, its own chunk, ~40 % of the page's script) loads on first use */
+  shown(): Promise<void>
   open(policy: PolicySource | null): void
   loadAllow(res: AllowResponse): Promise<void>
   /** runs the current changes again (the cluster changed) */
@@ -52,7 +54,21 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
   const list = h('ul', { class: 'changes' })
   const buttons = h('div', { class: 'buttons' })
   const el = h('div', { class: 'whatif' }, h('p', { class: 'hint' }), picker, host, buttons, status, list)
-  const editor: YamlEditor = createEditor(host, () => undefined)
+  let editor: YamlEditor | null = null
+  let loading: Promise<YamlEditor> | null = null
+  let text = NEW_POLICY
+  const withEditor = (): Promise<YamlEditor> =>
+    (loading ??= import('./editor.js').then((m) => {
+      editor = m.createEditor(host, () => undefined)
+      editor.set(text)
+      return editor
+    }))
+  const current = () => editor?.get() ?? text
+  const show = (yaml: string) => {
+    text = yaml
+    editor?.set(yaml)
+    editor?.mark([])
+  }
 
   async function pick(value: string): Promise<void> {
     if (value === '') return open(null)
@@ -64,8 +80,8 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
     const name = p ? `${p.namespace}/${p.name}` : null
     const pending = changes.find((c) => c.op === 'edit' && c.policy === name)
     editing = { policy: name, original: p?.yaml ?? NEW_POLICY }
-    editor.set(pending && pending.op === 'edit' ? pending.yaml : editing.original)
-    editor.mark([])
+    show(pending && pending.op === 'edit' ? pending.yaml : editing.original)
+    void withEditor()
     picker.value = name ?? ''
     render()
   }
@@ -81,8 +97,8 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
     try {
       result = changes.length ? await ctx.run(changes) : null
       const mine = result?.errors ?? []
-      const index = changes.findIndex((c) => (c.op === 'edit' ? c.policy === editing.policy : c.op === 'add' && editing.policy === null && c.yaml === editor.get()))
-      editor.mark(mine.filter((e) => e.change === index))
+      const index = changes.findIndex((c) => (c.op === 'edit' ? c.policy === editing.policy : c.op === 'add' && editing.policy === null && c.yaml === current()))
+      editor?.mark(mine.filter((e) => e.change === index))
       await ctx.show(result && result.errors.length === 0 ? result : null)
     } catch (e) {
       ctx.error(e)
@@ -101,8 +117,8 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
     })
     fill(buttons,
       editing.policy !== null
-        ? h('button', { class: 'primary', 'data-action': 'apply-edit', onclick: () => { upsert({ op: 'edit', policy: editing.policy!, yaml: editor.get() }); void run() } }, t('whatif.applyEdit'))
-        : h('button', { class: 'primary', 'data-action': 'apply-add', onclick: () => { upsert({ op: 'add', yaml: editor.get() }); void run() } }, t('whatif.add')),
+        ? h('button', { class: 'primary', 'data-action': 'apply-edit', onclick: () => { upsert({ op: 'edit', policy: editing.policy!, yaml: current() }); void run() } }, t('whatif.applyEdit'))
+        : h('button', { class: 'primary', 'data-action': 'apply-add', onclick: () => { upsert({ op: 'add', yaml: current() }); void run() } }, t('whatif.add')),
       editing.policy !== null ? h('button', { 'data-action': 'delete', onclick: () => { upsert({ op: 'delete', policy: editing.policy! }); void run() } }, t('whatif.delete')) : null,
       h('button', { 'data-action': 'reset', onclick: () => { changes = []; void run() } }, t('whatif.reset')),
       h('button', { 'data-action': 'export-yaml', disabled: !result?.yaml, onclick: () => result?.yaml && download('policies-whatif.yaml', new Blob([result.yaml], { type: 'application/yaml' })) }, t('whatif.export')),
@@ -129,12 +145,15 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
   render()
   return {
     el,
+    async shown() {
+      await withEditor()
+    },
     open,
     async loadAllow(res) {
       for (const p of res.policies) upsert({ op: 'add', yaml: p.yaml })
       editing = { policy: null, original: res.policies.map((p) => p.yaml).join('---\n') }
-      editor.set(editing.original)
-      editor.mark([])
+      show(editing.original)
+      void withEditor()
       // the server answered the what-if of exactly these additions already
       result = changes.length === res.policies.length ? res.whatif : changes.length ? await ctx.run(changes) : null
       await ctx.show(result && result.errors.length === 0 ? result : null)
