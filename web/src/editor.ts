@@ -26,7 +26,7 @@ export function createEditor(parent: HTMLElement, onChange: () => void): YamlEdi
   const view = new EditorView({
     parent: box,
     root: shadow,
-    extensions: [basicSetup, yaml(), lintGutter(), theme, EditorView.updateListener.of((u) => { if (u.docChanged) onChange() })],
+    extensions: [basicSetup, yaml(), lintGutter(), theme, EditorView.lineWrapping, EditorView.updateListener.of((u) => { if (u.docChanged) onChange() })],
   })
   return {
     view,

@@ -135,6 +135,13 @@ export const en = {
   'whatif.op.add': 'add',
   'whatif.op.delete': 'delete',
 
+  'diff.opened': 'opened',
+  'diff.closed': 'closed',
+  'diff.pods': '({n} pods)',
+  'diff.connections': '{n} connections',
+  'diff.because': 'because of {list}',
+  'diff.more': '… and {n} more changes',
+
   'matrix.hint': 'The truth table of `netpol matrix`: rows may connect to columns on the port. Choose namespaces to keep it small.',
   'matrix.show': 'Show',
   'matrix.corner': 'from ↓ to →',

@@ -137,6 +137,13 @@ export const zh: Readonly<Record<Key, string>> = {
   'whatif.op.add': '添加',
   'whatif.op.delete': '删除',
 
+  'diff.opened': '新开放',
+  'diff.closed': '新关闭',
+  'diff.pods': '（{n} 个 Pod）',
+  'diff.connections': '{n} 个连接',
+  'diff.because': '原因：{list}',
+  'diff.more': '……还有 {n} 处变化',
+
   'matrix.hint': '`netpol matrix` 的真值表：行可以在该端口连接列。选择命名空间以控制规模。',
   'matrix.show': '显示',
   'matrix.corner': '源 ↓ 目标 →',

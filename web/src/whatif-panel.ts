@@ -7,6 +7,7 @@ import type { AllowResponse, PolicyChange, PolicySource, WhatIfResponse } from '
 import type { YamlEditor } from './editor.js'
 import { download, fill, h } from './dom.js'
 import { num, t } from './i18n.js'
+import { renderDiffChanges, type DiffJson } from './diff-changes.js'
 
 export interface WhatIfContext {
   policies(): Promise<readonly PolicySource[]>
@@ -139,6 +140,7 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
         h('span', { class: 'closed', 'data-count': s?.denied?.connections ?? 0 }, t('whatif.closed', { n: num(s?.denied?.connections ?? 0), g: num(s?.denied?.groups ?? 0) })),
       ),
       h('div', { class: 'dim' }, t('whatif.edges', { opened: num(opened), closed: num(closed) })),
+      renderDiffChanges(result.diff as DiffJson | undefined),
     )
   }
 
