@@ -8,7 +8,8 @@ import { api, ApiFailure, type GraphQuery } from './api-client.js'
 import { download, fill, h } from './dom.js'
 import { graphPng, graphSvg } from './graph-export.js'
 import { createGraphView } from './graph-view.js'
-import { currentLang, num, setLang, t, type Key } from './i18n.js'
+import { currentLang, num, t, type Key } from './i18n.js'
+import { chooseLang, initialLang } from './lang-choice.js'
 import { renderLegend } from './legend.js'
 import { watchCluster } from './live.js'
 import { createMatrixPanel } from './matrix-panel.js'
@@ -32,6 +33,7 @@ export function endpointOf(n: GraphNode): string {
 }
 
 export async function startApp(root: HTMLElement): Promise<void> {
+  chooseLang(initialLang(), false)
   let summary: ClusterSummary | null = null
   let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [] }
   let base: GraphReport | null = null
@@ -47,7 +49,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   }
   const source = h('span', { class: 'source' })
   const live = h('span', { class: 'live', hidden: true })
-  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { setLang(l); renderAll() } }, l === 'en' ? 'English' : '中文'))
+  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll() } }, l === 'en' ? 'English' : '中文'))
   const title = h('h1', {})
   const header = h('header', {}, title, source, live, h('span', { class: 'spacer' }), ...langBtns)
   const info = h('div', { class: 'graph-info' })
