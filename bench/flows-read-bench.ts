@@ -5,10 +5,12 @@
  *
  *   npx tsx bench/flows-read-bench.ts [--lines 1000000] [--pods 10000 --namespaces 200 --seed 1] [--keep FILE]
  *
+ * With --keep, the file is kept, and read as it is when it exists (the lines audit-bench keeps, for example).
+ *
  * Each phase runs in its own process (this file with `--phase`), so that its peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process'
-import { createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs'
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -16,8 +18,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { eachLine } from '../src/flows/each-line.js'
 import { hubbleReader } from '../src/flows/read-hubble.js'
-import { generateCluster, mulberry32, type PodJson } from './generate-cluster.js'
-import { hubbleLines, type Connection, type End } from './flow-lines.js'
+import { loadManifests } from '../src/io/load-manifests.js'
+import { generateCluster, renderCluster } from './generate-cluster.js'
+import { writeObservedTraffic } from './observed-traffic.js'
 
 const { values: o } = parseArgs({
   options: {
@@ -32,58 +35,14 @@ const { values: o } = parseArgs({
   },
 })
 
-/** Writes about `lines` Hubble lines of random connections between the cluster's pods, CoreDNS and the world. */
-function writeFlows(file: string, lines: number): void {
+/** Writes `lines` Hubble lines of traffic in the generated cluster whose verdicts follow its policies (bench/observed-traffic.ts). */
+async function writeFlows(file: string, lines: number): Promise<void> {
   const objects = generateCluster({ seed: Number(o.seed), pods: Number(o.pods), namespaces: Number(o.namespaces), policies: Number(o.policies) })
-  const pods = objects.filter((x): x is PodJson => x.kind === 'Pod')
-  const ends: { end: End; ports: { port: number; protocol: string }[] }[] = pods.map((p) => {
-    const m = p.metadata
-    const name = m.name
-    const parts = name.split('-')
-    const workload = parts.length > 2 ? { name: parts.slice(0, -2).join('-'), kind: 'Deployment' } : undefined
-    return {
-      end: { ip: p.status.podIP, pod: { namespace: m.namespace!, name, labels: m.labels ?? {}, node: p.spec.nodeName, enforced: true, ...(workload ? { workload } : {}) } },
-      ports: p.spec.containers.flatMap((c) => c.ports.map((q) => ({ port: q.containerPort, protocol: q.protocol }))),
-    }
-  })
-  const dns = ends.filter((e) => e.end.pod!.labels['k8s-app'] === 'kube-dns')
-  const rnd = mulberry32(Number(o.seed))
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
-  const fd = openSync(file, 'w')
-  let buf: string[] = []
-  let size = 0
-  let written = 0
-  let t = Date.UTC(2026, 11, 7, 9, 0, 0)
-  while (written < lines) {
-    const r = rnd()
-    const from = pick(ends)
-    let c: Connection
-    t += 1 + Math.floor(rnd() * 3)
-    const sourcePort = 32768 + Math.floor(rnd() * 28000)
-    if (r < 0.25) c = { from: from.end, to: pick(dns).end, protocol: 'UDP', port: 53, sourcePort, time: t }
-    else if (r < 0.3) {
-      const to = pick(ends)
-      c = { from: { ip: `198.51.100.${1 + Math.floor(rnd() * 250)}` }, to: to.end, protocol: 'TCP', port: to.ports[0]?.port ?? 8080, sourcePort, time: t }
-    } else {
-      const to = pick(ends)
-      const tcp = to.ports.filter((p) => p.protocol === 'TCP')
-      const port = tcp.length > 0 ? pick(tcp).port : 8080
-      c = { from: from.end, to: to.end, protocol: 'TCP', port, sourcePort, time: t, ...(r > 0.95 ? { deniedAt: 'ingress' as const, deniedBy: `${to.end.pod!.namespace}/default-deny` } : {}) }
-    }
-    for (const l of hubbleLines(c)) {
-      if (written === lines) break
-      buf.push(l)
-      size += l.length + 1
-      written++
-    }
-    if (size > 4 << 20) {
-      writeSync(fd, `${buf.join('\n')}\n`)
-      buf = []
-      size = 0
-    }
-  }
-  if (buf.length > 0) writeSync(fd, `${buf.join('\n')}\n`)
-  closeSync(fd)
+  const clusterFile = `${file}.cluster.json`
+  writeFileSync(clusterFile, renderCluster(objects, 'json'))
+  const { cluster } = await loadManifests([clusterFile])
+  rmSync(clusterFile)
+  writeObservedTraffic(objects, cluster, file, lines, Number(o.seed))
 }
 
 type Phase = 'split' | 'json' | 'hubble' | 'readline-hubble'
@@ -128,9 +87,10 @@ if (o.phase !== undefined) {
   const file = o.keep ?? join(dir!, 'hubble.jsonl')
   try {
     let t = performance.now()
-    writeFlows(file, Number(o.lines))
+    // a kept file is read again as it is (writing it takes longer than reading it four times)
+    if (o.keep === undefined || !existsSync(file)) await writeFlows(file, Number(o.lines))
     const size = statSync(file).size
-    process.stderr.write(`wrote ${o.lines} lines, ${(size / 1e6).toFixed(0)} MB (${(size / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
+    process.stderr.write(`${o.lines} lines, ${(size / 1e6).toFixed(0)} MB (${(size / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
     const self = fileURLToPath(import.meta.url)
     const rows: string[] = []
     for (const phase of ['split', 'json', 'hubble', 'readline-hubble'] as Phase[]) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { cluster, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { indexCluster } from '../engine/cluster-index.js'
-import { writeMatrixJson } from '../cli/render/matrix.js'
+import { writeMatrixReport } from '../report/matrix-report.js'
 import { LabCell, compareLab, labCellOf, labProbeCells, measuredReachability, type LabMeasurement, type LabOutcome } from './lab-compare.js'
 import { computeReachability, podAllowed, type PortProtocol } from './reachability.js'
 
@@ -121,9 +121,9 @@ describe('compareLab', () => {
 
 describe('measuredReachability', () => {
   const predicted = computeReachability(index, sorted, PORTS, 4)
-  const json = async (r: Parameters<typeof writeMatrixJson>[0]) => {
+  const json = async (r: Parameters<typeof writeMatrixReport>[0]) => {
     let s = ''
-    await writeMatrixJson(r, (c) => void (s += typeof c === 'string' ? c : Buffer.from(c).toString()))
+    await writeMatrixReport(r, (c) => void (s += typeof c === 'string' ? c : Buffer.from(c).toString()))
     return JSON.parse(s) as { pods: string[]; results: { port: number; protocol: string; allowed: boolean[][] }[] }
   }
 

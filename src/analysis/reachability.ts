@@ -55,16 +55,13 @@ export class ClassMatrix implements PortProtocol {
     return this.outAddr[s1]!.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
   }
 
-  /** Per source class, the destination classes it may reach. Built on first use (classes² bits). */
+  /**
+   * Per source class, the destination classes it may reach (`allowed` for every pair). Built on first use
+   * (classes² bits), in O(selector classes / 32 + allowed destinations) per source class: the decision is taken
+   * per destination selector class, and only ipBlock egress grants look at destination addresses.
+   */
   get rows(): readonly Bitset[] {
-    if (this.rowsCache === null) {
-      const n = this.ids.classes.length
-      this.rowsCache = this.ids.classes.map((_, s) => {
-        const row = new Bitset(n)
-        for (let d = 0; d < n; d++) if (this.allowed(s, d)) row.add(d)
-        return row
-      })
-    }
+    if (this.rowsCache === null) this.rowsCache = classRows(this.ids, this)
     return this.rowsCache
   }
 }
@@ -170,6 +167,38 @@ export class PodRows {
 }
 
 const MIXED = 255
+
+function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
+  const n = ids.classes.length
+  const nSel = ids.selectorClasses.length
+  const { selectorOf, addressOf } = ids
+  const bySelector: number[][] = ids.selectorClasses.map(() => [])
+  for (let c = 0; c < n; c++) bySelector[selectorOf[c]!]!.push(c)
+  const t = transposeIngress(ids, m)
+  const ingressOk = new Bitset(nSel)
+  return ids.classes.map((_, s) => {
+    const s1 = selectorOf[s]!
+    // destination selector classes whose ingress admits s: not isolated, or admitted by selector or by address
+    ingressOk.words.set(t.open.words)
+    ingressOk.orWith(t.bySelector[s1]!)
+    ingressOk.orWith(t.byAddress[addressOf[s]!]!)
+    const row = new Bitset(n)
+    const direct = m.outIsolated[s1] === 0 ? ingressOk : ingressOk.and(m.outSel[s1]!)
+    direct.forEach((d1) => {
+      for (const d of bySelector[d1]!) row.add(d)
+    })
+    if (m.outIsolated[s1] === 0) return row
+    // egress through ipBlocks: decided by the destination's address class
+    for (const g of m.outAddr[s1]!) {
+      const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
+      candidates.forEach((d1) => {
+        if (direct.has(d1)) return
+        for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
+      })
+    }
+    return row
+  })
+}
 
 /** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
 function transposeIngress(ids: Identities, m: ClassMatrix) {

@@ -1,11 +1,10 @@
-import type { Protocol } from '../model/port.js'
 import type { PortProtocol } from '../analysis/reachability.js'
+import { parsePort } from '../report/port-text.js'
 import { UsageError } from './io.js'
 
-/** `80`, `80/TCP`, `53/udp` → {port, protocol}; TCP when no protocol is given, as in the API. */
+/** `80`, `80/TCP`, `53/udp` → {port, protocol}; a usage error (exit 2) otherwise. */
 export function parsePortArg(text: string): PortProtocol {
-  const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(text.trim())
-  const port = m ? Number(m[1]) : NaN
-  if (!m || port < 1 || port > 65535) throw new UsageError(`--port "${text}": expected PORT[/PROTOCOL] with PORT 1-65535 and PROTOCOL TCP, UDP or SCTP (e.g. 5432/TCP)`)
-  return { port, protocol: ((m[2] ?? 'TCP').toUpperCase() as Protocol) }
+  const p = parsePort(text)
+  if (!p.ok) throw new UsageError(p.error)
+  return p.value
 }

@@ -43,7 +43,8 @@ function define(program: Command, io: CliIO): void {
     .option('--from-namespace <ns>', 'rows (sources): only pods of this namespace; repeatable', collect, [])
     .option('--to-namespace <ns>', 'columns (destinations): only pods of this namespace, e.g. who reaches it from anywhere; repeatable', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv', 'md']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format; dot and mermaid draw the graph of one port (or of any port without --port)').choices(['table', 'json', 'csv', 'md', 'dot', 'mermaid']).default('table'))
+    .addOption(new Option('--level <level>', 'with -o dot|mermaid: what a node is; auto: workloads up to 500, else classes up to 500, else namespaces').choices(['auto', 'workload', 'class', 'namespace', 'pod']).default('auto'))
   namespaceOptions(clusterOptions(matrix), 'the pods of this namespace, as rows and as columns').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
 
   const describe = program
@@ -89,6 +90,15 @@ function define(program: Command, io: CliIO): void {
     .option('--no-baseline', 'no default-deny policy per namespace')
     .option('--merge-cidrs <prefix>', 'merge external addresses into CIDRs of this length (e.g. /24; IPv6: plus 96), except the pod ranges; default: one /32 (/128) each')
   clusterOptions(generate).action(async (opts) => (await import('./commands/generate.js')).generate({ ...opts, output: opts.outputDir }, io))
+
+  const serve = program
+    .command('serve')
+    .description('a page in the browser over the engine: the graph of who may talk to whom, why, the policies, and what a change would open or close (read only)')
+    .addOption(fileOption())
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--address <addr>', 'address to listen on; anything but loopback lets others read the policies (a warning is printed)', '127.0.0.1')
+    .option('--allow-host <name>', 'a further host name the page may be reached under (the Host header is checked against DNS rebinding); repeatable', collect, [])
+  clusterOptions(serve, 'read and watch the cluster of this kubeconfig').action(async (opts) => (await import('./commands/serve.js')).serve(opts, io))
 
   program
     .command('agent')

@@ -2,7 +2,16 @@
  * Arguments the flow commands share. A time is RFC 3339 (`2026-12-07T14:00:00Z`, with a zone) or a duration
  * before now (`90s`, `30m`, `1h`, `2d`, `1h30m`), as `hubble observe --since` takes them.
  */
-import { UsageError } from './io.js'
+import { Readable } from 'node:stream'
+import { UsageError, type CliIO } from './io.js'
+
+/**
+ * Flow input `-`: the command's stdin as a byte stream, read as it comes (any size, gzip); where the IO has only
+ * text (some tests), that text as one chunk.
+ */
+export function flowStdin(io: CliIO): () => NodeJS.ReadableStream {
+  return io.stdinStream ?? (() => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })()))
+}
 
 const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 

@@ -1,4 +1,5 @@
 import type { Cluster } from '../model/cluster.js'
+import type { ModelNote } from '../model/issues.js'
 import type { Source } from '../io/sources.js'
 import type { SourceTexts } from '../io/source-texts.js'
 import type { CliIO } from './io.js'
@@ -38,8 +39,8 @@ export async function loadClusterOrExit(opts: LoadOptions, io: CliIO): Promise<C
   return (await loadInputOrExit(opts, io)).cluster
 }
 
-/** loadClusterOrExit, with the texts read (see LoadOptions.keepText). */
-export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ readonly cluster: Cluster; readonly texts: SourceTexts }> {
+/** loadClusterOrExit, with the texts read (see LoadOptions.keepText) and the loader's notes. */
+export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ readonly cluster: Cluster; readonly texts: SourceTexts; readonly notes: readonly ModelNote[] }> {
   const live = opts.live
   if (live !== undefined && opts.files.length > 0 && (live.kubeconfig !== undefined || live.context !== undefined)) {
     throw new UsageError(`give -f or read the cluster (${live.kubeconfig !== undefined ? '--kubeconfig' : '--context'}), not both`)
@@ -78,5 +79,5 @@ export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ r
     io.stderr.write(`error: nothing to evaluate: ${sources !== undefined && opts.sources === undefined ? 'the cluster' : 'the input'} holds no Namespace, Pod, workload, NetworkPolicy or Service\n`)
     throw new ExitError(2)
   }
-  return { cluster: c, texts: result.texts }
+  return { cluster: c, texts: result.texts, notes: result.notes }
 }

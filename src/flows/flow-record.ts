@@ -60,6 +60,12 @@ export interface FlowRecord {
    * connection also reports. Such records are collapsed into the connection they belong to, never counted alone.
    */
   readonly notAStart?: boolean
+  /**
+   * The packet goes from the connection's destination back to its source (Hubble `is_reply`, or a TCP SYN-ACK):
+   * the connection is the reverse of the record's direction, to the record's `sourcePort`. Only on records that
+   * are not a start.
+   */
+  readonly reply?: boolean
   /** the observer's words for a drop (Hubble `drop_reason_desc`, Calico policy hits), kept for reports */
   readonly reason?: string
   /** the node that observed it (Hubble `node_name`, Calico `host`): two nodes reporting one connection collapse */

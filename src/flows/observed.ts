@@ -25,8 +25,16 @@ export interface ObservedConnection {
   readonly port: number
   /** as observed: `denied` when any of its records says denied, else `audited`, else `allowed`, else `unknown` */
   readonly verdict: FlowVerdict
-  /** connections it stands for (records that started one, times their count) */
+  /**
+   * connections it stands for: records that started one, times their count; for a connection whose start was not
+   * seen, the most that one of its records stands for (1 for a packet, Calico's `num_flows`)
+   */
   readonly count: number
+  /**
+   * No record of its start was seen, only replies or packets of the established connection: it began before the
+   * capture did. Still evidence of the connection, so it is audited and generated like any other.
+   */
+  readonly startedBefore?: true
   /** milliseconds since the epoch, when the records say */
   readonly firstSeen?: number
   readonly lastSeen?: number
@@ -48,4 +56,6 @@ export interface FlowStats {
   readonly otherProtocol: number
   /** records outside --since/--until */
   readonly outsideWindow: number
+  /** connections whose start was not seen (the capture began after they did): see ObservedConnection.startedBefore */
+  readonly startedBefore: number
 }

@@ -80,10 +80,11 @@ describe('hubbleReader', () => {
     { name: 'bare flow (older hubble -o json)', line: JSON.stringify(flow), want: { verdict: 'allowed', port: 8080 } },
     { name: 'unknown fields ignored', line: wrap({ ...flow, future_field: { x: 1 }, egress_allowed_by: [{ name: 'p' }] }, { whatever: 1 }), want: { verdict: 'allowed' } },
     { name: 'camelCase names (protojson without UseProtoNames)', line: wrap({ ...flow, l4: { TCP: { destinationPort: 8080, flags: { SYN: true } } }, traffic_direction: undefined, trafficDirection: 'INGRESS' }), want: { port: 8080, observedAt: 'destination' } },
-    { name: 'reply → not a start', line: tweak({ is_reply: true, l4: { TCP: { destination_port: 43712, flags: { ACK: true } } } }), want: { notAStart: true } },
-    { name: 'old `reply` field', line: tweak({ is_reply: undefined, reply: true }), want: { notAStart: true } },
-    { name: 'SYN-ACK → not a start', line: tweak({ l4: { TCP: { destination_port: 8080, flags: { SYN: true, ACK: true } } } }), want: { notAStart: true } },
-    { name: 'established ACK/PSH → not a start', line: tweak({ l4: { TCP: { destination_port: 8080, flags: { ACK: true, PSH: true } } } }), want: { notAStart: true } },
+    { name: 'reply → not a start', line: tweak({ is_reply: true, l4: { TCP: { destination_port: 43712, flags: { ACK: true } } } }), want: { notAStart: true, reply: true } },
+    { name: 'old `reply` field', line: tweak({ is_reply: undefined, reply: true }), want: { notAStart: true, reply: true } },
+    { name: 'SYN-ACK → not a start', line: tweak({ l4: { TCP: { destination_port: 8080, flags: { SYN: true, ACK: true } } } }), want: { notAStart: true, reply: undefined } },
+    { name: 'SYN-ACK without is_reply → a reply', line: tweak({ is_reply: undefined, l4: { TCP: { source_port: 8080, destination_port: 43712, flags: { SYN: true, ACK: true } } } }), want: { notAStart: true, reply: true, sourcePort: 8080 } },
+    { name: 'established ACK/PSH → not a start', line: tweak({ l4: { TCP: { destination_port: 8080, flags: { ACK: true, PSH: true } } } }), want: { notAStart: true, reply: undefined } },
     { name: 'TCP without flags is taken as a start', line: tweak({ l4: { TCP: { destination_port: 8080 } } }), want: { notAStart: undefined } },
     { name: 'UDP DNS', line: tweak({ l4: { UDP: { source_port: 51234, destination_port: 53 } } }), want: { protocol: 'UDP', port: 53, notAStart: undefined } },
     { name: 'SCTP', line: tweak({ l4: { SCTP: { source_port: 3868, destination_port: 3868 } } }), want: { protocol: 'SCTP', port: 3868 } },
@@ -130,6 +131,16 @@ describe('hubbleReader', () => {
     const r = rec(read(tweak({ IP: { source: 'fd00:10:244::a', destination: 'fd00:10:244:0:0:0:0:14', ipVersion: 'IPv6' } }))[0]!)
     expect(r.source.ip).toMatchObject({ family: 6 })
     expect(r.destination.ip?.family).toBe(6)
+  })
+
+  test('one end read again is the same object; new labels (a new identity) or no identity read the labels', () => {
+    const relabelled = { ...web, identity: 21395, labels: [...web.labels, 'k8s:canary=true'] }
+    const noIdentity = { ...web, identity: undefined, labels: [...web.labels, 'k8s:canary=true'] }
+    const out = read(wrap(flow), wrap(flow), tweak({ source: relabelled }), tweak({ source: noIdentity })).map((x) => rec(x).source)
+    expect(out[1]).toBe(out[0])
+    expect(out[2]!.labels).toEqual({ app: 'web', tier: 'frontend', canary: 'true' })
+    expect(out[3]!.labels).toEqual({ app: 'web', tier: 'frontend', canary: 'true' })
+    expect(out[0]!.labels).toEqual({ app: 'web', tier: 'frontend' })
   })
 
   test('mixed versions in one file: wrapped and bare flows, blank lines', () => {

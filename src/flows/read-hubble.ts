@@ -15,7 +15,10 @@
  *   issue.
  * - A start: TCP with SYN and without ACK; UDP and SCTP (unless the SCTP `chunk_type` is not INIT) and ICMP when
  *   not a reply; a TCP record without `flags` is taken as a start (it says nothing of its packet: counted rather
- *   than lost). `is_reply` (or the old `reply`), SYN-ACK and any other TCP packet → notAStart.
+ *   than lost). `is_reply` (or the old `reply`), SYN-ACK and any other TCP packet → notAStart. A reply
+ *   (`is_reply`, or a SYN-ACK when `is_reply` is absent) is marked `reply`: its connection is the packet's
+ *   direction reversed, to the packet's source port (resolve-flows.ts makes a connection whose start was not seen
+ *   from such records).
  * - `Type` L7 (HTTP, DNS, Kafka requests seen by the proxy): the L3/L4 events report the connection, so an L7
  *   record is not a start; an L7 drop is a Cilium L7 rule, not NetworkPolicy: verdict unknown. `SOCK` → not a start.
  * - ICMPv4/ICMPv6, or no `l4` at all → protocol `other`.
@@ -132,6 +135,7 @@ export function readHubbleLine(
   let port: number | undefined
   let sourcePort: number | undefined
   let start = true
+  let synAck = false
   const t = l4 && (obj(l4.TCP) ?? obj(l4.UDP) ?? obj(l4.SCTP))
   if (l4 !== undefined && t !== undefined) {
     protocol = l4.TCP !== undefined ? 'TCP' : l4.UDP !== undefined ? 'UDP' : 'SCTP'
@@ -142,7 +146,10 @@ export function readHubbleLine(
     if (typeof sp === 'number') sourcePort = sp
     if (protocol === 'TCP') {
       const flags = obj(t.flags)
-      if (flags !== undefined) start = flags.SYN === true && flags.ACK !== true
+      if (flags !== undefined) {
+        start = flags.SYN === true && flags.ACK !== true
+        synAck = flags.SYN === true && flags.ACK === true
+      }
     } else if (protocol === 'SCTP') {
       const chunk = str(field(t, 'chunk_type', 'chunkType'))
       if (chunk !== undefined) start = chunk === 'INIT'
@@ -150,6 +157,8 @@ export function readHubbleLine(
   }
   const reply = field(flow, 'is_reply', 'isReply') ?? flow.reply
   if (reply === true || !start || l7 || flow.Type === 'SOCK') notAStart = true
+  // the reply's direction is the connection's reversed; without is_reply, a SYN-ACK is a reply all the same
+  const isReply = reply === true || (reply === undefined && synAck)
 
   const dir = field(flow, 'traffic_direction', 'trafficDirection')
   const observedAt = dir === 'EGRESS' ? 'source' : dir === 'INGRESS' ? 'destination' : undefined
@@ -169,6 +178,7 @@ export function readHubbleLine(
     verdict,
     count: 1,
     notAStart: notAStart || undefined,
+    reply: (notAStart && isReply) || undefined,
     reason,
     observer,
     observedAt,
@@ -203,7 +213,10 @@ function cachedEndpoint(cache: Map<string, FlowEndpoint | string>, e: Json | und
   if (e !== undefined) {
     const wl = Array.isArray(e.workloads) ? obj(e.workloads[0]) : undefined
     key += `\n${e.namespace}\n${e.pod_name ?? e.podName}\n${wl?.name}\n${wl?.kind}`
-    if (Array.isArray(e.labels)) key += `\n${e.labels.join('\n')}`
+    // Cilium allocates one security identity per label set, so with the address and names it stands for the
+    // labels (new labels, new identity) and spares joining them on every line; without one, the labels are the key
+    if (typeof e.identity === 'number' && e.identity > 0 && Array.isArray(e.labels)) key += `\n#${e.identity}/${e.labels.length}`
+    else if (Array.isArray(e.labels)) key += `\n${e.labels.join('\n')}`
   }
   let v = cache.get(key)
   if (v === undefined) {

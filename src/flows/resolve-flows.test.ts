@@ -81,11 +81,43 @@ describe('resolveFlows: collapse, window, counts', () => {
     expect(r.connections).toHaveLength(3)
   })
 
-  test('records that are not a start are collapsed, never counted', () => {
-    const r = resolveFlows(cluster, [rec(web, db), rec(db, web, { notAStart: true }), rec(web, db, { notAStart: true })])
+  test('records that are not a start are collapsed into their connection, never counted', () => {
+    // the reply goes db → web from port 80 to web's ephemeral port: its connection is web → db:80
+    const r = resolveFlows(cluster, [rec(web, db, { time: 1000 }), rec(db, web, { notAStart: true, reply: true, port: 41000, sourcePort: 80, time: 1002 }), rec(web, db, { notAStart: true, time: 9000 })])
+    expect(r.connections).toEqual([expect.objectContaining({ count: 1, firstSeen: 1000, lastSeen: 9000, port: 80 })])
+    expect(r.connections[0]!.startedBefore).toBeUndefined()
+    expect(r.stats).toMatchObject({ collapsed: 2, startedBefore: 0 })
+  })
+
+  test.each([
+    { name: 'only the reply was seen: the connection is its reverse, to its source port', recs: [rec(db, web, { notAStart: true, reply: true, port: 41000, sourcePort: 80 })], want: { from: 'web', to: 'db', port: 80, count: 1 } },
+    { name: 'only packets of the established connection', recs: [rec(web, db, { notAStart: true }), rec(web, db, { notAStart: true })], want: { from: 'web', to: 'db', port: 80, count: 1 } },
+    { name: 'a record standing for several connections open from before (Calico num_flows)', recs: [rec(web, db, { notAStart: true, count: 3 }), rec(web, db, { notAStart: true, count: 2 })], want: { from: 'web', to: 'db', port: 80, count: 3 } },
+    { name: 'its start comes later in the input: an ordinary connection', recs: [rec(db, web, { notAStart: true, reply: true, port: 41000, sourcePort: 80 }), rec(web, db)], want: { from: 'web', to: 'db', port: 80, count: 1, started: true } },
+  ])('a connection whose start was not seen: $name', ({ recs, want }) => {
+    const r = resolveFlows(cluster, recs)
     expect(r.connections).toHaveLength(1)
-    expect(r.connections[0]!.count).toBe(1)
-    expect(r.stats.collapsed).toBe(2)
+    const c = r.connections[0]!
+    const short = (e: (typeof c)['from']) => (e.kind === 'pod' ? e.pod.name.split('-')[0] : e.kind)
+    expect({ from: short(c.from), to: short(c.to), port: c.port, count: c.count }).toEqual({ from: want.from, to: want.to, port: want.port, count: want.count })
+    expect(c.startedBefore).toBe(want.started ? undefined : true)
+    expect(r.stats.startedBefore).toBe(want.started ? 0 : 1)
+  })
+
+  test('a reply that does not say its source port belongs to no connection it can name', () => {
+    const r = resolveFlows(cluster, [rec(db, web, { notAStart: true, reply: true, port: 41000 })])
+    expect(r.connections).toEqual([])
+    expect(r.stats.collapsed).toBe(1)
+  })
+
+  test('one start reported twice with the same source port within 1 s counts once, even from one observer (verdict and trace)', () => {
+    const r = resolveFlows(cluster, [
+      rec(web, db, { observer: 'node-1', sourcePort: 40000, time: 10_000 }),
+      rec(web, db, { observer: 'node-1', sourcePort: 40000, time: 10_001 }),
+      rec(web, db, { observer: 'node-1', sourcePort: 40001, time: 10_002 }),
+    ])
+    expect(r.connections[0]!.count).toBe(2)
+    expect(r.stats.collapsed).toBe(1)
   })
 
   test('two observers reporting one start within 1 s count once; the same observer twice counts twice', () => {

@@ -18,13 +18,18 @@
  * - Records outside [since, until) are left out (a record without a time is kept); records of a protocol
  *   NetworkPolicy cannot express (ICMP, …) are counted in `otherProtocol`.
  * - A record that is not the start of a connection (`notAStart`: a reply, an established packet, a trace point)
- *   is counted in `collapsed` and starts nothing: a connection whose start was not observed is not reported.
+ *   is counted in `collapsed` and folded into the connection it belongs to: a reply's connection is the record's
+ *   direction reversed, to the record's source port (a reply that does not say it belongs to nothing). When no
+ *   record started that connection, it is still evidence of it: a connection that started before the capture
+ *   (`startedBefore`, counted in the stats), which stands for the most that one of its records stands for.
  * - Duplicate reports of one start: two records of the same addresses (names where there is no address),
- *   protocol and port from different observers (both nodes, both Calico reporters) within 1 s of each other are
- *   one connection; the later is counted in `collapsed`. (No format carries a connection id; the source port is
- *   not kept, so two connections started within that second seen by different observers count once.)
+ *   protocol, port and source port (when the records give it) within 1 s of each other are one connection, and
+ *   so are two such records without a source port from different observers (both nodes, both Calico reporters);
+ *   the later is counted in `collapsed`. (No format carries a connection id: without the source port, two
+ *   connections started within that second seen by different observers count once.)
  * - One ObservedConnection per (resolved source, resolved destination, protocol, port): `count` sums the counts
- *   of the records that started one, `verdict` is the strongest observed (denied > audited > allowed > unknown).
+ *   of the records that started one, `verdict` is the strongest of its records (denied > audited > allowed >
+ *   unknown), first and last seen span all of them.
  */
 import type { Cluster, Pod, Service } from '../model/cluster.js'
 import type { IpAddress } from '../model/ip.js'
@@ -134,10 +139,16 @@ interface Acc {
   protocol: 'TCP' | 'UDP' | 'SCTP'
   port: number
   verdict: FlowVerdict
+  /** the counts of its start records, summed */
   count: number
+  /** the most one record after a start stands for (the count of a connection whose start was not seen) */
+  later: number
   firstSeen?: number
   lastSeen?: number
 }
+
+/** How many starts are remembered for finding duplicates before the old ones are let go. */
+const RECENT_SWEEP = 65_536
 
 export function resolveFlows(cluster: Cluster, records: Iterable<FlowRecord>, opts: ResolveOptions = {}): ResolveResult {
   const c = new ConnectionCollector(cluster, opts)
@@ -148,8 +159,12 @@ export function resolveFlows(cluster: Cluster, records: Iterable<FlowRecord>, op
 /** resolveFlows one record at a time, for records streamed by readFlows' `onRecord` (memory bounded by connections). */
 export class ConnectionCollector {
   private readonly resolver: FlowResolver
+  private readonly ends = new WeakMap<FlowEndpoint, Resolved>()
+  private readonly keys = new WeakMap<ObservedEnd, string>()
   private readonly acc = new Map<string, Acc>()
-  private readonly recent = new Map<string, { time: number; observers: Set<string> }>()
+  private readonly recent = new Map<string, { time: number; observers: string[] }>()
+  private newest = -Infinity
+  private sinceSweep = 0
   private readonly unresolved = new Map<string, number>()
   private readonly stats = { records: 0, collapsed: 0, unresolvable: 0, undecidable: 0, otherProtocol: 0, outsideWindow: 0 }
 
@@ -173,11 +188,12 @@ export class ConnectionCollector {
     }
     if (r.notAStart) {
       stats.collapsed++
+      this.addLater(r, r.protocol)
       return
     }
-    const from = this.resolver.end(r.source)
-    const to = this.resolver.end(r.destination)
-    const bad = [from, to].find((e) => e.kind === 'undecidable') ?? [from, to].find((e) => e.kind === 'unresolved')
+    const from = this.end(r.source)
+    const to = this.end(r.destination)
+    const bad = from.kind === 'undecidable' ? from : to.kind === 'undecidable' ? to : from.kind === 'unresolved' ? from : to.kind === 'unresolved' ? to : undefined
     if (bad !== undefined) {
       if (bad.kind === 'undecidable') stats.undecidable++
       else stats.unresolvable++
@@ -185,25 +201,79 @@ export class ConnectionCollector {
       this.unresolved.set(why, (this.unresolved.get(why) ?? 0) + 1)
       return
     }
-    if (r.time !== undefined && r.observer !== undefined) {
-      const raw = `${rawEnd(r.source)}>${rawEnd(r.destination)}/${r.protocol}/${r.port}`
-      const seen = this.recent.get(raw)
-      if (seen && !seen.observers.has(r.observer) && Math.abs(r.time - seen.time) <= DUPLICATE_WINDOW_MS) {
-        seen.observers.add(r.observer)
-        stats.collapsed++
-        return
-      }
-      this.recent.set(raw, { time: r.time, observers: new Set([r.observer]) })
+    if (r.time !== undefined && (r.observer !== undefined || r.sourcePort !== undefined) && this.duplicate(r, r.time)) {
+      stats.collapsed++
+      return
     }
-    const f = from as ObservedEnd
-    const t = to as ObservedEnd
-    const key = `${endKey(f)}>${endKey(t)}/${r.protocol}/${r.port}`
+    const a = this.connection(from as ObservedEnd, to as ObservedEnd, r.protocol, r.port)
+    a.count += r.count
+    this.merge(a, r)
+  }
+
+  /**
+   * An end resolved once per distinct end read: a reader that shares one FlowEndpoint among the records of one end
+   * (Hubble's does) has each resolved once, not once per record.
+   */
+  private end(e: FlowEndpoint): Resolved {
+    let r = this.ends.get(e)
+    if (r === undefined) {
+      r = this.resolver.end(e)
+      this.ends.set(e, r)
+    }
+    return r
+  }
+
+  /** A start seen already: the same source port within the window, or the same ends from another observer. */
+  private duplicate(r: FlowRecord, time: number): boolean {
+    const raw = `${rawEnd(r.source)}:${r.sourcePort ?? ''}>${rawEnd(r.destination)}/${r.protocol}/${r.port}`
+    const seen = this.recent.get(raw)
+    const observer = r.observer ?? ''
+    if (seen && Math.abs(time - seen.time) <= DUPLICATE_WINDOW_MS && (r.sourcePort !== undefined || !seen.observers.includes(observer))) {
+      if (!seen.observers.includes(observer)) seen.observers.push(observer)
+      return true
+    }
+    this.recent.set(raw, { time, observers: [observer] })
+    if (time > this.newest) this.newest = time
+    if (++this.sinceSweep >= RECENT_SWEEP) {
+      // records come roughly in time order: a start older than the window cannot have a duplicate still to come
+      this.sinceSweep = 0
+      for (const [k, v] of this.recent) if (v.time < this.newest - 10 * DUPLICATE_WINDOW_MS) this.recent.delete(k)
+    }
+    return false
+  }
+
+  /** A record after a connection's start: folded into it, or, when its start was not seen, evidence of it. */
+  private addLater(r: FlowRecord, protocol: 'TCP' | 'UDP' | 'SCTP'): void {
+    const port = r.reply ? r.sourcePort : r.port
+    if (port === undefined) return
+    const from = this.end(r.reply ? r.destination : r.source)
+    const to = this.end(r.reply ? r.source : r.destination)
+    if (from.kind === 'unresolved' || from.kind === 'undecidable' || to.kind === 'unresolved' || to.kind === 'undecidable') return
+    const a = this.connection(from, to, protocol, port)
+    if (r.count > a.later) a.later = r.count
+    this.merge(a, r)
+  }
+
+  private connection(f: ObservedEnd, t: ObservedEnd, protocol: 'TCP' | 'UDP' | 'SCTP', port: number): Acc {
+    const key = `${this.key(f)}>${this.key(t)}/${protocol}/${port}`
     let a = this.acc.get(key)
     if (a === undefined) {
-      a = { from: f, to: t, protocol: r.protocol, port: r.port, verdict: r.verdict, count: 0 }
+      a = { from: f, to: t, protocol, port, verdict: 'unknown', count: 0, later: 0 }
       this.acc.set(key, a)
     }
-    a.count += r.count
+    return a
+  }
+
+  private key(e: ObservedEnd): string {
+    let k = this.keys.get(e)
+    if (k === undefined) {
+      k = endKey(e)
+      this.keys.set(e, k)
+    }
+    return k
+  }
+
+  private merge(a: Acc, r: FlowRecord): void {
     if (RANK[r.verdict] > RANK[a.verdict]) a.verdict = r.verdict
     if (r.time !== undefined) {
       if (a.firstSeen === undefined || r.time < a.firstSeen) a.firstSeen = r.time
@@ -212,6 +282,16 @@ export class ConnectionCollector {
   }
 
   result(): ResolveResult {
-    return { connections: [...this.acc.values()], stats: { ...this.stats }, unresolved: new Map(this.unresolved) }
+    const connections: ObservedConnection[] = []
+    let startedBefore = 0
+    for (const a of this.acc.values()) {
+      const { later, count, ...c } = a
+      if (count > 0) connections.push({ ...c, count })
+      else {
+        startedBefore++
+        connections.push({ ...c, count: later, startedBefore: true })
+      }
+    }
+    return { connections, stats: { ...this.stats, startedBefore }, unresolved: new Map(this.unresolved) }
   }
 }

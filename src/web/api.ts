@@ -7,6 +7,7 @@
  * All endpoints are under /api, answer JSON (`application/json; charset=utf-8`) and, on a user mistake, status
  * 400 with an {@link ApiError}. Requests with a body are POST with `Content-Type: application/json`.
  */
+import type { GraphLevel, GraphReport, PortChoice } from '../report/graph-types.js'
 
 /** Status 4xx/5xx body. `path` is the query parameter or the JSON field path the message is about. */
 export interface ApiError {
@@ -15,7 +16,7 @@ export interface ApiError {
 }
 
 /** A port as the CLI writes it: "8080/TCP", "53/UDP", or "any" (allowed on some port the destination serves or a policy names). */
-export type PortChoice = string
+export type { PortChoice } from '../report/graph-types.js'
 
 /** GET /api/cluster — what the page needs to start: names for pickers, and the version to compare with events. */
 export interface ClusterSummary {
@@ -45,54 +46,9 @@ export interface PolicyRef {
 
 /**
  * GET /api/graph?port=PORT|any&level=auto|namespace|class|workload|pod&namespace=NS (repeatable)&label=K=V (repeatable)
- *
- * Nodes grouped by namespace, and edges for allowed connections on the port. An edge A → B means: some pod of A
- * may open a connection to some pod of B on the port; `all` says whether every pod pair of the two nodes may.
- * Edges are between different nodes, plus a self edge when a node's pods may reach each other (one replica to
- * another). External nodes are the ipBlocks the policies name (as CIDR text with excepts), and "world" for any
- * address outside every pod and block.
+ * — the graph report (src/report/graph-types.ts): nodes grouped by namespace, edges for allowed connections.
  */
-export type GraphLevel = 'namespace' | 'class' | 'workload' | 'pod'
-
-export interface GraphReport {
-  readonly level: GraphLevel
-  readonly port: PortChoice
-  readonly groups: readonly { readonly id: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }[]
-  readonly nodes: readonly GraphNode[]
-  readonly edges: readonly GraphEdge[]
-  /** totals before filters, so the page can say "showing 120 of 3,153" */
-  readonly totals: { readonly nodes: number; readonly edges: number; readonly pods: number }
-}
-
-export interface GraphNode {
-  /** stable across versions for the same thing: "ns/NAME" for a namespace-scoped node, "cidr:10.0.0.0/8" for external */
-  readonly id: string
-  readonly kind: 'namespace' | 'class' | 'workload' | 'pod' | 'external'
-  /** absent for external nodes */
-  readonly namespace?: string
-  /** what to print: workload "deploy/api", pod "api-5c4", class "app=api (3 pods)", external "10.0.0.0/8 except 10.0.1.0/24" */
-  readonly label: string
-  /** member pods as "ns/pod" (templates count as their replicas; listed once) */
-  readonly pods: readonly string[]
-  readonly labels: Readonly<Record<string, string>>
-  /** whether a policy isolates the node's pods for each direction (true only if it isolates all of them; "some" otherwise) */
-  readonly isolated: { readonly ingress: boolean | 'some'; readonly egress: boolean | 'some' }
-  /** policies that select some of its pods, as "ns/name" */
-  readonly selectedBy: readonly string[]
-}
-
-export interface GraphEdge {
-  /** "FROM->TO" of node ids */
-  readonly id: string
-  readonly from: string
-  readonly to: string
-  /** every pod pair of the two nodes may connect (false: only some) */
-  readonly all: boolean
-  /** with port "any": the ports on which it is allowed, as "PORT/PROTOCOL" */
-  readonly ports?: readonly string[]
-  /** in a what-if graph: "opened" (allowed only after the change), "closed" (only before), "same" */
-  readonly change?: 'opened' | 'closed' | 'same'
-}
+export type { GraphLevel, GraphReport, GraphNode, GraphEdge, GraphGroup } from '../report/graph-types.js'
 
 /** GET /api/check?from=A&to=B[&port=P][&family=4|6] — exactly `netpol check --from A --to B [--port P] -o json`. */
 export type CheckResponse = unknown
@@ -112,7 +68,11 @@ export interface DescribePolicyResponse {
 /** GET /api/lint — exactly `netpol lint -o json`. */
 export type LintResponse = unknown
 
-/** GET /api/policies — every policy with its source text, the problems at their lines, and the describe text. */
+/**
+ * GET /api/policies[?namespace=NS…][&policy=NS/NAME…] — every policy with its source text, the problems at
+ * their lines, and the describe text; with `namespace` or `policy` (each repeatable), only those policies (at
+ * 10,000 policies the whole answer is tens of megabytes and its describe texts take long: ask per namespace).
+ */
 export interface PoliciesResponse {
   readonly policies: readonly PolicySource[]
 }

@@ -167,3 +167,35 @@ status: {podIP: 10.244.0.7, hostIP: 10.0.0.5}
     expect(c.out).toMatch(/kube-system\/agent uses hostNetwork/)
   })
 })
+
+describe('netpol matrix -o dot and -o mermaid draw the graph report', () => {
+  test('dot: namespaces as clusters, the chosen port, isolation as fill', async () => {
+    const r = await runCli(['matrix', '-f', EX, '-o', 'dot', '--port', '5432/TCP', '--level', 'namespace'])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.out.startsWith('digraph netpol {\n')).toBe(true)
+    expect(r.out).toContain('label="port 5432/TCP, namespace level')
+    expect(r.out).toContain('"backend" -> "database" [style=dashed];')
+    expect(r.out).toContain('"database" [label="database", fillcolor="#f4cccc"')
+  })
+
+  test('mermaid: any port by default, ports on the edges, subgraphs per namespace at workload level', async () => {
+    const r = await runCli(['matrix', '-f', EX, '-o', 'mermaid', '-n', 'frontend', '-n', 'backend'])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('%% any port, workload level')
+    expect(r.out).toContain('subgraph g0["backend"]')
+    expect(r.out).toMatch(/n\d+ -->\|"8080\/TCP"\| n\d+/)
+    expect(r.out).not.toContain('database')
+  })
+
+  test.each([
+    { args: ['-o', 'dot', '--port', '80', '--port', '443'], err: 'error: -o dot draws one port, or every port without --port (2 were given)' },
+    { args: ['-o', 'mermaid', '--to-namespace', 'database'], err: 'error: -o mermaid draws a graph: limit it with -n (--from-namespace and --to-namespace are for tables)' },
+    { args: ['--level', 'class'], err: 'error: --level is for -o dot and -o mermaid' },
+    { args: ['-o', 'dot', '-n', 'nope'], err: 'error: -n nope: no such namespace in the input (have: backend, database, frontend, kube-system, monitoring)' },
+  ])('usage errors: $args', async ({ args, err }) => {
+    const r = await runCli(['matrix', '-f', EX, ...args])
+    expect(r.code).toBe(2)
+    expect(r.err.split('\n')[0]).toBe(err)
+  })
+})

@@ -1,9 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PassThrough, Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { readFlows } from '../../src/flows/read-flows.js'
 import { resolveFlows } from '../../src/flows/resolve-flows.js'
 import { scratchDir } from '../scratch-dir.js'
+import { run } from '../../src/cli/cli.js'
 import { runCli } from './cli-harness.js'
 
 test.each([
@@ -38,6 +41,32 @@ describe.skipIf(!implemented)('netpol generate end to end [waits on the flow rea
     expect(readdirSync(dir).sort()).toEqual(['backend.yaml', 'database.yaml', 'frontend.yaml', 'monitoring.yaml'])
     expect(readFileSync(join(dir, 'database.yaml'), 'utf8')).toContain('name: postgres-ingress')
     expect(r.out).toContain('verified: all 14 observed connections ALLOWED')
+  })
+
+  test('--flows - reads stdin as a stream (gzip, pieces cut mid-line), never whole', async () => {
+    const gz = gzipSync(readFileSync('examples/flows/generate-input.csv'))
+    const pieces = [gz.subarray(0, 7), gz.subarray(7, 100), gz.subarray(100)]
+    let pulled = 0
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    let out = ''
+    let err = ''
+    stdout.on('data', (c: Buffer) => (out += c.toString()))
+    stderr.on('data', (c: Buffer) => (err += c.toString()))
+    const io = {
+      stdout,
+      stderr,
+      readStdin: async (): Promise<string> => {
+        throw new Error('stdin read whole')
+      },
+      stdinStream: () => Readable.from((function* () { for (const p of pieces) { pulled++; yield p } })()),
+    }
+    const code = await run(['generate', '--flows', '-', '-f', 'examples/three-tier/'], io)
+    await new Promise((r) => setImmediate(r))
+    expect(err).toContain('verified: all 14 observed connections ALLOWED')
+    expect(code).toBe(0)
+    expect(pulled).toBe(3)
+    expect(out).toBe(readFileSync('src/flows/__golden__/three-tier.yaml', 'utf8'))
   })
 
   test.skipIf(!existsSync('examples/flows/observed.csv'))('the shared example flows generate policies that verify', async () => {

@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream'
 import type { Cluster } from '../../model/cluster.js'
-import { manifestSources } from '../../io/load-manifests.js'
+import { ManifestCache, manifestSources } from '../../io/load-manifests.js'
 import type { Source } from '../../io/sources.js'
 import { auditConnections } from '../../flows/audit-flows.js'
 import type { FlowFormat } from '../../flows/flow-record.js'
@@ -9,10 +8,11 @@ import { ConnectionCollector } from '../../flows/resolve-flows.js'
 import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { liveOf } from '../shown-namespaces.js'
-import { parseTimeArg } from '../flow-args.js'
-import { writeAuditJson, type AuditReport } from '../render/audit-json.js'
-import { renderAuditMarkdown } from '../render/audit-md.js'
-import { renderAuditText } from '../render/audit-text.js'
+import { flowStdin, parseTimeArg } from '../flow-args.js'
+import { auditJsonChunks, type AuditReport } from '../render/audit-json.js'
+import { auditMarkdownChunks } from '../render/audit-md.js'
+import { auditTextChunks } from '../render/audit-text.js'
+import { phase } from '../timings.js'
 
 export interface AuditOptions {
   flows: string[]
@@ -46,8 +46,10 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError(`--since ${opts.since} is not before --until ${opts.until}`)
 
   const stdin = () => io.readStdin()
+  // the cluster's files are read twice (today, and with the proposal over it) and parsed once
+  const cache = new ManifestCache()
   let base: Source[]
-  if (opts.filename.length > 0) base = manifestSources(opts.filename, { stdin })
+  if (opts.filename.length > 0) base = manifestSources(opts.filename, { stdin, cache })
   else {
     const { liveSource, readLiveOrExit } = await import('../live.js')
     base = [liveSource(await readLiveOrExit(liveOf(opts), io))]
@@ -55,10 +57,11 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   const current = await loadClusterOrExit({ files: [], sources: base, quiet: true }, io)
   const proposed: Cluster = await loadClusterOrExit({ files: [], sources: [...base, ...manifestSources(opts.proposed, { stdin })], quiet: true }, io)
 
+  phase('parse')
   const collector = new ConnectionCollector(current, { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) })
   const read = await readFlows(opts.flows, {
     ...(opts.format ? { format: opts.format } : {}),
-    stdin: io.stdinStream ?? (() => Readable.from((async function* () { yield Buffer.from(await io.readStdin(), 'utf8') })())),
+    stdin: flowStdin(io),
     onRecord: (r) => collector.add(r),
   })
   const fatal = read.stopped
@@ -69,7 +72,9 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
   if (lineIssues.length > SHOWN_ISSUES) io.stderr.write(`warning: ${lineIssues.length - SHOWN_ISSUES} more unreadable lines\n`)
 
   const resolved = collector.result()
+  phase('read')
   const result = auditConnections(proposed, resolved.connections, current)
+  phase('audit')
   const report: AuditReport = {
     result,
     stats: { ...resolved.stats, lines: read.lines, unreadable: lineIssues.length },
@@ -77,11 +82,22 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<void> {
     unresolved: resolved.unresolved,
     issues: lineIssues,
   }
-  if (opts.output === 'json') {
-    const out = writer(io.stdout)
-    await writeAuditJson(report, (t) => out.write(t))
-    await out.end()
-  } else if (opts.output === 'md') io.stdout.write(renderAuditMarkdown(proposed, report))
-  else io.stdout.write(renderAuditText(proposed, report))
+  const chunks = opts.output === 'json' ? auditJsonChunks(report) : opts.output === 'md' ? auditMarkdownChunks(proposed, report) : auditTextChunks(proposed, report)
+  await writeChunks(io, chunks)
   if (result.wouldBreak.length > 0) throw new ExitError(1)
+}
+
+/** Writes a report as it is made, in pieces of about 64 KiB, waiting for a slow reader (nothing is held whole). */
+async function writeChunks(io: CliIO, chunks: Iterable<string>): Promise<void> {
+  const out = writer(io.stdout)
+  let buf = ''
+  for (const c of chunks) {
+    buf += c
+    if (buf.length >= 65_536) {
+      await out.write(buf)
+      buf = ''
+    }
+  }
+  if (buf !== '') await out.write(buf)
+  await out.end()
 }

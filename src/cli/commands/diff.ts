@@ -10,7 +10,7 @@ import { parsePortArg } from '../args.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
-import { diffJson } from '../render/diff-json.js'
+import { diffReport } from '../../report/diff-report.js'
 import { renderDiffMarkdown } from '../render/diff-md.js'
 import { diffSides, renderDiffText } from '../render/diff-text.js'
 
@@ -46,7 +46,7 @@ export async function diff(oldPath: string | undefined, newPath: string | undefi
   const shown = shownNamespaces(opts, new Map([...old.namespaces, ...now.namespaces]))
   const result = limitDiff(diffClusters(old, now, { ...(ports ? { ports } : {}), ...(opts.family ? { family: Number(opts.family) as Family } : {}) }), shown)
   const sides = diffSides(old, now)
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(diffJson(result), null, 2) + '\n')
+  if (opts.output === 'json') io.stdout.write(JSON.stringify(diffReport(result), null, 2) + '\n')
   else if (opts.output === 'md') io.stdout.write(renderDiffMarkdown(result, sides))
   else io.stdout.write(renderDiffText(result, sides))
   const unjudged = nothingCompared(result, old, now)

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { diffClusters } from '../../analysis/diff.js'
 import { readFlows } from '../../flows/read-flows.js'
-import { resolveFlows } from '../../flows/resolve-flows.js'
+import { ConnectionCollector } from '../../flows/resolve-flows.js'
 import { generatePolicies } from '../../flows/generate-policies.js'
 import { renderPolicies } from '../../flows/render-policies.js'
 import { verifyGenerated } from '../../flows/verify-generated.js'
@@ -17,7 +17,7 @@ import { loadClusterOrExit } from '../load.js'
 import { liveOf } from '../shown-namespaces.js'
 import { diffSides, renderDiffText } from '../render/diff-text.js'
 import { formatPath, issueMessage } from '../render/format-issue.js'
-import { Readable } from 'node:stream'
+import { flowStdin } from '../flow-args.js'
 import { generateSummary } from '../render/generate-text.js'
 
 export interface GenerateCommandOptions {
@@ -42,12 +42,12 @@ export async function generate(opts: GenerateCommandOptions, io: CliIO): Promise
   if (opts.flows.length === 0) throw new UsageError('generate: name the observed flows with --flows FILE (or - for stdin); repeatable')
   const mergeCidrs = opts.mergeCidrs === undefined ? undefined : parseMergeCidrs(opts.mergeCidrs)
   const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
-  // stdin through the command's IO, so that tests and the shell give it the same way
-  const stdin = () => Readable.from((async function* () { yield await io.readStdin() })())
-  const read = await readFlows(opts.flows, { stdin })
+  // streamed: records are resolved as they are read, and only the connections are kept
+  const collector = new ConnectionCollector(cluster)
+  const read = await readFlows(opts.flows, { stdin: flowStdin(io), onRecord: (r) => collector.add(r) })
   for (const i of read.issues.slice(0, 20)) io.stderr.write(`warning: ${i.file}:${i.line}: ${i.message}\n`)
   if (read.issues.length > 20) io.stderr.write(`warning: … and ${read.issues.length - 20} more unreadable lines\n`)
-  const resolved = resolveFlows(cluster, read.records)
+  const resolved = collector.result()
   const gen = generatePolicies(cluster, resolved.connections, { baseline: opts.baseline, ...(mergeCidrs !== undefined ? { mergeCidrs } : {}) })
   const verified = verifyGenerated(cluster, gen.policies, gen.allowed)
 

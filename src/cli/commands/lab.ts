@@ -29,7 +29,7 @@ import { renderLabUp } from '../render/lab-up.js'
 import { clusterInLab, liveInputOf, livePods, noAddressNote, startLiveAgent, type LiveInput } from './lab-live.js'
 import { writeLabTable } from '../render/lab-table.js'
 import { renderLabDiff } from '../render/lab-diff.js'
-import { writeMatrixJson } from '../render/matrix.js'
+import { writeMatrixReport } from '../../report/matrix-report.js'
 
 export interface LabUpOptions extends LabNameOption {
   filename: string[]
@@ -371,7 +371,7 @@ async function probeLab(opts: LabProbeOptions, io: CliIO, run: { signal?: AbortS
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   if (opts.output === 'json') {
-    await writeMatrixJson(measuredReachability(cmp, predicted), write)
+    await writeMatrixReport(measuredReachability(cmp, predicted), write)
     io.stderr.write(noAgent + audit + diff)
   } else {
     if (ports.length === 0) await write('no ports: no pod declares a container port and no policy names one; give --port\n')

@@ -10,17 +10,15 @@ import {
   parseLintConfig,
   SEVERITIES,
   type ConfigIssue,
-  type Finding,
   type LintConfig,
-  type LintResult,
   type Severity,
 } from '../../analysis/lint/index.js'
 import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadInputOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
-import { placeFindings } from './lint-locate.js'
+import { placeFindings } from '../../report/place-findings.js'
 import { packageVersion } from '../version.js'
-import { lintJson } from '../render/lint-json.js'
+import { limitFindings, lintReport } from '../../report/lint-report.js'
 import { lintSarif } from '../render/lint-sarif.js'
 import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
 
@@ -47,21 +45,12 @@ export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true, live: liveOf(opts) }, io)
   const shown = shownNamespaces(opts, cluster.namespaces)
   const result = await placeFindings(limitFindings(lintCluster(cluster, config), shown), texts)
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(lintJson(result), null, 2) + '\n')
+  if (opts.output === 'json') io.stdout.write(JSON.stringify(lintReport(result), null, 2) + '\n')
   else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
   if (hasErrors(result)) throw new ExitError(1)
 }
 
-/**
- * The findings on objects of the namespaces shown (a Namespace object counts as in itself); the checks ran on
- * the whole input, so a finding that needs another namespace's objects is still found.
- */
-export function limitFindings(result: LintResult, shown: ReadonlySet<string> | null): LintResult {
-  if (shown === null) return result
-  const inShown = (f: Finding) => shown.has(f.object.kind === 'Namespace' ? f.object.name : (f.object.namespace ?? ''))
-  return { ...result, findings: result.findings.filter(inShown), suppressed: result.suppressed.filter(inShown) }
-}
 
 /** Colors for a terminal (the caller checked isTTY); NO_COLOR and TERM=dumb turn them off. */
 async function colors(): Promise<LintStyle> {

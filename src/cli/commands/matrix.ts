@@ -1,13 +1,17 @@
 import type { Family } from '../../model/ip.js'
 import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
-import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { parsePortArg } from '../args.js'
 import { UsageError, writer, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf } from '../shown-namespaces.js'
 import { phase } from '../timings.js'
-import { writeMatrixCsv, writeMatrixJson, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
+import { writeMatrixCsv, writeMatrixMarkdown, writeMatrixTable } from '../render/matrix.js'
+import { planMatrix, writeMatrixReport } from '../../report/matrix-report.js'
+import { graphReport } from '../../report/graph-report.js'
+import type { GraphLevel } from '../../report/graph-types.js'
+import { renderDot } from '../render/graph-dot.js'
+import { renderMermaid } from '../render/graph-mermaid.js'
 
 export interface MatrixOptions {
   filename: string[]
@@ -19,7 +23,8 @@ export interface MatrixOptions {
   kubeconfig?: string
   context?: string
   family?: '4' | '6'
-  output: 'table' | 'json' | 'csv' | 'md'
+  output: 'table' | 'json' | 'csv' | 'md' | 'dot' | 'mermaid'
+  level?: 'auto' | GraphLevel
 }
 
 /**
@@ -29,36 +34,25 @@ export interface MatrixOptions {
  */
 export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
   checkNamespaceFlags(opts)
+  if (opts.output === 'dot' || opts.output === 'mermaid') return graph(opts, io)
+  if (opts.level !== undefined && opts.level !== 'auto') throw new UsageError('--level is for -o dot and -o mermaid')
   const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
-  const ports = opts.port.length > 0 ? opts.port.map(parsePortArg) : matrixPorts(cluster)
-  const have = () => [...cluster.namespaces.keys()].sort().join(', ')
-  for (const [flag, list] of [['-n', opts.namespace], ['--from-namespace', opts.fromNamespace ?? []], ['--to-namespace', opts.toNamespace ?? []]] as const) {
-    for (const ns of list) if (!cluster.namespaces.has(ns)) throw new UsageError(`${flag} ${ns}: no such namespace in the input (have: ${have()})`)
-  }
-  const rowNs = new Set([...opts.namespace, ...(opts.fromNamespace ?? [])])
-  const colNs = new Set([...opts.namespace, ...(opts.toNamespace ?? [])])
-  const isRow = (ns: string) => rowNs.size === 0 || rowNs.has(ns)
-  const isCol = (ns: string) => colNs.size === 0 || colNs.has(ns)
-  // the pods of either axis, in cluster order: a verdict depends only on its two ends, never on other pods
-  const pods = rowNs.size === 0 && colNs.size === 0 ? cluster.pods : cluster.pods.filter((p) => isRow(p.namespace) || isCol(p.namespace))
-  const axes = { from: [] as number[], to: [] as number[] }
-  pods.forEach((p, i) => {
-    if (isRow(p.namespace)) axes.from.push(i)
-    if (isCol(p.namespace)) axes.to.push(i)
+  const planned = planMatrix(cluster, {
+    ...(opts.port.length > 0 ? { ports: opts.port.map(parsePortArg) } : {}),
+    namespaces: opts.namespace,
+    fromNamespaces: opts.fromNamespace ?? [],
+    toNamespaces: opts.toNamespace ?? [],
+    ...(opts.family ? { family: Number(opts.family) as Family } : {}),
   })
-  if (pods.length === 0) io.stderr.write(`note: no pods${rowNs.size + colNs.size > 0 ? ' in the namespaces asked for' : ' in the input'}: the matrix is empty\n`)
-  const hostNetwork = pods.filter((p) => p.hostNetwork)
-  if (hostNetwork.length > 0) {
-    // evaluated by their labels like any pod; Kubernetes leaves their enforcement undefined
-    io.stderr.write(`note: ${hostNetwork.length} hostNetwork pod${hostNetwork.length === 1 ? '' : 's'} (${hostNetwork.slice(0, 3).map((p) => `${p.namespace}/${p.name}`).join(', ')}${hostNetwork.length > 3 ? ', …' : ''}): their rows and columns follow the policies, but NetworkPolicy enforcement for hostNetwork pods is undefined in Kubernetes and netpol's agent does not filter them\n`)
-  }
-  const family: Family = opts.family ? (Number(opts.family) as Family) : pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
+  if (!planned.ok) throw new UsageError(planned.error.message)
+  const { pods, axes, ports, family, notes } = planned.value
+  for (const n of notes) io.stderr.write(`note: ${n}\n`)
   const result = computeReachability(indexCluster(cluster), pods, ports, family)
   phase('analysis')
   const out = writer(io.stdout)
   const write = (s: string | Uint8Array) => out.write(s)
   switch (opts.output) {
-    case 'json': await writeMatrixJson(result, write, axes); break
+    case 'json': await writeMatrixReport(result, write, axes); break
     case 'csv': await writeMatrixCsv(result, write, axes); break
     case 'md': await writeMatrixMarkdown(result, write, axes); break
     default:
@@ -66,4 +60,20 @@ export async function matrix(opts: MatrixOptions, io: CliIO): Promise<void> {
       await writeMatrixTable(result, write, axes)
   }
   await out.end()
+}
+
+/**
+ * `matrix -o dot|mermaid`: the graph report of one port (or of any port when none is given) at a level, drawn;
+ * -n shows the nodes of those namespaces and the edges among them.
+ */
+async function graph(opts: MatrixOptions, io: CliIO): Promise<void> {
+  if (opts.port.length > 1) throw new UsageError(`-o ${opts.output} draws one port, or every port without --port (${opts.port.length} were given)`)
+  if (opts.fromNamespace.length > 0 || opts.toNamespace.length > 0) throw new UsageError(`-o ${opts.output} draws a graph: limit it with -n (--from-namespace and --to-namespace are for tables)`)
+  const port = opts.port.length === 1 ? parsePortArg(opts.port[0]!) : ('any' as const)
+  const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
+  const have = () => [...cluster.namespaces.keys()].sort().join(', ')
+  for (const ns of opts.namespace) if (!cluster.namespaces.has(ns)) throw new UsageError(`-n ${ns}: no such namespace in the input (have: ${have()})`)
+  const g = graphReport(cluster, { port, level: opts.level ?? 'auto', namespaces: opts.namespace, ...(opts.family ? { family: Number(opts.family) as Family } : {}) })
+  phase('analysis')
+  io.stdout.write(opts.output === 'dot' ? renderDot(g) : renderMermaid(g))
 }

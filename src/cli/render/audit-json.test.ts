@@ -3,7 +3,7 @@ import { loadManifests } from '../../io/load-manifests.js'
 import { auditConnections } from '../../flows/audit-flows.js'
 import { readFlows } from '../../flows/read-flows.js'
 import { ConnectionCollector } from '../../flows/resolve-flows.js'
-import { auditJson, writeAuditJson, type AuditReport } from './audit-json.js'
+import { auditJson, auditJsonChunks, type AuditReport } from './audit-json.js'
 
 test('the JSON written group by group is the document JSON.stringify makes of the whole report', async () => {
   const current = (await loadManifests(['examples/three-tier'])).cluster
@@ -15,7 +15,6 @@ test('the JSON written group by group is the document JSON.stringify makes of th
   expect(result.wouldBreak.length).toBeGreaterThan(0)
   expect(result.alreadyDenied.length).toBeGreaterThan(0)
   const report: AuditReport = { result, stats: { ...resolved.stats, lines: read.lines, unreadable: 0 }, connections: resolved.connections.length, unresolved: resolved.unresolved, issues: [] }
-  let text = ''
-  await writeAuditJson(report, (t) => void (text += t))
+  const text = [...auditJsonChunks(report)].join('')
   expect(text).toBe(JSON.stringify(auditJson(report), null, 2) + '\n')
 })

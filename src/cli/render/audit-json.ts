@@ -1,5 +1,5 @@
 import type { FlowInputIssue } from '../../flows/flow-record.js'
-import type { AuditGroup, AuditResult, BreakingGroup } from '../../flows/audit-flows.js'
+import type { AuditGroup, AuditResult, BreakingGroup, Explanation } from '../../flows/audit-flows.js'
 import type { FlowStats, ObservedEnd } from '../../flows/observed.js'
 import { endName } from '../../flows/audit-flows.js'
 
@@ -23,42 +23,55 @@ function groupJson(g: AuditGroup) {
     protocol: g.protocol,
     observed: g.observed,
     count: g.count,
+    startedBefore: g.startedBefore,
     firstSeen: iso(g.firstSeen),
     lastSeen: iso(g.lastSeen),
-    connections: g.connections.map((c) => ({ from: podOrEnd(c.from), to: podOrEnd(c.to), observed: c.verdict, count: c.count, firstSeen: iso(c.firstSeen), lastSeen: iso(c.lastSeen) })),
+    connections: g.connections.map((c) => ({
+      from: podOrEnd(c.from),
+      to: podOrEnd(c.to),
+      observed: c.verdict,
+      count: c.count,
+      startedBefore: c.startedBefore === true,
+      firstSeen: iso(c.firstSeen),
+      lastSeen: iso(c.lastSeen),
+    })),
   }
 }
 
 /** A group that would break, with the engine's reason (`checked`). */
-function breakingJson(g: BreakingGroup) {
-  return { ...groupJson(g), checked: { ...g.checked, allowed: g.verdict.allowed, egress: g.verdict.egress, ingress: g.verdict.ingress, notes: g.verdict.notes } }
+function breakingJson(g: BreakingGroup, e: Explanation) {
+  return { ...groupJson(g), checked: { ...e.checked, allowed: e.verdict.allowed, egress: e.verdict.egress, ingress: e.verdict.ingress, notes: e.verdict.notes } }
 }
 
 /**
- * `audit -o json` written piece by piece: the same document as JSON.stringify(auditJson(r), null, 2), one group at
- * a time, so that a report of any number of groups is never one string (V8 caps a string at about 512 MB).
+ * `audit -o json` in pieces: the same document as JSON.stringify(auditJson(r), null, 2), one group at a time, each
+ * breaking group explained as it is written and let go, so that a report of any number of groups is never held
+ * whole (nor one string: V8 caps a string at about 512 MB).
  */
-export async function writeAuditJson(r: AuditReport, write: (s: string) => Promise<void> | void): Promise<void> {
+export function* auditJsonChunks(r: AuditReport): Generator<string> {
   const doc = auditJson(r, false)
   const indent = (json: string, by: string) => json.replace(/\n/g, `\n${by}`)
   const keys = Object.keys(doc) as (keyof typeof doc)[]
-  await write('{')
+  yield '{'
   for (const [k, key] of keys.entries()) {
-    await write(`${k ? ',' : ''}\n  ${JSON.stringify(key)}: `)
-    const list = key === 'wouldBreak' ? r.result.wouldBreak.map(breakingJson) : key === 'alreadyDenied' ? r.result.alreadyDenied.map(groupJson) : null
+    yield `${k ? ',' : ''}\n  ${JSON.stringify(key)}: `
+    const list: readonly unknown[] | null = key === 'wouldBreak' ? r.result.wouldBreak : key === 'alreadyDenied' ? r.result.alreadyDenied : null
     if (list === null) {
-      await write(indent(JSON.stringify(doc[key], null, 2), '  '))
+      yield indent(JSON.stringify(doc[key], null, 2), '  ')
       continue
     }
     if (list.length === 0) {
-      await write('[]')
+      yield '[]'
       continue
     }
-    await write('[')
-    for (const [i, g] of list.entries()) await write(`${i ? ',' : ''}\n    ${indent(JSON.stringify(g, null, 2), '    ')}`)
-    await write('\n  ]')
+    yield '['
+    for (let i = 0; i < list.length; i++) {
+      const g = key === 'wouldBreak' ? breakingJson(r.result.wouldBreak[i]!, r.result.explain(r.result.wouldBreak[i]!)) : groupJson(r.result.alreadyDenied[i]!)
+      yield `${i ? ',' : ''}\n    ${indent(JSON.stringify(g, null, 2), '    ')}`
+    }
+    yield '\n  ]'
   }
-  await write('\n}\n')
+  yield '\n}\n'
 }
 
 /** The JSON contract of `audit -o json` (see README, "netpol audit"); without `groups`, the two lists are left empty. */
@@ -75,13 +88,14 @@ export function auditJson(r: AuditReport, groups = true) {
       otherProtocol: r.stats.otherProtocol,
       outsideWindow: r.stats.outsideWindow,
       connections: r.connections,
+      startedBefore: r.stats.startedBefore,
       groups: r.result.groups,
       wouldBreak: r.result.wouldBreak.length,
       alreadyDenied: r.result.alreadyDenied.length,
       stillAllowed: r.result.stillAllowed,
       fromNode: r.result.fromNode,
     },
-    wouldBreak: groups ? r.result.wouldBreak.map(breakingJson) : [],
+    wouldBreak: groups ? r.result.wouldBreak.map((g) => breakingJson(g, r.result.explain(g))) : [],
     alreadyDenied: groups ? r.result.alreadyDenied.map(groupJson) : [],
     unresolved: [...r.unresolved].map(([why, count]) => ({ why, count })),
     issues: r.issues.map((i) => ({ file: i.file, line: i.line, message: i.message })),

@@ -1,33 +1,41 @@
 import type { Cluster } from '../../model/cluster.js'
 import type { AuditReport } from './audit-json.js'
-import { reasonLines, seenText, summaryLine } from './audit-text.js'
+import { policyIndex, reasonLines, seenText, summaryLine } from './audit-text.js'
 
 const cell = (s: string) => s.replace(/\|/g, '\\|')
 
-/** `audit -o md`: for a pull request comment. */
-export function renderAuditMarkdown(proposed: Cluster, r: AuditReport): string {
-  const out: string[] = ['## netpol audit', '']
+/**
+ * `audit -o md`, for a pull request comment, one group at a time: the table of breaking groups, then each group's
+ * reason in `<details>`, explained as it is written and let go.
+ */
+export function* auditMarkdownChunks(proposed: Cluster, r: AuditReport): Generator<string> {
+  yield '## netpol audit\n\n'
   const breaks = r.result.wouldBreak
-  if (breaks.length === 0) out.push('✅ No observed connection would be denied by the proposed policies.', '')
+  if (breaks.length === 0) yield '✅ No observed connection would be denied by the proposed policies.\n\n'
   else {
-    out.push(`❌ **${breaks.length}** observed connection group${breaks.length === 1 ? '' : 's'} would be denied by the proposed policies.`, '')
-    out.push('| from | to | port | observed | seen |', '|---|---|---|---|---|')
-    for (const g of breaks) out.push(`| \`${cell(g.from)}\` | \`${cell(g.to)}\` | ${g.port}/${g.protocol} | ${g.observed} | ${cell(seenText(g))} |`)
-    out.push('')
+    yield `❌ **${breaks.length}** observed connection group${breaks.length === 1 ? '' : 's'} would be denied by the proposed policies.\n\n`
+    yield '| from | to | port | observed | seen |\n|---|---|---|---|---|\n'
+    for (const g of breaks) yield `| \`${cell(g.from)}\` | \`${cell(g.to)}\` | ${g.port}/${g.protocol} | ${g.observed} | ${cell(seenText(g))} |\n`
+    yield '\n'
+    const policies = policyIndex(proposed)
     for (const g of breaks) {
-      out.push(`<details><summary><code>${g.from}</code> → <code>${g.to}</code> port ${g.port}/${g.protocol}: why</summary>`, '', '```', ...reasonLines(proposed, g), '```', '', '</details>', '')
+      const why = reasonLines(policies, r.result.explain(g))
+      yield `${[`<details><summary><code>${g.from}</code> → <code>${g.to}</code> port ${g.port}/${g.protocol}: why</summary>`, '', '```', ...why, '```', '', '</details>', ''].join('\n')}\n`
     }
   }
   if (r.result.alreadyDenied.length > 0) {
-    out.push('<details><summary>Already denied (observed, or by the current policies)</summary>', '')
-    for (const g of r.result.alreadyDenied) out.push(`- \`${g.from}\` → \`${g.to}\` port ${g.port}/${g.protocol} (${seenText(g)})`)
-    out.push('', '</details>', '')
+    yield '<details><summary>Already denied (observed, or by the current policies)</summary>\n\n'
+    for (const g of r.result.alreadyDenied) yield `- \`${g.from}\` → \`${g.to}\` port ${g.port}/${g.protocol} (${seenText(g)})\n`
+    yield '\n</details>\n\n'
   }
   if (r.unresolved.size > 0) {
-    out.push('<details><summary>Not checked</summary>', '')
+    const out = ['<details><summary>Not checked</summary>', '']
     for (const [why, n] of r.unresolved) out.push(`- ${n} × ${cell(why)}`)
-    out.push('', '</details>', '')
+    yield `${[...out, '', '</details>', ''].join('\n')}\n`
   }
-  out.push(`<sub>${summaryLine(r)}</sub>`)
-  return out.join('\n') + '\n'
+  yield `<sub>${summaryLine(r)}</sub>\n`
+}
+
+export function renderAuditMarkdown(proposed: Cluster, r: AuditReport): string {
+  return [...auditMarkdownChunks(proposed, r)].join('')
 }

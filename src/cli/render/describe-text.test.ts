@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest'
 import { cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../../test/builders.js'
 import { indexCluster } from '../../engine/cluster-index.js'
 import { Describer } from '../../analysis/describe.js'
-import { peerWords, renderPolicyText } from './describe-text.js'
+import { renderPolicyText } from './describe-text.js'
+import { peerWords } from '../../report/words.js'
 
 const c = cluster({
   namespaces: [namespace('a', { team: 'a' }), namespace('b', { team: 'b' })],

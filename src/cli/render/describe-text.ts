@@ -1,9 +1,8 @@
 import { podId } from '../../model/cluster.js'
-import { formatRequirement, type LabelSelector } from '../../model/label-selector.js'
 import { formatLabels } from '../../model/labels.js'
 import { formatRef, type Direction, type Peer } from '../../model/policy.js'
-import type { PortSpec } from '../../model/port.js'
-import type { ExternalView, PodSet, PodView, PolicyView, PortReach, PortView, RuleView } from '../../analysis/describe.js'
+import type { ExternalView, PodSet, PodView, PolicyView, PortReach, RuleView } from '../../analysis/describe.js'
+import { count, peerWords, portWords, selectorText } from '../../report/words.js'
 
 /** How many pod names a line lists before "and N more". */
 const SHOWN = 5
@@ -57,39 +56,12 @@ function ruleLines(r: RuleView, dir: Direction): string[] {
   return lines
 }
 
-/** A peer in plain words: "pods app=frontend in namespaces team=web", "0.0.0.0/0 except 169.254.169.254/32". */
-export function peerWords(peer: Peer): string {
-  if (peer.kind === 'ipBlock') {
-    const ex = peer.block.except.map((e) => e.text)
-    return `${peer.block.cidr.text}${ex.length > 0 ? ` except ${ex.join(', ')}` : ''}`
-  }
-  const pods = peer.podSelector.requirements.length === 0 ? 'all pods' : `pods ${selectorText(peer.podSelector)}`
-  if (peer.namespaces.kind === 'own') return `${pods} in the policy's namespace`
-  const ns = peer.namespaces.selector
-  return ns.requirements.length === 0 ? `${pods} in every namespace` : `${pods} in namespaces ${selectorText(ns)}`
-}
 
 function peerResult(peer: Peer, matched: PodSet): string {
   if (peer.kind === 'ipBlock') return matched.pods.length === 0 ? 'no pod address inside' : `includes the addresses of ${podsText(matched)}`
   return matched.pods.length === 0 ? 'no pod now' : podsText(matched)
 }
 
-/** "5432/TCP", "8000-8999/TCP", "all UDP ports", "named port http/TCP → 8080 on 2 pods, unresolved on 1 pod". */
-export function portWords(pv: PortView): string {
-  const s: PortSpec = pv.spec
-  switch (s.port.kind) {
-    case 'all':
-      return `all ${s.protocol} ports`
-    case 'range':
-      return s.port.from === s.port.to ? `${s.port.from}/${s.protocol}` : `${s.port.from}-${s.port.to}/${s.protocol}`
-    case 'named': {
-      const named = pv.named!
-      const parts = named.resolved.map((g) => `${g.ports.join(' and ')} on ${count(g.pods.length, 'pod')}`)
-      if (named.unresolved.length > 0) parts.push(`unresolved on ${count(named.unresolved.length, 'pod')}`)
-      return `named port ${s.port.name}/${s.protocol} → ${parts.length === 0 ? 'no destination pod' : parts.join(', ')}`
-    }
-  }
-}
 
 /**
  * `describe pod`: the policies that select the pod, its isolation per direction, and per port how many pods
@@ -156,12 +128,7 @@ function namespacesText(namespaces: readonly string[]): string {
   return namespaces.length === 1 ? `namespace ${namespaces[0]}` : `${namespaces.length} namespaces`
 }
 
-/** A selector without braces; the empty selector reads "all". */
-export function selectorText(sel: LabelSelector): string {
-  return sel.requirements.length === 0 ? '{} (all)' : sel.requirements.map(formatRequirement).join(', ')
-}
 
-export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
 const cap = (d: Direction) => (d === 'ingress' ? 'Ingress' : 'Egress')
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */

@@ -1,7 +1,9 @@
 import { formatRef } from '../../model/policy.js'
 import type { Cause, ClusterDiff, DiffClass } from '../../analysis/diff.js'
-import { count } from './describe-text.js'
-import { causeText, classLabel, connections, inventory, NOTHING_COMPARED, portText, readableLabels, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
+import { count, readableLabels } from '../../report/words.js'
+import { causeText, classLabel, inventory, NOTHING_COMPARED, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
+import { connections } from '../../report/diff-report.js'
+import { portText } from '../../report/port-text.js'
 
 /** Rows per table before the rest is only counted: a pull-request comment has a size limit. */
 const MAX_ROWS = 50

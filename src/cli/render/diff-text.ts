@@ -1,11 +1,11 @@
 import type { Cluster } from '../../model/cluster.js'
-import type { Labels } from '../../model/labels.js'
 import { formatRef, type NetworkPolicy } from '../../model/policy.js'
 import { formatPortSpec } from '../../model/port.js'
 import type { RuleHit } from '../../engine/verdict.js'
 import type { Cause, ClusterDiff, ConnectionChange, DiffClass, PolicyStatus, PolicyWithStatus } from '../../analysis/diff.js'
-import type { PortProtocol } from '../../analysis/reachability.js'
-import { count, peerWords } from './describe-text.js'
+import { count, peerWords, readableLabels } from '../../report/words.js'
+import { totals } from '../../report/diff-report.js'
+import { portText } from '../../report/port-text.js'
 
 /** How many pods the text lists per class. */
 const SHOWN_PODS = 10
@@ -20,32 +20,12 @@ export function diffSides(before: Cluster, after: Cluster): DiffSides {
   return { before: new Map(before.policies.map((p) => [formatRef(p), p])), after: new Map(after.policies.map((p) => [formatRef(p), p])) }
 }
 
-/** Labels that tell pods of one workload apart but say nothing about policy: left out of class names. */
-const NOISY_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'])
-
-export function readableLabels(labels: Labels): string {
-  const keys = Object.keys(labels).filter((k) => !NOISY_LABELS.has(k)).sort()
-  return keys.length === 0 ? '{}' : `{${keys.map((k) => `${k}=${labels[k]}`).join(', ')}}`
-}
-
 /** `web {app=frontend} (2 pods)`, with the labels before when they changed. */
 export function classLabel(c: DiffClass): string {
   const was = c.labelsBefore !== undefined ? ` (was ${readableLabels(c.labelsBefore)})` : ''
   return `${c.namespace} ${readableLabels(c.labels)}${was} (${count(c.pods.length, 'pod')})`
 }
 
-export const portText = (p: PortProtocol): string => `${p.port}/${p.protocol}`
-
-/** Connections a change stands for: one per ordered pod pair and port. */
-export const connections = (c: ConnectionChange): number => c.podPairs * c.ports.length
-
-export function totals(diff: ClusterDiff) {
-  const sum = (kind: ConnectionChange['change']) => {
-    const list = diff.changes.filter((c) => c.change === kind)
-    return { groups: list.length, connections: list.reduce((s, c) => s + connections(c), 0) }
-  }
-  return { allowed: sum('allowed'), denied: sum('denied') }
-}
 
 /** "newly allowed: 6 connections in 4 class pairs; newly denied: none" */
 export function summaryLine(diff: ClusterDiff): string {

@@ -3,7 +3,7 @@ import type { GenerateResult, SkipReason } from '../../flows/generate-policies.j
 import type { ObservedConnection, ObservedEnd } from '../../flows/observed.js'
 import type { ResolveResult } from '../../flows/resolve-flows.js'
 import type { VerifyResult } from '../../flows/verify-generated.js'
-import { count } from './describe-text.js'
+import { count } from '../../report/words.js'
 
 export interface GenerateSummaryInput {
   readonly lines: number
@@ -38,7 +38,7 @@ export const connectionText = (c: ObservedConnection): string => `${endText(c.fr
 export function generateSummary(s: GenerateSummaryInput): string[] {
   const st = s.resolve.stats
   const out = [
-    `netpol generate: ${count(s.lines, 'line')} read (${s.unreadable} unreadable), ${count(st.records, 'record')}, ${st.collapsed} collapsed, ${st.unresolvable} unresolvable, ${st.undecidable} undecidable, ${st.otherProtocol} of other protocols; ${count(s.resolve.connections.length, 'connection')}`,
+    `netpol generate: ${count(s.lines, 'line')} read (${s.unreadable} unreadable), ${count(st.records, 'record')}, ${st.collapsed} collapsed, ${st.unresolvable} unresolvable, ${st.undecidable} undecidable, ${st.otherProtocol} of other protocols; ${count(s.resolve.connections.length, 'connection')} (${st.startedBefore} started before the capture)`,
     `${s.gen.policies.length} polic${s.gen.policies.length === 1 ? 'y' : 'ies'} for ${count(s.gen.allowed.length, 'observed connection')}`,
   ]
   const byWhy = new Map<SkipReason, ObservedConnection[]>()

@@ -7,7 +7,7 @@ import { indexCluster } from '../../engine/cluster-index.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { matrixPorts } from '../../analysis/matrix-ports.js'
 import { policyDocuments, renderLabManifests } from './lab-manifests.js'
-import { writeMatrixJson } from './matrix.js'
+import { writeMatrixReport } from '../../report/matrix-report.js'
 
 /** The lab copy of `cluster`, read back; `texts` are the input files (for the policies' documents). */
 function roundTrip(cluster: Cluster, texts: Record<string, string>, addresses = new Map<string, string[]>()): Cluster {
@@ -24,7 +24,7 @@ function roundTrip(cluster: Cluster, texts: Record<string, string>, addresses = 
 async function matrixJson(cluster: Cluster): Promise<string> {
   let out = ''
   const r = computeReachability(indexCluster(cluster), cluster.pods, matrixPorts(cluster), 4)
-  await writeMatrixJson(r, (c) => void (out += typeof c === 'string' ? c : Buffer.from(c).toString()))
+  await writeMatrixReport(r, (c) => void (out += typeof c === 'string' ? c : Buffer.from(c).toString()))
   return out
 }
 

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { code, ref, type Finding } from '../../analysis/lint/finding.js'
 import { CHECKS, type LintResult } from '../../analysis/lint/index.js'
-import { lintJson } from './lint-json.js'
+import { lintReport } from '../../report/lint-report.js'
 import { lintSarif } from './lint-sarif.js'
 import { renderLintText, type LintStyle } from './lint-text.js'
 
@@ -53,7 +53,7 @@ test('text: every kind of part goes through the style', () => {
 })
 
 test('json: plain text messages, dot paths, lines', () => {
-  expect(lintJson(result).findings[1]).toEqual({
+  expect(lintReport(result).findings[1]).toEqual({
     id: 'NP004',
     slug: 'selector-matches-nothing',
     severity: 'warning',
@@ -64,7 +64,7 @@ test('json: plain text messages, dot paths, lines', () => {
     message: 'no pod in shop has app=x',
     fix: { text: 'use app=y', yaml: 'podSelector: {matchLabels: {app: y}}\n' },
   })
-  expect(lintJson(result).summary).toEqual({ error: 0, warning: 1, info: 1 })
+  expect(lintReport(result).summary).toEqual({ error: 0, warning: 1, info: 1 })
 })
 
 test('sarif: levels, rules with the severity in effect, locations with and without a file', () => {

@@ -3,8 +3,9 @@ import { expect, test } from 'vitest'
 import { clusters, PORTS } from '../../../test/arbitraries.js'
 import { computeReachability, podAllowed } from '../../analysis/reachability.js'
 import { indexCluster } from '../../engine/cluster-index.js'
-import { writeMatrixCsv, writeMatrixJson, writeMatrixMarkdown, writeMatrixTable } from './matrix.js'
-import { MatrixRows } from './matrix-rows.js'
+import { writeMatrixCsv, writeMatrixMarkdown, writeMatrixTable } from './matrix.js'
+import { writeMatrixReport } from '../../report/matrix-report.js'
+import { MatrixRows } from '../../report/matrix-rows.js'
 
 test('row text built from class runs equals the matrix cell by cell, diagonal included', () => {
   fc.assert(
@@ -27,7 +28,7 @@ test('the JSON contract parses and has allowed[i][j] = pods[i] → pods[j]', asy
     fc.asyncProperty(clusters, async (c) => {
       const r = computeReachability(indexCluster(c), c.pods, PORTS, 4)
       let text = ''
-      await writeMatrixJson(r, (s) => {
+      await writeMatrixReport(r, (s) => {
         text += typeof s === 'string' ? s : Buffer.from(s).toString()
       })
       const parsed = JSON.parse(text) as { pods: string[]; results: { port: number; protocol: string; allowed: boolean[][] }[] }
@@ -61,7 +62,7 @@ test('with other columns than rows, every format gives from[i] → to[j] cell by
       const name = (i: number) => `${c.pods[i]!.namespace}/${c.pods[i]!.name}`
       const want = (k: number) => axes.from.map((i) => axes.to.map((j) => podAllowed(r, r.results[k]!, i, j)))
       let json = ''
-      await writeMatrixJson(r, (s) => void (json += typeof s === 'string' ? s : Buffer.from(s).toString()), axes)
+      await writeMatrixReport(r, (s) => void (json += typeof s === 'string' ? s : Buffer.from(s).toString()), axes)
       const parsed = JSON.parse(json) as { pods?: string[]; from?: string[]; to?: string[]; results: { allowed: boolean[][] }[] }
       const square = axes.from.length === axes.to.length && axes.from.every((x, i) => x === axes.to[i])
       if (square) expect(parsed.pods).toEqual(axes.from.map(name))

@@ -1,54 +1,8 @@
 import type { Reachability } from '../../analysis/reachability.js'
-import { MatrixRows } from './matrix-rows.js'
+import { MatrixRows } from '../../report/matrix-rows.js'
+import { axesOf, podName, type MatrixAxes, type Sink } from '../../report/matrix-report.js'
 
-export type Sink = (chunk: string | Uint8Array) => Promise<void> | void
-
-/**
- * Which pods of a result are the rows (sources) and which the columns (destinations), as indexes into
- * `r.pods` in order. Absent: every pod both ways, the square matrix.
- */
-export interface MatrixAxes {
-  readonly from: readonly number[]
-  readonly to: readonly number[]
-}
-
-const podName = (r: Reachability, i: number) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`
-const allPods = (r: Reachability): number[] => r.pods.map((_, i) => i)
-const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i])
-
-/** The axes to draw, and whether rows and columns are the same pods (one list of names serves both). */
-function axesOf(r: Reachability, axes: MatrixAxes | undefined): { from: readonly number[]; to: readonly number[]; square: boolean } {
-  if (axes === undefined) {
-    const all = allPods(r)
-    return { from: all, to: all, square: true }
-  }
-  return { from: axes.from, to: axes.to, square: sameList(axes.from, axes.to) }
-}
-
-/**
- * `{"pods": [...], "results": [{"port": 80, "protocol": "TCP", "allowed": [[...], ...]}]}` — the stable
- * contract; allowed[i][j] is pods[i] → pods[j]. When rows and columns differ (--from-namespace,
- * --to-namespace), `from` and `to` take the place of `pods` and allowed[i][j] is from[i] → to[j]: a reader
- * that expects a square matrix fails on the missing `pods` instead of misreading the cells. Written row by row.
- */
-export async function writeMatrixJson(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {
-  const a = axesOf(r, axes)
-  const names = (list: readonly number[]) => JSON.stringify(list.map((i) => podName(r, i)))
-  await write(a.square ? `{"pods": ${names(a.from)},\n "results": [` : `{"from": ${names(a.from)},\n "to": ${names(a.to)},\n "results": [`)
-  for (let k = 0; k < r.results.length; k++) {
-    const m = r.results[k]!
-    await write(`${k ? ',' : ''}\n  {"port": ${m.port}, "protocol": "${m.protocol}", "allowed": [`)
-    const rows = new MatrixRows(r, m, 'true', 'false', ',', a.to)
-    for (let i = 0; i < a.from.length; i++) {
-      const cells = rows.row(a.from[i]!)
-      await write(`${i ? ',' : ''}\n   [`)
-      await write(cells.subarray(0, Math.max(0, cells.length - 1)))
-      await write(']')
-    }
-    await write(`${a.from.length ? '\n  ' : ''}]}`)
-  }
-  await write(`${r.results.length ? '\n ' : ''}]}\n`)
-}
+export type { MatrixAxes, Sink }
 
 /** CSV: one block per port; header `port,protocol,from,<destination pod>...`, cells 1 (allowed) or 0 (denied). */
 export async function writeMatrixCsv(r: Reachability, write: Sink, axes?: MatrixAxes): Promise<void> {

@@ -3,22 +3,10 @@ import { formatLabels } from '../../model/labels.js'
 import { formatRequirement, formatSelector } from '../../model/label-selector.js'
 import { formatPortSpec } from '../../model/port.js'
 import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef } from '../../model/policy.js'
-import type { PeerMiss, PortMiss, RuleHit, SideVerdict, Verdict } from '../../engine/verdict.js'
+import type { PeerMiss, PortMiss, RuleHit, SideVerdict } from '../../engine/verdict.js'
+import type { CheckedFlow } from '../../report/check-report.js'
 
-/** One checked connection, as the CLI shows it. */
-export interface CheckedFlow {
-  readonly from: string
-  readonly to: string
-  readonly fromIp: string | null
-  readonly toIp: string | null
-  readonly port: number
-  readonly protocol: string
-  /** e.g. "via svc/shop/nginx:80 (targetPort http)" */
-  readonly via?: string
-  /** set when the destination was written as a Service's virtual address (clusterIP or externalIP) */
-  readonly serviceAddress?: { readonly ip: string; readonly field: 'clusterIP' | 'externalIP'; readonly service: string; readonly port: number; readonly protocol: string }
-  readonly verdict: Verdict
-}
+export type { CheckedFlow }
 
 export interface Style {
   ok(s: string): string
@@ -33,7 +21,7 @@ export function renderCheckText(cluster: Cluster, flows: readonly CheckedFlow[],
   return flows.map((f) => renderOne(policies, f, st)).join('\n')
 }
 
-function renderOne(policies: Map<string, NetworkPolicy>, f: CheckedFlow, st: Style): string {
+function renderOne(policies: ReadonlyMap<string, NetworkPolicy>, f: CheckedFlow, st: Style): string {
   const head = f.verdict.allowed ? st.ok(st.bold('ALLOWED')) : st.bad(st.bold('DENIED'))
   const addrs = f.fromIp !== null || f.toIp !== null ? st.dim(`  (${f.fromIp ?? 'no address'} → ${f.toIp ?? 'no address'})`) : ''
   const lines = [`${head}  ${f.from} → ${f.to}  port ${f.port}/${f.protocol}${f.via ? `  ${f.via}` : ''}${addrs}`, '']
@@ -53,7 +41,7 @@ export function replicasText(pod: string, replicas: number | 'per-node'): string
   return `${pod} stands for ${what}; this is one replica to another, decided as for two different pods`
 }
 
-export function side(dir: Direction, title: string, v: SideVerdict, policies: Map<string, NetworkPolicy>, st: Style): string[] {
+export function side(dir: Direction, title: string, v: SideVerdict, policies: ReadonlyMap<string, NetworkPolicy>, st: Style): string[] {
   switch (v.kind) {
     case 'not-a-pod':
       return [`  ${title}: ${st.ok('allowed')} — not a pod, no policy applies to this side`]
@@ -102,7 +90,7 @@ export function side(dir: Direction, title: string, v: SideVerdict, policies: Ma
 
 const cap = (d: Direction) => (d === 'ingress' ? 'Ingress' : 'Egress')
 
-function hitText(h: RuleHit, policies: Map<string, NetworkPolicy>): string {
+function hitText(h: RuleHit, policies: ReadonlyMap<string, NetworkPolicy>): string {
   const rule = policies.get(formatRef(h.policy))?.[h.direction]?.[h.rule]
   const field = h.direction === 'ingress' ? 'from' : 'to'
   const peer = h.peer === 'any' ? `any ${field === 'from' ? 'source' : 'destination'} (no ${field} list)` : `${field}[${h.peer}] ${peerText(rule && rule.peers !== 'any' ? rule.peers[h.peer] : undefined)}`

@@ -1,6 +1,17 @@
-import { formatRef } from '../../model/policy.js'
-import type { Cause, ClusterDiff } from '../../analysis/diff.js'
-import { connections, portText, totals } from './diff-text.js'
+import { formatRef } from '../model/policy.js'
+import type { Cause, ClusterDiff, ConnectionChange } from '../analysis/diff.js'
+import { portText } from './port-text.js'
+
+/** Connections a change stands for: one per ordered pod pair and port. */
+export const connections = (c: ConnectionChange): number => c.podPairs * c.ports.length
+
+export function totals(diff: ClusterDiff) {
+  const sum = (kind: ConnectionChange['change']) => {
+    const list = diff.changes.filter((c) => c.change === kind)
+    return { groups: list.length, connections: list.reduce((s, c) => s + connections(c), 0) }
+  }
+  return { allowed: sum('allowed'), denied: sum('denied') }
+}
 
 /**
  * The JSON contract of `diff -o json`:
@@ -22,7 +33,7 @@ import { connections, portText, totals } from './diff-text.js'
  * `{code: "isolation-lifted" | "newly-isolated", side, policies: [{policy, status}]}`. A connection is one
  * ordered pod pair on one port.
  */
-export function diffJson(diff: ClusterDiff) {
+export function diffReport(diff: ClusterDiff) {
   return {
     summary: totals(diff),
     family: diff.family,

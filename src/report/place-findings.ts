@@ -5,11 +5,11 @@
  * megabytes) is scanned by hand for just the wanted paths; YAML goes through the position-aware parser of
  * src/model/positions.ts. An object without text (read from a live cluster) is left as it is.
  */
-import type { Path } from '../../model/issues.js'
-import type { SourceTexts } from '../../io/source-texts.js'
-import type { Locator } from '../../model/positions.js'
-import type { Finding, LintObject } from '../../analysis/lint/finding.js'
-import type { LintResult } from '../../analysis/lint/index.js'
+import type { Path } from '../model/issues.js'
+import type { SourceTexts } from '../io/source-texts.js'
+import type { Locator } from '../model/positions.js'
+import type { Finding, LintObject } from '../analysis/lint/finding.js'
+import type { LintResult } from '../analysis/lint/index.js'
 
 interface Position {
   readonly line: number

@@ -1,4 +1,4 @@
-import { PodRows, type ClassMatrix, type Reachability } from '../../analysis/reachability.js'
+import { PodRows, type ClassMatrix, type Reachability } from '../analysis/reachability.js'
 
 /**
  * Rows of a pod×pod matrix as bytes: each cell is `yes + sep` or `no + sep` (the caller drops the final

@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest'
-import type { Path } from '../../model/issues.js'
-import { SourceTexts } from '../../io/source-texts.js'
-import { jsonOffsets, placeFindings } from './lint-locate.js'
-import type { Finding } from '../../analysis/lint/finding.js'
+import type { Path } from '../model/issues.js'
+import { SourceTexts } from '../io/source-texts.js'
+import { jsonOffsets, placeFindings } from './place-findings.js'
+import type { Finding } from '../analysis/lint/finding.js'
 
 const text = '{"items": [\n  {"kind": "A", "x": {"k\\"ey": [1, {"deep": true}]}},\n  {"kind": "B"}\n]}'
 const key = (p: Path) => p.map((s) => `\u0000${s}`).join('')

@@ -1,6 +1,6 @@
-import { toDotPath, type Path } from '../../model/issues.js'
-import { partsText, type Finding, type LintObject } from '../../analysis/lint/finding.js'
-import type { LintResult } from '../../analysis/lint/index.js'
+import { toDotPath, type Path } from '../model/issues.js'
+import { partsText, type Finding, type LintObject } from '../analysis/lint/finding.js'
+import type { LintResult } from '../analysis/lint/index.js'
 
 function objectJson(o: LintObject) {
   return {
@@ -33,7 +33,7 @@ function findingJson(f: Finding) {
  * fix as plain text), `suppressed` findings (the same, with `suppressedBy`: annotation or config, and the
  * config's `reason`), `skipped` checks with the reason, and the `checks` that ran with their severity.
  */
-export function lintJson(r: LintResult) {
+export function lintReport(r: LintResult) {
   const summary = { error: 0, warning: 0, info: 0 }
   for (const f of r.findings) summary[f.severity]++
   return {
@@ -43,4 +43,14 @@ export function lintJson(r: LintResult) {
     skipped: r.skipped.map((s) => ({ id: s.id, slug: s.slug, reason: partsText(s.reason) })),
     checks: r.ran.map((c) => ({ id: c.check.id, slug: c.check.slug, severity: c.severity, title: c.check.title })),
   }
+}
+
+/**
+ * The findings on objects of the namespaces shown (a Namespace object counts as in itself); the checks ran on
+ * the whole input, so a finding that needs another namespace's objects is still found.
+ */
+export function limitFindings(result: LintResult, shown: ReadonlySet<string> | null): LintResult {
+  if (shown === null) return result
+  const inShown = (f: Finding) => shown.has(f.object.kind === 'Namespace' ? f.object.name : (f.object.namespace ?? ''))
+  return { ...result, findings: result.findings.filter(inShown), suppressed: result.suppressed.filter(inShown) }
 }

@@ -1,0 +1,129 @@
+/**
+ * The external nodes of a graph: one per ipBlock the policies name (of the graph's family), and "world" for the
+ * addresses in none of them. Block edges cut the address space into ranges inside which no block's membership
+ * changes; ranges with the same memberships form one region, and one address of each region answers for all of
+ * it. A verdict depends on the pod's selector class only (its policies and named ports), so it is decided
+ * per selector class and region: a bit per pair, never per pod.
+ */
+import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
+import { ipBlockContains, type IpBlock } from '../model/ip-block.js'
+import type { NetworkPolicy } from '../model/policy.js'
+import type { Protocol } from '../model/port.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import { matchPorts } from '../engine/match-port.js'
+import { isolatingPolicies } from '../engine/select.js'
+import { Bitset } from '../analysis/bitset.js'
+import type { Identities } from '../analysis/identities.js'
+import { blockText } from './graph-nodes.js'
+
+export interface ExternalNode {
+  readonly id: string
+  readonly label: string
+  /** the regions (indexes into `ExternalSpace.regions`) whose addresses it stands for */
+  readonly regions: readonly number[]
+}
+
+export interface ExternalSpace {
+  /** one address per region */
+  readonly regions: readonly IpAddress[]
+  readonly nodes: readonly ExternalNode[]
+}
+
+const BITS: Record<Family, number> = { 4: 32, 6: 128 }
+
+export function externalSpace(blocks: readonly IpBlock[], family: Family): ExternalSpace {
+  const mine = blocks.filter((b) => b.cidr.family === family)
+  const edges = new Set<bigint>([0n])
+  const end = 1n << BigInt(BITS[family])
+  for (const b of mine) {
+    for (const c of [b.cidr, ...b.except]) {
+      edges.add(c.first)
+      if (c.last + 1n < end) edges.add(c.last + 1n)
+    }
+  }
+  const starts = [...edges].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const regions: IpAddress[] = []
+  const byKey = new Map<string, number>()
+  const members: number[][] = mine.map(() => [])
+  const world: number[] = []
+  for (const start of starts) {
+    const ip: IpAddress = { family, value: start, text: formatIpValue(family, start) }
+    const inside = mine.map((b, i) => (ipBlockContains(b, ip) ? i : -1)).filter((i) => i >= 0)
+    const key = inside.join(',')
+    if (byKey.has(key)) continue
+    const r = regions.length
+    byKey.set(key, r)
+    regions.push(ip)
+    if (inside.length === 0) world.push(r)
+    for (const i of inside) members[i]!.push(r)
+  }
+  const nodes: ExternalNode[] = mine.map((b, i) => ({ id: `cidr:${blockText(b)}`, label: writtenText(b), regions: members[i]! }))
+  if (world.length > 0) nodes.push({ id: 'world', label: mine.length === 0 ? 'any address' : 'any other address', regions: world })
+  return { regions, nodes }
+}
+
+const writtenText = (b: IpBlock) => `${b.cidr.text}${b.except.length ? ` except ${b.except.map((e) => e.text).join(', ')}` : ''}`
+
+/**
+ * Per port, the regions each selector class may reach (egress) and be reached from (ingress). Only ipBlock peers
+ * and peer-less rules admit an address that belongs to no pod, so a rule admits the regions of its blocks, or all
+ * of them; ports match as the engine matches them (src/engine/match-port.ts; named ports resolve on the
+ * destination pod, never on an address).
+ */
+export class ExternalVerdicts {
+  private readonly egressBy: NetworkPolicy[][]
+  private readonly ingressBy: NetworkPolicy[][]
+  private readonly blockRegions = new Map<string, Bitset>()
+  private readonly all: Bitset
+  private readonly perPort = new Map<string, { egress: Bitset[]; ingress: Bitset[] }>()
+
+  constructor(
+    index: ClusterIndex,
+    private readonly ids: Identities,
+    private readonly space: ExternalSpace,
+    blocks: readonly IpBlock[],
+  ) {
+    this.egressBy = ids.selectorClasses.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
+    this.ingressBy = ids.selectorClasses.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
+    const n = space.regions.length
+    this.all = Bitset.full(n)
+    for (const b of blocks) {
+      const bits = new Bitset(n)
+      space.regions.forEach((ip, r) => ip.family === b.cidr.family && ipBlockContains(b, ip) && bits.add(r))
+      this.blockRegions.set(b.key, bits)
+    }
+  }
+
+  /** The regions of an external node, as a set. */
+  regionsOf(node: ExternalNode): Bitset {
+    const bits = new Bitset(this.space.regions.length)
+    for (const r of node.regions) bits.add(r)
+    return bits
+  }
+
+  /** Per selector class: regions it may connect to (egress), and regions that may connect to it (ingress). */
+  forPort(port: number, protocol: Protocol): { egress: Bitset[]; ingress: Bitset[] } {
+    const key = `${port}/${protocol}`
+    let v = this.perPort.get(key)
+    if (v === undefined) {
+      const side = (by: NetworkPolicy[][], dir: 'egress' | 'ingress') =>
+        by.map((policies, s) => {
+          if (policies.length === 0) return this.all
+          const bits = new Bitset(this.space.regions.length)
+          // "the destination": a named port resolves on the pod only when the pod is the destination (ingress)
+          const dest = dir === 'ingress' ? this.ids.selectorClasses[s]!.rep.pod : null
+          for (const p of policies) {
+            for (const rule of p[dir]!) {
+              if (!matchPorts(rule.ports, port, protocol, dest).ok) continue
+              if (rule.peers === 'any') return this.all
+              for (const peer of rule.peers) if (peer.kind === 'ipBlock') bits.orWith(this.blockRegions.get(peer.block.key)!)
+            }
+          }
+          return bits
+        })
+      v = { egress: side(this.egressBy, 'egress'), ingress: side(this.ingressBy, 'ingress') }
+      this.perPort.set(key, v)
+    }
+    return v
+  }
+}

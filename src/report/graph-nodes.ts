@@ -1,0 +1,135 @@
+/**
+ * The nodes of a graph at one level: which pods each node holds, and what the page prints about it. Nodes are
+ * built from the matrix's classes (src/analysis/identities.ts), so the edges can be decided per class and
+ * folded into nodes (graph-edges.ts).
+ */
+import { podId, standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
+import { ipBlockContains, type IpBlock } from '../model/ip-block.js'
+import { canonicalCidr } from '../model/ip.js'
+import { labelsKey, type Labels } from '../model/labels.js'
+import type { Identities } from '../analysis/identities.js'
+import { namedPortsKey } from '../analysis/identities.js'
+import { WORKLOAD_SHORT } from '../analysis/resolve-workload.js'
+import type { GraphLevel, GraphNode } from './graph-types.js'
+import { count, NOISY_LABELS } from './words.js'
+
+/** A node of pods: its description, and its pods as indexes into the pods the classes were computed over. */
+export interface PodNode {
+  readonly id: string
+  readonly kind: Exclude<GraphNode['kind'], 'external'>
+  readonly namespace: string
+  readonly label: string
+  readonly labels: Labels
+  readonly members: readonly number[]
+}
+
+/** The workload a pod stands for or belongs to (its top owner), or null for a bare pod. */
+export function workloadOf(pod: Pod): { kind: keyof typeof WORKLOAD_SHORT; name: string } | null {
+  if (pod.template) return { kind: pod.template.kind, name: pod.template.name }
+  const w = pod.workloads
+  return w && w.length > 0 ? { kind: w[w.length - 1]!.kind, name: w[w.length - 1]!.name } : null
+}
+
+/** How many workloads (bare pods counted as their own) and classes the cluster has: what "auto" chooses by. */
+export function countWorkloads(pods: readonly Pod[]): number {
+  const seen = new Set<string>()
+  for (const p of pods) {
+    const w = workloadOf(p)
+    seen.add(w ? `${p.namespace}/${w.kind}/${w.name}` : `${p.namespace}//${p.name}`)
+  }
+  return seen.size
+}
+
+/** The nodes of `level`, in cluster order (namespace, then first pod). */
+export function podNodes(cluster: Cluster, pods: readonly Pod[], ids: Identities, blocks: readonly IpBlock[], level: GraphLevel): PodNode[] {
+  switch (level) {
+    case 'pod':
+      return pods.map((p, i) => ({ id: podId(p), kind: 'pod', namespace: p.namespace, label: podLabel(p), labels: p.labels, members: [i] }))
+    case 'namespace': {
+      const byNs = new Map<string, number[]>()
+      pods.forEach((p, i) => push(byNs, p.namespace, i))
+      return [...byNs].map(([ns, members]) => ({ id: ns, kind: 'namespace', namespace: ns, label: ns, labels: cluster.namespaces.get(ns)?.labels ?? {}, members }))
+    }
+    case 'workload': {
+      const byKey = new Map<string, { pod: Pod; members: number[] }>()
+      pods.forEach((p, i) => {
+        const w = workloadOf(p)
+        const key = w ? `${p.namespace}/${WORKLOAD_SHORT[w.kind]}/${w.name}` : podId(p)
+        const entry = byKey.get(key)
+        if (entry) entry.members.push(i)
+        else byKey.set(key, { pod: p, members: [i] })
+      })
+      return [...byKey].map(([id, { pod, members }]) => {
+        const w = workloadOf(pod)
+        return w
+          ? { id, kind: 'workload', namespace: pod.namespace, label: `${WORKLOAD_SHORT[w.kind]}/${w.name}`, labels: sharedLabels(members.map((i) => pods[i]!.labels)), members }
+          : { id, kind: 'pod', namespace: pod.namespace, label: podLabel(pod), labels: pod.labels, members }
+      })
+    }
+    case 'class': {
+      // the blocks holding a class's address are those of its address class: named once per address class
+      const texts = blocks.map(blockText)
+      const inBlocks = ids.addressClasses.map((a) => (a.rep.ip === null ? 'no address' : blocks.flatMap((b, i) => (ipBlockContains(b, a.rep.ip!) ? [texts[i]!] : [])).join('\n')))
+      const nodes = ids.classes.map((c) => {
+        const pod = c.rep.pod
+        const key = `${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${inBlocks[ids.addressOf[c.index]!]}`
+        const n = c.members.reduce((sum, i) => sum + replicasOf(pods[i]!), 0)
+        return { id: `${c.namespace}/class/${hash(key)}`, kind: 'class' as const, namespace: c.namespace, label: `${classWords(pod.labels)} (${count(n, 'pod')})`, labels: pod.labels, members: c.members }
+      })
+      // several classes of one namespace with the same labels (told apart by named ports, ipBlocks or having no
+      // address of the family): number them
+      const seen = new Map<string, number>()
+      const ids_ = new Set<string>()
+      return nodes.map((n) => {
+        const k = `${n.namespace}\n${n.label}`
+        const nth = (seen.get(k) ?? 0) + 1
+        seen.set(k, nth)
+        // a hash collision must not merge two nodes
+        let id = n.id
+        while (ids_.has(id)) id += '-'
+        ids_.add(id)
+        return nth === 1 && id === n.id ? n : { ...n, id, label: nth === 1 ? n.label : `${n.label} #${nth}` }
+      })
+    }
+  }
+}
+
+/** Pods a member stands for: a template's replicas (one for a DaemonSet's, whose count is unknown). */
+const replicasOf = (p: Pod): number => (typeof p.template?.replicas === 'number' ? p.template.replicas : 1)
+
+const podLabel = (p: Pod) => (standsForSeveral(p) ? `${p.name} (${p.template!.replicas === 'per-node' ? 'one per node' : `${p.template!.replicas} replicas`})` : p.name)
+
+/** `app=api, tier=backend`, without labels that only tell pods apart; "no labels" when none is left. */
+function classWords(labels: Labels): string {
+  const keys = Object.keys(labels).filter((k) => !NOISY_LABELS.has(k)).sort()
+  return keys.length === 0 ? 'no labels' : keys.map((k) => `${k}=${labels[k]}`).join(', ')
+}
+
+function sharedLabels(all: readonly Labels[]): Labels {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(all[0] ?? {})) if (all.every((l) => l[k] === v)) out[k] = v
+  return out
+}
+
+/** "0.0.0.0/0 except 10.0.0.0/8" with canonical CIDRs: the id text of an external node. */
+export const blockText = (b: IpBlock): string => `${canonicalCidr(b.cidr)}${b.except.length ? ` except ${b.except.map(canonicalCidr).sort().join(', ')}` : ''}`
+
+/** A 53-bit string hash (cyrb53) in base 36: short ids that stay the same for the same text. */
+function hash(text: string): string {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ ch, 2654435761)
+    h2 = Math.imul(h2 ^ ch, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+}
+
+function push(m: Map<string, number[]>, k: string, v: number): void {
+  const list = m.get(k)
+  if (list) list.push(v)
+  else m.set(k, [v])
+}

@@ -1,0 +1,191 @@
+/**
+ * `graphReport(cluster, options)`: the graph of who may talk to whom on one port (or "any"), at one level —
+ * pods, workloads, the matrix's classes, or namespaces — built from the class-based reachability, never pod by
+ * pod. The same object is `GET /api/graph` and what `matrix -o dot|mermaid` draws.
+ */
+import type { Cluster, Pod } from '../model/cluster.js'
+import type { Family } from '../model/ip.js'
+import type { IpBlock } from '../model/ip-block.js'
+import { formatRef } from '../model/policy.js'
+import type { PortSpec } from '../model/port.js'
+import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
+import { isolatingPolicies } from '../engine/select.js'
+import { destinationPorts } from '../analysis/diff-ports.js'
+import { computeIdentities, distinctIpBlocks, type Identities } from '../analysis/identities.js'
+import { matrixPorts } from '../analysis/matrix-ports.js'
+import { computeReachability, type PortProtocol } from '../analysis/reachability.js'
+import { foldEdges } from './graph-edges.js'
+import { externalSpace, ExternalVerdicts } from './graph-external.js'
+import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
+import type { GraphEdge, GraphLevel, GraphNode, GraphReport } from './graph-types.js'
+import { parsePort, portText } from './port-text.js'
+
+export interface GraphOptions {
+  /** one port, or "any": every port a pod serves or a policy names, each counted where the destination serves it or a policy names it */
+  readonly port: PortProtocol | 'any'
+  readonly level: GraphLevel | 'auto'
+  /** show the nodes with pods in these namespaces (all when empty) */
+  readonly namespaces?: readonly string[]
+  /** show the nodes with pods carrying every one of these labels ("K=V", or "K" for any value) */
+  readonly labels?: readonly string[]
+  /** default as `matrix`: IPv4 unless every addressed pod is IPv6-only */
+  readonly family?: Family
+  /**
+   * List at most this many edges; the others are counted in `omittedEdges`. A server sets it: 10k pods at class
+   * level have over ten million edges, which no page draws. No limit when absent.
+   */
+  readonly maxEdges?: number
+}
+
+/** Up to this many workloads, "auto" draws workloads; else up to this many classes, classes; else namespaces. */
+export const AUTO_LIMIT = 500
+
+export const GRAPH_LEVELS: readonly GraphLevel[] = ['namespace', 'class', 'workload', 'pod']
+
+/** The options as a query string or the command line gives them; mistakes come back as values. */
+export function parseGraphOptions(q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[]; family?: Family }):
+  | { ok: true; value: GraphOptions }
+  | { ok: false; error: { field: 'port' | 'level'; message: string } } {
+  let port: GraphOptions['port'] = 'any'
+  if (q.port !== undefined && q.port.toLowerCase() !== 'any') {
+    const p = parsePort(q.port)
+    if (!p.ok) return { ok: false, error: { field: 'port', message: `${p.error}, or "any"` } }
+    port = p.value
+  }
+  const level = q.level ?? 'auto'
+  if (level !== 'auto' && !GRAPH_LEVELS.includes(level as GraphLevel)) {
+    return { ok: false, error: { field: 'level', message: `--level "${level}": expected auto, ${GRAPH_LEVELS.join(', ')}` } }
+  }
+  return { ok: true, value: { port, level: level as GraphLevel | 'auto', namespaces: q.namespaces ?? [], labels: q.labels ?? [], ...(q.family ? { family: q.family } : {}) } }
+}
+
+/** The level "auto" picks for these pods and classes. */
+export function autoLevel(pods: readonly Pod[], ids: Identities): GraphLevel {
+  if (countWorkloads(pods) <= AUTO_LIMIT) return 'workload'
+  return ids.classes.length <= AUTO_LIMIT ? 'class' : 'namespace'
+}
+
+/** The level "auto" picks for a cluster: `ClusterSummary.defaultLevel`. */
+export function defaultGraphLevel(cluster: Cluster, family: Family = defaultFamily(cluster.pods)): GraphLevel {
+  if (countWorkloads(cluster.pods) <= AUTO_LIMIT) return 'workload'
+  return autoLevel(cluster.pods, computeIdentities(cluster.pods, cluster.policies, family))
+}
+
+/** The address family of a graph when none is asked for: as `matrix`, IPv4 unless every addressed pod is IPv6-only. */
+export function defaultFamily(pods: readonly Pod[]): Family {
+  return pods.some((p) => p.ips.some((a) => a.family === 4)) || !pods.some((p) => p.ips.length) ? 4 : 6
+}
+
+/**
+ * `idBlocks`: the ipBlocks class ids are named by (default: the cluster's). graphChange names both sides' classes
+ * by the blocks of both, so a class that did not change keeps its id when a policy adds or drops an ipBlock.
+ */
+export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[]): GraphReport {
+  const pods = cluster.pods
+  const family = options.family ?? defaultFamily(pods)
+  const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
+  const r = computeReachability(index, pods, ports, family)
+  const ids = r.identities
+  const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
+  const blocks = distinctIpBlocks(cluster.policies)
+  const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level)
+  const external = externalSpace(blocks, family)
+  const shown = new Uint8Array(nodes.length + external.nodes.length)
+  const wanted = podFilter(options)
+  nodes.forEach((n, i) => (shown[i] = n.members.some((m) => wanted(pods[m]!)) ? 1 : 0))
+  shown.fill(1, nodes.length)
+  const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
+  const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
+  const verdicts = new ExternalVerdicts(index, ids, external, blocks)
+  const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) })
+
+  const describe = nodeDescriber(index, ids, pods)
+  const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
+  const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
+  const outNodes: GraphNode[] = []
+  nodes.forEach((n, i) => shown[i] && outNodes.push(describe(n)))
+  external.nodes.forEach((x, i) => {
+    if (linked.has(nodes.length + i)) outNodes.push({ id: x.id, kind: 'external', label: x.label, pods: [], labels: {}, isolated: { ingress: false, egress: false }, selectedBy: [] })
+  })
+  // by source, then destination, in node order (external nodes last)
+  const sorted = [...found.edges].sort((x, y) => x.from - y.from || x.to - y.to)
+  const edges: GraphEdge[] = sorted.map((e) => {
+    const from = idOf(e.from)
+    const to = idOf(e.to)
+    return { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
+  })
+  const groupNs = [...new Set(outNodes.flatMap((n) => (n.namespace === undefined ? [] : [n.namespace])))]
+  return {
+    level,
+    port: options.port === 'any' ? 'any' : portText(options.port),
+    groups: groupNs.map((ns) => ({ id: `group:${ns}`, namespace: ns, labels: cluster.namespaces.get(ns)?.labels ?? {} })),
+    nodes: outNodes,
+    edges,
+    totals: { nodes: nodes.length + external.nodes.length, edges: found.total, pods: pods.length },
+    ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
+  }
+}
+
+function podFilter(options: GraphOptions): (pod: Pod) => boolean {
+  const ns = new Set(options.namespaces ?? [])
+  const labels = (options.labels ?? []).map((l) => {
+    const eq = l.indexOf('=')
+    return eq < 0 ? { key: l, value: null } : { key: l.slice(0, eq), value: l.slice(eq + 1) }
+  })
+  return (pod) => (ns.size === 0 || ns.has(pod.namespace)) && labels.every(({ key, value }) => (value === null ? key in pod.labels : pod.labels[key] === value))
+}
+
+/** Isolation and selecting policies, per selector class (what decides them), folded per node. */
+function nodeDescriber(index: ClusterIndex, ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
+  const bySel = ids.selectorClasses.map((c) => {
+    const ingress = isolatingPolicies(index, c.rep.pod, 'ingress')
+    const egress = isolatingPolicies(index, c.rep.pod, 'egress')
+    return { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }
+  })
+  const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)
+  return (n) => {
+    const sel = [...new Set(n.members.map((m) => ids.selectorOf[ids.classOf[m]!]!))].map((s) => bySel[s]!)
+    return {
+      id: n.id,
+      kind: n.kind,
+      namespace: n.namespace,
+      label: n.label,
+      pods: n.members.map((m) => `${pods[m]!.namespace}/${pods[m]!.name}`),
+      labels: n.labels,
+      isolated: { ingress: fold(sel.map((s) => s.ingress)), egress: fold(sel.map((s) => s.egress)) },
+      selectedBy: [...new Set(sel.flatMap((s) => s.policies))].sort(),
+    }
+  }
+}
+
+/**
+ * Per port, the destination pods it counts for with port "any": those that serve it or for which a policy names
+ * it (src/analysis/diff-ports.ts), as `diff` reports without --port.
+ */
+function consideredPods(cluster: Cluster, index: ClusterIndex, pods: readonly Pod[], ids: Identities, ports: readonly PortProtocol[], family: Family): Uint8Array[] {
+  const side = { cluster, index }
+  const portsOf = destinationPorts(side, side, ports, family)
+  // a policy names a port for a pod by its labels and namespace: one pod per selector class answers for the rest
+  // (without its container ports, which are each pod's own)
+  const named = ids.selectorClasses.map((c) => {
+    const bare = { ...c.rep.pod, ports: [] }
+    return portsOf([[bare, bare]])
+  })
+  const out = ports.map(() => new Uint8Array(pods.length))
+  const at = new Map(ports.map((p, k) => [portText(p), k]))
+  pods.forEach((pod, i) => {
+    named[ids.selectorOf[ids.classOf[i]!]!]!.forEach((v, k) => v && (out[k]![i] = 1))
+    for (const cp of pod.ports) {
+      const k = at.get(portText(cp))
+      if (k !== undefined) out[k]![i] = 1
+    }
+  })
+  return out
+}
+
+/** With port "any", the ports counted toward external addresses: those a policy names (no pod serves them here). */
+function policyPorts(cluster: Cluster, ports: readonly PortProtocol[]): boolean[] {
+  const specs: PortSpec[] = []
+  for (const p of cluster.policies) for (const rules of [p.ingress, p.egress]) for (const r of rules ?? []) if (r.ports !== 'any') specs.push(...r.ports)
+  return ports.map((p) => specs.some((s) => s.protocol === p.protocol && s.port.kind === 'range' && p.port >= s.port.from && p.port <= s.port.to))
+}

@@ -1,0 +1,51 @@
+/** GET /api/cluster: what the page needs to start (see ClusterSummary in api.ts). Pure. */
+import type { ClusterSummary, GraphLevel } from '../api.js'
+import { PROTOCOLS } from '../../model/port.js'
+import type { Cluster } from '../../model/cluster.js'
+import type { Snapshot } from './serve-input.js'
+
+export function clusterSummary(s: Snapshot, source: string, live: boolean, defaultLevel: GraphLevel): ClusterSummary {
+  const c = s.cluster
+  return {
+    version: s.version,
+    source,
+    live,
+    namespaces: [...c.namespaces.values()].map((n) => ({ name: n.name, labels: n.labels })),
+    pods: c.pods.length,
+    policies: c.policies.map((p) => ({
+      namespace: p.namespace,
+      name: p.name,
+      ...(p.source && p.source.origin?.kind !== 'cluster' ? { file: p.source.file, ...(p.source.line !== undefined ? { line: p.source.line } : {}) } : {}),
+    })),
+    ports: portsByUse(c),
+    defaultLevel,
+    notes: s.notes,
+  }
+}
+
+/**
+ * The ports a pod serves or a policy names, as "PORT/PROTOCOL", most common first: counted once per pod that
+ * serves it and once per policy that names it (the first port of a range); ties by protocol, then number.
+ */
+export function portsByUse(c: Cluster): string[] {
+  const count = new Map<string, { port: number; protocol: string; n: number }>()
+  const add = (port: number, protocol: string) => {
+    const key = `${port}/${protocol}`
+    const e = count.get(key)
+    if (e) e.n++
+    else count.set(key, { port, protocol, n: 1 })
+  }
+  for (const pod of c.pods) for (const key of new Set(pod.ports.map((p) => `${p.port}/${p.protocol}`))) add(Number(key.split('/')[0]), key.split('/')[1]!)
+  for (const policy of c.policies) {
+    const named = new Set<string>()
+    for (const rules of [policy.ingress, policy.egress]) {
+      for (const rule of rules ?? []) {
+        if (rule.ports === 'any') continue
+        for (const spec of rule.ports) if (spec.port.kind === 'range') named.add(`${spec.port.from}/${spec.protocol}`)
+      }
+    }
+    for (const key of named) add(Number(key.split('/')[0]), key.split('/')[1]!)
+  }
+  const proto = (p: string) => PROTOCOLS.indexOf(p as (typeof PROTOCOLS)[number])
+  return [...count.entries()].sort(([, a], [, b]) => b.n - a.n || proto(a.protocol) - proto(b.protocol) || a.port - b.port).map(([k]) => k)
+}

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { filesInput, getJson, postJson, serveOn } from '../../../test/serve/http.js'
+import type { RunningServer } from './server.js'
+
+let server: RunningServer
+beforeAll(async () => {
+  server = await serveOn(await filesInput(['examples/three-tier/']))
+})
+afterAll(() => server.close())
+
+/** postgres-from-api, admitting the worker instead of the API: api → postgres closes, worker → postgres opens */
+const EDITED = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: postgres-from-api
+  namespace: database
+spec:
+  podSelector:
+    matchLabels: {app: postgres}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels: {team: core}
+      podSelector:
+        matchLabels: {app: worker}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+
+describe('POST /api/whatif', () => {
+  test('an edit that closes an edge: the diff counts it and names the policy', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }] })
+    expect(r.status).toBe(200)
+    expect(r.body.errors).toEqual([])
+    expect(r.body.diff.summary).toEqual({ allowed: { groups: 1, connections: 1 }, denied: { groups: 1, connections: 2 } })
+    expect(r.body.diff.policies).toEqual([{ policy: 'database/postgres-from-api', status: 'changed' }])
+    const denied = r.body.diff.changes.filter((c: { change: string }) => c.change === 'denied')
+    expect(denied).toHaveLength(1)
+    expect(denied[0].ports).toEqual(['5432/TCP'])
+    // the export holds every policy, the edited one as sent
+    expect(r.body.yaml).toContain(EDITED)
+    expect(r.body.yaml.split(/^---$/m)).toHaveLength(14)
+  })
+
+  test('no change: nothing opens or closes', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [] })
+    expect(r.body.errors).toEqual([])
+    expect(r.body.diff.changes).toEqual([])
+  })
+
+  test('delete the default deny of the database: connections open', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/default-deny-all' }] })
+    expect(r.body.errors).toEqual([])
+    expect(r.body.diff.policies).toEqual([{ policy: 'database/default-deny-all', status: 'removed' }])
+    expect(r.body.yaml).not.toContain('name: default-deny-all\n  namespace: database')
+  })
+
+  test('add a policy', async () => {
+    const yaml = EDITED.replace('name: postgres-from-api', 'name: postgres-from-worker')
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'add', yaml }] })
+    expect(r.body.errors).toEqual([])
+    expect(r.body.diff.summary.allowed.connections).toBe(1)
+    expect(r.body.diff.summary.denied.connections).toBe(0)
+  })
+
+  test('invalid YAML: errors with line, column and field path within that YAML, nothing else', async () => {
+    const bad = EDITED.replace('{protocol: TCP, port: 5432}', '{protocol: TCP, port: 99999}')
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'backend/allow-dns' }, { op: 'edit', policy: 'database/postgres-from-api', yaml: bad }] })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({
+      errors: [{ change: 1, severity: 'error', code: 'invalid', line: 16, column: 29, path: 'spec.ingress[0].ports[0].port', message: expect.stringMatching(/99999/) }],
+    })
+  })
+
+  test('a YAML syntax error is placed at its line', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'add', yaml: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x\n' }] })
+    expect(r.body.errors).toHaveLength(1)
+    expect(r.body.errors[0]).toMatchObject({ change: 0, code: 'invalid', line: expect.any(Number) })
+    expect(r.body.diff).toBeUndefined()
+  })
+
+  test.each([
+    ['a Pod instead of a policy', { op: 'add', yaml: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: backend}\n' }, /^expected one NetworkPolicy, found 0 policies and 1 other object$/],
+    ['two policies', { op: 'add', yaml: `${EDITED.replace('postgres-from-api', 'a')}---\n${EDITED.replace('postgres-from-api', 'b')}` }, /^expected one NetworkPolicy, found 2 policies$/],
+    ['an edit of a policy that does not exist', { op: 'edit', policy: 'database/nope', yaml: EDITED }, /^no policy "database\/nope" to edit$/],
+    ['an add of a name that exists', { op: 'add', yaml: EDITED }, /^database\/postgres-from-api exists already/],
+  ])('%s is an error of that change', async (_, change, message) => {
+    const r = await postJson(server, '/api/whatif', { changes: [change] })
+    expect(r.body.errors).toEqual([expect.objectContaining({ change: 0, message: expect.stringMatching(message) })])
+  })
+
+  test('two changes of one policy are refused', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/postgres-from-api' }, { op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }] })
+    expect(r.body.errors).toEqual([expect.objectContaining({ change: 1, message: expect.stringMatching(/changed by change 0 too/) })])
+  })
+
+  test.each([
+    [{}, 'changes'],
+    [{ changes: [{ op: 'rename' }] }, 'changes[0].op'],
+    [{ changes: [{ op: 'edit', yaml: '' }] }, 'changes[0].policy'],
+    [{ changes: [], port: 'http' }, 'port'],
+    [{ changes: [], level: 'galaxy' }, 'level'],
+  ])('a request of the wrong shape is 400 about its field: %j', async (body, path) => {
+    const r = await postJson(server, '/api/whatif', body)
+    expect(r.status).toBe(400)
+    expect(r.body.path).toBe(path)
+  })
+
+  test('nothing is kept: the policies are as before after a what-if', async () => {
+    const before = await getJson(server, '/api/policies')
+    await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/postgres-from-api' }] })
+    expect(await getJson(server, '/api/policies')).toEqual(before)
+    expect((await getJson(server, '/api/cluster')).version).toBe(1)
+  })
+})
