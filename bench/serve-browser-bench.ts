@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import { generateCluster, renderCluster } from './generate-cluster.js'
 import { PROJECT_ROOT } from '../test/cli/built-cli.js'
 import { clickElement, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
-import { startServe } from '../test/web/serve.js'
+import { startServe } from '../test/serve/built-serve.js'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } })
 const rounds = Number(values.rounds)
@@ -27,7 +27,7 @@ if (!existsSync(file)) {
 }
 
 const t0 = performance.now()
-const served = await startServe(['-f', file], 300_000)
+const served = await startServe(['-f', file, '--port', '0'])
 console.log(`netpol serve -f ${file}: URL after ${ms(performance.now() - t0)}`)
 const browser = await launchBrowser()
 try {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { PROJECT_ROOT } from '../cli/built-cli.js'
 import { CHROMIUM } from '../requirements.js'
 
@@ -13,9 +13,18 @@ export interface OpenPage {
   readonly problems: string[]
 }
 
-/** A new page at `url`, resolved once the first graph is painted (body[data-graph=ready]). */
+const contexts = new Set<BrowserContext>()
+
+/** Closes every page {@link openPage} opened (for afterEach: a failed test leaves none behind). */
+export async function closePages(): Promise<void> {
+  await Promise.all([...contexts].map((c) => c.close()))
+  contexts.clear()
+}
+
+/** A new page at `url` in a context of its own, resolved once the first graph is painted (body[data-graph=ready]). */
 export async function openPage(browser: Browser, url: string, opts: { lang?: string } = {}): Promise<OpenPage> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true, locale: opts.lang ?? 'en-US' })
+  contexts.add(context)
   const page = await context.newPage()
   const problems: string[] = []
   page.on('console', (m) => {

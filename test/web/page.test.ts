@@ -3,21 +3,22 @@
  * three-tier example: what a user sees and clicks. NETPOL_SCREENSHOTS=1 also writes docs/screenshots/.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { browserSupports } from '../requirements.js'
-import { clickElement, drawn, launchBrowser, nodeOf, openPage, screenshot, choosePort, type PageGlobals } from './browser.js'
-import { startServe, type Served } from './serve.js'
+import { clickElement, closePages, drawn, launchBrowser, nodeOf, openPage, screenshot, choosePort, type PageGlobals } from './browser.js'
+import { startServe, type ServeProcess } from '../serve/built-serve.js'
 
 const run = browserSupports('the page (test/web/page.test.ts)')
 
 describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
-  let served: Served
+  let served: ServeProcess
   let browser: Browser
 
   beforeAll(async () => {
-    ;[served, browser] = await Promise.all([startServe(['-f', 'examples/three-tier/']), launchBrowser()])
+    ;[served, browser] = await Promise.all([startServe(['-f', 'examples/three-tier/', '--port', '0']), launchBrowser()])
   }, 90_000)
+  afterEach(closePages)
   afterAll(async () => {
     await browser?.close()
     await served?.stop()
@@ -33,7 +34,6 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     await expect(page.locator('.graph-info').textContent()).resolves.toMatch(/Showing \d+ of \d+ nodes/)
     await screenshot(page, 'graph')
     expect(problems).toEqual([])
-    await page.context().close()
   })
 
   test('click the api → postgres edge: the explanation names the policy that allows it', async () => {
@@ -51,7 +51,6 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     await expect(page.locator('.why-describe h3').textContent({ timeout: 10_000 })).resolves.toBe('database/postgres-0')
     await expect(page.locator('.why-describe').textContent()).resolves.toContain('database/postgres-from-api')
     await screenshot(page, 'explanation')
-    await page.context().close()
   })
 
   test('edit a policy in the what-if editor: the api → postgres edge closes and the diff counts change', async () => {
@@ -79,7 +78,6 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     await page.click('button[data-action=reset]')
     await page.locator('.whatif-status', { hasText: 'No changes yet.' }).waitFor({ timeout: 10_000 })
     expect((await drawn(page)).edges.filter((e) => e.classes.includes('closed'))).toEqual([])
-    await page.context().close()
   })
 
   test('switch to 中文: labels change and stay after a reload', async () => {
@@ -100,7 +98,18 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     await screenshot(page, 'explanation-zh')
     await page.click('button[data-lang=en]')
     await expect(page.locator('button[data-tab=why]').textContent()).resolves.toBe('Why')
-    await page.context().close()
+  })
+
+  test('matrix: the truth table of the chosen namespaces, with the cells of netpol matrix', async () => {
+    const { page } = await openPage(browser, served.url)
+    await page.click('button[data-tab=matrix]')
+    for (const ns of ['backend', 'database']) await page.locator('.ns-choice label', { hasText: ns }).locator('input').check()
+    await page.selectOption('.matrix-port', '5432/TCP')
+    await page.locator('.matrix-show').click()
+    await page.locator('table.truth').waitFor({ timeout: 10_000 })
+    await expect(page.locator('td[title="backend/api-5c4 → database/postgres-0"]').textContent()).resolves.toBe('✓')
+    await expect(page.locator('td[title="backend/worker-3a9 → database/postgres-0"]').textContent()).resolves.toBe('·')
+    await expect(page.locator('table.truth th.col').allTextContents()).resolves.toEqual(['backend/api-5c4', 'backend/api-6d1', 'backend/worker-3a9', 'database/postgres-0'])
   })
 
   test('export SVG: a valid SVG document with the drawn nodes', async () => {
@@ -118,6 +127,5 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     expect(parsed.nodes.sort()).toEqual((await drawn(page)).nodes.map((n) => n.id).sort())
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-png]')])
     expect(readFileSync((await png.path())!).subarray(1, 4).toString('latin1')).toBe('PNG')
-    await page.context().close()
   })
 })

@@ -208,5 +208,6 @@ export async function startApp(root: HTMLElement): Promise<void> {
     showError(e)
     return
   }
-  watchCluster(() => summary?.version ?? 0, () => refreshCluster().catch(showError))
+  // files do not change under a running server: only a cluster sends events
+  if (summary.live) watchCluster(() => summary?.version ?? 0, () => refreshCluster().catch(showError))
 }

@@ -18,7 +18,7 @@ export function createMatrixPanel(error: (e: unknown) => void): MatrixPanel {
   const nsBox = h('div', { class: 'ns-choice' })
   const port = h('select', { class: 'matrix-port' })
   const table = h('div', { class: 'matrix' })
-  const show = h('button', { class: 'primary', onclick: () => void load() })
+  const show = h('button', { class: 'primary matrix-show', onclick: () => void load() })
   const el = h('div', {}, h('p', { class: 'hint' }), nsBox, h('div', { class: 'row' }, port, show), table)
 
   async function load(): Promise<void> {
