@@ -199,6 +199,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     live.hidden = !summary.live
     renderAll()
     base = await api.graph(query)
+    performance.mark('netpol:graph-fetched')
     await draw(true)
     performance.mark('netpol:graph-painted')
     document.body.dataset.graph = 'ready'

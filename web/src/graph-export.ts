@@ -24,8 +24,8 @@ export function graphSvg(cy: Core): string {
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>',
     `<rect x="${f(x0)}" y="${f(y0)}" width="${f(w)}" height="${f(h)}" fill="#ffffff"/>`,
   ]
-  for (const g of cy.nodes(':parent')) {
-    const b = g.boundingBox({ includeLabels: false })
+  for (const g of cy.nodes('.group')) {
+    const b = g.boundingBox({ includeLabels: false, includeOverlays: false })
     out.push(`<g class="group" data-id="${esc(g.id())}"><rect x="${f(b.x1)}" y="${f(b.y1)}" width="${f(b.w)}" height="${f(b.h)}" rx="6" fill="${g.style('background-color')}" stroke="${g.style('border-color')}"/>`,
       `<text x="${f(b.x1 + b.w / 2)}" y="${f(b.y1 - 4)}" text-anchor="middle" font-size="12" font-weight="bold">${esc(String(g.data('label')))}</text></g>`)
   }
@@ -48,7 +48,7 @@ export function graphSvg(cy: Core): string {
     const start = clip(a, b, s.outerWidth() / 2, s.outerHeight() / 2)
     out.push(`<line class="edge" data-id="${esc(e.id())}" x1="${f(start.x)}" y1="${f(start.y)}" x2="${f(end.x)}" y2="${f(end.y)}" ${common}/>`)
   }
-  for (const n of cy.nodes(':childless')) {
+  for (const n of cy.nodes(':childless').not('.group')) {
     const p = n.position()
     const w = n.outerWidth()
     const ht = n.outerHeight()

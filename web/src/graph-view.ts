@@ -6,7 +6,7 @@
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
 import fcose from 'cytoscape-fcose'
 import type { GraphEdge, GraphNode, GraphReport } from '../../src/web/api.js'
-import { runLayout } from './graph-layout.js'
+import { FCOSE_MAX, fitBox, runFcose, shelfPositions } from './graph-layout.js'
 import { style } from './graph-style.js'
 
 cytoscape.use(fcose)
@@ -42,6 +42,13 @@ function isoClass(n: GraphNode): string {
 
 const groupId = (namespace: string) => `group:${namespace}`
 
+const MAX_LABEL = 26
+/** A label cut to fit its node, and the node's width for it (computed once here: a style function per node is slow). */
+function labelData(label: string): { label: string; w: number } {
+  const short = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label
+  return { label: short, w: 16 + 6.6 * short.length }
+}
+
 export function createGraphView(container: HTMLElement, handlers: GraphHandlers): GraphView {
   const cy = cytoscape({ container, style, layout: { name: 'preset' }, minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false })
   let report: GraphReport | null = null
@@ -50,6 +57,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
   let selected: string | null = null
   let picked: string | null = null
   let limited = false
+  let mode: 'compound' | 'boxes' = 'compound'
 
   cy.on('tap', 'node', (e) => {
     const n = e.target as NodeSingular
@@ -97,7 +105,8 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
 
   function highlight(): void {
     cy.batch(() => {
-      cy.elements().removeClass('faded selected out in picked')
+      // only the elements marked now: touching every element costs a style pass over thousands
+      cy.elements('.faded, .selected, .out, .in, .picked').removeClass('faded selected out in picked')
       if (picked !== null) cy.getElementById(picked).addClass('picked')
       if (selected === null) return
       const n = cy.getElementById(selected)
@@ -111,6 +120,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       const near = out.targets().union(inc.sources()).union(n)
       near.removeClass('faded')
       near.parents().removeClass('faded')
+      cy.nodes('.box').removeClass('faded')
       if (picked !== null) cy.getElementById(picked).removeClass('faded').addClass('picked')
     })
   }
@@ -125,34 +135,62 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       if (selected !== null && !nodes.has(selected)) selected = null
       if (picked !== null && !edges.has(picked)) picked = null
       const groups = new Set(next.nodes.filter((n) => n.namespace !== undefined && n.kind !== 'namespace').map((n) => n.namespace!))
+      // small graphs: namespaces are compound nodes that fcose lays out; large ones: namespaces are plain boxes
+      // drawn behind shelves of nodes (cytoscape's compound bookkeeping costs seconds at thousands of nodes)
+      const nextMode = next.nodes.length > FCOSE_MAX ? 'boxes' : 'compound'
+      if (nextMode !== mode) {
+        cy.elements().remove()
+        before.clear()
+        mode = nextMode
+      }
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
       const relayout = opts.relayout === true || fresh > next.nodes.length / 2
+      const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
       cy.batch(() => {
         cy.nodes().forEach((el) => {
-          if (el.hasClass('group') ? !groups.has(el.data('label')) : !nodes.has(el.id())) el.remove()
+          if (el.hasClass('group') ? !groups.has(el.data('label')) || shelves !== null : !nodes.has(el.id())) el.remove()
         })
         const add: ElementDefinition[] = []
-        for (const g of groups) if (cy.getElementById(groupId(g)).empty()) add.push({ group: 'nodes', data: { id: groupId(g), label: g }, classes: 'group' })
+        for (const g of groups) {
+          if (mode === 'compound' && !before.has(groupId(g))) add.push({ group: 'nodes', data: { id: groupId(g), label: g }, classes: 'group' })
+          const b = shelves?.groups.get(g)
+          if (b) add.push({ group: 'nodes', data: { id: groupId(g), label: g, bw: b.w, bh: b.h }, position: { x: b.x, y: b.y }, classes: 'group box', grabbable: false, selectable: false })
+        }
         cy.add(add)
         const addNodes: ElementDefinition[] = []
         for (const n of next.nodes) {
-          const parent = n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
-          const el = cy.getElementById(n.id)
-          if (el.nonempty()) {
-            el.data({ label: n.label, pods: n.pods })
-            el.classes(isoClass(n))
+          const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
+          if (before.has(n.id)) {
+            const el = cy.getElementById(n.id)
+            const d = labelData(n.label)
+            if (el.data('label') !== d.label) el.data(d)
+            el.data('pods', n.pods)
+            const cls = isoClass(n)
+            if (el.classes().join(' ') !== cls) el.classes(cls)
             continue
           }
           // a node new to a kept drawing starts beside the other nodes of its namespace
-          const near = parent && !relayout ? cy.getElementById(parent).children().first() : null
-          const pos = near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 40 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, label: n.label, pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
+          const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
+          const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(n.label), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })
+      performance.mark('netpol:graph-added')
       syncEdges()
       highlight()
-      if (relayout) await runLayout(cy)
+      if (shelves) {
+        // the new nodes were added at their places; the kept ones move there
+        cy.batch(() => {
+          for (const id of before) {
+            const p = shelves.positions.get(id)
+            if (p) cy.getElementById(id).position(p)
+          }
+        })
+        fitBox(cy, shelves.box)
+      } else if (relayout) await runFcose(cy)
+      performance.mark('netpol:graph-laid-out')
       await new Promise((r) => requestAnimationFrame(() => r(undefined)))
     },
     select(id) {

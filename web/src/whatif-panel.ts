@@ -111,11 +111,15 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
 
   function render(): void {
     ;(el.querySelector('.hint') as HTMLElement).textContent = t('whatif.hint')
-    void ctx.policies().then((ps) => {
-      const cur = picker.value
-      fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ps.map((p) => h('option', { value: `${p.namespace}/${p.name}` }, `${p.namespace}/${p.name}`)))
-      picker.value = cur
-    })
+    fill(picker, h('option', { value: '' }, t('whatif.newPolicy')))
+    // the policies (all their YAML) are fetched when the tab is first opened, not before the graph
+    if (loading) {
+      void ctx.policies().then((ps) => {
+        const cur = picker.value
+        fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ps.map((p) => h('option', { value: `${p.namespace}/${p.name}` }, `${p.namespace}/${p.name}`)))
+        picker.value = cur
+      }, ctx.error)
+    }
     fill(buttons,
       editing.policy !== null
         ? h('button', { class: 'primary', 'data-action': 'apply-edit', onclick: () => { upsert({ op: 'edit', policy: editing.policy!, yaml: current() }); void run() } }, t('whatif.applyEdit'))
@@ -148,7 +152,10 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
   return {
     el,
     async shown() {
-      await withEditor()
+      const first = loading === null
+      const e = withEditor()
+      if (first) render()
+      await e
     },
     open,
     async loadAllow(res) {
