@@ -46,6 +46,7 @@ const url = await new Promise<string>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`netpol serve exited with ${code}`)))
 })
 const startMs = performance.now() - t0
+process.on('exit', () => child.kill('SIGTERM'))
 
 async function ask(path: string, body?: unknown): Promise<{ ms: number; bytes: number; json: any; status: number }> {
   const t = performance.now()
@@ -73,9 +74,7 @@ const summary = (await measure('GET /api/cluster', '/api/cluster', undefined, (r
 await measure('GET /api/graph (auto level, any port)', '/api/graph', undefined, (r) => (r.json ? `${r.json.level}: ${r.json.nodes.length} nodes, ${r.json.edges.length} edges` : ''))
 await measure('GET /api/graph?port=8080/TCP', '/api/graph?port=8080/TCP', undefined, (r) => (r.json ? `${r.json.level}: ${r.json.nodes.length} nodes, ${r.json.edges.length} edges` : ''))
 
-// two pods of different namespaces that serve 8080, and one policy of a namespace that has pods
-const pods = (await ask('/api/matrix?port=8080/TCP&namespace=' + summary.namespaces[1].name)).json
-void pods
+await measure(`GET /api/matrix?port=8080&namespace=${summary.namespaces[1].name}`, `/api/matrix?port=8080/TCP&namespace=${summary.namespaces[1].name}`)
 const dump = JSON.parse((await import('node:fs')).readFileSync(input, 'utf8')) as { items: any[] }
 const served = dump.items.filter((o) => o.kind === 'Pod' && o.spec.containers.some((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === 8080)))
 const from = served[0]
@@ -84,8 +83,10 @@ const fromName = `${from.metadata.namespace}/${from.metadata.name}`
 const toName = `${to.metadata.namespace}/${to.metadata.name}`
 await measure(`GET /api/check`, `/api/check?from=${fromName}&to=${toName}&port=8080/TCP`, undefined, (r) => (r.json ? `allowed: ${r.json.allowed}` : ''))
 
-const policies = (await measure('GET /api/policies', '/api/policies', undefined, (r) => `${r.json.policies.length} policies`)).json.policies as { namespace: string; name: string; yaml: string }[]
-const target = policies.find((p) => /ingress:\n\s*- /.test(p.yaml) && p.namespace === to.metadata.namespace) ?? policies.find((p) => /ingress:/.test(p.yaml))!
+const ns = to.metadata.namespace
+const policies = (await measure(`GET /api/policies?namespace=${ns}`, `/api/policies?namespace=${ns}`, undefined, (r) => `${r.json.policies.length} policies`)).json.policies as { namespace: string; name: string; yaml: string }[]
+const target = policies.find((p) => Array.isArray(JSON.parse(p.yaml).spec.ingress) && JSON.parse(p.yaml).spec.ingress.length > 0)!
+await measure(`GET /api/describe/pod`, `/api/describe/pod?pod=${toName}`, undefined, (r) => `${r.json.lint.length} findings`)
 const edited = parse(target.yaml)
 edited.spec.ingress = edited.spec.ingress.slice(1)
 const editedYaml = stringify(edited)
@@ -94,8 +95,9 @@ await measure(`POST /api/whatif (edit ${target.namespace}/${target.name})`, '/ap
 )
 await measure('POST /api/allow', '/api/allow', { from: fromName, to: toName, port: '8080/TCP' }, (r) => (r.json.alreadyAllowed ? 'already allowed' : `${r.json.policies.length} policies`))
 
+const stopped = new Promise((r) => child.once('exit', r))
 child.kill('SIGTERM')
-await new Promise((r) => child.once('exit', r))
+await stopped
 
 // baseline: the same questions asked of the CLI, one process each
 const cli = (args: string[]) => {

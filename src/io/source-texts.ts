@@ -38,6 +38,11 @@ export class SourceTexts {
     return d
   }
 
+  /** the names of the units whose text was kept */
+  names(): string[] {
+    return [...this.texts.keys()]
+  }
+
   /** the text of unit `name`; undefined when it was not kept (parsed while read, or decoded objects) */
   get(name: string): string | undefined {
     const t = this.texts.get(name)

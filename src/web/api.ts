@@ -119,7 +119,10 @@ export type PolicyChange =
 export interface WhatIfResponse {
   /** errors per change: `change` is its index in `changes`; lines are within that change's YAML */
   readonly errors: readonly (Problem & { readonly change: number })[]
-  /** exactly `netpol diff -o json` between the policies now and with the changes (absent when there are errors) */
+  /**
+   * exactly `netpol diff [--port P] -o json` between the policies now and with the changes, on the request's port
+   * (every port when it is "any"); absent when there are errors
+   */
   readonly diff?: unknown
   /** the graph with the changes, edges marked opened/closed/same */
   readonly graph?: GraphReport

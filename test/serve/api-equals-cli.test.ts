@@ -61,6 +61,21 @@ describe('the API answers what the CLI prints with -o json', () => {
     expect(await r.text()).toBe(cli.out)
   })
 
+  test.each([
+    ['', {}],
+    ['port=5432/TCP', { port: '5432/TCP' }],
+    ['port=any&level=namespace', { port: 'any', level: 'namespace' }],
+    ['port=8080&level=class&namespace=backend&namespace=frontend', { port: '8080', level: 'class', namespaces: ['backend', 'frontend'] }],
+    ['level=pod&label=app=api', { level: 'pod', labels: ['app=api'] }],
+  ])('/api/graph?%s = graphReport, the graph `matrix -o dot` draws', async (query, q) => {
+    const { graphReport, parseGraphOptions } = await import('../../src/report/index.js')
+    const { loadManifests } = await import('../../src/io/load-manifests.js')
+    const cluster = (await loadManifests([INPUT])).cluster
+    const options = parseGraphOptions(q)
+    if (!options.ok) throw new Error(options.error.message)
+    expect(await getJson(server, `/api/graph?${query}`)).toEqual(JSON.parse(JSON.stringify(graphReport(cluster, options.value))))
+  })
+
   test('/api/lint = netpol lint', async () => {
     expect(await getJson(server, '/api/lint')).toEqual(await cliJson(['lint', '-f', INPUT]))
   })
@@ -89,6 +104,10 @@ describe('/api/whatif: its diff is netpol diff between the files and the files w
     const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }] })
     expect(r.body.errors).toEqual([])
     expect(r.body.diff).toEqual(await cliJson(['diff', INPUT, after]))
+    // on the what-if's port, netpol diff --port
+    const onPort = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port: '5432/TCP' })
+    expect(onPort.body.diff).toEqual(await cliJson(['diff', INPUT, after, '--port', '5432/TCP']))
+    expect(onPort.body.diff.ports).toEqual(['5432/TCP'])
   })
 })
 
@@ -122,6 +141,9 @@ describe('bad questions are 400 with the parameter they are about', () => {
     ['/api/check?from=backend/worker-3a9&to=database/postgres-0', 'port', /--port is required/],
     ['/api/check?from=backend/worker-3a9&to=database/postgres-0&port=http', 'port', /PORT\[\/PROTOCOL\]/],
     ['/api/matrix?port=99999', 'port', /PORT 1-65535/],
+    ['/api/graph?port=http', 'port', /PORT\[\/PROTOCOL\]/],
+    ['/api/graph?level=galaxy', 'level', /expected auto, namespace, class, workload, pod/],
+    ['/api/graph?namespace=nope', 'namespace', /"nope": no such namespace/],
     ['/api/matrix?namespace=nope', 'namespace', /no such namespace in the input \(have: backend, database, frontend, kube-system, monitoring\)/],
   ])('%s', async (path, param, message) => {
     const r = await fetch(new URL(path, server.url))

@@ -23,6 +23,19 @@ describe('netpol serve -f', () => {
     expect(s.err()).toBe('')
   })
 
+  test('the lint runs in a worker thread and answers exactly netpol lint -o json', async () => {
+    const s = await startServe(['-f', 'examples/mistakes/shop.yaml', '--port', '0'])
+    try {
+      const lint = await request(new URL('/api/lint', s.url).toString())
+      const cli = await runBuiltCli(['lint', '-f', 'examples/mistakes/shop.yaml', '-o', 'json'])
+      expect(lint.json()).toEqual(JSON.parse(cli.out))
+      const policies = (await request(new URL('/api/policies?policy=shop/web-ingress', s.url).toString())).json().policies
+      expect(policies[0].problems).toEqual([expect.objectContaining({ code: 'NP006', line: 7 })])
+    } finally {
+      expect(await s.stop()).toBe(0)
+    }
+  })
+
   test('on an address other than loopback it warns that anyone who reaches it can read the policies', async () => {
     const s = await startServe(['-f', 'examples/three-tier/', '--port', '0', '--address', '0.0.0.0'])
     try {
@@ -81,6 +94,18 @@ describe('netpol serve --kubeconfig: the live cluster', () => {
       expect(JSON.parse(e.data)).toEqual({ version: 2 })
       const after = (await request(new URL('/api/cluster', s.url).toString())).json()
       expect(after).toMatchObject({ version: 2, pods: 9 })
+      // the new version answers with the new pod: in the graph, and in a check
+      const graph = (await request(new URL('/api/graph?level=pod&port=5432', s.url).toString())).json()
+      expect(graph.nodes.map((n: { id: string }) => n.id)).toContain('backend/api-9z9')
+      expect(graph.edges.map((e: { id: string }) => e.id)).toContain('backend/api-9z9->database/postgres-0')
+      const check = (await request(new URL('/api/check?from=backend/api-9z9&to=database/postgres-0&port=5432', s.url).toString())).json()
+      expect(check.allowed).toBe(true)
+      // a live policy is shown as read, without status and managedFields, and without a file
+      const policies = (await request(new URL('/api/policies?policy=database/postgres-from-api', s.url).toString())).json().policies
+      expect(policies).toHaveLength(1)
+      expect(policies[0].file).toBeUndefined()
+      expect(policies[0].yaml).toMatch(/^apiVersion: networking.k8s.io\/v1\nkind: NetworkPolicy\nmetadata:\n  name: postgres-from-api\n  namespace: database\n/)
+      expect(policies[0].yaml).not.toMatch(/managedFields|status:/)
     } finally {
       events.close()
       expect(await s.stop()).toBe(0)

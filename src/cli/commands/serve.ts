@@ -52,6 +52,8 @@ export async function serve(opts: ServeOptions, io: CliIO, deps: ServeDeps = {})
     io.stderr.write(`warning: listening on ${opts.address}, not only this machine: anyone who can reach ${server.url} can read the cluster's policies, pods and labels (there is no login)\n`)
   }
   io.stdout.write(`netpol serve: ${server.url}\n`)
+  // the lint (a worker thread) starts now: on a large cluster it takes seconds, and the page asks for it soon
+  ;(await import('../../web/server/reports.js')).lintOutcomeOf(input.current()).catch(() => undefined)
   await stopped
   await server.close()
   await input.stop()

@@ -20,7 +20,7 @@ import type { ObservedConnection, ObservedEnd } from '../../flows/observed.js'
 import { renderPolicy } from '../../flows/render-policies.js'
 import { verifyGenerated } from '../../flows/verify-generated.js'
 import { workloadOf } from '../../flows/workload-selector.js'
-import { parsePortChoice } from './graph-query.js'
+import { parsePort, portText } from '../../report/index.js'
 import { badRequest, type Answer } from './respond.js'
 import { indexOf, resolveErrorMessage } from './reports.js'
 import type { Snapshot } from './serve-input.js'
@@ -29,9 +29,9 @@ import { whatIf } from './whatif.js'
 export async function allow(s: Snapshot, body: unknown): Promise<Answer> {
   const req = parseAllow(body)
   if ('error' in req) return req
-  const port = parsePortChoice(req.port)
-  if (!port.ok || port.value === 'any') return badRequest(port.ok ? 'expected one port, PORT[/PROTOCOL]' : port.error, 'port')
-  const [num, protocol] = port.value.split('/') as [string, 'TCP' | 'UDP' | 'SCTP']
+  const port = parsePort(req.port)
+  if (!port.ok) return badRequest(req.port === 'any' ? 'expected one port, PORT[/PROTOCOL]' : port.error, 'port')
+  const { port: num, protocol } = port.value
   const from = ends(s.cluster, req.from)
   if (!from.ok) return badRequest(from.error, 'from')
   const to = ends(s.cluster, req.to)
@@ -41,7 +41,7 @@ export async function allow(s: Snapshot, body: unknown): Promise<Answer> {
   for (const f of from.value) {
     for (const t of to.value) {
       if (f.kind === 'pod' && t.kind === 'pod' && f.pod === t.pod && !standsForSeveral(f.pod)) continue
-      connections.push({ from: f, to: t, protocol, port: Number(num), verdict: 'allowed', count: 1 })
+      connections.push({ from: f, to: t, protocol, port: num, verdict: 'allowed', count: 1 })
     }
   }
   if (connections.length === 0) return badRequest('a pod may always reach itself: nothing to allow', 'to')
@@ -56,7 +56,7 @@ export async function allow(s: Snapshot, body: unknown): Promise<Answer> {
     if (!sideAllows(v.ingress) && c.to.kind === 'pod') needIngress.add(c.to.pod)
     if (!sideAllows(v.egress) && c.from.kind === 'pod') needEgress.add(c.from.pod)
   }
-  const shownPort = port.value
+  const shownPort = portText(port.value)
   if (needIngress.size === 0 && needEgress.size === 0) {
     const wi = await whatIf(s, { changes: [], port: shownPort })
     return 'body' in wi ? { body: { alreadyAllowed: true, policies: [], whatif: wi.body as WhatIfResponse } satisfies AllowResponse } : wi

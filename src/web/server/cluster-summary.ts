@@ -1,6 +1,6 @@
 /** GET /api/cluster: what the page needs to start (see ClusterSummary in api.ts). Pure. */
 import type { ClusterSummary, GraphLevel } from '../api.js'
-import { PROTOCOLS } from '../../model/port.js'
+import { PROTOCOLS, type Protocol } from '../../model/port.js'
 import type { Cluster } from '../../model/cluster.js'
 import type { Snapshot } from './serve-input.js'
 
@@ -28,24 +28,23 @@ export function clusterSummary(s: Snapshot, source: string, live: boolean, defau
  * serves it and once per policy that names it (the first port of a range); ties by protocol, then number.
  */
 export function portsByUse(c: Cluster): string[] {
-  const count = new Map<string, { port: number; protocol: string; n: number }>()
-  const add = (port: number, protocol: string) => {
-    const key = `${port}/${protocol}`
-    const e = count.get(key)
-    if (e) e.n++
-    else count.set(key, { port, protocol, n: 1 })
-  }
-  for (const pod of c.pods) for (const key of new Set(pod.ports.map((p) => `${p.port}/${p.protocol}`))) add(Number(key.split('/')[0]), key.split('/')[1]!)
-  for (const policy of c.policies) {
-    const named = new Set<string>()
-    for (const rules of [policy.ingress, policy.egress]) {
-      for (const rule of rules ?? []) {
-        if (rule.ports === 'any') continue
-        for (const spec of rule.ports) if (spec.port.kind === 'range') named.add(`${spec.port.from}/${spec.protocol}`)
-      }
+  const count = new Map<string, { port: number; protocol: Protocol; n: number }>()
+  const addAll = (ports: Iterable<{ port: number; protocol: Protocol }>) => {
+    const once = new Map([...ports].map((p) => [`${p.port}/${p.protocol}`, p]))
+    for (const [key, p] of once) {
+      const e = count.get(key)
+      if (e) e.n++
+      else count.set(key, { port: p.port, protocol: p.protocol, n: 1 })
     }
-    for (const key of named) add(Number(key.split('/')[0]), key.split('/')[1]!)
   }
-  const proto = (p: string) => PROTOCOLS.indexOf(p as (typeof PROTOCOLS)[number])
-  return [...count.entries()].sort(([, a], [, b]) => b.n - a.n || proto(a.protocol) - proto(b.protocol) || a.port - b.port).map(([k]) => k)
+  for (const pod of c.pods) addAll(pod.ports)
+  for (const policy of c.policies) {
+    const named: { port: number; protocol: Protocol }[] = []
+    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+      if (rule.ports === 'any') continue
+      for (const spec of rule.ports) if (spec.port.kind === 'range') named.push({ port: spec.port.from, protocol: spec.protocol })
+    }
+    addAll(named)
+  }
+  return [...count.entries()].sort(([, a], [, b]) => b.n - a.n || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || a.port - b.port).map(([k]) => k)
 }

@@ -10,8 +10,9 @@ import type { ServeInput } from './serve-input.js'
 export const HEARTBEAT_MS = 15_000
 
 /** Streams events to one client until it goes away or the server closes (`closing` aborts). */
-export function streamEvents(req: IncomingMessage, res: ServerResponse, input: ServeInput, heartbeatMs: number, closing: AbortSignal): void {
+export function streamEvents(req: IncomingMessage, res: ServerResponse, input: ServeInput, heartbeatMs: number, closing: AbortSignal, head = false): void {
   writeHead(res, 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
+  if (head) return void res.end()
   res.write(`: netpol serve, version ${input.current().version}\nretry: 2000\n\n`)
   const unsubscribe = input.subscribe((s) => {
     const event: ClusterEvent = { version: s.version }

@@ -11,6 +11,7 @@ import type { WatcherOptions } from '../../io/kube/watcher.js'
 import type { LocatedIssue, ModelNote } from '../../model/issues.js'
 import { SourceTexts } from '../../io/source-texts.js'
 import { Listeners, type ServeInput, type Snapshot } from './serve-input.js'
+import { objectsJob } from './lint-job.js'
 
 export interface LiveInputOptions {
   /** options for every watcher (tests: a fast backoff) */
@@ -41,11 +42,13 @@ export async function followLive(client: KubeClient, opts: LiveInputOptions): Pr
 
   const rebuild = () => {
     const built = cw.cluster()
+    const objects = cw.objects()
     snapshot = {
       version: ++version,
       cluster: built.cluster,
       texts: new SourceTexts(),
-      objects: cw.objects(),
+      objects,
+      lintJob: () => objectsJob(client.context, objects.filter((o) => o.kind !== 'Node')),
       issues: built.issues,
       notes: [...opts.formatNotes(built.notes), ...built.issues.map((i) => `refused: ${opts.formatIssue(i)}`)],
     }

@@ -5,10 +5,9 @@
 import type { PoliciesResponse, PolicySource, Problem } from '../api.js'
 import { toDotPath, type Path } from '../../model/issues.js'
 import { createLocator } from '../../model/positions.js'
-import { partsText } from '../../analysis/lint/finding.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
 import { policyTexts, type PolicyText } from './policy-texts.js'
-import { describePolicyText, lintOf, policyViewOf } from './reports.js'
+import { describePolicyText, lintOutcomeOf, policyViewOf } from './reports.js'
 import { badRequest, type Answer } from './respond.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
@@ -24,7 +23,7 @@ interface Unplaced {
  * The policies of the snapshot, or only those of `namespaces` and `policies` ("ns/name") when either is given:
  * at 10,000 policies the page asks for one namespace at a time.
  */
-export function policiesOf(s: Snapshot, filter: { readonly namespaces?: readonly string[]; readonly policies?: readonly string[] } = {}): PoliciesResponse {
+export async function policiesOf(s: Snapshot, filter: { readonly namespaces?: readonly string[]; readonly policies?: readonly string[] } = {}): Promise<PoliciesResponse> {
   const ns = new Set(filter.namespaces ?? [])
   const names = new Set(filter.policies ?? [])
   if (ns.size === 0 && names.size === 0) return cached(s, 'policies', (x) => compute(x, () => true))
@@ -32,15 +31,15 @@ export function policiesOf(s: Snapshot, filter: { readonly namespaces?: readonly
 }
 
 /** GET /api/policies[?namespace=NS…][&policy=NS/NAME…] */
-export function policiesAnswer(s: Snapshot, query: URLSearchParams): Answer {
+export async function policiesAnswer(s: Snapshot, query: URLSearchParams): Promise<Answer> {
   const namespaces = query.getAll('namespace')
   for (const n of namespaces) if (!s.cluster.namespaces.has(n)) return badRequest(`"${n}": no such namespace`, 'namespace')
   const policies = query.getAll('policy')
   for (const p of policies) if (!/^[^/]+\/[^/]+$/.test(p)) return badRequest(`"${p}": expected NAMESPACE/NAME`, 'policy')
-  return { body: policiesOf(s, { namespaces, policies }) }
+  return { body: await policiesOf(s, { namespaces, policies }) }
 }
 
-function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): PoliciesResponse {
+async function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): Promise<PoliciesResponse> {
   const texts = new Map([...policyTexts(s)].filter(([, t]) => wanted(t)))
   const problems = new Map<string, Unplaced[]>()
   const add = (key: string, p: Unplaced) => {
@@ -48,10 +47,7 @@ function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): PoliciesRespo
     if (list) list.push(p)
     else problems.set(key, [p])
   }
-  for (const f of lintOf(s).findings) {
-    if (f.object.kind !== 'NetworkPolicy') continue
-    add(`${f.object.namespace}/${f.object.name}`, { severity: f.severity, code: f.id, path: f.path, message: partsText(f.message) })
-  }
+  for (const f of (await lintOutcomeOf(s)).onPolicies) add(`${f.namespace}/${f.name}`, f)
   for (const i of s.issues) {
     if (i.object?.kind !== 'NetworkPolicy') continue
     add(`${i.object.namespace ?? ''}/${i.object.name ?? ''}`, { severity: 'error', code: 'invalid', path: i.issue.path, message: issueMessage(i.issue) })

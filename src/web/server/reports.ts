@@ -6,26 +6,24 @@ import type { GraphLevel } from '../api.js'
 import type { Cluster } from '../../model/cluster.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { Describer, type PolicyView } from '../../analysis/describe.js'
-import { lintCluster, type LintResult } from '../../analysis/lint/index.js'
-import { workloadKey, workloadOf } from '../../flows/workload-selector.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
 import type { PodView } from '../../analysis/describe.js'
 import { diffClusters } from '../../analysis/diff.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
-import { describePodsReport, describePoliciesReport, diffReport, lintReport, placeFindings, resolveErrorText } from '../../report/index.js'
-import type { GraphReport } from '../api.js'
-import { parseGraphQuery, type GraphQuery, type Parsed } from './graph-query.js'
+import { defaultGraphLevel, describePodsReport, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
+import type { LintOutcome } from './lint-job.js'
+import { lintInBackground } from './lint-runner.js'
 
 /** The engine's index of the snapshot's cluster. */
 export const indexOf = (s: Snapshot): ClusterIndex => cached(s, 'index', (x) => indexCluster(x.cluster))
 
-/** The lint findings with the default configuration, not yet placed at lines. */
-export const lintOf = (s: Snapshot): LintResult => cached(s, 'lint', (x) => lintCluster(x.cluster))
+/** The lint of the snapshot (default configuration), run in a worker thread once per snapshot. */
+export const lintOutcomeOf = (s: Snapshot): Promise<LintOutcome> => cached(s, 'lint', (x) => lintInBackground(x.lintJob()))
 
 /** GET /api/lint: exactly `netpol lint -o json` (findings placed at their lines in the files read). */
-export const lintReportOf = (s: Snapshot): Promise<unknown> => cached(s, 'lint-report', async (x) => lintReport(await placeFindings(lintOf(x), x.texts)))
+export const lintReportOf = async (s: Snapshot): Promise<unknown> => (await lintOutcomeOf(s)).report
 
 /**
  * A policy resolved against the cluster (`netpol describe NS/NAME`), computed when first asked for: describing
@@ -43,28 +41,39 @@ export function policyViewOf(s: Snapshot, ref: string): PolicyView | undefined {
 /** `netpol describe NS/NAME` as text. */
 export const describePolicyText = (v: PolicyView): string => renderPolicyText(v)
 
-/** The level /api/graph picks for "auto". */
-export function defaultLevel(cluster: Cluster): GraphLevel {
-  const workloads = new Set(cluster.pods.map((p) => workloadKey(workloadOf(p))))
-  return workloads.size <= 500 ? 'workload' : 'class'
+/** The level /api/graph picks for "auto" (ClusterSummary.defaultLevel). */
+export const defaultLevel = (s: Snapshot): GraphLevel => cached(s, 'default-level', (x) => defaultGraphLevel(x.cluster))
+
+/**
+ * `netpol diff [--port P] -o json` between the snapshot's cluster and `after`: on one port when the what-if asks
+ * about one (every port a pod serves or a policy names costs that many times as much: 11 s on the 10k cluster).
+ */
+export function diffOf(before: Cluster, after: Cluster, port: GraphOptions['port']): unknown {
+  return diffReport(diffClusters(before, after, port === 'any' ? {} : { ports: [port] }))
 }
 
-/** `netpol diff -o json` between the snapshot's cluster and `after`. */
-export const diffOf = (before: Cluster, after: Cluster): unknown => diffReport(diffClusters(before, after))
+/**
+ * At most this many edges in one graph answer (the others are counted in `omittedEdges`): the 10k cluster has
+ * millions of class pairs, which no page draws.
+ */
+export const MAX_EDGES = 20_000
 
-/** The graph question of a request (query parameters or a what-if body), checked against the snapshot. */
-export function parseGraphOptions(s: Snapshot, q: Parameters<typeof parseGraphQuery>[0]): Parsed<GraphQuery> {
-  return parseGraphQuery(q, () => defaultLevel(s.cluster), s.cluster.namespaces)
+/** The graph question of a request (query parameters or a what-if body); a namespace the cluster lacks is a mistake. */
+export function graphOptionsOf(s: Snapshot, q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[] }): { ok: true; value: GraphOptions } | { ok: false; error: string; path: string } {
+  for (const ns of q.namespaces ?? []) if (!s.cluster.namespaces.has(ns)) return { ok: false, error: `"${ns}": no such namespace`, path: 'namespace' }
+  const r = parseGraphOptions(q)
+  if (!r.ok) return { ok: false, error: r.error.message, path: r.error.field }
+  return { ok: true, value: { ...r.value, maxEdges: MAX_EDGES } }
 }
 
-/** GET /api/graph: the graph report of the snapshot. */
-export function graphOf(_s: Snapshot, _q: GraphQuery): GraphReport | undefined {
-  return undefined
+/** GET /api/graph: the graph report of the snapshot, once per snapshot and question. */
+export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
+  return cached(s, `graph ${JSON.stringify(o)}`, (x) => graphReport(x.cluster, o.level === 'auto' ? { ...o, level: defaultLevel(x) } : o, indexOf(x)))
 }
 
 /** The graph of `after`, its edges marked opened, closed or same against the snapshot's. */
-export function graphChangeOf(_s: Snapshot, _after: Cluster, _q: GraphQuery): GraphReport | undefined {
-  return undefined
+export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
+  return graphChange(s.cluster, after, o)
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */

@@ -6,7 +6,8 @@
 import type { Answer } from './respond.js'
 import type { ServeInput, Snapshot } from './serve-input.js'
 import { clusterSummary } from './cluster-summary.js'
-import { defaultLevel, lintReportOf } from './reports.js'
+import { defaultLevel, graphOf, graphOptionsOf, lintReportOf } from './reports.js'
+import { badRequest } from './respond.js'
 import { policiesAnswer } from './policies.js'
 import { whatIf } from './whatif.js'
 import { allow } from './allow.js'
@@ -25,16 +26,22 @@ export interface RouteContext {
 export interface Route {
   readonly path: string
   readonly method: 'GET' | 'POST'
-  readonly answer: (ctx: RouteContext) => Answer | Promise<Answer>
-  /** the event stream: answered by events.ts, not with one body */
-  readonly events?: true
+  /** absent for the event stream, which events.ts answers */
+  readonly answer?: (ctx: RouteContext) => Answer | Promise<Answer>
 }
 
-const notYet = (): Answer => ({ status: 501, error: 'not implemented yet' })
+/** GET /api/graph?port=P|any&level=…&namespace=NS…&label=K=V… */
+function graphAnswer(s: Snapshot, query: URLSearchParams): Answer {
+  const q = { namespaces: query.getAll('namespace'), labels: query.getAll('label') }
+  const port = query.get('port')
+  const level = query.get('level')
+  const o = graphOptionsOf(s, { ...q, ...(port !== null ? { port } : {}), ...(level !== null ? { level } : {}) })
+  return o.ok ? { body: graphOf(s, o.value) } : badRequest(o.error, o.path)
+}
 
 export const ROUTES: readonly Route[] = [
-  { path: '/api/cluster', method: 'GET', answer: ({ snapshot, input }) => ({ body: clusterSummary(snapshot, input.source, input.live, defaultLevel(snapshot.cluster)) }) },
-  { path: '/api/graph', method: 'GET', answer: notYet },
+  { path: '/api/cluster', method: 'GET', answer: ({ snapshot, input }) => ({ body: clusterSummary(snapshot, input.source, input.live, defaultLevel(snapshot)) }) },
+  { path: '/api/graph', method: 'GET', answer: ({ snapshot, query }) => graphAnswer(snapshot, query) },
   { path: '/api/check', method: 'GET', answer: ({ snapshot, query }) => checkAnswer(snapshot, query) },
   { path: '/api/describe/pod', method: 'GET', answer: ({ snapshot, query }) => describePodAnswer(snapshot, query) },
   { path: '/api/describe/policy', method: 'GET', answer: ({ snapshot, query }) => describePolicyAnswer(snapshot, query) },
@@ -43,7 +50,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/matrix', method: 'GET', answer: ({ snapshot, query }) => matrixAnswer(snapshot, query) },
   { path: '/api/whatif', method: 'POST', answer: ({ snapshot, body }) => whatIf(snapshot, body) },
   { path: '/api/allow', method: 'POST', answer: ({ snapshot, body }) => allow(snapshot, body) },
-  { path: '/api/events', method: 'GET', answer: notYet, events: true },
+  { path: '/api/events', method: 'GET' },
 ]
 
 export type Found = { readonly kind: 'route'; readonly route: Route } | { readonly kind: 'method'; readonly allow: readonly string[] } | { readonly kind: 'none' }

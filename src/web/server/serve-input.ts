@@ -7,6 +7,7 @@ import type { Cluster } from '../../model/cluster.js'
 import type { LocatedIssue } from '../../model/issues.js'
 import type { SourceTexts } from '../../io/source-texts.js'
 import type { KubeObject } from '../../io/kube/kube-object.js'
+import { textsJob, type LintJob } from './lint-job.js'
 
 export interface Snapshot {
   /** increases by one on every change (see ClusterSummary.version) */
@@ -20,6 +21,8 @@ export interface Snapshot {
   readonly issues: readonly LocatedIssue[]
   /** the loader's notes, one line each */
   readonly notes: readonly string[]
+  /** the input again, for a lint in a worker thread (lint-job.ts) */
+  readonly lintJob: () => LintJob
 }
 
 export interface ServeInput {
@@ -32,9 +35,9 @@ export interface ServeInput {
   stop(): Promise<void>
 }
 
-/** Files read once: one snapshot, never a change. */
-export function fixedInput(source: string, snapshot: Omit<Snapshot, 'version'>): ServeInput {
-  const s: Snapshot = { ...snapshot, version: 1 }
+/** Files read once: one snapshot, never a change. Its lint reads the texts kept. */
+export function fixedInput(source: string, snapshot: Omit<Snapshot, 'version' | 'lintJob'>): ServeInput {
+  const s: Snapshot = { ...snapshot, version: 1, lintJob: () => textsJob(snapshot.texts) }
   return { source, live: false, current: () => s, subscribe: () => () => undefined, stop: async () => undefined }
 }
 

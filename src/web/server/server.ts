@@ -62,7 +62,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const found = findRoute(url.pathname, head ? 'GET' : method)
       if (found.kind === 'none') return sendError(res, 404, `no such API endpoint: ${url.pathname}`)
       if (found.kind === 'method') return sendError(res, 405, `${url.pathname} takes ${found.allow.join(', ')}`, undefined, { Allow: found.allow.join(', ') })
-      if (found.route.events) return streamEvents(req, res, opts.input, heartbeatMs, closing.signal)
+      const answer = found.route.answer
+      if (answer === undefined) return streamEvents(req, res, opts.input, heartbeatMs, closing.signal, head)
       let body: unknown
       if (method === 'POST') {
         const read = await readJsonBody(req)
@@ -70,7 +71,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         body = read.value
       }
       const ctx: RouteContext = { snapshot: opts.input.current(), input: opts.input, query: url.searchParams, body }
-      return sendAnswer(res, await found.route.answer(ctx), head)
+      return sendAnswer(res, await answer(ctx), head)
     }
     if (method !== 'GET' && !head) return sendError(res, 405, `${url.pathname} takes GET, HEAD`, undefined, { Allow: 'GET, HEAD' })
     return page.serve(url.pathname, res, head)

@@ -42,6 +42,16 @@ describe('POST /api/whatif', () => {
     expect(r.body.yaml.split(/^---$/m)).toHaveLength(14)
   })
 
+  test('the graph with the change marks the edges it opens and closes', async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }], port: '5432/TCP' })
+    const marked = (change: string) => r.body.graph.edges.filter((e: { change: string }) => e.change === change).map((e: { id: string }) => e.id)
+    expect(r.body.graph).toMatchObject({ level: 'workload', port: '5432/TCP' })
+    expect(marked('closed')).toEqual(['backend/api-5c4->database/postgres-0', 'backend/api-6d1->database/postgres-0'])
+    expect(marked('opened')).toEqual(['backend/worker-3a9->database/postgres-0'])
+    expect(r.body.diff.ports).toEqual(['5432/TCP'])
+    expect(r.body.diff.summary).toEqual({ allowed: { groups: 1, connections: 1 }, denied: { groups: 1, connections: 2 } })
+  })
+
   test('no change: nothing opens or closes', async () => {
     const r = await postJson(server, '/api/whatif', { changes: [] })
     expect(r.body.errors).toEqual([])

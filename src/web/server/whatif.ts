@@ -3,7 +3,7 @@
  * Stateless: the changes come whole in every request, nothing is kept or written. Each change's YAML is read
  * exactly as a file is (src/io's loader, src/model's validation), and its errors are placed within that YAML.
  */
-import type { GraphLevel, PolicyChange, Problem, WhatIfRequest, WhatIfResponse } from '../api.js'
+import type { PolicyChange, Problem, WhatIfRequest, WhatIfResponse } from '../api.js'
 import type { Cluster } from '../../model/cluster.js'
 import { formatRef, type NetworkPolicy } from '../../model/policy.js'
 import { toDotPath } from '../../model/issues.js'
@@ -12,7 +12,7 @@ import type { Source } from '../../io/sources.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
 import { policyTexts } from './policy-texts.js'
 import { badRequest, type Answer } from './respond.js'
-import { diffOf, graphChangeOf, parseGraphOptions } from './reports.js'
+import { diffOf, graphChangeOf, graphOptionsOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
 
 type ChangeError = Problem & { readonly change: number }
@@ -26,13 +26,13 @@ interface ReadChange {
 export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
   const req = parseRequest(body)
   if ('error' in req) return req
-  const graphOpts = parseGraphOptions(s, { port: req.port ?? 'any', level: req.level ?? 'auto' })
+  const graphOpts = graphOptionsOf(s, { port: req.port ?? 'any', level: req.level ?? 'auto' })
   if (!graphOpts.ok) return badRequest(graphOpts.error, graphOpts.path)
   const applied = await applyChanges(s, req.changes)
   if (!applied.ok) return { body: { errors: applied.errors } satisfies WhatIfResponse }
   const response: WhatIfResponse = {
     errors: [],
-    diff: diffOf(s.cluster, applied.after),
+    diff: diffOf(s.cluster, applied.after, graphOpts.value.port),
     graph: graphChangeOf(s, applied.after, graphOpts.value),
     yaml: applied.yaml,
   }
@@ -129,5 +129,3 @@ export async function readPolicy(yaml: string, change: number): Promise<{ ok: tr
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const withEnd = (t: string) => (t.endsWith('\n') ? t : `${t}\n`)
-
-export type { GraphLevel }
