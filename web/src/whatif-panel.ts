@@ -111,15 +111,13 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
 
   function render(): void {
     ;(el.querySelector('.hint') as HTMLElement).textContent = t('whatif.hint')
-    fill(picker, h('option', { value: '' }, t('whatif.newPolicy')))
     // the policies (all their YAML) are fetched when the tab is first opened, not before the graph
-    if (loading) {
-      void ctx.policies().then((ps) => {
-        const cur = picker.value
-        fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ps.map((p) => h('option', { value: `${p.namespace}/${p.name}` }, `${p.namespace}/${p.name}`)))
-        picker.value = cur
-      }, ctx.error)
+    const fillPicker = (ps: readonly PolicySource[]) => {
+      fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ps.map((p) => h('option', { value: `${p.namespace}/${p.name}` }, `${p.namespace}/${p.name}`)))
+      picker.value = editing.policy ?? ''
     }
+    if (loading) void ctx.policies().then(fillPicker, ctx.error)
+    else fillPicker([])
     fill(buttons,
       editing.policy !== null
         ? h('button', { class: 'primary', 'data-action': 'apply-edit', onclick: () => { upsert({ op: 'edit', policy: editing.policy!, yaml: current() }); void run() } }, t('whatif.applyEdit'))
