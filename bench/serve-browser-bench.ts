@@ -4,15 +4,16 @@
  * - first paint: navigation start → the class graph drawn (the page's `netpol:graph-painted` mark), goal ≤ 2 s;
  * - click → explanation: a click on an edge → the `check` explanation on screen, goal ≤ 100 ms;
  * - what-if: "Try deleting it" on one policy → the diff counts on screen, goal ≤ 1 s.
- * Medians over the rounds, each round a fresh browser context. Baseline in the same run: the same API requests
- * from Node (fetch), so the page's own share (transfer into the browser, JSON parsing, drawing) is visible.
+ * Medians over the rounds, each round a fresh browser context, after one graph request that warms the server (its
+ * time is printed apart). Baseline in the same run: the same API requests from Node (fetch), so the page's own
+ * share (transfer into the browser, JSON parsing, drawing) is visible.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateCluster, renderCluster } from './generate-cluster.js'
 import { PROJECT_ROOT } from '../test/cli/built-cli.js'
-import { clickElement, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
+import { choosePort, clickElement, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
 import { startServe } from '../test/serve/built-serve.js'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } })
@@ -38,6 +39,11 @@ try {
     if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`)
     return { ms: performance.now() - t, body: JSON.parse(text) as unknown, bytes: text.length }
   }
+  // the server computes the cluster's reachability on the first graph request and keeps it: measured apart
+  const cold = await api('/api/graph?port=any&level=auto')
+  // the what-if and the click run on the cluster's most used port: on "any port" a what-if here takes about a minute
+  const port0 = ((await api('/api/cluster')).body as { ports: string[] }).ports[0]!
+  console.log(`the server's first /api/graph (cold): ${ms(cold.ms)}; the rounds below start warm`)
   const paint: number[] = []
   const click: number[] = []
   const whatif: number[] = []
@@ -46,6 +52,7 @@ try {
   for (let r = 0; r < rounds; r++) {
     const { page, problems } = await openPage(browser, served.url)
     paint.push(await page.evaluate(() => performance.getEntriesByName('netpol:graph-painted')[0]!.startTime))
+    await choosePort(page, port0)
     // a node first (above the edge limit only the selected node's edges are drawn), then one of its edges
     const pick = await page.evaluate(() => {
       const cy = (globalThis as unknown as PageGlobals).netpolGraph
@@ -64,26 +71,27 @@ try {
     click.push(performance.now() - t)
     const [from, to, port] = (await Promise.all(['.why .from', '.why .to', '.why .port'].map((s) => page.inputValue(s)))) as [string, string, string]
     await page.click('button[data-tab=whatif]')
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option').length > 1, undefined, { timeout: 120_000 })
     const policy = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option')[1]!.getAttribute('value')!)
     await page.selectOption('.policy-picker', policy)
     await page.waitForSelector('button[data-action=delete]')
     t = performance.now()
     await page.click('button[data-action=delete]')
-    await page.waitForSelector('.diff-counts', { timeout: 60_000 })
+    await page.waitForSelector('.diff-counts', { timeout: 300_000 })
     whatif.push(performance.now() - t)
     if (problems.length) console.log(`round ${r}: page problems: ${problems.join(' | ')}`)
     await page.context().close()
     // the same requests from Node
-    const g = await api('/api/graph?port=any&level=auto')
+    const g = await api(`/api/graph?port=${encodeURIComponent(port0)}&level=auto`)
     base.graph.push(g.ms)
     base.check.push((await api(`/api/check?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${port ? `&port=${encodeURIComponent(port)}` : ''}`)).ms)
-    base.whatif.push((await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [{ op: 'delete', policy }] }) })).ms)
+    base.whatif.push((await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [{ op: 'delete', policy }], port: port0 }) })).ms)
     const gr = g.body as { level: string; nodes: unknown[]; edges: unknown[] }
     shape = `${gr.level} level: ${gr.nodes.length} nodes, ${gr.edges.length} edges (${(g.bytes / 1e6).toFixed(1)} MB of JSON); drawn ${pick.nodes} nodes incl. namespace boxes, ${pick.edges} edges`
   }
-  console.log(`graph: ${shape}`)
+  console.log(`graph on ${port0}: ${shape}`)
   console.log(`${rounds} rounds, medians          page      API from Node   goal`)
-  console.log(`first paint of the graph   ${ms(median(paint)).padStart(8)}   ${ms(median(base.graph)).padStart(8)} (graph)   ≤ 2000 ms`)
+  console.log(`first paint of the graph   ${ms(median(paint)).padStart(8)}   ${ms(median(base.graph)).padStart(8)} (graph)   ≤ 2000 ms  (graph on any port, as the page opens)`)
   console.log(`click → explanation        ${ms(median(click)).padStart(8)}   ${ms(median(base.check)).padStart(8)} (check)   ≤ 100 ms`)
   console.log(`what-if (delete a policy)  ${ms(median(whatif)).padStart(8)}   ${ms(median(base.whatif)).padStart(8)} (whatif)  ≤ 1000 ms`)
 } finally {

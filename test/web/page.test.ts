@@ -61,7 +61,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     await expect(page.locator('.whatif-status').textContent()).resolves.toBe('No changes yet.')
     await page.selectOption('.policy-picker', 'database/postgres-from-api')
     const editor = page.locator('.editor .cm-content')
-    await expect(editor.textContent()).resolves.toContain('postgres-from-api')
+    await page.locator('.editor .cm-content', { hasText: 'name: postgres-from-api' }).waitFor({ timeout: 10_000 })
     const yaml = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.editor')!.shadowRoot!.querySelector('.cm-content')!.innerText)
     expect(yaml).toMatch(/app: api/)
     await editor.click()

@@ -53,7 +53,8 @@ export const api = {
   graph: (q: GraphQuery) => get<GraphReport>('/api/graph', { port: q.port, level: q.level, namespace: q.namespaces, label: q.labels }),
   check: (from: string, to: string, port?: string) => get<CheckResponse>('/api/check', { from, to, port }),
   describePod: (pod: string) => get<DescribePodResponse>('/api/describe/pod', { pod }),
-  policies: () => get<PoliciesResponse>('/api/policies'),
+  /** every policy, or those of some namespaces, or some policies by name (at 10,000 policies ask for few) */
+  policies: (q: { namespace?: readonly string[]; policy?: readonly string[] } = {}) => get<PoliciesResponse>('/api/policies', q),
   matrix: (port: string, namespaces: readonly string[]) => get<MatrixResponse>('/api/matrix', { port, namespace: namespaces }),
   whatif: (req: WhatIfRequest) => post<WhatIfResponse>('/api/whatif', req),
   allow: (req: AllowRequest) => post<AllowResponse>('/api/allow', req),

@@ -3,7 +3,7 @@
  * (Why, Policies, What-if, Matrix). It holds the state the views share — the graph query, the cluster's graph,
  * the what-if result — and turns clicks into API calls. It has no policy logic of its own.
  */
-import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, PolicySource, WhatIfResponse } from '../../src/web/api.js'
+import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, WhatIfResponse } from '../../src/web/api.js'
 import { api, ApiFailure, type GraphQuery } from './api-client.js'
 import { download, fill, h } from './dom.js'
 import { graphPng, graphSvg } from './graph-export.js'
@@ -20,6 +20,8 @@ import { createWhatIfPanel } from './whatif-panel.js'
 import { createWhyPanel } from './why-panel.js'
 
 type Tab = 'why' | 'policies' | 'whatif' | 'matrix'
+/** up to this many policies the Policies tab shows them all at once */
+const FEW_POLICIES = 200
 const TABS: readonly Tab[] = ['why', 'policies', 'whatif', 'matrix']
 
 /** "cidr:10.0.0.0/8" → an address inside it that `check` accepts; pods: the node's first pod. */
@@ -38,7 +40,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [] }
   let base: GraphReport | null = null
   let whatif: WhatIfResponse | null = null
-  let policies: Promise<readonly PolicySource[]> | null = null
+  let policiesNs = ''
   let tab: Tab = 'why'
 
   const errorBar = h('div', { class: 'error-bar', role: 'alert', hidden: true })
@@ -83,7 +85,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     void whatifPanel.loadAllow(res)
   }, showError)
   const whatifPanel = createWhatIfPanel({
-    policies: () => (policies ??= api.policies().then((r) => r.policies)),
+    policyNames: () => (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`),
+    policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
     run: (changes) => api.whatif({ changes, port: query.port, level: query.level }),
     show: async (res) => {
       whatif = res
@@ -104,12 +107,25 @@ export async function startApp(root: HTMLElement): Promise<void> {
     if (k === 'whatif') void whatifPanel.shown()
   }
 
+  /**
+   * The Policies tab: a namespace's policies (every policy at once while there are few; at 10,000 the answer is
+   * tens of megabytes, so one namespace at a time).
+   */
   async function loadPolicies(): Promise<void> {
-    fill(policiesBox, t('loading'))
+    const withPolicies = [...new Set((summary?.policies ?? []).map((p) => p.namespace))].sort()
+    const few = (summary?.policies.length ?? 0) <= FEW_POLICIES
+    if (!few && !withPolicies.includes(policiesNs)) policiesNs = withPolicies[0] ?? ''
+    const pick = h('select', { class: 'policies-ns', onchange: () => { policiesNs = pick.value; void loadPolicies() } },
+      few ? h('option', { value: '' }, t('policies.allNamespaces')) : null,
+      withPolicies.map((ns) => h('option', { value: ns }, ns)))
+    pick.value = policiesNs
+    const list = h('div', {}, t('loading'))
+    fill(policiesBox, h('div', { class: 'row' }, h('label', {}, t('policies.namespace'), ' ', pick)), list)
     try {
-      const ps = await (policies ??= api.policies().then((r) => r.policies))
-      fill(policiesBox, renderPolicies({ policies: ps }, (p) => { openTab('whatif'); whatifPanel.open(p) }))
+      const res = await api.policies(policiesNs ? { namespace: [policiesNs] } : {})
+      fill(list, renderPolicies(res, (p) => { openTab('whatif'); whatifPanel.open(p) }))
     } catch (e) {
+      fill(list)
       showError(e)
     }
   }
@@ -180,7 +196,6 @@ export async function startApp(root: HTMLElement): Promise<void> {
 
   async function refreshCluster(): Promise<void> {
     summary = await api.cluster()
-    policies = null
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     base = await api.graph(query)

@@ -115,6 +115,8 @@ export const en = {
 
   'policies.none': 'No NetworkPolicies.',
   'policies.problems': '{n} problems',
+  'policies.namespace': 'Namespace',
+  'policies.allNamespaces': '(all)',
   'policies.edit': 'Edit in what-if',
 
   'whatif.hint': 'Edit, add or delete policies: the graph shows the connections the change opens and closes. Nothing is applied to the cluster; export the YAML to keep it.',

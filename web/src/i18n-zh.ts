@@ -117,6 +117,8 @@ export const zh: Readonly<Record<Key, string>> = {
 
   'policies.none': '没有 NetworkPolicy。',
   'policies.problems': '{n} 个问题',
+  'policies.namespace': '命名空间',
+  'policies.allNamespaces': '（全部）',
   'policies.edit': '在假设分析中编辑',
 
   'whatif.hint': '编辑、添加或删除策略：图中显示改动新开放和关闭的连接。不会对集群做任何修改；导出 YAML 以保存。',

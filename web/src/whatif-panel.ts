@@ -10,7 +10,10 @@ import { num, t } from './i18n.js'
 import { renderDiffChanges, type DiffJson } from './diff-changes.js'
 
 export interface WhatIfContext {
-  policies(): Promise<readonly PolicySource[]>
+  /** the names of every policy (for the picker) */
+  policyNames(): readonly string[]
+  /** one policy's source */
+  policy(name: string): Promise<PolicySource | undefined>
   run(changes: readonly PolicyChange[]): Promise<WhatIfResponse>
   /** the graph shows the result, or the cluster as it is (null) */
   show(res: WhatIfResponse | null): Promise<void>
@@ -73,8 +76,12 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
 
   async function pick(value: string): Promise<void> {
     if (value === '') return open(null)
-    const p = (await ctx.policies()).find((x) => `${x.namespace}/${x.name}` === value)
-    if (p) open(p)
+    try {
+      const p = await ctx.policy(value)
+      if (p) open(p)
+    } catch (e) {
+      ctx.error(e)
+    }
   }
 
   function open(p: PolicySource | null): void {
@@ -111,13 +118,8 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
 
   function render(): void {
     ;(el.querySelector('.hint') as HTMLElement).textContent = t('whatif.hint')
-    // the policies (all their YAML) are fetched when the tab is first opened, not before the graph
-    const fillPicker = (ps: readonly PolicySource[]) => {
-      fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ps.map((p) => h('option', { value: `${p.namespace}/${p.name}` }, `${p.namespace}/${p.name}`)))
-      picker.value = editing.policy ?? ''
-    }
-    if (loading) void ctx.policies().then(fillPicker, ctx.error)
-    else fillPicker([])
+    fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ctx.policyNames().map((n) => h('option', { value: n }, n)))
+    picker.value = editing.policy ?? ''
     fill(buttons,
       editing.policy !== null
         ? h('button', { class: 'primary', 'data-action': 'apply-edit', onclick: () => { upsert({ op: 'edit', policy: editing.policy!, yaml: current() }); void run() } }, t('whatif.applyEdit'))
@@ -150,10 +152,7 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
   return {
     el,
     async shown() {
-      const first = loading === null
-      const e = withEditor()
-      if (first) render()
-      await e
+      await withEditor()
     },
     open,
     async loadAllow(res) {
