@@ -6,7 +6,8 @@ import type { DescribePodResponse } from '../../src/web/api.js'
 import { h } from './dom.js'
 import { num, t } from './i18n.js'
 
-interface PortRow { port: number; protocol: string; name?: string; allowed: { pods: number; namespaces: string[] }; external?: string[] }
+/** `external`: the address blocks allowed, or "any" for every address outside the cluster */
+interface PortRow { port: number; protocol: string; name?: string; allowed: { pods: number; namespaces: string[] }; external?: readonly string[] | string }
 interface PodJson { pod: string; labels: Record<string, string>; ips: string[]; selectedBy: string[]; ingress: { isolated: boolean; by: string[] }; egress: { isolated: boolean; by: string[] }; inbound: PortRow[]; outbound: PortRow[] }
 interface Finding { id?: string; severity?: string; message?: string; path?: string }
 
@@ -14,13 +15,15 @@ function isolation(dir: string, v: { isolated: boolean; by: string[] }): HTMLEle
   return h('div', { class: 'kv' }, h('b', {}, dir), ' ', v.isolated ? t('pod.isolatedBy', { list: v.by.join(', ') }) : t('pod.notIsolated'))
 }
 
+const externalText = (e: PortRow['external']): string => (e === undefined ? '' : typeof e === 'string' ? (e === 'any' ? t('pod.anyAddress') : e) : e.join(', '))
+
 function ports(title: string, rows: PortRow[]): HTMLElement {
   return h('div', {},
     h('h4', {}, title),
     h('table', { class: 'ports' }, rows.map((r) => h('tr', {},
       h('td', {}, `${r.port}/${r.protocol}${r.name ? ` (${r.name})` : ''}`),
-      h('td', {}, r.allowed.pods > 0 ? t('pod.pods', { n: num(r.allowed.pods), ns: r.allowed.namespaces.join(', ') }) : (r.external ?? []).length ? '' : t('pod.nobody')),
-      h('td', {}, (r.external ?? []).join(', ')),
+      h('td', {}, r.allowed.pods > 0 ? t('pod.pods', { n: num(r.allowed.pods), ns: r.allowed.namespaces.join(', ') }) : externalText(r.external) ? '' : t('pod.nobody')),
+      h('td', {}, externalText(r.external)),
     ))))
 }
 

@@ -111,6 +111,7 @@ export const en = {
   'pod.outbound': 'Whom it may reach',
   'pod.nobody': 'nobody',
   'pod.pods': '{n} pods in {ns}',
+  'pod.anyAddress': 'any address outside the cluster',
   'pod.lint': 'Lint findings ({n})',
 
   'policies.none': 'No NetworkPolicies.',

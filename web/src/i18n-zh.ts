@@ -113,6 +113,7 @@ export const zh: Readonly<Record<Key, string>> = {
   'pod.outbound': '它可以访问谁',
   'pod.nobody': '无',
   'pod.pods': '{ns} 中的 {n} 个 Pod',
+  'pod.anyAddress': '集群外任意地址',
   'pod.lint': '检查发现（{n}）',
 
   'policies.none': '没有 NetworkPolicy。',
