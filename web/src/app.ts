@@ -134,10 +134,11 @@ export async function startApp(root: HTMLElement): Promise<void> {
     const from = graph.node(e.from)
     const to = graph.node(e.to)
     if (!from || !to) return
-    graph.pickEdge(e.id)
     openTab('why')
     const port = query.port !== 'any' ? query.port : e.ports?.[0]
+    // the explanation first: restyling the graph takes a frame that would delay it
     await why.check(endpointOf(from), endpointOf(to), port)
+    graph.pickEdge(e.id)
   }
 
   /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */

@@ -50,7 +50,7 @@ function labelData(label: string): { label: string; w: number } {
 }
 
 export function createGraphView(container: HTMLElement, handlers: GraphHandlers): GraphView {
-  const cy = cytoscape({ container, style, layout: { name: 'preset' }, minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false })
+  const cy = cytoscape({ container, style, layout: { name: 'preset' }, autounselectify: true, minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false })
   let report: GraphReport | null = null
   let nodes = new Map<string, GraphNode>()
   let edges = new Map<string, GraphEdge>()
@@ -66,6 +66,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     if (gn) handlers.onNode(gn)
   })
   cy.on('tap', 'edge', (e) => {
+    performance.mark('netpol:edge-tapped')
     const ge = edges.get(e.target.id())
     if (ge) handlers.onEdge(ge)
   })
@@ -199,8 +200,10 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       highlight()
     },
     pickEdge(id) {
+      // only the two edges change: a whole highlight pass restyles every element (~0.1 s at 200 nodes)
+      if (picked !== null) cy.getElementById(picked).removeClass('picked')
       picked = id
-      highlight()
+      if (id !== null) cy.getElementById(id).removeClass('faded').addClass('picked')
     },
     node: (id) => nodes.get(id),
     hiddenEdges: () => (report ? report.edges.length - cy.edges().length : 0),

@@ -43,7 +43,9 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
     if (!f || !tt) return
     fill(result, t('loading'))
     try {
+      performance.mark('netpol:check-asked')
       lastCheck = await api.check(f, tt, p)
+      performance.mark('netpol:check-answered')
       fill(result, renderCheck(lastCheck))
     } catch (e) {
       fill(result)
