@@ -80,6 +80,24 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     expect((await drawn(page)).edges.filter((e) => e.classes.includes('closed'))).toEqual([])
   })
 
+  test('"Allow this" for worker → postgres: the smallest policy, as YAML in the editor and as a what-if that opens the edge', async () => {
+    const { page } = await openPage(browser, served.url)
+    const worker = await nodeOf(page, 'backend/worker-3a9')
+    const db = await nodeOf(page, 'database/postgres-0')
+    await choosePort(page, '5432/TCP')
+    await page.fill('.why .from', 'backend/worker-3a9')
+    await page.fill('.why .to', 'database/postgres-0')
+    await page.fill('.why .port', '5432/TCP')
+    await page.click('button[data-action=check]')
+    await expect(page.locator('.why-result .explain').textContent({ timeout: 10_000 })).resolves.toContain('DENIED')
+    await page.click('button[data-action=allow]')
+    await page.locator('.editor .cm-content', { hasText: 'kind: NetworkPolicy' }).waitFor({ timeout: 20_000 })
+    await page.locator('.diff-counts').waitFor({ timeout: 20_000 })
+    await expect(page.locator('.diff-counts .opened').getAttribute('data-count')).resolves.toBe('1')
+    await expect(page.locator('.diff-counts .closed').getAttribute('data-count')).resolves.toBe('0')
+    expect((await drawn(page)).edges.find((e) => e.id === `${worker.id}->${db.id}`)?.classes).toContain('opened')
+  })
+
   test('switch to 中文: labels change and stay after a reload', async () => {
     const { page } = await openPage(browser, served.url)
     await page.click('button[data-lang="zh-CN"]')
