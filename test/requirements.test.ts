@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { missingTools, packageHint } from '../src/agent/host-tools.js'
-import { hostDecision } from './requirements.js'
+import { browserDecision, hostDecision } from './requirements.js'
 
 describe('which Debian packages a missing tool needs', () => {
   test.each([
@@ -49,4 +49,14 @@ describe('run, skip with one line, or fail', () => {
   ])('$name', ({ env, uid, missing, want }) => {
     expect(hostDecision(what, ['nft', 'ip'], env, uid, missing as never)).toEqual(want.kind === 'skip' && !('message' in want) ? { kind: 'skip', message: expect.any(String) } : want)
   })
+})
+
+describe('the browser tests: Debian chromium, no root', () => {
+  const what = 'the page (x.test.ts)'
+  const need = 'the page (x.test.ts) needs Debian packages chromium, fonts-wqy-microhei (apt-get install -y chromium fonts-wqy-microhei)'
+  test.each([
+    { name: 'present', env: {}, present: true, want: { kind: 'run' } },
+    { name: 'missing: one line', env: {}, present: false, want: { kind: 'skip', message: `skipped: ${need}` } },
+    { name: 'missing under CI: fails', env: { CI: 'true' }, present: false, want: { kind: 'fail', message: `${need}; CI is set, which requires these tests to run` } },
+  ])('$name', ({ env, present, want }) => expect(browserDecision(what, env, present)).toEqual(want))
 })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { missingTools, packageHint, type HostTool } from '../src/agent/host-tools.js'
 
 /**
@@ -33,4 +34,25 @@ export function hostDecision(what: string, tools: readonly HostTool[], env: Node
   return strict
     ? { kind: 'fail', message: `${need}; ${required ? 'NETPOL_REQUIRE_LAB=1' : 'CI is set, which'} requires these tests to run (tools: ${tools.join(', ')})` }
     : { kind: 'skip', message: `skipped: ${need}` }
+}
+
+/** Debian's Chromium, which the browser tests drive with playwright-core (no browser download). */
+export const CHROMIUM = '/usr/bin/chromium'
+
+/**
+ * Whether the browser tests of one file can run: they need Debian's `chromium` (and, for Chinese text,
+ * `fonts-wqy-microhei`), not root. Missing: skipped with one line naming the packages, or under `CI` a failure,
+ * as {@link hostSupports} decides for the kernel's tools.
+ */
+export function browserSupports(what: string, env: NodeJS.ProcessEnv = process.env, present = existsSync(CHROMIUM)): boolean {
+  const d = browserDecision(what, env, present)
+  if (d.kind === 'fail') throw new Error(d.message)
+  if (d.kind === 'skip' && d.message !== null) console.warn(d.message)
+  return d.kind === 'run'
+}
+
+export function browserDecision(what: string, env: NodeJS.ProcessEnv, present: boolean): HostDecision {
+  if (present) return { kind: 'run' }
+  const need = `${what} needs Debian packages chromium, fonts-wqy-microhei (apt-get install -y chromium fonts-wqy-microhei)`
+  return truthy(env.CI) || env.NETPOL_REQUIRE_LAB === '1' ? { kind: 'fail', message: `${need}; CI is set, which requires these tests to run` } : { kind: 'skip', message: `skipped: ${need}` }
 }

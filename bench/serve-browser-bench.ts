@@ -1,0 +1,108 @@
+/**
+ * The page on the 10,000-pod / 10,000-policy generated cluster (seed 1), measured in Chromium as a user meets it:
+ *   npm run build && npx tsx bench/serve-browser-bench.ts [--rounds 5]
+ * - first paint: navigation start → the class graph drawn (the page's `netpol:graph-painted` mark), goal ≤ 2 s;
+ * - click → explanation: a click on an edge → the `check` explanation on screen, goal ≤ 100 ms;
+ * - what-if: "Try deleting it" on one policy → the diff counts on screen, goal ≤ 1 s.
+ * Medians over the rounds, each round a fresh browser context, after one graph request that warms the server (its
+ * time is printed apart). Baseline in the same run: the same API requests from Node (fetch), so the page's own
+ * share (transfer into the browser, JSON parsing, drawing) is visible.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { generateCluster, renderCluster } from './generate-cluster.js'
+import { PROJECT_ROOT } from '../test/cli/built-cli.js'
+import { choosePort, clickElement, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
+import { startServe } from '../test/serve/built-serve.js'
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } })
+const rounds = Number(values.rounds)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const ms = (x: number) => `${x.toFixed(0)} ms`
+
+const file = join(PROJECT_ROOT, 'bench', 'out', 'cluster-10k-seed1.json')
+if (!existsSync(file)) {
+  mkdirSync(join(PROJECT_ROOT, 'bench', 'out'), { recursive: true })
+  writeFileSync(file, renderCluster(generateCluster({ seed: 1, pods: 10_000, namespaces: 200, policies: 10_000 }), 'json'))
+}
+
+const t0 = performance.now()
+const served = await startServe(['-f', file, '--port', '0'])
+console.log(`netpol serve -f ${file}: URL after ${ms(performance.now() - t0)}`)
+const browser = await launchBrowser()
+try {
+  const api = async (path: string, init?: RequestInit) => {
+    const t = performance.now()
+    const res = await fetch(new URL(path, served.url), init)
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`)
+    return { ms: performance.now() - t, body: JSON.parse(text) as unknown, bytes: text.length }
+  }
+  // the server computes the cluster's reachability on the first graph request and keeps it: measured apart
+  const cold = await api('/api/graph?port=any&level=auto')
+  // the what-if and the click run on the cluster's most used port: on "any port" a what-if here takes about a minute
+  const port0 = ((await api('/api/cluster')).body as { ports: string[] }).ports[0]!
+  console.log(`the server's first /api/graph (cold): ${ms(cold.ms)}; the rounds below start warm`)
+  const paint: number[] = []
+  const click: number[] = []
+  const whatif: number[] = []
+  const describe: number[] = []
+  const base = { graph: [] as number[], check: [] as number[], whatif: [] as number[], describe: [] as number[] }
+  let shape = ''
+  for (let r = 0; r < rounds; r++) {
+    const { page, problems } = await openPage(browser, served.url)
+    paint.push(await page.evaluate(() => performance.getEntriesByName('netpol:graph-painted')[0]!.startTime))
+    await choosePort(page, port0)
+    // a node first (above the edge limit only the selected node's edges are drawn), then one of its edges
+    const pick = await page.evaluate(() => {
+      const cy = (globalThis as unknown as PageGlobals).netpolGraph
+      const n = cy.nodes().filter((x) => !x.hasClass('group'))[0]!
+      return { node: n.id(), nodes: cy.nodes().length, edges: cy.edges().length }
+    })
+    let t = 0
+    await clickElement(page, pick.node)
+    // the node's description (policies, lint findings) first, as a user reads it before clicking on
+    t = performance.now()
+    await page.waitForSelector('.why-describe h3', { timeout: 300_000 })
+    describe.push(performance.now() - t)
+    const edge = await page.evaluate((id) => {
+      const cy = (globalThis as unknown as PageGlobals).netpolGraph as unknown as { getElementById(id: string): { connectedEdges(): { id(): string; data(k: string): string }[] } }
+      return cy.getElementById(id).connectedEdges().find((e) => e.data('source') !== e.data('target'))?.id() ?? null
+    }, pick.node)
+    if (edge === null) throw new Error(`node ${pick.node} draws no edge to another node`)
+    t = performance.now()
+    await clickElement(page, edge)
+    await page.waitForSelector('.why-result .explain', { timeout: 30_000 })
+    click.push(performance.now() - t)
+    const [from, to, port] = (await Promise.all(['.why .from', '.why .to', '.why .port'].map((s) => page.inputValue(s)))) as [string, string, string]
+    await page.click('button[data-tab=whatif]')
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option').length > 1, undefined, { timeout: 120_000 })
+    const policy = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option')[1]!.getAttribute('value')!)
+    await page.selectOption('.policy-picker', policy)
+    await page.waitForSelector('button[data-action=delete]')
+    t = performance.now()
+    await page.click('button[data-action=delete]')
+    await page.waitForSelector('.diff-counts', { timeout: 300_000 })
+    whatif.push(performance.now() - t)
+    if (problems.length) console.log(`round ${r}: page problems: ${problems.join(' | ')}`)
+    await page.context().close()
+    // the same requests from Node
+    const g = await api(`/api/graph?port=${encodeURIComponent(port0)}&level=auto`)
+    base.graph.push(g.ms)
+    base.check.push((await api(`/api/check?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${port ? `&port=${encodeURIComponent(port)}` : ''}`)).ms)
+    base.describe.push((await api(`/api/describe/pod?pod=${encodeURIComponent(from)}`)).ms)
+    base.whatif.push((await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [{ op: 'delete', policy }], port: port0 }) })).ms)
+    const gr = g.body as { level: string; nodes: unknown[]; edges: unknown[] }
+    shape = `${gr.level} level: ${gr.nodes.length} nodes, ${gr.edges.length} edges (${(g.bytes / 1e6).toFixed(1)} MB of JSON); drawn ${pick.nodes} nodes incl. namespace boxes, ${pick.edges} edges`
+  }
+  console.log(`graph on ${port0}: ${shape}`)
+  console.log(`${rounds} rounds, medians          page      API from Node   goal`)
+  console.log(`first paint of the graph   ${ms(median(paint)).padStart(8)}   ${ms(median(base.graph)).padStart(8)} (graph)   ≤ 2000 ms  (graph on any port, as the page opens)`)
+  console.log(`click a node → described   ${ms(median(describe)).padStart(8)}   ${ms(median(base.describe)).padStart(8)} (describe)`)
+  console.log(`click → explanation        ${ms(median(click)).padStart(8)}   ${ms(median(base.check)).padStart(8)} (check)   ≤ 100 ms`)
+  console.log(`what-if (delete a policy)  ${ms(median(whatif)).padStart(8)}   ${ms(median(base.whatif)).padStart(8)} (whatif)  ≤ 1000 ms`)
+} finally {
+  await browser.close()
+  await served.stop()
+}

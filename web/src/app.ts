@@ -1,0 +1,230 @@
+/**
+ * The page: header (source, live, language), the graph with its toolbar and legend, and the side panel's tabs
+ * (Why, Policies, What-if, Matrix). It holds the state the views share — the graph query, the cluster's graph,
+ * the what-if result — and turns clicks into API calls. It has no policy logic of its own.
+ */
+import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, WhatIfResponse } from '../../src/web/api.js'
+import { api, ApiFailure, type GraphQuery } from './api-client.js'
+import { download, fill, h } from './dom.js'
+import { graphPng, graphSvg } from './graph-export.js'
+import { createGraphView } from './graph-view.js'
+import { currentLang, num, t, type Key } from './i18n.js'
+import { chooseLang, initialLang } from './lang-choice.js'
+import { renderLegend } from './legend.js'
+import { watchCluster } from './live.js'
+import { createMatrixPanel } from './matrix-panel.js'
+import { renderPolicies } from './policies-panel.js'
+import { createToolbar } from './toolbar.js'
+import { filterGraph } from './graph-filter.js'
+import { createWhatIfPanel } from './whatif-panel.js'
+import { createWhyPanel } from './why-panel.js'
+
+type Tab = 'why' | 'policies' | 'whatif' | 'matrix'
+/** up to this many policies the Policies tab shows them all at once */
+const FEW_POLICIES = 200
+const TABS: readonly Tab[] = ['why', 'policies', 'whatif', 'matrix']
+
+/** "cidr:10.0.0.0/8" → an address inside it that `check` accepts; pods: the node's first pod. */
+export function endpointOf(n: GraphNode): string {
+  if (n.kind !== 'external') return n.pods[0] ?? n.id
+  const m = /^cidr:([0-9.]+)\/(\d+)/.exec(n.id)
+  if (!m) return n.id.startsWith('cidr:') && n.id.includes(':', 5) ? n.id.slice(5).replace(/\/.*$/, '') : '198.51.100.1'
+  const parts = m[1]!.split('.').map(Number)
+  if (Number(m[2]) < 31) parts[3] = (parts[3] ?? 0) + 1
+  return parts.join('.')
+}
+
+export async function startApp(root: HTMLElement): Promise<void> {
+  chooseLang(initialLang(), false)
+  let summary: ClusterSummary | null = null
+  let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [] }
+  let base: GraphReport | null = null
+  let whatif: WhatIfResponse | null = null
+  let policiesNs = ''
+  let tab: Tab = 'why'
+
+  const errorBar = h('div', { class: 'error-bar', role: 'alert', hidden: true })
+  const showError = (e: unknown) => {
+    const msg = e instanceof ApiFailure ? e.message : e instanceof Error ? e.message : String(e)
+    fill(errorBar, h('span', {}, msg), h('button', { class: 'link', onclick: () => { errorBar.hidden = true } }, '✕'))
+    errorBar.hidden = false
+  }
+  const source = h('span', { class: 'source' })
+  const live = h('span', { class: 'live', hidden: true })
+  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll() } }, l === 'en' ? 'English' : '中文'))
+  const title = h('h1', {})
+  const header = h('header', {}, title, source, live, h('span', { class: 'spacer' }), ...langBtns)
+  const info = h('div', { class: 'graph-info' })
+  const cyBox = h('div', { id: 'cy' })
+  const legendBox = h('div')
+  const tabBtns = TABS.map((k) => h('button', { class: 'tab', 'data-tab': k, onclick: () => openTab(k) }))
+  const body = h('div', { class: 'tab-body' })
+
+  const toolbar = createToolbar(query, (q) => void changeQuery(q), (kind) => exportGraph(kind))
+  // the graph's box is in the document before cytoscape measures it
+  root.append(header, errorBar, h('div', { class: 'main' },
+    h('section', { class: 'graph-pane' }, toolbar.el, info, cyBox, legendBox),
+    h('aside', { class: 'panel' }, h('nav', { class: 'tabs' }, tabBtns), body)))
+  const graph = createGraphView(cyBox, {
+    onNode: (n) => {
+      graph.select(n.id)
+      graph.pickEdge(null)
+      openTab('why')
+      if (n.kind !== 'external' && n.pods[0]) void why.describe(n.pods[0])
+    },
+    onEdge: (e) => void explainEdge(e),
+    onBackground: () => {
+      graph.select(null)
+      graph.pickEdge(null)
+    },
+  })
+  ;(window as unknown as { netpolGraph: unknown }).netpolGraph = graph.cy
+
+  const why = createWhyPanel((res) => {
+    openTab('whatif')
+    void whatifPanel.loadAllow(res)
+  }, showError)
+  const whatifPanel = createWhatIfPanel({
+    policyNames: () => (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`),
+    policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
+    run: (changes) => api.whatif({ changes, port: query.port, level: query.level }),
+    show: async (res) => {
+      whatif = res
+      await draw(false)
+    },
+    error: showError,
+  })
+  const matrix = createMatrixPanel(showError)
+  const policiesBox = h('div', { class: 'policies-box' })
+  const panels: Record<Tab, HTMLElement> = { why: why.el, policies: policiesBox, whatif: whatifPanel.el, matrix: matrix.el }
+
+
+  function openTab(k: Tab): void {
+    tab = k
+    for (const b of tabBtns) b.classList.toggle('active', b.dataset.tab === k)
+    fill(body, panels[k])
+    if (k === 'policies') void loadPolicies()
+    if (k === 'whatif') void whatifPanel.shown()
+  }
+
+  /**
+   * The Policies tab: a namespace's policies (every policy at once while there are few; at 10,000 the answer is
+   * tens of megabytes, so one namespace at a time).
+   */
+  async function loadPolicies(): Promise<void> {
+    const withPolicies = [...new Set((summary?.policies ?? []).map((p) => p.namespace))].sort()
+    const few = (summary?.policies.length ?? 0) <= FEW_POLICIES
+    if (!few && !withPolicies.includes(policiesNs)) policiesNs = withPolicies[0] ?? ''
+    const pick = h('select', { class: 'policies-ns', onchange: () => { policiesNs = pick.value; void loadPolicies() } },
+      few ? h('option', { value: '' }, t('policies.allNamespaces')) : null,
+      withPolicies.map((ns) => h('option', { value: ns }, ns)))
+    pick.value = policiesNs
+    const list = h('div', {}, t('loading'))
+    fill(policiesBox, h('div', { class: 'row' }, h('label', {}, t('policies.namespace'), ' ', pick)), list)
+    try {
+      const res = await api.policies(policiesNs ? { namespace: [policiesNs] } : {})
+      fill(list, renderPolicies(res, (p) => { openTab('whatif'); whatifPanel.open(p) }))
+    } catch (e) {
+      fill(list)
+      showError(e)
+    }
+  }
+
+  async function explainEdge(e: GraphEdge): Promise<void> {
+    const from = graph.node(e.from)
+    const to = graph.node(e.to)
+    if (!from || !to) return
+    openTab('why')
+    const port = query.port !== 'any' ? query.port : e.ports?.[0]
+    // the explanation first: restyling the graph takes a frame that would delay it
+    await why.check(endpointOf(from), endpointOf(to), port)
+    graph.pickEdge(e.id)
+  }
+
+  /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */
+  async function draw(relayout: boolean): Promise<void> {
+    const report = whatif?.graph ? filterGraph(whatif.graph, query) : base
+    if (!report) return
+    await graph.show(report, { relayout })
+    document.body.dataset.graphPort = report.port
+    renderInfo()
+  }
+
+  function renderInfo(): void {
+    const r = whatif?.graph ? filterGraph(whatif.graph, query) : base
+    if (!r) return fill(info)
+    const level = t(`level.${r.level}` as Key)
+    const hidden = graph.hiddenEdges()
+    fill(info,
+      t('graph.showing', { nodes: num(r.nodes.length), totalNodes: num(r.totals.nodes), edges: num(r.edges.length), pods: num(r.totals.pods), level }),
+      hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: num(hidden) })) : null,
+      whatif?.graph ? h('span', { class: 'whatif-badge' }, ' · ', t('graph.whatifShown')) : null)
+  }
+
+  async function changeQuery(q: GraphQuery): Promise<void> {
+    const relayout = q.level !== query.level || q.namespaces.join() !== query.namespaces.join() || q.labels.join() !== query.labels.join()
+    query = q
+    try {
+      base = await api.graph(q)
+      why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
+      if (whatif) await whatifPanel.refresh()
+      await draw(relayout)
+    } catch (e) {
+      showError(e)
+    }
+  }
+
+  function exportGraph(kind: 'svg' | 'png'): void {
+    if (kind === 'svg') download('netpol-graph.svg', new Blob([graphSvg(graph.cy)], { type: 'image/svg+xml' }))
+    else download('netpol-graph.png', graphPng(graph.cy))
+  }
+
+  function renderAll(): void {
+    document.documentElement.lang = currentLang()
+    title.textContent = t('app.title')
+    source.textContent = summary ? `${summary.source} · ${t('app.pods', { n: num(summary.pods) })} · ${t('app.policies', { n: num(summary.policies.length) })}` : ''
+    live.textContent = t('app.live')
+    for (const b of langBtns) b.classList.toggle('active', b.dataset.lang === currentLang())
+    for (const b of tabBtns) b.textContent = t(`tab.${b.dataset.tab as Tab}`)
+    fill(legendBox, renderLegend())
+    toolbar.render()
+    why.render()
+    whatifPanel.render()
+    matrix.render()
+    renderInfo()
+    if (tab === 'policies') void loadPolicies()
+  }
+
+  async function refreshCluster(): Promise<void> {
+    summary = await api.cluster()
+    toolbar.setSummary(summary)
+    matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
+    base = await api.graph(query)
+    why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary.ports)
+    if (whatif) await whatifPanel.refresh()
+    await draw(false)
+    renderAll()
+  }
+
+  openTab('why')
+  renderAll()
+  try {
+    summary = await api.cluster()
+    toolbar.setSummary(summary)
+    matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
+    live.hidden = !summary.live
+    renderAll()
+    base = await api.graph(query)
+    performance.mark('netpol:graph-fetched')
+    await draw(true)
+    performance.mark('netpol:graph-painted')
+    document.body.dataset.graph = 'ready'
+    why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary.ports)
+    for (const note of summary.notes) console.info(note)
+  } catch (e) {
+    showError(e)
+    return
+  }
+  // files do not change under a running server: only a cluster sends events
+  if (summary.live) watchCluster(() => summary?.version ?? 0, () => refreshCluster().catch(showError))
+}

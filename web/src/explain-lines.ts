@@ -1,0 +1,134 @@
+/**
+ * `/api/check` JSON (exactly `netpol check -o json`) in the lines `netpol check` prints: the verdict, then each
+ * side with the policies that isolate it and the rule, peer and port that allowed it, or every policy's misses.
+ * The words come from the i18n table; the structure is the CLI's (src/cli/render/verdict-text.ts).
+ */
+import { t } from './i18n.js'
+
+type Ref = { namespace: string; name: string }
+interface Requirement { key: string; operator: string; values?: string[]; fromMatchLabels?: boolean }
+interface Hit { policy: Ref; direction: 'ingress' | 'egress'; rule: number; peer: number | 'any'; port: number | 'any'; resolvedPort?: number }
+type PeerMiss = { code: string; peer: number; [k: string]: unknown }
+type PortMiss = { code: string; port: number; [k: string]: unknown }
+interface RuleMiss { rule: number; peers: { ok: true; peer: number | 'any' } | { ok: false; misses: PeerMiss[] }; ports: { ok: true; port: number | 'any' } | { ok: false; misses: PortMiss[] } }
+interface Side { kind: 'not-a-pod' | 'not-isolated' | 'self' | 'from-node' | 'allowed' | 'denied'; isolatedBy?: Ref[]; allowedBy?: Hit[]; misses?: { policy: Ref; rules: RuleMiss[] }[] }
+interface Flow { from: string; to: string; fromIp: string | null; toIp: string | null; port: number; protocol: string; via?: string; allowed: boolean; egress: Side; ingress: Side; notes: { code: string; pod?: string; replicas?: number | 'per-node' }[] }
+export interface CheckJson { allowed: boolean; results: Flow[] }
+
+const ref = (r: Ref) => `${r.namespace}/${r.name}`
+
+export function requirementText(r: Requirement): string {
+  const vals = r.values ?? []
+  switch (r.operator) {
+    case 'In':
+      return vals.length === 1 ? `${r.key}=${vals[0]}` : `${r.key} in (${vals.join(', ')})`
+    case 'NotIn':
+      return vals.length === 1 ? `${r.key}!=${vals[0]}` : `${r.key} notin (${vals.join(', ')})`
+    case 'Exists':
+      return r.key
+    case 'DoesNotExist':
+      return `!${r.key}`
+    default:
+      return `${r.key} ${r.operator} ${vals.join(', ')}`
+  }
+}
+
+const labelsText = (l: unknown) => `{${Object.entries((l ?? {}) as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(', ')}}`
+const wants = (m: PeerMiss) => ((m.failed ?? []) as Requirement[]).map(requirementText).join(', ')
+
+export function peerMissText(m: PeerMiss): string {
+  const s = (k: string) => String(m[k] ?? '')
+  switch (m.code) {
+    case 'not-a-pod': return t('miss.notAPod', { ip: s('ip') })
+    case 'other-namespace': return t('miss.otherNamespace', { ns: s('podNamespace'), policyNs: s('policyNamespace') })
+    case 'namespace-labels': return t('miss.namespaceLabels', { ns: s('namespace'), labels: labelsText(m.labels), wants: wants(m) })
+    case 'pod-labels': return t('miss.podLabels', { pod: s('pod'), labels: labelsText(m.labels), wants: wants(m) })
+    case 'no-ip': return t('miss.noIp', { pod: s('pod') || '?', cidr: s('cidr') })
+    case 'ip-outside': return t('miss.ipOutside', { ip: s('ip'), cidr: s('cidr') })
+    case 'ip-excepted': return t('miss.ipExcepted', { ip: s('ip'), cidr: s('cidr'), except: s('except') })
+    default: return m.code
+  }
+}
+
+export function portMissText(m: PortMiss): string {
+  const s = (k: string) => String(m[k] ?? '')
+  switch (m.code) {
+    case 'protocol': return t('miss.protocol', { want: s('want'), got: s('got') })
+    case 'number': return m.from === m.to ? t('miss.portNumber', { want: s('from'), got: s('got') }) : t('miss.portRange', { from: s('from'), to: s('to'), got: s('got') })
+    case 'named-not-a-pod': return t('miss.namedNotAPod', { name: s('name') })
+    case 'named-undefined': return t('miss.namedUndefined', { pod: s('pod'), protocol: s('protocol'), name: s('name') })
+    case 'named-other-number': return t('miss.namedOther', { name: s('name'), resolved: ((m.resolved ?? []) as number[]).join(', '), pod: s('pod'), got: s('got') })
+    default: return m.code
+  }
+}
+
+function hitText(hit: Hit): string {
+  const field = hit.direction === 'ingress' ? 'from' : 'to'
+  const peer = hit.peer === 'any' ? t(field === 'from' ? 'why.anySource' : 'why.anyDestination') : `${field}[${hit.peer}]`
+  const port = hit.port === 'any' ? t('why.anyPort') : `ports[${hit.port}]${hit.resolvedPort !== undefined ? ` → ${hit.resolvedPort}` : ''}`
+  return `${ref(hit.policy)} ${hit.direction}[${hit.rule}]: ${peer}, ${port}`
+}
+
+export type Line = { readonly text: string; readonly cls?: string; readonly indent: number }
+
+function sideLines(dir: 'ingress' | 'egress', title: string, v: Side): Line[] {
+  const ok = (s: string): Line[] => [{ text: `${title}: ${t('why.allowed')} — ${s}`, cls: 'ok', indent: 1 }]
+  switch (v.kind) {
+    case 'not-a-pod': return ok(t('why.notAPod'))
+    case 'not-isolated': return ok(t('why.notIsolated', { type: dir === 'ingress' ? 'Ingress' : 'Egress' }))
+    case 'self': return ok(t('why.self'))
+    case 'from-node': return ok(t('why.fromNode'))
+    case 'allowed':
+      return [
+        { text: `${title}: ${t('why.allowed')}`, cls: 'ok', indent: 1 },
+        { text: `${t('why.isolatedBy')} ${(v.isolatedBy ?? []).map(ref).join(', ')}`, indent: 2 },
+        ...(v.allowedBy ?? []).map((hit) => ({ text: `${t('why.allowedBy')} ${hitText(hit)}`, cls: 'hit', indent: 2 })),
+      ]
+    case 'denied': {
+      const out: Line[] = [
+        { text: `${title}: ${t('why.denied')}`, cls: 'bad', indent: 1 },
+        { text: `${t('why.isolatedBy')} ${(v.isolatedBy ?? []).map(ref).join(', ')}; ${t('why.noRule')}`, indent: 2 },
+      ]
+      const field = dir === 'ingress' ? 'from' : 'to'
+      for (const m of v.misses ?? []) {
+        if (m.rules.length === 0) {
+          out.push({ text: `${ref(m.policy)}: ${t('why.onlyIsolates', { dir })}`, indent: 2 })
+          continue
+        }
+        for (const r of m.rules) {
+          out.push({ text: `${ref(m.policy)} ${dir}[${r.rule}]:`, indent: 2 })
+          if (r.peers.ok) out.push({ text: `✓ ${r.peers.peer === 'any' ? t('why.noPeerList', { field }) : t('why.peerMatches', { peer: `${field}[${r.peers.peer}]` })}`, cls: 'ok', indent: 3 })
+          else {
+            const byPeer = new Map<number, PeerMiss[]>()
+            for (const pm of r.peers.misses) byPeer.set(pm.peer, [...(byPeer.get(pm.peer) ?? []), pm])
+            for (const [i, ms] of byPeer) {
+              out.push({ text: `${field}[${i}]:`, indent: 3 })
+              for (const pm of ms) out.push({ text: `✗ ${peerMissText(pm)}`, cls: 'bad', indent: 4 })
+            }
+          }
+          if (r.ports.ok) out.push({ text: `✓ ${r.ports.port === 'any' ? t('why.noPortList') : t('why.portMatches', { port: `ports[${r.ports.port}]` })}`, cls: 'ok', indent: 3 })
+          else for (const pm of r.ports.misses) out.push({ text: `ports[${pm.port}]: ✗ ${portMissText(pm)}`, cls: 'bad', indent: 3 })
+        }
+      }
+      return out
+    }
+  }
+}
+
+function flowLines(f: Flow): Line[] {
+  const addrs = f.fromIp !== null || f.toIp !== null ? `  (${f.fromIp ?? t('why.noAddress')} → ${f.toIp ?? t('why.noAddress')})` : ''
+  const lines: Line[] = [{ text: `${f.allowed ? t('why.ALLOWED') : t('why.DENIED')}  ${f.from} → ${f.to}  ${t('why.port')} ${f.port}/${f.protocol}${f.via ? `  ${f.via}` : ''}${addrs}`, cls: f.allowed ? 'ok head' : 'bad head', indent: 0 }]
+  for (const n of f.notes) if (n.code === 'replicas') lines.push({ text: t('why.replicas', { pod: n.pod ?? '', n: n.replicas === 'per-node' ? t('why.perNode') : String(n.replicas) }), indent: 1 })
+  lines.push(...sideLines('egress', t('why.egressOf', { pod: f.from }), f.egress))
+  lines.push(...sideLines('ingress', t('why.ingressTo', { pod: f.to }), f.ingress))
+  for (const n of f.notes) {
+    if (n.code === 'host-network') lines.push({ text: t('why.hostNetwork', { pod: n.pod ?? '' }), indent: 1 })
+    if (n.code === 'no-ip') lines.push({ text: t('why.noIpNote', { pod: n.pod ?? '' }), indent: 1 })
+  }
+  return lines
+}
+
+/** The explanation's lines for each checked connection, indented as the CLI indents (pure: tested in Node). */
+export function checkLines(json: unknown): Line[][] {
+  return ((json as CheckJson).results ?? []).map(flowLines)
+}

@@ -1,0 +1,211 @@
+/**
+ * The graph: a GraphReport drawn with cytoscape. Updates happen in place (elements diffed by id), so positions
+ * survive a port change, a what-if and a live change; only a graph whose nodes are mostly new is laid out again.
+ * Above EDGE_LIMIT edges only the selected node's edges (and a what-if's changed ones) are drawn.
+ */
+import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
+import fcose from 'cytoscape-fcose'
+import type { GraphEdge, GraphNode, GraphReport } from '../../src/web/api.js'
+import { FCOSE_MAX, fitBox, runFcose, shelfPositions } from './graph-layout.js'
+import { style } from './graph-style.js'
+
+cytoscape.use(fcose)
+
+export const EDGE_LIMIT = 4000
+
+export interface GraphHandlers {
+  onNode(node: GraphNode): void
+  onEdge(edge: GraphEdge): void
+  onBackground(): void
+}
+
+export interface GraphView {
+  readonly cy: Core
+  /** Draws a report; resolves once laid out and painted. */
+  show(report: GraphReport, opts?: { relayout?: boolean }): Promise<void>
+  select(nodeId: string | null): void
+  pickEdge(edgeId: string | null): void
+  node(id: string): GraphNode | undefined
+  /** edges the report has but the drawing leaves out (above EDGE_LIMIT) */
+  hiddenEdges(): number
+}
+
+function isoClass(n: GraphNode): string {
+  const { ingress, egress } = n.isolated
+  const cls = [n.kind === 'external' ? 'external' : '']
+  if (ingress !== false && egress !== false) cls.push('iso-both')
+  else if (ingress !== false) cls.push('iso-ingress')
+  else if (egress !== false) cls.push('iso-egress')
+  if (ingress === 'some' || egress === 'some') cls.push('iso-some')
+  return cls.filter(Boolean).join(' ')
+}
+
+const groupId = (namespace: string) => `group:${namespace}`
+
+const MAX_LABEL = 26
+/** A label cut to fit its node, and the node's width for it (computed once here: a style function per node is slow). */
+function labelData(label: string): { label: string; w: number } {
+  const short = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label
+  return { label: short, w: 16 + 6.6 * short.length }
+}
+
+export function createGraphView(container: HTMLElement, handlers: GraphHandlers): GraphView {
+  const cy = cytoscape({ container, style, layout: { name: 'preset' }, autounselectify: true, minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false })
+  let report: GraphReport | null = null
+  let nodes = new Map<string, GraphNode>()
+  let edges = new Map<string, GraphEdge>()
+  let selected: string | null = null
+  let picked: string | null = null
+  let limited = false
+  let mode: 'compound' | 'boxes' = 'compound'
+
+  cy.on('tap', 'node', (e) => {
+    const n = e.target as NodeSingular
+    if (n.hasClass('group')) return
+    const gn = nodes.get(n.id())
+    if (gn) handlers.onNode(gn)
+  })
+  cy.on('tap', 'edge', (e) => {
+    performance.mark('netpol:edge-tapped')
+    const ge = edges.get(e.target.id())
+    if (ge) handlers.onEdge(ge)
+  })
+  cy.on('tap', (e) => {
+    if (e.target === cy) handlers.onBackground()
+  })
+
+  function edgeDef(e: GraphEdge): ElementDefinition {
+    const cls = [e.all ? '' : 'partial', e.change === 'same' ? 'same-when-whatif' : (e.change ?? '')].filter(Boolean).join(' ')
+    return { group: 'edges', data: { id: e.id, source: e.from, target: e.to }, classes: cls }
+  }
+
+  /** Which edges to draw: all of them, or past the limit the selected node's and the changed ones. */
+  function drawnEdges(): GraphEdge[] {
+    const all = [...edges.values()]
+    limited = all.length > EDGE_LIMIT
+    if (!limited) return all
+    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected))).slice(0, EDGE_LIMIT)
+  }
+
+  function syncEdges(): void {
+    const want = new Map(drawnEdges().map((e) => [e.id, e]))
+    cy.batch(() => {
+      cy.edges().forEach((el) => {
+        if (!want.has(el.id())) el.remove()
+      })
+      const add: ElementDefinition[] = []
+      for (const [id, e] of want) {
+        const el = cy.getElementById(id)
+        const def = edgeDef(e)
+        if (el.nonempty()) el.classes(def.classes as string)
+        else add.push(def)
+      }
+      cy.add(add)
+    })
+  }
+
+  function highlight(): void {
+    cy.batch(() => {
+      // only the elements marked now: touching every element costs a style pass over thousands
+      cy.elements('.faded, .selected, .out, .in, .picked').removeClass('faded selected out in picked')
+      if (picked !== null) cy.getElementById(picked).addClass('picked')
+      if (selected === null) return
+      const n = cy.getElementById(selected)
+      if (n.empty()) return
+      cy.elements().addClass('faded')
+      n.removeClass('faded').addClass('selected')
+      const out = n.outgoers('edge')
+      const inc = n.incomers('edge')
+      out.removeClass('faded').addClass('out')
+      inc.removeClass('faded').addClass('in')
+      const near = out.targets().union(inc.sources()).union(n)
+      near.removeClass('faded')
+      near.parents().removeClass('faded')
+      cy.nodes('.box').removeClass('faded')
+      if (picked !== null) cy.getElementById(picked).removeClass('faded').addClass('picked')
+    })
+  }
+
+  return {
+    cy,
+    async show(next, opts = {}) {
+      const before = new Set(cy.nodes().map((n) => n.id()))
+      report = next
+      nodes = new Map(next.nodes.map((n) => [n.id, n]))
+      edges = new Map(next.edges.map((e) => [e.id, e]))
+      if (selected !== null && !nodes.has(selected)) selected = null
+      if (picked !== null && !edges.has(picked)) picked = null
+      const groups = new Set(next.nodes.filter((n) => n.namespace !== undefined && n.kind !== 'namespace').map((n) => n.namespace!))
+      // small graphs: namespaces are compound nodes that fcose lays out; large ones: namespaces are plain boxes
+      // drawn behind shelves of nodes (cytoscape's compound bookkeeping costs seconds at thousands of nodes)
+      const nextMode = next.nodes.length > FCOSE_MAX ? 'boxes' : 'compound'
+      if (nextMode !== mode) {
+        cy.elements().remove()
+        before.clear()
+        mode = nextMode
+      }
+      const fresh = next.nodes.filter((n) => !before.has(n.id)).length
+      const relayout = opts.relayout === true || fresh > next.nodes.length / 2
+      const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
+      cy.batch(() => {
+        cy.nodes().forEach((el) => {
+          if (el.hasClass('group') ? !groups.has(el.data('label')) || shelves !== null : !nodes.has(el.id())) el.remove()
+        })
+        const add: ElementDefinition[] = []
+        for (const g of groups) {
+          if (mode === 'compound' && !before.has(groupId(g))) add.push({ group: 'nodes', data: { id: groupId(g), label: g }, classes: 'group' })
+          const b = shelves?.groups.get(g)
+          if (b) add.push({ group: 'nodes', data: { id: groupId(g), label: g, bw: b.w, bh: b.h }, position: { x: b.x, y: b.y }, classes: 'group box', grabbable: false, selectable: false })
+        }
+        cy.add(add)
+        const addNodes: ElementDefinition[] = []
+        for (const n of next.nodes) {
+          const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
+          if (before.has(n.id)) {
+            const el = cy.getElementById(n.id)
+            const d = labelData(n.label)
+            if (el.data('label') !== d.label) el.data(d)
+            el.data('pods', n.pods)
+            const cls = isoClass(n)
+            if (el.classes().join(' ') !== cls) el.classes(cls)
+            continue
+          }
+          // a node new to a kept drawing starts beside the other nodes of its namespace
+          const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
+          const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
+          const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(n.label), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+        }
+        cy.add(addNodes)
+      })
+      performance.mark('netpol:graph-added')
+      syncEdges()
+      highlight()
+      if (shelves) {
+        // the new nodes were added at their places; the kept ones move there
+        cy.batch(() => {
+          for (const id of before) {
+            const p = shelves.positions.get(id)
+            if (p) cy.getElementById(id).position(p)
+          }
+        })
+        fitBox(cy, shelves.box)
+      } else if (relayout) await runFcose(cy)
+      performance.mark('netpol:graph-laid-out')
+      await new Promise((r) => requestAnimationFrame(() => r(undefined)))
+    },
+    select(id) {
+      selected = id
+      if (limited) syncEdges()
+      highlight()
+    },
+    pickEdge(id) {
+      // only the two edges change: a whole highlight pass restyles every element (~0.1 s at 200 nodes)
+      if (picked !== null) cy.getElementById(picked).removeClass('picked')
+      picked = id
+      if (id !== null) cy.getElementById(id).removeClass('faded').addClass('picked')
+    },
+    node: (id) => nodes.get(id),
+    hiddenEdges: () => (report ? report.edges.length - cy.edges().length : 0),
+  }
+}

@@ -1,0 +1,65 @@
+/** The graph's controls: port, level, namespace and label filters, export. Changes call back with the new query. */
+import type { ClusterSummary } from '../../src/web/api.js'
+import type { GraphQuery } from './api-client.js'
+import { fill, h } from './dom.js'
+import { t } from './i18n.js'
+
+export interface Toolbar {
+  readonly el: HTMLElement
+  setSummary(s: ClusterSummary): void
+  render(): void
+}
+
+const LEVELS = ['auto', 'namespace', 'class', 'workload', 'pod'] as const
+
+export function createToolbar(query: GraphQuery, onQuery: (q: GraphQuery) => void, onExport: (kind: 'svg' | 'png') => void): Toolbar {
+  let summary: ClusterSummary | null = null
+  let q = query
+  const port = h('select', { class: 'port-picker', onchange: () => change({ port: port.value }) })
+  const level = h('select', { class: 'level-picker', onchange: () => change({ level: level.value as GraphQuery['level'] }) })
+  const nsList = h('div', { class: 'ns-list' })
+  const nsSummary = h('summary')
+  const ns = h('details', { class: 'ns-filter' }, nsSummary, nsList)
+  const label = h('input', { class: 'label-filter', size: 16, onchange: () => change({ labels: label.value.split(',').map((s) => s.trim()).filter(Boolean) }) })
+  const labels = { port: h('span'), level: h('span') }
+  const svg = h('button', { 'data-action': 'export-svg', onclick: () => onExport('svg') })
+  const png = h('button', { 'data-action': 'export-png', onclick: () => onExport('png') })
+  const el = h('div', { class: 'toolbar' }, h('label', {}, labels.port, port), h('label', {}, labels.level, level), ns, label, h('span', { class: 'spacer' }), svg, png)
+
+  function change(part: Partial<GraphQuery>): void {
+    q = { ...q, ...part }
+    renderNamespaces()
+    onQuery(q)
+  }
+
+  function renderNamespaces(): void {
+    nsSummary.textContent = q.namespaces.length ? t('toolbar.namespacesSome', { n: q.namespaces.length }) : t('toolbar.namespacesAll')
+    fill(nsList, (summary?.namespaces ?? []).map((n) => h('label', {}, h('input', {
+      type: 'checkbox', value: n.name, checked: q.namespaces.includes(n.name),
+      onchange: (e: Event) => change({ namespaces: (e.target as HTMLInputElement).checked ? [...q.namespaces, n.name] : q.namespaces.filter((x) => x !== n.name) }),
+    }), n.name)))
+  }
+
+  function render(): void {
+    labels.port.textContent = t('toolbar.port')
+    labels.level.textContent = t('toolbar.level')
+    fill(port, h('option', { value: 'any' }, t('toolbar.anyPort')), (summary?.ports ?? []).map((p) => h('option', { value: p }, p)))
+    port.value = q.port
+    fill(level, LEVELS.map((l) => h('option', { value: l }, l === 'auto' ? t('level.auto', { level: t(`level.${summary?.defaultLevel ?? 'workload'}`) }) : t(`level.${l}`))))
+    level.value = q.level
+    label.placeholder = t('toolbar.labelPlaceholder')
+    label.title = t('toolbar.labelTitle')
+    svg.textContent = t('toolbar.exportSvg')
+    png.textContent = t('toolbar.exportPng')
+    renderNamespaces()
+  }
+
+  return {
+    el,
+    setSummary(s) {
+      summary = s
+      render()
+    },
+    render,
+  }
+}
