@@ -1,6 +1,6 @@
 import type { Cluster, Pod } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
-import { selectorMatches, type LabelSelector } from '../../model/label-selector.js'
+import { makeSelector, selectorMatches, type LabelSelector } from '../../model/label-selector.js'
 import type { Direction, NetworkPolicy, Peer, Rule } from '../../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { podEndpoint } from '../../engine/endpoint.js'
@@ -23,12 +23,18 @@ export interface LintContext {
   selectedBy(policy: NetworkPolicy): readonly Pod[]
   /** the pods one peer of a rule in a policy of `policyNamespace` admits */
   peerPods(peer: Peer, policyNamespace: string): readonly Pod[]
+  /** the pods of any namespace whose labels `selector` matches, in input order */
+  podsMatching(selector: LabelSelector): readonly Pod[]
+  /** the engine's class machinery over the input's pods: what rules admit as classes, and as pods */
+  readonly classes: PeerPods
   /** the namespaces of the input whose labels `selector` matches */
   namespacesMatching(selector: LabelSelector): readonly string[]
   endpoint(pod: Pod): PodEndpoint
 }
 
 export type PodEndpoint = Endpoint & { kind: 'pod' }
+
+const EVERY_NAMESPACE = makeSelector([])
 
 export function createContext(cluster: Cluster): LintContext {
   const index = indexCluster(cluster)
@@ -49,6 +55,7 @@ export function createContext(cluster: Cluster): LintContext {
   }
   const selected = new Map<NetworkPolicy, Pod[]>()
   let peers: PeerPods | null = null
+  const classes = () => (peers ??= new PeerPods(index, cluster.pods, cluster.policies, family))
   const nsBySelector = new Map<string, string[]>()
   return {
     cluster,
@@ -65,8 +72,14 @@ export function createContext(cluster: Cluster): LintContext {
       return pods
     },
     peerPods(peer, policyNamespace) {
-      peers ??= new PeerPods(index, cluster.pods, cluster.policies, family)
-      return peers.of(peer, policyNamespace)
+      return classes().of(peer, policyNamespace)
+    },
+    podsMatching(selector) {
+      // a peer of every namespace: `namespaceSelector: {}` with this podSelector
+      return classes().of({ kind: 'pods', podSelector: selector, namespaces: { kind: 'selector', selector: EVERY_NAMESPACE }, written: { podSelector: true, namespaceSelector: true } }, '')
+    },
+    get classes() {
+      return classes()
     },
     namespacesMatching(selector) {
       let list = nsBySelector.get(selector.key)

@@ -3,7 +3,7 @@ import { ipBlockContains } from '../../model/ip-block.js'
 import type { IpAddress } from '../../model/ip.js'
 import { servicePods } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
-import { code, count, joinParts, msg, podName, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
+import { code, count, joinParts, msg, podList, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
 import { NAME_LABEL } from './namespace-name-label.js'
 import { peersOf } from './peers.js'
 import { labelsFlow } from './yaml-snippet.js'
@@ -36,7 +36,7 @@ export const ipblockClusterIps: Check = {
         const backends = services.flatMap((s) => servicePods(ctx.cluster, s))
         const effect =
           at.direction === 'egress'
-            ? msg`, so this peer allows no connection to ${services.length === 1 ? 'that Service' : 'those Services'}${backends.length > 0 ? msg` (${services.length === 1 ? 'its' : 'their'} pods: ${refList(backends.map(podName))})` : ''}`
+            ? msg`, so this peer allows no connection to ${services.length === 1 ? 'that Service' : 'those Services'}${backends.length > 0 ? msg` (${services.length === 1 ? 'its' : 'their'} pods: ${podList(backends)})` : ''}`
             : msg`, and no connection comes from a ClusterIP, so this peer admits nothing`
         out.push({
           object: policyObject(policy),

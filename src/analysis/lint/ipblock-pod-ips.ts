@@ -1,6 +1,6 @@
 import { CONTROLLER_LABELS } from './context.js'
 import type { Check } from './check.js'
-import { code, count, joinParts, msg, podName, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
+import { code, count, joinParts, msg, podList, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
 import { peersOf } from './peers.js'
 import { NAME_LABEL } from './namespace-name-label.js'
 import { labelsFlow } from './yaml-snippet.js'
@@ -18,17 +18,24 @@ export const ipblockPodIps: Check = {
     'namespaceSelector instead. Blocks of prefix length 0 (anywhere) are not reported.',
   run(ctx) {
     const out: Draft[] = []
+    // the same block is often written in many policies
+    const byBlock = new Map<string, { pods: readonly Pod[]; nss: string[] }>()
     for (const policy of ctx.cluster.policies) {
       for (const { peer, path } of peersOf(policy)) {
         if (peer.kind !== 'ipBlock' || peer.block.cidr.prefix === 0) continue
-        // hostNetwork pods use their node's address; nodes are legitimate ipBlock targets
-        const pods = ctx.peerPods(peer, policy.namespace).filter((p) => !p.hostNetwork)
+        let inside = byBlock.get(peer.block.key)
+        if (inside === undefined) {
+          // hostNetwork pods use their node's address; nodes are legitimate ipBlock targets
+          const pods = ctx.peerPods(peer, policy.namespace).filter((p) => !p.hostNetwork)
+          inside = { pods, nss: [...new Set(pods.map((p) => p.namespace))].sort() }
+          byBlock.set(peer.block.key, inside)
+        }
+        const { pods, nss } = inside
         if (pods.length === 0) continue
-        const nss = [...new Set(pods.map((p) => p.namespace))].sort()
         out.push({
           object: policyObject(policy),
           path: [...path, 'ipBlock'],
-          message: msg`ipBlock ${code(peer.block.cidr.text)} contains the addresses of ${count(pods.length, 'pod')} (${refList(pods.map(podName))}) in ${joinParts(nss.map((n) => [ref(n)]))}; pod addresses change when pods are recreated, and some network plugins never match pod traffic against ipBlock`,
+          message: msg`ipBlock ${code(peer.block.cidr.text)} contains the addresses of ${count(pods.length, 'pod')} (${podList(pods)}) in ${joinParts(nss.map((n) => [ref(n)]))}; pod addresses change when pods are recreated, and some network plugins never match pod traffic against ipBlock`,
           ...selectorFix(pods, nss),
         })
       }

@@ -1,5 +1,5 @@
 import type { Pod } from '../../model/cluster.js'
-import { makeSelector, selectorMatches, type LabelSelector } from '../../model/label-selector.js'
+import { makeSelector, type LabelSelector } from '../../model/label-selector.js'
 import type { NetworkPolicy, Peer } from '../../model/policy.js'
 import type { Path } from '../../model/issues.js'
 import type { Check } from './check.js'
@@ -67,10 +67,11 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
     namespaces = [policy.namespace]
     scope = msg` in ${ref(policy.namespace)}`
   }
+  // a peer that admits some pod is fine (and then those namespaces have pods): asked first, it is cached
+  if (!peer.written.podSelector || ctx.peerPods(peer, policy.namespace).length > 0) return null
   const candidates = namespaces.flatMap((ns) => ctx.podsIn(ns))
   // no pods of those namespaces in the input: nothing to judge the podSelector against
-  if (candidates.length === 0 || !peer.written.podSelector) return null
-  if (ctx.peerPods(peer, policy.namespace).length > 0) return null
+  if (candidates.length === 0) return null
   const hint = emptySelectorHint(peer.podSelector, candidates.map((p) => p.labels), POD, scope)
   let fix: Fix | undefined
   let tail: Part[] = []
@@ -95,7 +96,7 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
 }
 
 function podsElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): Pod[] {
-  return ctx.cluster.pods.filter((p) => p.namespace !== namespace && selectorMatches(sel, p.labels))
+  return ctx.podsMatching(sel).filter((p) => p.namespace !== namespace)
 }
 
 /** "; it matches 3 pods in web (…): <why that does not count>" when the selector matches pods of other namespaces. */
