@@ -14,6 +14,7 @@ export class PeerPods {
   readonly ids: Identities
   readonly cache: PeerCache
   private readonly byKey = new Map<string, readonly Pod[]>()
+  private readonly counts = new Map<string, ReadonlyMap<string, number>>()
   private readonly selectorMembers: number[][]
   private readonly addressMembers: number[][]
   /** classes per selector class and per address class */
@@ -41,6 +42,39 @@ export class PeerPods {
       this.byAddress[addressOf[c]!]!.push(c)
     }
     this.stamp = new Uint32Array(pods.length)
+  }
+
+  /** How many pods one peer admits, per namespace (namespaces in no particular order). */
+  countByNamespace(peer: Peer, policyNamespace: string): ReadonlyMap<string, number> {
+    const key = peerKey(peer, policyNamespace)
+    let out = this.counts.get(key)
+    if (out === undefined) {
+      const m = new Map<string, number>()
+      out = m
+      const bits = this.cache.forPeer(peer, policyNamespace)
+      if (peer.kind === 'ipBlock') {
+        bits.forEach((c) => {
+          for (const i of this.addressMembers[c]!) {
+            const ns = this.pods[i]!.namespace
+            m.set(ns, (m.get(ns) ?? 0) + 1)
+          }
+        })
+      } else {
+        bits.forEach((c) => {
+          const ns = this.ids.selectorClasses[c]!.rep.pod.namespace
+          m.set(ns, (m.get(ns) ?? 0) + this.selectorMembers[c]!.length)
+        })
+      }
+      this.counts.set(key, out)
+    }
+    return out
+  }
+
+  /** How many pods admitted by some selector classes (a PeerCache answer for selector peers, or a union of them). */
+  countSelectors(bits: Bitset): number {
+    let n = 0
+    bits.forEach((c) => (n += this.selectorMembers[c]!.length))
+    return n
   }
 
   /** The selector class of one of the pods (its namespace, labels and named ports). */

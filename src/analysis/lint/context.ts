@@ -1,6 +1,6 @@
 import type { Cluster, Pod } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
-import { makeSelector, selectorMatches, type LabelSelector } from '../../model/label-selector.js'
+import { selectorMatches, type LabelSelector } from '../../model/label-selector.js'
 import type { Direction, NetworkPolicy, Peer, Rule } from '../../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { podEndpoint } from '../../engine/endpoint.js'
@@ -23,8 +23,6 @@ export interface LintContext {
   selectedBy(policy: NetworkPolicy): readonly Pod[]
   /** the pods one peer of a rule in a policy of `policyNamespace` admits */
   peerPods(peer: Peer, policyNamespace: string): readonly Pod[]
-  /** the pods of any namespace whose labels `selector` matches, in input order */
-  podsMatching(selector: LabelSelector): readonly Pod[]
   /** the engine's class machinery over the input's pods: what rules admit as classes, and as pods */
   readonly classes: PeerPods
   /** the namespaces of the input whose labels `selector` matches */
@@ -33,8 +31,6 @@ export interface LintContext {
 }
 
 export type PodEndpoint = Endpoint & { kind: 'pod' }
-
-const EVERY_NAMESPACE = makeSelector([])
 
 export function createContext(cluster: Cluster): LintContext {
   const index = indexCluster(cluster)
@@ -73,10 +69,6 @@ export function createContext(cluster: Cluster): LintContext {
     },
     peerPods(peer, policyNamespace) {
       return classes().of(peer, policyNamespace)
-    },
-    podsMatching(selector) {
-      // a peer of every namespace: `namespaceSelector: {}` with this podSelector
-      return classes().of({ kind: 'pods', podSelector: selector, namespaces: { kind: 'selector', selector: EVERY_NAMESPACE }, written: { podSelector: true, namespaceSelector: true } }, '')
     },
     get classes() {
       return classes()
