@@ -57,10 +57,10 @@ export function refList(names: readonly string[], max = 3): Part[] {
   return joinParts(shown)
 }
 
-/** refList of the pods' names (see podName), naming only the ones shown. */
-export function podList(pods: readonly Pod[], max = 3): Part[] {
+/** refList of the pods' names (see podName), naming only the ones shown; `total`: how many there are when `pods` holds only the first ones. */
+export function podList(pods: readonly Pod[], max = 3, total = pods.length): Part[] {
   const shown = pods.slice(0, max).map((p) => [ref(podName(p))])
-  if (pods.length > max) shown.push([`${pods.length - max} more`])
+  if (total > max) shown.push([`${total - max} more`])
   return joinParts(shown)
 }
 
