@@ -255,6 +255,12 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
     const outSel: Bitset[] = []
     const outAddr: AddressGrant[][] = []
     egressBy.forEach((policies) => {
+      // a source not isolated for egress reaches every destination: its row is never read
+      if (policies.length === 0) {
+        outSel.push(empty.sel)
+        outAddr.push([])
+        return
+      }
       const s = new Bitset(nSel)
       const grants = new Map<Bitset | null, Bitset>()
       for (const p of policies) {

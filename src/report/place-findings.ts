@@ -67,14 +67,14 @@ async function makePlacer(texts: SourceTexts, file: string, items: readonly { ob
     }
     const offsets = jsonOffsets(bytes, paths)
     if (offsets !== null) {
-      const lines = lineStarts(bytes)
+      const positions = positionsOf(bytes, offsets.values())
       return {
         at(o, path) {
           const p = full(o, path)
           // the deepest part of the path that exists
           for (let n = p.length; n >= 0; n--) {
             const off = offsets.get(pathKey(p.slice(0, n)))
-            if (off !== undefined) return position(bytes, lines, off)
+            if (off !== undefined) return positions.get(off)
           }
           return undefined
         },
@@ -96,23 +96,26 @@ const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.fro
 
 const pathKey = (p: Path): string => p.map((s) => `\u0000${s}`).join('')
 
-function lineStarts(bytes: Uint8Array): number[] {
+/**
+ * Line and column (in characters, as an editor counts them) of each byte offset, in one pass over the text up to
+ * the last offset: lines are counted between consecutive offsets, not indexed for the whole text.
+ */
+function positionsOf(bytes: Uint8Array, offsets: Iterable<number>): Map<number, Position> {
   const buf = asBuffer(bytes)
-  const starts = [0]
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) starts.push(i + 1)
-  return starts
-}
-
-/** Line and column (in characters, as an editor counts them) of byte `offset`. */
-function position(bytes: Uint8Array, starts: readonly number[], offset: number): Position {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1
-    if (starts[mid]! <= offset) lo = mid
-    else hi = mid - 1
+  const sorted = Float64Array.from(new Set(offsets)).sort()
+  const out = new Map<number, Position>()
+  let line = 1
+  let lineStart = 0
+  let pos = 0
+  for (const off of sorted) {
+    for (let nl = buf.indexOf(10, pos); nl >= 0 && nl < off; nl = buf.indexOf(10, nl + 1)) {
+      line++
+      lineStart = nl + 1
+    }
+    pos = off
+    out.set(off, { line, column: buf.toString('utf8', lineStart, off).length + 1 })
   }
-  return { line: lo + 1, column: asBuffer(bytes).toString('utf8', starts[lo]!, offset).length + 1 }
+  return out
 }
 
 /**
