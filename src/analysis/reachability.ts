@@ -198,19 +198,23 @@ function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
   })
 }
 
-/** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
+/**
+ * The ingress answers turned around: per source half-class, the destination selector classes that admit it.
+ * Half-classes that no isolated destination admits share one empty set (read-only, like the others).
+ */
 export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const nSel = ids.selectorClasses.length
   const open = new Bitset(nSel)
-  const bySelector = ids.selectorClasses.map(() => new Bitset(nSel))
-  const byAddress = ids.addressClasses.map(() => new Bitset(nSel))
+  const none = new Bitset(nSel)
+  const bySelector: Bitset[] = new Array<Bitset>(nSel).fill(none)
+  const byAddress: Bitset[] = new Array<Bitset>(ids.addressClasses.length).fill(none)
   for (let d1 = 0; d1 < nSel; d1++) {
     if (m.inIsolated[d1] === 0) {
       open.add(d1)
       continue
     }
-    m.inSel[d1]!.forEach((s1) => bySelector[s1]!.add(d1))
-    m.inAddr[d1]!.forEach((s2) => byAddress[s2]!.add(d1))
+    m.inSel[d1]!.forEach((s1) => (bySelector[s1] === none ? (bySelector[s1] = new Bitset(nSel)) : bySelector[s1]!).add(d1))
+    m.inAddr[d1]!.forEach((s2) => (byAddress[s2] === none ? (byAddress[s2] = new Bitset(nSel)) : byAddress[s2]!).add(d1))
   }
   return { open, bySelector, byAddress }
 }
@@ -305,8 +309,14 @@ function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, 
     if (acc === null) acc = new Bitset(n)
     acc.orWith(bits)
   }
+  // no entry matches on any destination: the rule is skipped (one empty set serves)
+  if (acc === null) {
+    let none = cache.get('=')
+    if (none === undefined) cache.set('=', (none = new Bitset(n)))
+    return none
+  }
   // interned so grants with equal destination sets merge
-  const result = acc ?? new Bitset(n)
+  const result = acc
   const key = `=${Array.from(result.words).join(',')}`
   const seen = cache.get(key)
   if (seen) return seen
