@@ -23,6 +23,8 @@ export interface LintContext {
   selectedBy(policy: NetworkPolicy): readonly Pod[]
   /** the pods one peer of a rule in a policy of `policyNamespace` admits */
   peerPods(peer: Peer, policyNamespace: string): readonly Pod[]
+  /** whether that peer admits some pod (decided on classes, no pod list made) */
+  peerAdmitsPods(peer: Peer, policyNamespace: string): boolean
   /** the engine's class machinery over the input's pods: what rules admit as classes, and as pods */
   readonly classes: PeerPods
   /** the namespaces of the input whose labels `selector` matches */
@@ -69,6 +71,10 @@ export function createContext(cluster: Cluster): LintContext {
     },
     peerPods(peer, policyNamespace) {
       return classes().of(peer, policyNamespace)
+    },
+    peerAdmitsPods(peer, policyNamespace) {
+      // every class holds a pod
+      return !classes().cache.forPeer(peer, policyNamespace).isEmpty()
     },
     get classes() {
       return classes()

@@ -29,7 +29,7 @@ export const ipblockClusterIps: Check = {
         if (peer.kind !== 'ipBlock' || peer.block.cidr.prefix === 0) continue
         const inside = vips.filter((v) => ipBlockContains(peer.block, v.ip))
         // a pod address (a node's, for hostNetwork pods) in the block may be what it means
-        if (inside.length === 0 || ctx.peerPods(peer, policy.namespace).length > 0) continue
+        if (inside.length === 0 || ctx.peerAdmitsPods(peer, policy.namespace)) continue
         const services = [...new Set(inside.map((v) => v.service))]
         const list = joinParts(services.map((s) => [ref(`${s.namespace}/${s.name}`), ' (', code(inside.filter((v) => v.service === s).map((v) => v.ip.text).join(', ')), ')']))
         const named = services.length === 1 ? msg`the ClusterIP of Service ${list}` : msg`the ClusterIPs of ${count(services.length, 'Service')}, ${list},`

@@ -67,7 +67,7 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
     scope = msg` in ${ref(policy.namespace)}`
   }
   // a peer that admits some pod is fine (and then those namespaces have pods): asked first, it is cached
-  if (!peer.written.podSelector || ctx.peerPods(peer, policy.namespace).length > 0) return null
+  if (!peer.written.podSelector || ctx.peerAdmitsPods(peer, policy.namespace)) return null
   const candidates = namespaces.flatMap((ns) => ctx.podsIn(ns))
   // no pods of those namespaces in the input: nothing to judge the podSelector against
   if (candidates.length === 0) return null
