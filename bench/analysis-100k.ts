@@ -114,7 +114,7 @@ const commands = (f: Files): [string, string[]][] =>
     .filter(([key]) => only.has(key))
     .map(([, label, args]) => [label, args])
 
-const s = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(2)} s`)
+const s = (ms: number | undefined) => (ms === undefined ? '' : Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const rows: string[] = []
 const results = new Map<string, Run>()
 for (const size of [small, big]) {
@@ -127,7 +127,7 @@ for (const size of [small, big]) {
     results.set(label, r)
     const scale = before ? ` (×${(r.wallMs / before.wallMs).toFixed(1)})` : ''
     const p = r.phasesMs
-    const row = `| ${label} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${r.maxRssMB} MB | ${r.signal ?? r.status} |`
+    const row = `| ${label} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${r.signal === null ? r.status : `stopped (${r.signal})`} |`
     console.log(row)
     rows.push(row)
   }
