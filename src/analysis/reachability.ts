@@ -167,25 +167,49 @@ export class PodRows {
 const MIXED = 255
 
 function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
-  const n = ids.classes.length
-  const nSel = ids.selectorClasses.length
-  const { selectorOf, addressOf } = ids
-  const bySelector: number[][] = ids.selectorClasses.map(() => [])
-  for (let c = 0; c < n; c++) bySelector[selectorOf[c]!]!.push(c)
-  const t = transposeIngress(ids, m)
-  const ingressOk = new Bitset(nSel)
+  const rows = new RowMaker(ids, m)
   return ids.classes.map((_, s) => {
+    const row = new Bitset(ids.classes.length)
+    rows.fill(s, row)
+    return row
+  })
+}
+
+/** Rows of the class matrix one at a time (see ClassMatrix.rows), for callers that cannot hold classes² bits. */
+export class RowMaker {
+  private readonly bySelector: number[][]
+  private readonly t: ReturnType<typeof transposeIngress>
+  private readonly ingressOk: Bitset
+  private readonly scratch: Bitset
+  constructor(private readonly ids: Identities, private readonly m: ClassMatrix) {
+    this.bySelector = ids.selectorClasses.map(() => [])
+    for (let c = 0; c < ids.classes.length; c++) this.bySelector[ids.selectorOf[c]!]!.push(c)
+    this.t = transposeIngress(ids, m)
+    this.ingressOk = new Bitset(ids.selectorClasses.length)
+    this.scratch = new Bitset(ids.classes.length)
+  }
+
+  /** The row of class s, in a buffer that the next call overwrites. */
+  row(s: number): Bitset {
+    this.scratch.words.fill(0)
+    this.fill(s, this.scratch)
+    return this.scratch
+  }
+
+  /** Adds to `row` (classes) the destination classes class s may reach. */
+  fill(s: number, row: Bitset): void {
+    const { ids, m, t, ingressOk, bySelector } = this
+    const { selectorOf, addressOf } = ids
     const s1 = selectorOf[s]!
     // destination selector classes whose ingress admits s: not isolated, or admitted by selector or by address
     ingressOk.words.set(t.open.words)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[s]!]!)
-    const row = new Bitset(n)
     const direct = m.outIsolated[s1] === 0 ? ingressOk : ingressOk.and(m.outSel[s1]!)
     direct.forEach((d1) => {
       for (const d of bySelector[d1]!) row.add(d)
     })
-    if (m.outIsolated[s1] === 0) return row
+    if (m.outIsolated[s1] === 0) return
     // egress through ipBlocks: decided by the destination's address class
     for (const g of m.outAddr[s1]!) {
       const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
@@ -194,8 +218,7 @@ function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
         for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
       })
     }
-    return row
-  })
+  }
 }
 
 /**
