@@ -217,7 +217,7 @@ export interface Flip {
 }
 
 /** The rows of one side's class matrix for one port: all of them, or one at a time (see RowMaker). */
-export type ClassRows = readonly Bitset[] | { row(c: number): Bitset }
+export type ClassRows = readonly Bitset[] | { row(c: number): Bitset; rowKey(c: number): number }
 
 /**
  * Compares the class matrices of both sides through the joint classes: `oldRows[k]` gives the row of class c
@@ -248,8 +248,21 @@ export function findFlips(joint: JointClasses, oldRows: readonly ClassRows[], ne
   const touched = new Int32Array(n)
   const w: Bitset[] = []
   const kept: Bitset[] = []
+  // sources whose rows are equal on both sides (one key per side and port) have the same flips, but for the pair
+  // of a source with itself, which is left out below
+  const keyed = ports > 0 && [...oldRows, ...newRows].every((r) => 'rowKey' in r)
+  const known = new Map<string, { b: number; k: number; now: boolean }[]>()
   for (let a = 0; a < n; a++) {
     const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
+    let key = ''
+    if (keyed) {
+      for (let k = 0; k < ports; k++) key += `${(oldRows[k] as { rowKey(c: number): number }).rowKey(before[a]!)},${(newRows[k] as { rowKey(c: number): number }).rowKey(after[a]!)};`
+      const seenFlips = known.get(key)
+      if (seenFlips !== undefined) {
+        for (const f of seenFlips) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
+        continue
+      }
+    }
     const found: { b: number; k: number; now: boolean }[] = []
     for (let k0 = 0; k0 < ports; k0 += 32) {
       let count = 0
@@ -281,7 +294,7 @@ export function findFlips(joint: JointClasses, oldRows: readonly ClassRows[], ne
       for (let x = 0; x < count; x++) {
         const b = touched[x]!
         const m = mark[b]!
-        if (m === 0 || (a === b && single)) continue
+        if (m === 0) continue
         for (let k = k0; k < Math.min(ports, k0 + 32); k++) if ((m >>> (k - k0)) & 1) found.push({ b, k, now: w[k]!.has(after[b]!) })
       }
       // the next group of ports starts over
@@ -289,7 +302,8 @@ export function findFlips(joint: JointClasses, oldRows: readonly ClassRows[], ne
     }
     // pair by pair, ports ascending: the flips of one pair come out together
     found.sort((x, y) => x.b - y.b || x.k - y.k)
-    for (const f of found) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
+    if (keyed) known.set(key, found)
+    for (const f of found) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
   }
   return flips
 }

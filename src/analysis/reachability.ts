@@ -189,6 +189,28 @@ export class RowMaker {
     this.scratch = new Bitset(ids.classes.length)
   }
 
+  private kinds: Map<Bitset, number> | null = null
+
+  /**
+   * Equal for classes whose rows are equal: a row depends only on the source's selector class and on which
+   * destinations admit its address (the transposed sets, by content).
+   */
+  rowKey(s: number): number {
+    if (this.kinds === null) {
+      this.kinds = new Map()
+      const byContent = new Map<string, number>()
+      for (const b of this.t.byAddress) {
+        if (this.kinds.has(b)) continue
+        const key = b.words.join(',')
+        let id = byContent.get(key)
+        if (id === undefined) byContent.set(key, (id = byContent.size))
+        this.kinds.set(b, id)
+      }
+    }
+    const kinds = this.kinds
+    return this.ids.selectorOf[s]! * (this.t.byAddress.length + 1) + kinds.get(this.t.byAddress[this.ids.addressOf[s]!]!)!
+  }
+
   /** The row of class s, in a buffer that the next call overwrites. */
   row(s: number): Bitset {
     this.scratch.words.fill(0)
