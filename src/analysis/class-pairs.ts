@@ -117,10 +117,28 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
   const addSelector = (d1: number) => setRange(row.words, first[rank[d1]!]!, first[rank[d1]! + 1]! - 1)
   const runs = new Runs()
   const groups = new Map<string, { from: number[]; to: Int32Array }>()
+  // a source's row depends on its selector class and on which destinations admit its address: sources alike in
+  // both share it (by address: the transposed sets, interned)
+  const addressKinds = new Map<Bitset, number>()
+  const byContent = new Map<string, number>()
+  for (const b of t.byAddress) {
+    if (addressKinds.has(b)) continue
+    const key = b.words.join(',')
+    let id = byContent.get(key)
+    if (id === undefined) byContent.set(key, (id = byContent.size))
+    addressKinds.set(b, id)
+  }
+  const known = new Map<number, { from: number[]; to: Int32Array } | null>()
   for (let k = 0; k < order.length; k++) {
     const s = order[k]!
     if (rows !== undefined && !rows(s)) continue
     const s1 = selectorOf[s]!
+    const alike = s1 * byContent.size + addressKinds.get(t.byAddress[addressOf[s]!]!)!
+    const seen = known.get(alike)
+    if (seen !== undefined) {
+      seen?.from.push(k)
+      continue
+    }
     row.words.fill(0)
     if (m.outIsolated[s1] === 0) {
       // every open destination, and those whose ingress admits this source by selector or by address
@@ -159,11 +177,15 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
       for (let w = 0; w < rw.length; w++) rw[w]! &= cw[w]!
     }
     const to = runs.of(row.words)
-    if (to.length === 0) continue
+    if (to.length === 0) {
+      known.set(alike, null)
+      continue
+    }
     const key = to.join(',')
-    const g = groups.get(key)
+    let g = groups.get(key)
     if (g) g.from.push(k)
-    else groups.set(key, { from: [k], to })
+    else groups.set(key, (g = { from: [k], to }))
+    known.set(alike, g)
   }
   return [...groups.values()]
 }

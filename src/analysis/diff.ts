@@ -6,11 +6,11 @@ import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRe
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
 import { indexCluster } from '../engine/cluster-index.js'
 import { policySelects } from '../engine/select.js'
-import type { Bitset } from '../engine/bitset.js'
+import { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
-import { computeReachability, type PortProtocol } from './reachability.js'
+import { computeReachability, RowMaker, type PortProtocol } from './reachability.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
 
@@ -100,7 +100,13 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
-  const flips = findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows), selfPairs)
+  // rows one at a time: all of them at once are classes² bits per port and side
+  const flips = findFlips(
+    joint,
+    oldR.results.map((m) => new RowMaker(oldR.identities, m)),
+    newR.results.map((m) => new RowMaker(newR.identities, m)),
+    selfPairs,
+  )
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
@@ -210,40 +216,94 @@ export interface Flip {
   readonly allowed: boolean
 }
 
+/** The rows of one side's class matrix for one port: all of them, or one at a time (see RowMaker). */
+export type ClassRows = readonly Bitset[] | { row(c: number): Bitset; rowKey(c: number): number }
+
 /**
- * Compares the class matrices of both sides through the joint classes: `oldRows[k][c]` is the row of class c
+ * Compares the class matrices of both sides through the joint classes: `oldRows[k]` gives the row of class c
  * (before) for port index k. A joint class with one pod is skipped against itself: its only pair is the pod with
  * itself, which is always allowed, unless `selfPairs` counts it (a template of several replicas on both sides).
+ * Per source, only the destinations either side allows are visited: O(allowed classes) per source and port, not
+ * O(classes).
  */
-export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitset[])[], newRows: readonly (readonly Bitset[])[], selfPairs?: readonly number[]): Flip[] {
+export function findFlips(joint: JointClasses, oldRows: readonly ClassRows[], newRows: readonly ClassRows[], selfPairs?: readonly number[]): Flip[] {
   const flips: Flip[] = []
   const n = joint.members.length
   const ports = oldRows.length
   const before = joint.before
   const after = joint.after
-  const o: Uint32Array[] = []
-  const w: Uint32Array[] = []
-  // pair by pair, ports ascending: the flips of one pair come out together
+  const rowOf = (rows: ClassRows, c: number): Bitset => ('row' in rows ? rows.row(c) : rows[c]!)
+  // joint classes per class of each side
+  const nOld = before.reduce((x, c) => Math.max(x, c + 1), 0)
+  const nNew = after.reduce((x, c) => Math.max(x, c + 1), 0)
+  const ofOld: number[][] = Array.from({ length: nOld }, () => [])
+  const ofNew: number[][] = Array.from({ length: nNew }, () => [])
+  for (let b = 0; b < n; b++) {
+    ofOld[before[b]!]!.push(b)
+    ofNew[after[b]!]!.push(b)
+  }
+  // per destination joint class, bit k: the verdict on port k differs (for ports in groups of 32)
+  const mark = new Uint32Array(n)
+  const seen = new Int32Array(n).fill(-1)
+  const touched = new Int32Array(n)
+  const w: Bitset[] = []
+  const kept: Bitset[] = []
+  // sources whose rows are equal on both sides (one key per side and port) have the same flips, but for the pair
+  // of a source with itself, which is left out below
+  const keyed = ports > 0 && [...oldRows, ...newRows].every((r) => 'rowKey' in r)
+  const known = new Map<string, { b: number; k: number; now: boolean }[]>()
   for (let a = 0; a < n; a++) {
-    for (let k = 0; k < ports; k++) {
-      o[k] = oldRows[k]![before[a]!]!.words
-      w[k] = newRows[k]![after[a]!]!.words
-    }
     const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
-    for (let b = 0; b < n; b++) {
-      if (a === b && single) continue
-      const cb = before[b]!
-      const ca = after[b]!
-      const ob = cb >>> 5
-      const os = cb & 31
-      const nb = ca >>> 5
-      const ns = ca & 31
-      for (let k = 0; k < ports; k++) {
-        const was = (o[k]![ob]! >>> os) & 1
-        const now = (w[k]![nb]! >>> ns) & 1
-        if (was !== now) flips.push({ from: a, to: b, port: k, allowed: now === 1 })
+    let key = ''
+    if (keyed) {
+      for (let k = 0; k < ports; k++) key += `${(oldRows[k] as { rowKey(c: number): number }).rowKey(before[a]!)},${(newRows[k] as { rowKey(c: number): number }).rowKey(after[a]!)};`
+      const seenFlips = known.get(key)
+      if (seenFlips !== undefined) {
+        for (const f of seenFlips) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
+        continue
       }
     }
+    const found: { b: number; k: number; now: boolean }[] = []
+    for (let k0 = 0; k0 < ports; k0 += 32) {
+      let count = 0
+      const toggle = (b: number, bit: number) => {
+        if (seen[b] !== a) {
+          seen[b] = a
+          mark[b] = 0
+          touched[count++] = b
+        }
+        mark[b]! ^= bit
+      }
+      for (let k = k0; k < Math.min(ports, k0 + 32); k++) {
+        const bit = (1 << (k - k0)) >>> 0
+        rowOf(oldRows[k]!, before[a]!).forEach((c) => {
+          for (const b of ofOld[c]!) toggle(b, bit)
+        })
+        const now = rowOf(newRows[k]!, after[a]!)
+        w[k] = now
+        now.forEach((c) => {
+          for (const b of ofNew[c]!) toggle(b, bit)
+        })
+        // a row handed out one at a time is gone at the next call: keep a copy
+        if ('row' in newRows[k]!) {
+          const keep = (kept[k] ??= new Bitset(now.size))
+          keep.words.set(now.words)
+          w[k] = keep
+        }
+      }
+      for (let x = 0; x < count; x++) {
+        const b = touched[x]!
+        const m = mark[b]!
+        if (m === 0) continue
+        for (let k = k0; k < Math.min(ports, k0 + 32); k++) if ((m >>> (k - k0)) & 1) found.push({ b, k, now: w[k]!.has(after[b]!) })
+      }
+      // the next group of ports starts over
+      for (let x = 0; x < count; x++) seen[touched[x]!] = -1
+    }
+    // pair by pair, ports ascending: the flips of one pair come out together
+    found.sort((x, y) => x.b - y.b || x.k - y.k)
+    if (keyed) known.set(key, found)
+    for (const f of found) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
   }
   return flips
 }

@@ -167,25 +167,71 @@ export class PodRows {
 const MIXED = 255
 
 function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
-  const n = ids.classes.length
-  const nSel = ids.selectorClasses.length
-  const { selectorOf, addressOf } = ids
-  const bySelector: number[][] = ids.selectorClasses.map(() => [])
-  for (let c = 0; c < n; c++) bySelector[selectorOf[c]!]!.push(c)
-  const t = transposeIngress(ids, m)
-  const ingressOk = new Bitset(nSel)
+  const rows = new RowMaker(ids, m)
   return ids.classes.map((_, s) => {
+    const row = new Bitset(ids.classes.length)
+    rows.fill(s, row)
+    return row
+  })
+}
+
+/** Rows of the class matrix one at a time (see ClassMatrix.rows), for callers that cannot hold classes² bits. */
+export class RowMaker {
+  private readonly bySelector: number[][]
+  private readonly t: ReturnType<typeof transposeIngress>
+  private readonly ingressOk: Bitset
+  private readonly scratch: Bitset
+  constructor(private readonly ids: Identities, private readonly m: ClassMatrix) {
+    this.bySelector = ids.selectorClasses.map(() => [])
+    for (let c = 0; c < ids.classes.length; c++) this.bySelector[ids.selectorOf[c]!]!.push(c)
+    this.t = transposeIngress(ids, m)
+    this.ingressOk = new Bitset(ids.selectorClasses.length)
+    this.scratch = new Bitset(ids.classes.length)
+  }
+
+  private kinds: Map<Bitset, number> | null = null
+
+  /**
+   * Equal for classes whose rows are equal: a row depends only on the source's selector class and on which
+   * destinations admit its address (the transposed sets, by content).
+   */
+  rowKey(s: number): number {
+    if (this.kinds === null) {
+      this.kinds = new Map()
+      const byContent = new Map<string, number>()
+      for (const b of this.t.byAddress) {
+        if (this.kinds.has(b)) continue
+        const key = b.words.join(',')
+        let id = byContent.get(key)
+        if (id === undefined) byContent.set(key, (id = byContent.size))
+        this.kinds.set(b, id)
+      }
+    }
+    const kinds = this.kinds
+    return this.ids.selectorOf[s]! * (this.t.byAddress.length + 1) + kinds.get(this.t.byAddress[this.ids.addressOf[s]!]!)!
+  }
+
+  /** The row of class s, in a buffer that the next call overwrites. */
+  row(s: number): Bitset {
+    this.scratch.words.fill(0)
+    this.fill(s, this.scratch)
+    return this.scratch
+  }
+
+  /** Adds to `row` (classes) the destination classes class s may reach. */
+  fill(s: number, row: Bitset): void {
+    const { ids, m, t, ingressOk, bySelector } = this
+    const { selectorOf, addressOf } = ids
     const s1 = selectorOf[s]!
     // destination selector classes whose ingress admits s: not isolated, or admitted by selector or by address
     ingressOk.words.set(t.open.words)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[s]!]!)
-    const row = new Bitset(n)
     const direct = m.outIsolated[s1] === 0 ? ingressOk : ingressOk.and(m.outSel[s1]!)
     direct.forEach((d1) => {
       for (const d of bySelector[d1]!) row.add(d)
     })
-    if (m.outIsolated[s1] === 0) return row
+    if (m.outIsolated[s1] === 0) return
     // egress through ipBlocks: decided by the destination's address class
     for (const g of m.outAddr[s1]!) {
       const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
@@ -194,25 +240,70 @@ function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
         for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
       })
     }
-    return row
-  })
+  }
 }
 
-/** The ingress answers turned around: per source half-class, the destination selector classes that admit it. */
+/**
+ * The ingress answers turned around: per source half-class, the destination selector classes that admit it.
+ * Half-classes that no isolated destination admits share one empty set (read-only, like the others). Transposed
+ * 32 × 32 bits at a time, skipping blocks where nothing is admitted.
+ */
 export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const nSel = ids.selectorClasses.length
   const open = new Bitset(nSel)
-  const bySelector = ids.selectorClasses.map(() => new Bitset(nSel))
-  const byAddress = ids.addressClasses.map(() => new Bitset(nSel))
-  for (let d1 = 0; d1 < nSel; d1++) {
-    if (m.inIsolated[d1] === 0) {
-      open.add(d1)
-      continue
-    }
-    m.inSel[d1]!.forEach((s1) => bySelector[s1]!.add(d1))
-    m.inAddr[d1]!.forEach((s2) => byAddress[s2]!.add(d1))
-  }
+  const none = new Bitset(nSel)
+  for (let d1 = 0; d1 < nSel; d1++) if (m.inIsolated[d1] === 0) open.add(d1)
+  const bySelector = transposeRows(nSel, ids.selectorClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inSel[d1]!), none)
+  const byAddress = transposeRows(nSel, ids.addressClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inAddr[d1]!), none)
   return { open, bySelector, byAddress }
+}
+
+/** The transpose of `rows` (row r over `columns` bits; null: empty) as `columns` sets over the rows; `none` for empty ones. */
+function transposeRows(nRows: number, columns: number, row: (r: number) => Bitset | null, none: Bitset): Bitset[] {
+  const out: Bitset[] = new Array<Bitset>(columns).fill(none)
+  const colWords = (columns + 31) >>> 5
+  const block = new Uint32Array(32)
+  const src: (Uint32Array | null)[] = new Array(32)
+  for (let rb = 0; rb < (nRows + 31) >>> 5; rb++) {
+    let any = false
+    for (let i = 0; i < 32; i++) {
+      const r = (rb << 5) + i
+      const bits = r < nRows ? row(r) : null
+      src[i] = bits === null ? null : bits.words
+      if (bits !== null) any = true
+    }
+    if (!any) continue
+    for (let cw = 0; cw < colWords; cw++) {
+      let or = 0
+      for (let i = 0; i < 32; i++) {
+        const v = src[i] === null ? 0 : src[i]![cw]!
+        block[i] = v
+        or |= v
+      }
+      if (or === 0) continue
+      transpose32(block)
+      for (let j = 0; j < 32; j++) {
+        const v = block[j]!
+        if (v === 0) continue
+        const c = (cw << 5) + j
+        let set = out[c]!
+        if (set === none) out[c] = set = new Bitset(nRows)
+        set.words[rb] = v
+      }
+    }
+  }
+  return out
+}
+
+/** In place: bit j of word i becomes bit i of word j (swapping off-diagonal blocks of 16, 8, 4, 2, 1). */
+function transpose32(a: Uint32Array): void {
+  for (let j = 16, mask = 0x0000ffff; j !== 0; j >>>= 1, mask = (mask ^ (mask << j)) >>> 0) {
+    for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
+      const t = ((a[k]! >>> j) ^ a[k + j]!) & mask
+      a[k] = (a[k]! ^ (t << j)) >>> 0
+      a[k + j] = (a[k + j]! ^ t) >>> 0
+    }
+  }
 }
 
 /**
@@ -255,6 +346,12 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
     const outSel: Bitset[] = []
     const outAddr: AddressGrant[][] = []
     egressBy.forEach((policies) => {
+      // a source not isolated for egress reaches every destination: its row is never read
+      if (policies.length === 0) {
+        outSel.push(empty.sel)
+        outAddr.push([])
+        return
+      }
       const s = new Bitset(nSel)
       const grants = new Map<Bitset | null, Bitset>()
       for (const p of policies) {
@@ -299,8 +396,14 @@ function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, 
     if (acc === null) acc = new Bitset(n)
     acc.orWith(bits)
   }
+  // no entry matches on any destination: the rule is skipped (one empty set serves)
+  if (acc === null) {
+    let none = cache.get('=')
+    if (none === undefined) cache.set('=', (none = new Bitset(n)))
+    return none
+  }
   // interned so grants with equal destination sets merge
-  const result = acc ?? new Bitset(n)
+  const result = acc
   const key = `=${Array.from(result.words).join(',')}`
   const seen = cache.get(key)
   if (seen) return seen

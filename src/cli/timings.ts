@@ -1,5 +1,5 @@
 /**
- * Phase timings for benchmarks: with NETPOL_TIMINGS=1 each phase's wall time and the peak RSS are printed on
+ * Phase timings for benchmarks: with NETPOL_TIMINGS=1 each phase's wall time, the CPU time and the peak RSS are printed on
  * stderr as one JSON line when the process exits. Costs nothing otherwise.
  */
 const enabled = process.env.NETPOL_TIMINGS === '1'
@@ -17,6 +17,9 @@ if (enabled) {
   process.on('exit', () => {
     phase('write')
     const ms = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]))
-    process.stderr.write(`NETPOL_TIMINGS ${JSON.stringify({ uptimeMs: Math.round(performance.now()), phasesMs: ms, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`)
+    const u = process.resourceUsage()
+    // CPU time (all threads, the collector's included) tells the process's own cost apart on a shared machine
+    const cpuMs = Math.round((u.userCPUTime + u.systemCPUTime) / 1000)
+    process.stderr.write(`NETPOL_TIMINGS ${JSON.stringify({ uptimeMs: Math.round(performance.now()), phasesMs: ms, cpuMs, maxRssMB: Math.round(u.maxRSS / 1024) })}\n`)
   })
 }

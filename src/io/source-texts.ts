@@ -43,6 +43,25 @@ export class SourceTexts {
     return [...this.texts.keys()]
   }
 
+  /** whether the text of unit `name` was kept */
+  has(name: string): boolean {
+    return this.texts.has(name)
+  }
+
+  /**
+   * The text of unit `name` as UTF-8 bytes, not decoded (a kept text may be longer than the longest string V8
+   * can hold, ~512 MiB); undefined when it was not kept.
+   */
+  bytes(name: string): Uint8Array | undefined {
+    const t = this.texts.get(name)
+    if (t === undefined) return undefined
+    if (typeof t === 'string') return Buffer.from(t, 'utf8')
+    if (t.length === 1) return t[0]!
+    const joined = Buffer.concat(t)
+    this.texts.set(name, [joined])
+    return joined
+  }
+
   /** the text of unit `name`; undefined when it was not kept (parsed while read, or decoded objects) */
   get(name: string): string | undefined {
     const t = this.texts.get(name)

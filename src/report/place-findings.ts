@@ -16,8 +16,6 @@ interface Position {
   readonly column: number
 }
 
-const JSON_START = /^\uFEFF?\s*[{[]/
-
 /**
  * The result with `object.source.line` set for every object whose text was kept, and `location` (line and column
  * of the finding's path) for findings that point inside one.
@@ -26,7 +24,7 @@ export async function placeFindings(result: LintResult, texts: SourceTexts): Pro
   // every (object, path) to place, per file
   const wanted = new Map<string, { object: LintObject; path: Path }[]>()
   const want = (object: LintObject, path: Path) => {
-    if (!object.source || texts.get(object.source.file) === undefined) return
+    if (!object.source || !texts.has(object.source.file)) return
     const list = wanted.get(object.source.file) ?? []
     list.push({ object, path }, { object, path: [] })
     wanted.set(object.source.file, list)
@@ -59,24 +57,24 @@ interface Placer {
 }
 
 async function makePlacer(texts: SourceTexts, file: string, items: readonly { object: LintObject; path: Path }[]): Promise<Placer> {
-  const text = texts.get(file)!
   // the object's path inside its document, as the loader found it
   const full = (o: LintObject, path: Path): Path => [...(o.source!.at ?? []), ...path]
-  if (JSON_START.test(text)) {
+  const bytes = texts.bytes(file)!
+  if (looksLikeJson(bytes)) {
     const paths: Path[] = []
     for (const { object, path } of items) {
       paths.push(full(object, path))
     }
-    const offsets = jsonOffsets(text, paths)
+    const offsets = jsonOffsets(bytes, paths)
     if (offsets !== null) {
-      const lines = lineStarts(text)
+      const positions = positionsOf(bytes, offsets.values())
       return {
         at(o, path) {
           const p = full(o, path)
           // the deepest part of the path that exists
           for (let n = p.length; n >= 0; n--) {
             const off = offsets.get(pathKey(p.slice(0, n)))
-            if (off !== undefined) return position(lines, off)
+            if (off !== undefined) return positions.get(off)
           }
           return undefined
         },
@@ -87,38 +85,54 @@ async function makePlacer(texts: SourceTexts, file: string, items: readonly { ob
   return { at: (o, path) => locate(o.source!.doc, full(o, path)) }
 }
 
-const pathKey = (p: Path): string => p.map((s) => `\u0000${s}`).join('')
-
-function lineStarts(text: string): number[] {
-  const starts = [0]
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-  return starts
+/** A BOM and white space, then `{` or `[`. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  while (i < bytes.length && (bytes[i] === 32 || bytes[i] === 9 || bytes[i] === 10 || bytes[i] === 13)) i++
+  return bytes[i] === 123 || bytes[i] === 91
 }
 
-function position(starts: readonly number[], offset: number): Position {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1
-    if (starts[mid]! <= offset) lo = mid
-    else hi = mid - 1
+const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length))
+
+const pathKey = (p: Path): string => p.map((s) => `\u0000${s}`).join('')
+
+/**
+ * Line and column (in characters, as an editor counts them) of each byte offset, in one pass over the text up to
+ * the last offset: lines are counted between consecutive offsets, not indexed for the whole text.
+ */
+function positionsOf(bytes: Uint8Array, offsets: Iterable<number>): Map<number, Position> {
+  const buf = asBuffer(bytes)
+  const sorted = Float64Array.from(new Set(offsets)).sort()
+  const out = new Map<number, Position>()
+  let line = 1
+  let lineStart = 0
+  let pos = 0
+  for (const off of sorted) {
+    for (let nl = buf.indexOf(10, pos); nl >= 0 && nl < off; nl = buf.indexOf(10, nl + 1)) {
+      line++
+      lineStart = nl + 1
+    }
+    pos = off
+    out.set(off, { line, column: buf.toString('utf8', lineStart, off).length + 1 })
   }
-  return { line: lo + 1, column: offset - starts[lo]! + 1 }
+  return out
 }
 
 /**
- * Offsets of `paths` (and of all their ancestors) in JSON text, in one pass that only descends into the
- * values on the way to a wanted path. A value reached through a key is placed at its key, as the YAML locator
- * does; an array element at its first character. Null when the text is not one well-formed JSON value.
+ * Byte offsets of `paths` (and of all their ancestors) in JSON text (UTF-8 bytes, or a string taken as its
+ * UTF-8 encoding), in one pass that only descends into the values on the way to a wanted path. A value reached
+ * through a key is placed at its key, as the YAML locator does; an array element at its first character. Null
+ * when the text is not one well-formed JSON value.
  */
-export function jsonOffsets(text: string, paths: readonly Path[]): Map<string, number> | null {
+export function jsonOffsets(input: string | Uint8Array, paths: readonly Path[]): Map<string, number> | null {
+  const text = typeof input === 'string' ? Buffer.from(input, 'utf8') : asBuffer(input)
   const prefixes = new Set<string>()
   for (const p of paths) for (let n = 0; n <= p.length; n++) prefixes.add(pathKey(p.slice(0, n)))
   const out = new Map<string, number>()
   const n = text.length
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  let i = text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? 3 : 0
   const ws = () => {
-    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+    for (let c = text[i]; c === 32 || c === 9 || c === 10 || c === 13; c = text[++i]);
   }
   const fail = (): never => {
     throw new SyntaxError(`unexpected input at ${i}`)
@@ -126,24 +140,26 @@ export function jsonOffsets(text: string, paths: readonly Path[]): Map<string, n
   const string = (keep: boolean): string => {
     const start = i++
     while (i < n) {
-      const c = text.charCodeAt(i)
+      const c = text[i]!
       if (c === 92) i += 2
       else if (c === 34) {
         i++
-        return keep ? (JSON.parse(text.slice(start, i)) as string) : ''
+        return keep ? (JSON.parse(text.toString('utf8', start, i)) as string) : ''
       } else i++
     }
     return fail()
   }
+  // what ends a number or a literal: , ] } and white space
+  const ends = (c: number) => c === 44 || c === 93 || c === 125 || c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11
   const value = (key: string | null, at: number): void => {
     ws()
     if (key !== null) out.set(key, at < 0 ? i : at)
-    const c = text.charCodeAt(i)
+    const c = text[i]
     if (c === 123 || c === 91) {
       const close = c === 123 ? 125 : 93
       i++
       ws()
-      if (text.charCodeAt(i) === close) {
+      if (text[i] === close) {
         i++
         return
       }
@@ -152,16 +168,16 @@ export function jsonOffsets(text: string, paths: readonly Path[]): Map<string, n
         let child: string | null = null
         let childAt = -1
         if (c === 123) {
-          if (text.charCodeAt(i) !== 34) fail()
+          if (text[i] !== 34) fail()
           childAt = i
           const k = string(key !== null)
           ws()
-          if (text.charCodeAt(i++) !== 58) fail()
+          if (text[i++] !== 58) fail()
           if (key !== null) child = `${key}\u0000${k}`
         } else if (key !== null) child = `${key}\u0000${index}`
         value(child !== null && prefixes.has(child) ? child : null, childAt)
         ws()
-        const sep = text.charCodeAt(i++)
+        const sep = text[i++]
         if (sep === close) return
         if (sep !== 44) fail()
       }
@@ -171,7 +187,7 @@ export function jsonOffsets(text: string, paths: readonly Path[]): Map<string, n
       return
     }
     const start = i
-    while (i < n && !/[,\]}\s]/.test(text[i]!)) i++
+    while (i < n && !ends(text[i]!)) i++
     if (i === start) fail()
   }
   try {

@@ -12,6 +12,7 @@ test.each([
   ['matrix --to-namespace', ['matrix', '-f', 'examples/three-tier/', '--to-namespace', 'database', '--port', '5432/TCP']],
   ['matrix -o dot', ['matrix', '-f', 'examples/three-tier/', '-o', 'dot', '--port', '5432/TCP', '-n', 'backend', '-n', 'database']],
   ['matrix -o mermaid', ['matrix', '-f', 'examples/three-tier/', '-o', 'mermaid', '--level', 'namespace', '-n', 'frontend', '-n', 'backend']],
+  ['matrix -o classes', ['matrix', '-f', 'examples/three-tier/', '--port', '5432/TCP', '-o', 'classes']],
   ['check', ['check', '-f', 'examples/three-tier/', '--from', 'backend/worker-3a9', '--to', 'database/postgres-0', '--port', '5432/TCP']],
   ['check by ClusterIP', ['check', '-f', 'examples/three-tier/', '--from', 'backend/api-5c4', '--to', '10.96.30.54:5432']],
   ['describe policy', ['describe', '-f', 'examples/three-tier/', 'backend/api-egress']],

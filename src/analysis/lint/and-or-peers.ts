@@ -1,5 +1,6 @@
 import { formatSelector } from '../../model/label-selector.js'
 import type { Peer } from '../../model/policy.js'
+import { Bitset } from '../../engine/bitset.js'
 import type { Check } from './check.js'
 import { rulesOf } from './context.js'
 import { code, count, msg, policyObject, refList, type Draft } from './finding.js'
@@ -43,20 +44,27 @@ export const andOrPeers: Check = {
         if (peers === 'any') continue
         for (const { index: j, ns, pods } of andOrPairs(peers)) {
           const both: PodsPeer = { kind: 'pods', podSelector: pods.podSelector, namespaces: ns.namespaces, written: { podSelector: true, namespaceSelector: true } }
-          const nsPods = ctx.peerPods(ns, policy.namespace)
-          const ownPods = ctx.peerPods(pods, policy.namespace)
-          const andPods = ctx.peerPods(both, policy.namespace)
-          const orPods = new Set([...nsPods, ...ownPods])
+          // counted on classes: the three peers admit whole selector classes
+          const cache = ctx.classes.cache
+          const nsBits = cache.forPeer(ns, policy.namespace)
+          const ownBits = cache.forPeer(pods, policy.namespace)
+          const andBits = cache.forPeer(both, policy.namespace)
+          const orBits = Bitset.copy(nsBits)
+          orBits.orWith(ownBits)
+          const nsCount = ctx.classes.countSelectors(nsBits)
+          const ownCount = ctx.classes.countSelectors(ownBits)
+          const andCount = ctx.classes.countSelectors(andBits)
+          const orCount = ctx.classes.countSelectors(orBits)
           // an AND that admits nobody was probably not meant either, unless the podSelector alone is useless too
-          if (andPods.length === 0 && ownPods.length > 0) continue
-          const same = orPods.size === andPods.length && andPods.every((p) => orPods.has(p))
+          if (andCount === 0 && ownCount > 0) continue
+          const same = orCount === andCount && andBits.and(orBits).words.every((w, i) => w === andBits.words[i])
           const today = same ? msg` (the same pods today, but not once another pod runs in those namespaces)` : []
           const nsNames = ns.namespaces.kind === 'selector' ? ctx.namespacesMatching(ns.namespaces.selector) : []
           const sel = code(formatSelector(pods.podSelector))
           out.push({
             object: policyObject(policy),
             path: [...at.path, at.peersKey, j],
-            message: msg`${code(`${at.peersKey}[${j}]`)} and ${code(`${at.peersKey}[${j + 1}]`)} are two peers, and a rule admits what either admits: as written it admits every pod of ${nsNames.length ? refList(nsNames) : 'no namespace'} (${count(nsPods.length, 'pod')}) plus the pods with ${sel} in ${refList([policy.namespace])} (${count(ownPods.length, 'pod')}), ${count(orPods.size, 'pod')} in all; one peer with both selectors would admit only the pods with ${sel} in those namespaces (${count(andPods.length, 'pod')})${today}`,
+            message: msg`${code(`${at.peersKey}[${j}]`)} and ${code(`${at.peersKey}[${j + 1}]`)} are two peers, and a rule admits what either admits: as written it admits every pod of ${nsNames.length ? refList(nsNames) : 'no namespace'} (${count(nsCount, 'pod')}) plus the pods with ${sel} in ${refList([policy.namespace])} (${count(ownCount, 'pod')}), ${count(orCount, 'pod')} in all; one peer with both selectors would admit only the pods with ${sel} in those namespaces (${count(andCount, 'pod')})${today}`,
             fix: {
               text: msg`if both must hold, write them in one list entry (no dash before ${code('podSelector')})`,
               yaml: `${at.peersKey}:\n${peerLines(both).join('\n')}\n`,

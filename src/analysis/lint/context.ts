@@ -23,6 +23,10 @@ export interface LintContext {
   selectedBy(policy: NetworkPolicy): readonly Pod[]
   /** the pods one peer of a rule in a policy of `policyNamespace` admits */
   peerPods(peer: Peer, policyNamespace: string): readonly Pod[]
+  /** whether that peer admits some pod (decided on classes, no pod list made) */
+  peerAdmitsPods(peer: Peer, policyNamespace: string): boolean
+  /** the engine's class machinery over the input's pods: what rules admit as classes, and as pods */
+  readonly classes: PeerPods
   /** the namespaces of the input whose labels `selector` matches */
   namespacesMatching(selector: LabelSelector): readonly string[]
   endpoint(pod: Pod): PodEndpoint
@@ -49,6 +53,7 @@ export function createContext(cluster: Cluster): LintContext {
   }
   const selected = new Map<NetworkPolicy, Pod[]>()
   let peers: PeerPods | null = null
+  const classes = () => (peers ??= new PeerPods(index, cluster.pods, cluster.policies, family))
   const nsBySelector = new Map<string, string[]>()
   return {
     cluster,
@@ -65,8 +70,14 @@ export function createContext(cluster: Cluster): LintContext {
       return pods
     },
     peerPods(peer, policyNamespace) {
-      peers ??= new PeerPods(index, cluster.pods, cluster.policies, family)
-      return peers.of(peer, policyNamespace)
+      return classes().of(peer, policyNamespace)
+    },
+    peerAdmitsPods(peer, policyNamespace) {
+      // every class holds a pod
+      return !classes().cache.forPeer(peer, policyNamespace).isEmpty()
+    },
+    get classes() {
+      return classes()
     },
     namespacesMatching(selector) {
       let list = nsBySelector.get(selector.key)

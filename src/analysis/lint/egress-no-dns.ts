@@ -8,7 +8,7 @@ import { computeIdentities } from '../../engine/identities.js'
 import { targetPortOn } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
 import type { LintContext } from './context.js'
-import { code, count, joinParts, msg, podName, policyObject, ref, refList, type Draft, type Part } from './finding.js'
+import { code, count, joinParts, msg, podList, policyObject, ref, refList, type Draft, type Part } from './finding.js'
 import { policyYaml } from './yaml-snippet.js'
 
 /** Where the cluster DNS runs: CoreDNS and kube-dns both keep the kube-dns label in kube-system. */
@@ -118,7 +118,7 @@ function egressDraft(ctx: LintContext, f: Failure, dns: readonly Pod[], port: Re
   return {
     object: policyObject(policyOf(ctx, f.policies[0]!)),
     path: ['spec', 'egress'],
-    message: msg`${count(f.pods.length, 'pod')} (${refList(f.pods.map(podName))}) ${f.pods.length === 1 ? 'is' : 'are'} isolated for egress by ${joinParts(policies)} and may not send DNS queries on ${what(f.protocols, port)} to the cluster DNS (${refList(dns.map(podName), 2)}): ${consequence(f.protocols)}`,
+    message: msg`${count(f.pods.length, 'pod')} (${podList(f.pods)}) ${f.pods.length === 1 ? 'is' : 'are'} isolated for egress by ${joinParts(policies)} and may not send DNS queries on ${what(f.protocols, port)} to the cluster DNS (${podList(dns, 2)}): ${consequence(f.protocols)}`,
     fix: {
       text: msg`allow egress to the DNS pods on UDP and TCP from every pod of ${ref(ns)}`,
       yaml: policyYaml({
@@ -143,7 +143,7 @@ function ingressDraft(ctx: LintContext, f: Failure, dns: readonly Pod[], port: R
   return {
     object: policyObject(policyOf(ctx, f.policies[0]!)),
     path: ['spec', 'ingress'],
-    message: msg`the cluster DNS pods (${refList(dns.map(podName), 2)}) are isolated for ingress by ${joinParts(policies)}, which admit no DNS queries on ${what(f.protocols, port)} from ${count(f.pods.length, 'pod')} in ${refList(namespaces)}: ${consequence(f.protocols)}`,
+    message: msg`the cluster DNS pods (${podList(dns, 2)}) are isolated for ingress by ${joinParts(policies)}, which admit no DNS queries on ${what(f.protocols, port)} from ${count(f.pods.length, 'pod')} in ${refList(namespaces)}: ${consequence(f.protocols)}`,
     fix: {
       text: msg`admit DNS queries to the DNS pods from every namespace`,
       yaml: policyYaml({

@@ -57,6 +57,13 @@ export function refList(names: readonly string[], max = 3): Part[] {
   return joinParts(shown)
 }
 
+/** refList of the pods' names (see podName), naming only the ones shown; `total`: how many there are when `pods` holds only the first ones. */
+export function podList(pods: readonly Pod[], max = 3, total = pods.length): Part[] {
+  const shown = pods.slice(0, max).map((p) => [ref(podName(p))])
+  if (total > max) shown.push([`${total - max} more`])
+  return joinParts(shown)
+}
+
 /** `1 pod`, `3 pods` */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 

@@ -1,5 +1,5 @@
 import type { Check } from './check.js'
-import { count, msg, podName, policyObject, refList, type Draft } from './finding.js'
+import { count, msg, podList, policyObject, refList, type Draft } from './finding.js'
 
 export const hostNetworkSelected: Check = {
   id: 'NP012',
@@ -18,7 +18,7 @@ export const hostNetworkSelected: Check = {
       out.push({
         object: policyObject(policy),
         path: ['spec', 'podSelector'],
-        message: msg`selects ${count(host.length, 'hostNetwork pod')} (${refList(host.map(podName))}); ${host.length === 1 ? 'it uses' : 'they use'} the node's network namespace, so this policy is not enforced for ${host.length === 1 ? 'it' : 'them'}`,
+        message: msg`selects ${count(host.length, 'hostNetwork pod')} (${podList(host)}); ${host.length === 1 ? 'it uses' : 'they use'} the node's network namespace, so this policy is not enforced for ${host.length === 1 ? 'it' : 'them'}`,
         fix: { text: msg`narrow the podSelector to pods without hostNetwork, and filter the node itself for the host-network pods` },
       })
     }

@@ -3,7 +3,7 @@ import { ipBlockContains } from '../../model/ip-block.js'
 import type { IpAddress } from '../../model/ip.js'
 import { servicePods } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
-import { code, count, joinParts, msg, podName, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
+import { code, count, joinParts, msg, podList, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
 import { NAME_LABEL } from './namespace-name-label.js'
 import { peersOf } from './peers.js'
 import { labelsFlow } from './yaml-snippet.js'
@@ -29,14 +29,14 @@ export const ipblockClusterIps: Check = {
         if (peer.kind !== 'ipBlock' || peer.block.cidr.prefix === 0) continue
         const inside = vips.filter((v) => ipBlockContains(peer.block, v.ip))
         // a pod address (a node's, for hostNetwork pods) in the block may be what it means
-        if (inside.length === 0 || ctx.peerPods(peer, policy.namespace).length > 0) continue
+        if (inside.length === 0 || ctx.peerAdmitsPods(peer, policy.namespace)) continue
         const services = [...new Set(inside.map((v) => v.service))]
         const list = joinParts(services.map((s) => [ref(`${s.namespace}/${s.name}`), ' (', code(inside.filter((v) => v.service === s).map((v) => v.ip.text).join(', ')), ')']))
         const named = services.length === 1 ? msg`the ClusterIP of Service ${list}` : msg`the ClusterIPs of ${count(services.length, 'Service')}, ${list},`
         const backends = services.flatMap((s) => servicePods(ctx.cluster, s))
         const effect =
           at.direction === 'egress'
-            ? msg`, so this peer allows no connection to ${services.length === 1 ? 'that Service' : 'those Services'}${backends.length > 0 ? msg` (${services.length === 1 ? 'its' : 'their'} pods: ${refList(backends.map(podName))})` : ''}`
+            ? msg`, so this peer allows no connection to ${services.length === 1 ? 'that Service' : 'those Services'}${backends.length > 0 ? msg` (${services.length === 1 ? 'its' : 'their'} pods: ${podList(backends)})` : ''}`
             : msg`, and no connection comes from a ClusterIP, so this peer admits nothing`
         out.push({
           object: policyObject(policy),

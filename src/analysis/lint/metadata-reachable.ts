@@ -5,7 +5,7 @@ import { evaluateFlow } from '../../engine/evaluate.js'
 import type { Endpoint } from '../../engine/verdict.js'
 import { computeIdentities } from '../../engine/identities.js'
 import type { Check } from './check.js'
-import { code, count, msg, podName, policyObject, refList, type Draft } from './finding.js'
+import { code, count, msg, podList, policyObject, refList, type Draft } from './finding.js'
 
 /** The link-local address where cloud providers serve instance metadata and credentials (HTTP). */
 export const METADATA_IP = '169.254.169.254'
@@ -64,7 +64,7 @@ export const metadataReachable: Check = {
       out.push({
         object: policyObject(policy),
         path,
-        message: msg`${what} lets ${count(pods.length, 'pod')} (${refList(pods.map(podName))}), whose egress is otherwise restricted, reach the cloud metadata service ${code(`${METADATA_IP}:80`)}, which serves the node's credentials`,
+        message: msg`${what} lets ${count(pods.length, 'pod')} (${podList(pods)}), whose egress is otherwise restricted, reach the cloud metadata service ${code(`${METADATA_IP}:80`)}, which serves the node's credentials`,
         fix,
       })
     }

@@ -2,7 +2,7 @@ import type { Pod } from '../../model/cluster.js'
 import { matchPort } from '../../engine/match-port.js'
 import type { Check } from './check.js'
 import { rulesOf } from './context.js'
-import { code, joinParts, msg, podName, policyObject, refList, type Draft, type Part } from './finding.js'
+import { code, joinParts, msg, podList, policyObject, refList, type Draft, type Part } from './finding.js'
 import { destinationsText, ruleDestinations } from './rule-destinations.js'
 import { typoDistance } from './suggest-labels.js'
 import { yamlScalar } from './yaml-snippet.js'
@@ -20,7 +20,7 @@ export const namedPortUndefined: Check = {
     const out: Draft[] = []
     for (const policy of ctx.cluster.policies) {
       for (const at of rulesOf(policy)) {
-        if (at.rule.ports === 'any') continue
+        if (at.rule.ports === 'any' || !at.rule.ports.some((spec) => spec.port.kind === 'named')) continue
         const dests = ruleDestinations(ctx, at).filter((p) => !p.hostNetwork)
         if (dests.length === 0) continue
         at.rule.ports.forEach((spec, k) => {
@@ -42,13 +42,13 @@ export const namedPortUndefined: Check = {
           let hint: Part[] = []
           if (otherProtocol.length > 0) {
             const protos = [...new Set(otherProtocol.flatMap((p) => p.ports.filter((c) => c.name === name).map((c) => c.protocol)))]
-            hint = msg`; ${refList(otherProtocol.map(podName))} define${otherProtocol.length === 1 ? 's' : ''} it for ${code(protos.join('/'))}, not ${code(spec.protocol)}`
+            hint = msg`; ${podList(otherProtocol)} define${otherProtocol.length === 1 ? 's' : ''} it for ${code(protos.join('/'))}, not ${code(spec.protocol)}`
           } else if (near.length > 0) hint = msg`; did you mean ${joinParts(near.slice(0, 2).map((n) => [code(n)]), 'or')}?`
           else if (names.length > 0) hint = msg` (${dests.length === 1 ? 'it defines' : 'they define'} ${joinParts(names.sort().slice(0, 5).map((n) => [code(n)]))})`
           out.push({
             object: policyObject(policy),
             path: [...at.path, 'ports', k, 'port'],
-            message: msg`${destinationsText(at, dests.length)}${dests.length === 1 ? msg` (${refList(dests.map(podName))}) defines` : ' define'} no ${code(spec.protocol)} container port named ${code(name)}, so this entry matches nothing${hint}`,
+            message: msg`${destinationsText(at, dests.length)}${dests.length === 1 ? msg` (${podList(dests)}) defines` : ' define'} no ${code(spec.protocol)} container port named ${code(name)}, so this entry matches nothing${hint}`,
             ...(near.length > 0 && otherProtocol.length === 0
               ? { fix: { text: msg`use the name the pods define`, yaml: `- {protocol: ${spec.protocol}, port: ${yamlScalar(near[0]!)}}\n` } }
               : otherProtocol.length > 0

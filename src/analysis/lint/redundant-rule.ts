@@ -4,7 +4,8 @@ import type { NetworkPolicy } from '../../model/policy.js'
 import type { PortSpec } from '../../model/port.js'
 import { matchPorts } from '../../engine/match-port.js'
 import { isolatingPolicies } from '../../engine/select.js'
-import { Bitset } from '../../engine/bitset.js'
+import type { PeerSets } from '../../engine/peer-cache.js'
+import type { PeerPods } from '../../engine/peer-pods.js'
 import type { Check } from './check.js'
 import { rulesOf, type LintContext, type RuleAt } from './context.js'
 import { blockCovers, peersCover, portCovers, selectorImplies } from './coverage.js'
@@ -19,12 +20,12 @@ const worst = (...ps: Proof[]): Proof => (ps.includes('this-input') ? 'this-inpu
 interface RuleInfo {
   readonly at: RuleAt
   readonly order: number
-  /** the pods the rule's peers admit (every pod when it has no peer list) */
-  readonly peers: Bitset
+  /** the pods the rule's peers admit (every pod when it has no peer list), as classes */
+  readonly peers: PeerSets
   /** admits no pod and no address block in this input: any coverage would be vacuous */
   readonly vacuous: boolean
-  /** the pods its ports are matched against */
-  readonly dests: readonly Pod[]
+  /** the pods its ports are matched against (computed when first needed) */
+  readonly dests: () => readonly Pod[]
 }
 
 interface Cover {
@@ -32,7 +33,15 @@ interface Cover {
   readonly proof: Proof
 }
 
-const subset = (a: Bitset, b: Bitset) => a.words.every((w, i) => (w & ~b.words[i]!) === 0)
+/** Is sorted list `a` a subset of sorted list `b`? */
+function subset(a: Int32Array, b: Int32Array): boolean {
+  let j = 0
+  for (let i = 0; i < a.length; i++) {
+    while (j < b.length && b[j]! < a[i]!) j++
+    if (j === b.length || b[j] !== a[i]) return false
+  }
+  return true
+}
 const MAX_RANGE = 64
 
 export const redundantRule: Check = {
@@ -49,26 +58,23 @@ export const redundantRule: Check = {
     'Exact duplicate policies are reported by NP011 instead.',
   run(ctx) {
     const dups = duplicatePolicies(ctx.cluster.policies)
-    const podIndex = new Map(ctx.cluster.pods.map((p, i) => [p, i]))
-    const bits = (pods: Iterable<Pod>) => {
-      const b = new Bitset(ctx.cluster.pods.length)
-      for (const p of pods) b.add(podIndex.get(p)!)
-      return b
-    }
-    const selected = new Map<NetworkPolicy, Bitset>()
+    const classes = ctx.classes
+    // the pods a policy selects, as their selector classes (what selection reads), sorted
+    const selectorClasses = (pods: readonly Pod[]) => Int32Array.from(new Set(pods.map((p) => classes.selectorClassOf(p)))).sort()
+    const selected = new Map<NetworkPolicy, Int32Array>()
     const infos = new Map<NetworkPolicy, RuleInfo[]>()
     const groups = new Map<string, RuleInfo[]>()
     let order = 0
     const policies = ctx.cluster.policies.filter((p) => !dups.has(p) && ctx.selectedBy(p).length > 0)
     for (const policy of policies) {
-      selected.set(policy, bits(ctx.selectedBy(policy)))
+      selected.set(policy, selectorClasses(ctx.selectedBy(policy)))
       const list: RuleInfo[] = []
       for (const at of rulesOf(policy)) {
         const peers = at.rule.peers
-        const pods = peers === 'any' ? ctx.cluster.pods : new Set(peers.flatMap((p) => ctx.peerPods(p, policy.namespace)))
-        const size = Array.isArray(pods) ? pods.length : (pods as Set<Pod>).size
-        const vacuous = peers !== 'any' && size === 0 && !peers.some((p) => p.kind === 'ipBlock')
-        const info: RuleInfo = { at, order: order++, peers: bits(pods), vacuous, dests: ruleDestinations(ctx, at) }
+        const sets = classes.ofRuleClasses(at.rule, policy)
+        const vacuous = peers !== 'any' && sets.sel.isEmpty() && sets.addr.isEmpty() && !peers.some((p) => p.kind === 'ipBlock')
+        let dests: readonly Pod[] | null = null
+        const info: RuleInfo = { at, order: order++, peers: sets, vacuous, dests: () => (dests ??= ruleDestinations(ctx, at)) }
         list.push(info)
         const key = `${policy.namespace}\n${at.direction}`
         const g = groups.get(key)
@@ -84,7 +90,7 @@ export const redundantRule: Check = {
       const Q = b.at.policy
       const selection: Proof | null = selectorImplies(P.podSelector, Q.podSelector) ? 'any-cluster' : subset(selected.get(P)!, selected.get(Q)!) ? 'this-input' : null
       if (selection === null) return null
-      const peers = peersCoverage(b, a)
+      const peers = peersCoverage(b, a, classes)
       if (peers === null) return null
       const ports = portsCoverage(b, a)
       return ports === null ? null : worst(selection, peers, ports)
@@ -134,12 +140,12 @@ export const redundantRule: Check = {
 
 const score = (c: Cover, removed: ReadonlyMap<NetworkPolicy, unknown>) => (removed.has(c.by.at.policy) ? 2 : 0) + (c.proof === 'this-input' ? 1 : 0)
 
-function peersCoverage(b: RuleInfo, a: RuleInfo): Proof | null {
+function peersCoverage(b: RuleInfo, a: RuleInfo, classes: PeerPods): Proof | null {
   const bp = b.at.rule.peers
   const ap = a.at.rule.peers
   if (peersCover(bp, ap, a.at.policy.namespace)) return 'any-cluster'
   if (bp === 'any' || ap === 'any') return null
-  if (!subset(a.peers, b.peers)) return null
+  if (!classes.admitsAll(a.peers, b.peers)) return null
   // addresses outside the pods cannot be enumerated: each block must sit inside a block of b
   const blocks = bp.flatMap((p) => (p.kind === 'ipBlock' ? [p.block] : []))
   return ap.every((p) => p.kind !== 'ipBlock' || blocks.some((bb) => blockCovers(bb, p.block))) ? 'this-input' : null
@@ -163,11 +169,11 @@ function portsCoverage(b: RuleInfo, a: RuleInfo): Proof | null {
   return proof
 }
 
-function specCoverage(spec: PortSpec, bp: readonly PortSpec[], dests: readonly Pod[], external: boolean): Proof | null {
+function specCoverage(spec: PortSpec, bp: readonly PortSpec[], dests: () => readonly Pod[], external: boolean): Proof | null {
   const v = spec.port
   if (v.kind === 'all') return null
   if (v.kind === 'named') {
-    for (const d of dests) {
+    for (const d of dests()) {
       for (const c of d.ports) {
         if (c.name === v.name && c.protocol === spec.protocol && !matchPorts(bp, c.port, spec.protocol, d).ok) return null
       }
@@ -180,7 +186,7 @@ function specCoverage(spec: PortSpec, bp: readonly PortSpec[], dests: readonly P
     if (matchPorts(bp, n, spec.protocol, null).ok) continue
     if (external) return null
     needsPods = true
-    for (const d of dests) if (!matchPorts(bp, n, spec.protocol, d).ok) return null
+    for (const d of dests()) if (!matchPorts(bp, n, spec.protocol, d).ok) return null
   }
   return needsPods ? 'this-input' : 'any-cluster'
 }
@@ -207,7 +213,7 @@ function wholePolicy(
   let proof: Proof = worst(...chosen.map((c) => c.proof))
   for (const direction of ['ingress', 'egress'] as const) {
     if (P[direction] === null) continue
-    const syntactic = ctx.cluster.policies.find((q) => usable(q) && q.namespace === P.namespace && q[direction] !== null && selectorImplies(P.podSelector, q.podSelector))
+    const syntactic = policiesIn(ctx, P.namespace).find((q) => usable(q) && q[direction] !== null && selectorImplies(P.podSelector, q.podSelector))
     if (syntactic) {
       isolatedBy.add(syntactic)
       continue
@@ -220,6 +226,22 @@ function wholePolicy(
     proof = 'this-input'
   }
   return { proof, isolatedBy: [...isolatedBy], covers: chosen }
+}
+
+const byNamespace = new WeakMap<LintContext, Map<string, NetworkPolicy[]>>()
+/** The policies of one namespace, in input order. */
+function policiesIn(ctx: LintContext, namespace: string): readonly NetworkPolicy[] {
+  let m = byNamespace.get(ctx)
+  if (m === undefined) {
+    m = new Map()
+    for (const p of ctx.cluster.policies) {
+      const list = m.get(p.namespace)
+      if (list) list.push(p)
+      else m.set(p.namespace, [p])
+    }
+    byNamespace.set(ctx, m)
+  }
+  return m.get(namespace) ?? []
 }
 
 const proofText = (p: Proof): Part[] =>

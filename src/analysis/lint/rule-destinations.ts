@@ -8,11 +8,7 @@ import type { LintContext, RuleAt } from './context.js'
  */
 export function ruleDestinations(ctx: LintContext, at: RuleAt): readonly Pod[] {
   if (at.direction === 'ingress') return ctx.selectedBy(at.policy)
-  const peers = at.rule.peers
-  if (peers === 'any') return ctx.cluster.pods
-  const seen = new Set<Pod>()
-  for (const peer of peers) for (const p of ctx.peerPods(peer, at.policy.namespace)) seen.add(p)
-  return ctx.cluster.pods.filter((p) => seen.has(p))
+  return ctx.classes.ofRule(at.rule, at.policy)
 }
 
 /** "The 3 pods the policy selects", "The pod this rule's peers admit" */

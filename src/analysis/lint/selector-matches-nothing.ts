@@ -1,5 +1,4 @@
-import type { Pod } from '../../model/cluster.js'
-import { makeSelector, selectorMatches, type LabelSelector } from '../../model/label-selector.js'
+import { makeSelector, type LabelSelector } from '../../model/label-selector.js'
 import type { NetworkPolicy, Peer } from '../../model/policy.js'
 import type { Path } from '../../model/issues.js'
 import type { Check } from './check.js'
@@ -67,18 +66,19 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
     namespaces = [policy.namespace]
     scope = msg` in ${ref(policy.namespace)}`
   }
+  // a peer that admits some pod is fine (and then those namespaces have pods): asked first, it is cached
+  if (!peer.written.podSelector || ctx.peerAdmitsPods(peer, policy.namespace)) return null
   const candidates = namespaces.flatMap((ns) => ctx.podsIn(ns))
   // no pods of those namespaces in the input: nothing to judge the podSelector against
-  if (candidates.length === 0 || !peer.written.podSelector) return null
-  if (ctx.peerPods(peer, policy.namespace).length > 0) return null
+  if (candidates.length === 0) return null
   const hint = emptySelectorHint(peer.podSelector, candidates.map((p) => p.labels), POD, scope)
   let fix: Fix | undefined
   let tail: Part[] = []
   if (peer.namespaces.kind === 'own') {
     const other = podsElsewhere(ctx, peer.podSelector, policy.namespace)
-    if (other.length > 0) {
+    if (other.count > 0) {
       tail = elsewhere(ctx, peer.podSelector, policy.namespace, 'a podSelector without a namespaceSelector only looks in the policy\'s namespace')
-      const nss = [...new Set(other.map((p) => p.namespace))].sort()
+      const nss = other.namespaces
       const nsSel = makeSelector([{ key: NAME_LABEL, operator: 'In', values: nss, ...(nss.length === 1 ? { fromMatchLabels: true } : {}) }])
       fix = {
         text: msg`add a namespaceSelector to the same peer (one list entry, so both must hold)`,
@@ -94,14 +94,25 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
   }
 }
 
-function podsElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): Pod[] {
-  return ctx.cluster.pods.filter((p) => p.namespace !== namespace && selectorMatches(sel, p.labels))
+const EVERY_NAMESPACE = makeSelector([])
+
+/** How many pods of namespaces other than `namespace` the pod selector matches, and their namespaces (sorted). */
+function podsElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): { count: number; namespaces: string[] } {
+  // a peer of every namespace: `namespaceSelector: {}` with this podSelector
+  const peer: Peer = { kind: 'pods', podSelector: sel, namespaces: { kind: 'selector', selector: EVERY_NAMESPACE }, written: { podSelector: true, namespaceSelector: true } }
+  let count = 0
+  const namespaces: string[] = []
+  for (const [ns, n] of ctx.classes.countByNamespace(peer, '')) {
+    if (ns === namespace || n === 0) continue
+    count += n
+    namespaces.push(ns)
+  }
+  return { count, namespaces: namespaces.sort() }
 }
 
 /** "; it matches 3 pods in web (…): <why that does not count>" when the selector matches pods of other namespaces. */
 function elsewhere(ctx: LintContext, sel: LabelSelector, namespace: string, why: string): Part[] {
   const other = podsElsewhere(ctx, sel, namespace)
-  if (other.length === 0 || sel.requirements.length === 0) return []
-  const nss = [...new Set(other.map((p) => p.namespace))].sort()
-  return msg`; it matches ${count(other.length, 'pod')} in ${joinParts(nss.map((n) => [ref(n)]))}, but ${why}`
+  if (other.count === 0 || sel.requirements.length === 0) return []
+  return msg`; it matches ${count(other.count, 'pod')} in ${joinParts(other.namespaces.map((n) => [ref(n)]))}, but ${why}`
 }

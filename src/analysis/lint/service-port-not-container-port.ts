@@ -2,7 +2,7 @@ import { servicePods, targetPortOn } from '../resolve-endpoint.js'
 import { matchPorts } from '../../engine/match-port.js'
 import type { Check } from './check.js'
 import { rulesOf } from './context.js'
-import { code, count, msg, podName, policyObject, ref, refList, type Draft } from './finding.js'
+import { code, count, msg, podList, policyObject, ref, refList, type Draft } from './finding.js'
 import type { LintContext, RuleAt } from './context.js'
 import { yamlScalar } from './yaml-snippet.js'
 
@@ -46,7 +46,7 @@ export const servicePortNotContainerPort: Check = {
             out.push({
               object: policyObject(policy),
               path: [...at.path, 'ports', k, 'port'],
-              message: msg`port ${code(`${p}/${spec.protocol}`)} is the port of Service ${ref(`${s.namespace}/${s.name}`)}, which forwards it to container port ${target}; policies see connections after that forwarding, and none of the Service's pods this rule covers (${count(backends.length, 'pod')}: ${refList(backends.map(podName))}) declares port ${code(p)}, so this entry does not allow traffic sent through the Service`,
+              message: msg`port ${code(`${p}/${spec.protocol}`)} is the port of Service ${ref(`${s.namespace}/${s.name}`)}, which forwards it to container port ${target}; policies see connections after that forwarding, and none of the Service's pods this rule covers (${count(backends.length, 'pod')}: ${podList(backends)}) declares port ${code(p)}, so this entry does not allow traffic sent through the Service`,
               fix: { text: msg`name the container port instead`, yaml: `- {protocol: ${spec.protocol}, port: ${fixPort}}\n` },
             })
             break

@@ -3,7 +3,7 @@ import { labelsKey } from '../../model/labels.js'
 import { policySelects } from '../../engine/select.js'
 import type { Check } from './check.js'
 import { CONTROLLER_LABELS } from './context.js'
-import { code, count, msg, podLabelsPath, podName, podObject, ref, refList, type Draft } from './finding.js'
+import { code, count, msg, podLabelsPath, podName, podList, podObject, ref, refList, type Draft } from './finding.js'
 import { labelsFlow } from './yaml-snippet.js'
 
 /** Pods of one workload differ only in controller-added labels; group them so a Deployment counts once. */
@@ -48,7 +48,7 @@ export const unselectedPod: Check = {
         out.push({
           object: podObject(first),
           path: podLabelsPath(first),
-          message: msg`no policy selects ${g.pods.length === 1 ? ref(podName(first)) : msg`${count(g.pods.length, 'pod')} (${refList(g.pods.map(podName))})`} with labels ${code(labelsFlow(labels))}, while every other workload of ${ref(ns)} (${count(selectedCount, 'workload')}) is selected by some policy: ${g.pods.length === 1 ? 'it is' : 'they are'} open for ingress and egress`,
+          message: msg`no policy selects ${g.pods.length === 1 ? ref(podName(first)) : msg`${count(g.pods.length, 'pod')} (${podList(g.pods)})`} with labels ${code(labelsFlow(labels))}, while every other workload of ${ref(ns)} (${count(selectedCount, 'workload')}) is selected by some policy: ${g.pods.length === 1 ? 'it is' : 'they are'} open for ingress and egress`,
           fix: { text: msg`select ${g.pods.length === 1 ? 'it' : 'them'} with a policy of ${ref(ns)}, or add a default-deny baseline (podSelector ${code('{}')}) so that unselected pods are closed` },
         })
       }

@@ -1,0 +1,138 @@
+/**
+ * The analysis commands at the size of the largest clusters (100,000 pods, 2,000 namespaces, 20,000 policies; a
+ * kubectl JSON List of ~540 MiB), each in its own CLI process with NETPOL_TIMINGS=1: wall time, CPU time (on a
+ * shared machine the wall time also holds waiting for a core), the phases (parse, analysis, write) and peak RSS. In the same run the baseline: the same commands on a cluster ten times
+ * smaller with the same proportions, to show how each scales.
+ *
+ *   npm run build && npx tsx bench/analysis-100k.ts [--pods 100000 --namespaces 2000 --policies 20000 --seed 1]
+ *     [--only matrix,check,lint,diff,diff-all] [--timeout 600] [--keep]
+ *
+ * Commands: `matrix -o classes` for one port; `check` of one connection; `lint -o json`; `diff` of two versions
+ * of the policies that differ by 10 policies (deleted), with namespaces and pods given once by `--cluster`, for
+ * one port and for every port (the default). A command still running after --timeout seconds is stopped and
+ * shown as such.
+ * Generated files go to bench/out/ and are deleted at the end (they are hundreds of MB) unless --keep.
+ */
+import { spawnSync } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
+import { parseArgs } from 'node:util'
+import { generateCluster, renderChunks, type KubeObject, type PodJson } from './generate-cluster.js'
+
+const { values } = parseArgs({
+  options: {
+    pods: { type: 'string', default: '100000' },
+    namespaces: { type: 'string', default: '2000' },
+    policies: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '1' },
+    only: { type: 'string', default: 'matrix,check,lint,diff,diff-all' },
+    timeout: { type: 'string', default: '600' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const only = new Set(values.only!.split(','))
+const big = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
+const small = { ...big, pods: big.pods / 10, namespaces: big.namespaces / 10, policies: big.policies / 10 }
+mkdirSync('bench/out', { recursive: true })
+
+/** Writes a kubectl JSON List a piece at a time (a 100k-pod List is longer than a string can be). */
+function writeList(path: string, objects: readonly KubeObject[]): number {
+  const fd = openSync(path, 'w')
+  let bytes = 0
+  let pending = ''
+  for (const chunk of renderChunks(objects, 'json')) {
+    pending += chunk
+    if (pending.length > 1 << 22) {
+      bytes += writeSync(fd, pending)
+      pending = ''
+    }
+  }
+  bytes += writeSync(fd, pending)
+  closeSync(fd)
+  return bytes
+}
+
+interface Files { full: string; cluster: string; oldPolicies: string; newPolicies: string; from: string; to: string; mb: number }
+
+function prepare(size: typeof big): Files {
+  const base = `bench/out/analysis-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}`
+  const objects = generateCluster(size)
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy')
+  // ten policies spread over the list are deleted in the new version
+  const step = Math.floor(policies.length / 10)
+  const gone = new Set(policies.filter((_, i) => i % step === 0).slice(0, 10))
+  const files: Files = {
+    full: `${base}.json`,
+    cluster: `${base}-cluster.json`,
+    oldPolicies: `${base}-policies-old.json`,
+    newPolicies: `${base}-policies-new.json`,
+    from: '',
+    to: '',
+    mb: 0,
+  }
+  const pods = objects.filter((o): o is PodJson => o.kind === 'Pod')
+  const name = (p: PodJson) => `${p.metadata.namespace}/${p.metadata.name}`
+  files.from = name(pods[0]!)
+  files.to = name(pods[Math.floor(pods.length / 2)]!)
+  const write = (path: string, list: readonly KubeObject[]) => (existsSync(path) ? 0 : writeList(path, list))
+  write(files.full, objects)
+  files.mb = Math.round(statSync(files.full).size / 1048576)
+  write(files.cluster, objects.filter((o) => o.kind !== 'NetworkPolicy'))
+  write(files.oldPolicies, policies)
+  write(files.newPolicies, policies.filter((p) => !gone.has(p)))
+  return files
+}
+
+interface Run { wallMs: number; phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null }
+
+function cli(args: string[]): Run {
+  const t0 = performance.now()
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], {
+    env: { ...process.env, NETPOL_TIMINGS: '1' },
+    stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'],
+    encoding: 'utf8',
+    timeout: Number(values.timeout) * 1000,
+    maxBuffer: 1 << 26,
+  })
+  const wallMs = Math.round(performance.now() - t0)
+  const line = r.stderr.split('\n').find((l) => l.startsWith('NETPOL_TIMINGS '))
+  const t = line ? (JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as { phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number }) : { phasesMs: {}, cpuMs: NaN, maxRssMB: NaN }
+  if (!line) process.stderr.write(`no timings from netpol ${args.join(' ')} (status ${r.status}, signal ${r.signal}): ${r.stderr.slice(0, 300)}\n`)
+  return { wallMs, ...t, status: r.status, signal: r.signal }
+}
+
+const commands = (f: Files): [string, string[]][] =>
+  (
+    [
+      ['matrix', 'matrix -o classes --port 8080/TCP', ['matrix', '-f', f.full, '--port', '8080/TCP', '-o', 'classes']],
+      ['check', 'check (one connection, port 8080/TCP)', ['check', '-f', f.full, '--from', f.from, '--to', f.to, '--port', '8080/TCP']],
+      ['lint', 'lint -o json', ['lint', '-f', f.full, '-o', 'json']],
+      ['diff', 'diff (10 policies deleted; --cluster) --port 8080/TCP', ['diff', f.oldPolicies, f.newPolicies, '--cluster', f.cluster, '--port', '8080/TCP']],
+      ['diff-all', 'diff (10 policies deleted; --cluster), every port', ['diff', f.oldPolicies, f.newPolicies, '--cluster', f.cluster]],
+    ] as [string, string, string[]][]
+  )
+    .filter(([key]) => only.has(key))
+    .map(([, label, args]) => [label, args])
+
+const s = (ms: number | undefined) => (ms === undefined ? '' : Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`)
+const rows: string[] = []
+const results = new Map<string, Run>()
+for (const size of [small, big]) {
+  const t = performance.now()
+  const files = prepare(size)
+  console.log(`${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies: JSON List ${files.mb} MiB, ready in ${s(performance.now() - t)}`)
+  for (const [label, args] of commands(files)) {
+    const r = cli(args)
+    const before = results.get(label)
+    results.set(label, r)
+    const scale = before ? ` (×${(r.wallMs / before.wallMs).toFixed(1)})` : ''
+    const p = r.phasesMs
+    const row = `| ${label} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${r.signal === null ? r.status : `stopped (${r.signal})`} |`
+    console.log(row)
+    rows.push(row)
+  }
+  if (size === big && !values.keep) for (const path of [files.full, files.cluster, files.oldPolicies, files.newPolicies]) rmSync(path, { force: true })
+}
+console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} CPUs)`)
+console.log('\n| command | pods | wall | CPU (all threads) | parse | analysis | write | peak RSS | exit |\n|---|---|---|---|---|---|---|---|---|')
+for (const r of rows) console.log(r)
