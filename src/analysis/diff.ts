@@ -4,13 +4,16 @@ import type { Family } from '../model/ip.js'
 import { labelsKey, type Labels } from '../model/labels.js'
 import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef, type Rule } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
-import { indexCluster } from '../engine/cluster-index.js'
+import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
+import { computeIdentities, type Identities } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import type { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
-import { computeReachability, type PortProtocol } from './reachability.js'
+import { ClassSides, computeReachability, type PortProtocol } from './reachability.js'
+import { findTouchedFlips } from './diff-flips.js'
+import { touchedClasses, type TouchedInput } from './diff-touched.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
 
@@ -77,6 +80,11 @@ export interface DiffOptions {
   readonly ports?: readonly PortProtocol[]
   /** the address family for ipBlock matching; default IPv4 unless every addressed pod is IPv6-only */
   readonly family?: Family
+  /**
+   * compare every pair of shared pods (both class matrices whole) instead of only the rows and columns a change
+   * can touch; the answer is the same, this is the baseline the focused comparison is tested and measured against
+   */
+  readonly full?: boolean
 }
 
 /**
@@ -92,15 +100,15 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const { common: [oldPods, newPods], added, removed } = matchPods(before.pods, after.pods)
   const oldIndex = indexCluster(before)
   const newIndex = indexCluster(after)
-  const oldR = computeReachability(oldIndex, oldPods, ports, family)
-  const newR = computeReachability(newIndex, newPods, ports, family)
-  const joint = jointClasses(oldR.identities.classOf, newR.identities.classOf)
+  const oldIds = computeIdentities(oldPods, before.policies, family)
+  const newIds = computeIdentities(newPods, after.policies, family)
+  const joint = jointClasses(oldIds.classOf, newIds.classOf)
   const statuses = policyStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
-  const flips = findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows), selfPairs)
+  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family }, oldIds, newIds, ports, selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
@@ -168,6 +176,21 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
     comparedPods: oldPods.length,
     unserved,
   }
+}
+
+/** The flips where the changes can make them (diff-touched.ts), each side computed only for the classes asked about. */
+function touchedFlips(x: TouchedInput, oldIds: Identities, newIds: Identities, ports: readonly PortProtocol[], selfPairs: readonly number[]): Flip[] {
+  const touched = touchedClasses(x)
+  const oldSides = new ClassSides(x.oldIndex, oldIds)
+  const newSides = new ClassSides(x.newIndex, newIds)
+  return findTouchedFlips(x.joint, touched, ports.map((p) => oldSides.port(p.port, p.protocol)), ports.map((p) => newSides.port(p.port, p.protocol)), selfPairs)
+}
+
+/** The flips from both clusters' whole class matrices (computeReachability), every pair compared. */
+function fullFlips(oldIndex: ClusterIndex, newIndex: ClusterIndex, oldPods: readonly Pod[], newPods: readonly Pod[], joint: JointClasses, ports: readonly PortProtocol[], family: Family, selfPairs: readonly number[]): Flip[] {
+  const oldR = computeReachability(oldIndex, oldPods, ports, family)
+  const newR = computeReachability(newIndex, newPods, ports, family)
+  return findFlips(joint, oldR.results.map((m) => m.rows), newR.results.map((m) => m.rows), selfPairs)
 }
 
 /** Joint classes: pods with the same class on both sides. `of[i]` is pod i's joint class. */

@@ -1,0 +1,59 @@
+/**
+ * The flips of a diff found only where a change can make them (see diff-touched.ts): the rows of joint classes
+ * whose egress may differ, the columns of those whose ingress may differ. Each side is asked of the ClassSides
+ * of its cluster, computed per selector class when first needed, so a change that selects a few pods costs their
+ * rows and columns, not the whole class matrix of both clusters.
+ */
+import type { Flip, JointClasses } from './diff.js'
+import type { Touched } from './diff-touched.js'
+import type { PortSides } from './reachability.js'
+
+/**
+ * The same flips, in the same order, as findFlips over the full class matrices: pair by pair (source, then
+ * destination ascending), ports ascending. `before`/`after` hold one PortSides per port of each cluster.
+ */
+export function findTouchedFlips(joint: JointClasses, touched: Touched, before: readonly PortSides[], after: readonly PortSides[], selfPairs?: readonly number[]): Flip[] {
+  const flips: Flip[] = []
+  const n = joint.members.length
+  const ports = before.length
+  const { rows, columns, moved } = touched
+  const columnList: number[] = []
+  for (let b = 0; b < n; b++) if (columns[b] === 1) columnList.push(b)
+  const all = Array.from({ length: n }, (_, b) => b)
+  for (let a = 0; a < n; a++) {
+    const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
+    const sa = joint.before[a]!
+    const ta = joint.after[a]!
+    for (const b of rows[a] === 1 ? all : columnList) {
+      if (a === b && single) continue
+      const sb = joint.before[b]!
+      const tb = joint.after[b]!
+      for (let k = 0; k < ports; k++) {
+        const o = before[k]!
+        const w = after[k]!
+        let was: boolean
+        let now: boolean
+        if (moved[a] === 1 || moved[b] === 1 || (rows[a] === 1 && columns[b] === 1)) {
+          was = o.ingress(sa, sb) && o.egress(sa, sb)
+          now = w.ingress(ta, tb) && w.egress(ta, tb)
+        } else if (rows[a] === 1) {
+          // the destination's ingress is the same on both sides: only the source's egress can flip it
+          const e0 = o.egress(sa, sb)
+          const e1 = w.egress(ta, tb)
+          if (e0 === e1 || !w.ingress(ta, tb)) continue
+          was = e0
+          now = e1
+        } else {
+          // the source's egress is the same on both sides: only the destination's ingress can flip it
+          const i0 = o.ingress(sa, sb)
+          const i1 = w.ingress(ta, tb)
+          if (i0 === i1 || !w.egress(ta, tb)) continue
+          was = i0
+          now = i1
+        }
+        if (was !== now) flips.push({ from: a, to: b, port: k, allowed: now })
+      }
+    }
+  }
+  return flips
+}
