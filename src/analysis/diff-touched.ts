@@ -18,6 +18,8 @@ import { podEndpoint } from '../engine/endpoint.js'
 import { namedPortsKey } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import { policyFingerprint, type JointClasses } from './diff.js'
+import type { PolicyStatus } from './explain-flip.js'
+import { sameNamespaces } from './diff-base.js'
 
 export interface Touched {
   /** per joint class: a member's egress verdicts (as a source) may differ between the sides */
@@ -35,6 +37,8 @@ export interface TouchedInput {
   readonly newPods: readonly Pod[]
   readonly joint: JointClasses
   readonly family: Family
+  /** policyStatuses of the two sides: only policies not 'unchanged' are looked at */
+  readonly statuses: ReadonlyMap<string, PolicyStatus>
 }
 
 export function touchedClasses(x: TouchedInput): Touched {
@@ -47,10 +51,13 @@ export function touchedClasses(x: TouchedInput): Touched {
     const ip = podEndpoint(pod, x.family).ip
     return `${labelsKey(index.namespaceLabels(pod.namespace))}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${ip === null ? '-' : ip.text}\n${standsForSeveral(pod)}`
   }
+  // one pod object on both sides, in namespaces of the same labels, has the same facts without a look
+  const namespacesSame = sameNamespaces(x.oldIndex.cluster, x.newIndex.cluster)
   for (let i = 0; i < oldPods.length; i++) {
+    if (namespacesSame && oldPods[i] === newPods[i]) continue
     if (facts(x.oldIndex, oldPods[i]!) !== facts(x.newIndex, newPods[i]!)) moved[joint.of[i]!] = 1
   }
-  const changes = directionChanges(x.oldIndex.cluster.policies, x.newIndex.cluster.policies)
+  const changes = directionChanges(x.oldIndex.cluster.policies, x.newIndex.cluster.policies, x.statuses)
   // members of a joint class have one selector class on each side, so the first answers for all
   for (let c = 0; c < n; c++) {
     if (moved[c] === 1) {
@@ -74,26 +81,24 @@ interface Change {
 }
 
 /** Per direction, the policies whose side of that direction differs: pod selector or that direction's rules. */
-function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Record<Direction, Change[]> {
-  const old = new Map(before.map((p) => [formatRef(p), p]))
+function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], statuses: ReadonlyMap<string, PolicyStatus>): Record<Direction, Change[]> {
   const out: Record<Direction, Change[]> = { ingress: [], egress: [] }
-  const add = (p: NetworkPolicy | undefined, q: NetworkPolicy | undefined) => {
-    if (p === q) return
+  const changed = new Set([...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key))
+  if (changed.size === 0) return out
+  const pick = (list: readonly NetworkPolicy[]) => new Map(list.filter((p) => changed.has(formatRef(p))).map((p) => [formatRef(p), p]))
+  const old = pick(before)
+  const now = pick(after)
+  for (const key of changed) {
+    const p = old.get(key)
+    const q = now.get(key)
     for (const dir of ['ingress', 'egress'] as const) {
       const was = p?.[dir] === null ? undefined : p
-      const now = q?.[dir] === null ? undefined : q
-      if (was === undefined && now === undefined) continue
-      if (was !== undefined && now !== undefined && sideKey(was, dir) === sideKey(now, dir)) continue
-      out[dir].push({ ...(was ? { before: was } : {}), ...(now ? { after: now } : {}) })
+      const is = q?.[dir] === null ? undefined : q
+      if (was === undefined && is === undefined) continue
+      if (was !== undefined && is !== undefined && sideKey(was, dir) === sideKey(is, dir)) continue
+      out[dir].push({ ...(was ? { before: was } : {}), ...(is ? { after: is } : {}) })
     }
   }
-  const seen = new Set<string>()
-  for (const q of after) {
-    const key = formatRef(q)
-    seen.add(key)
-    add(old.get(key), q)
-  }
-  for (const [key, p] of old) if (!seen.has(key)) add(p, undefined)
   return out
 }
 

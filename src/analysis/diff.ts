@@ -5,7 +5,6 @@ import { labelsKey, type Labels } from '../model/labels.js'
 import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef, type Rule } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
-import { computeIdentities, type Identities } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import type { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
@@ -13,6 +12,7 @@ import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from './reachability.js'
 import { findTouchedFlips } from './diff-flips.js'
+import { classesAfter, DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
@@ -85,6 +85,8 @@ export interface DiffOptions {
    * can touch; the answer is the same, this is the baseline the focused comparison is tested and measured against
    */
   readonly full?: boolean
+  /** what the diff reads of `before`, kept by a caller that diffs against it again (ignored for another cluster) */
+  readonly base?: DiffBase
 }
 
 /**
@@ -98,17 +100,20 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const ports = opts.ports ?? unionPorts(matrixPorts(before), matrixPorts(after))
   const family = opts.family ?? defaultDiffFamily([...before.pods, ...after.pods])
   const { common: [oldPods, newPods], added, removed } = matchPods(before.pods, after.pods)
-  const oldIndex = indexCluster(before)
+  const base = opts.base?.cluster === before ? opts.base : new DiffBase(before)
+  const oldIndex = base.index
   const newIndex = indexCluster(after)
-  const oldIds = computeIdentities(oldPods, before.policies, family)
-  const newIds = computeIdentities(newPods, after.policies, family)
+  const oldClasses = base.classes(oldPods, family)
+  const newClasses = classesAfter(oldClasses, before, newIndex, newPods)
+  const oldIds = oldClasses.ids
+  const newIds = newClasses.ids
   const joint = jointClasses(oldIds.classOf, newIds.classOf)
   const statuses = policyStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
-  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family }, oldIds, newIds, ports, selfPairs)
+  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family, statuses }, oldClasses.sides, newClasses.sides, ports, selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
@@ -179,10 +184,8 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
 }
 
 /** The flips where the changes can make them (diff-touched.ts), each side computed only for the classes asked about. */
-function touchedFlips(x: TouchedInput, oldIds: Identities, newIds: Identities, ports: readonly PortProtocol[], selfPairs: readonly number[]): Flip[] {
+function touchedFlips(x: TouchedInput, oldSides: ClassSides, newSides: ClassSides, ports: readonly PortProtocol[], selfPairs: readonly number[]): Flip[] {
   const touched = touchedClasses(x)
-  const oldSides = new ClassSides(x.oldIndex, oldIds)
-  const newSides = new ClassSides(x.newIndex, newIds)
   return findTouchedFlips(x.joint, touched, ports.map((p) => oldSides.port(p.port, p.protocol)), ports.map((p) => newSides.port(p.port, p.protocol)), selfPairs)
 }
 
@@ -325,12 +328,13 @@ export function groupFlips(
 
 /** Added, removed and changed policies by `namespace/name`; 'changed' when anything that decides traffic differs. */
 export function policyStatuses(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Map<string, PolicyStatus> {
-  const old = new Map(before.map((p) => [formatRef(p), policyFingerprint(p)]))
+  const old = new Map(before.map((p) => [formatRef(p), p]))
   const out = new Map<string, PolicyStatus>()
   for (const p of after) {
     const key = formatRef(p)
     const was = old.get(key)
-    out.set(key, was === undefined ? 'added' : was === policyFingerprint(p) ? 'unchanged' : 'changed')
+    // one object on both sides (a what-if keeps the policies it does not touch) is unchanged without a look
+    out.set(key, was === undefined ? 'added' : was === p || policyFingerprint(was) === policyFingerprint(p) ? 'unchanged' : 'changed')
   }
   for (const key of old.keys()) if (!out.has(key)) out.set(key, 'removed')
   return new Map([...out].sort(([a], [b]) => cmp(a, b)))

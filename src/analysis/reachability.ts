@@ -259,9 +259,14 @@ export class ClassSides {
   readonly peers: PeerCache
   private readonly isolatingBy = { ingress: new Map<number, NetworkPolicy[]>(), egress: new Map<number, NetworkPolicy[]>() }
   private readonly empty: { sel: Bitset; addr: Bitset }
+  private readonly ports = new Map<string, PortSides>()
 
-  constructor(readonly index: ClusterIndex, readonly ids: Identities) {
-    this.peers = new PeerCache(index, identitySpace(ids))
+  /**
+   * `peers`: a PeerCache over the same classes to share, when its answers hold here too (the same identities and
+   * the same namespace labels: a peer's answer reads nothing else)
+   */
+  constructor(readonly index: ClusterIndex, readonly ids: Identities, peers?: PeerCache) {
+    this.peers = peers ?? new PeerCache(index, identitySpace(ids))
     this.empty = { sel: new Bitset(ids.selectorClasses.length), addr: new Bitset(ids.addressClasses.length) }
   }
 
@@ -273,8 +278,15 @@ export class ClassSides {
     return list
   }
 
-  /** The sides on one port, each computed once when first asked for. */
+  /** The sides on one port, each computed once when first asked for (and kept with this object). */
   port(port: number, protocol: Protocol): PortSides {
+    const key = `${port}/${protocol}`
+    let sides = this.ports.get(key)
+    if (sides === undefined) this.ports.set(key, (sides = this.computePort(port, protocol)))
+    return sides
+  }
+
+  private computePort(port: number, protocol: Protocol): PortSides {
     const { ids, peers, empty } = this
     const sel = ids.selectorClasses
     const nSel = sel.length
