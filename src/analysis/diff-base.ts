@@ -5,10 +5,12 @@
  */
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
-import { labelsKey } from '../model/labels.js'
+import type { Direction } from '../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { ClassSides } from './reachability.js'
+import { policyStatuses } from './diff.js'
+import { directionChanges, sameNamespaces, selectsEither } from './diff-touched.js'
 
 export interface SideClasses {
   readonly pods: readonly Pod[]
@@ -20,9 +22,10 @@ export interface SideClasses {
 export class DiffBase {
   readonly index: ClusterIndex
   private last: SideClasses | null = null
+  private readonly afters = new WeakMap<Cluster, { before: SideClasses; out: SideClasses }>()
 
-  constructor(readonly cluster: Cluster) {
-    this.index = indexCluster(cluster)
+  constructor(readonly cluster: Cluster, index?: ClusterIndex) {
+    this.index = index ?? indexCluster(cluster)
   }
 
   /** The classes of `pods` (this cluster's pods a diff compares) and their sides; the last answer is kept. */
@@ -33,31 +36,41 @@ export class DiffBase {
     this.last = { pods, family, ids, sides: new ClassSides(this.index, ids) }
     return this.last
   }
-}
 
-/**
- * The classes of the side after a change, given the side before. When both compare the very same pod objects,
- * name the same ipBlocks and give every namespace the same labels, the classes are the same (they read nothing
- * else), and so are the peers' answers: only the policies that isolate each class may differ. Else computed anew.
- */
-export function classesAfter(before: SideClasses, beforeCluster: Cluster, index: ClusterIndex, pods: readonly Pod[]): SideClasses {
-  const after = index.cluster
-  if (samePods(before.pods, pods) && blocksKey(beforeCluster) === blocksKey(after) && sameNamespaces(beforeCluster, after)) {
-    return { pods, family: before.family, ids: before.ids, sides: new ClassSides(index, before.ids, before.sides.peers) }
+  /**
+   * The classes of the side after a change (`index` is `after`'s), given those before (from `classes`), kept per `after` so that the diff and the
+   * graph of one what-if share them. When both sides compare the very same pod objects, name the same ipBlocks
+   * and give every namespace the same labels, the classes are the same (they read nothing else), and so are the
+   * peers' answers; a class no changed policy selects for a direction keeps its side of that direction too.
+   * Else computed anew.
+   */
+  after(before: SideClasses, after: Cluster, index: ClusterIndex, pods: readonly Pod[]): SideClasses {
+    const family = before.family
+    const kept = this.afters.get(after)
+    if (kept !== undefined && kept.before === before && samePods(kept.out.pods, pods)) return kept.out
+    let out: SideClasses
+    if (samePods(before.pods, pods) && blocksKey(this.cluster) === blocksKey(after) && sameNamespaces(this.cluster, after)) {
+      const changes = directionChanges(this.cluster.policies, after.policies, policyStatuses(this.cluster.policies, after.policies))
+      const same = { ingress: new Int8Array(before.ids.selectorClasses.length), egress: new Int8Array(before.ids.selectorClasses.length) }
+      const reuse = {
+        from: before.sides,
+        // 1: the same side, -1: touched, 0: not yet known
+        same: (c: number, dir: Direction) => {
+          if (same[dir][c] === 0) {
+            const pod = before.ids.selectorClasses[c]!.rep.pod
+            same[dir][c] = selectsEither(changes[dir], pod, pod) ? -1 : 1
+          }
+          return same[dir][c] === 1
+        },
+      }
+      out = { pods, family, ids: before.ids, sides: new ClassSides(index, before.ids, before.sides.peers, reuse) }
+    } else {
+      const ids = computeIdentities(pods, after.policies, family)
+      out = { pods, family, ids, sides: new ClassSides(index, ids) }
+    }
+    this.afters.set(after, { before, out })
+    return out
   }
-  const ids = computeIdentities(pods, after.policies, before.family)
-  return { pods, family: before.family, ids, sides: new ClassSides(index, ids) }
-}
-
-/** Every namespace has the same labels on both sides (the same map, or equal labels name by name). */
-export function sameNamespaces(a: Cluster, b: Cluster): boolean {
-  if (a.namespaces === b.namespaces) return true
-  if (a.namespaces.size !== b.namespaces.size) return false
-  for (const [name, ns] of a.namespaces) {
-    const other = b.namespaces.get(name)
-    if (other === undefined || labelsKey(other.labels) !== labelsKey(ns.labels)) return false
-  }
-  return true
 }
 
 function samePods(a: readonly Pod[], b: readonly Pod[]): boolean {

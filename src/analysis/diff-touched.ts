@@ -9,7 +9,7 @@
  *   its namespace's labels, its named ports, its address) or whether it stands for several replicas.
  * A change that adds or removes a policy counts for each direction it has.
  */
-import { standsForSeveral, type Pod } from '../model/cluster.js'
+import { standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { labelsKey } from '../model/labels.js'
 import { formatRef, type Direction, type NetworkPolicy } from '../model/policy.js'
@@ -19,7 +19,6 @@ import { namedPortsKey } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import { policyFingerprint, type JointClasses } from './diff.js'
 import type { PolicyStatus } from './explain-flip.js'
-import { sameNamespaces } from './diff-base.js'
 
 export interface Touched {
   /** per joint class: a member's egress verdicts (as a source) may differ between the sides */
@@ -67,7 +66,7 @@ export function touchedClasses(x: TouchedInput): Touched {
     const first = joint.members[c]![0]!
     const was = oldPods[first]!
     const now = newPods[first]!
-    const touches = (list: readonly Change[]) => list.some((ch) => (ch.before !== undefined && policySelects(ch.before, was)) || (ch.after !== undefined && policySelects(ch.after, now)))
+    const touches = (list: readonly Change[]) => selectsEither(list, was, now)
     if (touches(changes.egress)) rows[c] = 1
     if (touches(changes.ingress)) columns[c] = 1
   }
@@ -75,13 +74,13 @@ export function touchedClasses(x: TouchedInput): Touched {
 }
 
 /** A policy as it was and is, for one direction: undefined where it is absent or lacks that direction. */
-interface Change {
+export interface Change {
   readonly before?: NetworkPolicy
   readonly after?: NetworkPolicy
 }
 
 /** Per direction, the policies whose side of that direction differs: pod selector or that direction's rules. */
-function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], statuses: ReadonlyMap<string, PolicyStatus>): Record<Direction, Change[]> {
+export function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], statuses: ReadonlyMap<string, PolicyStatus>): Record<Direction, Change[]> {
   const out: Record<Direction, Change[]> = { ingress: [], egress: [] }
   const changed = new Set([...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key))
   if (changed.size === 0) return out
@@ -105,4 +104,20 @@ function directionChanges(before: readonly NetworkPolicy[], after: readonly Netw
 /** What decides one direction of a policy: its pod selector and that direction's rules (policyFingerprint of that half). */
 function sideKey(p: NetworkPolicy, dir: Direction): string {
   return policyFingerprint(dir === 'ingress' ? { ...p, egress: null } : { ...p, ingress: null })
+}
+
+/** Some change of `list` selects the pod: its policy before selects it as it was, or after as it is. */
+export function selectsEither(list: readonly Change[], was: Pod, now: Pod): boolean {
+  return list.some((ch) => (ch.before !== undefined && policySelects(ch.before, was)) || (ch.after !== undefined && policySelects(ch.after, now)))
+}
+
+/** Every namespace has the same labels on both sides (the same map, or equal labels name by name). */
+export function sameNamespaces(a: Cluster, b: Cluster): boolean {
+  if (a.namespaces === b.namespaces) return true
+  if (a.namespaces.size !== b.namespaces.size) return false
+  for (const [name, ns] of a.namespaces) {
+    const other = b.namespaces.get(name)
+    if (other === undefined || labelsKey(other.labels) !== labelsKey(ns.labels)) return false
+  }
+  return true
 }

@@ -12,7 +12,7 @@ import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from './reachability.js'
 import { findTouchedFlips } from './diff-flips.js'
-import { classesAfter, DiffBase } from './diff-base.js'
+import { DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
@@ -104,7 +104,7 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const oldIndex = base.index
   const newIndex = indexCluster(after)
   const oldClasses = base.classes(oldPods, family)
-  const newClasses = classesAfter(oldClasses, before, newIndex, newPods)
+  const newClasses = base.after(oldClasses, after, newIndex, newPods)
   const oldIds = oldClasses.ids
   const newIds = newClasses.ids
   const joint = jointClasses(oldIds.classOf, newIds.classOf)

@@ -219,11 +219,12 @@ export function transposeIngress(ids: Identities, m: ClassMatrix) {
 /**
  * Decide reachability for `pods` (pairs among them only: a verdict depends only on its two ends, the
  * policies and the namespaces, never on other pods). Uses the engine's matching functions on one
- * representative per half-class, so it reads the spec exactly as `evaluateFlow` does.
+ * representative per half-class, so it reads the spec exactly as `evaluateFlow` does. `given`: the class sides
+ * of these very pods and family in this cluster, when a caller keeps them (a server, a diff's DiffBase).
  */
-export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family): Reachability {
-  const ids = computeIdentities(pods, index.cluster.policies, family)
-  const sides = new ClassSides(index, ids)
+export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family, given?: ClassSides): Reachability {
+  const sides = given ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const ids = sides.ids
   const nSel = ids.selectorClasses.length
   const inIsolated = Uint8Array.from({ length: nSel }, (_, d) => (sides.isolating(d, 'ingress').length > 0 ? 1 : 0))
   const outIsolated = Uint8Array.from({ length: nSel }, (_, s) => (sides.isolating(s, 'egress').length > 0 ? 1 : 0))
@@ -265,13 +266,14 @@ export class ClassSides {
    * `peers`: a PeerCache over the same classes to share, when its answers hold here too (the same identities and
    * the same namespace labels: a peer's answer reads nothing else)
    */
-  constructor(readonly index: ClusterIndex, readonly ids: Identities, peers?: PeerCache) {
+  constructor(readonly index: ClusterIndex, readonly ids: Identities, peers?: PeerCache, private readonly reuse?: SidesReuse) {
     this.peers = peers ?? new PeerCache(index, identitySpace(ids))
     this.empty = { sel: new Bitset(ids.selectorClasses.length), addr: new Bitset(ids.addressClasses.length) }
   }
 
   /** The policies that isolate selector class `c` for `dir` (isolatingPolicies on its representative). */
   isolating(c: number, dir: Direction): NetworkPolicy[] {
+    if (this.reuse?.same(c, dir)) return this.reuse.from.isolating(c, dir)
     const m = this.isolatingBy[dir]
     let list = m.get(c)
     if (list === undefined) m.set(c, (list = isolatingPolicies(this.index, this.ids.selectorClasses[c]!.rep.pod, dir)))
@@ -295,9 +297,12 @@ export class ClassSides {
     const ins = new Map<number, IngressSide>()
     const outs = new Map<number, EgressSide>()
     // ingress: which sources the destination class's policies admit on this port
+    const reuse = this.reuse
+    const base = reuse?.from.port(port, protocol)
     const ingressOf = (d: number): IngressSide => {
       let side = ins.get(d)
       if (side !== undefined) return side
+      if (reuse?.same(d, 'ingress')) return base!.ingressOf(d)
       const policies = this.isolating(d, 'ingress')
       const s = policies.length > 0 ? new Bitset(nSel) : empty.sel
       const a = policies.length > 0 ? new Bitset(nAddr) : empty.addr
@@ -316,6 +321,7 @@ export class ClassSides {
     const egressOf = (c: number): EgressSide => {
       let side = outs.get(c)
       if (side !== undefined) return side
+      if (reuse?.same(c, 'egress')) return base!.egressOf(c)
       const policies = this.isolating(c, 'egress')
       const s = new Bitset(nSel)
       const grants = new Map<Bitset | null, Bitset>()
@@ -353,6 +359,15 @@ export class ClassSides {
       },
     }
   }
+}
+
+/**
+ * Sides another ClassSides over the very same classes and peers has or will compute: `same(c, dir)` says that
+ * selector class c's side of `dir` is the same here (no changed policy selects it for that direction).
+ */
+export interface SidesReuse {
+  readonly from: ClassSides
+  same(c: number, dir: Direction): boolean
 }
 
 /** One port's sides, per selector class; `ingress`/`egress` decide one class pair (two different pods) as ClassMatrix.allowed does. */
