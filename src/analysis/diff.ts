@@ -6,16 +6,16 @@ import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRe
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { policySelects } from '../engine/select.js'
-import type { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from './reachability.js'
-import { findTouchedFlips } from './diff-flips.js'
+import { findFlips, findTouchedFlips, type Flip } from './diff-flips.js'
 import { DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
+export { findFlips, type Flip } from './diff-flips.js'
 
 export interface PolicyChange {
   readonly policy: PolicyRef
@@ -91,9 +91,10 @@ export interface DiffOptions {
 
 /**
  * Every connection between pods present on both sides whose verdict differs between `before` and `after`,
- * grouped by class pair. Pods are matched by namespace/name. Both sides are decided by computeReachability over
- * the shared pods; a pod's joint class is the pair (its class before, its class after), so class boundaries are
- * the same on both sides and every pod pair of two joint classes has the same before and after verdicts.
+ * grouped by class pair. Pods are matched by namespace/name. Both sides are decided on the classes of the shared
+ * pods (as computeReachability decides them); a pod's joint class is the pair (its class before, its class after),
+ * so class boundaries are the same on both sides and every pod pair of two joint classes has the same before and
+ * after verdicts. Only the pairs a change can flip are compared (diff-touched.ts; `full` compares every pair).
  * Causes come from the engine's verdicts on one representative pair per joint class pair (see flipExplainer).
  */
 export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions = {}): ClusterDiff {
@@ -226,52 +227,6 @@ export function jointClasses(before: Int32Array, after: Int32Array): JointClasse
     of[i] = c
   }
   return { of, members, before: Int32Array.from(b), after: Int32Array.from(a) }
-}
-
-/** A class pair whose verdict differs on port index `port`; `allowed` is the verdict after. */
-export interface Flip {
-  readonly from: number
-  readonly to: number
-  readonly port: number
-  readonly allowed: boolean
-}
-
-/**
- * Compares the class matrices of both sides through the joint classes: `oldRows[k][c]` is the row of class c
- * (before) for port index k. A joint class with one pod is skipped against itself: its only pair is the pod with
- * itself, which is always allowed, unless `selfPairs` counts it (a template of several replicas on both sides).
- */
-export function findFlips(joint: JointClasses, oldRows: readonly (readonly Bitset[])[], newRows: readonly (readonly Bitset[])[], selfPairs?: readonly number[]): Flip[] {
-  const flips: Flip[] = []
-  const n = joint.members.length
-  const ports = oldRows.length
-  const before = joint.before
-  const after = joint.after
-  const o: Uint32Array[] = []
-  const w: Uint32Array[] = []
-  // pair by pair, ports ascending: the flips of one pair come out together
-  for (let a = 0; a < n; a++) {
-    for (let k = 0; k < ports; k++) {
-      o[k] = oldRows[k]![before[a]!]!.words
-      w[k] = newRows[k]![after[a]!]!.words
-    }
-    const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
-    for (let b = 0; b < n; b++) {
-      if (a === b && single) continue
-      const cb = before[b]!
-      const ca = after[b]!
-      const ob = cb >>> 5
-      const os = cb & 31
-      const nb = ca >>> 5
-      const ns = ca & 31
-      for (let k = 0; k < ports; k++) {
-        const was = (o[k]![ob]! >>> os) & 1
-        const now = (w[k]![nb]! >>> ns) & 1
-        if (was !== now) flips.push({ from: a, to: b, port: k, allowed: now === 1 })
-      }
-    }
-  }
-  return flips
 }
 
 export interface FlipGroup {
