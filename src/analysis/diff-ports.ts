@@ -40,8 +40,11 @@ export function destinationPorts(before: DiffSide, after: DiffSide, ports: reado
       }
     }
     const endpoint = podEndpoint(pod, family)
+    // ingress: only the policies of the pod's namespace select it
+    for (const policy of side.index.policiesByNamespace.get(pod.namespace) ?? []) {
+      if (policy.ingress !== null && policySelects(policy, pod)) mark(policy.ingress)
+    }
     for (const policy of side.cluster.policies) {
-      if (policy.ingress !== null && policy.namespace === pod.namespace && policySelects(policy, pod)) mark(policy.ingress)
       if (policy.egress !== null) mark(policy.egress.filter((r) => admits(side, policy, r, endpoint)))
     }
   }
@@ -58,7 +61,8 @@ export function destinationPorts(before: DiffSide, after: DiffSide, ports: reado
     // pods of one class are selected alike by every policy of both sides: one of them answers for all
     const [was, now] = members[0]!
     named(before, was, out)
-    named(after, now, out)
+    // one cluster and one pod on both sides (a graph asks so): the second look would find the same
+    if (after.cluster !== before.cluster || now !== was) named(after, now, out)
     return out
   }
 }

@@ -4,15 +4,18 @@ import type { Family } from '../model/ip.js'
 import { labelsKey, type Labels } from '../model/labels.js'
 import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef, type Rule } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec } from '../model/port.js'
-import { indexCluster } from '../engine/cluster-index.js'
+import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { policySelects } from '../engine/select.js'
-import { Bitset } from '../engine/bitset.js'
 import { destinationPorts } from './diff-ports.js'
 import { flipExplainer, type Cause, type PolicyStatus } from './explain-flip.js'
 import { matrixPorts } from './matrix-ports.js'
-import { computeReachability, RowMaker, type PortProtocol } from './reachability.js'
+import { ClassSides, computeReachability, RowMaker, type PortProtocol } from './reachability.js'
+import { findFlips, findTouchedFlips, type Flip } from './diff-flips.js'
+import { DiffBase } from './diff-base.js'
+import { touchedClasses, type TouchedInput } from './diff-touched.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
+export { findFlips, type Flip } from './diff-flips.js'
 
 export interface PolicyChange {
   readonly policy: PolicyRef
@@ -77,36 +80,41 @@ export interface DiffOptions {
   readonly ports?: readonly PortProtocol[]
   /** the address family for ipBlock matching; default IPv4 unless every addressed pod is IPv6-only */
   readonly family?: Family
+  /**
+   * compare every pair of shared pods (both class matrices whole) instead of only the rows and columns a change
+   * can touch; the answer is the same, this is the baseline the focused comparison is tested and measured against
+   */
+  readonly full?: boolean
+  /** what the diff reads of `before`, kept by a caller that diffs against it again (ignored for another cluster) */
+  readonly base?: DiffBase
 }
 
 /**
  * Every connection between pods present on both sides whose verdict differs between `before` and `after`,
- * grouped by class pair. Pods are matched by namespace/name. Both sides are decided by computeReachability over
- * the shared pods; a pod's joint class is the pair (its class before, its class after), so class boundaries are
- * the same on both sides and every pod pair of two joint classes has the same before and after verdicts.
+ * grouped by class pair. Pods are matched by namespace/name. Both sides are decided on the classes of the shared
+ * pods (as computeReachability decides them); a pod's joint class is the pair (its class before, its class after),
+ * so class boundaries are the same on both sides and every pod pair of two joint classes has the same before and
+ * after verdicts. Only the pairs a change can flip are compared (diff-touched.ts; `full` compares every pair).
  * Causes come from the engine's verdicts on one representative pair per joint class pair (see flipExplainer).
  */
 export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions = {}): ClusterDiff {
   const ports = opts.ports ?? unionPorts(matrixPorts(before), matrixPorts(after))
   const family = opts.family ?? defaultDiffFamily([...before.pods, ...after.pods])
   const { common: [oldPods, newPods], added, removed } = matchPods(before.pods, after.pods)
-  const oldIndex = indexCluster(before)
+  const base = opts.base?.cluster === before ? opts.base : new DiffBase(before)
+  const oldIndex = base.index
   const newIndex = indexCluster(after)
-  const oldR = computeReachability(oldIndex, oldPods, ports, family)
-  const newR = computeReachability(newIndex, newPods, ports, family)
-  const joint = jointClasses(oldR.identities.classOf, newR.identities.classOf)
+  const oldClasses = base.classes(oldPods, family)
+  const newClasses = base.after(oldClasses, after, newIndex, newPods)
+  const oldIds = oldClasses.ids
+  const newIds = newClasses.ids
+  const joint = jointClasses(oldIds.classOf, newIds.classOf)
   const statuses = policyStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
-  // rows one at a time: all of them at once are classes² bits per port and side
-  const flips = findFlips(
-    joint,
-    oldR.results.map((m) => new RowMaker(oldR.identities, m)),
-    newR.results.map((m) => new RowMaker(newR.identities, m)),
-    selfPairs,
-  )
+  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family, statuses }, oldClasses.sides, newClasses.sides, ports, selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
@@ -176,6 +184,21 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   }
 }
 
+/** The flips where the changes can make them (diff-touched.ts), each side computed only for the classes asked about. */
+function touchedFlips(x: TouchedInput, oldSides: ClassSides, newSides: ClassSides, ports: readonly PortProtocol[], selfPairs: readonly number[]): Flip[] {
+  const touched = touchedClasses(x)
+  return findTouchedFlips(x.joint, touched, ports.map((p) => oldSides.port(p.port, p.protocol)), ports.map((p) => newSides.port(p.port, p.protocol)), selfPairs)
+}
+
+/** The flips from both clusters' whole class matrices (computeReachability), every pair compared. */
+function fullFlips(oldIndex: ClusterIndex, newIndex: ClusterIndex, oldPods: readonly Pod[], newPods: readonly Pod[], joint: JointClasses, ports: readonly PortProtocol[], family: Family, selfPairs: readonly number[]): Flip[] {
+  const oldR = computeReachability(oldIndex, oldPods, ports, family)
+  const newR = computeReachability(newIndex, newPods, ports, family)
+  // rows one at a time: all of them at once are classes² bits per port and side
+  const rows = (r: typeof oldR) => r.results.map((m) => new RowMaker(r.identities, m))
+  return findFlips(joint, rows(oldR), rows(newR), selfPairs)
+}
+
 /** Joint classes: pods with the same class on both sides. `of[i]` is pod i's joint class. */
 export interface JointClasses {
   readonly of: Int32Array
@@ -206,106 +229,6 @@ export function jointClasses(before: Int32Array, after: Int32Array): JointClasse
     of[i] = c
   }
   return { of, members, before: Int32Array.from(b), after: Int32Array.from(a) }
-}
-
-/** A class pair whose verdict differs on port index `port`; `allowed` is the verdict after. */
-export interface Flip {
-  readonly from: number
-  readonly to: number
-  readonly port: number
-  readonly allowed: boolean
-}
-
-/** The rows of one side's class matrix for one port: all of them, or one at a time (see RowMaker). */
-export type ClassRows = readonly Bitset[] | { row(c: number): Bitset; rowKey(c: number): number }
-
-/**
- * Compares the class matrices of both sides through the joint classes: `oldRows[k]` gives the row of class c
- * (before) for port index k. A joint class with one pod is skipped against itself: its only pair is the pod with
- * itself, which is always allowed, unless `selfPairs` counts it (a template of several replicas on both sides).
- * Per source, only the destinations either side allows are visited: O(allowed classes) per source and port, not
- * O(classes).
- */
-export function findFlips(joint: JointClasses, oldRows: readonly ClassRows[], newRows: readonly ClassRows[], selfPairs?: readonly number[]): Flip[] {
-  const flips: Flip[] = []
-  const n = joint.members.length
-  const ports = oldRows.length
-  const before = joint.before
-  const after = joint.after
-  const rowOf = (rows: ClassRows, c: number): Bitset => ('row' in rows ? rows.row(c) : rows[c]!)
-  // joint classes per class of each side
-  const nOld = before.reduce((x, c) => Math.max(x, c + 1), 0)
-  const nNew = after.reduce((x, c) => Math.max(x, c + 1), 0)
-  const ofOld: number[][] = Array.from({ length: nOld }, () => [])
-  const ofNew: number[][] = Array.from({ length: nNew }, () => [])
-  for (let b = 0; b < n; b++) {
-    ofOld[before[b]!]!.push(b)
-    ofNew[after[b]!]!.push(b)
-  }
-  // per destination joint class, bit k: the verdict on port k differs (for ports in groups of 32)
-  const mark = new Uint32Array(n)
-  const seen = new Int32Array(n).fill(-1)
-  const touched = new Int32Array(n)
-  const w: Bitset[] = []
-  const kept: Bitset[] = []
-  // sources whose rows are equal on both sides (one key per side and port) have the same flips, but for the pair
-  // of a source with itself, which is left out below
-  const keyed = ports > 0 && [...oldRows, ...newRows].every((r) => 'rowKey' in r)
-  const known = new Map<string, { b: number; k: number; now: boolean }[]>()
-  for (let a = 0; a < n; a++) {
-    const single = joint.members[a]!.length < 2 && (selfPairs?.[a] ?? 0) === 0
-    let key = ''
-    if (keyed) {
-      for (let k = 0; k < ports; k++) key += `${(oldRows[k] as { rowKey(c: number): number }).rowKey(before[a]!)},${(newRows[k] as { rowKey(c: number): number }).rowKey(after[a]!)};`
-      const seenFlips = known.get(key)
-      if (seenFlips !== undefined) {
-        for (const f of seenFlips) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
-        continue
-      }
-    }
-    const found: { b: number; k: number; now: boolean }[] = []
-    for (let k0 = 0; k0 < ports; k0 += 32) {
-      let count = 0
-      const toggle = (b: number, bit: number) => {
-        if (seen[b] !== a) {
-          seen[b] = a
-          mark[b] = 0
-          touched[count++] = b
-        }
-        mark[b]! ^= bit
-      }
-      for (let k = k0; k < Math.min(ports, k0 + 32); k++) {
-        const bit = (1 << (k - k0)) >>> 0
-        rowOf(oldRows[k]!, before[a]!).forEach((c) => {
-          for (const b of ofOld[c]!) toggle(b, bit)
-        })
-        const now = rowOf(newRows[k]!, after[a]!)
-        w[k] = now
-        now.forEach((c) => {
-          for (const b of ofNew[c]!) toggle(b, bit)
-        })
-        // a row handed out one at a time is gone at the next call: keep a copy
-        if ('row' in newRows[k]!) {
-          const keep = (kept[k] ??= new Bitset(now.size))
-          keep.words.set(now.words)
-          w[k] = keep
-        }
-      }
-      for (let x = 0; x < count; x++) {
-        const b = touched[x]!
-        const m = mark[b]!
-        if (m === 0) continue
-        for (let k = k0; k < Math.min(ports, k0 + 32); k++) if ((m >>> (k - k0)) & 1) found.push({ b, k, now: w[k]!.has(after[b]!) })
-      }
-      // the next group of ports starts over
-      for (let x = 0; x < count; x++) seen[touched[x]!] = -1
-    }
-    // pair by pair, ports ascending: the flips of one pair come out together
-    found.sort((x, y) => x.b - y.b || x.k - y.k)
-    if (keyed) known.set(key, found)
-    for (const f of found) if (!(f.b === a && single)) flips.push({ from: a, to: f.b, port: f.k, allowed: f.now })
-  }
-  return flips
 }
 
 export interface FlipGroup {
@@ -362,12 +285,13 @@ export function groupFlips(
 
 /** Added, removed and changed policies by `namespace/name`; 'changed' when anything that decides traffic differs. */
 export function policyStatuses(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Map<string, PolicyStatus> {
-  const old = new Map(before.map((p) => [formatRef(p), policyFingerprint(p)]))
+  const old = new Map(before.map((p) => [formatRef(p), p]))
   const out = new Map<string, PolicyStatus>()
   for (const p of after) {
     const key = formatRef(p)
     const was = old.get(key)
-    out.set(key, was === undefined ? 'added' : was === policyFingerprint(p) ? 'unchanged' : 'changed')
+    // one object on both sides (a what-if keeps the policies it does not touch) is unchanged without a look
+    out.set(key, was === undefined ? 'added' : was === p || policyFingerprint(was) === policyFingerprint(p) ? 'unchanged' : 'changed')
   }
   for (const key of old.keys()) if (!out.has(key)) out.set(key, 'removed')
   return new Map([...out].sort(([a], [b]) => cmp(a, b)))

@@ -1,6 +1,7 @@
 import { standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { PortSpec, Protocol } from '../model/port.js'
+import type { Direction, NetworkPolicy } from '../model/policy.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
@@ -309,26 +310,91 @@ function transpose32(a: Uint32Array): void {
 /**
  * Decide reachability for `pods` (pairs among them only: a verdict depends only on its two ends, the
  * policies and the namespaces, never on other pods). Uses the engine's matching functions on one
- * representative per half-class, so it reads the spec exactly as `evaluateFlow` does.
+ * representative per half-class, so it reads the spec exactly as `evaluateFlow` does. `given`: the class sides
+ * of these very pods and family in this cluster, when a caller keeps them (a server, a diff's DiffBase).
  */
-export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family): Reachability {
-  const ids = computeIdentities(pods, index.cluster.policies, family)
-  const sel = ids.selectorClasses
-  const nSel = sel.length
-  const nAddr = ids.addressClasses.length
-  const peers = new PeerCache(index, identitySpace(ids))
-  const ingressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
-  const egressBy = sel.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
-  const inIsolated = Uint8Array.from(ingressBy, (p) => (p.length > 0 ? 1 : 0))
-  const outIsolated = Uint8Array.from(egressBy, (p) => (p.length > 0 ? 1 : 0))
-  const empty = { sel: new Bitset(nSel), addr: new Bitset(nAddr) }
-  const results: ClassMatrix[] = []
-  for (const { port, protocol } of ports) {
+export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family, given?: ClassSides): Reachability {
+  const sides = given ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const ids = sides.ids
+  const nSel = ids.selectorClasses.length
+  const inIsolated = Uint8Array.from({ length: nSel }, (_, d) => (sides.isolating(d, 'ingress').length > 0 ? 1 : 0))
+  const outIsolated = Uint8Array.from({ length: nSel }, (_, s) => (sides.isolating(s, 'egress').length > 0 ? 1 : 0))
+  const results = ports.map(({ port, protocol }) => {
+    const one = sides.port(port, protocol)
+    const inSides = Array.from({ length: nSel }, (_, d) => one.ingressOf(d))
+    const outSides = Array.from({ length: nSel }, (_, s) => one.egressOf(s))
+    return new ClassMatrix(port, protocol, ids, inIsolated, inSides.map((x) => x.sel), inSides.map((x) => x.addr), outIsolated, outSides.map((x) => x.sel), outSides.map((x) => x.grants))
+  })
+  return { pods, identities: ids, results }
+}
+
+/** What a destination selector class's ingress admits on one port: sources by selector class and by address class. */
+export interface IngressSide {
+  readonly isolated: boolean
+  readonly sel: Bitset
+  readonly addr: Bitset
+}
+
+/** What a source selector class's egress admits on one port: destinations by selector class, and ipBlock grants. */
+export interface EgressSide {
+  readonly isolated: boolean
+  readonly sel: Bitset
+  readonly grants: readonly AddressGrant[]
+}
+
+/**
+ * Each side of the classes' verdicts, decided per selector class and port when first asked for: the isolating
+ * policies of a class, and what their rules admit through the one PeerCache. computeReachability asks for every
+ * class; a diff asks only for the classes a change can touch (see diff-flips.ts).
+ */
+export class ClassSides {
+  readonly peers: PeerCache
+  private readonly isolatingBy = { ingress: new Map<number, NetworkPolicy[]>(), egress: new Map<number, NetworkPolicy[]>() }
+  private readonly empty: { sel: Bitset; addr: Bitset }
+  private readonly ports = new Map<string, PortSides>()
+
+  /**
+   * `peers`: a PeerCache over the same classes to share, when its answers hold here too (the same identities and
+   * the same namespace labels: a peer's answer reads nothing else)
+   */
+  constructor(readonly index: ClusterIndex, readonly ids: Identities, peers?: PeerCache, private readonly reuse?: SidesReuse) {
+    this.peers = peers ?? new PeerCache(index, identitySpace(ids))
+    this.empty = { sel: new Bitset(ids.selectorClasses.length), addr: new Bitset(ids.addressClasses.length) }
+  }
+
+  /** The policies that isolate selector class `c` for `dir` (isolatingPolicies on its representative). */
+  isolating(c: number, dir: Direction): NetworkPolicy[] {
+    if (this.reuse?.same(c, dir)) return this.reuse.from.isolating(c, dir)
+    const m = this.isolatingBy[dir]
+    let list = m.get(c)
+    if (list === undefined) m.set(c, (list = isolatingPolicies(this.index, this.ids.selectorClasses[c]!.rep.pod, dir)))
+    return list
+  }
+
+  /** The sides on one port, each computed once when first asked for (and kept with this object). */
+  port(port: number, protocol: Protocol): PortSides {
+    const key = `${port}/${protocol}`
+    let sides = this.ports.get(key)
+    if (sides === undefined) this.ports.set(key, (sides = this.computePort(port, protocol)))
+    return sides
+  }
+
+  private computePort(port: number, protocol: Protocol): PortSides {
+    const { ids, peers, empty } = this
+    const sel = ids.selectorClasses
+    const nSel = sel.length
+    const nAddr = ids.addressClasses.length
     const named = new Map<string, Bitset>()
-    // ingress: per destination selector class, which sources its policies admit on this port
-    const inSel: Bitset[] = []
-    const inAddr: Bitset[] = []
-    ingressBy.forEach((policies, d) => {
+    const ins = new Map<number, IngressSide>()
+    const outs = new Map<number, EgressSide>()
+    // ingress: which sources the destination class's policies admit on this port
+    const reuse = this.reuse
+    const base = reuse?.from.port(port, protocol)
+    const ingressOf = (d: number): IngressSide => {
+      let side = ins.get(d)
+      if (side !== undefined) return side
+      if (reuse?.same(d, 'ingress')) return base!.ingressOf(d)
+      const policies = this.isolating(d, 'ingress')
       const s = policies.length > 0 ? new Bitset(nSel) : empty.sel
       const a = policies.length > 0 ? new Bitset(nAddr) : empty.addr
       for (const p of policies) {
@@ -339,18 +405,19 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
           a.orWith(peerSets.addr)
         }
       }
-      inSel.push(s)
-      inAddr.push(a)
-    })
-    // egress: per source selector class, which destinations its policies admit (named ports resolve per destination)
-    const outSel: Bitset[] = []
-    const outAddr: AddressGrant[][] = []
-    egressBy.forEach((policies) => {
-      // a source not isolated for egress reaches every destination: its row is never read
+      ins.set(d, (side = { isolated: policies.length > 0, sel: s, addr: a }))
+      return side
+    }
+    // egress: which destinations the source class's policies admit (named ports resolve per destination)
+    const egressOf = (c: number): EgressSide => {
+      let side = outs.get(c)
+      if (side !== undefined) return side
+      if (reuse?.same(c, 'egress')) return base!.egressOf(c)
+      const policies = this.isolating(c, 'egress')
+      // a source not isolated for egress reaches every destination: its admitted sets are never read
       if (policies.length === 0) {
-        outSel.push(empty.sel)
-        outAddr.push([])
-        return
+        outs.set(c, (side = { isolated: false, sel: empty.sel, grants: [] }))
+        return side
       }
       const s = new Bitset(nSel)
       const grants = new Map<Bitset | null, Bitset>()
@@ -367,12 +434,46 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
           else grants.set(dests, Bitset.copy(peerSets.addr))
         }
       }
-      outSel.push(s)
-      outAddr.push([...grants].map(([dests, addr]) => ({ addr, dests })))
-    })
-    results.push(new ClassMatrix(port, protocol, ids, inIsolated, inSel, inAddr, outIsolated, outSel, outAddr))
+      outs.set(c, (side = { isolated: policies.length > 0, sel: s, grants: [...grants].map(([dests, addr]) => ({ addr, dests })) }))
+      return side
+    }
+    const { selectorOf, addressOf } = ids
+    return {
+      ingressOf,
+      egressOf,
+      ingress: (s, d) => {
+        const side = ingressOf(selectorOf[d]!)
+        return !side.isolated || side.sel.has(selectorOf[s]!) || side.addr.has(addressOf[s]!)
+      },
+      egress: (s, d) => {
+        const side = egressOf(selectorOf[s]!)
+        if (!side.isolated) return true
+        const d1 = selectorOf[d]!
+        if (side.sel.has(d1)) return true
+        const d2 = addressOf[d]!
+        return side.grants.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+      },
+    }
   }
-  return { pods, identities: ids, results }
+}
+
+/**
+ * Sides another ClassSides over the very same classes and peers has or will compute: `same(c, dir)` says that
+ * selector class c's side of `dir` is the same here (no changed policy selects it for that direction).
+ */
+export interface SidesReuse {
+  readonly from: ClassSides
+  same(c: number, dir: Direction): boolean
+}
+
+/** One port's sides, per selector class; `ingress`/`egress` decide one class pair (two different pods) as ClassMatrix.allowed does. */
+export interface PortSides {
+  ingressOf(d: number): IngressSide
+  egressOf(s: number): EgressSide
+  /** the ingress of class `d` admits class `s` */
+  ingress(s: number, d: number): boolean
+  /** the egress of class `s` admits class `d` */
+  egress(s: number, d: number): boolean
 }
 
 /** The destination selector classes on which some entry of `ports` matches (null: all, independent of the destination). */

@@ -13,7 +13,7 @@ import { isolatingPolicies } from '../engine/select.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
 import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
-import { computeReachability, type PortProtocol } from '../analysis/reachability.js'
+import { computeReachability, type ClassSides, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges } from './graph-edges.js'
 import { externalSpace, ExternalVerdicts } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
@@ -79,12 +79,13 @@ export function defaultFamily(pods: readonly Pod[]): Family {
 /**
  * `idBlocks`: the ipBlocks class ids are named by (default: the cluster's). graphChange names both sides' classes
  * by the blocks of both, so a class that did not change keeps its id when a policy adds or drops an ipBlock.
+ * `sides`: the class sides of the cluster's pods in the graph's family, when a caller keeps them (see DiffBase).
  */
-export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[]): GraphReport {
+export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[], sides?: ClassSides): GraphReport {
   const pods = cluster.pods
   const family = options.family ?? defaultFamily(pods)
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
-  const r = computeReachability(index, pods, ports, family)
+  const r = computeReachability(index, pods, ports, family, sides)
   const ids = r.identities
   const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
   const blocks = distinctIpBlocks(cluster.policies)

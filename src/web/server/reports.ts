@@ -8,7 +8,9 @@ import { indexCluster, type ClusterIndex } from '../../engine/cluster-index.js'
 import { Describer, type PolicyView } from '../../analysis/describe.js'
 import { renderPolicyText } from '../../cli/render/describe-text.js'
 import type { PodView } from '../../analysis/describe.js'
-import { diffClusters } from '../../analysis/diff.js'
+import { defaultDiffFamily, diffClusters } from '../../analysis/diff.js'
+import { DiffBase } from '../../analysis/diff-base.js'
+import type { Family } from '../../model/ip.js'
 import { distinctIpBlocks } from '../../engine/identities.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
 import { defaultGraphLevel, describePodsReport, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
@@ -47,11 +49,20 @@ export const defaultLevel = (s: Snapshot): GraphLevel => cached(s, 'default-leve
 
 /**
  * `netpol diff [--port P] -o json` between the snapshot's cluster and `after`: on one port when the what-if asks
- * about one (every port a pod serves or a policy names costs that many times as much: 11 s on the 10k cluster).
+ * about one (every port a pod serves or a policy names costs that many times as much).
  */
-export function diffOf(before: Cluster, after: Cluster, port: GraphOptions['port']): unknown {
-  return diffReport(diffClusters(before, after, port === 'any' ? {} : { ports: [port] }))
+export function diffOf(s: Snapshot, after: Cluster, port: GraphOptions['port']): unknown {
+  return diffReport(diffClusters(s.cluster, after, { ...(port === 'any' ? {} : { ports: [port] }), base: diffBaseOf(s) }))
 }
+
+/**
+ * What diffs against the snapshot's cluster read of it, kept with the snapshot (DiffBase): its classes and their
+ * sides, shared by /api/graph and every what-if, whose side after the change reuses what the change leaves alone.
+ */
+export const diffBaseOf = (s: Snapshot): DiffBase => cached(s, 'diff-base', (x) => new DiffBase(x.cluster, indexOf(x)))
+
+/** The snapshot's classes in `family`, with their sides (computed as questions need them, then kept). */
+const classesOf = (s: Snapshot, family: Family) => diffBaseOf(s).classes(s.cluster.pods, family)
 
 /**
  * At most this many edges in one graph answer (the others are counted in `omittedEdges`): the 10k cluster has
@@ -69,7 +80,7 @@ export function graphOptionsOf(s: Snapshot, q: { port?: string; level?: string; 
 
 /** GET /api/graph: the graph report of the snapshot, once per snapshot and question. */
 export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
-  return cached(s, `graph ${JSON.stringify(o)}`, (x) => graphReport(x.cluster, o.level === 'auto' ? { ...o, level: defaultLevel(x) } : o, indexOf(x)))
+  return cached(s, `graph ${JSON.stringify(o)}`, (x) => graphReport(x.cluster, o.level === 'auto' ? { ...o, level: defaultLevel(x) } : o, indexOf(x), undefined, classesOf(x, o.family ?? defaultDiffFamily(x.cluster.pods)).sides))
 }
 
 /**
@@ -81,7 +92,9 @@ export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): Gra
   const keys = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')
   if (keys(s.cluster) !== keys(after)) return graphChange(s.cluster, after, o)
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
-  return graphChange(graphOf(s, same), graphReport(after, same, indexCluster(after), distinctIpBlocks(s.cluster.policies)))
+  // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
+  const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
+  return graphChange(graphOf(s, same), graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides))
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */

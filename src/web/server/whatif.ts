@@ -32,7 +32,7 @@ export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
   if (!applied.ok) return { body: { errors: applied.errors } satisfies WhatIfResponse }
   const response: WhatIfResponse = {
     errors: [],
-    diff: diffOf(s.cluster, applied.after, graphOpts.value.port),
+    diff: diffOf(s, applied.after, graphOpts.value.port),
     graph: graphChangeOf(s, applied.after, graphOpts.value),
     yaml: applied.yaml,
   }
