@@ -110,6 +110,8 @@ export interface WhatIfRequest {
   /** the graph's port (default "any") and level (default as /api/graph) */
   readonly port?: PortChoice
   readonly level?: GraphLevel | 'auto'
+  /** true: the answer carries `yaml`, every policy after the changes (tens of megabytes on a large cluster) */
+  readonly export?: boolean
 }
 
 export type PolicyChange =
@@ -127,7 +129,7 @@ export interface WhatIfResponse {
   readonly diff?: unknown
   /** the graph with the changes, edges marked opened/closed/same */
   readonly graph?: GraphReport
-  /** every policy after the changes, as one multi-document YAML, for export */
+  /** every policy after the changes, as one multi-document YAML, for export; only when the request asks (`export: true`) */
   readonly yaml?: string
 }
 

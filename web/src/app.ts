@@ -87,7 +87,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   const whatifPanel = createWhatIfPanel({
     policyNames: () => (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`),
     policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
-    run: (changes) => api.whatif({ changes, port: query.port, level: query.level }),
+    run: (changes, opts) => api.whatif({ changes, port: query.port, level: query.level, ...(opts?.export ? { export: true } : {}) }),
     show: async (res) => {
       whatif = res
       await draw(false)
