@@ -51,7 +51,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   }
   const source = h('span', { class: 'source' })
   const live = h('span', { class: 'live', hidden: true })
-  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll() } }, l === 'en' ? 'English' : '中文'))
+  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll(); void draw(false) } }, l === 'en' ? 'English' : '中文'))
   const title = h('h1', {})
   const header = h('header', {}, title, source, live, h('span', { class: 'spacer' }), ...langBtns)
   const info = h('div', { class: 'graph-info' })

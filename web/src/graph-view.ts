@@ -7,6 +7,7 @@ import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 
 import fcose from 'cytoscape-fcose'
 import type { GraphEdge, GraphNode, GraphReport } from '../../src/web/api.js'
 import { FCOSE_MAX, fitBox, runFcose, shelfPositions } from './graph-layout.js'
+import { hasOtherExternal, nodeLabel } from './node-label.js'
 import { style } from './graph-style.js'
 
 cytoscape.use(fcose)
@@ -144,6 +145,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
         before.clear()
         mode = nextMode
       }
+      const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
       const relayout = opts.relayout === true || fresh > next.nodes.length / 2
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
@@ -163,7 +165,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
           if (before.has(n.id)) {
             const el = cy.getElementById(n.id)
-            const d = labelData(n.label)
+            const d = labelData(nodeLabel(n, others))
             if (el.data('label') !== d.label) el.data(d)
             el.data('pods', n.pods)
             const cls = isoClass(n)
@@ -174,7 +176,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
           const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
           const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(n.label), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(nodeLabel(n, others)), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })

@@ -27,6 +27,12 @@ export const en = {
   'level.workload': 'workloads',
   'level.pod': 'pods',
 
+  'node.anyAddress': 'any address',
+  'node.anyOtherAddress': 'any other address',
+  'node.except': 'except',
+  'node.noLabels': 'no labels',
+  'node.pod': '{n} pod',
+  'node.pods': '{n} pods',
   'graph.showing': 'Showing {nodes} of {totalNodes} nodes ({level}), {edges} edges, {pods} pods',
   'graph.hiddenEdges': '{n} edges drawn only for the selected node',
   'graph.whatifShown': 'what-if shown',
