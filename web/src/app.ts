@@ -213,6 +213,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     live.hidden = !summary.live
+    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds)
+    query = { ...query, port: summary.defaultPort }
+    toolbar.setQuery(query)
     renderAll()
     base = await api.graph(query)
     performance.mark('netpol:graph-fetched')

@@ -118,6 +118,7 @@ export const en = {
   'pod.nobody': 'nobody',
   'pod.pods': '{n} pods in {ns}',
   'pod.anyAddress': 'any address outside the cluster',
+  'pod.lintPending': 'Lint findings: the cluster is still being linted…',
   'pod.lint': 'Lint findings ({n})',
 
   'policies.none': 'No NetworkPolicies.',

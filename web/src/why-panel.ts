@@ -18,6 +18,9 @@ export interface WhyPanel {
   render(): void
 }
 
+/** how often a node's description asks again for lint findings the server has not computed yet */
+const LINT_RETRY_MS = 2000
+
 export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e: unknown) => void): WhyPanel {
   const from = h('input', { class: 'from', list: 'netpol-pods', size: 28 })
   const to = h('input', { class: 'to', list: 'netpol-pods', size: 28 })
@@ -64,6 +67,22 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
     }
   }
 
+  async function describe(pod: string, again = false): Promise<void> {
+    if (!again) fill(describeBox, t('loading'))
+    try {
+      const res = await api.describePod(pod)
+      // a later click asked about another pod meanwhile
+      if (again && lastDescribe?.pod !== pod) return
+      lastDescribe = { pod, res }
+      renderDescribe()
+      // the cluster's lint is still running on the server: its findings come with a later answer
+      if (res.lintPending) setTimeout(() => { if (lastDescribe?.pod === pod) void describe(pod, true) }, LINT_RETRY_MS)
+    } catch (e) {
+      fill(describeBox)
+      error(e)
+    }
+  }
+
   function renderDescribe(): void {
     if (!lastDescribe) return fill(describeBox)
     const { pod } = lastDescribe
@@ -91,16 +110,7 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
   return {
     el,
     check,
-    async describe(pod) {
-      fill(describeBox, t('loading'))
-      try {
-        lastDescribe = { pod, res: await api.describePod(pod) }
-        renderDescribe()
-      } catch (e) {
-        fill(describeBox)
-        error(e)
-      }
-    },
+    describe,
     setEndpoints(ps, pts) {
       fill(pods, ps.slice(0, 5000).map((p) => h('option', { value: p })))
       fill(ports, pts.map((p) => h('option', { value: p })))
