@@ -34,6 +34,11 @@ export function endpointOf(n: GraphNode): string {
   return parts.join('.')
 }
 
+/** `f` after the browser has painted what is in the document now (the frame after this one). */
+const afterPaint = (f: () => void): void => {
+  requestAnimationFrame(() => setTimeout(f))
+}
+
 export async function startApp(root: HTMLElement): Promise<void> {
   chooseLang(initialLang(), false)
   let summary: ClusterSummary | null = null
@@ -67,10 +72,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
     h('aside', { class: 'panel' }, h('nav', { class: 'tabs' }, tabBtns), body)))
   const graph = createGraphView(cyBox, {
     onNode: (n) => {
-      graph.select(n.id)
-      graph.pickEdge(null)
       openTab('why')
+      // the question first, the highlight (a style pass over the whole graph) after the next frame
       if (n.kind !== 'external' && n.pods[0]) void why.describe(n.pods[0])
+      afterPaint(() => {
+        graph.select(n.id)
+        graph.pickEdge(null)
+      })
     },
     onEdge: (e) => void explainEdge(e),
     onBackground: () => {
@@ -136,9 +144,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
     if (!from || !to) return
     openTab('why')
     const port = query.port !== 'any' ? query.port : e.ports?.[0]
-    // the explanation first: restyling the graph takes a frame that would delay it
+    // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
+    // would hold the answer's paint; the edge is marked after the frame that paints the answer
     await why.check(endpointOf(from), endpointOf(to), port)
-    graph.pickEdge(e.id)
+    afterPaint(() => graph.pickEdge(e.id))
   }
 
   /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */

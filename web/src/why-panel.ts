@@ -50,6 +50,7 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
       lastCheck = await api.check(f, tt, p)
       performance.mark('netpol:check-answered')
       fill(result, renderCheck(lastCheck))
+      performance.mark('netpol:explanation-shown')
     } catch (e) {
       fill(result)
       error(e)
