@@ -142,7 +142,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     const from = graph.node(e.from)
     const to = graph.node(e.to)
     if (!from || !to) return
-    openTab('why')
+    if (tab !== 'why') openTab('why')
     const port = query.port !== 'any' ? query.port : e.ports?.[0]
     // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
     // would hold the answer's paint; the edge is marked after the frame that paints the answer
