@@ -81,6 +81,11 @@ export async function startApp(root: HTMLElement): Promise<void> {
       })
     },
     onEdge: (e) => void explainEdge(e),
+    // the question leaves while the graph still handles the click (a redraw of tens of ms at 10,000 pods)
+    onEdgeDown: (e) => {
+      const q = edgeQuestion(e)
+      if (q) why.prefetch(q.from, q.to, q.port)
+    },
     onBackground: () => {
       graph.select(null)
       graph.pickEdge(null)
@@ -138,15 +143,20 @@ export async function startApp(root: HTMLElement): Promise<void> {
     }
   }
 
-  async function explainEdge(e: GraphEdge): Promise<void> {
+  function edgeQuestion(e: GraphEdge): { from: string; to: string; port: string | undefined } | null {
     const from = graph.node(e.from)
     const to = graph.node(e.to)
-    if (!from || !to) return
+    if (!from || !to) return null
+    return { from: endpointOf(from), to: endpointOf(to), port: query.port !== 'any' ? query.port : e.ports?.[0] }
+  }
+
+  async function explainEdge(e: GraphEdge): Promise<void> {
+    const q = edgeQuestion(e)
+    if (!q) return
     if (tab !== 'why') openTab('why')
-    const port = query.port !== 'any' ? query.port : e.ports?.[0]
     // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
     // would hold the answer's paint; the edge is marked after the frame that paints the answer
-    await why.check(endpointOf(from), endpointOf(to), port)
+    await why.check(q.from, q.to, q.port)
     afterPaint(() => graph.pickEdge(e.id))
   }
 

@@ -17,6 +17,8 @@ export const EDGE_LIMIT = 4000
 export interface GraphHandlers {
   onNode(node: GraphNode): void
   onEdge(edge: GraphEdge): void
+  /** the pointer went down on an edge: a tap on it may follow (the page asks its question already) */
+  onEdgeDown?(edge: GraphEdge): void
   onBackground(): void
 }
 
@@ -65,6 +67,10 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     if (n.hasClass('group')) return
     const gn = nodes.get(n.id())
     if (gn) handlers.onNode(gn)
+  })
+  cy.on('tapstart', 'edge', (e) => {
+    const ge = edges.get(e.target.id())
+    if (ge) handlers.onEdgeDown?.(ge)
   })
   cy.on('tap', 'edge', (e) => {
     performance.mark('netpol:edge-tapped')
