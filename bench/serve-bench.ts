@@ -70,12 +70,16 @@ async function measure(name: string, path: string, body?: unknown, describe?: (r
 
 console.log(`cluster: ${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies (seed ${size.seed}); Node ${process.version}\n`)
 console.log(`${'start: -f to the URL line'.padEnd(40)} ${ms(startMs).padStart(9)}`)
-const summary = (await measure('GET /api/cluster', '/api/cluster', undefined, (r) => `level ${r.json.defaultLevel}`)).json
+const summary = (await measure('GET /api/cluster', '/api/cluster', undefined, (r) => `level ${r.json.defaultLevel}, port ${r.json.defaultPort}`)).json
+const dump = JSON.parse((await import('node:fs')).readFileSync(input, 'utf8')) as { items: any[] }
+// the page's first questions on a fresh server: the graph it opens on (computed before the URL line) and a node
+await measure(`GET /api/graph?port=${summary.defaultPort} (the page's first)`, `/api/graph?port=${encodeURIComponent(summary.defaultPort)}`, undefined, (r) => (r.json ? `${r.json.level}: ${r.json.nodes.length} nodes, ${r.json.edges.length} edges` : ''))
+const firstPod = dump.items.find((o) => o.kind === 'Pod')
+await measure('GET /api/describe/pod (fresh server)', `/api/describe/pod?pod=${firstPod.metadata.namespace}/${firstPod.metadata.name}`, undefined, (r) => (r.json.lintPending ? 'lint pending' : `${r.json.lint.length} findings`))
 await measure('GET /api/graph (auto level, any port)', '/api/graph', undefined, (r) => (r.json ? `${r.json.level}: ${r.json.nodes.length} nodes, ${r.json.edges.length} edges` : ''))
 await measure('GET /api/graph?port=8080/TCP', '/api/graph?port=8080/TCP', undefined, (r) => (r.json ? `${r.json.level}: ${r.json.nodes.length} nodes, ${r.json.edges.length} edges` : ''))
 
 await measure(`GET /api/matrix?port=8080&namespace=${summary.namespaces[1].name}`, `/api/matrix?port=8080/TCP&namespace=${summary.namespaces[1].name}`)
-const dump = JSON.parse((await import('node:fs')).readFileSync(input, 'utf8')) as { items: any[] }
 const served = dump.items.filter((o) => o.kind === 'Pod' && o.spec.containers.some((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === 8080)))
 const from = served[0]
 const to = served.find((p) => p.metadata.namespace !== from.metadata.namespace)
@@ -86,7 +90,7 @@ await measure(`GET /api/check`, `/api/check?from=${fromName}&to=${toName}&port=8
 const ns = to.metadata.namespace
 const policies = (await measure(`GET /api/policies?namespace=${ns}`, `/api/policies?namespace=${ns}`, undefined, (r) => `${r.json.policies.length} policies`)).json.policies as { namespace: string; name: string; yaml: string }[]
 const target = policies.find((p) => (JSON.parse(p.yaml).spec.ingress ?? []).some((r: any) => (r.ports ?? []).some((x: any) => x.port === 8080 || x.port === 'http'))) ?? policies.find((p) => (JSON.parse(p.yaml).spec.ingress ?? []).length > 0)!
-await measure(`GET /api/describe/pod`, `/api/describe/pod?pod=${toName}`, undefined, (r) => `${r.json.lint.length} findings`)
+await measure(`GET /api/describe/pod`, `/api/describe/pod?pod=${toName}`, undefined, (r) => (r.json.lintPending ? 'lint pending' : `${r.json.lint.length} findings`))
 const edited = parse(target.yaml)
 // no ingress rule left: the policy isolates its pods and admits nothing
 edited.spec.ingress = []

@@ -10,7 +10,7 @@ import { evaluateFlow } from '../engine/evaluate.js'
 import { PeerPods } from '../engine/peer-pods.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies, policySelects } from '../engine/select.js'
-import { computeIdentities } from '../engine/identities.js'
+import { computeIdentities, type Identities } from '../engine/identities.js'
 
 /** A set of pods and the namespaces they live in, for "3 pods in 2 namespaces". Both sorted. */
 export interface PodSet {
@@ -174,6 +174,33 @@ export function resolveNamedPort(spec: PortSpec, pod: Pod): number[] {
   return [...out].sort((a, b) => a - b)
 }
 
+/** The indexes of the pods serving each "PORT/PROTOCOL", once per index. */
+const servers = new WeakMap<ClusterIndex, Map<string, number[]>>()
+function serversOf(index: ClusterIndex, key: string): readonly number[] {
+  let byPort = servers.get(index)
+  if (!byPort) {
+    servers.set(index, (byPort = new Map()))
+    for (const [i, pod] of index.cluster.pods.entries()) {
+      for (const k of new Set(pod.ports.map((cp) => `${cp.port}/${cp.protocol}`))) {
+        const list = byPort.get(k)
+        if (list) list.push(i)
+        else byPort.set(k, [i])
+      }
+    }
+  }
+  return byPort.get(key) ?? []
+}
+
+/** The classes of the index's pods for a family, once per index: a server describes pod after pod of one snapshot. */
+const identities = new WeakMap<ClusterIndex, Map<Family, Identities>>()
+function identitiesOf(index: ClusterIndex, family: Family): Identities {
+  let byFamily = identities.get(index)
+  if (!byFamily) identities.set(index, (byFamily = new Map()))
+  let ids = byFamily.get(family)
+  if (!ids) byFamily.set(family, (ids = computeIdentities(index.cluster.pods, index.cluster.policies, family)))
+  return ids
+}
+
 /**
  * The pod's isolation in each direction and a per-port summary of who may reach it and whom it may reach.
  * Verdicts come from evaluateFlow on one representative per class of pods (computeIdentities), so they are
@@ -182,7 +209,7 @@ export function resolveNamedPort(spec: PortSpec, pod: Pod): number[] {
  */
 export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.ips[0]?.family ?? 4): PodView {
   const { cluster } = index
-  const ids = computeIdentities(cluster.pods, cluster.policies, family)
+  const ids = identitiesOf(index, family)
   const several = standsForSeveral(pod)
   // a template of several replicas is its own peer (one replica to another): nothing is left out then
   const self = several ? -1 : cluster.pods.indexOf(pod)
@@ -208,13 +235,20 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
   const outbound = portsFor(served, egressBy, 'egress').map(({ port, protocol }) => {
     const allowed: Pod[] = []
     let considered = 0
-    ids.classes.forEach((c, ci) => {
-      const serving = c.members.filter((m) => m !== self && cluster.pods[m]!.ports.some((cp) => cp.port === port && cp.protocol === protocol))
-      if (serving.length === 0) return
+    // the pods serving the port, by class: one verdict per class (any of its members answers for all)
+    const byClass = new Map<number, number[]>()
+    for (const m of serversOf(index, `${port}/${protocol}`)) {
+      if (m === self) continue
+      const ci = ids.classOf[m]!
+      const list = byClass.get(ci)
+      if (list) list.push(m)
+      else byClass.set(ci, [m])
+    }
+    for (const serving of byClass.values()) {
       considered += serving.length
       const v = evaluateFlow(index, { from: me, to: podEndpoint(cluster.pods[serving[0]!]!, family), port, protocol })
       if (v.allowed) for (const m of serving) allowed.push(cluster.pods[m]!)
-    })
+    }
     return { port, protocol, considered, allowed: podSet(sortPods(allowed)), external: externalFor(egressBy, 'egress', port, protocol, null) }
   })
 

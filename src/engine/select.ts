@@ -16,9 +16,18 @@ export function policySelects(policy: NetworkPolicy, pod: Pod): boolean {
  * NetworkPolicy that both selects the pod and has "Ingress" in its policyTypes" (likewise egress).
  */
 export function isolatingPolicies(index: ClusterIndex, pod: Pod, direction: Direction): NetworkPolicy[] {
+  // asked once per pod pair by whoever evaluates many flows (describe, matrix): remembered per index and pod (the
+  // list is shared: no caller changes it)
+  let memo = isolating.get(index)
+  if (!memo) isolating.set(index, (memo = { ingress: new WeakMap(), egress: new WeakMap() }))
+  const known = memo[direction].get(pod)
+  if (known) return known
   const out: NetworkPolicy[] = []
   for (const p of index.policiesByNamespace.get(pod.namespace) ?? []) {
     if (p[direction] !== null && selectorMatches(p.podSelector, pod.labels)) out.push(p)
   }
+  memo[direction].set(pod, out)
   return out
 }
+
+const isolating = new WeakMap<ClusterIndex, Record<Direction, WeakMap<Pod, NetworkPolicy[]>>>()

@@ -35,6 +35,19 @@ test('checkConnections evaluates the plan; checkReport is the -o json object', (
   const allowed = checkConnections(c, { from: 'shop/web', to: 'shop/db', port: '5432/tcp' })
   const denied = checkConnections(c, { from: 'shop/api-0', to: '10.0.0.2', port: '5432', family: 4 })
   if (!allowed.ok || !denied.ok) throw new Error('expected plans')
-  expect(checkReport(allowed.value)).toMatchObject({ allowed: true, results: [{ from: 'shop/web', to: 'shop/db', fromIp: '10.0.0.1', toIp: '10.0.0.2', port: 5432, protocol: 'TCP', allowed: true }] })
-  expect(checkReport(denied.value)).toMatchObject({ allowed: false, results: [{ from: 'shop/api-0', to: 'shop/db', allowed: false }] })
+  expect(checkReport(allowed.value, c.policies)).toMatchObject({ allowed: true, results: [{ from: 'shop/web', to: 'shop/db', fromIp: '10.0.0.1', toIp: '10.0.0.2', port: 5432, protocol: 'TCP', allowed: true }] })
+  expect(checkReport(denied.value, c.policies)).toMatchObject({ allowed: false, results: [{ from: 'shop/api-0', to: 'shop/db', allowed: false }] })
+})
+
+test('the check JSON says each peer and port it names by index in the words of the check text', () => {
+  const allowed = checkConnections(c, { from: 'shop/web', to: 'shop/db', port: '5432' })
+  const denied = checkConnections(c, { from: 'shop/api-0', to: 'shop/db', port: '80' })
+  if (!allowed.ok || !denied.ok) throw new Error('expected plans')
+  const ok = checkReport(allowed.value, c.policies).results[0]!.ingress
+  expect(ok).toMatchObject({ kind: 'allowed', allowedBy: [{ rule: 0, peer: 0, port: 0, peerText: "pods app=web in the policy's namespace", portText: '5432/TCP' }] })
+  const bad = checkReport(denied.value, c.policies).results[0]!.ingress
+  expect(bad).toMatchObject({
+    kind: 'denied',
+    misses: [{ rules: [{ peers: { ok: false, misses: [{ code: 'pod-labels', peer: 0, peerText: "pods app=web in the policy's namespace" }] }, ports: { ok: false, misses: [{ code: 'number', port: 0, portText: '5432/TCP' }] } }] }],
+  })
 })

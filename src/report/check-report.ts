@@ -1,4 +1,6 @@
-import type { Verdict } from '../engine/verdict.js'
+import type { SideVerdict, Verdict } from '../engine/verdict.js'
+import type { Direction, NetworkPolicy } from '../model/policy.js'
+import { ruleWords, type RuleWords } from './rule-words.js'
 
 /** One checked connection: how its ends are named and the engine's verdict. */
 export interface CheckedFlow {
@@ -19,9 +21,12 @@ export interface CheckedFlow {
  * The JSON contract of `check -o json`: `{allowed, results: [{from, to, fromIp, toIp, port, protocol, via?,
  * serviceAddress?, allowed, egress, ingress, notes}]}`; `allowed` at the top is true when every result is;
  * egress/ingress are the engine's side verdicts (isolating policies, the rule/peer/port that allowed, or
- * per-policy misses) as src/engine/verdict.ts defines them.
+ * per-policy misses) as src/engine/verdict.ts defines them, with the words `netpol check` prints beside each
+ * index: an allowedBy entry's `peerText` and `portText`; in a miss, `peerText` on a peer that matched or
+ * missed and `portText` on a port entry that matched or missed (absent where the rule has no list).
  */
-export function checkReport(checked: readonly CheckedFlow[]) {
+export function checkReport(checked: readonly CheckedFlow[], policies: readonly NetworkPolicy[]) {
+  const words = ruleWords(policies)
   return {
     allowed: checked.every((c) => c.verdict.allowed),
     results: checked.map((c) => ({
@@ -34,9 +39,41 @@ export function checkReport(checked: readonly CheckedFlow[]) {
       ...(c.via ? { via: c.via } : {}),
       ...(c.serviceAddress ? { serviceAddress: c.serviceAddress } : {}),
       allowed: c.verdict.allowed,
-      egress: c.verdict.egress,
-      ingress: c.verdict.ingress,
+      egress: sideWithWords(c.verdict.egress, 'egress', words),
+      ingress: sideWithWords(c.verdict.ingress, 'ingress', words),
       notes: c.verdict.notes,
+    })),
+  }
+}
+
+const opt = <K extends string>(k: K, v: string | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, string>))
+
+/** The side verdict with the words of each peer and port it names by index. */
+function sideWithWords(v: SideVerdict, dir: Direction, w: RuleWords) {
+  if (v.kind === 'allowed') {
+    return {
+      ...v,
+      allowedBy: v.allowedBy.map((h) => ({
+        ...h,
+        ...opt('peerText', h.peer === 'any' ? undefined : w.peer(h.policy, h.direction, h.rule, h.peer)),
+        ...opt('portText', h.port === 'any' ? undefined : w.port(h.policy, h.direction, h.rule, h.port)),
+      })),
+    }
+  }
+  if (v.kind !== 'denied') return v
+  return {
+    ...v,
+    misses: v.misses.map((m) => ({
+      ...m,
+      rules: m.rules.map((r) => ({
+        ...r,
+        peers: r.peers.ok
+          ? { ...r.peers, ...opt('peerText', r.peers.peer === 'any' ? undefined : w.peer(m.policy, dir, r.rule, r.peers.peer)) }
+          : { ...r.peers, misses: r.peers.misses.map((pm) => ({ ...pm, ...opt('peerText', w.peer(m.policy, dir, r.rule, pm.peer)) })) },
+        ports: r.ports.ok
+          ? { ...r.ports, ...opt('portText', r.ports.port === 'any' ? undefined : w.port(m.policy, dir, r.rule, r.ports.port)) }
+          : { ...r.ports, misses: r.ports.misses.map((pm) => ({ ...pm, ...opt('portText', w.port(m.policy, dir, r.rule, pm.port)) })) },
+      })),
     })),
   }
 }

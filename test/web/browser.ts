@@ -89,6 +89,12 @@ export function drawn(page: Page): Promise<{ nodes: DrawnElement[]; edges: Drawn
  * (a layout may draw an edge under another node).
  */
 export async function clickElement(page: Page, id: string): Promise<void> {
+  const at = await elementPoint(page, id)
+  await page.mouse.click(at.x, at.y)
+}
+
+/** Where on the page a click hits the graph's element `id` (an edge: a point of it no node covers). */
+export async function elementPoint(page: Page, id: string): Promise<{ x: number; y: number }> {
   const at = await page.evaluate((id) => {
     const cy = (globalThis as unknown as PageGlobals).netpolGraph
     const el = cy.getElementById(id)
@@ -109,7 +115,7 @@ export async function clickElement(page: Page, id: string): Promise<void> {
     return { x: box.left + m.x, y: box.top + m.y }
   }, id)
   if (at === null) throw new Error(`the graph draws no element ${id}`)
-  await page.mouse.click(at.x, at.y)
+  return at
 }
 
 /** With NETPOL_SCREENSHOTS=1: the page as docs/screenshots/NAME.png (shown in the README). */

@@ -34,6 +34,11 @@ export function endpointOf(n: GraphNode): string {
   return parts.join('.')
 }
 
+/** `f` after the browser has painted what is in the document now (the frame after this one). */
+const afterPaint = (f: () => void): void => {
+  requestAnimationFrame(() => setTimeout(f))
+}
+
 export async function startApp(root: HTMLElement): Promise<void> {
   chooseLang(initialLang(), false)
   let summary: ClusterSummary | null = null
@@ -51,7 +56,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   }
   const source = h('span', { class: 'source' })
   const live = h('span', { class: 'live', hidden: true })
-  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll() } }, l === 'en' ? 'English' : '中文'))
+  const langBtns = (['en', 'zh-CN'] as const).map((l) => h('button', { class: 'lang', 'data-lang': l, onclick: () => { chooseLang(l); renderAll(); void draw(false) } }, l === 'en' ? 'English' : '中文'))
   const title = h('h1', {})
   const header = h('header', {}, title, source, live, h('span', { class: 'spacer' }), ...langBtns)
   const info = h('div', { class: 'graph-info' })
@@ -67,12 +72,20 @@ export async function startApp(root: HTMLElement): Promise<void> {
     h('aside', { class: 'panel' }, h('nav', { class: 'tabs' }, tabBtns), body)))
   const graph = createGraphView(cyBox, {
     onNode: (n) => {
-      graph.select(n.id)
-      graph.pickEdge(null)
       openTab('why')
+      // the question first, the highlight (a style pass over the whole graph) after the next frame
       if (n.kind !== 'external' && n.pods[0]) void why.describe(n.pods[0])
+      afterPaint(() => {
+        graph.select(n.id)
+        graph.pickEdge(null)
+      })
     },
     onEdge: (e) => void explainEdge(e),
+    // the question leaves while the graph still handles the click (a redraw of tens of ms at 10,000 pods)
+    onEdgeDown: (e) => {
+      const q = edgeQuestion(e)
+      if (q) why.prefetch(q.from, q.to, q.port)
+    },
     onBackground: () => {
       graph.select(null)
       graph.pickEdge(null)
@@ -87,7 +100,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   const whatifPanel = createWhatIfPanel({
     policyNames: () => (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`),
     policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
-    run: (changes) => api.whatif({ changes, port: query.port, level: query.level }),
+    run: (changes, opts) => api.whatif({ changes, port: query.port, level: query.level, ...(opts?.export ? { export: true } : {}) }),
     show: async (res) => {
       whatif = res
       await draw(false)
@@ -130,15 +143,21 @@ export async function startApp(root: HTMLElement): Promise<void> {
     }
   }
 
-  async function explainEdge(e: GraphEdge): Promise<void> {
+  function edgeQuestion(e: GraphEdge): { from: string; to: string; port: string | undefined } | null {
     const from = graph.node(e.from)
     const to = graph.node(e.to)
-    if (!from || !to) return
-    openTab('why')
-    const port = query.port !== 'any' ? query.port : e.ports?.[0]
-    // the explanation first: restyling the graph takes a frame that would delay it
-    await why.check(endpointOf(from), endpointOf(to), port)
-    graph.pickEdge(e.id)
+    if (!from || !to) return null
+    return { from: endpointOf(from), to: endpointOf(to), port: query.port !== 'any' ? query.port : e.ports?.[0] }
+  }
+
+  async function explainEdge(e: GraphEdge): Promise<void> {
+    const q = edgeQuestion(e)
+    if (!q) return
+    if (tab !== 'why') openTab('why')
+    // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
+    // would hold the answer's paint; the edge is marked after the frame that paints the answer
+    await why.check(q.from, q.to, q.port)
+    afterPaint(() => graph.pickEdge(e.id))
   }
 
   /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */
@@ -213,6 +232,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     live.hidden = !summary.live
+    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds)
+    query = { ...query, port: summary.defaultPort }
+    toolbar.setQuery(query)
     renderAll()
     base = await api.graph(query)
     performance.mark('netpol:graph-fetched')

@@ -42,7 +42,7 @@ export function renderDescribePod(res: DescribePodResponse, actions: HTMLElement
     h('div', { class: 'kv' }, h('b', {}, t('pod.namedPorts')), ' ', named.map((r) => `${r.name} = ${r.port}/${r.protocol}`).join(', ') || '—'),
     ports(t('pod.inbound'), pod.inbound),
     ports(t('pod.outbound'), pod.outbound),
-    h('h4', {}, t('pod.lint', { n: findings.length })),
+    res.lintPending ? h('h4', { class: 'lint-pending' }, t('pod.lintPending')) : h('h4', {}, t('pod.lint', { n: findings.length })),
     h('ul', { class: 'findings' }, findings.map((f) => h('li', { class: `sev-${f.severity ?? 'info'}` }, `${f.id ?? ''} ${f.severity ?? ''}: ${f.message ?? ''}`))),
   )
 }

@@ -7,15 +7,17 @@ import { t } from './i18n.js'
 
 type Ref = { namespace: string; name: string }
 interface Requirement { key: string; operator: string; values?: string[]; fromMatchLabels?: boolean }
-interface Hit { policy: Ref; direction: 'ingress' | 'egress'; rule: number; peer: number | 'any'; port: number | 'any'; resolvedPort?: number }
-type PeerMiss = { code: string; peer: number; [k: string]: unknown }
-type PortMiss = { code: string; port: number; [k: string]: unknown }
-interface RuleMiss { rule: number; peers: { ok: true; peer: number | 'any' } | { ok: false; misses: PeerMiss[] }; ports: { ok: true; port: number | 'any' } | { ok: false; misses: PortMiss[] } }
+interface Hit { policy: Ref; direction: 'ingress' | 'egress'; rule: number; peer: number | 'any'; port: number | 'any'; resolvedPort?: number; peerText?: string; portText?: string }
+type PeerMiss = { code: string; peer: number; peerText?: string; [k: string]: unknown }
+type PortMiss = { code: string; port: number; portText?: string; [k: string]: unknown }
+interface RuleMiss { rule: number; peers: { ok: true; peer: number | 'any'; peerText?: string } | { ok: false; misses: PeerMiss[] }; ports: { ok: true; port: number | 'any'; portText?: string } | { ok: false; misses: PortMiss[] } }
 interface Side { kind: 'not-a-pod' | 'not-isolated' | 'self' | 'from-node' | 'allowed' | 'denied'; isolatedBy?: Ref[]; allowedBy?: Hit[]; misses?: { policy: Ref; rules: RuleMiss[] }[] }
 interface Flow { from: string; to: string; fromIp: string | null; toIp: string | null; port: number; protocol: string; via?: string; allowed: boolean; egress: Side; ingress: Side; notes: { code: string; pod?: string; replicas?: number | 'per-node' }[] }
 export interface CheckJson { allowed: boolean; results: Flow[] }
 
 const ref = (r: Ref) => `${r.namespace}/${r.name}`
+/** "to[0]" with the peer's words after it when the server gave them, as `netpol check` prints it */
+const named = (index: string, words: string | undefined) => (words ? `${index} ${words}` : index)
 
 export function requirementText(r: Requirement): string {
   const vals = r.values ?? []
@@ -64,8 +66,8 @@ export function portMissText(m: PortMiss): string {
 
 function hitText(hit: Hit): string {
   const field = hit.direction === 'ingress' ? 'from' : 'to'
-  const peer = hit.peer === 'any' ? t(field === 'from' ? 'why.anySource' : 'why.anyDestination') : `${field}[${hit.peer}]`
-  const port = hit.port === 'any' ? t('why.anyPort') : `ports[${hit.port}]${hit.resolvedPort !== undefined ? ` → ${hit.resolvedPort}` : ''}`
+  const peer = hit.peer === 'any' ? t(field === 'from' ? 'why.anySource' : 'why.anyDestination') : named(`${field}[${hit.peer}]`, hit.peerText)
+  const port = hit.port === 'any' ? t('why.anyPort') : `${named(`ports[${hit.port}]`, hit.portText)}${hit.resolvedPort !== undefined ? ` → ${hit.resolvedPort}` : ''}`
   return `${ref(hit.policy)} ${hit.direction}[${hit.rule}]: ${peer}, ${port}`
 }
 
@@ -102,12 +104,12 @@ function sideLines(dir: 'ingress' | 'egress', title: string, v: Side): Line[] {
             const byPeer = new Map<number, PeerMiss[]>()
             for (const pm of r.peers.misses) byPeer.set(pm.peer, [...(byPeer.get(pm.peer) ?? []), pm])
             for (const [i, ms] of byPeer) {
-              out.push({ text: `${field}[${i}]:`, indent: 3 })
+              out.push({ text: `${named(`${field}[${i}]`, ms[0]!.peerText)}:`, indent: 3 })
               for (const pm of ms) out.push({ text: `✗ ${peerMissText(pm)}`, cls: 'bad', indent: 4 })
             }
           }
           if (r.ports.ok) out.push({ text: `✓ ${r.ports.port === 'any' ? t('why.noPortList') : t('why.portMatches', { port: `ports[${r.ports.port}]` })}`, cls: 'ok', indent: 3 })
-          else for (const pm of r.ports.misses) out.push({ text: `ports[${pm.port}]: ✗ ${portMissText(pm)}`, cls: 'bad', indent: 3 })
+          else for (const pm of r.ports.misses) out.push({ text: `${named(`ports[${pm.port}]`, pm.portText)}: ✗ ${portMissText(pm)}`, cls: 'bad', indent: 3 })
         }
       }
       return out

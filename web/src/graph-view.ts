@@ -7,6 +7,7 @@ import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 
 import fcose from 'cytoscape-fcose'
 import type { GraphEdge, GraphNode, GraphReport } from '../../src/web/api.js'
 import { FCOSE_MAX, fitBox, runFcose, shelfPositions } from './graph-layout.js'
+import { hasOtherExternal, nodeLabel } from './node-label.js'
 import { style } from './graph-style.js'
 
 cytoscape.use(fcose)
@@ -16,6 +17,8 @@ export const EDGE_LIMIT = 4000
 export interface GraphHandlers {
   onNode(node: GraphNode): void
   onEdge(edge: GraphEdge): void
+  /** the pointer went down on an edge: a tap on it may follow (the page asks its question already) */
+  onEdgeDown?(edge: GraphEdge): void
   onBackground(): void
 }
 
@@ -64,6 +67,10 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     if (n.hasClass('group')) return
     const gn = nodes.get(n.id())
     if (gn) handlers.onNode(gn)
+  })
+  cy.on('tapstart', 'edge', (e) => {
+    const ge = edges.get(e.target.id())
+    if (ge) handlers.onEdgeDown?.(ge)
   })
   cy.on('tap', 'edge', (e) => {
     performance.mark('netpol:edge-tapped')
@@ -144,6 +151,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
         before.clear()
         mode = nextMode
       }
+      const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
       const relayout = opts.relayout === true || fresh > next.nodes.length / 2
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
@@ -163,7 +171,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
           if (before.has(n.id)) {
             const el = cy.getElementById(n.id)
-            const d = labelData(n.label)
+            const d = labelData(nodeLabel(n, others))
             if (el.data('label') !== d.label) el.data(d)
             el.data('pods', n.pods)
             const cls = isoClass(n)
@@ -174,7 +182,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
           const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
           const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(n.label), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(nodeLabel(n, others)), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })

@@ -27,6 +27,12 @@ export const en = {
   'level.workload': 'workloads',
   'level.pod': 'pods',
 
+  'node.anyAddress': 'any address',
+  'node.anyOtherAddress': 'any other address',
+  'node.except': 'except',
+  'node.noLabels': 'no labels',
+  'node.pod': '{n} pod',
+  'node.pods': '{n} pods',
   'graph.showing': 'Showing {nodes} of {totalNodes} nodes ({level}), {edges} edges, {pods} pods',
   'graph.hiddenEdges': '{n} edges drawn only for the selected node',
   'graph.whatifShown': 'what-if shown',
@@ -112,6 +118,7 @@ export const en = {
   'pod.nobody': 'nobody',
   'pod.pods': '{n} pods in {ns}',
   'pod.anyAddress': 'any address outside the cluster',
+  'pod.lintPending': 'Lint findings: the cluster is still being linted…',
   'pod.lint': 'Lint findings ({n})',
 
   'policies.none': 'No NetworkPolicies.',

@@ -29,6 +29,12 @@ export const zh: Readonly<Record<Key, string>> = {
   'level.workload': '工作负载',
   'level.pod': 'Pod',
 
+  'node.anyAddress': '任意地址',
+  'node.anyOtherAddress': '其他任意地址',
+  'node.except': '除去',
+  'node.noLabels': '无标签',
+  'node.pod': '{n} 个 Pod',
+  'node.pods': '{n} 个 Pod',
   'graph.showing': '显示 {nodes} / {totalNodes} 个节点（{level}），{edges} 条边，{pods} 个 Pod',
   'graph.hiddenEdges': '{n} 条边只在选中节点时绘制',
   'graph.whatifShown': '正在显示假设分析',
@@ -114,6 +120,7 @@ export const zh: Readonly<Record<Key, string>> = {
   'pod.nobody': '无',
   'pod.pods': '{ns} 中的 {n} 个 Pod',
   'pod.anyAddress': '集群外任意地址',
+  'pod.lintPending': '检查发现：集群仍在检查中…',
   'pod.lint': '检查发现（{n}）',
 
   'policies.none': '没有 NetworkPolicy。',

@@ -7,6 +7,8 @@ import { t } from './i18n.js'
 export interface Toolbar {
   readonly el: HTMLElement
   setSummary(s: ClusterSummary): void
+  /** the query set from outside (the port the server proposes at start) */
+  setQuery(q: GraphQuery): void
   render(): void
 }
 
@@ -58,6 +60,10 @@ export function createToolbar(query: GraphQuery, onQuery: (q: GraphQuery) => voi
     el,
     setSummary(s) {
       summary = s
+      render()
+    },
+    setQuery(next) {
+      q = next
       render()
     },
     render,

@@ -14,7 +14,8 @@ export interface WhatIfContext {
   policyNames(): readonly string[]
   /** one policy's source */
   policy(name: string): Promise<PolicySource | undefined>
-  run(changes: readonly PolicyChange[]): Promise<WhatIfResponse>
+  /** `export`: the answer carries every policy's text after the changes */
+  run(changes: readonly PolicyChange[], opts?: { export?: boolean }): Promise<WhatIfResponse>
   /** the graph shows the result, or the cluster as it is (null) */
   show(res: WhatIfResponse | null): Promise<void>
   error(e: unknown): void
@@ -116,6 +117,16 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
     }
   }
 
+  /** Every policy's text after the changes: asked for only now, being tens of megabytes on a large cluster. */
+  async function exportYaml(): Promise<void> {
+    try {
+      const res = await ctx.run(changes, { export: true })
+      if (res.yaml !== undefined) download('policies-whatif.yaml', new Blob([res.yaml], { type: 'application/yaml' }))
+    } catch (e) {
+      ctx.error(e)
+    }
+  }
+
   function render(): void {
     ;(el.querySelector('.hint') as HTMLElement).textContent = t('whatif.hint')
     fill(picker, h('option', { value: '' }, t('whatif.newPolicy')), ctx.policyNames().map((n) => h('option', { value: n }, n)))
@@ -126,7 +137,7 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
         : h('button', { class: 'primary', 'data-action': 'apply-add', onclick: () => { upsert({ op: 'add', yaml: current() }); void run() } }, t('whatif.add')),
       editing.policy !== null ? h('button', { 'data-action': 'delete', onclick: () => { upsert({ op: 'delete', policy: editing.policy! }); void run() } }, t('whatif.delete')) : null,
       h('button', { 'data-action': 'reset', onclick: () => { changes = []; void run() } }, t('whatif.reset')),
-      h('button', { 'data-action': 'export-yaml', disabled: !result?.yaml, onclick: () => result?.yaml && download('policies-whatif.yaml', new Blob([result.yaml], { type: 'application/yaml' })) }, t('whatif.export')),
+      h('button', { 'data-action': 'export-yaml', disabled: !result || result.errors.length > 0 || changes.length === 0, onclick: () => void exportYaml() }, t('whatif.export')),
     )
     fill(list, changes.map((c, i) => h('li', {}, `${t(`whatif.op.${c.op}`)} ${changeName(c)} `, h('button', { class: 'link', title: t('whatif.undo'), onclick: () => { changes = changes.filter((_, j) => j !== i); void run() } }, '✕'))))
     if (running) return fill(status, t('whatif.running'))

@@ -3,7 +3,7 @@
  * "Allow this" asks `/api/allow` for the smallest policies that allow the picked connection and hands them to
  * the what-if panel.
  */
-import type { AllowResponse, DescribePodResponse } from '../../src/web/api.js'
+import type { AllowResponse, CheckResponse, DescribePodResponse } from '../../src/web/api.js'
 import { api } from './api-client.js'
 import { fill, h } from './dom.js'
 import { renderDescribePod } from './describe-pod.js'
@@ -13,10 +13,15 @@ import { t } from './i18n.js'
 export interface WhyPanel {
   readonly el: HTMLElement
   check(from: string, to: string, port: string | undefined): Promise<void>
+  /** asks the question of a check that is likely to follow; check() of the same question uses the answer */
+  prefetch(from: string, to: string, port: string | undefined): void
   describe(pod: string): Promise<void>
   setEndpoints(pods: readonly string[], ports: readonly string[]): void
   render(): void
 }
+
+/** how often a node's description asks again for lint findings the server has not computed yet */
+const LINT_RETRY_MS = 2000
 
 export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e: unknown) => void): WhyPanel {
   const from = h('input', { class: 'from', list: 'netpol-pods', size: 28 })
@@ -34,6 +39,8 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
     h('div', { class: 'endpoints' }, h('label', {}, labels.from, from), h('label', {}, labels.to, to), h('label', {}, labels.port, port), checkBtn, allowBtn, pods, ports),
     result, describeBox)
   let lastCheck: unknown = null
+  let early: { key: string; answer: Promise<CheckResponse> } | null = null
+  const keyOf = (f: string, tt: string, p: string | undefined) => JSON.stringify([f, tt, p ?? null])
   let lastDescribe: { pod: string; res: DescribePodResponse } | null = null
 
   async function check(f: string, tt: string, p: string | undefined): Promise<void> {
@@ -44,9 +51,13 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
     fill(result, t('loading'))
     try {
       performance.mark('netpol:check-asked')
-      lastCheck = await api.check(f, tt, p)
+      const key = keyOf(f, tt, p)
+      const asked = early?.key === key ? early.answer : api.check(f, tt, p)
+      early = null
+      lastCheck = await asked
       performance.mark('netpol:check-answered')
       fill(result, renderCheck(lastCheck))
+      performance.mark('netpol:explanation-shown')
     } catch (e) {
       fill(result)
       error(e)
@@ -60,6 +71,22 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
       if (res.alreadyAllowed) fill(result, h('p', { class: 'ok' }, t('why.alreadyAllowed')))
       else onAllow(res)
     } catch (e) {
+      error(e)
+    }
+  }
+
+  async function describe(pod: string, again = false): Promise<void> {
+    if (!again) fill(describeBox, t('loading'))
+    try {
+      const res = await api.describePod(pod)
+      // a later click asked about another pod meanwhile
+      if (again && lastDescribe?.pod !== pod) return
+      lastDescribe = { pod, res }
+      renderDescribe()
+      // the cluster's lint is still running on the server: its findings come with a later answer
+      if (res.lintPending) setTimeout(() => { if (lastDescribe?.pod === pod) void describe(pod, true) }, LINT_RETRY_MS)
+    } catch (e) {
+      fill(describeBox)
       error(e)
     }
   }
@@ -91,16 +118,13 @@ export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e:
   return {
     el,
     check,
-    async describe(pod) {
-      fill(describeBox, t('loading'))
-      try {
-        lastDescribe = { pod, res: await api.describePod(pod) }
-        renderDescribe()
-      } catch (e) {
-        fill(describeBox)
-        error(e)
-      }
+    prefetch(f, tt, p) {
+      const answer = api.check(f, tt, p)
+      // a failure is reported by check(), which awaits this answer
+      answer.catch(() => undefined)
+      early = { key: keyOf(f, tt, p), answer }
     },
+    describe,
     setEndpoints(ps, pts) {
       fill(pods, ps.slice(0, 5000).map((p) => h('option', { value: p })))
       fill(ports, pts.map((p) => h('option', { value: p })))

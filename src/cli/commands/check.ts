@@ -23,7 +23,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<void> {
   const result = checkConnections(cluster, query)
   if (!result.ok) throw new UsageError(result.error.message)
   const checked = result.value
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(checkReport(checked), null, 2) + '\n')
+  if (opts.output === 'json') io.stdout.write(JSON.stringify(checkReport(checked, cluster.policies), null, 2) + '\n')
   else io.stdout.write(renderCheckText(cluster, checked, io.stdout.isTTY ? await colors() : plain))
   if (!checked.every((c) => c.verdict.allowed)) throw new ExitError(1)
 }

@@ -1,12 +1,14 @@
 import type { Cluster } from '../../model/cluster.js'
 import { formatLabels } from '../../model/labels.js'
-import { formatRequirement, formatSelector } from '../../model/label-selector.js'
+import { formatRequirement } from '../../model/label-selector.js'
 import { formatPortSpec } from '../../model/port.js'
-import { formatRef, type Direction, type NetworkPolicy, type Peer, type PolicyRef } from '../../model/policy.js'
+import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '../../model/policy.js'
 import type { PeerMiss, PortMiss, RuleHit, SideVerdict } from '../../engine/verdict.js'
 import type { CheckedFlow } from '../../report/check-report.js'
+import { peerText } from '../../report/rule-words.js'
 
 export type { CheckedFlow }
+export { peerText }
 
 export interface Style {
   ok(s: string): string
@@ -99,17 +101,6 @@ function hitText(h: RuleHit, policies: ReadonlyMap<string, NetworkPolicy>): stri
   return `${formatRef(h.policy)} ${h.direction}[${h.rule}]: ${peer}, ${port}`
 }
 
-/** A peer in words: "pods app=web in namespaces team=a". */
-export function peerText(peer: Peer | undefined): string {
-  if (peer === undefined) return ''
-  if (peer.kind === 'ipBlock') {
-    const ex = peer.block.except.map((e) => e.text)
-    return `ipBlock ${peer.block.cidr.text}${ex.length ? ` except ${ex.join(', ')}` : ''}`
-  }
-  const pods = peer.written.podSelector ? `pods ${formatSelector(peer.podSelector)}` : 'all pods'
-  if (peer.namespaces.kind === 'own') return `${pods} in the policy's namespace`
-  return `${pods} in namespaces ${formatSelector(peer.namespaces.selector)}`
-}
 
 export function peerMissText(m: PeerMiss): string {
   switch (m.code) {

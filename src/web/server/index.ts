@@ -2,4 +2,4 @@
 export { startServer, serverUrl, type RunningServer, type ServerOptions } from './server.js'
 export { fixedInput, type ServeInput, type Snapshot } from './serve-input.js'
 export { followLive, type LiveInputOptions } from './live-input.js'
-export { lintOutcomeOf } from './reports.js'
+export { lintOutcomeOf, prepareDefaultGraph } from './reports.js'

@@ -18,6 +18,7 @@ import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
 import type { LintOutcome } from './lint-job.js'
 import { lintInBackground } from './lint-runner.js'
+import { defaultPort } from './cluster-summary.js'
 
 /** The engine's index of the snapshot's cluster. */
 export const indexOf = (s: Snapshot): ClusterIndex => cached(s, 'index', (x) => indexCluster(x.cluster))
@@ -76,6 +77,16 @@ export function graphOptionsOf(s: Snapshot, q: { port?: string; level?: string; 
   const r = parseGraphOptions(q)
   if (!r.ok) return { ok: false, error: r.error.message, path: r.error.field }
   return { ok: true, value: { ...r.value, maxEdges: MAX_EDGES } }
+}
+
+/**
+ * The graph the page opens on (ClusterSummary.defaultPort, level auto), computed now so that its first request
+ * finds it: `netpol serve` calls this before printing its URL. Builds the engine's index on the way, which
+ * every other answer (check, describe) needs too.
+ */
+export function prepareDefaultGraph(s: Snapshot): void {
+  const o = graphOptionsOf(s, { port: defaultPort(s.cluster), level: 'auto' })
+  if (o.ok) graphOf(s, o.value)
 }
 
 /** GET /api/graph: the graph report of the snapshot, once per snapshot and question. */

@@ -30,7 +30,7 @@ spec:
 
 describe('POST /api/whatif', () => {
   test('an edit that closes an edge: the diff counts it and names the policy', async () => {
-    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }] })
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }], export: true })
     expect(r.status).toBe(200)
     expect(r.body.errors).toEqual([])
     expect(r.body.diff.summary).toEqual({ allowed: { groups: 1, connections: 1 }, denied: { groups: 1, connections: 2 } })
@@ -53,6 +53,15 @@ describe('POST /api/whatif', () => {
     expect(r.body.diff.summary).toEqual({ allowed: { groups: 1, connections: 1 }, denied: { groups: 1, connections: 2 } })
   })
 
+  test("every policy's text only when the request asks for the export", async () => {
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/default-deny-all' }] })
+    expect(r.body.errors).toEqual([])
+    expect(r.body.yaml).toBeUndefined()
+    const bad = await postJson(server, '/api/whatif', { changes: [], export: 'yes' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.path).toBe('export')
+  })
+
   test('no change: nothing opens or closes', async () => {
     const r = await postJson(server, '/api/whatif', { changes: [] })
     expect(r.body.errors).toEqual([])
@@ -60,7 +69,7 @@ describe('POST /api/whatif', () => {
   })
 
   test('delete the default deny of the database: connections open', async () => {
-    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/default-deny-all' }] })
+    const r = await postJson(server, '/api/whatif', { changes: [{ op: 'delete', policy: 'database/default-deny-all' }], export: true })
     expect(r.body.errors).toEqual([])
     expect(r.body.diff.policies).toEqual([{ policy: 'database/default-deny-all', status: 'removed' }])
     expect(r.body.yaml).not.toContain('name: default-deny-all\n  namespace: database')

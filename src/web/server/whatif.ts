@@ -34,7 +34,8 @@ export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
     errors: [],
     diff: diffOf(s, applied.after, graphOpts.value.port),
     graph: graphChangeOf(s, applied.after, graphOpts.value),
-    yaml: applied.yaml,
+    // every policy's text is 20 MB on the 10k cluster: sent only when the page exports it
+    ...(req.export === true ? { yaml: applied.yaml } : {}),
   }
   return { body: response }
 }
@@ -53,6 +54,7 @@ export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: 
     if (ch.op !== 'delete' && typeof ch.yaml !== 'string') return { status: 400, error: "expected the policy's YAML as a string", path: `${at}.yaml` }
   }
   for (const f of ['port', 'level'] as const) if (b[f] !== undefined && typeof b[f] !== 'string') return { status: 400, error: 'expected a string', path: f }
+  if (b.export !== undefined && typeof b.export !== 'boolean') return { status: 400, error: 'expected true or false', path: 'export' }
   return b as unknown as WhatIfRequest
 }
 
