@@ -3,7 +3,7 @@
  * only, two capabilities, every node, audit first), the agent's command line is one the real parser accepts, and
  * the Dockerfile runs what the build produces. Needs `npm run build` (for the Dockerfile's ENTRYPOINT).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { parseAllDocuments } from 'yaml'
@@ -191,7 +191,8 @@ describe('Dockerfile', () => {
     const ignore = readFileSync('.dockerignore', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
     const copied = stages.flat().filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.slice(5).split(/\s+/).slice(0, -1))
     expect(ignore[0]).toBe('*')
-    for (const c of copied) expect(ignore, c).toContain(`!${c.replace(/\/?$/, c === 'src' ? '/' : '')}`)
+    // a directory is let in as `!dir/`, a file as `!file`
+    for (const c of copied) expect(ignore, c).toContain(`!${c.replace(/\/?$/, statSync(c).isDirectory() ? '/' : '')}`)
     expect(ignore).not.toContain('!node_modules/')
     expect(ignore).not.toContain('!dist/')
   })
