@@ -16,21 +16,19 @@ import { loadManifests } from '../src/io/load-manifests.js'
 import { diffClusters, policyFingerprint } from '../src/analysis/diff.js'
 import { DiffBase } from '../src/analysis/diff-base.js'
 import type { Cluster } from '../src/model/cluster.js'
+import { CLUSTER_SIZE_OPTIONS, clusterBase, clusterSize } from './cluster-size.js'
 
 const { values } = parseArgs({
   options: {
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
     'no-full': { type: 'boolean', default: false },
   },
 })
-const size = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
+const size = clusterSize(values)
 const runs = Number(values.runs)
-const base = `bench/out/cluster-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}`
+const base = clusterBase(size)
 mkdirSync('bench/out', { recursive: true })
 if (!existsSync(`${base}.json`)) writeFileSync(`${base}.json`, renderCluster(generateCluster(size), 'json'))
 const dump = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as { items: any[] }

@@ -16,19 +16,17 @@ import { evaluateFlow } from '../src/engine/evaluate.js'
 import { podEndpoint } from '../src/engine/endpoint.js'
 import { computeReachability } from '../src/analysis/reachability.js'
 import { graphReport, type GraphOptions } from '../src/report/graph-report.js'
+import { CLUSTER_SIZE_OPTIONS, clusterBase, clusterSize } from './cluster-size.js'
 
 const { values } = parseArgs({
   options: {
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     sample: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
   },
 })
-const size = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
-const file = `bench/out/cluster-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}.json`
+const size = clusterSize(values)
+const file = `${clusterBase(size)}.json`
 mkdirSync('bench/out', { recursive: true })
 if (!existsSync(file)) writeFileSync(file, renderCluster(generateCluster(size), 'json'))
 const { cluster } = await loadManifests([file])

@@ -15,18 +15,16 @@ import { evaluateFlow } from '../src/engine/evaluate.js'
 import { podEndpoint } from '../src/engine/endpoint.js'
 import { computeReachability, podAllowed } from '../src/analysis/reachability.js'
 import { referenceAllowed } from '../test/reference-evaluator.js'
+import { CLUSTER_SIZE_OPTIONS, clusterBase, clusterSize } from './cluster-size.js'
 
 const { values } = parseArgs({
   options: {
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     sample: { type: 'string', default: '20000' },
   },
 })
-const size = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
-const base = `bench/out/cluster-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}`
+const size = clusterSize(values)
+const base = clusterBase(size)
 mkdirSync('bench/out', { recursive: true })
 for (const format of ['json', 'yaml'] as const) {
   if (!existsSync(`${base}.${format}`)) writeFileSync(`${base}.${format}`, renderCluster(generateCluster(size), format))

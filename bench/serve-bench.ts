@@ -12,19 +12,17 @@ import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parse, stringify } from 'yaml'
 import { generateCluster, renderCluster } from './generate-cluster.js'
+import { CLUSTER_SIZE_OPTIONS, clusterBase, clusterSize } from './cluster-size.js'
 
 const { values } = parseArgs({
   options: {
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     runs: { type: 'string', default: '5' },
   },
 })
-const size = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
+const size = clusterSize(values)
 const runs = Number(values.runs)
-const base = `bench/out/cluster-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}`
+const base = clusterBase(size)
 mkdirSync('bench/out', { recursive: true })
 if (!existsSync(`${base}.json`)) writeFileSync(`${base}.json`, renderCluster(generateCluster(size), 'json'))
 const input = `${base}.json`

@@ -14,7 +14,7 @@ import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import { computeIdentities, namedPortsKey } from '../engine/identities.js'
 import type { Endpoint } from '../engine/verdict.js'
-import { shortHash } from './short-hash.js'
+import { shortHash } from '../model/short-hash.js'
 
 export interface AddressClass {
   readonly id: number

@@ -30,7 +30,7 @@ import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from '
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable, Field, KeyType } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
-import { shortHash } from './short-hash.js'
+import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet, type AcceptLogRules } from './accept-log.js'
 

@@ -3,6 +3,7 @@
  * built from the matrix's classes (src/engine/identities.ts), so the edges can be decided per class and
  * folded into nodes (graph-edges.ts).
  */
+import { shortHash } from '../model/short-hash.js'
 import { podId, standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
 import { ipBlockContains, type IpBlock } from '../model/ip-block.js'
 import { canonicalCidr } from '../model/ip.js'
@@ -74,7 +75,7 @@ export function podNodes(cluster: Cluster, pods: readonly Pod[], ids: Identities
         const pod = c.rep.pod
         const key = `${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${inBlocks[ids.addressOf[c.index]!]}`
         const n = c.members.reduce((sum, i) => sum + replicasOf(pods[i]!), 0)
-        return { id: `${c.namespace}/class/${hash(key)}`, kind: 'class' as const, namespace: c.namespace, label: `${classWords(pod.labels)} (${count(n, 'pod')})`, labels: pod.labels, members: c.members }
+        return { id: `${c.namespace}/class/${shortHash(key)}`, kind: 'class' as const, namespace: c.namespace, label: `${classWords(pod.labels)} (${count(n, 'pod')})`, labels: pod.labels, members: c.members }
       })
       // several classes of one namespace with the same labels (told apart by named ports, ipBlocks or having no
       // address of the family): number them
@@ -114,19 +115,6 @@ function sharedLabels(all: readonly Labels[]): Labels {
 /** "0.0.0.0/0 except 10.0.0.0/8" with canonical CIDRs: the id text of an external node. */
 export const blockText = (b: IpBlock): string => `${canonicalCidr(b.cidr)}${b.except.length ? ` except ${b.except.map(canonicalCidr).sort().join(', ')}` : ''}`
 
-/** A 53-bit string hash (cyrb53) in base 36: short ids that stay the same for the same text. */
-function hash(text: string): string {
-  let h1 = 0xdeadbeef
-  let h2 = 0x41c6ce57
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ ch, 2654435761)
-    h2 = Math.imul(h2 ^ ch, 1597334677)
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
-}
 
 function push(m: Map<string, number[]>, k: string, v: number): void {
   const list = m.get(k)

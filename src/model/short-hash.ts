@@ -1,6 +1,6 @@
 /**
  * A short, stable name part from any text (cyrb53: 53 bits, base 36, 11 characters at most). Used to
- * name nft objects after what they stand for without putting user text into rule text. Not cryptographic.
+ * name what it stands for without putting user text into it: nft objects, the graph's class ids. Not cryptographic.
  */
 export function shortHash(text: string): string {
   let h1 = 0xdeadbeef
