@@ -21,8 +21,9 @@ describe('the focused diff (only the rows and columns a change touches) equals t
       }),
       { numRuns: 500 },
     )
-    // the generator must make real changes, not only identical sides
-    expect(changed).toBeGreaterThan(100)
+    // the generator must make real changes, not only identical sides: 98–158 of the 1,000 questions change in
+    // eight seeds measured, so the bound sits well under the spread of fast-check's random seeds
+    expect(changed).toBeGreaterThan(50)
   })
 
   test('an edit to one policy compares only what it selects, and the answer is the full one', () => {
