@@ -40,6 +40,8 @@ export class ClassMatrix implements PortProtocol {
     readonly outIsolated: Uint8Array,
     readonly outSel: readonly Bitset[],
     readonly outAddr: readonly (readonly AddressGrant[])[],
+    /** where the rows come from when a caller keeps them (ClassSides.rows); else computed here */
+    private readonly rowsFrom?: (m: ClassMatrix) => Bitset[],
   ) {}
 
   /** May class s open a connection to class d (two different pods of these classes)? */
@@ -60,7 +62,7 @@ export class ClassMatrix implements PortProtocol {
    * per destination selector class, and only ipBlock egress grants look at destination addresses.
    */
   get rows(): readonly Bitset[] {
-    if (this.rowsCache === null) this.rowsCache = classRows(this.ids, this)
+    if (this.rowsCache === null) this.rowsCache = this.rowsFrom ? this.rowsFrom(this) : classRows(this.ids, this)
     return this.rowsCache
   }
 }
@@ -323,7 +325,7 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
     const one = sides.port(port, protocol)
     const inSides = Array.from({ length: nSel }, (_, d) => one.ingressOf(d))
     const outSides = Array.from({ length: nSel }, (_, s) => one.egressOf(s))
-    return new ClassMatrix(port, protocol, ids, inIsolated, inSides.map((x) => x.sel), inSides.map((x) => x.addr), outIsolated, outSides.map((x) => x.sel), outSides.map((x) => x.grants))
+    return new ClassMatrix(port, protocol, ids, inIsolated, inSides.map((x) => x.sel), inSides.map((x) => x.addr), outIsolated, outSides.map((x) => x.sel), outSides.map((x) => x.grants), (m) => sides.rows(m))
   })
   return { pods, identities: ids, results }
 }
@@ -369,6 +371,43 @@ export class ClassSides {
     let list = m.get(c)
     if (list === undefined) m.set(c, (list = isolatingPolicies(this.index, this.ids.selectorClasses[c]!.rep.pod, dir)))
     return list
+  }
+
+  private readonly rowsBy = new Map<string, Bitset[]>()
+
+  /**
+   * The class rows of `m` (a ClassMatrix of these sides), kept per port. A row's bit (s, d) reads only the egress
+   * side of s's selector class and the ingress side of d's, so with `reuse` a row whose egress side is the same
+   * is the row of `reuse.from` with only the columns of changed ingress sides decided again.
+   */
+  rows(m: ClassMatrix): Bitset[] {
+    const key = `${m.port}/${m.protocol}`
+    let rows = this.rowsBy.get(key)
+    if (rows !== undefined) return rows
+    const ids = this.ids
+    const reuse = this.reuse
+    const old = reuse?.from.rowsBy.get(key)
+    if (reuse === undefined || old === undefined) rows = classRows(ids, m)
+    else {
+      const maker = new RowMaker(ids, m)
+      const changedColumns: number[] = []
+      for (let d = 0; d < ids.classes.length; d++) if (!reuse.same(ids.selectorOf[d]!, 'ingress')) changedColumns.push(d)
+      rows = ids.classes.map((_, s) => {
+        if (!reuse.same(ids.selectorOf[s]!, 'egress')) {
+          const row = new Bitset(ids.classes.length)
+          maker.fill(s, row)
+          return row
+        }
+        const row = Bitset.copy(old[s]!)
+        for (const d of changedColumns) {
+          if (m.allowed(s, d)) row.add(d)
+          else row.words[d >>> 5]! &= ~(1 << (d & 31))
+        }
+        return row
+      })
+    }
+    this.rowsBy.set(key, rows)
+    return rows
   }
 
   /** The sides on one port, each computed once when first asked for (and kept with this object). */

@@ -15,7 +15,8 @@ describe("a what-if's graph from the sides its diff kept equals the graph drawn 
         const opts: GraphOptions = { port, level, family }
         const base = new DiffBase(before)
         const classes = base.classes(before.pods, family)
-        // the graph before (fills the kept sides), then the diff, then the graph after: what a server does
+        // the graph before (fills the kept sides and their class rows), then the diff, then the graph after
+        // (rows of unchanged egress sides copied, changed ingress columns decided again): what a server does
         expect(graphReport(before, opts, base.index, undefined, classes.sides)).toEqual(graphReport(before, opts))
         diffClusters(before, after, { family, base, ...(port === 'any' ? {} : { ports: [port] }) })
         const sides = base.after(classes, after, indexCluster(after), after.pods).sides

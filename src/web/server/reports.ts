@@ -101,7 +101,7 @@ export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
  */
 export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
   const keys = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')
-  if (keys(s.cluster) !== keys(after)) return graphChange(s.cluster, after, o)
+  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return graphChange(s.cluster, after, o)
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides

@@ -35,7 +35,7 @@ export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
     diff: diffOf(s, applied.after, graphOpts.value.port),
     graph: graphChangeOf(s, applied.after, graphOpts.value),
     // every policy's text is 20 MB on the 10k cluster: sent only when the page exports it
-    ...(req.export === true ? { yaml: applied.yaml } : {}),
+    ...(req.export === true ? { yaml: applied.yaml() } : {}),
   }
   return { body: response }
 }
@@ -59,10 +59,11 @@ export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: 
 }
 
 /**
- * The cluster with `changes` applied, and every policy's text after them (one multi-document YAML), or the
- * errors of every change that cannot be applied.
+ * The cluster with `changes` applied, and every policy's text after them (one multi-document YAML, made when
+ * asked for: 20 MB on the 10k cluster, which only an export needs), or the errors of every change that cannot be
+ * applied.
  */
-export async function applyChanges(s: Snapshot, changes: readonly PolicyChange[]): Promise<{ ok: true; after: Cluster; yaml: string } | { ok: false; errors: ChangeError[] }> {
+export async function applyChanges(s: Snapshot, changes: readonly PolicyChange[]): Promise<{ ok: true; after: Cluster; yaml: () => string } | { ok: false; errors: ChangeError[] }> {
   const have = new Set(s.cluster.policies.map(formatRef))
   const errors: ChangeError[] = []
   const read: ReadChange[] = []
@@ -99,9 +100,11 @@ export async function applyChanges(s: Snapshot, changes: readonly PolicyChange[]
   const added = read.flatMap((r) => (r.adds ? [r.adds] : []))
   const kept = s.cluster.policies.filter((p) => !removed.has(formatRef(p)))
   const policies = [...kept, ...added.map((a) => a.policy)].sort((a, b) => cmp(formatRef(a), formatRef(b)))
-  const texts = policyTexts(s)
-  const textOf = new Map<string, string>([...kept.map((p) => [formatRef(p), texts.get(formatRef(p))?.yaml ?? ''] as const), ...added.map((a) => [formatRef(a.policy), a.yaml] as const)])
-  const yaml = policies.map((p) => withEnd(textOf.get(formatRef(p))!)).join('---\n')
+  const yaml = () => {
+    const texts = policyTexts(s)
+    const textOf = new Map<string, string>([...kept.map((p) => [formatRef(p), texts.get(formatRef(p))?.yaml ?? ''] as const), ...added.map((a) => [formatRef(a.policy), a.yaml] as const)])
+    return policies.map((p) => withEnd(textOf.get(formatRef(p))!)).join('---\n')
+  }
   return { ok: true, after: { ...s.cluster, policies }, yaml }
 }
 
