@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { browserSupports } from '../requirements.js'
-import { clickElement, closePages, drawn, launchBrowser, nodeOf, openPage, screenshot, choosePort, type PageGlobals } from './browser.js'
+import { clickEdgeForExplanation, clickElement, closePages, drawn, launchBrowser, nodeOf, openPage, screenshot, choosePort, type PageGlobals } from './browser.js'
 import { startServe, type ServeProcess } from '../serve/built-serve.js'
 
 const run = browserSupports('the page (test/web/page.test.ts)')
@@ -41,7 +41,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     const api = await nodeOf(page, 'backend/api-5c4')
     const db = await nodeOf(page, 'database/postgres-0')
     await choosePort(page, '5432/TCP')
-    await clickElement(page, `${api.id}->${db.id}`)
+    await clickEdgeForExplanation(page, `${api.id}->${db.id}`)
     const explain = page.locator('.why-result .explain')
     await expect(explain.textContent({ timeout: 10_000 })).resolves.toContain('ALLOWED')
     const text = (await explain.textContent()) ?? ''
@@ -111,7 +111,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
     const api = await nodeOf(page, 'backend/api-5c4')
     const db = await nodeOf(page, 'database/postgres-0')
     await choosePort(page, '5432/TCP')
-    await clickElement(page, `${api.id}->${db.id}`)
+    await clickEdgeForExplanation(page, `${api.id}->${db.id}`)
     await expect(page.locator('.why-result .explain').textContent({ timeout: 10_000 })).resolves.toContain('允许')
     await screenshot(page, 'explanation-zh')
     await page.click('button[data-lang=en]')

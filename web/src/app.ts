@@ -165,6 +165,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     const report = whatif?.graph ? filterGraph(whatif.graph, query) : base
     if (!report) return
     await graph.show(report, { relayout })
+    // the graph is drawn (and clickable: cytoscape hit-tests what its last frame drew) once a frame has passed
+    await new Promise<void>((r) => afterPaint(r))
     document.body.dataset.graphPort = report.port
     renderInfo()
   }

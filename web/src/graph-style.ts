@@ -59,6 +59,9 @@ export const style: StylesheetJson = [
       'border-color': '#b0bec5',
       'border-width': 1,
       padding: '12px',
+      // a namespace box takes no clicks: drawn under the edges that cross it, it would otherwise win the hit test
+      // over them (its z-index is the nodes') and a click on such an edge would fall on the box
+      events: 'no',
     },
   },
   {
