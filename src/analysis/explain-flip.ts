@@ -77,7 +77,7 @@ export interface ExplainContext {
  */
 export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: number) => Cause[] {
   const { members, ports, family } = cx
-  const lists = new Map<string, { policies: NetworkPolicy[]; id: number }>()
+  const lists = new Map<string, { policies: readonly NetworkPolicy[]; id: number }>()
   const listIds = new Map<string, number>()
   const policiesOf = (index: ClusterIndex, pod: Pod, dir: Direction, cacheKey: string) => {
     let entry = lists.get(cacheKey)

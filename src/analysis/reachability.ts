@@ -351,7 +351,6 @@ export interface EgressSide {
  */
 export class ClassSides {
   readonly peers: PeerCache
-  private readonly isolatingBy = { ingress: new Map<number, NetworkPolicy[]>(), egress: new Map<number, NetworkPolicy[]>() }
   private readonly empty: { sel: Bitset; addr: Bitset }
   private readonly ports = new Map<string, PortSides>()
 
@@ -364,13 +363,10 @@ export class ClassSides {
     this.empty = { sel: new Bitset(ids.selectorClasses.length), addr: new Bitset(ids.addressClasses.length) }
   }
 
-  /** The policies that isolate selector class `c` for `dir` (isolatingPolicies on its representative). */
-  isolating(c: number, dir: Direction): NetworkPolicy[] {
+  /** The policies that isolate selector class `c` for `dir` (isolatingPolicies on its representative, which the engine remembers per pod). */
+  isolating(c: number, dir: Direction): readonly NetworkPolicy[] {
     if (this.reuse?.same(c, dir)) return this.reuse.from.isolating(c, dir)
-    const m = this.isolatingBy[dir]
-    let list = m.get(c)
-    if (list === undefined) m.set(c, (list = isolatingPolicies(this.index, this.ids.selectorClasses[c]!.rep.pod, dir)))
-    return list
+    return isolatingPolicies(this.index, this.ids.selectorClasses[c]!.rep.pod, dir)
   }
 
   private readonly rowsBy = new Map<string, Bitset[]>()

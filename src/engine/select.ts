@@ -15,7 +15,7 @@ export function policySelects(policy: NetworkPolicy, pod: Pod): boolean {
  * The policies that isolate `pod` for `direction`: "a pod is isolated for ingress if there is any
  * NetworkPolicy that both selects the pod and has "Ingress" in its policyTypes" (likewise egress).
  */
-export function isolatingPolicies(index: ClusterIndex, pod: Pod, direction: Direction): NetworkPolicy[] {
+export function isolatingPolicies(index: ClusterIndex, pod: Pod, direction: Direction): readonly NetworkPolicy[] {
   // asked once per pod pair by whoever evaluates many flows (describe, matrix): remembered per index and pod (the
   // list is shared: no caller changes it)
   let memo = isolating.get(index)
@@ -30,4 +30,4 @@ export function isolatingPolicies(index: ClusterIndex, pod: Pod, direction: Dire
   return out
 }
 
-const isolating = new WeakMap<ClusterIndex, Record<Direction, WeakMap<Pod, NetworkPolicy[]>>>()
+const isolating = new WeakMap<ClusterIndex, Record<Direction, WeakMap<Pod, readonly NetworkPolicy[]>>>()

@@ -71,8 +71,8 @@ const writtenText = (b: IpBlock) => `${b.cidr.text}${b.except.length ? ` except 
  * destination pod, never on an address).
  */
 export class ExternalVerdicts {
-  private readonly egressBy: NetworkPolicy[][]
-  private readonly ingressBy: NetworkPolicy[][]
+  private readonly egressBy: (readonly NetworkPolicy[])[]
+  private readonly ingressBy: (readonly NetworkPolicy[])[]
   private readonly blockRegions = new Map<string, Bitset>()
   private readonly all: Bitset
   private readonly perPort = new Map<string, { egress: Bitset[]; ingress: Bitset[] }>()
@@ -106,7 +106,7 @@ export class ExternalVerdicts {
     const key = `${port}/${protocol}`
     let v = this.perPort.get(key)
     if (v === undefined) {
-      const side = (by: NetworkPolicy[][], dir: 'egress' | 'ingress') =>
+      const side = (by: readonly (readonly NetworkPolicy[])[], dir: 'egress' | 'ingress') =>
         by.map((policies, s) => {
           if (policies.length === 0) return this.all
           const bits = new Bitset(this.space.regions.length)
