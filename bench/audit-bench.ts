@@ -22,15 +22,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadManifests } from '../src/io/load-manifests.js'
 import { generateCluster, renderCluster, type KubeObject, type NetworkPolicyJson } from './generate-cluster.js'
+import { CLUSTER_SIZE_OPTIONS, clusterSize } from './cluster-size.js'
 import { writeObservedTraffic, type TrafficStats } from './observed-traffic.js'
 
 const { values: o } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     proposals: { type: 'string', default: 'change,deny-all' },
     keep: { type: 'string' },
   },
@@ -119,7 +117,7 @@ function readBaseline(flows: string): Row {
   return { name: 'read only (baseline)', wallMs, maxRssMB: Math.round(r.maxRssMiB! * 1.048576), status: 0, detail: `${r.records} records (${r.notAStart} not a start), read in ${(r.ms! / 1000).toFixed(1)} s` }
 }
 
-const size = { seed: Number(o.seed), pods: Number(o.pods), namespaces: Number(o.namespaces), policies: Number(o.policies) }
+const size = clusterSize(o)
 const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'netpol-audit-bench-'))
 mkdirSync(dir, { recursive: true })
 try {

@@ -20,15 +20,13 @@ import { eachLine } from '../src/flows/each-line.js'
 import { hubbleReader } from '../src/flows/read-hubble.js'
 import { loadManifests } from '../src/io/load-manifests.js'
 import { generateCluster, renderCluster } from './generate-cluster.js'
+import { CLUSTER_SIZE_OPTIONS, clusterSize } from './cluster-size.js'
 import { writeObservedTraffic } from './observed-traffic.js'
 
 const { values: o } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
-    pods: { type: 'string', default: '10000' },
-    namespaces: { type: 'string', default: '200' },
-    policies: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
+    ...CLUSTER_SIZE_OPTIONS,
     keep: { type: 'string' },
     phase: { type: 'string' },
     file: { type: 'string' },
@@ -37,7 +35,7 @@ const { values: o } = parseArgs({
 
 /** Writes `lines` Hubble lines of traffic in the generated cluster whose verdicts follow its policies (bench/observed-traffic.ts). */
 async function writeFlows(file: string, lines: number): Promise<void> {
-  const objects = generateCluster({ seed: Number(o.seed), pods: Number(o.pods), namespaces: Number(o.namespaces), policies: Number(o.policies) })
+  const objects = generateCluster(clusterSize(o))
   const clusterFile = `${file}.cluster.json`
   writeFileSync(clusterFile, renderCluster(objects, 'json'))
   const { cluster } = await loadManifests([clusterFile])
