@@ -1,6 +1,7 @@
 /** Builders for model objects in tests: small defaults, tweaks by spread. */
 import type { Cluster, Namespace, Pod } from '../src/model/cluster.js'
 import { comparePods } from '../src/model/cluster.js'
+import { compareNodes, sortClusterPolicies, type ClusterPolicy, type Node } from '../src/model/cluster-policy.js'
 import { parseCidr, parseIp, canonicalCidr, type IpAddress } from '../src/model/ip.js'
 import type { IpBlock } from '../src/model/ip-block.js'
 import { makeSelector, type LabelSelector, type Requirement } from '../src/model/label-selector.js'
@@ -59,7 +60,7 @@ export function namespace(name: string, labels: Labels = {}): Namespace {
   return { name, labels: { ...labels, 'kubernetes.io/metadata.name': name }, implicit: false }
 }
 
-export function cluster(parts: { namespaces?: Namespace[]; pods?: Pod[]; policies?: NetworkPolicy[] }): Cluster {
+export function cluster(parts: { namespaces?: Namespace[]; pods?: Pod[]; policies?: NetworkPolicy[]; clusterPolicies?: ClusterPolicy[]; nodes?: Node[] }): Cluster {
   const namespaces = new Map<string, Namespace>()
   for (const ns of parts.namespaces ?? []) namespaces.set(ns.name, ns)
   for (const p of [...(parts.pods ?? []), ...(parts.policies ?? [])]) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, namespace(p.namespace))
@@ -68,5 +69,7 @@ export function cluster(parts: { namespaces?: Namespace[]; pods?: Pod[]; policie
     pods: [...(parts.pods ?? [])].sort(comparePods),
     policies: [...(parts.policies ?? [])],
     services: [],
+    clusterPolicies: sortClusterPolicies(parts.clusterPolicies ?? []),
+    nodes: [...(parts.nodes ?? [])].sort(compareNodes),
   }
 }

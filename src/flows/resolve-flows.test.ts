@@ -26,6 +26,8 @@ const cluster: Cluster = {
   ],
   policies: [],
   services: [svc],
+  clusterPolicies: [],
+  nodes: [],
 }
 
 const end = (e: Partial<FlowEndpoint>): FlowEndpoint => ({ kind: 'unknown', ...e })

@@ -160,7 +160,7 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   services.sort(byNamespaceThenName)
   addImplicitNamespaces(namespaces, allPods, policies, services, notes)
   const sortedNamespaces = new Map([...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-  return { cluster: { namespaces: sortedNamespaces, pods: allPods, policies, services }, notes, issues }
+  return { cluster: { namespaces: sortedNamespaces, pods: allPods, policies, services, clusterPolicies: [], nodes: [] }, notes, issues }
 }
 
 /** The same object under another name (for a second copy of an object named from its generateName). */

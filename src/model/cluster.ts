@@ -1,6 +1,7 @@
 import type { IpAddress } from './ip.js'
 import type { Labels } from './labels.js'
 import type { NetworkPolicy } from './policy.js'
+import type { ClusterPolicy, Node } from './cluster-policy.js'
 import type { ContainerPort, Protocol } from './port.js'
 import type { NetpolAnnotations } from './netpol-annotations.js'
 import type { SourceRef } from './source.js'
@@ -96,6 +97,13 @@ export interface Cluster {
   readonly pods: readonly Pod[]
   readonly policies: readonly NetworkPolicy[]
   readonly services: readonly Service[]
+  /**
+   * ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, sorted by tier (Admin first)
+   * and then in evaluation order (compareInTier).
+   */
+  readonly clusterPolicies: readonly ClusterPolicy[]
+  /** Node objects, for `nodes` peers; sorted by name */
+  readonly nodes: readonly Node[]
 }
 
 /**

@@ -22,7 +22,7 @@ test.each([
 // wait on readFlows and resolveFlows (src/flows/read-flows.ts, resolve-flows.ts), and run once those are in.
 const implemented = await Promise.all([
   readFlows([]).then(() => true, (e: unknown) => !String(e).includes('not implemented')),
-  Promise.resolve().then(() => resolveFlows({ namespaces: new Map(), pods: [], policies: [], services: [] }, [])).then(() => true, (e: unknown) => !String(e).includes('not implemented')),
+  Promise.resolve().then(() => resolveFlows({ namespaces: new Map(), pods: [], policies: [], services: [], clusterPolicies: [], nodes: [] }, [])).then(() => true, (e: unknown) => !String(e).includes('not implemented')),
 ]).then((both) => both.every(Boolean))
 
 describe.skipIf(!implemented)('netpol generate end to end [waits on the flow readers and resolver]', () => {

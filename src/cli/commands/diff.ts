@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path'
 import { podId, type Cluster, type Namespace } from '../../model/cluster.js'
 import type { Family } from '../../model/ip.js'
+import { compareNodes, sortClusterPolicies } from '../../model/cluster-policy.js'
 import { git } from '../../io/git-tree.js'
 import { gitRevision, type SourceRead } from '../../io/sources.js'
 import { diffClusters, type ClusterDiff } from '../../analysis/diff.js'
@@ -193,5 +194,14 @@ export function overlayCluster(base: Cluster, top: Cluster): Cluster {
     pods: byId(base.pods, top.pods),
     policies: byId(base.policies, top.policies),
     services: byId(base.services, top.services),
+    clusterPolicies: sortClusterPolicies(overlayByName(base.clusterPolicies, top.clusterPolicies, (p) => `${p.kind}/${p.name}`)),
+    nodes: overlayByName(base.nodes, top.nodes, (n) => n.name).sort(compareNodes),
   }
+}
+
+/** `top`'s objects replace `base`'s of the same key. */
+function overlayByName<T>(base: readonly T[], top: readonly T[], key: (x: T) => string): T[] {
+  const m = new Map<string, T>()
+  for (const x of [...base, ...top]) m.set(key(x), x)
+  return [...m.values()]
 }
