@@ -1,5 +1,10 @@
 export { indexCluster, type ClusterIndex } from './cluster-index.js'
-export { evaluateFlow, evaluateSide } from './evaluate.js'
+export { evaluateFlow, evaluateSide, type EvaluateOptions } from './evaluate.js'
+export { tierChain } from './tier-chain.js'
+export { clusterPoliciesFor, subjectSelects } from './select-cluster.js'
+export { clusterPeerMatches, type ClusterPeerMatch } from './match-cluster-peer.js'
+export { clusterPortsMatch, type ClusterPortMatch } from './match-cluster-port.js'
+export { matchNames, normalizeName, patternMatchesName, NO_RESOLUTION, type NameResolution, type NamesMatch } from './name-resolution.js'
 export { podEndpoint, defaultFamily } from './endpoint.js'
 export { peerMatches, explainPeer, matchPeers } from './match-peer.js'
 export { matchPort, matchPorts } from './match-port.js'
@@ -7,6 +12,11 @@ export { policySelects, isolatingPolicies } from './select.js'
 export {
   endpointName,
   sideAllows,
+  sideOutcomes,
+  dependsOnDns,
+  type BelowAdmin,
+  type ClusterStep,
+  type NetworkPolicySide,
   type Endpoint,
   type Flow,
   type PeerMiss,
