@@ -91,6 +91,19 @@ const blockSet = (b: IpBlock): AddressSet => ({ ranges: [b.cidr, ...b.except], c
  * it picks. (domainNames never match a pod's address.)
  */
 export function clusterAddressSets(tiers: ClusterTiers): AddressSet[] {
+  return [...keyedAddressSets(tiers).values()]
+}
+
+/**
+ * Equal for two clusters whose cluster policies make the same classes: whether there are any, and the address
+ * sets they read (by CIDR, and by node selector with the addresses it picks).
+ */
+export function clusterClassesKey(tiers: ClusterTiers): string {
+  if (tiers.clusterPolicies.length === 0) return ''
+  return ['tiers', ...[...keyedAddressSets(tiers)].map(([k, v]) => `${k} ${v.ranges.map((r) => `${r.first}-${r.last}`).join(',')}`)].join('\n')
+}
+
+function keyedAddressSets(tiers: ClusterTiers): Map<string, AddressSet> {
   const seen = new Map<string, AddressSet>()
   for (const p of tiers.clusterPolicies) {
     for (const r of [...p.ingress, ...p.egress]) {
@@ -111,7 +124,7 @@ export function clusterAddressSets(tiers: ClusterTiers): AddressSet[] {
       }
     }
   }
-  return [...seen.values()]
+  return seen
 }
 
 /**

@@ -19,7 +19,7 @@ export {
   type VerdictNote,
 } from './verdict.js'
 export { Bitset } from './bitset.js'
-export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, type Identities, type PodClass } from './identities.js'
+export { clusterAddressSets, clusterClassesKey, computeIdentities, distinctIpBlocks, namedPortsKey, type AddressSet, type ClusterTiers, type HalfClass, type Identities, type PodClass } from './identities.js'
 export { PeerCache, clusterPeerKey, identitySpace, type PeerSets, type PeerSpace } from './peer-cache.js'
 export { PeerPods } from './peer-pods.js'
 export {
@@ -35,7 +35,9 @@ export {
   subtract,
   type PortInterval,
   type PortSet,
+  type PortBits,
   type TierDecision,
+  type TierEnds,
   type TierEnd,
   type TierPiece,
   type TierRule,

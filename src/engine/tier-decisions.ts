@@ -13,6 +13,8 @@ import type { ClusterAction, ClusterPolicy, ClusterPort, ClusterRule, Tier } fro
 import type { Pod } from '../model/cluster.js'
 import { PROTOCOLS, type Protocol } from '../model/port.js'
 import type { Direction } from '../model/policy.js'
+import { Bitset } from './bitset.js'
+import { namedPortsKey } from './identities.js'
 import type { PeerCache, PeerSets } from './peer-cache.js'
 
 /** Ports from..to (inclusive) of one protocol. */
@@ -68,6 +70,22 @@ export interface TierDecision {
 
 export const NO_DECISION: TierDecision = Object.freeze({ accept: [], deny: [], pieces: [] })
 
+/**
+ * Many other ends at once, for deciding one port against all of them (the matrix): end i is the pair
+ * (sel[i], addr[i]) of a selector class and an address class, -1 for none (see TierEnd).
+ */
+export interface TierEnds {
+  readonly size: number
+  readonly sel: Int32Array
+  readonly addr: Int32Array
+}
+
+/** What a tier decides on one port against every end of a TierEnds: the ends accepted, and those denied. */
+export interface PortBits {
+  readonly accept: Bitset
+  readonly deny: Bitset
+}
+
 /** One rule as the walk reads it: its policy, index, and what its peers admit (classes of the PeerCache). */
 export interface TierRule {
   readonly ref: TierRuleRef
@@ -82,6 +100,8 @@ export interface TierRule {
 export class TierDecisions {
   private readonly subjects = new Map<string, Map<number, readonly ClusterPolicy[]>>()
   private readonly walks = new Map<string, readonly TierRule[]>()
+  private readonly walkKeys = new Map<readonly TierRule[], string>()
+  private readonly endSets = new WeakMap<TierEnds, { rules: WeakMap<ClusterRule, Bitset>; named: Map<string, Bitset>; ports: Map<string, PortBits | null> }>()
 
   constructor(readonly peers: PeerCache) {}
 
@@ -114,8 +134,98 @@ export class TierDecisions {
         policy[direction].forEach((rule, i) => out.push({ ref: { policy, direction, rule: i }, rule, peers: this.peers.forClusterRule(rule) }))
       }
       this.walks.set(key, (rules = out))
+      this.walkKeys.set(rules, key)
     }
     return rules
+  }
+
+  /**
+   * The same walk as `decide` on one port, against every end of `ends` at once: first match per end. Null when
+   * no rule of the tier selects `sel` for `direction`. Remembered per list of rules (subjects with the same
+   * policies share it) and, when some rule names a port on an ingress subject, per the subject's named ports.
+   */
+  onPort(sel: number, direction: Direction, tier: Tier, port: number, protocol: Protocol, ends: TierEnds): PortBits | null {
+    const rules = this.rulesOf(sel, direction, tier)
+    if (rules.length === 0) return null
+    let cache = this.endSets.get(ends)
+    if (cache === undefined) this.endSets.set(ends, (cache = { rules: new WeakMap(), named: new Map(), ports: new Map() }))
+    const subject = this.peers.space.selectorRep(sel).pod
+    const namedHere = direction === 'ingress' && rules.some((r) => r.rule.ports !== 'any' && r.rule.ports.some((p) => p.kind === 'named'))
+    const key = `${this.walkKeys.get(rules)}|${port}/${protocol}${namedHere ? `|${namedPortsKey(subject)}` : ''}`
+    const known = cache.ports.get(key)
+    if (known !== undefined) return known
+    const accept = new Bitset(ends.size)
+    const deny = new Bitset(ends.size)
+    const open = Bitset.full(ends.size)
+    const hit = new Bitset(ends.size)
+    for (const r of rules) {
+      const where = this.portEnds(r.rule, direction, port, protocol, subject, ends, cache.named)
+      if (where === 'none') continue
+      const peers = this.ruleEnds(r, ends, cache.rules)
+      const h = hit.words
+      const o = open.words
+      const pw = peers.words
+      let any = 0
+      for (let w = 0; w < h.length; w++) {
+        const v = pw[w]! & o[w]! & (where === 'all' ? 0xffffffff : where.words[w]!)
+        h[w] = v
+        any |= v
+      }
+      if (any === 0) continue
+      if (r.rule.action !== 'Pass') (r.rule.action === 'Accept' ? accept : deny).orWith(hit)
+      for (let w = 0; w < o.length; w++) o[w]! &= ~h[w]!
+      if (open.isEmpty()) break
+    }
+    const out = { accept, deny }
+    cache.ports.set(key, out)
+    return out
+  }
+
+  /** The ends a rule's peers admit. */
+  private ruleEnds(r: TierRule, ends: TierEnds, cache: WeakMap<ClusterRule, Bitset>): Bitset {
+    let bits = cache.get(r.rule)
+    if (bits === undefined) {
+      bits = new Bitset(ends.size)
+      for (let i = 0; i < ends.size; i++) if (admits(r.peers, { sel: nullable(ends.sel[i]!), addr: nullable(ends.addr[i]!) })) bits.add(i)
+      cache.set(r.rule, bits)
+    }
+    return bits
+  }
+
+  /**
+   * Where a rule's port entries match `port`/`protocol`: on every end, on none, or (a named port of an egress
+   * rule, which resolves on the other end) on some ends.
+   */
+  private portEnds(rule: ClusterRule, direction: Direction, port: number, protocol: Protocol, subject: Pod, ends: TierEnds, named: Map<string, Bitset>): 'all' | 'none' | Bitset {
+    if (rule.ports === 'any') return 'all'
+    let some: Bitset | null = null
+    for (const p of rule.ports) {
+      if (p.kind === 'range') {
+        if (p.protocol === protocol && p.from <= port && port <= p.to) return 'all'
+        continue
+      }
+      if (direction === 'ingress') {
+        if (subject.ports.some((cp) => cp.name === p.name && cp.protocol === protocol && cp.port === port)) return 'all'
+        continue
+      }
+      const key = `${p.name}|${port}/${protocol}`
+      let bits = named.get(key)
+      if (bits === undefined) {
+        bits = new Bitset(ends.size)
+        const bySel = new Map<number, boolean>()
+        for (let i = 0; i < ends.size; i++) {
+          const s = ends.sel[i]!
+          if (s < 0) continue
+          let ok = bySel.get(s)
+          if (ok === undefined) bySel.set(s, (ok = this.peers.space.selectorRep(s).pod.ports.some((cp) => cp.name === p.name && cp.protocol === protocol && cp.port === port)))
+          if (ok) bits.add(i)
+        }
+        named.set(key, bits)
+      }
+      if (some === null) some = Bitset.copy(bits)
+      else some.orWith(bits)
+    }
+    return some ?? 'none'
   }
 
   /**
@@ -146,6 +256,8 @@ export class TierDecisions {
     }
   }
 }
+
+const nullable = (i: number): number | null => (i < 0 ? null : i)
 
 /** Does some peer of a rule admit the other end (by its selector class, or by its address)? */
 export function admits(sets: PeerSets, other: TierEnd): boolean {
