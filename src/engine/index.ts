@@ -29,6 +29,27 @@ export {
   type VerdictNote,
 } from './verdict.js'
 export { Bitset } from './bitset.js'
-export { computeIdentities, distinctIpBlocks, namedPortsKey, type HalfClass, type Identities, type PodClass } from './identities.js'
-export { PeerCache, identitySpace, type PeerSets, type PeerSpace } from './peer-cache.js'
+export { clusterAddressSets, clusterClassesKey, computeIdentities, distinctIpBlocks, namedPortsKey, type AddressSet, type ClusterTiers, type HalfClass, type Identities, type PodClass } from './identities.js'
+export { PeerCache, clusterPeerKey, identitySpace, type PeerSets, type PeerSpace } from './peer-cache.js'
 export { PeerPods } from './peer-pods.js'
+export {
+  ALL_PORTS,
+  MAX_PORT,
+  NO_DECISION,
+  TierDecisions,
+  admits,
+  intersect,
+  merge,
+  portSetHas,
+  rulePorts,
+  subtract,
+  type PortInterval,
+  type PortSet,
+  type PortBits,
+  type TierDecision,
+  type TierEnds,
+  type TierEnd,
+  type TierPiece,
+  type TierRule,
+  type TierRuleRef,
+} from './tier-decisions.js'
