@@ -3,11 +3,9 @@ import { indexCluster } from '../../src/engine/cluster-index.js'
 import { computeReachability, podAllowed } from '../../src/analysis/reachability.js'
 import { referenceAllowed } from '../reference-evaluator.js'
 import { runConformance } from './run-conformance.js'
-import { CLASSES_TIERS, ENGINE_TIERS } from './tier-switches.js'
 
 runConformance({
   name: 'engine (evaluateFlow)',
-  tiers: { enabled: ENGINE_TIERS, switchName: 'ENGINE_TIERS' },
   newEvaluator: (cluster) => {
     const index = indexCluster(cluster)
     return { allowed: (from, to, port, protocol) => evaluateFlow(index, { from, to, port, protocol }).allowed }
@@ -16,7 +14,6 @@ runConformance({
 
 runConformance({
   name: 'reference evaluator',
-  tiers: { enabled: ENGINE_TIERS, switchName: 'ENGINE_TIERS' },
   newEvaluator: (cluster) => ({
     allowed: (from, to, port, protocol) =>
       referenceAllowed(cluster, from.kind === 'pod' ? { pod: from.pod, ip: from.ip } : { pod: null, ip: from.ip }, to.kind === 'pod' ? { pod: to.pod, ip: to.ip } : { pod: null, ip: to.ip }, port, protocol),
@@ -25,7 +22,6 @@ runConformance({
 
 runConformance({
   name: 'class matrix (pod pairs only)',
-  tiers: { enabled: CLASSES_TIERS, switchName: 'CLASSES_TIERS' },
   newEvaluator: (cluster) => {
     const index = indexCluster(cluster)
     const direct = (from: Parameters<typeof evaluateFlow>[1]['from'], to: Parameters<typeof evaluateFlow>[1]['to'], port: number, protocol: 'TCP' | 'UDP' | 'SCTP') => evaluateFlow(index, { from, to, port, protocol }).allowed

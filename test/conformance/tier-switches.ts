@@ -1,18 +1,13 @@
 /**
- * Which implementations run the conformance cases of the cluster policy tiers (ClusterNetworkPolicy,
- * AdminNetworkPolicy, BaselineAdminNetworkPolicy, and the Node objects their `nodes` peers select). Each part of
+ * Which implementations do not run the conformance cases of the cluster policy tiers (ClusterNetworkPolicy,
+ * AdminNetworkPolicy, BaselineAdminNetworkPolicy, and the Node objects their `nodes` peers select) yet. Each part of
  * netpol learns the tiers on its own schedule; until it does, its runner skips these cases and says how many, so
- * nothing passes or fails silently. Flip a switch when its part lands, and only then.
+ * nothing passes or fails silently. Flip a switch when its part lands, and only then; then remove it.
+ * The parser, the engine (evaluateFlow, the reference evaluator) and the class matrix run them.
  */
 import { parseAllDocuments } from 'yaml'
 import type { ConformanceCase } from './load-cases.js'
 
-/** The model reads the new kinds (src/model/parse-cluster-policy*.ts, parse-node.ts): cases.test.ts then requires every object of every case to be read. */
-export const PARSER_TIERS = false
-/** The engine's tier chain (evaluateFlow) and the reference evaluator run the tier cases (engine.conformance.test.ts). */
-export const ENGINE_TIERS = false
-/** The class matrix runs the tier cases (engine.conformance.test.ts, "class matrix"). */
-export const CLASSES_TIERS = false
 /** The compiled nftables ruleset (FakeNft) and the lab run the tier cases (nft/lab conformance tests). */
 export const DATAPLANE_TIERS = false
 
