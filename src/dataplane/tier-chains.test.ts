@@ -6,7 +6,7 @@ import { anp, banp, cnp, crule, named, node, nsSubject, podSubject, tcp, toNames
 import { compilePolicies, type CompileOptions, type CompiledRuleset } from './compile-policies.js'
 import { FakeNft, type Packet } from './fake-nft.js'
 import { diffTables, fullReplace } from './nft-transaction.js'
-import { tierRuleWords } from './tier-chains.js'
+import { parseTierRuleWords, tierRuleWords } from './tier-log-words.js'
 
 // Hand-made decisions (tiers.md): Admin tier, then NetworkPolicy, then Baseline where no NetworkPolicy isolates.
 const web = namespace('web', { team: 'shop' })
@@ -155,5 +155,8 @@ describe('changes', () => {
 test('a rule too long for the log prefix is named by a hash of its policy', () => {
   const long = 'x'.repeat(200)
   expect(tierRuleWords({ tier: 'Admin', policy: { kind: 'ClusterNetworkPolicy', name: 'deny' }, direction: 'egress', index: 2 }, 100)).toBe('[Admin] cnp/deny egress[2]')
-  expect(tierRuleWords({ tier: 'Baseline', policy: { kind: 'BaselineAdminNetworkPolicy', name: long }, direction: 'ingress', index: 0 }, 100)).toMatch(/^\[Baseline\] banp\/#\w{11} ingress\[0\]$/)
+  const hashed = tierRuleWords({ tier: 'Baseline', policy: { kind: 'BaselineAdminNetworkPolicy', name: long }, direction: 'ingress', index: 0 }, 100)
+  expect(hashed).toMatch(/^\[Baseline\] banp\/#\w{11} ingress\[0\]$/)
+  expect(parseTierRuleWords(hashed)).toMatchObject({ tier: 'Baseline', kind: 'BaselineAdminNetworkPolicy', name: null, direction: 'ingress', index: 0 })
+  expect(parseTierRuleWords('[Admin] cnp/deny.db-1 egress[12]')).toEqual({ tier: 'Admin', kind: 'ClusterNetworkPolicy', name: 'deny.db-1', hash: null, direction: 'egress', index: 12 })
 })

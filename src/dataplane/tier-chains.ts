@@ -25,7 +25,7 @@
  * changes).
  */
 import type { Pod } from '../model/cluster.js'
-import { formatClusterRef, SHORT_KIND, type ClusterPolicy, type ClusterPolicyRef, type ClusterSubject, type Tier } from '../model/cluster-policy.js'
+import { formatClusterRef, type ClusterPolicy, type ClusterPolicyRef, type ClusterSubject, type Tier } from '../model/cluster-policy.js'
 import type { Family } from '../model/ip.js'
 import { selectorMatches } from '../model/label-selector.js'
 import type { Direction } from '../model/policy.js'
@@ -36,6 +36,7 @@ import { allocateIds, type LabelClasses } from './address-classes.js'
 import type { Expr, Field, KeyType, NftChain, NftElement, NftRule, NftSet } from './nft-objects.js'
 import { tierClasses, type TierClasses } from './tier-classes.js'
 import { decidedKey, decidePorts, type DecidedRange, type MatchingRule } from './tier-ports.js'
+import { tierRuleWords } from './tier-log-words.js'
 
 export const TIER_VERDICT_MAP = 'tverd'
 export const TIER_ACCEPTED = 'tier_ok'
@@ -78,15 +79,6 @@ export interface TierOptions {
   readonly logGroup?: number
   readonly logRate: number
   readonly logPrefix: string
-}
-
-/**
- * `[Admin] cnp/NAME egress[0]`: the words of a tier step, as the log prefix carries them after
- * `netpol drop|audit egress|ingress`; a name too long for nft's 127-byte prefix is written `#` and its hash.
- */
-export function tierRuleWords(r: Pick<TierRuleInfo, 'tier' | 'policy' | 'direction' | 'index'>, room: number): string {
-  const words = `[${r.tier}] ${formatClusterRef(r.policy)} ${r.direction}[${r.index}]`
-  return words.length <= room ? words : `[${r.tier}] ${SHORT_KIND[r.policy.kind]}/#${shortHash(r.policy.name)} ${r.direction}[${r.index}]`
 }
 
 /**
