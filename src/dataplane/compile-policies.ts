@@ -24,6 +24,7 @@
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Cidr, Family } from '../model/ip.js'
 import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
+import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from './address-classes.js'
@@ -63,7 +64,11 @@ export interface CompileOptions {
   readonly previous?: CompiledRuleset
 }
 
-export type CompileNote = AddressNote | { readonly code: 'managed-without-address'; readonly pod: string }
+export type CompileNote =
+  | AddressNote
+  | { readonly code: 'managed-without-address'; readonly pod: string }
+  /** a domainNames peer: the addresses of a name depend on DNS, which the ruleset cannot see; it matches none */
+  | { readonly code: 'domain-names-not-enforced'; readonly policy: string; readonly rule: string }
 
 export type CompileError = { readonly code: 'mark-space-exhausted'; readonly family: Family; readonly classes: number; readonly profiles: number }
 
@@ -146,6 +151,11 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   const logRate = opts.logRate ?? DEFAULT_LOG_RATE
   const verdicts = cluster.clusterPolicies.length > 0 ? new TierVerdicts(opts.previous?.tiers?.decisionSets, { mode: opts.mode, logRate, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) }) : null
   const tierLayouts: TierLayout[] = []
+  for (const p of cluster.clusterPolicies) {
+    p.egress.forEach((r, i) => {
+      if (r.peers.some((x) => x.kind === 'domainNames')) notes.push({ code: 'domain-names-not-enforced', policy: formatClusterRef(p), rule: `egress[${i}]` })
+    })
+  }
   for (const p of managedPods) if (p.ips.length === 0) notes.push({ code: 'managed-without-address', pod: `${p.namespace}/${p.name}` })
   for (const family of FAMILIES) {
     const prev = opts.previous?.layouts.find((l) => l.family === family)

@@ -6,6 +6,7 @@ import { anp, banp, cnp, crule, named, node, nsSubject, podSubject, tcp, toNames
 import { compilePolicies, type CompileOptions, type CompiledRuleset } from './compile-policies.js'
 import { FakeNft, type Packet } from './fake-nft.js'
 import { diffTables, fullReplace } from './nft-transaction.js'
+import { planTransaction } from './table-generations.js'
 import { parseTierRuleWords, tierRuleWords } from './tier-log-words.js'
 
 // Hand-made decisions (tiers.md): Admin tier, then NetworkPolicy, then Baseline where no NetworkPolicy isolates.
@@ -149,6 +150,27 @@ describe('changes', () => {
     expect(fake.dump()).toBe(whole.dump())
     expect(fake.evaluate(flow('ops/mon', 'web/front', 9150)).verdict).toBe('accept')
     expect(fake.evaluate(flow('web/front', '203.0.113.7', 443)).verdict).toBe('accept')
+  })
+
+  test('in the agent’s generations: the first cluster policy, a change, and the last one gone are each one transaction', () => {
+    const plain = cluster({ namespaces: [web, db, ops], pods: [front, pg, mon], policies: [pgFromShop] })
+    const steps = [plain, base(), base({ clusterPolicies: [baseline] }), plain]
+    const fake = new FakeNft()
+    let previous: CompiledRuleset | undefined
+    let plan = planTransaction(null, compilePolicies(steps[0]!, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 2 }).table, { from: 0, to: 1 })
+    expect(fake.runSync(plan.before!)).toMatchObject({ ok: true })
+    expect(fake.runSync(plan.tx)).toMatchObject({ ok: true })
+    steps.forEach((c, i) => {
+      const compiled = compilePolicies(c, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 2, ...(previous ? { previous } : {}) })
+      previous = compiled
+      if (i === 0) return
+      plan = planTransaction(plan.written, compiled.table, { from: i, to: i + 1 })
+      expect(plan.before).toBeUndefined()
+      const r = fake.runSync(plan.tx)
+      expect({ step: i, ok: r.ok, error: r.ok ? undefined : r.error }).toEqual({ step: i, ok: true, error: undefined })
+    })
+    expect(fake.evaluate(flow('ops/mon', 'db/pg', 5432)).verdict).toBe('drop')
+    expect(fake.evaluate(flow('ops/mon', 'web/front', 80)).verdict).toBe('accept')
   })
 })
 
