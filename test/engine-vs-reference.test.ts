@@ -4,11 +4,11 @@ import { computeReachability, podAllowed } from '../src/analysis/reachability.js
 import { evaluateFlow } from '../src/engine/evaluate.js'
 import { indexCluster } from '../src/engine/cluster-index.js'
 import { podEndpoint } from '../src/engine/endpoint.js'
-import type { Endpoint } from '../src/engine/verdict.js'
+import { endpointName, type Endpoint } from '../src/engine/verdict.js'
 import { standsForSeveral } from '../src/model/cluster.js'
 import type { Family } from '../src/model/ip.js'
 import { ip } from './builders.js'
-import { clusters, EXTERNAL_IPS, PORTS } from './arbitraries.js'
+import { clusters, EXTERNAL_IPS, NODE_ADDRESSES, PORTS, tieredClusters } from './arbitraries.js'
 import { referenceAllowed, type RefEnd } from './reference-evaluator.js'
 
 const toRef = (e: Endpoint): RefEnd => (e.kind === 'pod' ? { pod: e.pod, ip: e.ip } : { pod: null, ip: e.ip })
@@ -56,6 +56,34 @@ describe('the engine equals the reference evaluator', () => {
         })
       }),
       { numRuns: 400 },
+    )
+  })
+})
+
+describe('with cluster policy tiers, the engine equals the reference evaluator', () => {
+  test('evaluateFlow on every pod pair (hostNetwork pods too), outside and node address and port', () => {
+    const outside = [...new Set([...EXTERNAL_IPS, ...NODE_ADDRESSES])]
+    fc.assert(
+      fc.property(tieredClusters, fc.constantFrom<Family>(4, 6), (c, family) => {
+        const index = indexCluster(c)
+        const ends: Endpoint[] = [
+          ...c.pods.map((p) => podEndpoint(p, family)),
+          ...outside.map(ip).filter((a) => a.family === family).map((a): Endpoint => ({ kind: 'ip', ip: a })),
+        ]
+        for (const from of ends) {
+          for (const to of ends) {
+            if (from.kind === 'ip' && to.kind === 'ip') continue
+            for (const { port, protocol } of PORTS) {
+              const got = evaluateFlow(index, { from, to, port, protocol }).allowed
+              const want = referenceAllowed(c, toRef(from), toRef(to), port, protocol)
+              if (got !== want) {
+                throw new Error(`${JSON.stringify({ from: endpointName(from), to: endpointName(to), port, protocol, got, want })}`)
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 1000 },
     )
   })
 })

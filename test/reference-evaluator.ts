@@ -1,9 +1,11 @@
 /**
- * A deliberately small evaluator written straight from the NetworkPolicy documentation, sharing no code with
+ * A deliberately small evaluator written straight from the NetworkPolicy documentation and the
+ * sig-network-policy-api text (Admin tier, NetworkPolicy tier, Baseline tier, default allow), sharing no code with
  * the engine beyond the model types and address parsing. It is slow and explains nothing; its only job is
  * to be obviously right, so property tests can hold the engine and the matrix to it.
  */
 import type { Cluster, Pod } from '../src/model/cluster.js'
+import type { ClusterAction, ClusterPeer, ClusterPolicy, ClusterPort } from '../src/model/cluster-policy.js'
 import type { IpAddress } from '../src/model/ip.js'
 import type { LabelSelector } from '../src/model/label-selector.js'
 import type { NetworkPolicy, Peer, Rule } from '../src/model/policy.js'
@@ -57,10 +59,78 @@ function ruleOk(cluster: Cluster, policy: NetworkPolicy, rule: Rule, other: RefE
   return peers && ports
 }
 
-function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): boolean {
+function networkPolicyTier(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): 'not-isolated' | boolean {
   const selecting = cluster.policies.filter((p) => p.namespace === pod.namespace && p[dir] !== null && labelsMatch(p.podSelector, pod.labels))
-  if (selecting.length === 0) return true
+  if (selecting.length === 0) return 'not-isolated'
   return selecting.some((p) => p[dir]!.some((r) => ruleOk(cluster, p, r, other, port, protocol, dest)))
+}
+
+// ---- cluster policy tiers, from the sig-network-policy-api text ----
+
+/**
+ * "Host-networked pods are not included in subject selection"; the subject is all pods of the selected
+ * namespaces, or the selected pods of the selected namespaces.
+ */
+function subjectPicks(cluster: Cluster, cp: ClusterPolicy, pod: Pod): boolean {
+  if (pod.hostNetwork) return false
+  const s = cp.subject
+  if (s.kind === 'namespaces') return labelsMatch(s.selector, nsLabels(cluster, pod.namespace))
+  return labelsMatch(s.namespaceSelector, nsLabels(cluster, pod.namespace)) && labelsMatch(s.podSelector, pod.labels)
+}
+
+function sameIp(a: IpAddress, b: IpAddress): boolean {
+  return a.family === b.family && a.value === b.value
+}
+
+/** A peer against the other end (domainNames: never without a resolution, which the reference is not given). */
+function clusterPeerOk(cluster: Cluster, peer: ClusterPeer, other: RefEnd): boolean {
+  if (peer.kind === 'namespaces' || peer.kind === 'pods') {
+    if (other.pod === null || other.pod.hostNetwork) return false
+    const ns = peer.kind === 'namespaces' ? peer.selector : peer.namespaceSelector
+    if (!labelsMatch(ns, nsLabels(cluster, other.pod.namespace))) return false
+    return peer.kind === 'namespaces' || labelsMatch(peer.podSelector, other.pod.labels)
+  }
+  if (other.ip === null) return false
+  if (peer.kind === 'networks') return peer.cidrs.some((c) => inCidr(other.ip!, c))
+  if (peer.kind === 'nodes') return cluster.nodes.some((n) => labelsMatch(peer.selector, n.labels) && n.addresses.some((a) => sameIp(a, other.ip!)))
+  return false
+}
+
+function clusterPortOk(p: ClusterPort, port: number, protocol: Protocol, dest: Pod | null): boolean {
+  if (p.kind === 'range') return p.protocol === protocol && p.from <= port && port <= p.to
+  return dest !== null && dest.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port)
+}
+
+/**
+ * "Policies with lower priority values have higher precedence"; the BaselineAdminNetworkPolicy (no priority) after
+ * the Baseline ClusterNetworkPolicies; equal priorities, which the API leaves to the implementation, by name and kind.
+ */
+function inOrder(cps: readonly ClusterPolicy[]): ClusterPolicy[] {
+  const prio = (p: ClusterPolicy) => (p.priority === null ? Infinity : p.priority)
+  const key = (p: ClusterPolicy) => `${p.name}\u0000${p.kind}`
+  return [...cps].sort((a, b) => prio(a) - prio(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+}
+
+/** The action of the first matching rule of the tier's policies selecting the pod, in order; null when none. */
+function tierAction(cluster: Cluster, tier: 'Admin' | 'Baseline', pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): ClusterAction | null {
+  for (const cp of inOrder(cluster.clusterPolicies)) {
+    if (cp.tier !== tier || !subjectPicks(cluster, cp, pod)) continue
+    for (const r of cp[dir]) {
+      const portOk = r.ports === 'any' || r.ports.some((p) => clusterPortOk(p, port, protocol, dest))
+      if (portOk && r.peers.some((p) => clusterPeerOk(cluster, p, other))) return r.action
+    }
+  }
+  return null
+}
+
+/** Admin tier → NetworkPolicy tier → Baseline tier → the default, allowed. */
+function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): boolean {
+  const admin = tierAction(cluster, 'Admin', pod, dir, other, port, protocol, dest)
+  if (admin === 'Accept') return true
+  if (admin === 'Deny') return false
+  const np = networkPolicyTier(cluster, pod, dir, other, port, protocol, dest)
+  if (np !== 'not-isolated') return np
+  return tierAction(cluster, 'Baseline', pod, dir, other, port, protocol, dest) !== 'Deny'
 }
 
 /**

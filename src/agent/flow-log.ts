@@ -16,6 +16,7 @@ import { parseIp, type IpAddress } from '../model/ip.js'
 import { formatRef, type Direction } from '../model/policy.js'
 import type { Protocol } from '../model/port.js'
 import { evaluateFlow, type Endpoint, type SideVerdict } from '../engine/index.js'
+import { chainText } from '../report/tier-words.js'
 import { clusterView, type ClusterView } from './cluster-view.js'
 import { LOG_PREFIX } from '../dataplane/compile-policies.js'
 import { UNKNOWN_LOG_WORD } from '../dataplane/unknown-pods.js'
@@ -162,6 +163,11 @@ function allowedReason(v: SideVerdict): string {
       return 'a pod connecting to itself is always allowed'
     case 'from-node':
       return "traffic from the pod's node is always allowed"
+    case 'admin':
+    case 'admin-pass':
+    case 'baseline':
+    case 'dns':
+      return chainText(v)!
   }
 }
 
@@ -179,6 +185,11 @@ function sideReason(v: SideVerdict): string {
       return 'a pod connecting to itself is always allowed'
     case 'from-node':
       return "traffic from the pod's node is always allowed"
+    case 'admin':
+    case 'admin-pass':
+    case 'baseline':
+    case 'dns':
+      return chainText(v)!
   }
 }
 

@@ -1,6 +1,6 @@
 import { Bitset } from '../engine/bitset.js'
 import type { ClassMatrix, Reachability } from './reachability.js'
-import { transposeIngress } from './reachability.js'
+import { RowMaker, transposeIngress } from './reachability.js'
 
 /**
  * The matrix of equivalence classes, for readers that cannot hold the pod matrix (10¹⁰ cells at 100,000 pods):
@@ -129,18 +129,22 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
     addressKinds.set(b, id)
   }
   const known = new Map<number, { from: number[]; to: Int32Array } | null>()
+  // with cluster policy tiers a row may depend on the source's whole class: decided by RowMaker, class by class
+  const tiered = m.tiers === null ? null : { maker: new RowMaker(ids, m), position: new Int32Array(order.length) }
+  if (tiered !== null) order.forEach((c, k) => (tiered.position[c] = k))
   for (let k = 0; k < order.length; k++) {
     const s = order[k]!
     if (rows !== undefined && !rows(s)) continue
     const s1 = selectorOf[s]!
-    const alike = s1 * byContent.size + addressKinds.get(t.byAddress[addressOf[s]!]!)!
+    const alike = tiered !== null ? s : s1 * byContent.size + addressKinds.get(t.byAddress[addressOf[s]!]!)!
     const seen = known.get(alike)
     if (seen !== undefined) {
       seen?.from.push(k)
       continue
     }
     row.words.fill(0)
-    if (m.outIsolated[s1] === 0) {
+    if (tiered !== null) tiered.maker.row(s).forEach((c) => row.add(tiered.position[c]!))
+    else if (m.outIsolated[s1] === 0) {
       // every open destination, and those whose ingress admits this source by selector or by address
       for (let i = 0; i < openRuns.length; i += 2) setRange(row.words, openRuns[i]!, openRuns[i + 1]!)
       extra.words.set(t.bySelector[s1]!.words)

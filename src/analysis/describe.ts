@@ -197,7 +197,7 @@ function identitiesOf(index: ClusterIndex, family: Family): Identities {
   let byFamily = identities.get(index)
   if (!byFamily) identities.set(index, (byFamily = new Map()))
   let ids = byFamily.get(family)
-  if (!ids) byFamily.set(family, (ids = computeIdentities(index.cluster.pods, index.cluster.policies, family)))
+  if (!ids) byFamily.set(family, (ids = computeIdentities(index.cluster.pods, index.cluster.policies, family, index.cluster)))
   return ids
 }
 

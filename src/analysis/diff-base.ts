@@ -7,7 +7,7 @@ import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { Direction } from '../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
-import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
+import { clusterClassesKey, computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { ClassSides } from './reachability.js'
 import { policyStatuses } from './diff.js'
 import { directionChanges, sameNamespaces, selectsEither } from './diff-touched.js'
@@ -32,7 +32,7 @@ export class DiffBase {
   classes(pods: readonly Pod[], family: Family): SideClasses {
     const last = this.last
     if (last !== null && last.family === family && samePods(last.pods, pods)) return last
-    const ids = computeIdentities(pods, this.cluster.policies, family)
+    const ids = computeIdentities(pods, this.cluster.policies, family, this.cluster)
     this.last = { pods, family, ids, sides: new ClassSides(this.index, ids) }
     return this.last
   }
@@ -49,11 +49,12 @@ export class DiffBase {
     const kept = this.afters.get(after)
     if (kept !== undefined && kept.before === before && samePods(kept.out.pods, pods)) return kept.out
     let out: SideClasses
-    if (samePods(before.pods, pods) && blocksKey(this.cluster) === blocksKey(after) && sameNamespaces(this.cluster, after)) {
+    if (samePods(before.pods, pods) && blocksKey(this.cluster) === blocksKey(after) && clusterClassesKey(this.cluster) === clusterClassesKey(after) && sameNamespaces(this.cluster, after)) {
       const changes = directionChanges(this.cluster.policies, after.policies, policyStatuses(this.cluster.policies, after.policies))
       const same = { ingress: new Int8Array(before.ids.selectorClasses.length), egress: new Int8Array(before.ids.selectorClasses.length) }
       const reuse = {
         from: before.sides,
+        sameTiers: sameClusterPolicies(this.cluster, after),
         // 1: the same side, -1: touched, 0: not yet known
         same: (c: number, dir: Direction) => {
           if (same[dir][c] === 0) {
@@ -65,7 +66,7 @@ export class DiffBase {
       }
       out = { pods, family, ids: before.ids, sides: new ClassSides(index, before.ids, before.sides.peers, reuse) }
     } else {
-      const ids = computeIdentities(pods, after.policies, family)
+      const ids = computeIdentities(pods, after.policies, family, after)
       out = { pods, family, ids, sides: new ClassSides(index, ids) }
     }
     this.afters.set(after, { before, out })
@@ -81,3 +82,9 @@ function samePods(a: readonly Pod[], b: readonly Pod[]): boolean {
 }
 
 const blocksKey = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).join('\n')
+
+/** The same cluster policies (the very same objects, in the same order) and the same Nodes. */
+function sameClusterPolicies(a: Cluster, b: Cluster): boolean {
+  const same = <T>(x: readonly T[], y: readonly T[]) => x.length === y.length && x.every((v, i) => v === y[i])
+  return same(a.clusterPolicies, b.clusterPolicies) && same(a.nodes, b.nodes)
+}

@@ -4,7 +4,7 @@ import type { PortProtocol } from './reachability.js'
 
 /**
  * The ports a matrix shows when the user names none: every port a pod declares and every numeric port a
- * policy names (the first port of a range), sorted by protocol then number.
+ * policy or a cluster policy names (the first port of a range), sorted by protocol then number.
  */
 export function matrixPorts(cluster: Cluster): PortProtocol[] {
   const seen = new Set<string>()
@@ -22,6 +22,12 @@ export function matrixPorts(cluster: Cluster): PortProtocol[] {
         if (rule.ports === 'any') continue
         for (const spec of rule.ports) if (spec.port.kind === 'range') add(spec.port.from, spec.protocol)
       }
+    }
+  }
+  for (const policy of cluster.clusterPolicies) {
+    for (const rule of [...policy.ingress, ...policy.egress]) {
+      if (rule.ports === 'any') continue
+      for (const p of rule.ports) if (p.kind === 'range') add(p.from, p.protocol)
     }
   }
   return out.sort((a, b) => PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || a.port - b.port)

@@ -9,6 +9,8 @@ import { Bitset } from '../engine/bitset.js'
 import { InternalError } from '../model/issues.js'
 import { computeIdentities, type Identities } from '../engine/identities.js'
 import { identitySpace, PeerCache } from '../engine/peer-cache.js'
+import { TierDecisions, type TierEnds } from '../engine/tier-decisions.js'
+import { identityEnds, PortTiers, tierSideAllows } from './class-tiers.js'
 
 export interface PortProtocol {
   readonly port: number
@@ -42,10 +44,13 @@ export class ClassMatrix implements PortProtocol {
     readonly outAddr: readonly (readonly AddressGrant[])[],
     /** where the rows come from when a caller keeps them (ClassSides.rows); else computed here */
     private readonly rowsFrom?: (m: ClassMatrix) => Bitset[],
+    /** what the cluster policy tiers decide on this port (null: no cluster policy applies on it) */
+    readonly tiers: PortTiers | null = null,
   ) {}
 
   /** May class s open a connection to class d (two different pods of these classes)? */
   allowed(s: number, d: number): boolean {
+    if (this.tiers !== null) return this.ingressAllows(s, d) && this.egressAllows(s, d)
     const { selectorOf, addressOf } = this.ids
     const s1 = selectorOf[s]!
     const d1 = selectorOf[d]!
@@ -54,6 +59,27 @@ export class ClassMatrix implements PortProtocol {
     if (this.outIsolated[s1] === 0 || this.outSel[s1]!.has(d1)) return true
     const d2 = addressOf[d]!
     return this.outAddr[s1]!.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+  }
+
+  /** Does the ingress side of class d admit class s, through the tiers (tiers.md: Admin, NetworkPolicy, Baseline, default)? */
+  ingressAllows(s: number, d: number): boolean {
+    const { selectorOf, addressOf } = this.ids
+    const d1 = selectorOf[d]!
+    const np = () => this.inSel[d1]!.has(selectorOf[s]!) || this.inAddr[d1]!.has(addressOf[s]!)
+    return tierSideAllows(this.tiers?.ingress[d1] ?? null, s, this.inIsolated[d1] !== 0, np)
+  }
+
+  /** Does the egress side of class s admit class d, through the tiers? */
+  egressAllows(s: number, d: number): boolean {
+    const { selectorOf, addressOf } = this.ids
+    const s1 = selectorOf[s]!
+    const np = () => {
+      const d1 = selectorOf[d]!
+      if (this.outSel[s1]!.has(d1)) return true
+      const d2 = addressOf[d]!
+      return this.outAddr[s1]!.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+    }
+    return tierSideAllows(this.tiers?.egress[s1] ?? null, d, this.outIsolated[s1] !== 0, np)
   }
 
   /**
@@ -119,6 +145,7 @@ export class PodRows {
    */
   fill(from: number, out: Uint8Array, columns?: Int32Array): void {
     const c = this.r.identities.classOf[from]!
+    if (this.m.tiers !== null) return this.fillTiered(from, c, out, columns)
     if (c !== this.lastClass) this.prepare(c)
     const { podSel, podAddr, decision, destMask, addrMask, yes, no } = this
     if (columns !== undefined) {
@@ -135,6 +162,30 @@ export class PodRows {
       const v = decision[d1]!
       out[j] = v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
     }
+    if (this.single[from] === 1) out[from] = yes
+  }
+
+  private tieredRows: RowMaker | null = null
+  private tieredRow: Bitset | null = null
+
+  /** With cluster policy tiers: the class row (RowMaker decides the pairs the tiers name again), expanded to pods. */
+  private fillTiered(from: number, c: number, out: Uint8Array, columns?: Int32Array): void {
+    const { classOf } = this.r.identities
+    if (c !== this.lastClass || this.tieredRow === null) {
+      this.tieredRows ??= new RowMaker(this.r.identities, this.m)
+      this.tieredRow = Bitset.copy(this.tieredRows.row(c))
+      this.lastClass = c
+    }
+    const row = this.tieredRow
+    const { yes, no } = this
+    if (columns !== undefined) {
+      for (let k = 0; k < columns.length; k++) {
+        const j = columns[k]!
+        out[k] = (j === from && this.single[from] === 1) || row.has(classOf[j]!) ? yes : no
+      }
+      return
+    }
+    for (let j = 0; j < out.length; j++) out[j] = row.has(classOf[j]!) ? yes : no
     if (this.single[from] === 1) out[from] = yes
   }
 
@@ -234,15 +285,35 @@ export class RowMaker {
     direct.forEach((d1) => {
       for (const d of bySelector[d1]!) row.add(d)
     })
-    if (m.outIsolated[s1] === 0) return
-    // egress through ipBlocks: decided by the destination's address class
-    for (const g of m.outAddr[s1]!) {
-      const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
-      candidates.forEach((d1) => {
-        if (direct.has(d1)) return
-        for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
-      })
+    if (m.outIsolated[s1] !== 0) {
+      // egress through ipBlocks: decided by the destination's address class
+      for (const g of m.outAddr[s1]!) {
+        const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
+        candidates.forEach((d1) => {
+          if (direct.has(d1)) return
+          for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
+        })
+      }
     }
+    if (m.tiers !== null) this.retier(s, row)
+  }
+
+  /**
+   * The pairs of row s that a cluster policy tier names (as the source's egress, or as some destination's ingress)
+   * decided again through the tiers; every other pair keeps its NetworkPolicy answer, which is the tiers' answer
+   * when no tier names it.
+   */
+  private retier(s: number, row: Bitset): void {
+    const { ids, m, bySelector } = this
+    const tiers = m.tiers!
+    const set = (d: number) => {
+      if (m.allowed(s, d)) row.add(d)
+      else row.words[d >>> 5]! &= ~(1 << (d & 31))
+    }
+    tiers.ingressTouching(s).forEach((d1) => {
+      for (const d of bySelector[d1]!) set(d)
+    })
+    tiers.egressTouching(ids.selectorOf[s]!)?.forEach(set)
   }
 }
 
@@ -316,7 +387,7 @@ function transpose32(a: Uint32Array): void {
  * of these very pods and family in this cluster, when a caller keeps them (a server, a diff's DiffBase).
  */
 export function computeReachability(index: ClusterIndex, pods: readonly Pod[], ports: readonly PortProtocol[], family: Family, given?: ClassSides): Reachability {
-  const sides = given ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const sides = given ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family, index.cluster))
   const ids = sides.ids
   const nSel = ids.selectorClasses.length
   const inIsolated = Uint8Array.from({ length: nSel }, (_, d) => (sides.isolating(d, 'ingress').length > 0 ? 1 : 0))
@@ -325,7 +396,7 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
     const one = sides.port(port, protocol)
     const inSides = Array.from({ length: nSel }, (_, d) => one.ingressOf(d))
     const outSides = Array.from({ length: nSel }, (_, s) => one.egressOf(s))
-    return new ClassMatrix(port, protocol, ids, inIsolated, inSides.map((x) => x.sel), inSides.map((x) => x.addr), outIsolated, outSides.map((x) => x.sel), outSides.map((x) => x.grants), (m) => sides.rows(m))
+    return new ClassMatrix(port, protocol, ids, inIsolated, inSides.map((x) => x.sel), inSides.map((x) => x.addr), outIsolated, outSides.map((x) => x.sel), outSides.map((x) => x.grants), (m) => sides.rows(m), sides.tiersOn(port, protocol))
   })
   return { pods, identities: ids, results }
 }
@@ -363,6 +434,25 @@ export class ClassSides {
     this.empty = { sel: new Bitset(ids.selectorClasses.length), addr: new Bitset(ids.addressClasses.length) }
   }
 
+  private tierDecisions: { tiers: TierDecisions; ends: TierEnds } | null = null
+  private readonly tiersBy = new Map<string, PortTiers | null>()
+
+  /**
+   * What the cluster policy tiers decide on one port, per selector class (null when no cluster policy applies on
+   * it: then nothing about tiers costs anything). The identities must have been computed with the cluster's tiers.
+   */
+  tiersOn(port: number, protocol: Protocol): PortTiers | null {
+    if (this.index.cluster.clusterPolicies.length === 0) return null
+    const key = `${port}/${protocol}`
+    let t = this.tiersBy.get(key)
+    if (t === undefined) {
+      this.tierDecisions ??= { tiers: new TierDecisions(this.peers), ends: identityEnds(this.ids) }
+      const pt = new PortTiers(this.ids, this.tierDecisions.tiers, this.tierDecisions.ends, port, protocol)
+      this.tiersBy.set(key, (t = pt.any ? pt : null))
+    }
+    return t
+  }
+
   /** The policies that isolate selector class `c` for `dir` (isolatingPolicies on its representative, which the engine remembers per pod). */
   isolating(c: number, dir: Direction): readonly NetworkPolicy[] {
     if (this.reuse?.same(c, dir)) return this.reuse.from.isolating(c, dir)
@@ -383,7 +473,7 @@ export class ClassSides {
     const ids = this.ids
     const reuse = this.reuse
     const old = reuse?.from.rowsBy.get(key)
-    if (reuse === undefined || old === undefined) rows = classRows(ids, m)
+    if (reuse === undefined || old === undefined || reuse.sameTiers === false) rows = classRows(ids, m)
     else {
       const maker = new RowMaker(ids, m)
       const changedColumns: number[] = []
@@ -499,6 +589,8 @@ export class ClassSides {
 export interface SidesReuse {
   readonly from: ClassSides
   same(c: number, dir: Direction): boolean
+  /** the same cluster policies and Nodes on both sides: rows may be copied (else the tiers may differ anywhere) */
+  readonly sameTiers?: boolean
 }
 
 /** One port's sides, per selector class; `ingress`/`egress` decide one class pair (two different pods) as ClassMatrix.allowed does. */

@@ -4,7 +4,9 @@ import type { ClusterIndex } from './cluster-index.js'
 import { matchPeers } from './match-peer.js'
 import { matchPorts } from './match-port.js'
 import { isolatingPolicies } from './select.js'
-import { endpointName, sideAllows, type Endpoint, type Flow, type PolicyMiss, type RuleHit, type SideVerdict, type Verdict, type VerdictNote } from './verdict.js'
+import { NO_RESOLUTION, type NameResolution } from './name-resolution.js'
+import { tierChain } from './tier-chain.js'
+import { endpointName, sideAllows, type Endpoint, type Flow, type NetworkPolicySide, type PolicyMiss, type RuleHit, type SideVerdict, type Verdict, type VerdictNote } from './verdict.js'
 
 /**
  * Decide one direction for the pod on that side: the source's egress (other end = destination) or the
@@ -12,7 +14,20 @@ import { endpointName, sideAllows, type Endpoint, type Flow, type PolicyMiss, ty
  * "If a pod is isolated ... the only allowed connections ... are those allowed by the [direction] list of
  * some NetworkPolicy that applies to the pod" — policies are additive, never subtractive.
  */
-export function evaluateSide(index: ClusterIndex, pod: Pod, direction: Direction, other: Endpoint, flow: Flow): SideVerdict {
+export function evaluateSide(index: ClusterIndex, pod: Pod, direction: Direction, other: Endpoint, flow: Flow, options: EvaluateOptions = {}): SideVerdict {
+  const networkPolicies = () => networkPolicySide(index, pod, direction, other, flow)
+  // "host-networked pods are not included in subject selection": only the NetworkPolicy tier speaks for them
+  if (pod.hostNetwork) return networkPolicies()
+  return tierChain({ index, pod, direction, other, flow, resolution: options.resolution ?? NO_RESOLUTION }, networkPolicies)
+}
+
+/** What the engine is told besides the cluster: what domain names resolve to (for `domainNames` peers). */
+export interface EvaluateOptions {
+  readonly resolution?: NameResolution
+}
+
+/** The NetworkPolicy tier alone. */
+function networkPolicySide(index: ClusterIndex, pod: Pod, direction: Direction, other: Endpoint, flow: Flow): NetworkPolicySide {
   const policies = isolatingPolicies(index, pod, direction)
   if (policies.length === 0) return { kind: 'not-isolated' }
   // the port is always checked against the destination: named ports resolve on the destination pod
@@ -50,7 +65,7 @@ function ruleHits(index: ClusterIndex, policy: NetworkPolicy, direction: Directi
  * source pod and the ingress policy on the destination pod need to allow the connection."
  * Replies on an allowed connection are implicitly allowed, so only the opening direction is decided.
  */
-export function evaluateFlow(index: ClusterIndex, flow: Flow): Verdict {
+export function evaluateFlow(index: ClusterIndex, flow: Flow, options: EvaluateOptions = {}): Verdict {
   const { from, to } = flow
   const notes: VerdictNote[] = []
   const samePod = from.kind === 'pod' && to.kind === 'pod' && from.pod === to.pod
@@ -66,12 +81,12 @@ export function evaluateFlow(index: ClusterIndex, flow: Flow): Verdict {
     // itself is one replica connecting to another, two different pods, and is decided as any two pods are.
     notes.push({ code: 'replicas', pod: endpointName(from), replicas: from.pod.template!.replicas! })
   }
-  const egress: SideVerdict = from.kind === 'pod' ? evaluateSide(index, from.pod, 'egress', to, flow) : { kind: 'not-a-pod' }
+  const egress: SideVerdict = from.kind === 'pod' ? evaluateSide(index, from.pod, 'egress', to, flow, options) : { kind: 'not-a-pod' }
   let ingress: SideVerdict
   if (to.kind !== 'pod') ingress = { kind: 'not-a-pod' }
   else if (from.kind === 'ip' && to.pod.hostIPs.some((h) => h.family === from.ip.family && h.value === from.ip.value)) {
     // "traffic to and from the node where a Pod is running is always allowed, regardless of the IP address of the Pod"
     ingress = { kind: 'from-node' }
-  } else ingress = evaluateSide(index, to.pod, 'ingress', from, flow)
+  } else ingress = evaluateSide(index, to.pod, 'ingress', from, flow, options)
   return { allowed: sideAllows(egress) && sideAllows(ingress), egress, ingress, notes }
 }

@@ -1,5 +1,6 @@
-import type { Pod } from '../model/cluster.js'
-import type { Family } from '../model/ip.js'
+import type { Cluster, Pod } from '../model/cluster.js'
+import { selectorMatches } from '../model/label-selector.js'
+import { cidrContains, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import { ipBlockContains } from '../model/ip-block.js'
 import { labelsKey } from '../model/labels.js'
@@ -13,6 +14,8 @@ import type { Endpoint } from './verdict.js'
  * labels), its labels, its named container ports, and which of the policies' ipBlocks contain its address
  * of the connection's family. Two pods of one class get the same verdict against any third pod, so the
  * matrix is computed per class pair and expanded per pod only when written.
+ * With cluster policies the key also holds what they read: whether the pod is hostNetwork (never a subject nor a
+ * namespaces/pods peer), and which `networks` CIDRs and which `nodes` peers' node addresses hold its address.
  */
 export interface PodClass {
   readonly index: number
@@ -69,9 +72,70 @@ export function namedPortsKey(pod: Pod): string {
   return named.sort().join(',')
 }
 
-export function computeIdentities(pods: readonly Pod[], policies: readonly NetworkPolicy[], family: Family): Identities {
+/** What cluster policies read of a cluster: the policies and the Node objects (for `nodes` peers). */
+export type ClusterTiers = Pick<Cluster, 'clusterPolicies' | 'nodes'>
+
+/**
+ * A set of addresses classes must keep apart from the rest: `ranges` (first..last) cut the address line, and
+ * within a piece between cuts `contains` answers alike for every address.
+ */
+export interface AddressSet {
+  readonly ranges: readonly { readonly first: bigint; readonly last: bigint }[]
+  contains(ip: IpAddress): boolean
+}
+
+const blockSet = (b: IpBlock): AddressSet => ({ ranges: [b.cidr, ...b.except], contains: (ip) => ipBlockContains(b, ip) })
+
+/**
+ * The address sets cluster policies read: every `networks` CIDR, and per `nodes` peer the addresses of the Nodes
+ * it picks. (domainNames never match a pod's address.)
+ */
+export function clusterAddressSets(tiers: ClusterTiers): AddressSet[] {
+  return [...keyedAddressSets(tiers).values()]
+}
+
+/**
+ * Equal for two clusters whose cluster policies make the same classes: whether there are any, and the address
+ * sets they read (by CIDR, and by node selector with the addresses it picks).
+ */
+export function clusterClassesKey(tiers: ClusterTiers): string {
+  if (tiers.clusterPolicies.length === 0) return ''
+  return ['tiers', ...[...keyedAddressSets(tiers)].map(([k, v]) => `${k} ${v.ranges.map((r) => `${r.first}-${r.last}`).join(',')}`)].join('\n')
+}
+
+function keyedAddressSets(tiers: ClusterTiers): Map<string, AddressSet> {
+  const seen = new Map<string, AddressSet>()
+  for (const p of tiers.clusterPolicies) {
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const peer of r.peers) {
+        if (peer.kind === 'networks') {
+          for (const c of peer.cidrs) {
+            const key = `net ${c.family}:${c.first}-${c.last}`
+            if (!seen.has(key)) seen.set(key, { ranges: [c], contains: (ip) => cidrContains(c, ip) })
+          }
+        } else if (peer.kind === 'nodes') {
+          const key = `nodes ${peer.selector.key}`
+          if (seen.has(key)) continue
+          const addresses: IpAddress[] = []
+          for (const n of tiers.nodes) if (selectorMatches(peer.selector, n.labels)) addresses.push(...n.addresses)
+          const values = new Set(addresses.map((a) => `${a.family}:${a.value}`))
+          seen.set(key, { ranges: addresses.map((a) => ({ first: a.value, last: a.value })), contains: (ip) => values.has(`${ip.family}:${ip.value}`) })
+        }
+      }
+    }
+  }
+  return seen
+}
+
+/**
+ * `tiers`: the cluster policies and Nodes, when the classes must see them too (no cost when there are none).
+ */
+export function computeIdentities(pods: readonly Pod[], policies: readonly NetworkPolicy[], family: Family, tiers?: ClusterTiers): Identities {
   const endpoints = pods.map((p) => podEndpoint(p, family) as Endpoint & { kind: 'pod' })
-  const blockKeys = ipBlockMembership(endpoints, distinctIpBlocks(policies))
+  const withTiers = tiers !== undefined && tiers.clusterPolicies.length > 0
+  const sets = distinctIpBlocks(policies).map(blockSet)
+  if (withTiers) sets.push(...clusterAddressSets(tiers))
+  const blockKeys = addressMembership(endpoints, sets)
   const selectors = new Interner()
   const addresses = new Interner()
   const byKey = new Map<string, PodClass>()
@@ -84,7 +148,7 @@ export function computeIdentities(pods: readonly Pod[], policies: readonly Netwo
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i]!
     const e = endpoints[i]!
-    const sKey = `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}`
+    const sKey = `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}${withTiers && pod.hostNetwork ? '\nhost' : ''}`
     const before = selectors.list.length
     const s = selectors.intern(sKey, e)
     if (s === before) push(selectorsByNamespace, pod.namespace, s)
@@ -136,14 +200,14 @@ class Interner {
 }
 
 /**
- * For each endpoint, a key naming the blocks that contain its address. Block edges (cidr and except bounds)
+ * For each endpoint, a key naming the sets that contain its address. Set edges (cidr and except bounds)
  * cut the address space into elementary ranges inside which membership cannot change, so membership is
- * decided once per range that holds an address: O(blocks · ranges used + pods · log edges), never pods × blocks.
+ * decided once per range that holds an address: O(sets · ranges used + pods · log edges), never pods × sets.
  */
-function ipBlockMembership(endpoints: readonly Endpoint[], blocks: readonly IpBlock[]): string[] {
+function addressMembership(endpoints: readonly Endpoint[], blocks: readonly AddressSet[]): string[] {
   const edges = new Set<bigint>()
   for (const b of blocks) {
-    for (const c of [b.cidr, ...b.except]) {
+    for (const c of b.ranges) {
       edges.add(c.first)
       edges.add(c.last + 1n)
     }
@@ -164,7 +228,7 @@ function ipBlockMembership(endpoints: readonly Endpoint[], blocks: readonly IpBl
     let key = byRange.get(lo)
     if (key === undefined) {
       key = ''
-      for (let id = 0; id < blocks.length; id++) if (ipBlockContains(blocks[id]!, e.ip)) key += `${id},`
+      for (let id = 0; id < blocks.length; id++) if (blocks[id]!.contains(e.ip)) key += `${id},`
       byRange.set(lo, key)
     }
     return key

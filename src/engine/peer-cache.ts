@@ -1,3 +1,5 @@
+import type { ClusterPeer, ClusterPolicy, ClusterRule, ClusterSubject } from '../model/cluster-policy.js'
+import { cidrContains, type IpAddress } from '../model/ip.js'
 import { selectorMatches, type LabelSelector } from '../model/label-selector.js'
 import { peerKey, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
 import { Bitset } from './bitset.js'
@@ -44,7 +46,14 @@ export class PeerCache {
   private readonly byKey = new Map<string, Bitset>()
   private readonly nsBySelector = new Map<string, string[]>()
   private readonly ruleCache = new WeakMap<Rule, PeerSets>()
-  constructor(readonly index: ClusterIndex, readonly space: PeerSpace) {}
+  private readonly clusterRuleCache = new WeakMap<ClusterRule, PeerSets>()
+  private readonly subjectCache = new Map<string, Bitset>()
+  private nodeAddresses: Map<string, ReadonlySet<string>> | null = null
+  /**
+   * `resolve`: the addresses a domain name stands for, when the user said (`--resolve`); without it a domainNames
+   * peer admits no class (whether it matches depends on DNS, which a class answer cannot know).
+   */
+  constructor(readonly index: ClusterIndex, readonly space: PeerSpace, private readonly resolve?: (name: string) => readonly IpAddress[]) {}
 
   /** "If this field is empty or missing, this rule matches all sources" — several peers are ORed. */
   forRule(rule: Rule, policy: NetworkPolicy): PeerSets {
@@ -79,6 +88,97 @@ export class PeerCache {
     return bits
   }
 
+  /**
+   * Does a cluster policy's subject select selector class `sel`? "host-networked pods are not included in
+   * subject selection"; `namespaces`: every pod of the namespaces picked; `pods`: the podSelector's pods of them.
+   */
+  subjectSelects(policy: ClusterPolicy, sel: number): boolean {
+    return this.forSubject(policy.subject).has(sel)
+  }
+
+  /** The selector classes a cluster subject selects. */
+  forSubject(subject: ClusterSubject): Bitset {
+    const key = subject.kind === 'namespaces' ? `ns\n${subject.selector.key}` : `pods\n${subject.namespaceSelector.key}\n${subject.podSelector.key}`
+    let bits = this.subjectCache.get(key)
+    if (bits === undefined) {
+      bits = this.podsOf(subject.kind === 'namespaces' ? subject.selector : subject.namespaceSelector, subject.kind === 'pods' ? subject.podSelector : null)
+      this.subjectCache.set(key, bits)
+    }
+    return bits
+  }
+
+  /** What a cluster rule's peers admit (several peers are ORed): selector classes and address classes. */
+  forClusterRule(rule: ClusterRule): PeerSets {
+    let sets = this.clusterRuleCache.get(rule)
+    if (sets === undefined) {
+      sets = { sel: new Bitset(this.space.selectorSize), addr: new Bitset(this.space.addressSize) }
+      for (const peer of rule.peers) (peer.kind === 'namespaces' || peer.kind === 'pods' ? sets.sel : sets.addr).orWith(this.forClusterPeer(peer))
+      this.clusterRuleCache.set(rule, sets)
+    }
+    return sets
+  }
+
+  /**
+   * The classes one cluster peer admits: selector classes for namespaces/pods (never a hostNetwork pod), address
+   * classes for networks ("cluster-internal traffic will be checked against the rule as well": pod addresses
+   * count), nodes (the addresses of `status.addresses` of the Nodes picked) and domainNames (only through `resolve`).
+   */
+  forClusterPeer(peer: ClusterPeer): Bitset {
+    const key = clusterPeerKey(peer)
+    let bits = this.byKey.get(key)
+    if (bits !== undefined) return bits
+    const { space } = this
+    if (peer.kind === 'namespaces') bits = this.podsOf(peer.selector, null)
+    else if (peer.kind === 'pods') bits = this.podsOf(peer.namespaceSelector, peer.podSelector)
+    else {
+      const hit = this.addressTest(peer)
+      bits = new Bitset(space.addressSize)
+      for (const id of space.addressIds) {
+        const rep = space.addressRep(id)
+        // "Pod addresses never match domainNames"
+        if (peer.kind === 'domainNames' && rep.kind === 'pod') continue
+        if (rep.ip !== null && hit(rep.ip)) bits.add(id)
+      }
+    }
+    this.byKey.set(key, bits)
+    return bits
+  }
+
+  private addressTest(peer: ClusterPeer & { kind: 'networks' | 'nodes' | 'domainNames' }): (ip: IpAddress) => boolean {
+    if (peer.kind === 'networks') return (ip) => peer.cidrs.some((c) => cidrContains(c, ip))
+    if (peer.kind === 'nodes') {
+      const set = this.nodeAddressesOf(peer.selector)
+      return (ip) => set.has(`${ip.family}:${ip.value}`)
+    }
+    const resolved = new Set<string>()
+    if (this.resolve !== undefined) for (const name of peer.names) for (const ip of this.resolve(name)) resolved.add(`${ip.family}:${ip.value}`)
+    return (ip) => resolved.has(`${ip.family}:${ip.value}`)
+  }
+
+  private nodeAddressesOf(selector: LabelSelector): ReadonlySet<string> {
+    this.nodeAddresses ??= new Map()
+    let set = this.nodeAddresses.get(selector.key)
+    if (set === undefined) {
+      const out = new Set<string>()
+      for (const n of this.index.cluster.nodes) if (selectorMatches(selector, n.labels)) for (const ip of n.addresses) out.add(`${ip.family}:${ip.value}`)
+      this.nodeAddresses.set(selector.key, (set = out))
+    }
+    return set
+  }
+
+  /** Selector classes of the namespaces `nsSelector` picks whose pods `podSelector` (null: any) picks, hostNetwork pods left out. */
+  private podsOf(nsSelector: LabelSelector, podSelector: LabelSelector | null): Bitset {
+    const bits = new Bitset(this.space.selectorSize)
+    for (const ns of this.namespacesMatching(nsSelector)) {
+      for (const id of this.space.selectorsByNamespace.get(ns) ?? []) {
+        const pod = this.space.selectorRep(id).pod
+        if (pod.hostNetwork) continue
+        if (podSelector === null || selectorMatches(podSelector, pod.labels)) bits.add(id)
+      }
+    }
+    return bits
+  }
+
   /** The namespaces of the space's pods whose labels `selector` matches. */
   namespacesMatching(selector: LabelSelector): readonly string[] {
     let list = this.nsBySelector.get(selector.key)
@@ -102,5 +202,16 @@ export function identitySpace(ids: Identities): PeerSpace {
     addressIds: ids.addressClasses.map((c) => c.index),
     addressRep: (id) => ids.addressClasses[id]!.rep,
     all: { sel: Bitset.full(nSel), addr: Bitset.full(nAddr) },
+  }
+}
+
+/** Equal for cluster peers that admit the same endpoints (kept apart from NetworkPolicy peers' keys). */
+export function clusterPeerKey(peer: ClusterPeer): string {
+  switch (peer.kind) {
+    case 'namespaces': return `c-ns\n${peer.selector.key}`
+    case 'pods': return `c-pods\n${peer.namespaceSelector.key}\n${peer.podSelector.key}`
+    case 'nodes': return `c-nodes\n${peer.selector.key}`
+    case 'networks': return `c-net\n${peer.cidrs.map((c) => `${c.family}:${c.first}-${c.last}`).join(',')}`
+    case 'domainNames': return `c-dns\n${peer.names.join(',')}`
   }
 }

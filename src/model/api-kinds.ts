@@ -18,6 +18,12 @@ export const SERVED_KINDS: Readonly<Record<string, string>> = {
   ReplicaSet: 'apps/v1',
   Job: 'batch/v1',
   CronJob: 'batch/v1',
+  Node: 'v1',
+  // sig-network-policy-api: ClusterNetworkPolicy from v0.2.0; AdminNetworkPolicy and BaselineAdminNetworkPolicy
+  // as v0.1.x serves them
+  ClusterNetworkPolicy: 'policy.networking.k8s.io/v1alpha2',
+  AdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
+  BaselineAdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
 }
 
 /** Versions that once served some of these kinds and were removed (extensions/v1beta1 in 1.16, batch/v1beta1 in 1.25, ...). */
@@ -61,8 +67,8 @@ export function classifyKind(apiVersion: string, kind: string): KindVerdict {
 
 /**
  * The read kind that `kind` is a slip of: the same letters in another case, a plural, or (ignoring case) at
- * most 1 edit away for a kind of up to 6 letters and 2 for a longer one. Node, Secret or Ingress stay far
- * enough from every read kind not to be taken for one.
+ * most 1 edit away for a kind of up to 6 letters and 2 for a longer one. Secret or Ingress stay far enough
+ * from every read kind not to be taken for one.
  */
 export function closestKind(kind: string): string | undefined {
   const k = kind.toLowerCase()

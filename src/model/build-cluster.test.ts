@@ -143,3 +143,42 @@ describe('scale', () => {
     expect(r.cluster.pods.length).toBe(15_000)
   })
 })
+
+describe('cluster policies and nodes', () => {
+  const cnp = (name: string, tier: string, priority: number, extra = '') =>
+    `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: { name: ${name}${extra} }\nspec: { tier: ${tier}, priority: ${priority}, subject: { namespaces: {} } }`
+  const node = (name: string, ip: string) => `apiVersion: v1\nkind: Node\nmetadata: { name: ${name} }\nstatus: { addresses: [ { type: InternalIP, address: ${ip} } ] }`
+
+  test('sorted: Admin tier first, each tier by priority then name; nodes by name', () => {
+    const r = build(cnp('z', 'Baseline', 1), cnp('b', 'Admin', 5), cnp('a', 'Admin', 5), cnp('c', 'Admin', 1), node('n2', '10.0.0.2'), node('n1', '10.0.0.1'))
+    expect(r.issues).toEqual([])
+    expect(r.cluster.clusterPolicies.map((p) => p.name)).toEqual(['c', 'a', 'b', 'z'])
+    expect(r.cluster.nodes.map((n) => n.name)).toEqual(['n1', 'n2'])
+  })
+
+  test('cluster-scoped: a metadata.namespace is ignored, as the API server clears it; a duplicate replaces the first', () => {
+    const r = build(cnp('a', 'Admin', 5, ', namespace: x'), cnp('a', 'Admin', 7), node('n1', '10.0.0.1'), node('n1', '10.0.0.9'))
+    expect(r.issues).toEqual([])
+    expect(r.cluster.clusterPolicies.map((p) => `${p.name} ${p.priority}`)).toEqual(['a 7'])
+    expect(r.cluster.nodes.map((n) => n.addresses[0]!.text)).toEqual(['10.0.0.9'])
+    expect(r.notes).toEqual([
+      { code: 'duplicate_object', kind: 'ClusterNetworkPolicy', namespace: '', name: 'a' },
+      { code: 'duplicate_object', kind: 'Node', namespace: '', name: 'n1' },
+    ])
+    // no namespace is created for it
+    expect(r.cluster.namespaces.size).toBe(0)
+  })
+
+  test('a CNP and an ANP of one name are two objects', () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: a }\nspec: { priority: 5, subject: { namespaces: {} } }'
+    const r = build(cnp('a', 'Admin', 5), anp)
+    expect(r.issues).toEqual([])
+    expect(r.cluster.clusterPolicies.map((p) => p.kind)).toEqual(['AdminNetworkPolicy', 'ClusterNetworkPolicy'])
+  })
+
+  test('an invalid cluster policy is left out, with its issues located on the object', () => {
+    const r = build(cnp('a', 'Middle', 5))
+    expect(r.cluster.clusterPolicies).toEqual([])
+    expect(r.issues.map((i) => [i.object, toDotPath(i.issue.path), i.issue.code])).toEqual([[{ kind: 'ClusterNetworkPolicy', name: 'a' }, 'spec.tier', 'unsupported_value']])
+  })
+})

@@ -6,7 +6,7 @@
  */
 import { comparePods, type Cluster, type Namespace, type Pod, type Service } from './cluster.js'
 import type { ManifestDoc } from './documents.js'
-import type { LocatedIssue, ModelIssue, ModelNote, ObjectRef, Parsed } from './issues.js'
+import { InternalError, type LocatedIssue, type ModelIssue, type ModelNote, type ObjectRef, type Parsed } from './issues.js'
 import { classifyKind, SERVED_KINDS } from './api-kinds.js'
 import { DEFAULT_NAMESPACE, generatedName, isObject, pathOf, typeName, type Json, type Mutable } from './parse-fields.js'
 import { implicitNamespace, NAMESPACE_NAME_LABEL, parseNamespace } from './parse-namespace.js'
@@ -14,6 +14,9 @@ import { readControllerOwner, readUid, type OwnerRef } from './parse-owner.js'
 import { isWorkloadKind, parsePod, parseWorkload, podPhase, type Workload } from './parse-pod.js'
 import { parsePolicy } from './parse-policy.js'
 import { parseService } from './parse-service.js'
+import { isClusterPolicyKind, parseClusterPolicy } from './parse-cluster-policy.js'
+import { parseNode } from './parse-node.js'
+import { compareNodes, sortClusterPolicies, type ClusterPolicy, type Node } from './cluster-policy.js'
 import type { NetworkPolicy } from './policy.js'
 import type { Origin, SourceRef } from './source.js'
 import { workloadPods, type PodEntry } from './workload-pods.js'
@@ -34,6 +37,9 @@ export type Entry =
   | { readonly kind: 'NetworkPolicy'; readonly value: NetworkPolicy }
   | { readonly kind: 'Service'; readonly value: Service }
   | { readonly kind: 'Workload'; readonly value: Workload }
+  /** a ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy (cluster-scoped) */
+  | { readonly kind: 'ClusterPolicy'; readonly value: ClusterPolicy }
+  | { readonly kind: 'Node'; readonly value: Node }
 
 /**
  * Builds the cluster from decoded documents (see splitDocuments). Later objects replace earlier ones of the
@@ -130,6 +136,8 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   const workloads: Workload[] = []
   const policies: NetworkPolicy[] = []
   const services: Service[] = []
+  const clusterPolicies: ClusterPolicy[] = []
+  const nodes: Node[] = []
   for (const e of objects.values()) {
     if (e === null) continue
     switch (e.kind) {
@@ -151,6 +159,14 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
       case 'Workload':
         workloads.push(e.value)
         break
+      case 'ClusterPolicy':
+        clusterPolicies.push(e.value)
+        break
+      case 'Node':
+        nodes.push(e.value)
+        break
+      default:
+        return unreachable(e)
     }
   }
 
@@ -160,7 +176,7 @@ export function assembleCluster(parsedDocs: Iterable<ParsedDocument>): BuildResu
   services.sort(byNamespaceThenName)
   addImplicitNamespaces(namespaces, allPods, policies, services, notes)
   const sortedNamespaces = new Map([...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-  return { cluster: { namespaces: sortedNamespaces, pods: allPods, policies, services, clusterPolicies: [], nodes: [] }, notes, issues }
+  return { cluster: { namespaces: sortedNamespaces, pods: allPods, policies, services, clusterPolicies: sortClusterPolicies(clusterPolicies), nodes: nodes.sort(compareNodes) }, notes, issues }
 }
 
 /** The same object under another name (for a second copy of an object named from its generateName). */
@@ -176,7 +192,16 @@ function renamed(e: Entry, name: string): Entry {
       return { kind: e.kind, value: { ...e.value, name } }
     case 'Workload':
       return { kind: e.kind, value: { ...e.value, name, pod: { ...e.value.pod, name, template: { kind: e.value.kind, name } } } }
+    case 'ClusterPolicy':
+      return { kind: e.kind, value: { ...e.value, name } }
+    case 'Node':
+      return { kind: e.kind, value: { ...e.value, name } }
   }
+}
+
+/** Makes a switch over Entry exhaustive: a new kind of entry without its case does not compile. */
+function unreachable(e: never): never {
+  throw new InternalError(`unhandled entry ${JSON.stringify((e as { kind?: unknown }).kind)}`)
 }
 
 /** Parses an object of a kind netpol reads; undefined for any other kind. */
@@ -204,7 +229,15 @@ function parseEntry(kind: string, v: Json, d: ManifestDoc): Parsed<Entry> | unde
       const r = parseService(v, d.pathPrefix, source)
       return r.ok ? { ok: true, value: { kind: 'Service', value: r.value } } : r
     }
+    case 'Node': {
+      const r = parseNode(v, d.pathPrefix, source)
+      return r.ok ? { ok: true, value: { kind: 'Node', value: r.value } } : r
+    }
     default: {
+      if (isClusterPolicyKind(kind)) {
+        const r = parseClusterPolicy(kind, v, d.pathPrefix, source)
+        return r.ok ? { ok: true, value: { kind: 'ClusterPolicy', value: r.value } } : r
+      }
       if (!isWorkloadKind(kind)) return undefined
       const r = parseWorkload(v, d.pathPrefix, source)
       return r.ok ? { ok: true, value: { kind: 'Workload', value: r.value } } : r

@@ -45,6 +45,32 @@ export type ModelIssue =
   | { code: 'negative_count'; path: Path; input: number }
   | { code: 'unserved_api_version'; path: Path; apiVersion: string; kind: string; served: string; removed: boolean }
   | { code: 'unknown_kind'; path: Path; kind: string; apiVersion: string; suggestion: string; served: string }
+  // The OpenAPI limits and CEL rules of the sig-network-policy-api CRDs (ClusterNetworkPolicy, AdminNetworkPolicy,
+  // BaselineAdminNetworkPolicy), in the API server's terms.
+  /** an enum field holding another value (`Unsupported value`) */
+  | { code: 'unsupported_value'; path: Path; input: string; supported: readonly string[] }
+  /** an integer outside the schema's minimum/maximum */
+  | { code: 'out_of_range'; path: Path; input: number; min: number; max: number }
+  /** a list longer than maxItems (`Too many`) */
+  | { code: 'too_many_items'; path: Path; count: number; max: number }
+  /** a list shorter than minItems */
+  | { code: 'too_few_items'; path: Path; count: number; min: number }
+  /** a string longer than maxLength (characters) */
+  | { code: 'too_long'; path: Path; length: number; max: number }
+  /** an object with minProperties 1 and maxProperties 1 holding none or several of `fields` ("exactly one field must be set") */
+  | { code: 'exactly_one_field'; path: Path; set: readonly string[]; fields: readonly string[] }
+  /** an object with minProperties 1 holding none of `fields` */
+  | { code: 'empty_object'; path: Path; fields: readonly string[] }
+  /** a domainNames entry that does not match the CRD's DomainName pattern */
+  | { code: 'invalid_domain_name'; path: Path; input: string }
+  /** PortRange: "self.start < self.end" */
+  | { code: 'port_range_not_increasing'; path: Path; start: number; end: number }
+  /** the experimental channel's egress rule check: a named port with a peer that has no named ports */
+  | { code: 'named_port_without_pods'; path: Path; peers: readonly string[] }
+  /** domainNames in a rule whose action is not Accept/Allow ("only supported for Accept rules") */
+  | { code: 'domain_names_not_accept'; path: Path; action: string }
+  /** BaselineAdminNetworkPolicy: "self.metadata.name == 'default'" */
+  | { code: 'baseline_not_default'; path: Path; name: string }
   | { code: 'file_not_found'; path: Path; file: string }
   | { code: 'file_unreadable'; path: Path; file: string; message: string }
   /** a Helm chart directory (it holds Chart.yaml): its templates must be rendered first */

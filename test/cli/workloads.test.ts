@@ -59,7 +59,7 @@ describe('a whole kubectl get all,ns,netpol -A -o json dump', () => {
     const r = await runCli(['matrix', '-f', DUMP, '--port', '8080/TCP', '-o', 'json'])
     const notes = r.err.split('\n').filter((l) => l.startsWith('note: '))
     expect(notes).toEqual([
-      'note: HorizontalPodAutoscaler web skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only',
+      'note: HorizontalPodAutoscaler web skipped: netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only',
       'note: skipped 2 pods that have finished (2 Succeeded): ops/migrate-v42-q9w3e, ops/report-29406720-x7k2p',
       'note: pod templates of 6 workloads not used because their pods are present: DaemonSet kube-system/kube-proxy, Deployment kube-system/coredns, Deployment shop/web and 3 more',
       'note: skipped 2 workloads that run no pod (replicas 0, suspended, or a finished Job): Deployment shop/legacy-api, Job ops/migrate-v42',

@@ -132,6 +132,32 @@ export function issueMessage(issue: ModelIssue): string {
       return `${shown(issue.apiVersion)} ${shown(issue.kind)} is ${issue.removed ? 'no longer' : 'not'} served; use apiVersion ${issue.served}`
     case 'unknown_kind':
       return `kind ${q(issue.kind)} is not served by ${shown(issue.apiVersion)}; did you mean ${issue.suggestion}?${issue.kind.toLowerCase() === issue.suggestion.toLowerCase() ? ' (kinds are case-sensitive)' : ''}${issue.apiVersion === issue.served ? '' : ` (apiVersion ${issue.served})`}`
+    case 'unsupported_value':
+      return `Unsupported value: ${q(issue.input)}: supported values: ${issue.supported.map((v) => JSON.stringify(v)).join(', ')}`
+    case 'out_of_range':
+      return `Invalid value: ${issue.input}: must be ${issue.input < issue.min ? `greater than or equal to ${issue.min}` : `less than or equal to ${issue.max}`}`
+    case 'too_many_items':
+      return `Too many: ${issue.count}: must have at most ${issue.max} items`
+    case 'too_few_items':
+      return `Invalid value: ${issue.count}: must have at least ${issue.min} item${issue.min === 1 ? '' : 's'}${issue.min === 1 ? ' (leave the field out instead of writing an empty list)' : ''}`
+    case 'too_long':
+      return `Too long: ${issue.length} characters; may not be more than ${issue.max}`
+    case 'exactly_one_field':
+      return issue.set.length === 0
+        ? `Required value: exactly one of ${issue.fields.join(', ')} must be set`
+        : `Invalid value: ${issue.set.join(' and ')} are set; exactly one of ${issue.fields.join(', ')} may be set (split them into separate entries)`
+    case 'empty_object':
+      return `Required value: must set ${issue.fields.join(' or ')}`
+    case 'invalid_domain_name':
+      return `Invalid value: ${q(issue.input)}: expected a domain name such as example.com, or *.example.com for its subdomains (* only as the whole first label)`
+    case 'port_range_not_increasing':
+      return `Invalid value: start ${issue.start}, end ${issue.end}: Start port must be less than End port${issue.start === issue.end ? ' (for one port, write a single port number)' : ''}`
+    case 'named_port_without_pods':
+      return `Invalid value: ${issue.peers.join('/')} peer cannot be set with a named port since there are no named ports for ${issue.peers.join('/')}; use port numbers, or put the named port in a rule of pods/namespaces peers`
+    case 'domain_names_not_accept':
+      return `Invalid value: ${q(issue.action)}: domainNames are only supported in Accept (Allow) rules; deny the rest with a later rule of networks`
+    case 'baseline_not_default':
+      return `Invalid value: ${q(issue.name)}: Only one baseline admin network policy with metadata.name="default" can be created in the cluster`
     case 'file_not_found':
       return 'no such file or directory'
     case 'file_unreadable':
@@ -157,12 +183,15 @@ const SERVICE_IP_PROBLEMS: Record<ServiceIpProblem, (input: string) => string> =
   'link-local-multicast': (v) => `${v} may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)`,
 }
 
+/** What a skipped kind is told: the kinds netpol reads (see api-kinds.ts). */
+export const READ_KINDS = 'netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only'
+
 /** A note as one sentence (the caller adds any `note:` prefix). */
 export function formatNote(n: ModelNote): string {
   switch (n.code) {
     case 'unknown_kind_skipped':
       if (n.apiVersion !== undefined) return `${shown(n.apiVersion)} ${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: a custom resource, not the Kubernetes ${n.kind}`
-      return `${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+      return `${shown(n.kind)} ${n.name ? shown(n.name) : '(unnamed)'} skipped: ${READ_KINDS}`
     case 'generated_name':
       return `${shown(n.kind)} ${n.namespace ? `${shown(n.namespace)}/` : ''}${shown(n.name)} is named from generateName ${q(n.generateName)}: the API server adds 5 random characters, netpol 5 derived from the object`
     case 'namespace_created':

@@ -9,12 +9,12 @@ test.each<{ name: string; notes: ModelNote[]; want: string[] }>([
   {
     name: 'skipped kinds: one line with counts, most frequent first',
     notes: [...many(50, (i) => skipped('ConfigMap', `cfg-${i}`)), ...many(3, (i) => skipped('Kustomization', `k${i}`)), skipped('Secret', 's')],
-    want: ['skipped 50 ConfigMap, 3 Kustomization, 1 Secret: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only'],
+    want: ['skipped 50 ConfigMap, 3 Kustomization, 1 Secret: netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only'],
   },
   {
     name: 'a note given once keeps its sentence',
     notes: [skipped('ConfigMap', 'cfg')],
-    want: ['ConfigMap cfg skipped: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only'],
+    want: ['ConfigMap cfg skipped: netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only'],
   },
   {
     name: 'workloads at replicas 0: one line naming three and counting the rest',
@@ -31,7 +31,7 @@ test.each<{ name: string; notes: ModelNote[]; want: string[] }>([
     ],
     want: [
       'pod templates of 2 workloads not used because their pods are present: Deployment a/x, StatefulSet a/y',
-      'skipped 2 ConfigMap: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only',
+      'skipped 2 ConfigMap: netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only',
     ],
   },
   {
@@ -46,7 +46,7 @@ test.each<{ name: string; notes: ModelNote[]; want: string[] }>([
   {
     name: 'a kind name that is not plain text stays quoted on one line',
     notes: [skipped('Config\nMap', 'a'), skipped('Config\nMap', 'b')],
-    want: ['skipped 2 "Config\\nMap": netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only'],
+    want: ['skipped 2 "Config\\nMap": netpol reads Namespace, Pod, Service, Node, workload kinds, NetworkPolicy and the cluster policy kinds only'],
   },
 ])('$name', ({ notes, want }) => {
   expect(formatNotes(notes)).toEqual(want)

@@ -4,7 +4,7 @@
  * bury the notes that matter. A kind of note given once keeps its full sentence (formatNote).
  */
 import type { ModelNote } from '../../model/issues.js'
-import { formatNote, shown } from './format-issue.js'
+import { formatNote, READ_KINDS, shown } from './format-issue.js'
 
 /** How many objects a summary names before "and N more". */
 const EXAMPLES = 3
@@ -31,7 +31,7 @@ function summary(code: Code, g: readonly ModelNote[]): string {
   const of = <C extends Code>(_c: C) => g as NoteOf<C>[]
   switch (code) {
     case 'unknown_kind_skipped':
-      return `skipped ${counts(of('unknown_kind_skipped').map((x) => (x.apiVersion === undefined ? shown(x.kind) : `${shown(x.kind)} (${shown(x.apiVersion)})`)))}: netpol reads Namespace, Pod, NetworkPolicy, Service and workload kinds only`
+      return `skipped ${counts(of('unknown_kind_skipped').map((x) => (x.apiVersion === undefined ? shown(x.kind) : `${shown(x.kind)} (${shown(x.apiVersion)})`)))}: ${READ_KINDS}`
     case 'generated_name':
       return `${n} objects have generateName and no name; the API server adds 5 random characters, netpol 5 derived from each object: ${examples(of('generated_name').map(obj))}`
     case 'namespace_created':

@@ -2,6 +2,7 @@ import type { LabComparison, LabFailure, NotProbedReason } from '../../analysis/
 import type { Direction } from '../../model/policy.js'
 import { formatRef } from '../../model/policy.js'
 import type { SideVerdict, Verdict } from '../../engine/verdict.js'
+import { chainText } from '../../report/tier-words.js'
 
 const NOT_PROBED_TEXT: Record<NotProbedReason, string> = {
   'not-served': 'port not served by the destination',
@@ -28,6 +29,11 @@ function sideText(v: SideVerdict, dir: Direction): string {
     }
     case 'denied':
       return `denied: isolated by ${v.isolatedBy.map(formatRef).join(', ')}, no rule matches`
+    case 'admin':
+    case 'admin-pass':
+    case 'baseline':
+    case 'dns':
+      return chainText(v)!
   }
 }
 

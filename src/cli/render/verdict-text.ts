@@ -6,6 +6,8 @@ import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '.
 import type { PeerMiss, PortMiss, RuleHit, SideVerdict } from '../../engine/verdict.js'
 import type { CheckedFlow } from '../../report/check-report.js'
 import { peerText } from '../../report/rule-words.js'
+import type { ClusterPolicy } from '../../model/cluster-policy.js'
+import { tierSideLines } from './tier-text.js'
 
 export type { CheckedFlow }
 export { peerText }
@@ -20,16 +22,16 @@ export const plain: Style = { ok: (s) => s, bad: (s) => s, dim: (s) => s, bold: 
 
 export function renderCheckText(cluster: Cluster, flows: readonly CheckedFlow[], st: Style = plain): string {
   const policies = new Map(cluster.policies.map((p) => [`${p.namespace}/${p.name}`, p]))
-  return flows.map((f) => renderOne(policies, f, st)).join('\n')
+  return flows.map((f) => renderOne(policies, cluster.clusterPolicies, f, st)).join('\n')
 }
 
-function renderOne(policies: ReadonlyMap<string, NetworkPolicy>, f: CheckedFlow, st: Style): string {
+function renderOne(policies: ReadonlyMap<string, NetworkPolicy>, clusterPolicies: readonly ClusterPolicy[], f: CheckedFlow, st: Style): string {
   const head = f.verdict.allowed ? st.ok(st.bold('ALLOWED')) : st.bad(st.bold('DENIED'))
   const addrs = f.fromIp !== null || f.toIp !== null ? st.dim(`  (${f.fromIp ?? 'no address'} → ${f.toIp ?? 'no address'})`) : ''
   const lines = [`${head}  ${f.from} → ${f.to}  port ${f.port}/${f.protocol}${f.via ? `  ${f.via}` : ''}${addrs}`, '']
   for (const n of f.verdict.notes) if (n.code === 'replicas') lines.push(`  ${replicasText(n.pod, n.replicas)}`, '')
-  lines.push(...side('egress', `egress of ${f.from}`, f.verdict.egress, policies, st))
-  lines.push(...side('ingress', `ingress to ${f.to}`, f.verdict.ingress, policies, st))
+  lines.push(...side('egress', `egress of ${f.from}`, f.verdict.egress, policies, st, clusterPolicies, f.toIp ?? undefined))
+  lines.push(...side('ingress', `ingress to ${f.to}`, f.verdict.ingress, policies, st, clusterPolicies, f.fromIp ?? undefined))
   for (const n of f.verdict.notes) {
     if (n.code === 'host-network') lines.push(`  note: ${n.pod} uses hostNetwork: NetworkPolicy enforcement for such pods is undefined in Kubernetes and netpol's agent does not enforce the policies that select them (it filters other pods' egress to them as traffic to the node)`)
     if (n.code === 'no-ip') lines.push(`  note: ${n.pod} has no known address of this family (no status.podIP, or a workload template): ipBlock peers never match it`)
@@ -43,8 +45,13 @@ export function replicasText(pod: string, replicas: number | 'per-node'): string
   return `${pod} stands for ${what}; this is one replica to another, decided as for two different pods`
 }
 
-export function side(dir: Direction, title: string, v: SideVerdict, policies: ReadonlyMap<string, NetworkPolicy>, st: Style): string[] {
+export function side(dir: Direction, title: string, v: SideVerdict, policies: ReadonlyMap<string, NetworkPolicy>, st: Style, clusterPolicies: readonly ClusterPolicy[] = [], address?: string): string[] {
   switch (v.kind) {
+    case 'admin':
+    case 'admin-pass':
+    case 'baseline':
+    case 'dns':
+      return tierSideLines(title, v, clusterPolicies, st, (np) => side(dir, title, np, policies, st).slice(1), address)
     case 'not-a-pod':
       return [`  ${title}: ${st.ok('allowed')} — not a pod, no policy applies to this side`]
     case 'not-isolated':

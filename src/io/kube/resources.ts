@@ -12,7 +12,10 @@ export interface ApiResource {
   readonly namespaced: boolean
 }
 
-const r = (kind: string, group: string, plural: string, namespaced: boolean): ApiResource => ({ kind, group, version: 'v1', plural, namespaced })
+const r = (kind: string, group: string, plural: string, namespaced: boolean, version = 'v1'): ApiResource => ({ kind, group, version, plural, namespaced })
+
+/** The API group of the cluster policy kinds (sig-network-policy-api), served only where its CRDs are installed. */
+export const POLICY_API_GROUP = 'policy.networking.k8s.io'
 
 /** Every kind netpol reads, by kind. */
 export const API_RESOURCES = {
@@ -28,15 +31,24 @@ export const API_RESOURCES = {
   ReplicaSet: r('ReplicaSet', 'apps', 'replicasets', true),
   Job: r('Job', 'batch', 'jobs', true),
   CronJob: r('CronJob', 'batch', 'cronjobs', true),
+  ClusterNetworkPolicy: r('ClusterNetworkPolicy', POLICY_API_GROUP, 'clusternetworkpolicies', false, 'v1alpha2'),
+  AdminNetworkPolicy: r('AdminNetworkPolicy', POLICY_API_GROUP, 'adminnetworkpolicies', false, 'v1alpha1'),
+  BaselineAdminNetworkPolicy: r('BaselineAdminNetworkPolicy', POLICY_API_GROUP, 'baselineadminnetworkpolicies', false, 'v1alpha1'),
 } as const satisfies Record<string, ApiResource>
 
 export type KindName = keyof typeof API_RESOURCES
 
-/** The kinds the model is built from (see loadCluster): every kind netpol reads but Node. */
+/** The kinds the model is always built from (see loadCluster): every cluster serves them and netpol must read them. */
 export const MODEL_KINDS: readonly KindName[] = [
   'Namespace', 'Pod', 'Service', 'NetworkPolicy', 'ReplicationController',
   'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob',
 ]
+
+/**
+ * Kinds the model is built from when the cluster has them: the cluster policy kinds, when their API group and
+ * version are served (their CRDs installed), and Node, when netpol may list nodes (`nodes` peers need them).
+ */
+export const OPTIONAL_KINDS: readonly KindName[] = ['Node', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']
 
 /** `v1` or `apps/v1` */
 export const apiVersionOf = (res: ApiResource): string => (res.group === '' ? res.version : `${res.group}/${res.version}`)
