@@ -103,10 +103,11 @@ describe('FlowLog', () => {
     })
     const { log, out } = setup(100, false, tiered)
     log.ingest(line({ 'oob.prefix': 'netpol drop ingress [Admin] cnp/db-lockdown ingress[0]' }))
+    // a rule no longer in force: the engine's words for now, the fields for what the kernel ran
     log.ingest(line({ 'oob.prefix': 'netpol drop ingress [Baseline] banp/default ingress[3]', dest_port: 80 }))
     expect(out.map((l) => JSON.parse(l))).toMatchObject([
       { verdict: 'denied', reason: 'ingress to db/postgres-0: [Admin] cnp/db-lockdown priority 10 ingress[0] "no-one" Deny', tier: 'Admin', policy: 'cnp/db-lockdown', rule: 'ingress[0]' },
-      { reason: 'ingress to db/postgres-0: [Baseline] banp/default ingress[3] Deny (no such rule in force now: logged under an earlier ruleset)', tier: 'Baseline', policy: 'banp/default' },
+      { reason: 'ingress to db/postgres-0: [Admin] cnp/db-lockdown priority 10 ingress[0] "no-one" Deny', tier: 'Baseline', policy: 'banp/default', rule: 'ingress[3]' },
     ])
   })
 

@@ -22,7 +22,7 @@ import { LOG_PREFIX } from '../dataplane/compile-policies.js'
 import { UNKNOWN_LOG_WORD } from '../dataplane/unknown-pods.js'
 import { ACCEPT_LOG_WORD } from '../dataplane/accept-log.js'
 import { findTierPolicy, parseTierRuleWords, type ParsedTierRule } from '../dataplane/tier-log-words.js'
-import { actionWord, SHORT_KIND, type ClusterPolicy, type Tier } from '../model/cluster-policy.js'
+import { SHORT_KIND, type Tier } from '../model/cluster-policy.js'
 
 /** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
 export interface LoggedPacket {
@@ -124,26 +124,12 @@ export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry
   }
   const head = { time: new Date(p.time).toISOString(), verdict: p.verdict, direction: p.direction, protocol: p.protocol, port: p.port, src: end(from), dst: end(to) }
   if (p.tierRule !== undefined) {
+    // the words are the engine's, under the policies in force now; the fields say which rule the kernel ran
     const r = p.tierRule
-    const policy = findTierPolicy(view.index.cluster.clusterPolicies, r)
-    const name = policy?.name ?? r.name ?? `#${r.hash}`
-    return { ...head, reason: `${who}: ${tierStep(r, policy)}`, tier: r.tier, policy: `${SHORT_KIND[r.kind]}/${name}`, rule: `${r.direction}[${r.index}]` }
+    const name = findTierPolicy(view.index.cluster.clusterPolicies, r)?.name ?? r.name ?? `#${r.hash}`
+    return { ...head, reason: `${who}: ${sideReason(side)}`, tier: r.tier, policy: `${SHORT_KIND[r.kind]}/${name}`, rule: `${r.direction}[${r.index}]` }
   }
   return { ...head, reason: p.unknownPod ? `${who}: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)` : `${who}: ${sideReason(side)}` }
-}
-
-/**
- * The tier step that denied, in the words `check` uses: `[Admin] cnp/NAME priority 10 ingress[0] "rule-name" Deny`,
- * from the policy in force now; the logged words alone when it is gone.
- */
-function tierStep(r: ParsedTierRule, policy: ClusterPolicy | undefined): string {
-  const rule = policy?.[r.direction][r.index]
-  if (policy === undefined || rule === undefined) {
-    return `[${r.tier}] ${SHORT_KIND[r.kind]}/${r.name ?? `#${r.hash}`} ${r.direction}[${r.index}] Deny (no such rule in force now: logged under an earlier ruleset)`
-  }
-  const priority = policy.priority === null ? '' : ` priority ${policy.priority}`
-  const ruleName = rule.name !== undefined ? ` ${JSON.stringify(rule.name)}` : ''
-  return `[${r.tier}] ${SHORT_KIND[policy.kind]}/${policy.name}${priority} ${r.direction}[${r.index}]${ruleName} ${actionWord(policy.kind, 'Deny')}`
 }
 
 const name = (e: Endpoint) => (e.kind === 'pod' ? podRef(e.pod) : e.ip.text)

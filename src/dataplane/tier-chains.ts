@@ -25,17 +25,17 @@
  * changes).
  */
 import type { Pod } from '../model/cluster.js'
-import { formatClusterRef, type ClusterPolicy, type ClusterPolicyRef, type ClusterSubject, type Tier } from '../model/cluster-policy.js'
+import { formatClusterRef, type ClusterPolicy, type ClusterPolicyRef, type Tier } from '../model/cluster-policy.js'
 import type { Family } from '../model/ip.js'
-import { selectorMatches } from '../model/label-selector.js'
 import type { Direction } from '../model/policy.js'
 import { shortHash } from '../model/short-hash.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
+import { TierDecisions } from '../engine/tier-decisions.js'
 import { allocateIds, type LabelClasses } from './address-classes.js'
 import type { Expr, Field, KeyType, NftChain, NftElement, NftRule, NftSet } from './nft-objects.js'
-import { tierClasses, type TierClasses } from './tier-classes.js'
-import { decidedKey, decidePorts, type DecidedRange, type MatchingRule } from './tier-ports.js'
+import { tierClasses } from './tier-classes.js'
+import { decidedKey, decidedRanges, type DecidedRange } from './tier-ports.js'
 import { tierRuleWords } from './tier-log-words.js'
 
 export const TIER_VERDICT_MAP = 'tverd'
@@ -157,22 +157,13 @@ export class TierVerdicts {
   }
 }
 
-/** The policies' subject: "host-networked pods are not included in subject selection" (callers pass none). */
-function subjectSelects(index: ClusterIndex, s: ClusterSubject, pod: Pod): boolean {
-  const nsLabels = index.namespaceLabels(pod.namespace)
-  if (s.kind === 'namespaces') return selectorMatches(s.selector, nsLabels)
-  return selectorMatches(s.namespaceSelector, nsLabels) && selectorMatches(s.podSelector, pod.labels)
-}
-
-export const tierRuleKey = (p: ClusterPolicy, d: Direction, i: number): string => `${p.kind}/${p.name}/${d}/${i}`
-
 interface TierProfile {
   readonly key: string
   readonly tier: Tier
   readonly direction: Direction
   readonly policies: readonly ClusterPolicy[]
-  readonly rep: Pod
-  readonly destKey: string
+  /** the label class of a member: the subject TierDecisions decides for */
+  readonly sel: number
 }
 
 export interface TierFamilyPart {
@@ -208,8 +199,8 @@ export function compileTierFamily(
   const f = lc.family
   const names = tierSetNames(f)
   const fields = FIELDS[f]
-  const policies = index.cluster.clusterPolicies
-  const tc = tierClasses(index, lc, policies, prev?.classIds)
+  const tc = tierClasses(index, lc, prev?.classIds)
+  const decisions = new TierDecisions(tc.peers)
 
   // the tier profiles of the managed pods, decided per label class
   const byKey = new Map<string, TierProfile>()
@@ -222,17 +213,18 @@ export function compileTierFamily(
     let list = ofClass.get(labelClass)
     if (list === undefined) {
       list = []
-      const rep = lc.view.byId[labelClass]!.pod!
       const destKey = lc.view.byId[labelClass]!.destKey
       for (const tier of TIERS) {
         for (const direction of DIRS) {
           if (tier === 'Baseline' && isolated(labelClass, direction)) continue
-          const ps = policies.filter((p) => p.tier === tier && p[direction].length > 0 && subjectSelects(index, p.subject, rep))
+          // "host-networked pods are not included in subject selection": lc holds none
+          const ps = decisions.policiesOf(labelClass, tier).filter((p) => p[direction].length > 0)
           if (ps.length === 0) continue
+          // named ports of ingress rules resolve on the subject: pods whose named ports differ decide apart
           const key = `${tier}\n${direction}\n${ps.map((p) => `${p.kind}/${p.name}`).join(',')}${direction === 'ingress' ? `\n${destKey}` : ''}`
           let profile = byKey.get(key)
           if (profile === undefined) {
-            profile = { key, tier, direction, policies: ps, rep, destKey }
+            profile = { key, tier, direction, policies: ps, sel: labelClass }
             byKey.set(key, profile)
           }
           list.push(profile)
@@ -272,45 +264,30 @@ export function compileTierFamily(
     chainNames.set(p, name)
   }
 
-  const decisions: NftElement[] = []
-  const ruleInfo = new Map<string, Omit<TierRuleInfo, 'chain'>>()
-  const decided = new Map<string, number | null>()
+  const elements: NftElement[] = []
+  const ruleInfo = (key: string, p: TierProfile): Omit<TierRuleInfo, 'chain'> => {
+    const [kind, name, , index] = key.split('/') as [ClusterPolicy['kind'], string, Direction, string]
+    const policy = p.policies.find((x) => x.kind === kind && x.name === name)!
+    const rule = policy[p.direction][Number(index)]!
+    return { tier: p.tier, policy: { kind, name }, direction: p.direction, index: Number(index), ...(rule.name !== undefined ? { name: rule.name } : {}) }
+  }
   const chains: NftChain[] = []
   for (const p of profiles) {
     const number = profileIds.get(p.key)!
-    const matching = new Map<number, MatchingRule[]>()
-    for (const policy of p.policies) {
-      policy[p.direction].forEach((rule, i) => {
-        const key = tierRuleKey(policy, p.direction, i)
-        if (!ruleInfo.has(key)) ruleInfo.set(key, { tier: p.tier, policy: { kind: policy.kind, name: policy.name }, direction: p.direction, index: i, ...(rule.name !== undefined ? { name: rule.name } : {}) })
-        const bits = new Bitset(tc.size)
-        for (const peer of rule.peers) bits.orWith(tc.classesOf(peer))
-        const m: MatchingRule = { rule: key, action: rule.action, ports: rule.ports }
-        bits.forEach((c) => {
-          const list = matching.get(c)
-          if (list === undefined) matching.set(c, [m])
-          else list.push(m)
-        })
-      })
-    }
+    // the classes some rule of the profile can match: the others get no element (nothing decided)
+    const candidates = new Bitset(tc.size)
+    for (const policy of p.policies) for (const rule of policy[p.direction]) candidates.orWith(tc.classesOf(rule.peers))
+    const ids = new Map<number, number>()
+    candidates.forEach((c) => {
+      const ranges = decidedRanges(decisions.decide(p.sel, p.direction, p.tier, tc.byId[c]!.end))
+      if (ranges.length > 0) ids.set(c, verdicts.idOf(ranges, (key) => ruleInfo(key, p)))
+    })
     const base = BigInt(number) << BigInt(classBits)
     let run: { lo: number; hi: number; id: number } | null = null
     const flush = () => {
-      if (run !== null) decisions.push({ key: [{ lo: base | BigInt(run.lo), hi: base | BigInt(run.hi) }], value: run.id })
+      if (run !== null) elements.push({ key: [{ lo: base | BigInt(run.lo), hi: base | BigInt(run.hi) }], value: run.id })
     }
-    for (const c of [...matching.keys()].sort((a, b) => a - b)) {
-      const rules = matching.get(c)!
-      // named ports resolve on the destination: the subject for ingress, the other end for egress
-      const cls = tc.byId[c]!
-      const destKey = p.direction === 'ingress' ? p.destKey : cls.destKey
-      const k = `${rules.map((r) => r.rule).join(',')}|${destKey}`
-      let id = decided.get(k)
-      if (id === undefined) {
-        const ranges = decidePorts(rules, p.direction === 'ingress' ? p.rep : cls.pod)
-        id = ranges.length === 0 ? null : verdicts.idOf(ranges, (key) => ruleInfo.get(key)!)
-        decided.set(k, id)
-      }
-      if (id === null) continue
+    for (const [c, id] of ids) {
       if (run !== null && run.id === id && run.hi + 1 === c) run.hi = c
       else {
         flush()
@@ -328,11 +305,11 @@ export function compileTierFamily(
       ],
     })
   }
-  decisions.sort((a, b) => (a.key[0]!.lo < b.key[0]!.lo ? -1 : 1))
+  elements.sort((a, b) => (a.key[0]!.lo < b.key[0]!.lo ? -1 : 1))
 
   const sets: NftSet[] = [
     { name: names.cls, key: [fields.addr], data: 'mark', interval: true, comment: `IPv${f} address to tier class`, elements: tc.segments.map((s) => ({ key: [{ lo: s.lo, hi: s.hi }], value: s.id })) },
-    { name: names.dec, key: ['mark'], data: 'mark', interval: true, comment: 'tier profile and class to decision set', elements: decisions },
+    { name: names.dec, key: ['mark'], data: 'mark', interval: true, comment: 'tier profile and class to decision set', elements },
   ]
   for (const tier of TIERS) {
     for (const direction of DIRS) {

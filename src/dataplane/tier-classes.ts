@@ -1,53 +1,39 @@
 /**
  * The other end of a connection, as the cluster policies' peers see it, for one address family: every address
- * sorted into tier classes that no peer of any cluster policy can tell apart. Pure.
+ * sorted into tier classes that no peer of any cluster policy can tell apart. Pure; every answer is the engine's
+ * (its PeerCache over this family's label classes and address pieces, asked by TierDecisions).
  *
  * Unlike the NetworkPolicy classes (address-classes.ts), which keep selector and network answers in two
  * dimensions because a NetworkPolicy's peers are only ORed, a tier decides by the FIRST rule whose peer matches
- * ("a rule that appears at the top ... would take the highest precedence"), so one class must carry every peer's
- * answer at once: an address's class is what the `namespaces`/`pods` peers say of the pod holding it, what the
- * `networks` and `nodes` peers say of the address, and what named ports mean on it as a destination.
- * - `namespaces` / `pods`: a pod that is not hostNetwork ("host-networked pods are not included"); its namespace's
- *   labels and, for `pods`, its own;
- * - `networks`: the address, pod or not ("cluster-internal traffic will be checked against the rule as well");
- * - `nodes`: the address is one of `status.addresses` of a Node whose labels match (a hostNetwork pod's address
- *   is its node's);
- * - `domainNames`: which addresses a name stands for depends on DNS, which the ruleset cannot see: such a peer
- *   matches no address here (a note says so).
+ * ("a rule that appears at the top ... would take the highest precedence"), so one class carries every peer's
+ * answer at once: what the `namespaces`/`pods` peers say of the pod holding the address (never a hostNetwork pod:
+ * its address is its node's), what the `networks` and `nodes` peers say of the address, and what named ports
+ * mean on it as a destination. `domainNames` match no address here: which addresses a name stands for depends on
+ * DNS, which the ruleset cannot see (a compile note says so).
  */
-import type { Pod } from '../model/cluster.js'
-import type { ClusterPeer, ClusterPolicy } from '../model/cluster-policy.js'
-import { canonicalCidr, formatIpValue, type Family } from '../model/ip.js'
-import { selectorMatches } from '../model/label-selector.js'
+import { formatIpValue, type Family } from '../model/ip.js'
+import type { ClusterPeer } from '../model/cluster-policy.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
-import type { Endpoint } from '../engine/verdict.js'
 import { Bitset } from '../engine/bitset.js'
+import { clusterAddressSets } from '../engine/identities.js'
+import { clusterPeerKey, PeerCache } from '../engine/peer-cache.js'
+import type { TierEnd } from '../engine/tier-decisions.js'
+import type { Endpoint } from '../engine/verdict.js'
 import { allocateIds, classSegments, pieceOf, type AddressPiece, type ClassSegment, type LabelClasses } from './address-classes.js'
-
-/** A peer's identity: equal keys match the same addresses. null for peers the ruleset cannot decide (domainNames). */
-export function clusterPeerKey(peer: ClusterPeer): string | null {
-  switch (peer.kind) {
-    case 'namespaces': return `ns:${peer.selector.key}`
-    case 'pods': return `pods:${peer.namespaceSelector.key}/${peer.podSelector.key}`
-    case 'nodes': return `nodes:${peer.selector.key}`
-    case 'networks': return `net:${peer.cidrs.map(canonicalCidr).sort().join(',')}`
-    case 'domainNames': return null
-  }
-}
 
 export interface TierClass {
   readonly id: number
   readonly key: string
-  /** a member address, as the engine's endpoint */
-  readonly rep: Endpoint
-  /** the pod of `rep`, or null for an address that is no pod's (a node, a hostNetwork pod, outside) */
-  readonly pod: Pod | null
+  /** a member, as TierDecisions reads it: its label class (null: no pod's address) and address piece */
+  readonly end: TierEnd
   /** what named ports mean on this class as a destination (see destKeyOf) */
   readonly destKey: string
 }
 
 export interface TierClasses {
   readonly family: Family
+  /** the engine's answers over this family's label classes (selector half) and address pieces (address half) */
+  readonly peers: PeerCache
   /** the largest id in use, plus one */
   readonly size: number
   readonly byId: readonly (TierClass | undefined)[]
@@ -55,97 +41,78 @@ export interface TierClasses {
   readonly segments: readonly ClassSegment[]
   /** key → id, to keep ids on the next compile */
   readonly ids: ReadonlyMap<string, number>
-  /** the classes a peer matches (empty for a peer that matches none, such as domainNames) */
-  classesOf(peer: ClusterPeer): Bitset
+  /** the classes some peer of these peers admits */
+  classesOf(peers: readonly ClusterPeer[]): Bitset
 }
 
 const MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n }
 
-/** The distinct peers of every rule of `policies` that an address can match, by key. */
-function distinctPeers(policies: readonly ClusterPolicy[]): Map<string, ClusterPeer> {
-  const out = new Map<string, ClusterPeer>()
-  for (const p of policies) {
-    for (const rules of [p.ingress, p.egress]) {
-      for (const r of rules) {
-        for (const peer of r.peers) {
-          const k = clusterPeerKey(peer)
-          if (k !== null && !out.has(k)) out.set(k, peer)
-        }
-      }
-    }
-  }
-  return out
-}
-
-/** The address ranges of family `f` a networks or nodes peer matches (single addresses for nodes). */
-function addressRanges(index: ClusterIndex, peer: ClusterPeer, f: Family): { lo: bigint; hi: bigint }[] {
-  if (peer.kind === 'networks') return peer.cidrs.filter((c) => c.family === f).map((c) => ({ lo: c.first, hi: c.last }))
-  if (peer.kind !== 'nodes') return []
-  const out: { lo: bigint; hi: bigint }[] = []
-  for (const n of index.cluster.nodes) {
-    if (!selectorMatches(peer.selector, n.labels)) continue
-    for (const a of n.addresses) if (a.family === f) out.push({ lo: a.value, hi: a.value })
-  }
-  return out
-}
-
-/** Does a namespaces/pods peer match this pod (never a hostNetwork one: those are not in `lc`)? */
-function selectorPeerMatches(index: ClusterIndex, peer: ClusterPeer, pod: Pod): boolean {
-  if (peer.kind === 'namespaces') return selectorMatches(peer.selector, index.namespaceLabels(pod.namespace))
-  if (peer.kind === 'pods') return selectorMatches(peer.namespaceSelector, index.namespaceLabels(pod.namespace)) && selectorMatches(peer.podSelector, pod.labels)
-  return false
-}
-
-/**
- * The tier classes of family `lc.family` for the peers of `policies`. Pod addresses (of `lc`) each get the class
- * of their label class and address piece; every other address the class of its piece.
- */
-export function tierClasses(index: ClusterIndex, lc: LabelClasses, policies: readonly ClusterPolicy[], previous: ReadonlyMap<string, number> | undefined): TierClasses {
-  const f = lc.family
-  const peers = [...distinctPeers(policies)]
-  const ordOf = new Map(peers.map(([k], i) => [k, i]))
-  // the address line, cut where a networks or nodes peer starts or ends
-  const ranges = peers.map(([, peer]) => addressRanges(index, peer, f))
+/** The address line of `f`, cut where a `networks` CIDR or a `nodes` peer's address starts or ends. */
+function tierPieces(index: ClusterIndex, f: Family): AddressPiece[] {
   const cuts = new Set<bigint>([0n])
-  for (const rs of ranges) {
-    for (const r of rs) {
-      cuts.add(r.lo)
-      if (r.hi < MAX[f]) cuts.add(r.hi + 1n)
+  for (const set of clusterAddressSets(index.cluster)) {
+    for (const r of set.ranges) {
+      // the sets hold both families' ranges: a cut past this family's line is not one of its own
+      if (r.first > MAX[f]) continue
+      cuts.add(r.first)
+      if (r.last < MAX[f]) cuts.add(r.last + 1n)
     }
   }
   const points = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  const pieces: AddressPiece[] = points.map((lo, i) => ({ lo, hi: i + 1 < points.length ? points[i + 1]! - 1n : MAX[f], rep: { family: f, value: lo, text: formatIpValue(f, lo) } }))
-  const pieceSig: number[][] = pieces.map(() => [])
-  ranges.forEach((rs, ord) => {
-    for (const r of rs) {
-      // the pieces inside r: from the one starting at r.lo up to the one ending at r.hi
-      for (let j = pieceOf(pieces, r.lo); j < pieces.length && pieces[j]!.lo <= r.hi; j++) {
-        const s = pieceSig[j]!
-        if (s[s.length - 1] !== ord) s.push(ord)
+  return points.map((lo, i) => ({ lo, hi: i + 1 < points.length ? points[i + 1]! - 1n : MAX[f], rep: { family: f, value: lo, text: formatIpValue(f, lo) } }))
+}
+
+/**
+ * The tier classes of family `lc.family`. A pod address (of `lc`) is the pair of its label class and its address
+ * piece; every other address the piece alone. Pairs that every peer of every cluster policy admits alike, with the
+ * same named ports, are one class.
+ */
+export function tierClasses(index: ClusterIndex, lc: LabelClasses, previous: ReadonlyMap<string, number> | undefined): TierClasses {
+  const f = lc.family
+  const pieces = tierPieces(index, f)
+  const peers = new PeerCache(index, {
+    selectorSize: lc.view.size,
+    selectorsByNamespace: lc.view.byNamespace,
+    selectorRep: (c) => lc.view.byId[c]!.rep as Endpoint & { kind: 'pod' },
+    addressSize: pieces.length,
+    addressIds: [...pieces.keys()],
+    addressRep: (j): Endpoint => ({ kind: 'ip', ip: pieces[j]!.rep }),
+    all: { sel: Bitset.full(lc.view.size), addr: Bitset.full(pieces.length) },
+  })
+  // every distinct peer, with what it admits
+  const distinct = new Map<string, { peer: ClusterPeer; bits: Bitset }>()
+  for (const p of index.cluster.clusterPolicies) {
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const peer of r.peers) {
+        const k = clusterPeerKey(peer)
+        if (!distinct.has(k)) distinct.set(k, { peer, bits: peers.forClusterPeer(peer) })
       }
     }
-  })
-  for (const s of pieceSig) s.sort((a, b) => a - b)
-  const selectorOrds = peers.flatMap(([, peer], ord) => (peer.kind === 'namespaces' || peer.kind === 'pods' ? [ord] : []))
-  const labelSig = lc.view.byId.map((c) => selectorOrds.filter((ord) => selectorPeerMatches(index, peers[ord]![1], c!.pod!)))
+  }
+  const list = [...distinct]
+  const admits = (peer: ClusterPeer, end: TierEnd, bits: Bitset): boolean =>
+    peer.kind === 'namespaces' || peer.kind === 'pods' ? end.sel !== null && bits.has(end.sel) : end.addr !== null && bits.has(end.addr)
 
-  interface Group { key: string; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[] }
+  interface Group { key: string; end: TierEnd; destKey: string; ords: number[] }
   const groups = new Map<string, Group>()
-  const groupOf = (destKey: string, sig: readonly number[], rep: Endpoint, pod: Pod | null): Group => {
-    const key = `${destKey}\n${sig.map((o) => peers[o]![0]).sort().join('\n')}`
-    let g = groups.get(key)
-    if (g === undefined) {
-      g = { key, rep, pod, destKey, sig }
-      groups.set(key, g)
+  const sigCache = new Map<string, number[]>()
+  const groupOf = (end: TierEnd, destKey: string): Group => {
+    const pair = `${end.sel ?? '-'} ${end.addr}`
+    let ords = sigCache.get(pair)
+    if (ords === undefined) {
+      ords = []
+      list.forEach(([, { peer, bits }], ord) => {
+        if (admits(peer, end, bits)) ords!.push(ord)
+      })
+      sigCache.set(pair, ords)
     }
+    const key = `${destKey}\n${ords.map((o) => list[o]![0]).sort().join('\n')}`
+    let g = groups.get(key)
+    if (g === undefined) groups.set(key, (g = { key, end, destKey, ords }))
     return g
   }
-  const pieceGroups = pieces.map((p, j) => groupOf('-', pieceSig[j]!, { kind: 'ip', ip: p.rep }, null))
-  const podGroups = lc.pods.map((d) => {
-    const c = lc.view.byId[d.labelClass]!
-    const sig = [...labelSig[d.labelClass]!, ...pieceSig[pieceOf(pieces, d.ip.value)]!]
-    return groupOf(c.destKey, sig, { kind: 'pod', pod: d.pod, ip: d.ip }, d.pod)
-  })
+  const pieceGroups = pieces.map((_, j) => groupOf({ sel: null, addr: j }, '-'))
+  const podGroups = lc.pods.map((d) => groupOf({ sel: d.labelClass, addr: pieceOf(pieces, d.ip.value) }, lc.view.byId[d.labelClass]!.destKey))
   const ordered = [...groups.values()]
   const ids = allocateIds(
     ordered.map((g) => g.key),
@@ -155,27 +122,30 @@ export function tierClasses(index: ClusterIndex, lc: LabelClasses, policies: rea
   let size = 0
   for (const id of ids.values()) size = Math.max(size, id + 1)
   const byId: (TierClass | undefined)[] = new Array(size).fill(undefined)
-  const peerBits = peers.map(() => new Bitset(size))
+  const peerClasses = list.map(() => new Bitset(size))
   for (const g of ordered) {
     const id = ids.get(g.key)!
-    byId[id] = { id, key: g.key, rep: g.rep, pod: g.pod, destKey: g.destKey }
-    for (const ord of g.sig) peerBits[ord]!.add(id)
+    byId[id] = { id, key: g.key, end: g.end, destKey: g.destKey }
+    for (const ord of g.ords) peerClasses[ord]!.add(id)
   }
-  const segments = classSegments(
-    pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! })),
-    lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podGroups[i]!.key)! })),
-  )
-  const none = new Bitset(size)
+  const ordOf = new Map(list.map(([k], i) => [k, i]))
   return {
     family: f,
+    peers,
     size,
     byId,
-    segments,
+    segments: classSegments(
+      pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! })),
+      lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podGroups[i]!.key)! })),
+    ),
     ids,
-    classesOf: (peer) => {
-      const k = clusterPeerKey(peer)
-      const ord = k === null ? undefined : ordOf.get(k)
-      return ord === undefined ? none : peerBits[ord]!
+    classesOf: (ps) => {
+      const out = new Bitset(size)
+      for (const peer of ps) {
+        const ord = ordOf.get(clusterPeerKey(peer))
+        if (ord !== undefined) out.orWith(peerClasses[ord]!)
+      }
+      return out
     },
   }
 }
