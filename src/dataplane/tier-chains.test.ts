@@ -1,7 +1,10 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { evaluateFlow, indexCluster, podEndpoint, sideAllows, type Endpoint } from '../engine/index.js'
+import { EXTERNAL_IPS, NODE_ADDRESSES, PORTS, tieredClusters } from '../../test/arbitraries.js'
 import type { Cluster } from '../model/cluster.js'
 import type { ClusterPolicy } from '../model/cluster-policy.js'
-import { cluster, namespace, nsPeer, pod, policy, port, rule, sel } from '../../test/builders.js'
+import { cluster, ip, namespace, nsPeer, pod, policy, port, rule, sel } from '../../test/builders.js'
 import { anp, banp, cnp, crule, named, node, nsSubject, podSubject, tcp, toNamespaces, toNetworks, toNodes, toPods } from '../../test/tier-builders.js'
 import { compilePolicies, type CompileOptions, type CompiledRuleset } from './compile-policies.js'
 import { FakeNft, type Packet } from './fake-nft.js'
@@ -181,4 +184,54 @@ test('a rule too long for the log prefix is named by a hash of its policy', () =
   expect(hashed).toMatch(/^\[Baseline\] banp\/#\w{11} ingress\[0\]$/)
   expect(parseTierRuleWords(hashed)).toMatchObject({ tier: 'Baseline', kind: 'BaselineAdminNetworkPolicy', name: null, direction: 'ingress', index: 0 })
   expect(parseTierRuleWords('[Admin] cnp/deny.db-1 egress[12]')).toEqual({ tier: 'Admin', kind: 'ClusterNetworkPolicy', name: 'deny.db-1', hash: null, direction: 'egress', index: 12 })
+})
+
+describe('the compiled ruleset decides as the engine does, with cluster policy tiers', () => {
+  /** Every end the dataplane can tell apart: non-hostNetwork pods, and addresses (a hostNetwork pod's is its node's). */
+  function ends(c: Cluster, family: 4 | 6): Endpoint[] {
+    const out: Endpoint[] = []
+    const seen = new Set<bigint>()
+    for (const p of c.pods) {
+      const e = podEndpoint(p, family)
+      if (e.ip === null || seen.has(e.ip.value)) continue
+      seen.add(e.ip.value)
+      out.push(p.hostNetwork ? { kind: 'ip', ip: e.ip } : e)
+    }
+    for (const text of [...EXTERNAL_IPS, ...NODE_ADDRESSES]) {
+      const a = ip(text)
+      if (a.family !== family || seen.has(a.value)) continue
+      seen.add(a.value)
+      out.push({ kind: 'ip', ip: a })
+    }
+    return out
+  }
+
+  test('every pod pair, node, external address and port, both families, all pods managed', () => {
+    fc.assert(
+      fc.property(tieredClusters, (c) => {
+        const compiled = compilePolicies(c, { managed: () => true, mode: 'enforce', table: 'netpol', logGroup: 3 })
+        expect(compiled.errors).toEqual([])
+        const fake = new FakeNft()
+        expect(fake.runSync(fullReplace(compiled.table)).ok).toBe(true)
+        const index = indexCluster(c)
+        const wrong: string[] = []
+        for (const family of [4, 6] as const) {
+          const all = ends(c, family)
+          for (const from of all) {
+            for (const to of all) {
+              if (from.kind === 'ip' && to.kind === 'ip') continue
+              for (const { port, protocol } of PORTS) {
+                const v = evaluateFlow(index, { from, to, port, protocol })
+                const want = v.egress.kind === 'self' || ((from.kind !== 'pod' || sideAllows(v.egress)) && (to.kind !== 'pod' || sideAllows(v.ingress)))
+                const got = fake.evaluate({ src: from.ip!, dst: to.ip!, protocol, dport: port }).verdict === 'accept'
+                if (got !== want) wrong.push(`${from.ip!.text} -> ${to.ip!.text} ${port}/${protocol}: nft ${got}, engine ${want}`)
+              }
+            }
+          }
+        }
+        expect(wrong).toEqual([])
+      }),
+      { numRuns: 300 },
+    )
+  }, 120_000)
 })
