@@ -3,7 +3,7 @@ import type { Family } from '../model/ip.js'
 import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '../model/policy.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
-import { evaluateSide } from '../engine/evaluate.js'
+import { networkPolicySide } from '../engine/evaluate.js'
 import { peerMatches } from '../engine/match-peer.js'
 import { matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
@@ -104,7 +104,7 @@ export interface ExplainContext {
 /**
  * Explains a flip from the engine's verdicts on representatives (the first pod of each joint class; the second
  * as the destination when both ends are in one class), before and after. Each side's verdict comes from
- * evaluateSide, as evaluateFlow assembles it for two different pods, and is shared between flips on which the
+ * the engine's NetworkPolicy tier (networkPolicySide; the cluster policy tiers come from the classes), and is shared between flips on which the
  * engine's own matchers answer alike: the same isolating policies, the same peers matching the other end
  * (peerMatches) and the same port entries matching (matchPorts) in every rule. Nothing else enters a side's
  * verdict, so a large change costs one evaluation per distinct situation, not one per class pair and port.
@@ -168,7 +168,7 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
       const key = `${s.listId},${s.peerSig},${portSig}`
       let id = sides.get(key)
       if (id === undefined) {
-        verdicts.push(evaluateSide(s.index, s.pod, s.dir, s.dir === 'egress' ? s.to : s.from, { from: s.from, to: s.to, port, protocol }))
+        verdicts.push(networkPolicySide(s.index, s.pod, s.dir, s.dir === 'egress' ? s.to : s.from, { from: s.from, to: s.to, port, protocol }))
         sides.set(key, (id = verdicts.length - 1))
       }
       ids[n] = id
