@@ -12,21 +12,24 @@ const V4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`)
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/
 const BITS = /^(0|[1-9][0-9]*)$/
 
-/** netip.ParseAddr's IPv6 form: groups of 1-4 hex digits, one "::" standing for at least one group, an IPv4 tail. */
+/**
+ * netip.ParseAddr's IPv6 form: groups of 1-4 hex digits, one "::" standing for at least one group, and an IPv4
+ * address (no leading zeros) only as the last part of the text.
+ */
 function isV6(s: string): boolean {
   const halves = s.split('::')
   if (halves.length > 2) return false
-  const groupsOf = (part: string): string[] | null => (part === '' ? [] : part.split(':'))
-  const head = groupsOf(halves[0]!)
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : []
-  if (head === null || tail === null) return false
-  const all = [...head, ...tail]
+  const parts = halves.map((h) => (h === '' ? [] : h.split(':')))
   let count = 0
-  for (let i = 0; i < all.length; i++) {
-    const g = all[i]!
-    if (HEX_GROUP.test(g)) count++
-    else if (i === all.length - 1 && V4.test(g)) count += 2 // an IPv4 tail, only last
-    else return false
+  for (let p = 0; p < parts.length; p++) {
+    const groups = parts[p]!
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!
+      const lastOfText = p === parts.length - 1 && i === groups.length - 1
+      if (HEX_GROUP.test(g)) count++
+      else if (lastOfText && V4.test(g)) count += 2
+      else return false
+    }
   }
   return halves.length === 2 ? count < 8 : count === 8
 }

@@ -125,7 +125,7 @@ export async function readPolicy(yaml: string, change: number): Promise<{ ok: tr
   const error = (message: string, at: { line?: number; column?: number; path?: string } = {}): ChangeError => ({ change, severity: 'error', code: 'invalid', line: at.line ?? 1, ...(at.column !== undefined ? { column: at.column } : {}), ...(at.path ? { path: at.path } : {}), message })
   if (r.issues.length > 0) return { ok: false, errors: r.issues.map((i) => error(issueMessage(i.issue), { ...i, path: toDotPath(i.issue.path) })) }
   const c = r.cluster
-  const others = c.pods.length + c.services.length + [...c.namespaces.values()].filter((n) => !n.implicit).length + r.notes.filter((n) => n.code === 'unknown_kind_skipped').length
+  const others = c.pods.length + c.services.length + c.clusterPolicies.length + c.nodes.length + [...c.namespaces.values()].filter((n) => !n.implicit).length + r.notes.filter((n) => n.code === 'unknown_kind_skipped').length
   if (c.policies.length !== 1 || others > 0) {
     return { ok: false, errors: [error(`expected one NetworkPolicy, found ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'}${others > 0 ? ` and ${others} other object${others === 1 ? '' : 's'}` : ''}`)] }
   }
