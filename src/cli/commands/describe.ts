@@ -101,7 +101,11 @@ function clusterRefOf(text: string): ClusterPolicyRef | null {
 function findClusterPolicy(cluster: Cluster, ref: ClusterPolicyRef, io: CliIO): ClusterPolicy {
   const found = cluster.clusterPolicies.find((p) => p.kind === ref.kind && p.name === ref.name)
   if (found) return found
-  return notFound(ref.kind, formatClusterRef(ref), cluster.clusterPolicies.filter((p) => p.kind === ref.kind).map(formatClusterRef), io)
+  const candidates = cluster.clusterPolicies.filter((p) => p.kind === ref.kind).map(formatClusterRef)
+  const close = nearest(formatClusterRef(ref), candidates)
+  const hint = close.length > 0 ? `; did you mean ${close.join(', ')}?` : candidates.length > 0 ? ` (it has ${candidates.slice(0, 10).join(', ')})` : ` (the input has no ${ref.kind})`
+  io.stderr.write(`error: no ${ref.kind} "${formatClusterRef(ref)}" in the input${hint}\n`)
+  throw new ExitError(2)
 }
 
 function parseName(text: string): PolicyRef {
