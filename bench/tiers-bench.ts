@@ -76,16 +76,15 @@ function cliFigures(file: string, output: string): string {
 }
 
 console.log(`cluster: ${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} NetworkPolicies (seed ${size.seed}); with and without ${cnps} ClusterNetworkPolicies\n`)
-const without = await inProcess(`${base}.json`)
+const row = (name: string, f: Figures) =>
+  `${name.padEnd(30)} classes ${String(f.classes).padStart(6)}  class matrix ${String(Math.round(f.reachMs)).padStart(6)} ms  pod rows ${String(Math.round(f.rowsMs)).padStart(6)} ms  class pairs ${String(Math.round(f.pairsMs)).padStart(6)} ms  allowed ${(f.allowedShare * 100).toFixed(1)} %`
+console.log(`in-process, port 8080/TCP (median of ${rounds}):`)
+console.log(row('without cluster policies', await inProcess(`${base}.json`)))
 const withTiers = await inProcess(`${tiered}.json`)
 if (withTiers.clusterPolicies !== cnps) {
   console.log(`the loader read ${withTiers.clusterPolicies} of ${cnps} cluster policies: nothing to compare`)
   process.exit(1)
 }
-const row = (name: string, f: Figures) =>
-  `${name.padEnd(34)} classes ${String(f.classes).padStart(6)}  class matrix ${String(Math.round(f.reachMs)).padStart(6)} ms  pod rows ${String(Math.round(f.rowsMs)).padStart(6)} ms  class pairs ${String(Math.round(f.pairsMs)).padStart(6)} ms  allowed ${(f.allowedShare * 100).toFixed(1)} %`
-console.log(`in-process, port 8080/TCP (median of ${rounds}):`)
-console.log(row('without cluster policies', without))
 console.log(row(`with ${cnps} (+ ${withTiers.nodes} Nodes)`, withTiers))
 console.log('\nnetpol matrix --port 8080/TCP:')
 for (const output of ['json', 'classes']) {
