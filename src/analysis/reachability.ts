@@ -6,11 +6,12 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { Bitset } from '../engine/bitset.js'
+import { transposeRows } from '../engine/bit-matrix.js'
 import { InternalError } from '../model/issues.js'
 import { computeIdentities, type Identities } from '../engine/identities.js'
 import { identitySpace, PeerCache } from '../engine/peer-cache.js'
 import { TierDecisions, type TierEnds } from '../engine/tier-decisions.js'
-import { identityEnds, PortTiers, tierSideAllows } from './class-tiers.js'
+import { identityEnds, PortTiers, tierSideAllows, type SideTiers } from './class-tiers.js'
 
 export interface PortProtocol {
   readonly port: number
@@ -281,39 +282,54 @@ export class RowMaker {
     ingressOk.words.set(t.open.words)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[s]!]!)
+    if (m.tiers !== null) {
+      // through the cluster policy tiers: decided per destination selector class too
+      m.tiers.ingressOk(s, t.open, ingressOk)
+      const egressTiers = m.tiers.egress[s1]
+      if (egressTiers !== null && egressTiers !== undefined) return this.fillTieredEgress(s, egressTiers, row)
+    }
     const direct = m.outIsolated[s1] === 0 ? ingressOk : ingressOk.and(m.outSel[s1]!)
     direct.forEach((d1) => {
       for (const d of bySelector[d1]!) row.add(d)
     })
-    if (m.outIsolated[s1] !== 0) {
-      // egress through ipBlocks: decided by the destination's address class
-      for (const g of m.outAddr[s1]!) {
-        const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
-        candidates.forEach((d1) => {
-          if (direct.has(d1)) return
-          for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
-        })
-      }
+    if (m.outIsolated[s1] === 0) return
+    // egress through ipBlocks: decided by the destination's address class
+    for (const g of m.outAddr[s1]!) {
+      const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
+      candidates.forEach((d1) => {
+        if (direct.has(d1)) return
+        for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
+      })
     }
-    if (m.tiers !== null) this.retier(s, row)
   }
 
-  /**
-   * The pairs of row s that a cluster policy tier names (as the source's egress, or as some destination's ingress)
-   * decided again through the tiers; every other pair keeps its NetworkPolicy answer, which is the tiers' answer
-   * when no tier names it.
-   */
-  private retier(s: number, row: Bitset): void {
-    const { ids, m, bySelector } = this
-    const tiers = m.tiers!
-    const set = (d: number) => {
-      if (m.allowed(s, d)) row.add(d)
-      else row.words[d >>> 5]! &= ~(1 << (d & 31))
+  private egressScratch: Bitset | null = null
+
+  /** `fill` for a source whose egress cluster policy tiers decide: its egress over classes, then the ingress side. */
+  private fillTieredEgress(s: number, tiers: SideTiers, row: Bitset): void {
+    const { ids, m, ingressOk, bySelector } = this
+    const { selectorOf, addressOf } = ids
+    const s1 = selectorOf[s]!
+    const out = (this.egressScratch ??= new Bitset(ids.classes.length))
+    const isolated = m.outIsolated[s1] !== 0
+    if (!isolated) out.words.fill(0xffffffff)
+    else {
+      // the NetworkPolicy egress over classes: by selector class, and by address for ipBlock grants
+      out.words.fill(0)
+      m.outSel[s1]!.forEach((d1) => {
+        for (const d of bySelector[d1]!) out.add(d)
+      })
+      for (const g of m.outAddr[s1]!) {
+        for (let d1 = 0; d1 < bySelector.length; d1++) {
+          if (g.dests !== null && !g.dests.has(d1)) continue
+          for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) out.add(d)
+        }
+      }
     }
-    tiers.ingressTouching(s).forEach((d1) => {
-      for (const d of bySelector[d1]!) set(d)
+    PortTiers.egressOk(tiers, isolated, out)
+    ingressOk.forEach((d1) => {
+      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
     })
-    tiers.egressTouching(ids.selectorOf[s]!)?.forEach(set)
   }
 }
 
@@ -330,54 +346,6 @@ export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const bySelector = transposeRows(nSel, ids.selectorClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inSel[d1]!), none)
   const byAddress = transposeRows(nSel, ids.addressClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inAddr[d1]!), none)
   return { open, bySelector, byAddress }
-}
-
-/** The transpose of `rows` (row r over `columns` bits; null: empty) as `columns` sets over the rows; `none` for empty ones. */
-function transposeRows(nRows: number, columns: number, row: (r: number) => Bitset | null, none: Bitset): Bitset[] {
-  const out: Bitset[] = new Array<Bitset>(columns).fill(none)
-  const colWords = (columns + 31) >>> 5
-  const block = new Uint32Array(32)
-  const src: (Uint32Array | null)[] = new Array(32)
-  for (let rb = 0; rb < (nRows + 31) >>> 5; rb++) {
-    let any = false
-    for (let i = 0; i < 32; i++) {
-      const r = (rb << 5) + i
-      const bits = r < nRows ? row(r) : null
-      src[i] = bits === null ? null : bits.words
-      if (bits !== null) any = true
-    }
-    if (!any) continue
-    for (let cw = 0; cw < colWords; cw++) {
-      let or = 0
-      for (let i = 0; i < 32; i++) {
-        const v = src[i] === null ? 0 : src[i]![cw]!
-        block[i] = v
-        or |= v
-      }
-      if (or === 0) continue
-      transpose32(block)
-      for (let j = 0; j < 32; j++) {
-        const v = block[j]!
-        if (v === 0) continue
-        const c = (cw << 5) + j
-        let set = out[c]!
-        if (set === none) out[c] = set = new Bitset(nRows)
-        set.words[rb] = v
-      }
-    }
-  }
-  return out
-}
-
-/** In place: bit j of word i becomes bit i of word j (swapping off-diagonal blocks of 16, 8, 4, 2, 1). */
-function transpose32(a: Uint32Array): void {
-  for (let j = 16, mask = 0x0000ffff; j !== 0; j >>>= 1, mask = (mask ^ (mask << j)) >>> 0) {
-    for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
-      const t = ((a[k]! >>> j) ^ a[k + j]!) & mask
-      a[k] = (a[k]! ^ (t << j)) >>> 0
-      a[k + j] = (a[k + j]! ^ t) >>> 0
-    }
-  }
 }
 
 /**
