@@ -201,6 +201,8 @@ export function compileTierFamily(
   const fields = FIELDS[f]
   const tc = tierClasses(index, lc, prev?.classIds)
   const decisions = new TierDecisions(tc.peers)
+  // the label classes each policy's subject selects, asked once per policy (not once per policy and class)
+  const subjects = index.cluster.clusterPolicies.map((p) => ({ p, bits: tc.peers.forSubject(p.subject) }))
 
   // the tier profiles of the managed pods, decided per label class
   const byKey = new Map<string, TierProfile>()
@@ -218,7 +220,7 @@ export function compileTierFamily(
         for (const direction of DIRS) {
           if (tier === 'Baseline' && isolated(labelClass, direction)) continue
           // "host-networked pods are not included in subject selection": lc holds none
-          const ps = decisions.policiesOf(labelClass, tier).filter((p) => p[direction].length > 0)
+          const ps = subjects.filter(({ p, bits }) => p.tier === tier && p[direction].length > 0 && bits.has(labelClass)).map(({ p }) => p)
           if (ps.length === 0) continue
           // named ports of ingress rules resolve on the subject: pods whose named ports differ decide apart
           const key = `${tier}\n${direction}\n${ps.map((p) => `${p.kind}/${p.name}`).join(',')}${direction === 'ingress' ? `\n${destKey}` : ''}`

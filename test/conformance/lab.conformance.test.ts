@@ -17,7 +17,7 @@ import { endpointName } from '../../src/engine/verdict.js'
 import { LAB_NETNS_PREFIXES, LAB_NODE_NETNS, labDown, labUp, planLab, probeAll, type LabPort, type ProbeOutcome, type ProbeTarget } from '../../src/lab/index.js'
 import { listNetns } from '../../src/lab/lab-state.js'
 import { mustRun } from '../../src/lab/lab-exec.js'
-import { cliEntryArgs, labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
+import { cliEntryArgs, labHostPods, labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
 import { runCli } from '../cli/cli-harness.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
@@ -347,7 +347,8 @@ async function measureCase(c: ConformanceCase, file: string): Promise<CaseResult
   const externalIps = [...new Set(c.expect.flatMap((e) => [e.from, e.to]).filter(isIp))]
   const externalPorts = new Map<string, LabPort>()
   for (const e of c.expect) if (isIp(e.to)) externalPorts.set(`${e.port}/${e.protocol}`, { port: e.port, protocol: e.protocol })
-  const plan = planLab(labPodInputs(cluster), { externalIps, externalPorts: [...externalPorts.values()] })
+  // hostNetwork pods are the node: their addresses (their nodes') are the node namespace's
+  const plan = planLab(labPodInputs(cluster), { externalIps, externalPorts: [...externalPorts.values()], hostPods: labHostPods(cluster) })
   if (plan.issues.length > 0) return done(`the lab plan has issues: ${JSON.stringify(plan.issues)}`)
   await labUp(plan)
   const agent = await runAgentOnce([file], 'enforce')
