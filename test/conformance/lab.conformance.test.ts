@@ -324,6 +324,14 @@ describe('netpol lab without root', () => {
 /** Conformance cases the lab cannot express, with the reason. */
 const LAB_SKIPS: { reason: string; cases: string[] }[] = []
 
+/**
+ * A focused run: `NETPOL_LAB_CASES=tiers-` measures only the cases of the files whose names contain it; the others
+ * are skipped and say why. Unset: every case.
+ */
+const ONLY = process.env.NETPOL_LAB_CASES
+const LAB_SELECTION: { reason: string; cases: string[] }[] =
+  ONLY === undefined || ONLY === '' ? [] : [{ reason: `not in NETPOL_LAB_CASES=${ONLY}`, cases: loadConformanceCases().filter((c) => !c.file.includes(ONLY)).map((c) => c.name) }]
+
 interface CaseResult {
   readonly outcomes: Map<string, { outcome: ProbeOutcome; error?: string }>
   /** why the case could not be measured at all */
@@ -374,7 +382,7 @@ describe.runIf(isRoot).sequential('conformance on real packets', () => {
   const results = new Map<string, CaseResult>()
   beforeAll(async () => {
     const table = loadConformanceCases()
-    const skipped = new Set([...LAB_SKIPS.flatMap((s) => s.cases), ...tierCasesToSkip(table, DATAPLANE_TIERS)])
+    const skipped = new Set([...[...LAB_SKIPS, ...LAB_SELECTION].flatMap((s) => s.cases), ...tierCasesToSkip(table, DATAPLANE_TIERS)])
     const cases = table.filter((c) => !skipped.has(c.name))
     const dir = mkdtempSync(join(tmpdir(), 'netpol-lab-conformance-'))
     const t0 = performance.now()
@@ -400,7 +408,7 @@ describe.runIf(isRoot).sequential('conformance on real packets', () => {
 
   runConformance({
     name: 'lab: netpol agent --once, real sockets',
-    skip: LAB_SKIPS,
+    skip: [...LAB_SKIPS, ...LAB_SELECTION],
     tiers: { enabled: DATAPLANE_TIERS, switchName: 'DATAPLANE_TIERS' },
     newEvaluator(cluster) {
       const r = results.get(fingerprint(cluster))
