@@ -277,12 +277,23 @@ export function compileTierFamily(
   for (const p of profiles) {
     const number = profileIds.get(p.key)!
     // the classes some rule of the profile can match: the others get no element (nothing decided)
+    const ruleBits = p.policies.flatMap((policy) => policy[p.direction].map((rule) => tc.classesOf(rule.peers)))
     const candidates = new Bitset(tc.size)
-    for (const policy of p.policies) for (const rule of policy[p.direction]) candidates.orWith(tc.classesOf(rule.peers))
+    for (const bits of ruleBits) candidates.orWith(bits)
+    // classes that the same rules of this profile match (with the same named ports, for egress) get the same
+    // decision: the engine decides once per such group
+    const bySignature = new Map<string, number | null>()
     const ids = new Map<number, number>()
     candidates.forEach((c) => {
-      const ranges = decidedRanges(decisions.decide(p.sel, p.direction, p.tier, tc.byId[c]!.end))
-      if (ranges.length > 0) ids.set(c, verdicts.idOf(ranges, (key) => ruleInfo(key, p)))
+      let sig = p.direction === 'egress' ? tc.byId[c]!.destKey : ''
+      for (let r = 0; r < ruleBits.length; r++) if (ruleBits[r]!.has(c)) sig += `,${r}`
+      let id = bySignature.get(sig)
+      if (id === undefined) {
+        const ranges = decidedRanges(decisions.decide(p.sel, p.direction, p.tier, tc.byId[c]!.end))
+        id = ranges.length > 0 ? verdicts.idOf(ranges, (key) => ruleInfo(key, p)) : null
+        bySignature.set(sig, id)
+      }
+      if (id !== null) ids.set(c, id)
     })
     const base = BigInt(number) << BigInt(classBits)
     let run: { lo: number; hi: number; id: number } | null = null
