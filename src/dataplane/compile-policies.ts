@@ -151,6 +151,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   const logRate = opts.logRate ?? DEFAULT_LOG_RATE
   const verdicts = cluster.clusterPolicies.length > 0 ? new TierVerdicts(opts.previous?.tiers?.decisionSets, { mode: opts.mode, logRate, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) }) : null
   const tierLayouts: TierLayout[] = []
+  let tierProfiles = 0
   for (const p of cluster.clusterPolicies) {
     p.egress.forEach((r, i) => {
       if (r.peers.some((x) => x.kind === 'domainNames')) notes.push({ code: 'domain-names-not-enforced', policy: formatClusterRef(p), rule: `egress[${i}]` })
@@ -166,6 +167,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     const part = compileFamily(index, lc, opts, prev, portSets, tiers)
     if (part.error) errors.push(part.error)
     if (part.tierLayout) tierLayouts.push(part.tierLayout)
+    tierProfiles += part.tierProfiles ?? 0
     sets.push(...part.sets)
     chains.push(...part.chains)
     layouts.push(part.layout)
@@ -196,7 +198,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     stats: {
       managedPods: managedPods.length,
       classes,
-      profiles: profiles.size,
+      profiles: profiles.size + tierProfiles,
       sets: sets.length,
       chains: chains.length,
       rules: chains.reduce((n, c) => n + c.rules.length, 0),
@@ -244,6 +246,7 @@ interface FamilyPart {
   readonly classes: number
   readonly error?: CompileError
   readonly tierLayout?: TierLayout
+  readonly tierProfiles?: number
 }
 
 function compileFamily(
@@ -391,7 +394,7 @@ function compileFamily(
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
-  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout }
+  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
 
