@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import type { Cluster, Service } from '../../model/cluster.js'
 import { toDotPath } from '../../model/issues.js'
 import { cluster, ip, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../../test/builders.js'
-import { banp, cnp, crule, inNs, namespaces, nsSubject } from '../../../test/cluster-policy-builders.js'
+import { banp, cnp, crule, domains, inNs, namespaces, networks, nsSubject } from '../../../test/cluster-policy-builders.js'
 import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import { createContext } from './context.js'
 import { formatObject, partsText, type Draft, type Part } from './finding.js'
@@ -202,6 +202,12 @@ const cases: Case[] = [
   { id: 'NP020', name: 'the BANP denies behind it', c: tiers([cnp('a', 'Admin', 5, { subject: nsSubject(inNs('monitoring')), ingress: [crule('Pass', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })]), want: [] },
   // NP021 baseline-deny-covered
   { id: 'NP021', name: 'every pod isolated', c: tiers([banp({ subject: shopSubject, ingress: [crule('Deny', [namespaces()])] })], [policy('shop', 'deny')]), want: ['BaselineAdminNetworkPolicy default spec.ingress[0]: [Baseline] banp/default ingress[0] Deny is never consulted'] },
+  // NP022 cluster-selector-matches-nothing
+  { id: 'NP022', name: 'a subject with a typo', c: tiers([cnp('a', 'Admin', 5, { subject: nsSubject(sel({ purpose: 'monitorin' })), ingress: [crule('Deny', [namespaces()])] })]), want: ['ClusterNetworkPolicy a spec.subject.namespaces: this subject matches no namespace: no namespace has purpose=monitorin; did you mean purpose=monitoring (1 namespace)?'] },
+  { id: 'NP022', name: 'the subject and peers select pods', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, ingress: [crule('Deny', [fromMonitoring])] })]), want: [] },
+  // NP023 domain-names-no-deny
+  { id: 'NP023', name: 'an allowlist alone', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, egress: [crule('Accept', [domains('api.example.com')])] })]), want: ['ClusterNetworkPolicy a spec.egress[0].to: [Admin] cnp/a priority 5 egress[0] Accept accepts domainNames (api.example.com) but no Deny to networks comes after it'] },
+  { id: 'NP023', name: 'an allowlist, then a deny', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, egress: [crule('Accept', [domains('api.example.com')]), crule('Deny', [networks('0.0.0.0/0')])] })]), want: [] },
   { id: 'NP021', name: 'a pod left unisolated', c: tiers([banp({ subject: shopSubject, ingress: [crule('Deny', [namespaces()])] })], [policy('shop', 'deny', { podSelector: sel({ app: 'api' }) })]), want: [] },
 ]
 

@@ -30,6 +30,8 @@ import { tierPriorityOverlap } from './tier-priority-overlap.js'
 import { tierRuleShadowed } from './tier-rule-shadowed.js'
 import { adminPassAllows } from './admin-pass-allows.js'
 import { baselineDenyCovered } from './baseline-deny-covered.js'
+import { clusterSelectorMatchesNothing } from './cluster-selector-matches-nothing.js'
+import { domainNamesNoDeny } from './domain-names-no-deny.js'
 
 /** Every check, in id order. Ids and slugs are stable: configs and CI gates refer to them. */
 export const CHECKS: readonly Check[] = [
@@ -54,6 +56,8 @@ export const CHECKS: readonly Check[] = [
   tierRuleShadowed,
   adminPassAllows,
   baselineDenyCovered,
+  clusterSelectorMatchesNothing,
+  domainNamesNoDeny,
 ]
 
 /** A check as it ran: its catalog entry with the severity in effect. */

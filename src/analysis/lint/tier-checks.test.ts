@@ -8,7 +8,7 @@ import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import { toDotPath } from '../../model/issues.js'
 import type { NetworkPolicy } from '../../model/policy.js'
 import { cluster, namespace, pod, policy, sel } from '../../../test/builders.js'
-import { anp, banp, cnamed, cnp, cport, crule, domains, inNs, namespaces, networks, node, nodes, nsSubject, pods } from '../../../test/cluster-policy-builders.js'
+import { anp, banp, cnamed, cnp, cport, crule, domains, inNs, namespaces, networks, node, nodes, nsSubject, pods, podSubject } from '../../../test/cluster-policy-builders.js'
 import { createContext } from './context.js'
 import { formatObject, partsText, type Draft } from './finding.js'
 import { CHECKS } from './index.js'
@@ -161,8 +161,59 @@ table('NP021', [
   { name: 'a subject that selects no pod', c: c([cnp('base', 'Baseline', 10, { subject: nsSubject(inNs('nowhere')), ingress: [crule('Deny', [namespaces()])] })], [policy('back', 'deny-in')]), want: [] },
 ])
 
+table('NP022', [
+  {
+    name: 'a subject namespace selector with a typo',
+    c: c([cnp('a', 'Admin', 10, { subject: nsSubject(sel({ team: 'cor' })), ingress: [crule('Deny', [namespaces()])] })]),
+    want: ['ClusterNetworkPolicy a spec.subject.namespaces: this subject matches no namespace: no namespace has team=cor; did you mean team=core (1 namespace)?'],
+  },
+  {
+    name: 'a subject pod selector with a typo',
+    c: c([cnp('a', 'Admin', 10, { subject: podSubject(inNs('back'), sel({ app: 'apii' })), ingress: [crule('Deny', [namespaces()])] })]),
+    want: ['ClusterNetworkPolicy a spec.subject.pods.podSelector: this subject selects no pod: no pod in back has app=apii; did you mean app=api (1 pod)?'],
+  },
+  {
+    name: 'only host-network pods: never subjects',
+    c: c([cnp('a', 'Admin', 10, { subject: podSubject(inNs('back'), sel({ app: 'agent' })), ingress: [crule('Deny', [namespaces()])] })]),
+    want: ['spec.subject.pods.podSelector: this subject selects no pod: no pod in back has app=agent'],
+  },
+  {
+    name: 'peers: pods, namespaces, nodes',
+    c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [pods(inNs('front'), sel({ app: 'wbe' })), namespaces(sel({ team: 'wev' }))])], egress: [crule('Accept', [nodes(sel({ role: 'infa' }))])] })]),
+    want: [
+      'ClusterNetworkPolicy a spec.ingress[0].from[0].pods.podSelector: this peer admits no pod: no pod in front has app=wbe; did you mean app=web (1 pod)?',
+      'ClusterNetworkPolicy a spec.ingress[0].from[1].namespaces: this peer matches no namespace: no namespace has team=wev; did you mean team=web (1 namespace)?',
+      'ClusterNetworkPolicy a spec.egress[0].to[0].nodes: this peer matches no Node: no Node has role=infa; did you mean role=infra (1 Node)?',
+    ],
+  },
+  { name: 'everything selects something', c: c([cnp('a', 'Admin', 10, { subject: podSubject(inNs('back'), sel({ app: 'api' })), ingress: [crule('Deny', [pods(inNs('front'), sel({ app: 'web' }))])], egress: [crule('Accept', [nodes(sel({ role: 'infra' })), networks('10.0.0.0/8'), domains('a.io')])] })]), want: [] },
+  {
+    name: 'a namespace without pods is not judged',
+    c: cluster({ namespaces: [...nss, namespace('empty')], pods: [web], clusterPolicies: [cnp('a', 'Admin', 10, { subject: front, ingress: [crule('Deny', [pods(inNs('empty'), sel({ app: 'x' }))])] })] }),
+    want: [],
+  },
+  {
+    name: 'no Node objects: nodes peers are not judged',
+    c: cluster({ namespaces: nss, pods: [web], clusterPolicies: [cnp('a', 'Admin', 10, { subject: front, egress: [crule('Accept', [nodes(sel({ role: 'x' }))])] })] }),
+    want: [],
+  },
+])
+
+table('NP023', [
+  {
+    name: 'an allowlist with nothing refused after it',
+    c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Accept', [domains('example.com', '*.example.org')], 'any', 'allowlist')] })]),
+    want: ['ClusterNetworkPolicy a spec.egress[0].to: [Admin] cnp/a priority 10 egress[0] "allowlist" Accept accepts domainNames (example.com and *.example.org) but no Deny to networks comes after it for these pods'],
+  },
+  { name: 'a Deny to networks later in the policy', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Accept', [domains('example.com')]), crule('Deny', [networks('0.0.0.0/0')])] })]), want: [] },
+  { name: 'in a later policy of the tier for the same pods', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Accept', [domains('example.com')])] }), cnp('z', 'Admin', 20, { subject: nsSubject(sel()), egress: [crule('Deny', [networks('0.0.0.0/0')])] })]), want: [] },
+  { name: 'in the Baseline tier', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Accept', [domains('example.com')])] }), banp({ egress: [crule('Deny', [networks('0.0.0.0/0')])] })]), want: [] },
+  { name: 'a Deny before the rule does not count', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Deny', [networks('192.0.2.0/24')]), crule('Accept', [domains('example.com')])] })]), want: ['egress[1] Accept accepts domainNames'] },
+  { name: 'a later Deny for other pods does not count', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Accept', [domains('example.com')])] }), cnp('z', 'Admin', 20, { subject: front, egress: [crule('Deny', [networks('0.0.0.0/0')])] })]), want: ['egress[0] Accept accepts domainNames'] },
+])
+
 test('no cluster policies: the tier checks compute nothing and find nothing', () => {
   const ctx = createContext(cluster({ namespaces: nss, pods: [web, api] }))
-  for (const id of ['NP018', 'NP019', 'NP020', 'NP021']) expect(CHECKS.find((x) => x.id === id)!.run(ctx)).toEqual([])
+  for (const id of ['NP018', 'NP019', 'NP020', 'NP021', 'NP022', 'NP023']) expect(CHECKS.find((x) => x.id === id)!.run(ctx)).toEqual([])
   expect(ctx.tiers).toBeNull()
 })
