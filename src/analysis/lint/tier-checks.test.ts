@@ -97,6 +97,7 @@ table('NP019', [
     c: c([cnp('a', 'Admin', 10, { subject: nsSubject(sel()), ingress: [crule('Pass', [namespaces()])] }), anp('b', 20, { subject: back, ingress: [crule('Deny', [pods(inNs('front'), sel({ app: 'web' }))])] })]),
     want: [['AdminNetworkPolicy b spec.ingress[0]: [Admin] anp/b priority 20 ingress[0] Deny can never act', 'is decided first by [Admin] cnp/a priority 10 ingress[0] Pass']],
   },
+  { name: 'a policy of the same priority decides first: the order is undefined (NP018)', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [namespaces()])] }), cnp('b', 'Admin', 10, { subject: back, ingress: [crule('Accept', [fromFront])] })]), want: [] },
   { name: 'a port the earlier rule leaves open', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [namespaces()], [cport(80)]), crule('Accept', [fromFront], [cport(80, 'TCP', 81)])] })]), want: [] },
   { name: 'a subject the earlier policy does not select', c: c([cnp('a', 'Admin', 10, { subject: front, ingress: [crule('Deny', [namespaces()])] }), cnp('b', 'Admin', 20, { subject: nsSubject(sel()), ingress: [crule('Accept', [namespaces()])] })]), want: [] },
   { name: 'another tier is not an earlier rule', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [namespaces()])] }), banp({ subject: back, ingress: [crule('Deny', [namespaces()])] })]), want: [] },

@@ -62,7 +62,8 @@ export const tierRuleShadowed: Check = {
     'whose peer and port match a connection decides it, whatever its action (Accept, Deny or Pass), and no later ' +
     'rule of the tier is looked at for that connection. A rule whose every matching connection is already decided ' +
     'by an earlier rule of the same policy, or by a policy before it in the tier, never acts: it is dead, or the ' +
-    'order (rule order or priority) is not what was meant. Decided on the pods, namespaces and Nodes of the input.',
+    'order (rule order or priority) is not what was meant. (Where a policy of the same priority decides first, ' +
+    'the order is undefined: NP018 reports that instead.) Decided on the pods, namespaces and Nodes of the input.',
   run(ctx) {
     const t = ctx.tiers
     if (t === null) return []
@@ -70,6 +71,8 @@ export const tierRuleShadowed: Check = {
     for (const f of ruleFates(t).values()) {
       if (f.acted || f.blockedBy.size === 0) continue
       const by = [...f.blockedBy.values()]
+      // another policy of the same priority: the order is undefined, and NP018 says so
+      if (by.some((x) => x.policy !== f.at.policy && x.policy.priority === f.at.policy.priority)) continue
       const shown = by.slice(0, 3).map(ruleWords)
       if (by.length > 3) shown.push([`${by.length - 3} more`])
       const e = f.example!

@@ -67,6 +67,52 @@ describe('netpol lint: SARIF', () => {
   })
 })
 
+describe('netpol lint: cluster policies', () => {
+  const TIERS = 'test/fixtures/lint/tiers.yaml'
+  test('-o json: the finding on a ClusterNetworkPolicy names the object (no namespace), its file and lines', async () => {
+    const r = await runCli(['lint', '-f', TIERS, '-o', 'json', '--disable', 'NP001'])
+    expect([r.code, r.err]).toEqual([0, ''])
+    const doc = JSON.parse(r.out)
+    expect(doc.findings.map((f: { id: string; object: { name: string } }) => `${f.id} ${f.object.name}`)).toEqual(['NP019 allow-frontend-to-db', 'NP021 default'])
+    expect(doc.findings[0]).toEqual({
+      id: 'NP019',
+      slug: 'tier-rule-shadowed',
+      severity: 'warning',
+      object: { kind: 'ClusterNetworkPolicy', name: 'allow-frontend-to-db', file: TIERS, line: 52 },
+      path: 'spec.ingress[0]',
+      line: 61,
+      column: 5,
+      message:
+        '[Admin] cnp/allow-frontend-to-db priority 20 ingress[0] "frontend" Accept can never act: every connection it matches (e.g. from web/frontend-1 to db/postgres-0 on 5432/TCP) is decided first by [Admin] cnp/deny-web-to-db priority 10 ingress[0] "no-web" Deny, and any action ends the evaluation of the tier for a connection',
+      fix: { text: 'remove the rule, or move it (or its policy, by priority) before the rules that decide its connections' },
+      related: [{ object: { kind: 'ClusterNetworkPolicy', name: 'deny-web-to-db', file: TIERS, line: 37 }, path: 'spec.ingress[0]' }],
+    })
+  })
+
+  test('-o sarif: results point at the rule in the file, and at the rule that decides first', async () => {
+    const r = await runCli(['lint', '-f', TIERS, '-o', 'sarif', '--disable', 'NP001'])
+    const run = JSON.parse(r.out).runs[0]
+    const res = run.results.find((x: { ruleId: string }) => x.ruleId === 'NP019')
+    expect(res.level).toBe('warning')
+    expect(res.locations[0]).toEqual({
+      physicalLocation: { artifactLocation: { uri: TIERS }, region: { startLine: 61, startColumn: 5 } },
+      logicalLocations: [{ fullyQualifiedName: 'ClusterNetworkPolicy/allow-frontend-to-db', kind: 'resource' }],
+    })
+    expect(res.relatedLocations[0].physicalLocation).toEqual({ artifactLocation: { uri: TIERS }, region: { startLine: 37 } })
+    expect(run.results.find((x: { ruleId: string }) => x.ruleId === 'NP021').level).toBe('note')
+  })
+
+  test('config ignore names a cluster policy as KIND NAME', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-lint-tiers-'))
+    const file = join(dir, 'lint.yaml')
+    writeFileSync(file, 'ignore:\n- {check: NP021, object: BaselineAdminNetworkPolicy default, reason: a safety net}\n')
+    const r = await runCli(['lint', '-f', TIERS, '--config', file, '--disable', 'NP001', '-o', 'json'])
+    const doc = JSON.parse(r.out)
+    expect(doc.findings.map((f: { id: string }) => f.id)).toEqual(['NP019'])
+    expect(doc.suppressed.map((f: { id: string; suppressedBy: string; reason: string }) => `${f.id} ${f.suppressedBy} ${f.reason}`)).toEqual(['NP021 config a safety net'])
+  })
+})
+
 describe('netpol lint: flags and config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'netpol-lint-'))
   const config = (name: string, text: string) => {
