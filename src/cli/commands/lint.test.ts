@@ -102,6 +102,12 @@ describe('netpol lint: cluster policies', () => {
     expect(run.results.find((x: { ruleId: string }) => x.ruleId === 'NP021').level).toBe('note')
   })
 
+  test('a BaselineAdminNetworkPolicy not named default is refused as the API server refuses it (no lint needed)', async () => {
+    const r = await runCli(['lint', '-f', '-'], 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: baseline}\nspec:\n  subject: {namespaces: {}}\n')
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('metadata.name: Invalid value: "baseline"')
+  })
+
   test('config ignore names a cluster policy as KIND NAME', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpol-lint-tiers-'))
     const file = join(dir, 'lint.yaml')
