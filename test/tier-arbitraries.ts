@@ -3,12 +3,13 @@
  * and a BaselineAdminNetworkPolicy over the pods of `clusters`, hostNetwork pods on Nodes, and Node objects.
  */
 import fc from 'fast-check'
-import { comparePods, type Cluster } from '../src/model/cluster.js'
+import { comparePods, type Cluster, type Pod } from '../src/model/cluster.js'
 import { sortClusterPolicies, type ClusterPeer, type ClusterPolicy, type ClusterPort, type ClusterRule, type ClusterSubject, type Node } from '../src/model/cluster-policy.js'
 import { makeSelector, type LabelSelector } from '../src/model/label-selector.js'
 import { parseCidr } from '../src/model/ip.js'
 import type { Protocol } from '../src/model/port.js'
 import { clusters, NAMESPACES } from './arbitraries.js'
+import { edits } from './diff-edits.js'
 import { ip, pod, sel } from './builders.js'
 
 const selector: fc.Arbitrary<LabelSelector> = fc.oneof(
@@ -80,4 +81,29 @@ export const tierClusters: fc.Arbitrary<Cluster> = fc
       return [pod(`${n}/host${i}`, { app }, { ips: [node.addresses[0]!.text], hostNetwork: true, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] })]
     })
     return { ...c, pods: [...c.pods, ...hostPods].sort(comparePods), clusterPolicies: sortClusterPolicies(cps), nodes: ns }
+  })
+
+/**
+ * `edits` with cluster policies: after is before with some NetworkPolicy edits (as `edits` makes them) and some
+ * cluster policies removed, changed (another's body under the same kind and name) or added, sometimes a Node
+ * relabeled or dropped.
+ */
+export const tierEdits = fc
+  .tuple(edits, tierClusters, tierClusters, fc.array(fc.nat(4), { minLength: 12, maxLength: 12 }))
+  .map(([{ before: plain, after: plainAfter, family }, a, b, dice]) => {
+    // the edits of `edits` (policies, pod and namespace labels, a pod dropped) with a's tiers, Nodes and hostNetwork pods
+    const hosts = a.pods.filter((p) => p.hostNetwork)
+    const withHosts = (ps: readonly Pod[]) => [...ps, ...hosts].sort(comparePods)
+    const before: Cluster = { ...plain, pods: withHosts(plain.pods), clusterPolicies: a.clusterPolicies, nodes: a.nodes }
+    const keep = a.clusterPolicies.filter((_, i) => dice[i] !== 0)
+    const byName = new Map(keep.map((p) => [`${p.kind}/${p.name}`, p]))
+    b.clusterPolicies.forEach((q, i) => {
+      const roll = dice[5 + (i % 5)]!
+      const p = a.clusterPolicies[i]
+      if (roll === 0 && p !== undefined && p.kind === q.kind) byName.set(`${p.kind}/${p.name}`, { ...q, name: p.name } as ClusterPolicy)
+      else if (roll === 1) byName.set(`${q.kind}/${q.kind === 'BaselineAdminNetworkPolicy' ? 'default' : `n${i}`}`, { ...q, name: q.kind === 'BaselineAdminNetworkPolicy' ? 'default' : `n${i}` } as ClusterPolicy)
+    })
+    const nodes = dice[10] === 0 ? a.nodes.map((n, i) => (i === 0 ? { ...n, labels: { zone: n.labels.zone === 'a' ? 'b' : 'a' } } : n)) : dice[11] === 0 ? a.nodes.slice(1) : a.nodes
+    const after: Cluster = { ...plainAfter, pods: withHosts(plainAfter.pods), clusterPolicies: sortClusterPolicies(byName.values()), nodes }
+    return { before, after, family }
   })

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { hostSupports } from '../../test/requirements.js'
 import { cluster, namespace, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
+import { cnp, crule, nsSubject, toNamespaces } from '../../test/tier-builders.js'
 import { FlowLog, parseUlogdLine, ulogdConfig } from './flow-log.js'
 
 /** A line as ulogd2's JSON plugin writes it (fields trimmed to the ones that matter plus a few others). */
@@ -34,6 +35,11 @@ describe('parseUlogdLine', () => {
     { name: 'the unknown-pod guard', input: line({ 'oob.prefix': 'netpol drop ingress unknown' }), want: { verdict: 'denied', direction: 'ingress', unknownPod: true } },
     { name: 'SCTP', input: line({ 'ip.protocol': 132, dest_port: 9000 }), want: { protocol: 'SCTP', port: 9000 } },
     { name: 'an accepted connection (--flow-log-all)', input: line({ 'oob.prefix': 'netpol accept egress' }), want: { verdict: 'allowed', direction: 'egress', port: 5432 } },
+    {
+      name: 'a cluster policy Deny',
+      input: line({ 'oob.prefix': 'netpol audit ingress [Admin] cnp/deny-web ingress[1]' }),
+      want: { verdict: 'audited', direction: 'ingress', tierRule: { tier: 'Admin', kind: 'ClusterNetworkPolicy', name: 'deny-web', direction: 'ingress', index: 1 } },
+    },
     { name: 'IPv6', input: line({ src_ip: 'fd00::7', dest_ip: 'fd00::5', 'ip.protocol': undefined, 'ip6.nexthdr': 6 }), want: { protocol: 'TCP', src: 'fd00::7' } },
   ])('$name', ({ input, want }) => {
     const p = parseUlogdLine(input)
@@ -43,6 +49,8 @@ describe('parseUlogdLine', () => {
 
   test.each([
     { name: 'another prefix', input: line({ 'oob.prefix': 'kube-proxy drop' }) },
+    { name: 'a tier rule of the other direction', input: line({ 'oob.prefix': 'netpol drop ingress [Admin] cnp/x egress[0]' }) },
+    { name: 'a tier step not understood', input: line({ 'oob.prefix': 'netpol drop ingress [Cluster] cnp/x ingress[0]' }) },
     { name: 'accept with the guard word', input: line({ 'oob.prefix': 'netpol accept ingress unknown' }) },
     { name: 'ICMP', input: line({ 'ip.protocol': 1 }) },
     { name: 'not JSON', input: 'ulogd: started' },
@@ -85,6 +93,22 @@ describe('FlowLog', () => {
       dst: { ip: '10.244.0.50' },
       reason: 'ingress to 10.244.0.50: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)',
     })
+  })
+
+  test('a cluster policy Deny: the tier, the policy and the rule, from the policy in force', () => {
+    const tiered = cluster({
+      namespaces: [namespace('db'), namespace('web')],
+      pods: [pod('db/postgres-0', { app: 'pg' }, { ips: ['10.244.0.5'] }), pod('web/front', {}, { ips: ['10.244.0.7'] })],
+      clusterPolicies: [cnp('db-lockdown', 'Admin', 10, nsSubject(sel({ 'kubernetes.io/metadata.name': 'db' })), { ingress: [crule('Deny', [toNamespaces(sel())], 'any', 'no-one')] })],
+    })
+    const { log, out } = setup(100, false, tiered)
+    log.ingest(line({ 'oob.prefix': 'netpol drop ingress [Admin] cnp/db-lockdown ingress[0]' }))
+    // a rule no longer in force: the engine's words for now, the fields for what the kernel ran
+    log.ingest(line({ 'oob.prefix': 'netpol drop ingress [Baseline] banp/default ingress[3]', dest_port: 80 }))
+    expect(out.map((l) => JSON.parse(l))).toMatchObject([
+      { verdict: 'denied', reason: 'ingress to db/postgres-0: [Admin] cnp/db-lockdown priority 10 ingress[0] "no-one" Deny', tier: 'Admin', policy: 'cnp/db-lockdown', rule: 'ingress[0]' },
+      { reason: 'ingress to db/postgres-0: [Admin] cnp/db-lockdown priority 10 ingress[0] "no-one" Deny', tier: 'Baseline', policy: 'banp/default', rule: 'ingress[3]' },
+    ])
   })
 
   test('egress to an address outside the cluster', () => {

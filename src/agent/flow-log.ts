@@ -21,6 +21,8 @@ import { clusterView, type ClusterView } from './cluster-view.js'
 import { LOG_PREFIX } from '../dataplane/compile-policies.js'
 import { UNKNOWN_LOG_WORD } from '../dataplane/unknown-pods.js'
 import { ACCEPT_LOG_WORD } from '../dataplane/accept-log.js'
+import { findTierPolicy, parseTierRuleWords, type ParsedTierRule } from '../dataplane/tier-log-words.js'
+import { SHORT_KIND, type Tier } from '../model/cluster-policy.js'
 
 /** One packet as ulogd2's JSON output plugin describes it (the fields netpol reads). */
 export interface LoggedPacket {
@@ -34,6 +36,8 @@ export interface LoggedPacket {
   readonly port: number
   /** logged by the unknown-pod guard: the address on the `direction` side is in the node's pod CIDRs, no known pod's */
   readonly unknownPod?: true
+  /** logged by the Deny rule of a cluster policy (Admin or Baseline tier) */
+  readonly tierRule?: ParsedTierRule
 }
 
 export interface FlowEnd {
@@ -54,12 +58,17 @@ export interface FlowLogEntry {
   readonly src: FlowEnd
   readonly dst: FlowEnd
   readonly reason: string
+  /** denied by a cluster policy: its tier, the policy (`cnp/NAME`, `anp/NAME`, `banp/NAME`) and the rule (`egress[0]`) */
+  readonly tier?: Tier
+  readonly policy?: string
+  readonly rule?: string
   /** identical lines left out since the last one for this flow */
   readonly repeated?: number
 }
 
 const PROTOCOLS: Record<number, Protocol> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' }
-const PREFIX = new RegExp(`^${LOG_PREFIX} (?:(drop|audit) (ingress|egress)( ${UNKNOWN_LOG_WORD})?|${ACCEPT_LOG_WORD} (ingress|egress))$`)
+// `netpol drop egress`, `netpol audit ingress unknown`, `netpol drop egress [Admin] cnp/NAME egress[0]`, `netpol accept ingress`
+const PREFIX = new RegExp(`^${LOG_PREFIX} (?:(drop|audit) (ingress|egress)(?:( ${UNKNOWN_LOG_WORD})| (\\[.*))?|${ACCEPT_LOG_WORD} (ingress|egress))$`)
 
 type Json = Record<string, unknown>
 
@@ -82,8 +91,20 @@ export function parseUlogdLine(line: string): LoggedPacket | null {
   const sec = Number(j['oob.time.sec'])
   const usec = Number(j['oob.time.usec'] ?? 0)
   const time = Number.isFinite(sec) ? sec * 1000 + Math.floor(usec / 1000) : Date.parse(String(j.timestamp ?? '')) || Date.now()
-  if (m[4] !== undefined) return { time, verdict: 'allowed', direction: m[4] as Direction, src, dst, protocol, port }
-  return { time, verdict: m[1] === 'drop' ? 'denied' : 'audited', direction: m[2] as Direction, src, dst, protocol, port, ...(m[3] !== undefined ? { unknownPod: true as const } : {}) }
+  if (m[5] !== undefined) return { time, verdict: 'allowed', direction: m[5] as Direction, src, dst, protocol, port }
+  const tierRule = m[4] === undefined ? null : parseTierRuleWords(m[4])
+  if (m[4] !== undefined && (tierRule === null || tierRule.direction !== m[2])) return null
+  return {
+    time,
+    verdict: m[1] === 'drop' ? 'denied' : 'audited',
+    direction: m[2] as Direction,
+    src,
+    dst,
+    protocol,
+    port,
+    ...(m[3] !== undefined ? { unknownPod: true as const } : {}),
+    ...(tierRule !== null ? { tierRule } : {}),
+  }
 }
 
 const podRef = (p: Pod) => `${p.namespace}/${p.name}`
@@ -101,16 +122,14 @@ export function describePacket(view: ClusterView, p: LoggedPacket): FlowLogEntry
     const sides = [from.kind === 'pod' ? `egress of ${name(from)}: ${allowedReason(v.egress)}` : null, to.kind === 'pod' ? `ingress to ${name(to)}: ${allowedReason(v.ingress)}` : null]
     return { time: new Date(p.time).toISOString(), verdict: p.verdict, direction: p.direction, protocol: p.protocol, port: p.port, src: end(from), dst: end(to), reason: sides.filter((x) => x !== null).join('; ') || 'not a pod on either end' }
   }
-  return {
-    time: new Date(p.time).toISOString(),
-    verdict: p.verdict,
-    direction: p.direction,
-    protocol: p.protocol,
-    port: p.port,
-    src: end(from),
-    dst: end(to),
-    reason: p.unknownPod ? `${who}: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)` : `${who}: ${sideReason(side)}`,
+  const head = { time: new Date(p.time).toISOString(), verdict: p.verdict, direction: p.direction, protocol: p.protocol, port: p.port, src: end(from), dst: end(to) }
+  if (p.tierRule !== undefined) {
+    // the words are the engine's, under the policies in force now; the fields say which rule the kernel ran
+    const r = p.tierRule
+    const name = findTierPolicy(view.index.cluster.clusterPolicies, r)?.name ?? r.name ?? `#${r.hash}`
+    return { ...head, reason: `${who}: ${sideReason(side)}`, tier: r.tier, policy: `${SHORT_KIND[r.kind]}/${name}`, rule: `${r.direction}[${r.index}]` }
   }
+  return { ...head, reason: p.unknownPod ? `${who}: unknown pod address (in the pod CIDRs of this node, no pod known there yet: its rules are not in)` : `${who}: ${sideReason(side)}` }
 }
 
 const name = (e: Endpoint) => (e.kind === 'pod' ? podRef(e.pod) : e.ip.text)

@@ -39,6 +39,8 @@ describe('the endpoint', () => {
       expect(body).toContain('netpol_agent_ruleset_objects{object="managed_pods"} 1')
       expect(body).toContain('netpol_agent_set_elements{set="in4"} 1')
       expect(body).toContain('netpol_agent_denied_packets_total{namespace="a",pod="p",direction="ingress"} 1')
+      m.logged({ time: '', verdict: 'audited', direction: 'egress', protocol: 'TCP', port: 80, src: { ip: '10.244.0.5', namespace: 'a', pod: 'p' }, dst: { ip: '10.0.0.1' }, reason: '', tier: 'Admin', policy: 'cnp/no-out', rule: 'egress[0]' })
+      expect((await get('/metrics')).body).toContain('netpol_agent_tier_denied_packets_total{tier="Admin",policy="cnp/no-out",rule="egress[0]",verdict="audited"} 1')
       // the API side, in cluster mode
       let restarts = 2
       m.watchers(() => ({ Pod: { watchRestarts: restarts, relists: 1, objects: 40 }, NetworkPolicy: { watchRestarts: 0, relists: 0, objects: 3 } }))

@@ -59,6 +59,12 @@ export class AgentMetrics {
     labelNames: ['namespace', 'pod', 'direction'] as const,
     registers: [this.registry],
   })
+  readonly tierDenied = new Counter({
+    name: 'netpol_agent_tier_denied_packets_total',
+    help: 'Logged packets of new connections a cluster policy denies (verdict denied) or would deny (audited), by tier, policy and rule',
+    labelNames: ['tier', 'policy', 'rule', 'verdict'] as const,
+    registers: [this.registry],
+  })
 
   // ---- the API side (cluster mode): read from the watchers at each scrape, or counted as events arrive ----
   private watchCounts: () => Readonly<Partial<Record<string, WatchCounts>>> = () => ({})
@@ -170,6 +176,7 @@ export class AgentMetrics {
     const labels = { namespace: side.namespace ?? '', pod: side.pod ?? '', direction: e.direction }
     if (e.verdict === 'denied') this.denied.inc(labels)
     else if (e.verdict === 'audited') this.audited.inc(labels)
+    if (e.tier !== undefined && e.verdict !== 'allowed') this.tierDenied.inc({ tier: e.tier, policy: e.policy ?? '', rule: e.rule ?? '', verdict: e.verdict })
   }
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { PORTS } from '../../test/arbitraries.js'
 import { edits } from '../../test/diff-edits.js'
+import { tierEdits } from '../../test/tier-arbitraries.js'
 import { cluster, namespace, pod, policy, podsPeer, rule, sel } from '../../test/builders.js'
 import { diffClusters } from './diff.js'
 import { DiffBase } from './diff-base.js'
@@ -37,5 +38,26 @@ describe('the focused diff (only the rows and columns a change touches) equals t
     const d = diffClusters(before, after, port)
     expect(d).toEqual(diffClusters(before, after, { ...port, full: true }))
     expect(d.changes.map((c) => `${c.change} ${d.classes[c.from]!.pods} → ${d.classes[c.to]!.pods}`)).toEqual(['allowed a/y → b/z', 'denied a/x → b/z'])
+  })
+})
+
+describe('with cluster policy tiers, the focused diff equals the full one', () => {
+  test('random clusters with random NetworkPolicy and cluster policy edits (and Node edits), given ports and every port', () => {
+    let changed = 0
+    let byTier = 0
+    fc.assert(
+      fc.property(tierEdits, ({ before, after, family }) => {
+        const base = new DiffBase(before)
+        for (const opts of [{ ports: PORTS, family }, { family }]) {
+          const focused = diffClusters(before, after, { ...opts, base })
+          expect(focused).toEqual(diffClusters(before, after, { ...opts, full: true }))
+          if (focused.changes.length > 0) changed++
+          if (focused.changes.some((c) => c.causes.some((x) => x.code === 'tier-decides' || x.code === 'tier-decided'))) byTier++
+        }
+      }),
+      { numRuns: 300 },
+    )
+    expect(changed).toBeGreaterThan(50)
+    expect(byTier).toBeGreaterThan(20)
   })
 })

@@ -6,8 +6,11 @@
  *   policyTypes and its pod selector or egress rules differ, or
  * - its destination's ingress can: likewise with Ingress and the ingress rules, or
  * - an end's facts differ between the sides: what selectors, named ports and ipBlocks read of it (its labels,
- *   its namespace's labels, its named ports, its address) or whether it stands for several replicas.
- * A change that adds or removes a policy counts for each direction it has.
+ *   its namespace's labels, its named ports, its address, whether it is hostNetwork) or whether it stands for
+ *   several replicas.
+ * A change that adds or removes a policy counts for each direction it has. Cluster policies likewise: a changed
+ * cluster policy's rules decide only the sides of its subjects (before or after), so its subjects' rows (egress)
+ * and columns (ingress) are compared; its peers are the other ends of those rows and columns, compared with them.
  */
 import { standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
@@ -18,6 +21,7 @@ import { podEndpoint } from '../engine/endpoint.js'
 import { namedPortsKey } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import { policyFingerprint, type JointClasses } from './diff.js'
+import { clusterDirectionChanges, subjectOfEither } from './diff-tiers.js'
 import type { PolicyStatus } from './explain-flip.js'
 
 export interface Touched {
@@ -48,7 +52,7 @@ export function touchedClasses(x: TouchedInput): Touched {
   const moved = new Uint8Array(n)
   const facts = (index: ClusterIndex, pod: Pod) => {
     const ip = podEndpoint(pod, x.family).ip
-    return `${labelsKey(index.namespaceLabels(pod.namespace))}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${ip === null ? '-' : ip.text}\n${standsForSeveral(pod)}`
+    return `${labelsKey(index.namespaceLabels(pod.namespace))}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}\n${ip === null ? '-' : ip.text}\n${standsForSeveral(pod)}\n${pod.hostNetwork}`
   }
   // one pod object on both sides, in namespaces of the same labels, has the same facts without a look
   const namespacesSame = sameNamespaces(x.oldIndex.cluster, x.newIndex.cluster)
@@ -57,6 +61,7 @@ export function touchedClasses(x: TouchedInput): Touched {
     if (facts(x.oldIndex, oldPods[i]!) !== facts(x.newIndex, newPods[i]!)) moved[joint.of[i]!] = 1
   }
   const changes = directionChanges(x.oldIndex.cluster.policies, x.newIndex.cluster.policies, x.statuses)
+  const tierChanges = clusterDirectionChanges(x.oldIndex.cluster, x.newIndex.cluster)
   // members of a joint class have one selector class on each side, so the first answers for all
   for (let c = 0; c < n; c++) {
     if (moved[c] === 1) {
@@ -67,8 +72,8 @@ export function touchedClasses(x: TouchedInput): Touched {
     const was = oldPods[first]!
     const now = newPods[first]!
     const touches = (list: readonly Change[]) => selectsEither(list, was, now)
-    if (touches(changes.egress)) rows[c] = 1
-    if (touches(changes.ingress)) columns[c] = 1
+    if (touches(changes.egress) || subjectOfEither(tierChanges.egress, x.oldIndex, x.newIndex, was, now)) rows[c] = 1
+    if (touches(changes.ingress) || subjectOfEither(tierChanges.ingress, x.oldIndex, x.newIndex, was, now)) columns[c] = 1
   }
   return { rows, columns, moved }
 }

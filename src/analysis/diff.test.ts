@@ -27,7 +27,7 @@ const feEgress = policy('web', 'egress', { podSelector: sel({ app: 'fe' }), ingr
 const make = (policies: NetworkPolicy[], ps = pods): Cluster => cluster({ namespaces: nss, pods: ps, policies })
 const summary = (d: ClusterDiff) =>
   d.changes.map((c) => `${c.change} ${d.classes[c.from]!.pods.join('+')} → ${d.classes[c.to]!.pods.join('+')} ${c.ports.map((p) => `${p.port}/${p.protocol}`).join(',')}`)
-const causes = (d: ClusterDiff) => d.changes.map((c) => c.causes.map((x) => `${x.side} ${x.code} ${'hit' in x ? `${x.hit.policy.namespace}/${x.hit.policy.name}[${x.hit.rule}] ${x.status}` : x.policies.map((p) => `${p.policy.name} ${p.status}`).join(',')}`))
+const causes = (d: ClusterDiff) => d.changes.map((c) => c.causes.map((x) => `${x.side} ${x.code} ${'hit' in x ? `${x.hit.policy.namespace}/${x.hit.policy.name}[${x.hit.rule}] ${x.status}` : 'step' in x ? `${x.step.policy.name}[${x.step.rule}] ${x.step.action} ${x.status}` : x.policies.map((p) => `${p.policy.name} ${p.status}`).join(',')}`))
 
 describe('diffClusters: what flips and who is responsible', () => {
   test.each([

@@ -13,9 +13,12 @@ import { ClassSides, computeReachability, RowMaker, type PortProtocol } from './
 import { findFlips, findTouchedFlips, type Flip } from './diff-flips.js'
 import { DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
+import { clusterPolicyStatuses, type ClusterPolicyChange } from './diff-tiers.js'
+import { formatClusterRef, type ClusterPolicyRef } from '../model/cluster-policy.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
 export { findFlips, type Flip } from './diff-flips.js'
+export type { ClusterPolicyChange, TierStep } from './diff-tiers.js'
 
 export interface PolicyChange {
   readonly policy: PolicyRef
@@ -56,6 +59,8 @@ export interface ClusterDiff {
   readonly ports: readonly PortProtocol[]
   /** policies added, removed or changed, sorted by namespace and name */
   readonly policies: readonly PolicyChange[]
+  /** cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) added, removed or changed, sorted by `cnp/NAME` */
+  readonly clusterPolicies: readonly ClusterPolicyChange[]
   /** `namespace/name`; relabeled: present on both sides with other labels */
   readonly pods: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly relabeled: readonly string[] }
   readonly namespaces: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly relabeled: readonly string[] }
@@ -111,12 +116,16 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const joint = jointClasses(oldIds.classOf, newIds.classOf)
   const statuses = policyStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
+  const clusterStatuses = clusterPolicyStatuses(before.clusterPolicies, after.clusterPolicies)
+  const clusterStatus = (ref: ClusterPolicyRef): PolicyStatus => clusterStatuses.get(formatClusterRef(ref)) ?? 'unchanged'
+  const withTiers = before.clusterPolicies.length + after.clusterPolicies.length > 0
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
   const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family, statuses }, oldClasses.sides, newClasses.sides, ports, selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
-  const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status })
+  const tiers = withTiers ? { before: { ids: oldIds, tiers: oldClasses.sides.tiers }, after: { ids: newIds, tiers: newClasses.sides.tiers }, status: clusterStatus } : undefined
+  const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status, ...(tiers ? { tiers } : {}) })
   const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
   const selecting = selectingChanges(changed, before, after, statuses)
   const all = groupFlips(flips, explainer, (a) => joint.members[a]!.length, (a) => selfPairs[a]!)
@@ -175,6 +184,7 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
     family,
     ports,
     policies: [...statuses].filter(([, s]) => s !== 'unchanged').map(([key, s]) => ({ policy: refOf(key), status: s as PolicyChange['status'] })),
+    clusterPolicies: clusterChanges(before, after, clusterStatuses),
     pods: { added: added.map(podId), removed: removed.map(podId), relabeled },
     namespaces: namespaceChanges(before, after),
     classes,
@@ -384,3 +394,9 @@ function refOf(key: string): PolicyRef {
 }
 
 export type { PortProtocol }
+
+/** The cluster policies of either side whose status is not 'unchanged', in the order of their `cnp/NAME`. */
+function clusterChanges(before: Cluster, after: Cluster, statuses: ReadonlyMap<string, PolicyStatus>): ClusterPolicyChange[] {
+  const byRef = new Map([...before.clusterPolicies, ...after.clusterPolicies].map((p) => [formatClusterRef(p), { kind: p.kind, name: p.name }]))
+  return [...statuses].filter(([, s]) => s !== 'unchanged').map(([key, s]) => ({ policy: byRef.get(key)!, status: s as ClusterPolicyChange['status'] }))
+}

@@ -3,12 +3,14 @@ import type { Family } from '../model/ip.js'
 import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '../model/policy.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
-import { evaluateSide } from '../engine/evaluate.js'
+import { networkPolicySide } from '../engine/evaluate.js'
 import { peerMatches } from '../engine/match-peer.js'
 import { matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { sideAllows, type Endpoint, type RuleHit, type SideVerdict, type Verdict } from '../engine/verdict.js'
 import type { PortProtocol } from './reachability.js'
+import type { ClusterPolicyRef } from '../model/cluster-policy.js'
+import { pathAllows, sameStep, tierPath, type SideTierView, type TierPath, type TierStep } from './diff-tiers.js'
 
 export type PolicyStatus = 'added' | 'removed' | 'changed' | 'unchanged'
 
@@ -29,26 +31,57 @@ export type Cause =
   | { readonly code: 'isolation-lifted'; readonly side: Direction; readonly policies: readonly PolicyWithStatus[] }
   | { readonly code: 'allow-lost'; readonly side: Direction; readonly hit: RuleHit; readonly status: PolicyStatus }
   | { readonly code: 'newly-isolated'; readonly side: Direction; readonly policies: readonly PolicyWithStatus[] }
+  /** a cluster policy rule decides this side now (Accept, Deny, or a Pass that hands it on), and did not before */
+  | { readonly code: 'tier-decides'; readonly side: Direction; readonly step: TierStep; readonly status: PolicyStatus }
+  /** a cluster policy rule decided this side before, and does not now */
+  | { readonly code: 'tier-decided'; readonly side: Direction; readonly step: TierStep; readonly status: PolicyStatus }
+
+/** How both sides went through the cluster policy tiers, before and after, with the cluster policies' statuses. */
+export interface FlipTiers {
+  readonly was: Readonly<Record<Direction, TierPath>>
+  readonly now: Readonly<Record<Direction, TierPath>>
+  readonly status: (ref: ClusterPolicyRef) => PolicyStatus
+}
 
 /**
  * The causes of one flipped verdict, from the verdicts before and after on the same pair, port and protocol.
  * Only a side that decided the flip is explained: for a newly allowed connection, each side that denied it
  * before; for a newly denied one, each side that denies it now.
  */
-export function explainFlip(was: Verdict, now: Verdict, status: (ref: PolicyRef) => PolicyStatus): Cause[] {
+export function explainFlip(was: Verdict, now: Verdict, status: (ref: PolicyRef) => PolicyStatus, tiers?: FlipTiers): Cause[] {
   const causes: Cause[] = []
   const withStatus = (refs: readonly PolicyRef[]) => refs.map((policy) => ({ policy, status: status(policy) }))
+  const isolated = (v: SideVerdict) => v.kind === 'allowed' || v.kind === 'denied'
+  const NONE: TierPath = { admin: null, np: true, baseline: null }
+  const allows = (path: TierPath, v: SideVerdict) => pathAllows(path, sideAllows(v), isolated(v))
+  const pathsWas = tiers?.was ?? { egress: NONE, ingress: NONE }
+  const pathsNow = tiers?.now ?? { egress: NONE, ingress: NONE }
+  const wasAllowed = allows(pathsWas.egress, was.egress) && allows(pathsWas.ingress, was.ingress)
+  const nowAllowed = allows(pathsNow.egress, now.egress) && allows(pathsNow.ingress, now.ingress)
   for (const side of ['egress', 'ingress'] as const) {
     const b = was[side]
     const a = now[side]
-    if (now.allowed && !was.allowed) {
-      if (sideAllows(b)) continue
-      if (a.kind === 'allowed') for (const hit of a.allowedBy) causes.push({ code: 'allowed-by', side, hit, status: status(hit.policy) })
-      else if (b.kind === 'denied') causes.push({ code: 'isolation-lifted', side, policies: withStatus(b.isolatedBy) })
-    } else if (!now.allowed && was.allowed) {
-      if (a.kind !== 'denied') continue
-      if (b.kind === 'allowed') for (const hit of b.allowedBy) causes.push({ code: 'allow-lost', side, hit, status: status(hit.policy) })
-      else causes.push({ code: 'newly-isolated', side, policies: withStatus(a.isolatedBy) })
+    const pb = pathsWas[side]
+    const pa = pathsNow[side]
+    // the cluster policy rules that decide the side differently before and after
+    const tierCauses = () => {
+      for (const tier of ['admin', 'baseline'] as const) {
+        if (sameStep(pb[tier], pa[tier])) continue
+        if (pb[tier] !== null) causes.push({ code: 'tier-decided', side, step: pb[tier]!, status: tiers!.status(pb[tier]!.policy) })
+        if (pa[tier] !== null) causes.push({ code: 'tier-decides', side, step: pa[tier]!, status: tiers!.status(pa[tier]!.policy) })
+      }
+    }
+    if (nowAllowed && !wasAllowed) {
+      if (allows(pb, b)) continue
+      tierCauses()
+      if (pa.np && a.kind === 'allowed') for (const hit of a.allowedBy) causes.push({ code: 'allowed-by', side, hit, status: status(hit.policy) })
+      else if (pb.np && pa.np && b.kind === 'denied') causes.push({ code: 'isolation-lifted', side, policies: withStatus(b.isolatedBy) })
+    } else if (!nowAllowed && wasAllowed) {
+      if (allows(pa, a)) continue
+      tierCauses()
+      if (!pa.np || a.kind !== 'denied') continue
+      if (pb.np && b.kind === 'allowed') for (const hit of b.allowedBy) causes.push({ code: 'allow-lost', side, hit, status: status(hit.policy) })
+      else if (pb.np) causes.push({ code: 'newly-isolated', side, policies: withStatus(a.isolatedBy) })
     }
   }
   return causes
@@ -64,12 +97,14 @@ export interface ExplainContext {
   readonly ports: readonly PortProtocol[]
   readonly family: Family
   readonly status: (ref: PolicyRef) => PolicyStatus
+  /** the classes and tier decisions of both sides, when either has cluster policies */
+  readonly tiers?: { readonly before: SideTierView; readonly after: SideTierView; readonly status: (ref: ClusterPolicyRef) => PolicyStatus }
 }
 
 /**
  * Explains a flip from the engine's verdicts on representatives (the first pod of each joint class; the second
  * as the destination when both ends are in one class), before and after. Each side's verdict comes from
- * evaluateSide, as evaluateFlow assembles it for two different pods, and is shared between flips on which the
+ * the engine's NetworkPolicy tier (networkPolicySide; the cluster policy tiers come from the classes), and is shared between flips on which the
  * engine's own matchers answer alike: the same isolating policies, the same peers matching the other end
  * (peerMatches) and the same port entries matching (matchPorts) in every rule. Nothing else enters a side's
  * verdict, so a large change costs one evaluation per distinct situation, not one per class pair and port.
@@ -133,17 +168,28 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
       const key = `${s.listId},${s.peerSig},${portSig}`
       let id = sides.get(key)
       if (id === undefined) {
-        verdicts.push(evaluateSide(s.index, s.pod, s.dir, s.dir === 'egress' ? s.to : s.from, { from: s.from, to: s.to, port, protocol }))
+        verdicts.push(networkPolicySide(s.index, s.pod, s.dir, s.dir === 'egress' ? s.to : s.from, { from: s.from, to: s.to, port, protocol }))
         sides.set(key, (id = verdicts.length - 1))
       }
       ids[n] = id
     }
-    const key = `${ids[0]},${ids[1]},${ids[2]},${ids[3]}`
+    let key = `${ids[0]},${ids[1]},${ids[2]},${ids[3]}`
+    let flipTiers: FlipTiers | undefined
+    if (cx.tiers !== undefined) {
+      const t = cx.tiers
+      const path = (view: SideTierView, n: number, subject: number, dir: Direction, other: number) => tierPath(view, subject, dir, other, port, protocol, verdicts[ids[n]!]!.kind !== 'not-isolated')
+      flipTiers = {
+        was: { egress: path(t.before, 0, i, 'egress', j), ingress: path(t.before, 1, j, 'ingress', i) },
+        now: { egress: path(t.after, 2, i, 'egress', j), ingress: path(t.after, 3, j, 'ingress', i) },
+        status: t.status,
+      }
+      key += JSON.stringify([flipTiers.was, flipTiers.now])
+    }
     let causes = causesBy.get(key)
     if (causes === undefined) {
       const was = verdictOf(verdicts[ids[0]!]!, verdicts[ids[1]!]!)
       const now = verdictOf(verdicts[ids[2]!]!, verdicts[ids[3]!]!)
-      causesBy.set(key, (causes = explainFlip(was, now, cx.status)))
+      causesBy.set(key, (causes = explainFlip(was, now, cx.status, flipTiers)))
     }
     return causes
   }

@@ -435,6 +435,13 @@ export class ClassSides {
   }
 
   private tierDecisions: { tiers: TierDecisions; ends: TierEnds } | null = null
+
+  /** The tier decisions over these classes (null without cluster policies), shared by the matrix and a diff's causes. */
+  get tiers(): TierDecisions | null {
+    if (this.index.cluster.clusterPolicies.length === 0) return null
+    this.tierDecisions ??= { tiers: new TierDecisions(this.peers, this.index.cluster.clusterPolicies), ends: identityEnds(this.ids) }
+    return this.tierDecisions.tiers
+  }
   private readonly tiersBy = new Map<string, PortTiers | null>()
 
   /**
@@ -446,8 +453,8 @@ export class ClassSides {
     const key = `${port}/${protocol}`
     let t = this.tiersBy.get(key)
     if (t === undefined) {
-      this.tierDecisions ??= { tiers: new TierDecisions(this.peers), ends: identityEnds(this.ids) }
-      const pt = new PortTiers(this.ids, this.tierDecisions.tiers, this.tierDecisions.ends, port, protocol)
+      const tiers = this.tiers!
+      const pt = new PortTiers(this.ids, tiers, this.tierDecisions!.ends, port, protocol)
       this.tiersBy.set(key, (t = pt.any ? pt : null))
     }
     return t
@@ -563,20 +570,31 @@ export class ClassSides {
       return side
     }
     const { selectorOf, addressOf } = ids
+    const npIngress = (s: number, d: number) => {
+      const side = ingressOf(selectorOf[d]!)
+      return !side.isolated || side.sel.has(selectorOf[s]!) || side.addr.has(addressOf[s]!)
+    }
+    const npEgress = (s: number, d: number) => {
+      const side = egressOf(selectorOf[s]!)
+      if (!side.isolated) return true
+      const d1 = selectorOf[d]!
+      if (side.sel.has(d1)) return true
+      const d2 = addressOf[d]!
+      return side.grants.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+    }
+    const tiers = this.tiersOn(port, protocol)
+    if (tiers === null) return { ingressOf, egressOf, ingress: npIngress, egress: npEgress }
+    // through the tiers: a NetworkPolicy side is consulted only where the Admin tier did not decide
     return {
       ingressOf,
       egressOf,
       ingress: (s, d) => {
-        const side = ingressOf(selectorOf[d]!)
-        return !side.isolated || side.sel.has(selectorOf[s]!) || side.addr.has(addressOf[s]!)
+        const d1 = selectorOf[d]!
+        return tierSideAllows(tiers.ingress[d1]!, s, ingressOf(d1).isolated, () => npIngress(s, d))
       },
       egress: (s, d) => {
-        const side = egressOf(selectorOf[s]!)
-        if (!side.isolated) return true
-        const d1 = selectorOf[d]!
-        if (side.sel.has(d1)) return true
-        const d2 = addressOf[d]!
-        return side.grants.some((g) => g.addr.has(d2) && (g.dests === null || g.dests.has(d1)))
+        const s1 = selectorOf[s]!
+        return tierSideAllows(tiers.egress[s1]!, d, egressOf(s1).isolated, () => npEgress(s, d))
       },
     }
   }

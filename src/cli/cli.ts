@@ -26,12 +26,14 @@ const namespaceOptions = (c: Command, what: string) =>
 function define(program: Command, io: CliIO): void {
   const check = program
     .command('check')
-    .description('may one endpoint open a connection to another? ALLOWED/DENIED with the reasons (exit 0 allowed, 1 denied, 2 bad input)')
+    .description('may one endpoint open a connection to another? ALLOWED/DENIED with the reasons (exit 0 allowed, 1 denied, 2 bad input, 3 the answer depends on DNS)')
     .addOption(fileOption())
     .requiredOption('--from <endpoint>', 'source: NS/POD, an IP address, svc/NS/NAME, or a workload (deploy/NS/NAME, sts/, ds/, rs/, rc/, job/, cronjob/)')
-    .requiredOption('--to <endpoint>', "destination: NS/POD, an IP address, svc/NS/NAME:PORT, a Service's clusterIP:PORT ([IPv6]:PORT), or a workload (deploy/NS/NAME, sts/, ds/, ...)")
+    .requiredOption('--to <endpoint>', "destination: NS/POD, an IP address, svc/NS/NAME:PORT, a Service's clusterIP:PORT ([IPv6]:PORT), a workload (deploy/NS/NAME, sts/, ds/, ...), or a domain name NAME[:PORT] that --resolve maps")
     .option('--port <port>', 'PORT[/PROTOCOL] (TCP by default); optional when --to is a service port; for a clusterIP, the service port')
     .addOption(new Option('--family <family>', 'address family of the connection').choices(['4', '6']))
+    .option('--resolve <name=ips>', 'NAME=IP[,IP]: what a domain name resolves to, for domainNames peers of cluster policies and a name as --to (netpol never asks DNS); repeatable', collect, [])
+    .option('--resolve-file <file>', 'lines of NAME IP [IP...] (# comments), as --resolve; repeatable', collect, [])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
   clusterOptions(check).action(async (opts) => (await import('./commands/check.js')).check(opts, io))
 

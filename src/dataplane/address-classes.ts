@@ -311,7 +311,7 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
 }
 
 /** The address pieces with every pod address cut out as its own segment; neighbours of one class merged. */
-function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[]): ClassSegment[] {
+export function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[]): ClassSegment[] {
   const sorted = [...pods].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
   const out: ClassSegment[] = []
   const push = (lo: bigint, hi: bigint, id: number) => {

@@ -4,6 +4,7 @@ import { hostSupports } from '../../test/requirements.js'
 import type { Cluster } from '../model/cluster.js'
 import { parseCidr, type Cidr } from '../model/ip.js'
 import { allPorts, cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
+import { anp, banp, cnp, crule, named, node, nsSubject, tcp, toNamespaces, toNetworks, toNodes } from '../../test/tier-builders.js'
 import { compilePolicies } from './compile-policies.js'
 import { FakeNft } from './fake-nft.js'
 import { ExecNftRunner } from './nft-runner.js'
@@ -84,6 +85,26 @@ const cases: { name: string; cluster: Cluster; mode?: 'audit'; podCidrs?: Cidr[]
       pods: [front, pg, pod('web/host-agent', {}, { ips: ['192.168.0.10'], hostIPs: ['192.168.0.10'], hostNetwork: true })],
       policies: [policy('db', 'from-shop', { ingress: [rule([nsPeer(sel({ team: 'shop' }))], [port(5432)])] })],
     }),
+  },
+  {
+    // cluster policies: Admin tier, then the NetworkPolicy, then Baseline where no NetworkPolicy isolates
+    name: 'tiers',
+    cluster: cluster({
+      namespaces: [web, db],
+      pods: [front, pg],
+      policies: [policy('db', 'from-shop', { ingress: [rule([nsPeer(sel({ team: 'shop' }))], [port(5432)])] })],
+      clusterPolicies: [
+        cnp('deny-db-admin', 'Admin', 10, nsSubject(sel({ team: 'data' })), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'ops' }))]), crule('Pass', [toNamespaces(sel({ team: 'shop' }))], [named('pg')], 'to-np')] }),
+        anp('no-docs-net', 20, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('203.0.113.0/24', '2001:db8::/32')], [tcp(443), tcp(8000, 8999, 'UDP')])] }),
+        banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])], egress: [crule('Deny', [toNodes(sel({ role: 'worker' }))])] }),
+      ],
+      nodes: [node('n1', { role: 'worker' }, ['192.168.0.10'])],
+    }),
+  },
+  {
+    name: 'tiers-audit',
+    mode: 'audit',
+    cluster: cluster({ namespaces: [db], pods: [pg], clusterPolicies: [cnp('deny-all', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })] }),
   },
   {
     name: 'audit',

@@ -24,6 +24,7 @@
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Cidr, Family } from '../model/ip.js'
 import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
+import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from './address-classes.js'
@@ -33,6 +34,7 @@ import { AllowCompiler, classify, PortSets, type Profile } from './profile-allow
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet, type AcceptLogRules } from './accept-log.js'
+import { compileTierFamily, sideChains, SIDE_CHAINS, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
 
@@ -62,7 +64,11 @@ export interface CompileOptions {
   readonly previous?: CompiledRuleset
 }
 
-export type CompileNote = AddressNote | { readonly code: 'managed-without-address'; readonly pod: string }
+export type CompileNote =
+  | AddressNote
+  | { readonly code: 'managed-without-address'; readonly pod: string }
+  /** a domainNames peer: the addresses of a name depend on DNS, which the ruleset cannot see; it matches none */
+  | { readonly code: 'domain-names-not-enforced'; readonly policy: string; readonly rule: string }
 
 export type CompileError = { readonly code: 'mark-space-exhausted'; readonly family: Family; readonly classes: number; readonly profiles: number }
 
@@ -94,6 +100,15 @@ export interface RulesetStats {
   readonly elements: number
 }
 
+/** The cluster policy tiers of a ruleset (see tier-chains.ts); absent when the cluster has no cluster policies. */
+export interface CompiledTiers {
+  readonly layouts: readonly TierLayout[]
+  /** decision set key → id, to keep on the next compile */
+  readonly decisionSets: ReadonlyMap<string, number>
+  /** Deny rules with a chain, by chain name */
+  readonly rules: ReadonlyMap<string, TierRuleInfo>
+}
+
 export interface CompiledRuleset {
   readonly table: NftTable
   readonly mode: AgentMode
@@ -105,6 +120,7 @@ export interface CompiledRuleset {
   /** when not empty, `table` must not be applied */
   readonly errors: readonly CompileError[]
   readonly stats: RulesetStats
+  readonly tiers?: CompiledTiers
 }
 
 export const LOG_PREFIX = 'netpol'
@@ -132,14 +148,24 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   let classes = 0
   const portSets = new PortSets(opts.previous?.portSets)
   const managedPods = cluster.pods.filter((p) => !p.hostNetwork && opts.managed(p))
+  const logRate = opts.logRate ?? DEFAULT_LOG_RATE
+  const verdicts = cluster.clusterPolicies.length > 0 ? new TierVerdicts(opts.previous?.tiers?.decisionSets, { mode: opts.mode, logRate, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) }) : null
+  const tierLayouts: TierLayout[] = []
+  for (const p of cluster.clusterPolicies) {
+    p.egress.forEach((r, i) => {
+      if (r.peers.some((x) => x.kind === 'domainNames')) notes.push({ code: 'domain-names-not-enforced', policy: formatClusterRef(p), rule: `egress[${i}]` })
+    })
+  }
   for (const p of managedPods) if (p.ips.length === 0) notes.push({ code: 'managed-without-address', pod: `${p.namespace}/${p.name}` })
   for (const family of FAMILIES) {
     const prev = opts.previous?.layouts.find((l) => l.family === family)
     const addrNotes: AddressNote[] = []
     const lc = labelClasses(cluster.pods, family, addrNotes)
     notes.push(...addrNotes)
-    const part = compileFamily(index, lc, opts, prev, portSets)
+    const tiers = verdicts === null ? null : { verdicts, prev: opts.previous?.tiers?.layouts.find((l) => l.family === family) }
+    const part = compileFamily(index, lc, opts, prev, portSets, tiers)
     if (part.error) errors.push(part.error)
+    if (part.tierLayout) tierLayouts.push(part.tierLayout)
     sets.push(...part.sets)
     chains.push(...part.chains)
     layouts.push(part.layout)
@@ -147,10 +173,14 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     classes += part.classes
   }
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
+  if (verdicts !== null) {
+    sets.push(verdicts.map())
+    chains.push(...verdicts.chains(), ...sideChains((f, d) => setNames(f)[d === 'egress' ? 'eg' : 'in']))
+  }
   const guard = unknownPodGuard(cluster, (p) => opts.managed(p), opts.podCidrs ?? [], { mode: opts.mode, logRate: opts.logRate ?? DEFAULT_LOG_RATE, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) })
   sets.push(...guard.sets)
   const acceptLog = opts.logAccepted === true && opts.logGroup !== undefined ? acceptLogRules({ group: opts.logGroup, rate: opts.acceptLogRate ?? DEFAULT_ACCEPT_LOG_RATE, prefix: LOG_PREFIX }) : null
-  chains.push(...guard.chains, ...baseChains(guard.forwardRules, acceptLog))
+  chains.push(...guard.chains, ...baseChains(guard.forwardRules, acceptLog, verdicts !== null))
   const table: NftTable = { family: 'inet', name: opts.table, comment: 'netpol: compiled NetworkPolicies, do not edit', sets, chains }
   const nameProblem = checkName(opts.table)
   if (nameProblem !== null) throw new RangeError(`table name: ${nameProblem}`)
@@ -162,6 +192,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     profiles,
     notes,
     errors,
+    ...(verdicts !== null ? { tiers: { layouts: tierLayouts, decisionSets: verdicts.layout, rules: new Map([...verdicts.rules.values()].map((r) => [r.chain, r])) } } : {}),
     stats: {
       managedPods: managedPods.length,
       classes,
@@ -179,11 +210,14 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
  * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
  * output, which netpol never filters ("traffic to and from the node where a Pod is running is always allowed").
  */
-function baseChains(guard: readonly NftRule[], acceptLog: AcceptLogRules | null): NftChain[] {
+function baseChains(guard: readonly NftRule[], acceptLog: AcceptLogRules | null, tiered: boolean): NftChain[] {
   const established: NftRule = { exprs: [{ op: 'ct-state', states: ['established', 'related'] }], end: { kind: 'accept' } }
   const nd: NftRule = { exprs: [{ op: 'icmpv6-nd' }], end: { kind: 'accept' } }
-  const dispatch = (dir: 'eg' | 'in') =>
-    FAMILIES.map((f): NftRule => ({ exprs: [], end: { kind: 'vmap', key: dir === 'eg' ? fieldsOf(f).saddr : fieldsOf(f).daddr, map: setNames(f)[dir] } }))
+  // with cluster policies, each direction is a chain of its own (tier-chains.ts), so that a tier's Accept can end it
+  const dispatch = (dir: 'eg' | 'in'): NftRule[] =>
+    tiered
+      ? [{ exprs: [], end: { kind: 'jump', chain: SIDE_CHAINS[dir === 'eg' ? 'egress' : 'ingress'] } }]
+      : FAMILIES.map((f): NftRule => ({ exprs: [], end: { kind: 'vmap', key: dir === 'eg' ? fieldsOf(f).saddr : fieldsOf(f).daddr, map: setNames(f)[dir] } }))
   const pass = FAMILIES.map((f): NftRule => ({ exprs: [{ op: 'in-set', key: [fieldsOf(f).saddr, fieldsOf(f).daddr], set: setNames(f).pass }], end: { kind: 'accept' } }))
   return [
     {
@@ -209,9 +243,17 @@ interface FamilyPart {
   readonly profiles: ProfileInfo[]
   readonly classes: number
   readonly error?: CompileError
+  readonly tierLayout?: TierLayout
 }
 
-function compileFamily(index: ClusterIndex, lc: LabelClasses, opts: CompileOptions, prev: FamilyLayout | undefined, portSets: PortSets): FamilyPart {
+function compileFamily(
+  index: ClusterIndex,
+  lc: LabelClasses,
+  opts: CompileOptions,
+  prev: FamilyLayout | undefined,
+  portSets: PortSets,
+  tiers: { verdicts: TierVerdicts; prev: TierLayout | undefined } | null,
+): FamilyPart {
   const f = lc.family
   const names = setNames(f)
   const fields = fieldsOf(f)
@@ -284,15 +326,27 @@ function compileFamily(index: ClusterIndex, lc: LabelClasses, opts: CompileOptio
     chains.push(profileChain(chain, p, number * 2 ** classBits, f, opts))
   }
 
+  const tier =
+    tiers === null
+      ? null
+      : compileTierFamily(index, lc, opts.managed, (c, d) => classProfiles.get(c)?.[d === 'egress' ? 'eg' : 'in'] !== undefined, tiers.prev, tiers.verdicts)
+  if (tier?.error !== undefined) {
+    return { sets: [], chains: [], layout, profiles: [], classes: classCount, tierLayout: tier.layout, error: { code: 'mark-space-exhausted', family: f, ...tier.error } }
+  }
+
   // "a pod can always reach itself" (even when a hairpin sends it through the node), and
-  // "traffic to and from the node where a Pod is running is always allowed"
+  // "traffic to and from the node where a Pod is running is always allowed"; the same holds under cluster policies
+  // ("a pod reaching its own IP"; no cluster ingress peer can match a node)
   const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
   const pass = new Map<string, NftElement>()
-  for (const m of managed) {
+  const passing = tier === null ? managed : lc.pods.flatMap((d, index) => (classProfiles.has(d.labelClass) && opts.managed(d.pod) ? [{ index, ...classProfiles.get(d.labelClass)! }] : []))
+  for (const m of passing) {
     const { pod, ip } = lc.pods[m.index]!
+    const covered = m.eg !== undefined || m.in !== undefined || tier?.covered.has(ip.value) === true
+    if (!covered) continue
     const r = { lo: ip.value, hi: ip.value }
     pass.set(`${ip.value} ${ip.value}`, { key: [r, r] })
-    if (m.in === undefined) continue
+    if (m.in === undefined && tier?.coveredIngress.has(ip.value) !== true) continue
     for (const h of pod.hostIPs) {
       if (h.family !== f || podAddresses.has(h.value)) continue
       pass.set(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] })
@@ -337,6 +391,7 @@ function compileFamily(index: ClusterIndex, lc: LabelClasses, opts: CompileOptio
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
+  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
 

@@ -5,7 +5,7 @@
  */
 import { parseIp, type IpAddress } from '../model/ip.js'
 import type { Protocol } from '../model/port.js'
-import { renderNft, type CtState, type Expr, type Field, type NftChain, type NftElement, type NftRule, type Verdict } from './nft-objects.js'
+import { renderNft, vmapFields, type CtState, type Expr, type Field, type NftChain, type NftElement, type NftRule, type Verdict } from './nft-objects.js'
 import { applyOps, tableOf, type NftState, type TableState } from './nft-state.js'
 import type { NftTransaction } from './nft-transaction.js'
 import type { NftRunner, ObjectsResult, RunResult } from './nft-runner.js'
@@ -170,9 +170,13 @@ export class FakeNft implements NftRunner {
     const end = rule.end
     if (end === undefined) return null
     if (end.kind !== 'vmap') return end
-    const v = fieldValue(end.key, ctx)
-    if (v === null) return null
-    const el = lookup(t, end.map, [v])
+    const key: bigint[] = []
+    for (const f of vmapFields(end.key)) {
+      const v = fieldValue(f, ctx)
+      if (v === null) return null
+      key.push(v)
+    }
+    const el = lookup(t, end.map, key)
     return el === undefined ? null : (el.value as Verdict)
   }
 

@@ -68,8 +68,14 @@ export type Expr =
   | { readonly op: 'counter' }
   | { readonly op: 'log'; readonly group: number; readonly prefix: string }
 
-/** What a rule ends with: a verdict, or a verdict map looked up with one field (no element: the rule does not match). */
-export type RuleEnd = Verdict | { readonly kind: 'vmap'; readonly key: Field; readonly map: string }
+/**
+ * What a rule ends with: a verdict, or a verdict map looked up with one field or a concatenation of fields (no
+ * element: the rule does not match).
+ */
+export type RuleEnd = Verdict | { readonly kind: 'vmap'; readonly key: Field | readonly Field[]; readonly map: string }
+
+/** The fields of a verdict map lookup's key, in order. */
+export const vmapFields = (key: Field | readonly Field[]): readonly Field[] => (typeof key === 'string' ? [key] : key)
 
 export interface NftRule {
   readonly exprs: readonly Expr[]
@@ -112,7 +118,7 @@ export function checkName(name: string): string | null {
   return null
 }
 
-const SAFE_COMMENT = /[A-Za-z0-9 ._/:=,+@()-]/
+const SAFE_COMMENT = /[A-Za-z0-9 ._/:=,+@()[\]#-]/
 /** Comment text: characters outside a small safe set become %XX (UTF-8), and it is cut to 120 bytes. */
 export function nftComment(text: string): string {
   let out = ''
@@ -197,7 +203,7 @@ function renderExpr(e: Expr): string {
 
 export function renderRule(rule: NftRule): string {
   const parts = rule.exprs.map(renderExpr)
-  if (rule.end !== undefined) parts.push(rule.end.kind === 'vmap' ? `${rule.end.key} vmap @${rule.end.map}` : renderVerdict(rule.end))
+  if (rule.end !== undefined) parts.push(rule.end.kind === 'vmap' ? `${vmapFields(rule.end.key).join(' . ')} vmap @${rule.end.map}` : renderVerdict(rule.end))
   return parts.join(' ')
 }
 

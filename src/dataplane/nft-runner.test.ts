@@ -17,6 +17,7 @@ import { planTransaction, removeStale } from './table-generations.js'
 import { ExecConntrack, flowsToCut } from '../agent/conntrack.js'
 import { HeldConnection } from '../../test/lab-traffic.js'
 import { hostSupports } from '../../test/requirements.js'
+import { banp, cnp, crule, nsSubject, podSubject, tcp, toNamespaces, toPods } from '../../test/tier-builders.js'
 
 const root = hostSupports('nftables in a scratch namespace (nft-runner.test.ts)', ['ip', 'nft', 'conntrack', 'python3'])
 const NS = `npt${process.pid}`
@@ -229,4 +230,52 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
     await run(runner, diffTables(after.table, gone.table))
     expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
   })
+
+  test('cluster policy tiers: Admin Accept over a NetworkPolicy, Admin Deny, Pass to the NetworkPolicy or on to Baseline, each change one transaction', async () => {
+    const deny = policy('db', 'deny', { podSelector: sel({ app: 'pg' }) })
+    const pgSubject = podSubject(sel(), sel({ app: 'pg' }))
+    const fromClient = toPods(sel(), sel({ app: 'client' }))
+    const tiered = (c: Cluster, previous?: CompiledRuleset) => {
+      const r = compile(c, previous)
+      expect(r.errors).toEqual([])
+      return r
+    }
+    // Admin Accept on 5432: the NetworkPolicy that isolates pg is never consulted there
+    const first = tiered(cluster({ namespaces: [db], pods, policies: [deny], clusterPolicies: [cnp('pg', 'Admin', 10, pgSubject, { ingress: [crule('Accept', [fromClient], [tcp(5432)])] })] }))
+    await run(runner, fullReplace(first.table))
+    expect(probe(b, '10.244.0.5', 5432)).toBe('OK')
+    expect(probe(b, '10.244.0.5', 5433)).toBe('TIMEOUT')
+    const held = new HeldConnection(b, '10.244.0.5', 5432)
+    await held.opened
+    expect(sh('ip', 'netns', 'exec', node, 'conntrack', '-L', '-p', 'tcp', '--dport', '5432')).toMatch(/ESTABLISHED.*mark=0/)
+    held.close()
+
+    // the rule turned to Deny: one incremental transaction; its chain counts the drop
+    const bb = tiered(cluster({ namespaces: [db], pods, policies: [deny], clusterPolicies: [cnp('pg', 'Admin', 10, pgSubject, { ingress: [crule('Deny', [fromClient], [tcp(5432)])] })] }), first)
+    const tx = diffTables(first.table, bb.table)
+    expect(tx.kind).toBe('incremental')
+    await run(runner, tx)
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
+    const denyChain = [...bb.tiers!.rules.values()].find((r) => r.policy.name === 'pg')!.chain
+    const counters = await runner.query(['-j', 'list', 'chain', 'inet', 'netpol', denyChain])
+    expect(counters.ok && parseChainCounters(counters.stdout).at(-1)!.packets).toBeGreaterThan(0)
+
+    // no NetworkPolicy: Pass on 5433 goes past the (empty) NetworkPolicy tier to the Baseline Deny
+    const banpDeny = banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })
+    const pass = cnp('pg', 'Admin', 10, pgSubject, { ingress: [crule('Deny', [fromClient], [tcp(5432)]), crule('Pass', [fromClient], [tcp(5433)])] })
+    const c = tiered(cluster({ namespaces: [db], pods, clusterPolicies: [pass, banpDeny] }), bb)
+    await run(runner, diffTables(bb.table, c.table))
+    expect(probe(b, '10.244.0.5', 5433)).toBe('TIMEOUT')
+    // a NetworkPolicy that isolates pg and allows the client on 5433: the Baseline tier is no longer consulted
+    const allow = policy('db', 'pg', { podSelector: sel({ app: 'pg' }), ingress: [rule([podsPeer(sel({ app: 'client' }))], [port(5433)])] })
+    const d = tiered(cluster({ namespaces: [db], pods, policies: [allow], clusterPolicies: [pass, banpDeny] }), c)
+    await run(runner, diffTables(c.table, d.table))
+    expect(probe(b, '10.244.0.5', 5433)).toBe('OK')
+    expect(probe(b, '10.244.0.5', 5432)).toBe('TIMEOUT')
+    // the client: no NetworkPolicy isolates it, so the Baseline Deny holds for its ingress
+    expect(probe(a, '10.244.0.7', 5432)).toBe('TIMEOUT')
+    const open = tiered(cluster({ namespaces: [db], pods, policies: [allow], clusterPolicies: [pass] }), d)
+    await run(runner, diffTables(d.table, open.table))
+    expect(probe(a, '10.244.0.7', 5432)).toBe('REFUSED')
+  }, 30_000)
 })

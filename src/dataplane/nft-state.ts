@@ -16,6 +16,7 @@ import {
   type NftSet,
   type NftTable,
   type Verdict,
+  vmapFields,
 } from './nft-objects.js'
 
 export interface TableRef {
@@ -269,7 +270,8 @@ function checkRule(t: TableState, r: NftRule) {
   if (end === undefined) return
   if (end.kind === 'vmap') {
     const s = setOf(t, end.map)
-    if (s.def.data !== 'verdict' || s.def.key.length !== 1 || s.def.key[0] !== FIELD_TYPE[end.key]) throw new OpError(`datatype mismatch: ${end.key} vmap @${end.map}`)
+    const fields = vmapFields(end.key)
+    if (s.def.data !== 'verdict' || s.def.key.join('.') !== fields.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${fields.join(' . ')} vmap @${end.map}`)
   } else if (end.kind === 'jump' || end.kind === 'goto') chainOf(t, end.chain)
 }
 

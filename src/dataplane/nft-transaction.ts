@@ -142,10 +142,16 @@ export function diffTables(prev: NftTable | null, next: NftTable): NftTransactio
   // new chains exist (empty) before anything jumps to them; their rules may use the new sets
   const newChainRules = refill.filter((o) => o.op === 'add-rule' && !prevChains.has(o.chain))
   const changed = refill.filter((o) => !(o.op === 'add-rule' && !prevChains.has(o.chain)))
+  // chains that go away may jump to each other, and maps that go away may jump to them: then the chains are emptied
+  // first, the sets deleted (their elements with them), and the chains last, as removeStale does
+  const gone = prev.chains.filter((c) => !nextChainNames.has(c.name))
+  const goneNames = new Set(gone.map((c) => c.name))
+  const tangled = delSets.length > 0 || gone.some((c) => c.rules.some((r) => (r.end?.kind === 'jump' || r.end?.kind === 'goto') && goneNames.has(r.end.chain)))
+  const tail: NftOp[] = tangled ? [...gone.map((c): NftOp => ({ op: 'flush-chain', table: ref, chain: c.name })), ...delSets, ...delChains] : [...delChains, ...delSets]
   return {
     kind: 'incremental',
     table: ref,
-    ops: [...addSets, ...addChains, ...newChainRules, ...delElements, ...addElements, ...changed, ...delChains, ...delSets],
+    ops: [...addSets, ...addChains, ...newChainRules, ...delElements, ...addElements, ...changed, ...tail],
   }
 }
 

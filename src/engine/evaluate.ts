@@ -26,8 +26,8 @@ export interface EvaluateOptions {
   readonly resolution?: NameResolution
 }
 
-/** The NetworkPolicy tier alone. */
-function networkPolicySide(index: ClusterIndex, pod: Pod, direction: Direction, other: Endpoint, flow: Flow): NetworkPolicySide {
+/** The NetworkPolicy tier alone (the diff walks the cluster policy tiers by classes and asks only this). */
+export function networkPolicySide(index: ClusterIndex, pod: Pod, direction: Direction, other: Endpoint, flow: Flow): NetworkPolicySide {
   const policies = isolatingPolicies(index, pod, direction)
   if (policies.length === 0) return { kind: 'not-isolated' }
   // the port is always checked against the destination: named ports resolve on the destination pod

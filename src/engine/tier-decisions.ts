@@ -103,11 +103,16 @@ export class TierDecisions {
   private readonly walkKeys = new Map<readonly TierRule[], string>()
   private readonly endSets = new WeakMap<TierEnds, { rules: WeakMap<ClusterRule, Bitset>; named: Map<string, Bitset>; ports: Map<string, PortBits | null> }>()
 
-  constructor(readonly peers: PeerCache) {}
+  /**
+   * `policies`: the cluster policies in evaluation order (`Cluster.clusterPolicies`), by default those of the
+   * PeerCache's cluster; another cluster's may be given when the PeerCache's answers hold for it too (the same
+   * classes, namespace labels and Nodes).
+   */
+  constructor(readonly peers: PeerCache, readonly policies: readonly ClusterPolicy[] = peers.index.cluster.clusterPolicies) {}
 
   /** Are there cluster policies at all? When not, nothing here is ever asked and nothing costs. */
   get any(): boolean {
-    return this.peers.index.cluster.clusterPolicies.length > 0
+    return this.policies.length > 0
   }
 
   /** The policies of `tier` whose subject selects selector class `sel`, in evaluation order ([] for a hostNetwork pod). */
@@ -117,7 +122,7 @@ export class TierDecisions {
     let list = byTier.get(sel)
     if (list === undefined) {
       const picked: ClusterPolicy[] = []
-      for (const p of this.peers.index.cluster.clusterPolicies) if (p.tier === tier && this.peers.subjectSelects(p, sel)) picked.push(p)
+      for (const p of this.policies) if (p.tier === tier && this.peers.subjectSelects(p, sel)) picked.push(p)
       byTier.set(sel, (list = picked))
     }
     return list

@@ -40,7 +40,8 @@ export function parseClusterPolicy(kind: ClusterPolicyKind, input: unknown, path
   if (kind === 'BaselineAdminNetworkPolicy' && meta.name !== '' && meta.name !== BASELINE_NAME) {
     issues.push({ code: 'baseline_not_default', path: pathOf(at(path, 'metadata'), 'name'), name: meta.name })
   }
-  requireField(input, 'spec', path, issues, `the ${kind} spec`)
+  // the API server checks nothing inside a missing spec
+  if (!requireField(input, 'spec', path, issues, `the ${kind} spec`)) return { ok: false, issues }
   const specLoc = at(path, 'spec')
   const spec = objectAt(input, 'spec', path, issues) ?? {}
   checkKnownFields(spec, dialect.specFields, specLoc, issues)

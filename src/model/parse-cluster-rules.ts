@@ -59,7 +59,7 @@ export function readClusterRules(raw: readonly unknown[], loc: Loc, d: Direction
       const p = dialect.portsKey === 'protocols' ? readProtocol(portsRaw![j], at(portsLoc, j), issues) : readAnpPort(portsRaw![j], at(portsLoc, j), issues)
       if (p) ports.push(p)
     }
-    if (d === 'egress') checkEgressRule(peers, ports, action, dialect, ruleLoc, issues)
+    if (d === 'egress') checkEgressRule(peerFieldsOf(peersRaw), ports, portsRaw, action, dialect, ruleLoc, issues)
     if (issues.length > before || action === undefined) continue
     const rule: ClusterRule = { action: dialect.actions[action]!, peers, ports: portsRaw === undefined ? 'any' : ports }
     rules.push(name === undefined || name === '' ? rule : { name, ...rule })
@@ -68,19 +68,30 @@ export function readClusterRules(raw: readonly unknown[], loc: Loc, d: Direction
 }
 
 /**
- * The CEL rules of an egress rule:
+ * The CEL rules of an egress rule, which look at the fields written, valid or not:
  * - experimental channel: "networks/nodes/domainNames peer cannot be set with namedPorts since there are no
  *   namedPorts for networks/nodes/domainNames" (BANP: networks/nodes);
  * - "DomainNames is only supported for Accept rules" (ANP: "ALLOW rules"). The CRDs state this in the field's
  *   documentation, not in a CEL rule, so an API server takes a Deny or Pass rule with domainNames; netpol
  *   refuses it, since the API gives such a rule no meaning.
  */
-function checkEgressRule(peers: readonly ClusterPeer[], ports: readonly ClusterPort[], action: string | undefined, dialect: Dialect, loc: Loc, issues: ModelIssue[]): void {
-  const outside = [...new Set(peers.filter((p) => p.kind === 'networks' || p.kind === 'nodes' || p.kind === 'domainNames').map((p) => p.kind))]
-  if (outside.length > 0 && ports.some((p) => p.kind === 'named')) issues.push({ code: 'named_port_without_pods', path: pathOf(loc), peers: outside })
-  if (action !== undefined && dialect.actions[action] !== 'Accept' && peers.some((p) => p.kind === 'domainNames')) {
+function checkEgressRule(peerFields: ReadonlySet<string>, ports: readonly ClusterPort[], portsRaw: readonly unknown[] | undefined, action: string | undefined, dialect: Dialect, loc: Loc, issues: ModelIssue[]): void {
+  const outside = (['networks', 'nodes', 'domainNames'] as const).filter((f) => peerFields.has(f) && dialect.egressPeers.includes(f))
+  const named = ports.some((p) => p.kind === 'named') || (portsRaw ?? NO_PORTS).some((p) => isObject(p) && p[NAMED_PORT_FIELD[dialect.portsKey]] != null)
+  if (outside.length > 0 && named) issues.push({ code: 'named_port_without_pods', path: pathOf(loc), peers: outside })
+  if (action !== undefined && dialect.actions[action] !== 'Accept' && peerFields.has('domainNames') && dialect.egressPeers.includes('domainNames')) {
     issues.push({ code: 'domain_names_not_accept', path: pathOf(loc, 'action'), action })
   }
+}
+
+const NO_PORTS: readonly unknown[] = []
+const NAMED_PORT_FIELD = { protocols: 'destinationNamedPort', ports: 'namedPort' } as const
+
+/** The fields written in any peer of a list (`has(peer.networks)`). */
+function peerFieldsOf(raw: readonly unknown[] | undefined): ReadonlySet<string> {
+  const out = new Set<string>()
+  for (const p of raw ?? NO_PORTS) if (isObject(p)) for (const k in p) if (p[k] != null) out.add(k)
+  return out
 }
 
 /** A peer: exactly one of the kind's peer fields. */

@@ -7,11 +7,13 @@
  */
 import { standsForSeveral, type Cluster, type Pod, type ServicePort } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
+import type { NameResolution } from '../engine/name-resolution.js'
+import { splitNamePort } from './resolve-text.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { defaultFamily, podEndpoint } from '../engine/endpoint.js'
 import { evaluateFlow } from '../engine/evaluate.js'
 import type { Endpoint } from '../engine/verdict.js'
-import { resolveEndpoint, targetPortOn, type ResolveError, type ResolvedEndpoint } from '../analysis/resolve-endpoint.js'
+import { resolveEndpoint, targetPortOn, type Resolved, type ResolveError, type ResolvedEndpoint } from '../analysis/resolve-endpoint.js'
 import { splitAddressPort, withPort, type ServiceAddress } from '../analysis/service-address.js'
 import type { PortProtocol } from '../analysis/reachability.js'
 import type { CheckedFlow } from './check-report.js'
@@ -23,6 +25,8 @@ export interface CheckQuery {
   readonly to: string
   readonly port?: string
   readonly family?: Family
+  /** what domain names resolve to (`--resolve`, `--resolve-file`): for domainNames peers and a name as --to */
+  readonly resolution?: NameResolution
 }
 
 /** What was wrong with a query: `field` is the part it is about; `message` the CLI's text (it names flags). */
@@ -47,7 +51,8 @@ export function checkConnections(cluster: Cluster, query: CheckQuery, index?: Cl
   const planned = planCheck(cluster, query)
   if (!planned.ok) return planned
   const idx = index ?? indexCluster(cluster)
-  return { ok: true, value: planned.value.map((f) => ({ ...f.shown, verdict: evaluateFlow(idx, f.flow) })) }
+  const options = query.resolution ? { resolution: query.resolution } : {}
+  return { ok: true, value: planned.value.map((f) => ({ ...f.shown, verdict: evaluateFlow(idx, f.flow, options) })) }
 }
 
 /** "--from" text for a resolve error of one endpoint, e.g. `"shop/x": no such pod in the input; did you mean shop/web?` */
@@ -79,10 +84,12 @@ type Dest = { name: string; pod: Pod | null; ip: Endpoint | null; port: PortProt
 export function planCheck(cluster: Cluster, query: CheckQuery): CheckResult<PlannedFlow[]> {
   const fromR = resolveEndpoint(cluster, query.from)
   if (!fromR.ok) return fail('from', `--from ${resolveErrorText(fromR.error)}`)
-  const toR = resolveEndpoint(cluster, query.to)
-  if (!toR.ok) return fail('to', `--to ${resolveErrorText(toR.error)}`)
+  const named = splitNamePort(query.to)
+  const toR: Resolved | null = named ? null : resolveEndpoint(cluster, query.to)
+  if (toR && !toR.ok) return fail('to', `--to ${resolveErrorText(toR.error)}`)
   const from = fromR.value
-  const to = toR.value
+  // null: a domain name, whose addresses the resolution gives (nameDestinations)
+  const to: ResolvedEndpoint | null = toR && toR.value
   if (from.kind === 'service' && from.address) return fail('from', `--from ${query.from} is ${addressOf(from.address)}: ${NOT_A_SOURCE}`)
   let explicit: PortProtocol | null = null
   if (query.port !== undefined) {
@@ -101,7 +108,11 @@ export function planCheck(cluster: Cluster, query: CheckQuery): CheckResult<Plan
   if (sources.length === 0) return fail('from', `--from ${query.from}: the Service selects no pod in the input`)
 
   let dests: Dest[]
-  if (to.kind === 'service') {
+  if (to === null) {
+    const d = nameDestinations(named!, query, explicit)
+    if (!d.ok) return d
+    dests = d.value
+  } else if (to.kind === 'service') {
     const d = serviceDestinations(to, query, explicit)
     if (!d.ok) return d
     dests = d.value
@@ -117,7 +128,7 @@ export function planCheck(cluster: Cluster, query: CheckQuery): CheckResult<Plan
 
   const out: PlannedFlow[] = []
   // a workload to itself: each pod to the others, not each pod to itself (always allowed), unless that is all there is
-  const sameWorkload = from.kind === 'workload' && to.kind === 'workload' && sources.length > 1
+  const sameWorkload = from.kind === 'workload' && to?.kind === 'workload' && sources.length > 1
   for (const s of sources) {
     for (const d of dests) {
       if (sameWorkload && s.pod === d.pod && !standsForSeveral(s.pod!)) continue
@@ -190,6 +201,26 @@ function serviceDestinations(to: Extract<ResolvedEndpoint, { kind: 'service' }>,
     dests.push({ name, pod: b.pod, ip: null, port: { port: podPort, protocol: sp!.protocol }, via, ...(family ? { family } : {}), ...(serviceAddress ? { serviceAddress } : {}) })
   }
   return { ok: true, value: dests }
+}
+
+/**
+ * A domain name as the destination: the addresses the resolution given maps it to (of --family, when given),
+ * at `:PORT` or --port. netpol never looks names up.
+ */
+function nameDestinations(named: { name: string; port: string | null }, query: CheckQuery, explicit: PortProtocol | null): CheckResult<Dest[]> {
+  const ips = query.resolution?.get(named.name)
+  if (!ips || ips.length === 0) return fail('to', `--to ${query.to}: netpol does not look names up; give the name's addresses with --resolve ${named.name}=IP[,IP] or --resolve-file`)
+  let port = explicit
+  if (named.port !== null) {
+    const p = parsePort(named.port)
+    if (!p.ok) return fail('to', `--to ${query.to}: expected NAME:PORT with PORT 1-65535`)
+    if (explicit !== null && (explicit.port !== p.value.port || explicit.protocol !== p.value.protocol)) return fail('port', `--to ${query.to} and --port ${query.port} name different ports; give the port once`)
+    port = explicit ?? p.value
+  }
+  if (port === null) return fail('port', `--port is required (PORT[/PROTOCOL], e.g. 443/TCP) unless --to is NAME:PORT`)
+  const of = ips.filter((ip) => query.family === undefined || ip.family === query.family)
+  if (of.length === 0) return fail('to', `--to ${query.to}: the resolution given has no IPv${query.family} address for ${named.name}`)
+  return { ok: true, value: of.map((ip) => ({ name: named.name, pod: null, ip: { kind: 'ip', ip }, port: port!, family: ip.family })) }
 }
 
 const NOT_A_SOURCE =

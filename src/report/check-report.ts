@@ -1,6 +1,8 @@
-import type { SideVerdict, Verdict } from '../engine/verdict.js'
+import { dependsOnDns, type ClusterStep, type SideVerdict, type Verdict } from '../engine/verdict.js'
+import type { ClusterPolicy } from '../model/cluster-policy.js'
 import type { Direction, NetworkPolicy } from '../model/policy.js'
 import { ruleWords, type RuleWords } from './rule-words.js'
+import { chainText, stepParts } from './tier-words.js'
 
 /** One checked connection: how its ends are named and the engine's verdict. */
 export interface CheckedFlow {
@@ -24,11 +26,19 @@ export interface CheckedFlow {
  * per-policy misses) as src/engine/verdict.ts defines them, with the words `netpol check` prints beside each
  * index: an allowedBy entry's `peerText` and `portText`; in a miss, `peerText` on a peer that matched or
  * missed and `portText` on a port entry that matched or missed (absent where the rule has no list).
+ *
+ * With cluster policies, a side may be `admin` ({step}), `admin-pass` ({pass, then}), `baseline` ({step}) or
+ * `dns` ({step, names, ifResolved, otherwise}); each such side carries `text`, the chain in words, and each step
+ * its `peerText` and `portText`. A result whose answer depends on DNS has `dependsOnDns: true` (its `allowed`
+ * is the answer when none of the names resolves to the address), and so has the report when any result has.
  */
-export function checkReport(checked: readonly CheckedFlow[], policies: readonly NetworkPolicy[]) {
+export function checkReport(checked: readonly CheckedFlow[], policies: readonly NetworkPolicy[], clusterPolicies: readonly ClusterPolicy[] = []) {
   const words = ruleWords(policies)
+  const anyDns = checked.some((c) => dependsOnDns(c.verdict))
+  const tiers = (v: SideVerdict, dir: Direction, address: string | null) => sideWithWords(v, dir, words, clusterPolicies, address ?? undefined)
   return {
     allowed: checked.every((c) => c.verdict.allowed),
+    ...(anyDns ? { dependsOnDns: true } : {}),
     results: checked.map((c) => ({
       from: c.from,
       to: c.to,
@@ -39,8 +49,9 @@ export function checkReport(checked: readonly CheckedFlow[], policies: readonly 
       ...(c.via ? { via: c.via } : {}),
       ...(c.serviceAddress ? { serviceAddress: c.serviceAddress } : {}),
       allowed: c.verdict.allowed,
-      egress: sideWithWords(c.verdict.egress, 'egress', words),
-      ingress: sideWithWords(c.verdict.ingress, 'ingress', words),
+      ...(dependsOnDns(c.verdict) ? { dependsOnDns: true } : {}),
+      egress: tiers(c.verdict.egress, 'egress', c.toIp),
+      ingress: tiers(c.verdict.ingress, 'ingress', c.fromIp),
       notes: c.verdict.notes,
     })),
   }
@@ -48,8 +59,33 @@ export function checkReport(checked: readonly CheckedFlow[], policies: readonly 
 
 const opt = <K extends string>(k: K, v: string | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, string>))
 
-/** The side verdict with the words of each peer and port it names by index. */
-function sideWithWords(v: SideVerdict, dir: Direction, w: RuleWords) {
+/**
+ * 0 when every connection is allowed; 1 when one is denied whatever DNS answers; 3 when none is, but the answer
+ * of one depends on what domain names resolve to.
+ */
+export function checkExitCode(checked: readonly CheckedFlow[]): 0 | 1 | 3 {
+  if (checked.some((c) => !c.verdict.allowed && !dependsOnDns(c.verdict))) return 1
+  return checked.some((c) => dependsOnDns(c.verdict)) ? 3 : 0
+}
+
+/** The side verdict with the words of each peer and port it names by index, and for a tier side its chain. */
+function sideWithWords(v: SideVerdict, dir: Direction, w: RuleWords, cps: readonly ClusterPolicy[], address?: string): object {
+  const step = (s: ClusterStep) => ({ ...s, ...stepParts(s, cps) })
+  switch (v.kind) {
+    case 'admin':
+    case 'baseline':
+      return { ...v, step: step(v.step), text: chainText(v, address) }
+    case 'admin-pass':
+      return { ...v, pass: step(v.pass), then: sideWithWords(v.then, dir, w, cps, address), text: chainText(v, address) }
+    case 'dns':
+      return {
+        ...v,
+        step: step(v.step),
+        ifResolved: sideWithWords(v.ifResolved, dir, w, cps, address),
+        otherwise: sideWithWords(v.otherwise, dir, w, cps, address),
+        text: chainText(v, address),
+      }
+  }
   if (v.kind === 'allowed') {
     return {
       ...v,

@@ -1,4 +1,5 @@
 import { formatRef } from '../model/policy.js'
+import { actionWord, formatClusterRef } from '../model/cluster-policy.js'
 import type { Cause, ClusterDiff, ConnectionChange } from '../analysis/diff.js'
 import { portText } from './port-text.js'
 
@@ -19,6 +20,7 @@ export function totals(diff: ClusterDiff) {
  * { summary: {allowed: {groups, connections}, denied: {groups, connections}},
  *   family: 4 | 6, ports: ["5432/TCP", ...],
  *   policies: [{policy: "ns/name", status: "added" | "removed" | "changed"}],
+ *   clusterPolicies: [{policy: "cnp/NAME", kind, status}],
  *   pods: {added, removed, relabeled: ["ns/name"]}, namespaces: {added, removed, relabeled: ["name"]},
  *   classes: [{id, namespace, labels, labelsBefore?, pods: ["ns/name"]}],
  *   changes: [{change: "allowed" | "denied", from: classId, to: classId, ports: ["9090/TCP"], podPairs, connections,
@@ -30,8 +32,12 @@ export function totals(diff: ClusterDiff) {
  * `changes` leaves out (0 when the ports were given with --port).
  * A cause is `{code: "allowed-by" | "allow-lost", side: "egress" | "ingress", policy: "ns/name", status,
  * direction, rule, peer, port, resolvedPort?}` (peer and port: index into the rule, or "any") or
- * `{code: "isolation-lifted" | "newly-isolated", side, policies: [{policy, status}]}`. A connection is one
- * ordered pod pair on one port.
+ * `{code: "isolation-lifted" | "newly-isolated", side, policies: [{policy, status}]}` or, for a cluster policy
+ * rule that decides the side now / decided it before, `{code: "tier-decides" | "tier-decided", side, tier:
+ * "Admin" | "Baseline", policy: "cnp/NAME" | "anp/NAME" | "banp/NAME", kind, status, priority (null for a BANP),
+ * direction, rule, ruleName?, action: "Accept" | "Allow" | "Deny" | "Pass"}`. `clusterPolicies` lists the cluster
+ * policies added, removed or changed, as `{policy: "cnp/NAME", kind, status}`. A connection is one ordered pod
+ * pair on one port.
  */
 export function diffReport(diff: ClusterDiff) {
   return {
@@ -39,6 +45,7 @@ export function diffReport(diff: ClusterDiff) {
     family: diff.family,
     ports: diff.ports.map(portText),
     policies: diff.policies.map((p) => ({ policy: formatRef(p.policy), status: p.status })),
+    clusterPolicies: diff.clusterPolicies.map((p) => ({ policy: formatClusterRef(p.policy), kind: p.policy.kind, status: p.status })),
     pods: diff.pods,
     namespaces: diff.namespaces,
     classes: diff.classes,
@@ -70,5 +77,22 @@ function causeJson(c: Cause) {
     case 'isolation-lifted':
     case 'newly-isolated':
       return { code: c.code, side: c.side, policies: c.policies.map((p) => ({ policy: formatRef(p.policy), status: p.status })) }
+    case 'tier-decides':
+    case 'tier-decided': {
+      const s = c.step
+      return {
+        code: c.code,
+        side: c.side,
+        tier: s.tier,
+        policy: formatClusterRef(s.policy),
+        kind: s.policy.kind,
+        status: c.status,
+        priority: s.priority,
+        direction: s.direction,
+        rule: s.rule,
+        ...(s.ruleName !== undefined ? { ruleName: s.ruleName } : {}),
+        action: actionWord(s.policy.kind, s.action),
+      }
+    }
   }
 }

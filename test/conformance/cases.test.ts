@@ -2,6 +2,9 @@ import { BlockList, isIP } from 'node:net'
 import { describe, expect, test } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { CASE_PROTOCOLS, parseCaseFile, readCaseFiles, type CaseProtocol, type ConformanceCase } from './load-cases.js'
+import { TIER_KINDS } from './tier-switches.js'
+import { splitDocuments } from '../../src/model/documents.js'
+import { buildCluster } from '../../src/model/build-cluster.js'
 
 // This file checks only that the table is well formed, so that the engine, the compiled nftables and
 // the lab can all run it: it never decides whether a connection is allowed.
@@ -11,7 +14,9 @@ const POD_RANGES = new BlockList()
 POD_RANGES.addSubnet('10.244.0.0', 16, 'ipv4')
 POD_RANGES.addSubnet('fd00:10:244::', 64, 'ipv6')
 
-const KINDS: Record<string, string> = { Namespace: 'v1', Pod: 'v1', NetworkPolicy: 'networking.k8s.io/v1' }
+const KINDS: Record<string, string> = { Namespace: 'v1', Pod: 'v1', NetworkPolicy: 'networking.k8s.io/v1', ...TIER_KINDS }
+/** Kinds whose objects have no namespace. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'])
 
 type Family = 'ipv4' | 'ipv6'
 const familyOf = (ip: string): Family | null => (isIP(ip) === 4 ? 'ipv4' : isIP(ip) === 6 ? 'ipv6' : null)
@@ -42,6 +47,10 @@ function caseProblems(c: ConformanceCase): string[] {
   const pods = new Map<string, CasePod>()
   const seenObjects = new Set<string>()
   const ipOwner = new Map<string, string>()
+  /** Node name → its addresses (status.addresses of type InternalIP or ExternalIP) */
+  const nodes = new Map<string, string[]>()
+  /** pods placed on a node (spec.nodeName): a host-network pod's address is its node's, and status.hostIP is one of the node's */
+  const placed: { where: string; node: string; hostIP: unknown; hostNetwork: boolean; podIP: unknown }[] = []
 
   const docs = parseAllDocuments(c.resources)
   if (!Array.isArray(docs)) return ['resources: not a YAML stream']
@@ -57,20 +66,50 @@ function caseProblems(c: ConformanceCase): string[] {
     if (!(kind in KINDS)) return void problems.push(`${where}: kind must be one of ${Object.keys(KINDS).join(', ')}`)
     if (o.apiVersion !== KINDS[kind]) problems.push(`${where}: apiVersion must be ${KINDS[kind]}`)
     if (typeof name !== 'string' || name === '') return void problems.push(`${where}: metadata.name is required`)
-    if (kind !== 'Namespace') {
+    if (CLUSTER_SCOPED.has(kind)) {
+      if (ns !== undefined) problems.push(`${where}: a ${kind} has no metadata.namespace`)
+    } else {
       if (typeof ns !== 'string' || ns === '') return void problems.push(`${where}: metadata.namespace is required`)
       referencedNamespaces.set(ns, where)
     }
-    const key = `${kind}/${kind === 'Namespace' ? '' : `${String(ns)}/`}${name}`
+    const key = `${kind}/${CLUSTER_SCOPED.has(kind) ? '' : `${String(ns)}/`}${name}`
     if (seenObjects.has(key)) problems.push(`${where}: defined twice`)
     seenObjects.add(key)
     if (kind === 'Namespace') namespaces.add(name)
     if (kind === 'NetworkPolicy' && !isObj(field(o, 'spec', 'podSelector')))
       problems.push(`${where}: spec.podSelector is required`)
+    // "the singleton BaselineAdminNetworkPolicy ... must be named default" (BANP CRD)
+    if (kind === 'BaselineAdminNetworkPolicy' && name !== 'default') problems.push(`${where}: a BaselineAdminNetworkPolicy is named default`)
+    if (kind === 'Node') {
+      const addresses = field(o, 'status', 'addresses')
+      const ips: string[] = []
+      for (const a of Array.isArray(addresses) ? addresses : []) {
+        const type = field(a, 'type')
+        if (type !== 'InternalIP' && type !== 'ExternalIP') continue
+        const ip = field(a, 'address')
+        const family = typeof ip === 'string' ? familyOf(ip) : null
+        if (typeof ip !== 'string' || family === null) {
+          problems.push(`${where}: node address ${String(ip)} is not an IP address`)
+          continue
+        }
+        if (POD_RANGES.check(ip, family)) problems.push(`${where}: node address ${ip} must lie outside the pod ranges`)
+        const owner = ipOwner.get(ip)
+        if (owner !== undefined) problems.push(`${where}: node address ${ip} also belongs to ${owner}`)
+        ipOwner.set(ip, where)
+        ips.push(ip)
+      }
+      if (ips.length === 0) problems.push(`${where}: a Node needs an InternalIP or ExternalIP address`)
+      nodes.set(name, ips)
+    }
     if (kind !== 'Pod') return
 
     const id = `${String(ns)}/${name}`
-    if (field(o, 'spec', 'hostNetwork') === true) problems.push(`${where}: hostNetwork pods are out of scope`)
+    const hostNetwork = field(o, 'spec', 'hostNetwork') === true
+    const nodeName = field(o, 'spec', 'nodeName')
+    const hostIP = field(o, 'status', 'hostIP')
+    if (typeof nodeName === 'string') placed.push({ where, node: nodeName, hostIP, hostNetwork, podIP: field(o, 'status', 'podIP') })
+    else if (hostNetwork) problems.push(`${where}: a hostNetwork pod needs spec.nodeName (its address is its node's)`)
+    else if (hostIP !== undefined) problems.push(`${where}: status.hostIP without spec.nodeName`)
     const podIP = field(o, 'status', 'podIP')
     const podIPs = field(o, 'status', 'podIPs')
     const ips: CasePod['ips'] = []
@@ -85,12 +124,13 @@ function caseProblems(c: ConformanceCase): string[] {
         problems.push(`${where}: pod IP ${String(ip)} is not an IP address`)
         continue
       }
-      if (!POD_RANGES.check(ip, family)) problems.push(`${where}: pod IP ${ip} is outside 10.244.0.0/16 and fd00:10:244::/64`)
       if (ips.some((x) => x.family === family)) problems.push(`${where}: two ${family} pod IPs`)
+      ips.push({ ip, family })
+      if (hostNetwork) continue // the node's address: checked against the Node below
+      if (!POD_RANGES.check(ip, family)) problems.push(`${where}: pod IP ${ip} is outside 10.244.0.0/16 and fd00:10:244::/64`)
       const owner = ipOwner.get(ip)
       if (owner !== undefined) problems.push(`${where}: pod IP ${ip} also belongs to ${owner}`)
       ipOwner.set(ip, id)
-      ips.push({ ip, family })
     }
     const ports: CasePod['ports'] = []
     const containers = field(o, 'spec', 'containers')
@@ -113,6 +153,16 @@ function caseProblems(c: ConformanceCase): string[] {
     pods.set(id, { id, ips, ports })
   })
   for (const [ns, where] of referencedNamespaces) if (!namespaces.has(ns)) problems.push(`${where}: namespace ${ns} has no Namespace object`)
+  for (const p of placed) {
+    const addresses = nodes.get(p.node)
+    if (addresses === undefined) {
+      if (p.hostNetwork) problems.push(`${p.where}: node ${p.node} has no Node object`)
+      continue
+    }
+    if (p.hostIP !== undefined && !addresses.includes(String(p.hostIP))) problems.push(`${p.where}: status.hostIP ${String(p.hostIP)} is not an address of node ${p.node}`)
+    if (p.hostNetwork && (p.hostIP !== p.podIP || !addresses.includes(String(p.podIP))))
+      problems.push(`${p.where}: a hostNetwork pod's status.podIP and status.hostIP are an address of its node ${p.node}`)
+  }
   if (pods.size === 0) problems.push('resources: a case needs at least one pod')
 
   const probes = new Set<string>()
@@ -170,9 +220,54 @@ describe('conformance case table', () => {
     for (const p of CASE_PROTOCOLS) expect(all.some((e) => e.protocol === p)).toBe(true)
   })
 
+  test('the cluster policy tiers are covered: every kind, both tiers of ClusterNetworkPolicy, every action', () => {
+    const text = cases.map((c) => c.resources).join('\n')
+    for (const kind of Object.keys(TIER_KINDS)) expect(text).toContain(`kind: ${kind}`)
+    for (const word of ['tier: Admin', 'tier: Baseline', 'action: Accept', 'action: Allow', 'action: Deny', 'action: Pass', 'hostNetwork: true'])
+      expect(text).toContain(word)
+  })
+
   test.each(cases.map((c) => ({ ...c, title: `${c.file}: ${c.name}` })))('$title', (c) => {
     expect(caseProblems(c)).toEqual([])
   })
+})
+
+/** How many objects of each kind a case's resources hold, as written. */
+function writtenKinds(resources: string): Record<string, number> {
+  const n: Record<string, number> = {}
+  for (const d of parseAllDocuments(resources)) {
+    const kind = field(d.toJS(), 'kind')
+    if (typeof kind === 'string') n[kind] = (n[kind] ?? 0) + 1
+  }
+  return n
+}
+
+// The runners build each case with the real parser; a kind it does not know would be skipped without a word, and the
+// case would test a cluster without its policies. So every object written must come out of the parser.
+describe('the model reads every object of every case', () => {
+  for (const c of cases) {
+    test(`${c.file}: ${c.name}`, () => {
+      const split = splitDocuments(`${c.file}#${c.name}`, c.resources)
+      const built = buildCluster(split.docs)
+      expect([...split.issues, ...built.issues]).toEqual([])
+      const k = writtenKinds(c.resources)
+      const count = (...kinds: string[]) => kinds.reduce((sum, x) => sum + (k[x] ?? 0), 0)
+      const { cluster } = built
+      expect({
+        namespaces: cluster.namespaces.size,
+        pods: cluster.pods.length,
+        networkPolicies: cluster.policies.length,
+        clusterPolicies: cluster.clusterPolicies.length,
+        nodes: cluster.nodes.length,
+      }).toEqual({
+        namespaces: count('Namespace'),
+        pods: count('Pod'),
+        networkPolicies: count('NetworkPolicy'),
+        clusterPolicies: count('ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'),
+        nodes: count('Node'),
+      })
+    })
+  }
 })
 
 describe('the well-formedness check itself', () => {
@@ -207,9 +302,32 @@ describe('the well-formedness check itself', () => {
   ])('$name is reported', ({ resources, want }) => {
     expect(check(resources, probe('x/a', 'x/b', 53, 'UDP')).join('\n')).toContain(want)
   })
+
+  const node = 'apiVersion: v1\nkind: Node\nmetadata: { name: n1 }\nstatus: { addresses: [ { type: InternalIP, address: 172.18.0.3 } ] }'
+  const hostPod = (ip: string, extra = '') =>
+    `apiVersion: v1\nkind: Pod\nmetadata: { name: h, namespace: x }\nspec: { nodeName: n1, hostNetwork: true, containers: [ { name: c, image: i, ports: [ { name: web, containerPort: 36363 } ] } ] }\nstatus: { podIP: ${ip}, hostIP: ${ip} }${extra}`
+  test('a host-network pod on its Node object is well formed, and a pod may connect to it', () => {
+    expect(check(`${cluster}\n---\n${node}\n---\n${hostPod('172.18.0.3')}`, probe('x/a', 'x/h', 36363))).toEqual([])
+  })
+  test.each([
+    { name: 'host-network pod not at its node address', resources: `${cluster}\n---\n${node}\n---\n${hostPod('172.18.0.9')}`, want: 'an address of its node n1' },
+    { name: 'host-network pod without its Node', resources: `${cluster}\n---\n${hostPod('172.18.0.3')}`, want: 'node n1 has no Node object' },
+    { name: 'node address inside the pod ranges', resources: `${cluster}\n---\n${node.replace('172.18.0.3', '10.244.1.10')}`, want: 'must lie outside the pod ranges' },
+    { name: 'BANP not named default', resources: `${cluster}\n---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: { name: b }`, want: 'is named default' },
+    { name: 'namespaced cluster policy', resources: `${cluster}\n---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: { name: c, namespace: x }`, want: 'has no metadata.namespace' },
+  ])('$name is reported', ({ resources, want }) => {
+    expect(check(resources, probe('x/a', 'x/b', 53, 'UDP')).join('\n')).toContain(want)
+  })
 })
 
 describe('parseCaseFile', () => {
+  test('a base is put before the case\'s own resources; an unknown base is an issue', () => {
+    const text = '- name: n\n  base: b1\n  resources: own\n  expect:\n    - { from: x/a, to: x/b, port: 80, allowed: true }\n'
+    const r = parseCaseFile('t.yaml', text, (name) => (name === 'b1' ? 'base\n' : undefined))
+    expect(r.issues).toEqual([])
+    expect(r.cases[0]).toMatchObject({ base: 'b1', resources: 'base\n---\nown' })
+    expect(parseCaseFile('t.yaml', text.replace('b1', 'b2'), () => undefined).issues.map((i) => i.path)).toEqual([[0, 'base']])
+  })
   test('protocol defaults to TCP and spec is optional', () => {
     const r = parseCaseFile('t.yaml', '- name: n\n  resources: r\n  expect:\n    - { from: x/a, to: x/b, port: 80, allowed: true }\n')
     expect(r.issues).toEqual([])

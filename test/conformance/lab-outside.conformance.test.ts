@@ -23,6 +23,7 @@ import { labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
 import { loadConformanceCases } from './load-cases.js'
+import { DATAPLANE_TIERS, tierCasesToSkip } from './tier-switches.js'
 import { caseCluster } from './run-conformance.js'
 
 const isRoot = hostSupports('the lab conformance tests with outside hosts (lab-outside.conformance.test.ts)', ['ip', 'sysctl', 'nft', 'python3'])
@@ -41,7 +42,10 @@ afterAll(async () => {
   release?.()
 }, 60_000)
 
-const cases = loadConformanceCases().filter((c) => policyIpBlocks(caseCluster(c)).length > 0)
+const all = loadConformanceCases()
+const tierSkips = tierCasesToSkip(all, DATAPLANE_TIERS)
+if (tierSkips.size > 0) console.log(`lab conformance with outside hosts: ${tierSkips.size} cases of the cluster policy tiers skipped (DATAPLANE_TIERS is off)`)
+const cases = all.filter((c) => !tierSkips.has(c.name) && policyIpBlocks(caseCluster(c)).length > 0)
 const total = { cells: 0, ms: 0, up: 0, agent: 0, probe: 0 }
 afterAll(() => {
   if (isRoot) console.log(`lab conformance with outside hosts: ${cases.length} ipBlock cases, ${total.cells} cells both ways in ${(total.ms / 1000).toFixed(1)} s (lab up ${(total.up / 1000).toFixed(1)} s, agent ${(total.agent / 1000).toFixed(1)} s, probes ${(total.probe / 1000).toFixed(1)} s)`)

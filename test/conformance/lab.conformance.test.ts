@@ -23,6 +23,7 @@ import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
 import { loadConformanceCases, type ConformanceCase } from './load-cases.js'
 import { caseCluster, caseEndpoints, runConformance } from './run-conformance.js'
+import { DATAPLANE_TIERS, tierCasesToSkip } from './tier-switches.js'
 import { loadManifests } from '../../src/io/load-manifests.js'
 import { indexCluster } from '../../src/engine/cluster-index.js'
 import { podEndpoint } from '../../src/engine/endpoint.js'
@@ -371,8 +372,9 @@ async function measureCase(c: ConformanceCase, file: string): Promise<CaseResult
 describe.runIf(isRoot).sequential('conformance on real packets', () => {
   const results = new Map<string, CaseResult>()
   beforeAll(async () => {
-    const skipped = new Set(LAB_SKIPS.flatMap((s) => s.cases))
-    const cases = loadConformanceCases().filter((c) => !skipped.has(c.name))
+    const table = loadConformanceCases()
+    const skipped = new Set([...LAB_SKIPS.flatMap((s) => s.cases), ...tierCasesToSkip(table, DATAPLANE_TIERS)])
+    const cases = table.filter((c) => !skipped.has(c.name))
     const dir = mkdtempSync(join(tmpdir(), 'netpol-lab-conformance-'))
     const t0 = performance.now()
     try {
@@ -398,6 +400,7 @@ describe.runIf(isRoot).sequential('conformance on real packets', () => {
   runConformance({
     name: 'lab: netpol agent --once, real sockets',
     skip: LAB_SKIPS,
+    tiers: { enabled: DATAPLANE_TIERS, switchName: 'DATAPLANE_TIERS' },
     newEvaluator(cluster) {
       const r = results.get(fingerprint(cluster))
       if (r === undefined) throw new Error('this case was not measured')

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isSeq, parseDocument } from 'yaml'
@@ -26,7 +26,13 @@ export interface ConformanceCase {
   name: string
   /** the sentence of the Kubernetes API reference or concepts page the expectations follow from */
   spec?: string
+  /**
+   * The case's whole cluster: the objects of its `base` file (when it names one), then its own. Runners read
+   * only this, so a base file is a way of writing, not a second kind of case.
+   */
   resources: string
+  /** the base cluster the case starts from: `cases/base/NAME.yaml` */
+  base?: string
   expect: ConformanceExpectation[]
 }
 
@@ -39,7 +45,16 @@ export interface CaseFileIssue {
 
 export const CASES_DIR: string = fileURLToPath(new URL('./cases/', import.meta.url))
 
-const CASE_KEYS = new Set(['name', 'spec', 'resources', 'expect'])
+/**
+ * Base clusters shared by many cases (the upstream suites of sig-network-policy-api run every step against one
+ * set of namespaces and pods): `cases/base/NAME.yaml`, multi-document YAML. A case names one with `base: NAME`.
+ */
+export const BASES_DIR = 'base'
+
+/** Reads the text of base cluster `name`; undefined when there is no such base. */
+export type BaseReader = (name: string) => string | undefined
+
+const CASE_KEYS = new Set(['name', 'spec', 'base', 'resources', 'expect'])
 const EXPECT_KEYS = new Set(['from', 'to', 'port', 'protocol', 'allowed'])
 
 type Plain = Record<string, unknown>
@@ -48,8 +63,9 @@ const isPlainObject = (v: unknown): v is Plain => typeof v === 'object' && v !==
 /**
  * Parses the text of one case file. Never throws: YAML errors and fields of the wrong shape are
  * returned as issues, and a case with any issue is left out of `cases`. `protocol` defaults to TCP.
+ * A case's `base` is read with `readBase` and put before its own resources.
  */
-export function parseCaseFile(file: string, text: string): { cases: ConformanceCase[]; issues: CaseFileIssue[] } {
+export function parseCaseFile(file: string, text: string, readBase: BaseReader = () => undefined): { cases: ConformanceCase[]; issues: CaseFileIssue[] } {
   const issues: CaseFileIssue[] = []
   const issue = (path: readonly (string | number)[], message: string): void => {
     issues.push({ file, path, message })
@@ -71,9 +87,14 @@ export function parseCaseFile(file: string, text: string): { cases: ConformanceC
       return
     }
     for (const k of Object.keys(item)) if (!CASE_KEYS.has(k)) issue([i, k], `unknown key "${k}"`)
-    const { name, spec, resources, expect } = item
+    const { name, spec, base, resources, expect } = item
     if (typeof name !== 'string' || name.trim() === '') issue([i, 'name'], 'name must be a non-empty string')
     if (spec !== undefined && typeof spec !== 'string') issue([i, 'spec'], 'spec must be a string')
+    let baseText: string | undefined
+    if (base !== undefined) {
+      if (typeof base !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(base)) issue([i, 'base'], 'base must be the name of a file of cases/base/ (without .yaml)')
+      else if ((baseText = readBase(base)) === undefined) issue([i, 'base'], `no base cluster ${BASES_DIR}/${base}.yaml`)
+    }
     if (typeof resources !== 'string' || resources.trim() === '') issue([i, 'resources'], 'resources must be a non-empty YAML string')
     const expectations: ConformanceExpectation[] = []
     if (!Array.isArray(expect) || expect.length === 0) issue([i, 'expect'], 'expect must be a non-empty list')
@@ -101,20 +122,31 @@ export function parseCaseFile(file: string, text: string): { cases: ConformanceC
         })
       })
     if (issues.length > before) return
-    const c: ConformanceCase = { file, name: name as string, resources: resources as string, expect: expectations }
+    const own = resources as string
+    const all = baseText === undefined ? own : `${baseText.replace(/\n*$/, '')}\n---\n${own}`
+    const c: ConformanceCase = { file, name: name as string, resources: all, expect: expectations }
     if (typeof spec === 'string') c.spec = spec
+    if (typeof base === 'string') c.base = base
     cases.push(c)
   })
   return { cases, issues }
 }
 
-/** Reads and parses every `*.yaml` file of `dir`, in file-name order. */
+/** Reads and parses every `*.yaml` file of `dir`, in file-name order; bases come from `dir/base/`. */
 export function readCaseFiles(dir: string = CASES_DIR): { cases: ConformanceCase[]; issues: CaseFileIssue[] } {
   const cases: ConformanceCase[] = []
   const issues: CaseFileIssue[] = []
+  const bases = new Map<string, string | undefined>()
+  const readBase: BaseReader = (name) => {
+    if (!bases.has(name)) {
+      const path = join(dir, BASES_DIR, `${name}.yaml`)
+      bases.set(name, existsSync(path) ? readFileSync(path, 'utf8') : undefined)
+    }
+    return bases.get(name)
+  }
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
   for (const f of files) {
-    const r = parseCaseFile(f, readFileSync(join(dir, f), 'utf8'))
+    const r = parseCaseFile(f, readFileSync(join(dir, f), 'utf8'), readBase)
     cases.push(...r.cases)
     issues.push(...r.issues)
   }

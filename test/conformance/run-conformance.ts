@@ -10,6 +10,7 @@ import { buildCluster } from '../../src/model/build-cluster.js'
 import type { Endpoint } from '../../src/engine/verdict.js'
 import type { Protocol } from '../../src/model/port.js'
 import { loadConformanceCases, type ConformanceCase, type ConformanceExpectation } from './load-cases.js'
+import { tierCasesToSkip } from './tier-switches.js'
 
 export interface Evaluator {
   allowed(from: Endpoint, to: Endpoint, port: number, protocol: Protocol): boolean
@@ -19,6 +20,11 @@ export interface ConformanceRun {
   readonly name: string
   newEvaluator(cluster: Cluster): Evaluator
   readonly skip?: readonly { reason: string; cases: readonly string[] }[]
+  /**
+   * For an implementation that does not run the cases of the cluster policy tiers yet: the switch of
+   * tier-switches.ts that says whether it does; while it is off they are skipped, and the count is printed.
+   */
+  readonly tiers?: { readonly enabled: boolean; readonly switchName: string }
 }
 
 export function caseCluster(c: ConformanceCase): Cluster {
@@ -49,8 +55,13 @@ export function caseEndpoints(cluster: Cluster, e: ConformanceExpectation): [End
 export function runConformance(run: ConformanceRun): void {
   const skipped = new Map<string, string>()
   for (const s of run.skip ?? []) for (const c of s.cases) skipped.set(c, s.reason)
+  const all = loadConformanceCases()
+  const tiers = run.tiers ?? { enabled: true, switchName: '' }
+  const tierSkips = tierCasesToSkip(all, tiers.enabled)
+  for (const c of tierSkips) skipped.set(c, `${tiers.switchName} is off`)
+  if (tierSkips.size > 0) console.log(`conformance: ${run.name}: ${tierSkips.size} cases of the cluster policy tiers skipped (${tiers.switchName} is off)`)
   const byFile = new Map<string, ConformanceCase[]>()
-  for (const c of loadConformanceCases()) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c])
+  for (const c of all) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c])
   describe(`conformance: ${run.name}`, () => {
     for (const [file, cases] of byFile) {
       describe(file, () => {

@@ -339,5 +339,7 @@ function noteText(n: CompileNote): string {
       return `note: ${n.ip} belongs to ${n.pods.join(' and ')}; the first keeps it`
     case 'managed-without-address':
       return `note: ${n.pod} runs here but has no address yet: not filtered until it has one`
+    case 'domain-names-not-enforced':
+      return `note: ${n.policy} ${n.rule} names domainNames: the addresses of a name depend on DNS, which the ruleset cannot see; the rule matches no address here`
   }
 }

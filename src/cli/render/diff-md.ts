@@ -4,6 +4,7 @@ import { count, readableLabels } from '../../report/words.js'
 import { causeText, classLabel, inventory, NOTHING_COMPARED, summaryLine, unservedLine, type DiffSides } from './diff-text.js'
 import { connections } from '../../report/diff-report.js'
 import { portText } from '../../report/port-text.js'
+import { tierStepText } from '../../report/tier-step-words.js'
 
 /** Rows per table before the rest is only counted: a pull-request comment has a size limit. */
 const MAX_ROWS = 50
@@ -88,6 +89,12 @@ function shortWhy(causes: readonly Cause[]): string {
         break
       case 'newly-isolated':
         parts.add(`${c.side} now isolated by ${c.policies.map((p) => `${formatRef(p.policy)} (${p.status})`).join(', ')}`)
+        break
+      case 'tier-decides':
+        parts.add(`${c.side} ${tierStepText(c.step)} (${c.status})`)
+        break
+      case 'tier-decided':
+        parts.add(`${c.side} no longer ${tierStepText(c.step)} (${c.status})`)
         break
     }
   }

@@ -6,6 +6,8 @@ import type { Cause, ClusterDiff, ConnectionChange, DiffClass, PolicyStatus, Pol
 import { count, peerWords, readableLabels } from '../../report/words.js'
 import { totals } from '../../report/diff-report.js'
 import { portText } from '../../report/port-text.js'
+import { tierStepText } from '../../report/tier-step-words.js'
+import { formatClusterRef } from '../../model/cluster-policy.js'
 
 /** How many pods the text lists per class. */
 const SHOWN_PODS = 10
@@ -62,6 +64,10 @@ export function causeText(c: Cause, sides: DiffSides): string {
       return `${sideText(c.side)}: no longer isolated; it was isolated by ${refsText(c.policies)}`
     case 'newly-isolated':
       return `${sideText(c.side)}: now isolated by ${refsText(c.policies)}, and no rule allows it`
+    case 'tier-decides':
+      return `${sideText(c.side)}: ${tierStepText(c.step)} (${statusText(c.status)})`
+    case 'tier-decided':
+      return `${sideText(c.side)}: no longer ${tierStepText(c.step)} (${statusText(c.status)})`
   }
 }
 
@@ -106,6 +112,8 @@ export function inventory(diff: ClusterDiff): InventoryGroup[] {
   const mark = { added: '+', removed: '-', changed: '~' } as const
   const by = (s: 'added' | 'removed' | 'changed') => diff.policies.filter((p) => p.status === s)
   group(`Policies: ${counts({ added: by('added'), removed: by('removed'), changed: by('changed') })}`, diff.policies.map((p) => `${mark[p.status]} ${formatRef(p.policy)}`))
+  const byTier = (s: 'added' | 'removed' | 'changed') => diff.clusterPolicies.filter((p) => p.status === s)
+  group(`Cluster policies: ${counts({ added: byTier('added'), removed: byTier('removed'), changed: byTier('changed') })}`, diff.clusterPolicies.map((p) => `${mark[p.status]} ${formatClusterRef(p.policy)}`))
   const items = (x: { added: readonly string[]; removed: readonly string[]; relabeled: readonly string[] }) => [...x.added.map((n) => `+ ${n}`), ...x.removed.map((n) => `- ${n}`), ...x.relabeled.map((n) => `~ ${n} (labels)`)]
   const oneSide = diff.pods.added.length + diff.pods.removed.length > 0 ? ' (pods on one side only are not compared)' : ''
   group(`Pods: ${counts(diff.pods)}${oneSide}`, items(diff.pods))

@@ -139,13 +139,13 @@ export function issueMessage(issue: ModelIssue): string {
     case 'too_many_items':
       return `Too many: ${issue.count}: must have at most ${issue.max} items`
     case 'too_few_items':
-      return `Invalid value: ${issue.count}: must have at least ${issue.min} item${issue.min === 1 ? '' : 's'}${issue.min === 1 ? ' (leave the field out instead of writing an empty list)' : ''}`
+      return `Invalid value: ${issue.count}: must have at least ${issue.min} item${issue.min === 1 ? '' : 's'}`
     case 'too_long':
       return `Too long: ${issue.length} characters; may not be more than ${issue.max}`
     case 'exactly_one_field':
       return issue.set.length === 0
         ? `Required value: exactly one of ${issue.fields.join(', ')} must be set`
-        : `Invalid value: ${issue.set.join(' and ')} are set; exactly one of ${issue.fields.join(', ')} may be set (split them into separate entries)`
+        : `Invalid value: ${issue.set.join(' and ')} are set; exactly one of ${issue.fields.join(', ')} must be set`
     case 'empty_object':
       return `Required value: must set ${issue.fields.join(' or ')}`
     case 'invalid_domain_name':
@@ -155,7 +155,7 @@ export function issueMessage(issue: ModelIssue): string {
     case 'named_port_without_pods':
       return `Invalid value: ${issue.peers.join('/')} peer cannot be set with a named port since there are no named ports for ${issue.peers.join('/')}; use port numbers, or put the named port in a rule of pods/namespaces peers`
     case 'domain_names_not_accept':
-      return `Invalid value: ${q(issue.action)}: domainNames are only supported in Accept (Allow) rules; deny the rest with a later rule of networks`
+      return `Invalid value: ${q(issue.action)}: domainNames are only supported in Accept (Allow) rules: accept the names, then deny the rest in a later rule`
     case 'baseline_not_default':
       return `Invalid value: ${q(issue.name)}: Only one baseline admin network policy with metadata.name="default" can be created in the cluster`
     case 'file_not_found':

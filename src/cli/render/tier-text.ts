@@ -1,6 +1,5 @@
 /** The check text of a side decided with cluster policies in play: the chain, then each step's peer and port. */
-import type { ClusterPolicy } from '../../model/cluster-policy.js'
-import type { Direction, NetworkPolicy } from '../../model/policy.js'
+import { formatClusterRef, type ClusterPolicy } from '../../model/cluster-policy.js'
 import { sideAllows, type ClusterStep, type SideVerdict } from '../../engine/verdict.js'
 import { chainText, stepParts, stepText } from '../../report/tier-words.js'
 import type { Style } from './verdict-text.js'
@@ -27,7 +26,7 @@ export function tierSideLines(
   }
   const out = [`  ${title}: ${word(v)} — ${chainText(v)}`]
   const steps: ClusterStep[] = v.kind === 'admin' ? [v.step] : v.kind === 'baseline' ? [v.step] : [v.pass, ...(v.then.kind === 'baseline' ? [v.then.step] : [])]
-  for (const s of steps) out.push(`    ${stepText(s)}: ${stepPartsText(s, clusterPolicies)}`)
+  for (const s of steps) out.push(`    ${formatClusterRef(s.policy)} ${s.direction}[${s.rule}]: ${stepPartsText(s, clusterPolicies)}`)
   if (v.kind === 'admin-pass' && v.then.kind !== 'baseline') out.push(...npLines(v.then))
   return out
 }
@@ -44,5 +43,3 @@ function stepPartsText(s: ClusterStep, clusterPolicies: readonly ClusterPolicy[]
 function npChain(s: SideVerdict): string {
   return s.kind === 'not-isolated' ? '[NetworkPolicy] not isolated → [default] allowed' : s.kind === 'allowed' ? '[NetworkPolicy] allowed' : s.kind === 'denied' ? '[NetworkPolicy] denied' : s.kind
 }
-
-export type { Direction, NetworkPolicy }

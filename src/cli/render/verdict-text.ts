@@ -3,7 +3,7 @@ import { formatLabels } from '../../model/labels.js'
 import { formatRequirement } from '../../model/label-selector.js'
 import { formatPortSpec } from '../../model/port.js'
 import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '../../model/policy.js'
-import type { PeerMiss, PortMiss, RuleHit, SideVerdict } from '../../engine/verdict.js'
+import { dependsOnDns, type PeerMiss, type PortMiss, type RuleHit, type SideVerdict } from '../../engine/verdict.js'
 import type { CheckedFlow } from '../../report/check-report.js'
 import { peerText } from '../../report/rule-words.js'
 import type { ClusterPolicy } from '../../model/cluster-policy.js'
@@ -26,7 +26,7 @@ export function renderCheckText(cluster: Cluster, flows: readonly CheckedFlow[],
 }
 
 function renderOne(policies: ReadonlyMap<string, NetworkPolicy>, clusterPolicies: readonly ClusterPolicy[], f: CheckedFlow, st: Style): string {
-  const head = f.verdict.allowed ? st.ok(st.bold('ALLOWED')) : st.bad(st.bold('DENIED'))
+  const head = dependsOnDns(f.verdict) ? st.bold('DEPENDS ON DNS') : f.verdict.allowed ? st.ok(st.bold('ALLOWED')) : st.bad(st.bold('DENIED'))
   const addrs = f.fromIp !== null || f.toIp !== null ? st.dim(`  (${f.fromIp ?? 'no address'} → ${f.toIp ?? 'no address'})`) : ''
   const lines = [`${head}  ${f.from} → ${f.to}  port ${f.port}/${f.protocol}${f.via ? `  ${f.via}` : ''}${addrs}`, '']
   for (const n of f.verdict.notes) if (n.code === 'replicas') lines.push(`  ${replicasText(n.pod, n.replicas)}`, '')

@@ -29,7 +29,7 @@ export function checkAnswer(s: Snapshot, query: URLSearchParams): Answer {
   const port = query.get('port')
   const checked = checkConnections(s.cluster, { from, to, ...(port !== null ? { port } : {}), ...(fam.value ? { family: fam.value } : {}) }, indexOf(s))
   if (!checked.ok) return badRequest(checked.error.message, checked.error.field)
-  return { body: checkReport(checked.value, s.cluster.policies) }
+  return { body: checkReport(checked.value, s.cluster.policies, s.cluster.clusterPolicies) }
 }
 
 export async function matrixAnswer(s: Snapshot, query: URLSearchParams): Promise<Answer> {
