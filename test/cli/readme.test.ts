@@ -30,6 +30,12 @@ test('the README shows what `netpol lint` finds in the mistakes example', async 
   expect(readme).toContain(firstObject)
 })
 
+test('the README shows what `netpol lint` finds in the cluster policies of examples/tiers', async () => {
+  const r = await runCli(['lint', '-f', 'examples/tiers', '--min-severity', 'warning'])
+  expect(r.code).toBe(0)
+  expect(readme).toContain(`$ npx netpol lint -f examples/tiers --min-severity warning\n${r.out.trimEnd()}\n`)
+})
+
 test('the README shows the NP014 finding and the summary of the mistakes example', async () => {
   const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
   const lines = r.out.trimEnd().split('\n')
