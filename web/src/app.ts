@@ -157,7 +157,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
     // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
     // would hold the answer's paint; the edge is marked after the frame that paints the answer
     await why.check(q.from, q.to, q.port)
-    afterPaint(() => graph.pickEdge(e.id))
+    afterPaint(() => {
+      performance.mark('netpol:explanation-painted')
+      graph.pickEdge(e.id)
+    })
   }
 
   /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */
