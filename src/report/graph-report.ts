@@ -6,14 +6,13 @@
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { formatRef } from '../model/policy.js'
+import { formatRef, type Direction, type NetworkPolicy } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
-import { isolatingPolicies } from '../engine/select.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
 import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
-import { computeReachability, type ClassSides, type PortProtocol } from '../analysis/reachability.js'
+import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges } from './graph-edges.js'
 import { externalSpace, ExternalVerdicts } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
@@ -85,7 +84,10 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const pods = cluster.pods
   const family = options.family ?? defaultFamily(pods)
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
-  const r = computeReachability(index, pods, ports, family, sides)
+  // the sides answer which policies isolate a class (kept per class, and reused by a what-if's side after)
+  const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const isolating = (c: number, dir: Direction) => classSides.isolating(c, dir)
+  const r = computeReachability(index, pods, ports, family, classSides)
   const ids = r.identities
   const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
   const blocks = distinctIpBlocks(cluster.policies)
@@ -97,10 +99,10 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   shown.fill(1, nodes.length)
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
-  const verdicts = new ExternalVerdicts(index, ids, external, blocks)
+  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks)
   const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) })
 
-  const describe = nodeDescriber(index, ids, pods)
+  const describe = nodeDescriber(isolating, ids, pods)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
@@ -137,10 +139,10 @@ function podFilter(options: GraphOptions): (pod: Pod) => boolean {
 }
 
 /** Isolation and selecting policies, per selector class (what decides them), folded per node. */
-function nodeDescriber(index: ClusterIndex, ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
-  const bySel = ids.selectorClasses.map((c) => {
-    const ingress = isolatingPolicies(index, c.rep.pod, 'ingress')
-    const egress = isolatingPolicies(index, c.rep.pod, 'egress')
+function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
+  const bySel = ids.selectorClasses.map((_, c) => {
+    const ingress = isolating(c, 'ingress')
+    const egress = isolating(c, 'egress')
     return { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }
   })
   const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)

@@ -97,15 +97,16 @@ export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
 /**
  * The graph of `after`, its edges marked opened, closed or same against the snapshot's. When the change keeps
  * the ipBlocks the policies name (so every class keeps its id), the snapshot's graph is the one /api/graph
- * drew and cached, and only the graph after the change is computed.
+ * drew and cached (`base`, given then), and only the graph after the change is computed.
  */
-export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
+export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): { graph: GraphReport; base?: GraphReport } {
   const keys = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')
-  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return graphChange(s.cluster, after, o)
+  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return { graph: graphChange(s.cluster, after, o) }
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
-  return graphChange(graphOf(s, same), graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides))
+  const base = graphOf(s, o)
+  return { graph: graphChange(base, graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides)), base }
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */
