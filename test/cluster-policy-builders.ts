@@ -1,4 +1,4 @@
-/** Builders for cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) and Nodes. */
+/** Builders for cluster policies (subject and rules in one object) and Nodes, as the lint tests use them; test/tier-builders.ts is the set the engine, dataplane and check tests use. */
 import type { ClusterAction, ClusterPeer, ClusterPolicy, ClusterPort, ClusterRule, ClusterSubject, Node, Tier } from '../src/model/cluster-policy.js'
 import type { LabelSelector } from '../src/model/label-selector.js'
 import type { Labels } from '../src/model/labels.js'

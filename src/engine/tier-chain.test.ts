@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import { cluster, ip, namespace, pod, policy, rule, sel } from '../../test/builders.js'
-import { anp, banp, cnamed, cnp, cport, crule, domains, inNs, namespaces, networks, node, nodes, nsSubject, podSubject, pods } from '../../test/cluster-policy-builders.js'
+import { anp, banp, cnp, crule, named, node, nsSubject, podSubject, tcp, toDomains, toNamespaces, toNetworks, toNodes, toPods } from '../../test/tier-builders.js'
 import type { ClusterPolicy } from '../model/cluster-policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { formatRef, type NetworkPolicy } from '../model/policy.js'
@@ -13,6 +13,8 @@ import { podEndpoint } from './endpoint.js'
 import { evaluateFlow } from './evaluate.js'
 import type { NameResolution } from './name-resolution.js'
 import { dependsOnDns, type ClusterStep, type Endpoint, type SideVerdict, type Verdict } from './verdict.js'
+
+const inNs = (name: string) => sel({ 'kubernetes.io/metadata.name': name })
 
 const web = pod('front/web', { app: 'web' }, { ips: ['10.0.1.1'], hostIPs: ['192.168.0.10'], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] })
 const api = pod('back/api', { app: 'api' }, { ips: ['10.0.2.1'], hostIPs: ['192.168.0.10'], ports: [{ name: 'http', port: 9090, protocol: 'TCP' }] })
@@ -53,14 +55,14 @@ function steps(v: SideVerdict): string {
   }
 }
 
-const denyAllIn = (name = 'deny-in', priority = 10) => cnp(name, 'Admin', priority, { ingress: [crule('Deny', [namespaces()])] })
+const denyAllIn = (name = 'deny-in', priority = 10) => cnp(name, 'Admin', priority, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })
 const npAllowIn = policy('back', 'allow-in', { ingress: [rule()] })
 const npDenyIn = policy('back', 'deny-in')
 
 describe('the order of the tiers', () => {
   test.each([
     // 1. "a pod reaching its own IP": no tier is consulted
-    { name: 'a pod reaching itself is allowed under an Admin Deny', cps: [cnp('d', 'Admin', 1, { egress: [crule('Deny', [networks('0.0.0.0/0')])], ingress: [crule('Deny', [namespaces()])] })], from: 'back/api', to: 'back/api', want: ['self', 'self', true] },
+    { name: 'a pod reaching itself is allowed under an Admin Deny', cps: [cnp('d', 'Admin', 1, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')])], ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'back/api', to: 'back/api', want: ['self', 'self', true] },
     { name: 'a template of one replica reaching itself is self', cps: [denyAllIn()], from: 'back/solo', to: 'back/solo', want: ['self', 'self', true] },
     { name: 'a template of several replicas to itself is one replica to another: the Admin Deny applies', cps: [denyAllIn()], from: 'back/worker', to: 'back/worker', want: ['not-isolated', 'Admin cnp/deny-in[0] Deny', false] },
     // ingress from the pod's own node: "always allowed"; no cluster ingress peer can match a node
@@ -68,37 +70,37 @@ describe('the order of the tiers', () => {
     // 2. "host-networked pods are not included in subject selection"
     { name: 'a hostNetwork pod is never a subject', cps: [denyAllIn()], from: 'back/api', to: 'back/agent', want: ['not-isolated', 'not-isolated', true] },
     { name: 'a hostNetwork subject still has its NetworkPolicies', cps: [denyAllIn()], nps: [policy('back', 'np', { podSelector: sel({ app: 'agent' }) })], from: 'back/api', to: 'back/agent', want: ['not-isolated', 'NP denied', false] },
-    { name: 'an outside address is never a subject', cps: [cnp('e', 'Admin', 1, { egress: [crule('Deny', [networks('0.0.0.0/0')])] })], from: '8.8.8.8', to: 'back/api', want: ['not-a-pod', 'not-isolated', true] },
+    { name: 'an outside address is never a subject', cps: [cnp('e', 'Admin', 1, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')])] })], from: '8.8.8.8', to: 'back/api', want: ['not-a-pod', 'not-isolated', true] },
     // 3. Admin: "Accept: accepts the selected traffic ... no further ... rules will be processed"
-    { name: 'Admin Accept wins over a NetworkPolicy that isolates and denies', cps: [cnp('a', 'Admin', 5, { ingress: [crule('Accept', [namespaces(sel({ team: 'web' }))])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
-    { name: 'Admin Accept wins over the Baseline Deny', cps: [cnp('a', 'Admin', 5, { ingress: [crule('Accept', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
+    { name: 'Admin Accept wins over a NetworkPolicy that isolates and denies', cps: [cnp('a', 'Admin', 5, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel({ team: 'web' }))])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
+    { name: 'Admin Accept wins over the Baseline Deny', cps: [cnp('a', 'Admin', 5, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
     // "Deny: drops the selected traffic. No further ClusterNetworkPolicy or NetworkPolicy rules will be processed"
     { name: 'Admin Deny wins over a NetworkPolicy that allows', cps: [denyAllIn()], nps: [npAllowIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/deny-in[0] Deny', false] },
     // "Pass: skips all further ClusterNetworkPolicy rules in the current tier ... and passes evaluation to the next tier"
-    { name: 'Admin Pass skips a later Admin Deny; the NetworkPolicy allows', cps: [cnp('p', 'Admin', 1, { ingress: [crule('Pass', [namespaces()])] }), denyAllIn('d', 2)], nps: [npAllowIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → NP allowed by back/allow-in', true] },
-    { name: 'Admin Pass skips the later rules of its own policy', cps: [cnp('p', 'Admin', 1, { ingress: [crule('Pass', [namespaces()]), crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → not-isolated', true] },
-    { name: 'Admin Pass, NetworkPolicy denies: the chain says both', cps: [cnp('p', 'Admin', 1, { ingress: [crule('Pass', [namespaces()])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → NP denied', false] },
-    { name: 'Admin Pass, no NetworkPolicy: the Baseline decides', cps: [cnp('p', 'Admin', 1, { ingress: [crule('Pass', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → Baseline banp/default[0] Deny', false] },
+    { name: 'Admin Pass skips a later Admin Deny; the NetworkPolicy allows', cps: [cnp('p', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Pass', [toNamespaces(sel())])] }), denyAllIn('d', 2)], nps: [npAllowIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → NP allowed by back/allow-in', true] },
+    { name: 'Admin Pass skips the later rules of its own policy', cps: [cnp('p', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Pass', [toNamespaces(sel())]), crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → not-isolated', true] },
+    { name: 'Admin Pass, NetworkPolicy denies: the chain says both', cps: [cnp('p', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Pass', [toNamespaces(sel())])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → NP denied', false] },
+    { name: 'Admin Pass, no NetworkPolicy: the Baseline decides', cps: [cnp('p', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Pass', [toNamespaces(sel())])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/p[0] Pass → Baseline banp/default[0] Deny', false] },
     // the first rule that matches decides, in written order; a policy whose rules do not match passes to the next
-    { name: 'the first matching rule in written order decides', cps: [cnp('a', 'Admin', 1, { ingress: [crule('Accept', [namespaces(sel({ team: 'core' }))]), crule('Deny', [namespaces()]), crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[1] Deny', false] },
-    { name: 'a policy whose rules do not match leaves the decision to the next', cps: [cnp('a', 'Admin', 1, { ingress: [crule('Accept', [namespaces(sel({ team: 'core' }))])] }), denyAllIn('d', 2)], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/d[0] Deny', false] },
-    { name: 'lower priority number first', cps: [denyAllIn('d', 20), cnp('a', 'Admin', 3, { ingress: [crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
-    { name: 'a rule whose peer matches but whose port does not is not the one', cps: [cnp('a', 'Admin', 1, { ingress: [crule('Deny', [namespaces()], [cport(443)]), crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[1] Accept', true] },
+    { name: 'the first matching rule in written order decides', cps: [cnp('a', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel({ team: 'core' }))]), crule('Deny', [toNamespaces(sel())]), crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[1] Deny', false] },
+    { name: 'a policy whose rules do not match leaves the decision to the next', cps: [cnp('a', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel({ team: 'core' }))])] }), denyAllIn('d', 2)], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/d[0] Deny', false] },
+    { name: 'lower priority number first', cps: [denyAllIn('d', 20), cnp('a', 'Admin', 3, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
+    { name: 'a rule whose peer matches but whose port does not is not the one', cps: [cnp('a', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())], [tcp(443)]), crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[1] Accept', true] },
     // 4. "if some NetworkPolicy isolates P for d, its answer is final"
-    { name: 'an isolating NetworkPolicy’s allow is final over a Baseline Deny', cps: [banp({ ingress: [crule('Deny', [namespaces()])] })], nps: [npAllowIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'NP allowed by back/allow-in', true] },
-    { name: 'an isolating NetworkPolicy’s deny is final over a Baseline Accept', cps: [cnp('b', 'Baseline', 1, { ingress: [crule('Accept', [namespaces()])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'NP denied', false] },
+    { name: 'an isolating NetworkPolicy’s allow is final over a Baseline Deny', cps: [banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], nps: [npAllowIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'NP allowed by back/allow-in', true] },
+    { name: 'an isolating NetworkPolicy’s deny is final over a Baseline Accept', cps: [cnp('b', 'Baseline', 1, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] })], nps: [npDenyIn], from: 'front/web', to: 'back/api', want: ['not-isolated', 'NP denied', false] },
     // 5. Baseline, "the BaselineAdminNetworkPolicy ... after every Baseline CNP"
-    { name: 'Baseline Deny when no NetworkPolicy isolates', cps: [banp({ ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline banp/default[0] Deny', false] },
-    { name: 'Baseline Accept', cps: [cnp('b', 'Baseline', 1, { ingress: [crule('Accept', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Accept', true] },
-    { name: 'a Baseline CNP comes before the BANP whatever its priority', cps: [banp({ ingress: [crule('Accept', [namespaces()])] }), cnp('b', 'Baseline', 1000, { ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Deny', false] },
-    { name: 'Baseline Pass goes to the default: allowed', cps: [cnp('b', 'Baseline', 1, { ingress: [crule('Pass', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Pass', true] },
+    { name: 'Baseline Deny when no NetworkPolicy isolates', cps: [banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline banp/default[0] Deny', false] },
+    { name: 'Baseline Accept', cps: [cnp('b', 'Baseline', 1, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Accept', true] },
+    { name: 'a Baseline CNP comes before the BANP whatever its priority', cps: [banp(nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] }), cnp('b', 'Baseline', 1000, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Deny', false] },
+    { name: 'Baseline Pass goes to the default: allowed', cps: [cnp('b', 'Baseline', 1, nsSubject(sel()), { ingress: [crule('Pass', [toNamespaces(sel())])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Baseline cnp/b[0] Pass', true] },
     // 6. "the default kubernetes policy is applied"; "cluster policies never isolate a pod by selecting it"
-    { name: 'a cluster policy that selects the pod but matches nothing does not isolate', cps: [cnp('a', 'Admin', 1, { ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] }), banp({ ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'not-isolated', true] },
+    { name: 'a cluster policy that selects the pod but matches nothing does not isolate', cps: [cnp('a', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'nope' }))])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'nope' }))])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'not-isolated', true] },
     // egress is decided at the source, ingress at the destination; both must allow
-    { name: 'an Admin egress Deny at the source denies though the destination accepts', cps: [cnp('e', 'Admin', 1, { subject: nsSubject(inNs('front')), egress: [crule('Deny', [namespaces()])] }), cnp('i', 'Admin', 2, { subject: nsSubject(inNs('back')), ingress: [crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['Admin cnp/e[0] Deny', 'Admin cnp/i[0] Accept', false] },
+    { name: 'an Admin egress Deny at the source denies though the destination accepts', cps: [cnp('e', 'Admin', 1, nsSubject(inNs('front')), { egress: [crule('Deny', [toNamespaces(sel())])] }), cnp('i', 'Admin', 2, nsSubject(inNs('back')), { ingress: [crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['Admin cnp/e[0] Deny', 'Admin cnp/i[0] Accept', false] },
     // equal priorities: by name, then kind
-    { name: 'equal priorities: by name', cps: [denyAllIn('b', 5), cnp('a', 'Admin', 5, { ingress: [crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
-    { name: 'equal priorities and names: by kind (AdminNetworkPolicy before ClusterNetworkPolicy)', cps: [cnp('x', 'Admin', 5, { ingress: [crule('Deny', [namespaces()])] }), anp('x', 5, { ingress: [crule('Accept', [namespaces()])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin anp/x[0] Accept', true] },
+    { name: 'equal priorities: by name', cps: [denyAllIn('b', 5), cnp('a', 'Admin', 5, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin cnp/a[0] Accept', true] },
+    { name: 'equal priorities and names: by kind (AdminNetworkPolicy before ClusterNetworkPolicy)', cps: [cnp('x', 'Admin', 5, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel())])] }), anp('x', 5, nsSubject(sel()), { ingress: [crule('Accept', [toNamespaces(sel())])] })], from: 'front/web', to: 'back/api', want: ['not-isolated', 'Admin anp/x[0] Accept', true] },
   ])('$name', ({ cps, nps, from, to, want }) => {
     const v = verdict(cps, nps ?? [], from, to)
     expect([steps(v.egress), steps(v.ingress), v.allowed]).toEqual(want)
@@ -106,63 +108,63 @@ describe('the order of the tiers', () => {
 })
 
 describe('peers', () => {
-  const deny = (peer: Parameters<typeof crule>[1][number], dir: 'ingress' | 'egress' = 'egress') => [cnp('d', 'Admin', 1, { [dir]: [crule('Deny', [peer])] })]
+  const deny = (peer: Parameters<typeof crule>[1][number], dir: 'ingress' | 'egress' = 'egress') => [cnp('d', 'Admin', 1, nsSubject(sel()), { [dir]: [crule('Deny', [peer])] })]
   test.each([
     // "namespaces": the namespace's labels, with kubernetes.io/metadata.name
-    { name: 'namespaces by label', cps: deny(namespaces(sel({ team: 'web' })), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
-    { name: 'namespaces by name label', cps: deny(namespaces(inNs('front')), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
-    { name: 'namespaces not matching', cps: deny(namespaces(inNs('back')), 'ingress'), from: 'front/web', to: 'back/api', denied: false },
-    { name: 'pods: namespace and pod labels', cps: deny(pods(sel({ team: 'web' }), sel({ app: 'web' })), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
-    { name: 'pods: pod labels not matching', cps: deny(pods(sel(), sel({ app: 'db' })), 'ingress'), from: 'front/web', to: 'back/api', denied: false },
-    { name: 'a hostNetwork pod is no namespaces peer', cps: deny(namespaces(), 'ingress'), from: 'back/agent', to: 'back/api', denied: false },
-    { name: 'an outside address is no namespaces peer', cps: deny(namespaces(), 'ingress'), from: '8.8.8.8', to: 'back/api', denied: false },
+    { name: 'namespaces by label', cps: deny(toNamespaces(sel({ team: 'web' })), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
+    { name: 'namespaces by name label', cps: deny(toNamespaces(inNs('front')), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
+    { name: 'namespaces not matching', cps: deny(toNamespaces(inNs('back')), 'ingress'), from: 'front/web', to: 'back/api', denied: false },
+    { name: 'pods: namespace and pod labels', cps: deny(toPods(sel({ team: 'web' }), sel({ app: 'web' })), 'ingress'), from: 'front/web', to: 'back/api', denied: true },
+    { name: 'pods: pod labels not matching', cps: deny(toPods(sel(), sel({ app: 'db' })), 'ingress'), from: 'front/web', to: 'back/api', denied: false },
+    { name: 'a hostNetwork pod is no namespaces peer', cps: deny(toNamespaces(sel()), 'ingress'), from: 'back/agent', to: 'back/api', denied: false },
+    { name: 'an outside address is no namespaces peer', cps: deny(toNamespaces(sel()), 'ingress'), from: '8.8.8.8', to: 'back/api', denied: false },
     // "networks": "cluster-internal traffic will be checked against the rule as well"
-    { name: 'networks match a pod’s address', cps: deny(networks('10.0.2.0/24')), from: 'front/web', to: 'back/api', denied: true },
-    { name: 'networks match an outside address', cps: deny(networks('8.8.8.0/24')), from: 'front/web', to: '8.8.8.8', denied: true },
-    { name: 'networks outside', cps: deny(networks('10.9.0.0/16')), from: 'front/web', to: 'back/api', denied: false },
-    { name: 'a template has no address: no network matches it', cps: deny(networks('0.0.0.0/0')), from: 'front/web', to: 'back/worker', denied: false },
+    { name: 'networks match a pod’s address', cps: deny(toNetworks('10.0.2.0/24')), from: 'front/web', to: 'back/api', denied: true },
+    { name: 'networks match an outside address', cps: deny(toNetworks('8.8.8.0/24')), from: 'front/web', to: '8.8.8.8', denied: true },
+    { name: 'networks outside', cps: deny(toNetworks('10.9.0.0/16')), from: 'front/web', to: 'back/api', denied: false },
+    { name: 'a template has no address: no network matches it', cps: deny(toNetworks('0.0.0.0/0')), from: 'front/web', to: 'back/worker', denied: false },
     // "nodes": "the IPs present in the node.Status.Addresses field"
-    { name: 'nodes: an outside address that is a node’s', cps: deny(nodes(sel({ role: 'infra' }))), from: 'front/web', to: '192.168.0.10', denied: true },
-    { name: 'nodes: a hostNetwork pod, whose address is its node’s', cps: deny(nodes(sel({ role: 'worker' }))), from: 'front/web', to: 'back/agent', denied: true },
-    { name: 'nodes: labels not matching', cps: deny(nodes(sel({ role: 'worker' }))), from: 'front/web', to: '192.168.0.10', denied: false },
-    { name: 'nodes: a pod on the pod network is no node', cps: deny(nodes()), from: 'front/web', to: 'back/api', denied: false },
+    { name: 'nodes: an outside address that is a node’s', cps: deny(toNodes(sel({ role: 'infra' }))), from: 'front/web', to: '192.168.0.10', denied: true },
+    { name: 'nodes: a hostNetwork pod, whose address is its node’s', cps: deny(toNodes(sel({ role: 'worker' }))), from: 'front/web', to: 'back/agent', denied: true },
+    { name: 'nodes: labels not matching', cps: deny(toNodes(sel({ role: 'worker' }))), from: 'front/web', to: '192.168.0.10', denied: false },
+    { name: 'nodes: a pod on the pod network is no node', cps: deny(toNodes(sel())), from: 'front/web', to: 'back/api', denied: false },
   ])('$name', ({ cps, from, to, denied }) => {
     expect(verdict(cps, [], from, to).allowed).toBe(!denied)
   })
 })
 
 describe('ports', () => {
-  const denyPorts = (ports: Parameters<typeof crule>[2], dir: 'ingress' | 'egress' = 'ingress') => [cnp('d', 'Admin', 1, { [dir]: [crule('Deny', [namespaces()], ports)] })]
+  const denyPorts = (ports: Parameters<typeof crule>[2], dir: 'ingress' | 'egress' = 'ingress') => [cnp('d', 'Admin', 1, nsSubject(sel()), { [dir]: [crule('Deny', [toNamespaces(sel())], ports)] })]
   test.each([
     { name: 'no ports: every port and protocol', cps: denyPorts('any'), port: 9000, protocol: 'SCTP' as const, denied: true },
-    { name: 'a number matches its protocol', cps: denyPorts([cport(80)]), port: 80, protocol: 'TCP' as const, denied: true },
-    { name: 'a number does not match another protocol', cps: denyPorts([cport(80)]), port: 80, protocol: 'UDP' as const, denied: false },
-    { name: 'a range: start ≤ port ≤ end', cps: denyPorts([cport(8000, 'TCP', 9000)]), port: 9000, protocol: 'TCP' as const, denied: true },
-    { name: 'a range: outside', cps: denyPorts([cport(8000, 'TCP', 9000)]), port: 9001, protocol: 'TCP' as const, denied: false },
-    { name: 'a named port resolves on the destination pod (the ingress subject)', cps: denyPorts([cnamed('http')]), port: 9090, protocol: 'TCP' as const, denied: true },
-    { name: 'a named port: the destination’s number, not another pod’s', cps: denyPorts([cnamed('http')]), port: 8080, protocol: 'TCP' as const, denied: false },
-    { name: 'a named port: the container port’s protocol', cps: denyPorts([cnamed('http')]), port: 9090, protocol: 'UDP' as const, denied: false },
-    { name: 'a named port in an egress rule resolves on the destination (the peer)', cps: denyPorts([cnamed('http')], 'egress'), port: 9090, protocol: 'TCP' as const, denied: true },
+    { name: 'a number matches its protocol', cps: denyPorts([tcp(80)]), port: 80, protocol: 'TCP' as const, denied: true },
+    { name: 'a number does not match another protocol', cps: denyPorts([tcp(80)]), port: 80, protocol: 'UDP' as const, denied: false },
+    { name: 'a range: start ≤ port ≤ end', cps: denyPorts([tcp(8000, 9000, 'TCP')]), port: 9000, protocol: 'TCP' as const, denied: true },
+    { name: 'a range: outside', cps: denyPorts([tcp(8000, 9000, 'TCP')]), port: 9001, protocol: 'TCP' as const, denied: false },
+    { name: 'a named port resolves on the destination pod (the ingress subject)', cps: denyPorts([named('http')]), port: 9090, protocol: 'TCP' as const, denied: true },
+    { name: 'a named port: the destination’s number, not another pod’s', cps: denyPorts([named('http')]), port: 8080, protocol: 'TCP' as const, denied: false },
+    { name: 'a named port: the container port’s protocol', cps: denyPorts([named('http')]), port: 9090, protocol: 'UDP' as const, denied: false },
+    { name: 'a named port in an egress rule resolves on the destination (the peer)', cps: denyPorts([named('http')], 'egress'), port: 9090, protocol: 'TCP' as const, denied: true },
   ])('$name', ({ cps, port, protocol, denied }) => {
     expect(verdict(cps, [], 'front/web', 'back/api', port, protocol).allowed).toBe(!denied)
   })
   test('a named port never matches an outside destination', () => {
-    expect(verdict([cnp('d', 'Admin', 1, { egress: [crule('Deny', [networks('0.0.0.0/0')], [cnamed('http')])] })], [], 'front/web', '8.8.8.8', 8080).allowed).toBe(true)
+    expect(verdict([cnp('d', 'Admin', 1, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')], [named('http')])] })], [], 'front/web', '8.8.8.8', 8080).allowed).toBe(true)
   })
 })
 
 describe('what a step tells', () => {
   test('policy, tier, priority, direction, rule index and name, action, peer and port', () => {
-    const cps = [anp('guard', 7, { ingress: [crule('Deny', [namespaces(sel({ team: 'nope' })), namespaces(sel({ team: 'web' }))], [cport(443), cnamed('http')], 'block web')] })]
+    const cps = [anp('guard', 7, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'nope' })), toNamespaces(sel({ team: 'web' }))], [tcp(443), named('http')], 'block web')] })]
     const v = verdict(cps, [], 'front/web', 'back/api', 9090)
     expect(v.ingress).toEqual({ kind: 'admin', step: { policy: { kind: 'AdminNetworkPolicy', name: 'guard' }, tier: 'Admin', priority: 7, direction: 'ingress', rule: 0, name: 'block web', action: 'Deny', peer: 1, port: 1, resolvedPort: 9090 } })
   })
   test('the BaselineAdminNetworkPolicy has no priority; no ports list is port "any"', () => {
-    const v = verdict([banp({ egress: [crule('Accept', [networks('0.0.0.0/0')])] })], [], 'front/web', '8.8.8.8')
+    const v = verdict([banp(nsSubject(sel()), { egress: [crule('Accept', [toNetworks('0.0.0.0/0')])] })], [], 'front/web', '8.8.8.8')
     expect(v.egress).toEqual({ kind: 'baseline', step: { policy: { kind: 'BaselineAdminNetworkPolicy', name: 'default' }, tier: 'Baseline', priority: null, direction: 'egress', rule: 0, action: 'Accept', peer: 0, port: 'any' } })
   })
   test('selected by cluster policies whose rules do not match, and not isolated: the side names the policies asked', () => {
-    const cps = [cnp('a', 'Admin', 1, { ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] }), banp({ ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] })]
+    const cps = [cnp('a', 'Admin', 1, nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'nope' }))])] }), banp(nsSubject(sel()), { ingress: [crule('Deny', [toNamespaces(sel({ team: 'nope' }))])] })]
     expect(verdict(cps, [], 'front/web', 'back/api').ingress).toEqual({ kind: 'not-isolated', unmatched: [{ kind: 'ClusterNetworkPolicy', name: 'a' }, { kind: 'BaselineAdminNetworkPolicy', name: 'default' }] })
   })
   test('without cluster policies the verdicts are the NetworkPolicy ones, unchanged', () => {
@@ -173,7 +175,7 @@ describe('what a step tells', () => {
 })
 
 describe('domainNames: answered from the resolution given, never guessed', () => {
-  const allowDomains = (...names: string[]) => [cnp('dns', 'Admin', 1, { subject: podSubject(inNs('front'), sel()), egress: [crule('Accept', [domains(...names)])] }), cnp('rest', 'Admin', 2, { egress: [crule('Deny', [networks('0.0.0.0/0')])] })]
+  const allowDomains = (...names: string[]) => [cnp('dns', 'Admin', 1, podSubject(inNs('front'), sel()), { egress: [crule('Accept', [toDomains(...names)])] }), cnp('rest', 'Admin', 2, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')])] })]
   const res = (entries: Record<string, string[]>): NameResolution => new Map(Object.entries(entries).map(([n, ips]) => [n, ips.map(ip)]))
   test.each([
     { name: 'an exact name resolving to the address', cps: allowDomains('example.com'), r: res({ 'example.com': ['93.184.216.34'] }), want: 'Admin cnp/dns[0] Accept' },
@@ -190,7 +192,7 @@ describe('domainNames: answered from the resolution given, never guessed', () =>
   test('the flow depends on DNS when the answers differ; allowed is the answer when the names do not resolve there', () => {
     const v = verdict(allowDomains('example.com'), [], 'front/web', '93.184.216.34')
     expect([dependsOnDns(v), v.allowed]).toEqual([true, false])
-    const w = verdict([cnp('dns', 'Admin', 1, { egress: [crule('Accept', [domains('example.com')])] })], [], 'front/web', '93.184.216.34')
+    const w = verdict([cnp('dns', 'Admin', 1, nsSubject(sel()), { egress: [crule('Accept', [toDomains('example.com')])] })], [], 'front/web', '93.184.216.34')
     expect([dependsOnDns(w), w.allowed, w.egress.kind]).toEqual([false, true, 'dns'])
   })
   test('pod addresses never match domainNames', () => {
@@ -198,11 +200,11 @@ describe('domainNames: answered from the resolution given, never guessed', () =>
     expect(steps(v.egress)).toBe('Admin cnp/rest[0] Deny')
   })
   test('an earlier rule that matches decides before the DNS question is asked', () => {
-    const cps = [cnp('first', 'Admin', 0, { egress: [crule('Deny', [networks('93.184.0.0/16')])] }), ...allowDomains('example.com')]
+    const cps = [cnp('first', 'Admin', 0, nsSubject(sel()), { egress: [crule('Deny', [toNetworks('93.184.0.0/16')])] }), ...allowDomains('example.com')]
     expect(steps(verdict(cps, [], 'front/web', '93.184.216.34').egress)).toBe('Admin cnp/first[0] Deny')
   })
   test('a peer of the same rule that matches makes the DNS question moot', () => {
-    const cps = [cnp('one', 'Admin', 0, { egress: [crule('Accept', [domains('example.com'), networks('93.184.0.0/16')])] })]
+    const cps = [cnp('one', 'Admin', 0, nsSubject(sel()), { egress: [crule('Accept', [toDomains('example.com'), toNetworks('93.184.0.0/16')])] })]
     expect(steps(verdict(cps, [], 'front/web', '93.184.216.34').egress)).toBe('Admin cnp/one[0] Accept')
   })
 })

@@ -1,20 +1,22 @@
 /** `check` with cluster policies: the chain in the text and the JSON, domain names as --to, the exit code. */
 import { describe, expect, test } from 'vitest'
 import { cluster, ip, namespace, pod, podsPeer, policy, rule, sel } from '../../test/builders.js'
-import { anp, banp, cnp, cport, crule, domains, inNs, namespaces, networks, nsSubject } from '../../test/cluster-policy-builders.js'
+import { anp, banp, cnp, crule, nsSubject, tcp, toDomains, toNamespaces, toNetworks } from '../../test/tier-builders.js'
 import { renderCheckText } from '../cli/render/verdict-text.js'
 import { checkConnections, type CheckQuery } from './check-plan.js'
 import { checkExitCode, checkReport } from './check-report.js'
+
+const inNs = (name: string) => sel({ 'kubernetes.io/metadata.name': name })
 
 const c = cluster({
   namespaces: [namespace('front'), namespace('back')],
   pods: [pod('front/web', { app: 'web' }, { ips: ['10.0.1.1'] }), pod('back/api', { app: 'api' }, { ips: ['10.0.2.1'] })],
   policies: [policy('back', 'allow-web', { ingress: [rule([podsPeer(sel({ app: 'web' }), sel())])] })],
   clusterPolicies: [
-    anp('pass-front', 5, { subject: nsSubject(inNs('back')), ingress: [crule('Pass', [namespaces(inNs('front'))], [cport(80)], 'to np')] }),
-    cnp('deny-all', 'Admin', 10, { subject: nsSubject(inNs('back')), ingress: [crule('Deny', [namespaces()])] }),
-    cnp('egress', 'Admin', 1, { subject: nsSubject(inNs('front')), egress: [crule('Accept', [domains('example.com', '*.github.com')], [cport(443)]), crule('Accept', [namespaces(inNs('back'))])] }),
-    banp({ egress: [crule('Deny', [networks('0.0.0.0/0')])] }),
+    anp('pass-front', 5, nsSubject(inNs('back')), { ingress: [crule('Pass', [toNamespaces(inNs('front'))], [tcp(80)], 'to np')] }),
+    cnp('deny-all', 'Admin', 10, nsSubject(inNs('back')), { ingress: [crule('Deny', [toNamespaces(sel())])] }),
+    cnp('egress', 'Admin', 1, nsSubject(inNs('front')), { egress: [crule('Accept', [toDomains('example.com', '*.github.com')], [tcp(443)]), crule('Accept', [toNamespaces(inNs('back'))])] }),
+    banp(nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')])] }),
   ],
 })
 const resolution = new Map([['example.com', [ip('93.184.216.34')]]])

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { cluster, namespace, pod, policy, rule } from '../../../test/builders.js'
-import { anp, banp, cnamed, cnp, cport, crule, domains, inNs, namespaces, networks, node, nodes, nsSubject, podSubject, pods } from '../../../test/cluster-policy-builders.js'
+import { anp, banp, cnp, crule, named, node, nsSubject, podSubject, tcp, toDomains, toNamespaces, toNetworks, toNodes, toPods } from '../../../test/tier-builders.js'
 import { sel } from '../../../test/builders.js'
 import { indexCluster } from '../../engine/cluster-index.js'
 import { describePod } from '../../analysis/describe.js'
@@ -9,6 +9,8 @@ import { describeClusterPoliciesReport } from '../../report/describe-cluster-rep
 import { describePodsReport } from '../../report/describe-report.js'
 import { renderClusterPolicyText } from './describe-cluster-text.js'
 import { renderPodText } from './describe-text.js'
+
+const inNs = (name: string) => sel({ 'kubernetes.io/metadata.name': name })
 
 const c = cluster({
   namespaces: [namespace('front', { team: 'web' }), namespace('back', { team: 'core' })],
@@ -20,13 +22,10 @@ const c = cluster({
   policies: [policy('back', 'allow-all-in', { ingress: [rule()] })],
   nodes: [node('n1', { role: 'infra' }, ['192.168.0.11'])],
   clusterPolicies: [
-    anp('pass-front', 5, { subject: nsSubject(inNs('back')), ingress: [crule('Pass', [namespaces(sel({ team: 'web' }))], [cport(80)], 'to np')] }),
-    cnp('deny-all', 'Admin', 10, { subject: nsSubject(inNs('back')), ingress: [crule('Deny', [namespaces()])] }),
-    cnp('egress', 'Admin', 1, {
-      subject: podSubject(sel(), sel({ app: 'web' })),
-      egress: [crule('Accept', [domains('example.com')], [cport(443)]), crule('Accept', [pods(sel({ team: 'core' }), sel({ app: 'api' })), nodes(sel({ role: 'infra' })), networks('10.0.0.0/8')], [cnamed('http'), cport(8000, 'TCP', 9000)])],
-    }),
-    banp({ egress: [crule('Deny', [networks('0.0.0.0/0')])] }),
+    anp('pass-front', 5, nsSubject(inNs('back')), { ingress: [crule('Pass', [toNamespaces(sel({ team: 'web' }))], [tcp(80)], 'to np')] }),
+    cnp('deny-all', 'Admin', 10, nsSubject(inNs('back')), { ingress: [crule('Deny', [toNamespaces(sel())])] }),
+    cnp('egress', 'Admin', 1, podSubject(sel(), sel({ app: 'web' })), { egress: [crule('Accept', [toDomains('example.com')], [tcp(443)]), crule('Accept', [toPods(sel({ team: 'core' }), sel({ app: 'api' })), toNodes(sel({ role: 'infra' })), toNetworks('10.0.0.0/8')], [named('http'), tcp(8000, 9000, 'TCP')])] }),
+    banp(nsSubject(sel()), { egress: [crule('Deny', [toNetworks('0.0.0.0/0')])] }),
   ],
 })
 const index = indexCluster(c)
