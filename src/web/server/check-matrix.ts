@@ -1,11 +1,13 @@
 /**
- * GET /api/check?from=A&to=B[&port=P][&family=4|6]: exactly `netpol check --from A --to B [--port P] -o json`.
+ * GET /api/check?from=A&to=B[&port=P][&family=4|6][&resolve=NAME=IP[,IP]…]: exactly `netpol check --from A --to B
+ * [--port P] [--resolve NAME=IP…] -o json`.
  * GET /api/matrix?port=P…&namespace=NS…[&fromNamespace=NS…][&toNamespace=NS…][&family=4|6]: exactly
  * `netpol matrix --port P [-n NS] -o json`, refused with 413 above MAX_MATRIX_CELLS (a page cannot draw it).
  */
 import type { Family } from '../../model/ip.js'
 import { computeReachability } from '../../analysis/reachability.js'
 import { checkConnections, checkReport, matrixCells, parsePort, planMatrix, writeMatrixReport } from '../../report/index.js'
+import { parseResolution } from '../../report/resolve-text.js'
 import { badRequest, type Answer } from './respond.js'
 import { indexOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
@@ -27,7 +29,11 @@ export function checkAnswer(s: Snapshot, query: URLSearchParams): Answer {
   const fam = family(query)
   if (!fam.ok) return fam.answer
   const port = query.get('port')
-  const checked = checkConnections(s.cluster, { from, to, ...(port !== null ? { port } : {}), ...(fam.value ? { family: fam.value } : {}) }, indexOf(s))
+  const names = query.getAll('resolve')
+  const resolved = names.length > 0 ? parseResolution(names, []) : null
+  if (resolved && !resolved.ok) return badRequest(resolved.errors.join('; '), 'resolve')
+  const resolution = resolved?.ok ? { resolution: resolved.value } : {}
+  const checked = checkConnections(s.cluster, { from, to, ...(port !== null ? { port } : {}), ...(fam.value ? { family: fam.value } : {}), ...resolution }, indexOf(s))
   if (!checked.ok) return badRequest(checked.error.message, checked.error.field)
   return { body: checkReport(checked.value, s.cluster.policies, s.cluster.clusterPolicies) }
 }
