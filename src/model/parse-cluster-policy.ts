@@ -29,8 +29,8 @@ export const isClusterPolicyKind = (kind: string): kind is ClusterPolicyKind => 
 
 /**
  * Parses one object of a cluster policy kind. `path` is where the object sits in its document and prefixes every
- * issue path. A metadata.namespace is ignored, as the API server clears it on a cluster-scoped object. Collects
- * every issue; never throws for bad input.
+ * issue path. A metadata.namespace is ignored: the API server clears it on a cluster-scoped object ("cluster-scoped,
+ * clear namespace", EnsureObjectNamespaceMatchesRequestNamespace). Collects every issue; never throws for bad input.
  */
 export function parseClusterPolicy(kind: ClusterPolicyKind, input: unknown, path: Path = [], source?: SourceRef): Parsed<ClusterPolicy> {
   const issues: ModelIssue[] = []
