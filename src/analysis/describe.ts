@@ -206,16 +206,6 @@ function identitiesOf(index: ClusterIndex, family: Family): Identities {
 }
 
 /**
- * Groups of pods that get the same verdicts: the classes of the NetworkPolicies; with cluster policies, each pod
- * on its own (the classes do not yet tell the pods cluster policies treat apart), so every verdict is the engine's.
- */
-function groupsOf(index: ClusterIndex, family: Family): { readonly classes: readonly { readonly members: readonly number[] }[]; readonly classOf: ArrayLike<number> } {
-  if (index.cluster.clusterPolicies.length === 0) return identitiesOf(index, family)
-  const all = index.cluster.pods.map((_, i) => i)
-  return { classes: all.map((i) => ({ members: [i] })), classOf: all }
-}
-
-/**
  * The pod's isolation in each direction and a per-port summary of who may reach it and whom it may reach.
  * Verdicts come from evaluateFlow on one representative per class of pods (computeIdentities), so they are
  * the engine's; the pod itself is never counted ("a pod may always reach itself"), except a template of several
@@ -223,7 +213,7 @@ function groupsOf(index: ClusterIndex, family: Family): { readonly classes: read
  */
 export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.ips[0]?.family ?? 4): PodView {
   const { cluster } = index
-  const ids = groupsOf(index, family)
+  const ids = identitiesOf(index, family)
   const several = standsForSeveral(pod)
   // a template of several replicas is its own peer (one replica to another): nothing is left out then
   const self = several ? -1 : cluster.pods.indexOf(pod)
