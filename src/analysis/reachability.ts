@@ -304,13 +304,24 @@ export class RowMaker {
   }
 
   private egressScratch: Bitset | null = null
+  private egressOf = -1
 
   /** `fill` for a source whose egress cluster policy tiers decide: its egress over classes, then the ingress side. */
   private fillTieredEgress(s: number, tiers: SideTiers, row: Bitset): void {
-    const { ids, m, ingressOk, bySelector } = this
-    const { selectorOf, addressOf } = ids
-    const s1 = selectorOf[s]!
+    const { ingressOk, bySelector } = this
+    const out = this.tieredEgress(this.ids.selectorOf[s]!, tiers)
+    ingressOk.forEach((d1) => {
+      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
+    })
+  }
+
+  /** The destination classes selector class s1's egress admits through its tiers (kept for the last s1 asked). */
+  private tieredEgress(s1: number, tiers: SideTiers): Bitset {
+    const { ids, m, bySelector } = this
+    const { addressOf } = ids
     const out = (this.egressScratch ??= new Bitset(ids.classes.length))
+    if (this.egressOf === s1) return out
+    this.egressOf = s1
     const isolated = m.outIsolated[s1] !== 0
     if (!isolated) out.words.fill(0xffffffff)
     else {
@@ -327,9 +338,7 @@ export class RowMaker {
       }
     }
     PortTiers.egressOk(tiers, isolated, out)
-    ingressOk.forEach((d1) => {
-      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
-    })
+    return out
   }
 }
 
