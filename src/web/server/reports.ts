@@ -106,7 +106,7 @@ export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): { g
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
   const base = graphOf(s, o)
-  return { graph: graphChange(base, graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides)), base }
+  return { graph: graphChange(base, graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides, base)), base }
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */
