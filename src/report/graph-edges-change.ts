@@ -79,6 +79,9 @@ function changedPairs(was: EdgeInput, now: EdgeInput, folder: SourceFolder): Set
   const sourcesOf: number[][] = Array.from({ length: now.ids.classes.length }, () => [])
   folder.sources.forEach((nc, a) => nc.classes.forEach((k) => sourcesOf[k]!.push(a)))
   const pairs = new Set<number>()
+  // the destination nodes of one row's changed bits, each once (a column change flips a bit in every row)
+  const seen = new Int32Array(n).fill(-1)
+  const dests: number[] = []
   now.results.forEach((m, p) => {
     const { nodesOfClass } = folder.views[p]!
     const before = was.results[p]!.rows
@@ -87,9 +90,16 @@ function changedPairs(was: EdgeInput, now: EdgeInput, folder: SourceFolder): Set
       const x = before[k]!
       const y = after[k]!
       if (x === y || sourcesOf[k]!.length === 0) continue
+      const token = p * after.length + k
+      dests.length = 0
       forEachDifference(x, y, (j) => {
-        for (const b of nodesOfClass[j]!) for (const a of sourcesOf[k]!) pairs.add(a * n + b)
+        for (const b of nodesOfClass[j]!) {
+          if (seen[b] === token) continue
+          seen[b] = token
+          dests.push(b)
+        }
       })
+      for (const a of sourcesOf[k]!) for (const b of dests) pairs.add(a * n + b)
     }
   })
   return pairs
