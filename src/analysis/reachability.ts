@@ -129,9 +129,10 @@ export class PodRows {
   private transposed: ReturnType<typeof transposeIngress> | null = null
   private readonly addrMasks = new Map<number, Uint32Array>()
 
-  /** Rows hold `yes` where allowed and `no` where denied (1 and 0 unless told); neither may be 255. */
+  /** Rows hold `yes` where allowed and `no` where denied (1 and 0 unless told); both below 254. */
   constructor(private readonly r: Reachability, private readonly m: ClassMatrix, private readonly yes = 1, private readonly no = 0) {
     const { classOf, selectorOf, addressOf } = r.identities
+    this.podClass = classOf
     this.podSel = classOf.map((c) => selectorOf[c]!)
     this.podAddr = classOf.map((c) => addressOf[c]!)
     this.single = Uint8Array.from(r.pods, (p) => (standsForSeveral(p) ? 0 : 1))
@@ -146,7 +147,6 @@ export class PodRows {
    */
   fill(from: number, out: Uint8Array, columns?: Int32Array): void {
     const c = this.r.identities.classOf[from]!
-    if (this.m.tiers !== null) return this.fillTiered(from, c, out, columns)
     if (c !== this.lastClass) this.prepare(c)
     const { podSel, podAddr, decision, destMask, addrMask, yes, no } = this
     if (columns !== undefined) {
@@ -154,40 +154,27 @@ export class PodRows {
         const j = columns[k]!
         const d1 = podSel[j]!
         const v = decision[d1]!
-        out[k] = j === from && this.single[from] === 1 ? yes : v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
+        out[k] = j === from && this.single[from] === 1 ? yes : v < MIXED ? v : this.mixed(v, j, d1)
       }
       return
     }
     for (let j = 0; j < out.length; j++) {
       const d1 = podSel[j]!
       const v = decision[d1]!
-      out[j] = v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
+      out[j] = v < MIXED ? v : this.mixed(v, j, d1)
     }
     if (this.single[from] === 1) out[from] = yes
   }
 
+  /** with cluster policy tiers: the classes for a source's egress tiers (see RowMaker.tieredEgress) */
   private tieredRows: RowMaker | null = null
-  private tieredRow: Bitset | null = null
+  private byClass: Bitset | null = null
+  private readonly podClass: Int32Array
 
-  /** With cluster policy tiers: the class row (RowMaker decides the pairs the tiers name again), expanded to pods. */
-  private fillTiered(from: number, c: number, out: Uint8Array, columns?: Int32Array): void {
-    const { classOf } = this.r.identities
-    if (c !== this.lastClass || this.tieredRow === null) {
-      this.tieredRows ??= new RowMaker(this.r.identities, this.m)
-      this.tieredRow = Bitset.copy(this.tieredRows.row(c))
-      this.lastClass = c
-    }
-    const row = this.tieredRow
-    const { yes, no } = this
-    if (columns !== undefined) {
-      for (let k = 0; k < columns.length; k++) {
-        const j = columns[k]!
-        out[k] = (j === from && this.single[from] === 1) || row.has(classOf[j]!) ? yes : no
-      }
-      return
-    }
-    for (let j = 0; j < out.length; j++) out[j] = row.has(classOf[j]!) ? yes : no
-    if (this.single[from] === 1) out[from] = yes
+  /** A cell decided pod by pod: by the ipBlock grants of the source's egress (MIXED), or by its tiered egress (BY_CLASS). */
+  private mixed(v: number, j: number, d1: number): number {
+    if (v === BY_CLASS) return this.byClass!.has(this.podClass[j]!) ? this.yes : this.no
+    return (this.addrMask[this.podAddr[j]!]! & this.destMask[d1]!) !== 0 ? this.yes : this.no
   }
 
   private prepare(c: number): void {
@@ -199,6 +186,19 @@ export class PodRows {
     const ingressOk = Bitset.copy(t.open)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[c]!]!)
+    if (m.tiers !== null) {
+      // through the cluster policy tiers, still per destination selector class
+      m.tiers.ingressOk(c, t.open, ingressOk)
+      const egressTiers = m.tiers.egress[s1]
+      if (egressTiers !== null && egressTiers !== undefined) {
+        // the source's egress tiers decide by the destination's class
+        this.tieredRows ??= new RowMaker(this.r.identities, m)
+        this.byClass = this.tieredRows.tieredEgress(s1, egressTiers)
+        for (let d1 = 0; d1 < selectorClasses.length; d1++) this.decision[d1] = ingressOk.has(d1) ? BY_CLASS : this.no
+        this.lastClass = c
+        return
+      }
+    }
     const destMask = this.destMask.fill(0)
     let direct = ingressOk
     if (m.outIsolated[s1] !== 0) {
@@ -219,7 +219,9 @@ export class PodRows {
   }
 }
 
-const MIXED = 255
+/** decision codes above any `yes`/`no` value: decided pod by pod */
+const MIXED = 254
+const BY_CLASS = 255
 
 function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
   const rows = new RowMaker(ids, m)
@@ -304,13 +306,24 @@ export class RowMaker {
   }
 
   private egressScratch: Bitset | null = null
+  private egressOf = -1
 
   /** `fill` for a source whose egress cluster policy tiers decide: its egress over classes, then the ingress side. */
   private fillTieredEgress(s: number, tiers: SideTiers, row: Bitset): void {
-    const { ids, m, ingressOk, bySelector } = this
-    const { selectorOf, addressOf } = ids
-    const s1 = selectorOf[s]!
+    const { ingressOk, bySelector } = this
+    const out = this.tieredEgress(this.ids.selectorOf[s]!, tiers)
+    ingressOk.forEach((d1) => {
+      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
+    })
+  }
+
+  /** The destination classes selector class s1's egress admits through its tiers (kept for the last s1 asked: read it before the next call). */
+  tieredEgress(s1: number, tiers: SideTiers): Bitset {
+    const { ids, m, bySelector } = this
+    const { addressOf } = ids
     const out = (this.egressScratch ??= new Bitset(ids.classes.length))
+    if (this.egressOf === s1) return out
+    this.egressOf = s1
     const isolated = m.outIsolated[s1] !== 0
     if (!isolated) out.words.fill(0xffffffff)
     else {
@@ -327,9 +340,7 @@ export class RowMaker {
       }
     }
     PortTiers.egressOk(tiers, isolated, out)
-    ingressOk.forEach((d1) => {
-      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
-    })
+    return out
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The CEL function `isCIDR(self)` that the sig-network-policy-api CRDs put on every `networks` entry ("Invalid
- * CIDR format provided"). The API server's CEL library parses with Go's `netip.ParsePrefix` and refuses an
- * IPv4-mapped IPv6 address, so it is stricter than the sloppy parser NetworkPolicy's ipBlock goes through
+ * CIDR format provided"). The API server's CEL library (k8s.io/apiserver/pkg/cel/library, parseCIDR) parses with
+ * Go's `netip.ParsePrefix` and refuses an IPv4-mapped IPv6 address ("IPv4-mapped IPv6 address %q is not allowed"), so it is stricter than the sloppy parser NetworkPolicy's ipBlock goes through
  * (parseCidr): no leading zeros in an IPv4 octet or in the prefix length, at most 4 hex digits in an IPv6
  * group, no zone, no `::ffff:a.b.c.d`. A prefix may have host bits set (`10.1.2.3/8`): isCIDR accepts it.
  */

@@ -12,7 +12,7 @@ export { diffReport, totals as diffTotals, connections as diffConnections } from
 export { parsePort, portText } from './port-text.js'
 export { count, peerWords, portWords, readableLabels, selectorText, NOISY_LABELS } from './words.js'
 export { planMatrix, matrixCells, writeMatrixReport, type MatrixAxes, type MatrixPlan, type MatrixPlanResult, type MatrixQuery, type Sink } from './matrix-report.js'
-export { graphReport, parseGraphOptions, autoLevel, defaultGraphLevel, AUTO_LIMIT, GRAPH_LEVELS, type GraphOptions } from './graph-report.js'
+export { graphReport, ipBlocksOf, parseGraphOptions, autoLevel, defaultGraphLevel, AUTO_LIMIT, GRAPH_LEVELS, type GraphOptions } from './graph-report.js'
 export type { GraphEdge, GraphGroup, GraphLevel, GraphNode, GraphReport, PortChoice } from './graph-types.js'
 export { graphChange } from './graph-change.js'
 export { applyGraphDelta, graphDelta, type GraphDelta } from './graph-delta.js'

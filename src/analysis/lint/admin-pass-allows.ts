@@ -2,7 +2,7 @@ import type { Direction } from '../../model/policy.js'
 import { isolatingPolicies } from '../../engine/select.js'
 import { intersect } from '../../engine/tier-decisions.js'
 import type { Check } from './check.js'
-import { count, msg, podList, type Draft } from './finding.js'
+import { msg, podList, type Draft } from './finding.js'
 import type { ClusterRuleAt, SubjectGroup, TierClasses } from './tier-classes.js'
 import { DIRECTIONS, ruleKey } from './tier-rule-shadowed.js'
 import { clusterPolicyObject, ruleWords } from './tier-words.js'
@@ -70,7 +70,7 @@ function baselineGroups(t: TierClasses, d: Direction): Map<number, SubjectGroup>
 function draft(t: TierClasses, f: PassFate, d: Direction): Draft {
   const pods = t.podsOf([...f.open].sort((a, b) => a - b))
   const all = f.open.size === f.passes.size
-  const whom = all ? msg`for every pod it passes connections of (${podList(pods)})` : msg`for ${count(pods.length, 'pod')} of the pods it passes connections of (${podList(pods)})`
+  const whom = all ? msg`for every pod whose connections it passes (${podList(pods)})` : msg`for ${pods.length} of the pods whose connections it passes (${podList(pods)})`
   return {
     object: clusterPolicyObject(f.at.policy),
     path: f.at.path,

@@ -27,21 +27,28 @@ export const clusterSelectorMatchesNothing: Check = {
     if (t === null) return []
     const out: Draft[] = []
     for (const p of ctx.cluster.clusterPolicies) {
+      // the classes answer first (remembered per selector); the words only for what selects nothing
       const s = p.subject
-      const subject =
-        s.kind === 'namespaces'
-          ? selection(ctx, s.selector, null, ['spec', 'subject', 'namespaces'], 'subject', 'selects')
-          : selection(ctx, s.namespaceSelector, s.podSelector, ['spec', 'subject', 'pods'], 'subject', 'selects')
-      if (subject !== null && t.subjects(p).isEmpty()) out.push(draft(p, subject))
+      if (t.subjects(p).isEmpty()) {
+        const subject =
+          s.kind === 'namespaces'
+            ? selection(ctx, s.selector, null, ['spec', 'subject', 'namespaces'], 'subject', 'selects')
+            : selection(ctx, s.namespaceSelector, s.podSelector, ['spec', 'subject', 'pods'], 'subject', 'selects')
+        if (subject !== null) out.push(draft(p, subject))
+      }
       for (const d of DIRECTIONS) {
         p[d].forEach((rule, i) =>
           rule.peers.forEach((peer, j) => {
             const at: Path = ['spec', d, i, d === 'ingress' ? 'from' : 'to', j]
             let found: Found | null = null
-            if (peer.kind === 'namespaces') found = selection(ctx, peer.selector, null, [...at, 'namespaces'], 'peer', 'admits')
-            else if (peer.kind === 'pods') found = selection(ctx, peer.namespaceSelector, peer.podSelector, [...at, 'pods'], 'peer', 'admits')
-            else if (peer.kind === 'nodes') found = nodesFound(ctx, peer.selector, [...at, 'nodes'])
-            if (found !== null && (peer.kind === 'nodes' || t.peers.forClusterPeer(peer).isEmpty())) out.push(draft(p, found))
+            if (peer.kind === 'nodes') found = nodesFound(ctx, peer.selector, [...at, 'nodes'])
+            else if ((peer.kind === 'namespaces' || peer.kind === 'pods') && t.peers.forClusterPeer(peer).isEmpty()) {
+              found =
+                peer.kind === 'namespaces'
+                  ? selection(ctx, peer.selector, null, [...at, 'namespaces'], 'peer', 'admits')
+                  : selection(ctx, peer.namespaceSelector, peer.podSelector, [...at, 'pods'], 'peer', 'admits')
+            }
+            if (found !== null) out.push(draft(p, found))
           }),
         )
       }

@@ -22,6 +22,7 @@ export const domainNamesNoDeny: Check = {
     const policies = ctx.cluster.clusterPolicies
     const out: Draft[] = []
     policies.forEach((p, pi) => {
+      if (!p.egress.some((r) => r.peers.some((x) => x.kind === 'domainNames'))) return
       const subjects = t.subjects(p)
       if (subjects.isEmpty()) return
       // a later Deny to networks for some of the same pods: in this policy after the rule, or in a policy after it

@@ -128,20 +128,20 @@ table('NP020', [
   {
     name: 'no NetworkPolicy, no Baseline: the Pass allows',
     c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] })]),
-    want: ['ClusterNetworkPolicy a spec.ingress[0]: [Admin] cnp/a priority 10 ingress[0] Pass allows as an Accept would for every pod it passes connections of (back/api and back/db): no NetworkPolicy isolates them for ingress and no Baseline rule denies those connections, so the default allows them'],
+    want: ['ClusterNetworkPolicy a spec.ingress[0]: [Admin] cnp/a priority 10 ingress[0] Pass allows as an Accept would for every pod whose connections it passes (back/api and back/db): no NetworkPolicy isolates them for ingress and no Baseline rule denies those connections, so the default allows them'],
   },
   { name: 'a NetworkPolicy isolates every subject', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] })], [policy('back', 'deny-in')]), want: [] },
   {
     name: 'a NetworkPolicy isolates some',
     c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] })], [policy('back', 'api-in', { podSelector: sel({ app: 'api' }) })]),
-    want: ['Pass allows as an Accept would for 1 pod of the pods it passes connections of (back/db): no NetworkPolicy isolates it for ingress'],
+    want: ['Pass allows as an Accept would for 1 of the pods whose connections it passes (back/db): no NetworkPolicy isolates it for ingress'],
   },
   { name: 'an egress NetworkPolicy does not isolate ingress', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] })], [policy('back', 'eg', { ingress: null, egress: [] })]), want: ['Pass allows as an Accept would for every pod'] },
   { name: 'a Baseline Deny stands behind', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] }), banp({ ingress: [crule('Deny', [namespaces()])] })]), want: [] },
   { name: 'a Baseline Accept allows as the default does', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront])] }), banp({ ingress: [crule('Accept', [namespaces()])] })]), want: ['Pass allows as an Accept would for every pod'] },
   { name: 'a Baseline Deny on other ports only', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Pass', [fromFront], [cport(80)])] }), banp({ ingress: [crule('Deny', [namespaces()], [cport(443)])] })]), want: ['Pass allows as an Accept would'] },
   { name: 'a Pass that never acts is NP019\'s', c: c([cnp('a', 'Admin', 10, { subject: back, egress: [crule('Deny', [namespaces()]), crule('Pass', [fromFront])] })]), want: [] },
-  { name: 'egress', c: c([anp('a', 10, { subject: front, egress: [crule('Pass', [networks('0.0.0.0/0')])] })]), want: ['AdminNetworkPolicy a spec.egress[0]: [Admin] anp/a priority 10 egress[0] Pass allows as an Accept would for every pod it passes connections of (front/web): no NetworkPolicy isolates it for egress'] },
+  { name: 'egress', c: c([anp('a', 10, { subject: front, egress: [crule('Pass', [networks('0.0.0.0/0')])] })]), want: ['AdminNetworkPolicy a spec.egress[0]: [Admin] anp/a priority 10 egress[0] Pass allows as an Accept would for every pod whose connections it passes (front/web): no NetworkPolicy isolates it for egress'] },
 ])
 
 table('NP021', [

@@ -80,6 +80,8 @@ export class TierClasses {
   private readonly ruleAdmissions = new WeakMap<ClusterRule, Uint8Array>()
   private readonly groups = new Map<string, readonly SubjectGroup[]>()
   private readonly walks = new Map<string, readonly WalkStep[]>()
+  private readonly rulePortSets = new WeakMap<ClusterRule, PortSet>()
+  private readonly alikeBy = new Map<string, Int32Array>()
   private selectorPods: number[][] | null = null
 
   constructor(readonly index: ClusterIndex, family: Family) {
@@ -207,12 +209,55 @@ export class TierClasses {
   }
 
   /**
+   * For each block, the first block that `rules` admit alike (and, when an egress rule names a port, whose pod has
+   * the same named ports): walks against the two are the same. Remembered per `key`.
+   */
+  private alike(key: string, rules: readonly ClusterRuleAt[]): Int32Array {
+    let out = this.alikeBy.get(key)
+    if (out !== undefined) return out
+    const rows = rules.map((at) => this.admission(at.rule))
+    const named = rules.some((at) => at.direction === 'egress' && at.rule.ports !== 'any' && at.rule.ports.some((x) => x.kind === 'named'))
+    const first = new Map<string, number>()
+    out = new Int32Array(this.blocks.length)
+    for (let b = 0; b < out.length; b++) {
+      let sig = ''
+      for (const row of rows) sig += row[b]!
+      if (named) sig += `|${this.blocks[b]!.pod === null ? '-' : namedPortsKey(this.blocks[b]!.pod!)}`
+      let r = first.get(sig)
+      if (r === undefined) first.set(sig, (r = b))
+      out[b] = r
+    }
+    this.alikeBy.set(key, out)
+    return out
+  }
+
+  /** The blocks that stand for the others in walks of `rules` (see `walk`): walking these meets every step once. */
+  distinctBlocks(key: string, rules: readonly ClusterRuleAt[]): number[] {
+    const alike = this.alike(key, rules)
+    const out: number[] = []
+    for (let b = 0; b < alike.length; b++) if (alike[b] === b) out.push(b)
+    return out
+  }
+
+  /** The ports a rule matches on destination `dest` (remembered per rule when it names no port). */
+  private portsOf(at: ClusterRuleAt, dest: Pod | null): PortSet {
+    const ports = at.rule.ports
+    if (ports === 'any') return ALL_PORTS
+    if (ports.some((p) => p.kind === 'named')) return rulePorts(ports, dest)
+    let set = this.rulePortSets.get(at.rule)
+    if (set === undefined) this.rulePortSets.set(at.rule, (set = rulePorts(ports, null)))
+    return set
+  }
+
+  /**
    * Walks `rules` (in evaluation order) against block `b` for a subject like `subject`: per port, the first rule
    * whose peers admit the block and whose ports match decides; a domainNames peer (MAYBE) may decide, so it takes
    * nothing from the rules after it. Named ports resolve on the destination (ingress: the subject; egress: the
    * block's pod; none for an address outside the pods). Remembered per `key` (a group's, or a policy's).
    */
-  walk(key: string, rules: readonly ClusterRuleAt[], b: number, subject: Pod): readonly WalkStep[] {
+  walk(key: string, rules: readonly ClusterRuleAt[], b0: number, subject: Pod): readonly WalkStep[] {
+    // blocks that every rule of the list admits alike walk alike: the first of them stands for the others
+    const b = this.alike(key, rules)[b0]!
     const wk = `${key}#${b}`
     let steps = this.walks.get(wk)
     if (steps !== undefined) return steps
@@ -223,8 +268,7 @@ export class TierClasses {
     for (const at of rules) {
       const admission = this.admission(at.rule)[b]! as Admission
       if (admission === NO) continue
-      const dest = at.direction === 'ingress' ? subject : block.pod
-      const ports = at.rule.ports === 'any' ? ALL_PORTS : rulePorts(at.rule.ports, dest)
+      const ports = this.portsOf(at, at.direction === 'ingress' ? subject : block.pod)
       if (ports.length === 0) continue
       const took = intersect(open, ports)
       const blockedBy = taken.filter((t) => intersect(t.ports, ports).length > 0).map((t) => t.at)

@@ -73,7 +73,7 @@ function overlaps(t: TierClasses, p: ClusterPolicy, q: ClusterPolicy, d: Directi
   })
   const found = new Map<string, Overlap>()
   for (const [nk, subject] of subjects) {
-    for (let b = 0; b < t.blocks.length; b++) {
+    for (const b of t.distinctBlocks(`pair ${p.kind}/${p.name} ${q.kind}/${q.name} ${d}`, [...rp, ...rq])) {
       const wq = t.walk(`policy ${q.kind}/${q.name} ${d} ${nk}`, rq, b, subject)
       if (wq.length === 0) continue
       const wp = t.walk(`policy ${p.kind}/${p.name} ${d} ${nk}`, rp, b, subject)

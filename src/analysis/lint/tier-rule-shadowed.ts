@@ -33,7 +33,7 @@ export function ruleFates(t: TierClasses): Map<string, RuleFate> {
     for (const d of DIRECTIONS) {
       for (const g of t.subjectGroups(tier, d)) {
         const subject = t.subjectPod(g.subjects[0]!)
-        for (let b = 0; b < t.blocks.length; b++) {
+        for (const b of t.distinctBlocks(g.key, g.rules)) {
           for (const step of t.walk(g.key, g.rules, b, subject)) {
             const k = ruleKey(step.at)
             let f = out.get(k)
@@ -68,9 +68,11 @@ export const tierRuleShadowed: Check = {
     const t = ctx.tiers
     if (t === null) return []
     const out: Draft[] = []
+    const rank = new Map(ctx.cluster.clusterPolicies.map((p, i) => [p, i]))
+    const order = (p: ClusterRuleAt['policy']) => rank.get(p) ?? 0
     for (const f of ruleFates(t).values()) {
       if (f.acted || f.blockedBy.size === 0) continue
-      const by = [...f.blockedBy.values()]
+      const by = [...f.blockedBy.values()].sort((x, y) => order(x.policy) - order(y.policy) || x.index - y.index)
       // another policy of the same priority: the order is undefined, and NP018 says so
       if (by.some((x) => x.policy !== f.at.policy && x.policy.priority === f.at.policy.priority)) continue
       const shown = by.slice(0, 3).map(ruleWords)
