@@ -53,7 +53,10 @@ export function tierChain(q: SideQuery, networkPolicies: () => NetworkPolicySide
       if (b.kind === 'undecided') return fork(b, assumed, walk)
       if (b.kind === 'match') below = { kind: 'baseline', step: b.step }
     }
-    if (a.kind === 'match') return { kind: 'admin-pass', pass: a.step as ClusterStep<'Pass'>, then: below }
+    if (a.kind === 'match') {
+      const then: BelowAdmin = below.kind === 'not-isolated' && baseline.length > 0 ? { kind: 'not-isolated', unmatched: baseline.map(clusterPolicyRef) } : below
+      return { kind: 'admin-pass', pass: a.step as ClusterStep<'Pass'>, then }
+    }
     // selected, but no rule of any tier matched: say which policies were asked
     return below.kind === 'not-isolated' ? { kind: 'not-isolated', unmatched: [...admin, ...baseline].map(clusterPolicyRef) } : below
   }

@@ -73,7 +73,7 @@ export interface PolicyMiss {
  * - not-isolated: no policy selects the pod with this policy type, so everything is allowed (or, with cluster
  *   policies, the Baseline tier had no matching rule either: "the default kubernetes policy is applied");
  *   `unmatched`: the cluster policies that select the pod for this direction, none of whose rules matched
- *   (present only when there are such policies and no Admin Pass was on the way)
+ *   (after an Admin Pass: the Baseline ones; absent when there are none)
  * - allowed / denied: the pod is isolated; the NetworkPolicies' answer is final
  */
 export type NetworkPolicySide =

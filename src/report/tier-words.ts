@@ -24,7 +24,7 @@ export function stepText(s: ClusterStep): string {
 function belowSteps(v: BelowAdmin): string[] {
   switch (v.kind) {
     case 'not-isolated':
-      return ['[NetworkPolicy] not isolated', '[default] allowed']
+      return ['[NetworkPolicy] not isolated', ...(v.unmatched && v.unmatched.length > 0 ? [`[Baseline] no rule matched (${v.unmatched.map(formatClusterRef).join(', ')})`] : []), '[default] allowed']
     case 'allowed':
       return [`[NetworkPolicy] allowed by ${[...new Set(v.allowedBy.map((h) => `${formatRef(h.policy)} ${h.direction}[${h.rule}]`))].join(', ')}`]
     case 'denied':
