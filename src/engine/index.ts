@@ -1,5 +1,5 @@
 export { indexCluster, type ClusterIndex } from './cluster-index.js'
-export { evaluateFlow, evaluateSide, type EvaluateOptions } from './evaluate.js'
+export { evaluateFlow, evaluateSide, networkPolicySide, type EvaluateOptions } from './evaluate.js'
 export { tierChain } from './tier-chain.js'
 export { clusterPoliciesFor, subjectSelects } from './select-cluster.js'
 export { clusterPeerMatches, type ClusterPeerMatch } from './match-cluster-peer.js'

@@ -4,7 +4,7 @@
  * tiers, the default kubernetes policy is applied" (ClusterNetworkPolicy `spec.tier`).
  */
 import type { Pod } from '../model/cluster.js'
-import { clusterPolicyRef, type ClusterPolicy, type Tier } from '../model/cluster-policy.js'
+import { clusterPolicyRef, type ClusterPolicy } from '../model/cluster-policy.js'
 import type { Direction } from '../model/policy.js'
 import type { ClusterIndex } from './cluster-index.js'
 import { clusterPeerMatches } from './match-cluster-peer.js'
@@ -106,7 +106,7 @@ function stepOf(policy: ClusterPolicy, direction: Direction, r: number, peer: nu
   const rule = policy[direction][r]!
   return {
     policy: clusterPolicyRef(policy),
-    tier: policy.tier as Tier,
+    tier: policy.tier,
     priority: policy.priority,
     direction,
     rule: r,
