@@ -139,4 +139,3 @@ export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const byAddress = transposeRows(nSel, ids.addressClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inAddr[d1]!), none)
   return { open, bySelector, byAddress }
 }
-

@@ -266,4 +266,3 @@ function destinationsForPorts(ports: 'any' | readonly PortSpec[], port: number, 
   cache.set(key, result)
   return result
 }
-

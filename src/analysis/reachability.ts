@@ -130,4 +130,3 @@ export function computeReachability(index: ClusterIndex, pods: readonly Pod[], p
   })
   return { pods, identities: ids, results }
 }
-
