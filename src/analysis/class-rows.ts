@@ -31,9 +31,12 @@ export class RowMaker {
 
   /**
    * Equal for classes whose rows are equal: a row depends only on the source's selector class and on which
-   * destinations admit its address (the transposed sets, by content).
+   * destinations admit its address (the transposed sets, by content). Cluster policy tiers keep that true: egress
+   * tiers read the source's selector class, and ingress peers (namespaces, pods) read only that half of it.
    */
   rowKey(s: number): number {
+    // cluster ingress rules whose peers read addresses: the tiers may tell apart classes the key below does not
+    if (this.m.tiers?.ingressByAddress === true) return s
     if (this.kinds === null) {
       this.kinds = new Map()
       const byContent = new Map<string, number>()
