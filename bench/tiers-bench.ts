@@ -62,19 +62,26 @@ function inProcess(file: string): Promise<Figures & { clusterPolicies: number; n
   })
 }
 
-interface Run { wallMs: number; phasesMs: Record<string, number>; maxRssMB: number }
+interface Run { wallMs: number; cpuMs: number | null; phasesMs: Record<string, number>; maxRssMB: number }
+/** The process's CPU time comes from /usr/bin/time when there is one (GNU time: `%U %S` on the last line of stderr). */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 function cli(args: string[]): Run {
   const t0 = performance.now()
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...process.env, NETPOL_TIMINGS: '1' }, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' })
+  const command = TIME === null ? [process.execPath, 'dist/cli/main.js', ...args] : [TIME, '-f', '%U %S', process.execPath, 'dist/cli/main.js', ...args]
+  const r = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, NETPOL_TIMINGS: '1' }, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' })
   const wallMs = Math.round(performance.now() - t0)
-  const line = r.stderr.split('\n').find((l) => l.startsWith('NETPOL_TIMINGS '))
+  const lines = r.stderr.trimEnd().split('\n')
+  const line = lines.find((l) => l.startsWith('NETPOL_TIMINGS '))
   if (!line) throw new Error(`no timings from netpol ${args.join(' ')}: ${r.stderr.slice(0, 500)}`)
-  return { wallMs, ...(JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as Omit<Run, 'wallMs'>) }
+  const cpu = TIME === null ? null : lines.at(-1)!.split(' ').map(Number)
+  const cpuMs = cpu !== null && cpu.length === 2 && cpu.every(Number.isFinite) ? Math.round((cpu[0]! + cpu[1]!) * 1000) : null
+  return { wallMs, cpuMs, ...(JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as Omit<Run, 'wallMs' | 'cpuMs'>) }
 }
 function cliFigures(file: string, output: string): string {
   const runs = Array.from({ length: rounds }, () => cli(['matrix', '-f', file, '--port', '8080/TCP', '-o', output]))
   const best = runs.reduce((a, b) => (a.wallMs <= b.wallMs ? a : b))
-  return `wall ${String(median(runs.map((r) => r.wallMs))).padStart(6)} ms (median of ${rounds})  analysis ${best.phasesMs.analysis ?? '-'} ms  write ${best.phasesMs.write ?? '-'} ms  peak RSS ${best.maxRssMB} MB`
+  const cpu = runs.every((r) => r.cpuMs !== null) ? `  CPU ${String(median(runs.map((r) => r.cpuMs!))).padStart(6)} ms` : ''
+  return `wall ${String(median(runs.map((r) => r.wallMs))).padStart(6)} ms${cpu} (medians of ${rounds})  analysis ${best.phasesMs.analysis ?? '-'} ms  write ${best.phasesMs.write ?? '-'} ms  peak RSS ${best.maxRssMB} MB`
 }
 
 console.log(`cluster: ${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} NetworkPolicies (seed ${size.seed}); with and without ${cnps} ClusterNetworkPolicies\n`)
