@@ -27,10 +27,12 @@ if (!existsSync(`${base}.json`)) writeFileSync(`${base}.json`, renderCluster(gen
 if (!existsSync(`${tiered}.json`)) writeFileSync(`${tiered}.json`, renderCluster(generateCluster({ ...size, clusterPolicies: cnps }), 'json'))
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+/** The result, and the CPU time it took (user + system: steadier than wall time on a machine others load too). */
 const time = <T>(f: () => T): [T, number] => {
-  const t = performance.now()
+  const t = process.cpuUsage()
   const out = f()
-  return [out, performance.now() - t]
+  const d = process.cpuUsage(t)
+  return [out, (d.user + d.system) / 1000]
 }
 
 interface Figures { classes: number; reachMs: number; rowsMs: number; pairsMs: number; allowedShare: number }
@@ -60,25 +62,32 @@ function inProcess(file: string): Promise<Figures & { clusterPolicies: number; n
   })
 }
 
-interface Run { wallMs: number; phasesMs: Record<string, number>; maxRssMB: number }
+interface Run { wallMs: number; cpuMs: number | null; phasesMs: Record<string, number>; maxRssMB: number }
+/** The process's CPU time comes from /usr/bin/time when there is one (GNU time: `%U %S` on the last line of stderr). */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 function cli(args: string[]): Run {
   const t0 = performance.now()
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...process.env, NETPOL_TIMINGS: '1' }, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' })
+  const command = TIME === null ? [process.execPath, 'dist/cli/main.js', ...args] : [TIME, '-f', '%U %S', process.execPath, 'dist/cli/main.js', ...args]
+  const r = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, NETPOL_TIMINGS: '1' }, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' })
   const wallMs = Math.round(performance.now() - t0)
-  const line = r.stderr.split('\n').find((l) => l.startsWith('NETPOL_TIMINGS '))
+  const lines = r.stderr.trimEnd().split('\n')
+  const line = lines.find((l) => l.startsWith('NETPOL_TIMINGS '))
   if (!line) throw new Error(`no timings from netpol ${args.join(' ')}: ${r.stderr.slice(0, 500)}`)
-  return { wallMs, ...(JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as Omit<Run, 'wallMs'>) }
+  const cpu = TIME === null ? null : lines.at(-1)!.split(' ').map(Number)
+  const cpuMs = cpu !== null && cpu.length === 2 && cpu.every(Number.isFinite) ? Math.round((cpu[0]! + cpu[1]!) * 1000) : null
+  return { wallMs, cpuMs, ...(JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as Omit<Run, 'wallMs' | 'cpuMs'>) }
 }
 function cliFigures(file: string, output: string): string {
   const runs = Array.from({ length: rounds }, () => cli(['matrix', '-f', file, '--port', '8080/TCP', '-o', output]))
   const best = runs.reduce((a, b) => (a.wallMs <= b.wallMs ? a : b))
-  return `wall ${String(median(runs.map((r) => r.wallMs))).padStart(6)} ms (median of ${rounds})  analysis ${best.phasesMs.analysis ?? '-'} ms  write ${best.phasesMs.write ?? '-'} ms  peak RSS ${best.maxRssMB} MB`
+  const cpu = runs.every((r) => r.cpuMs !== null) ? `  CPU ${String(median(runs.map((r) => r.cpuMs!))).padStart(6)} ms` : ''
+  return `wall ${String(median(runs.map((r) => r.wallMs))).padStart(6)} ms${cpu} (medians of ${rounds})  analysis ${best.phasesMs.analysis ?? '-'} ms  write ${best.phasesMs.write ?? '-'} ms  peak RSS ${best.maxRssMB} MB`
 }
 
 console.log(`cluster: ${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} NetworkPolicies (seed ${size.seed}); with and without ${cnps} ClusterNetworkPolicies\n`)
 const row = (name: string, f: Figures) =>
   `${name.padEnd(30)} classes ${String(f.classes).padStart(6)}  class matrix ${String(Math.round(f.reachMs)).padStart(6)} ms  pod rows ${String(Math.round(f.rowsMs)).padStart(6)} ms  class pairs ${String(Math.round(f.pairsMs)).padStart(6)} ms  allowed ${(f.allowedShare * 100).toFixed(1)} %`
-console.log(`in-process, port 8080/TCP (median of ${rounds}):`)
+console.log(`in-process, port 8080/TCP, CPU time (median of ${rounds}):`)
 console.log(row('without cluster policies', await inProcess(`${base}.json`)))
 const withTiers = await inProcess(`${tiered}.json`)
 if (withTiers.clusterPolicies !== cnps) {

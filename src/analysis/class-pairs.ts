@@ -129,14 +129,14 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
     addressKinds.set(b, id)
   }
   const known = new Map<number, { from: number[]; to: Int32Array } | null>()
-  // with cluster policy tiers a row may depend on the source's whole class: decided by RowMaker, class by class
+  // with cluster policy tiers rows are RowMaker's (sources alike as above share them, see RowMaker.rowKey)
   const tiered = m.tiers === null ? null : { maker: new RowMaker(ids, m), position: new Int32Array(order.length) }
   if (tiered !== null) order.forEach((c, k) => (tiered.position[c] = k))
   for (let k = 0; k < order.length; k++) {
     const s = order[k]!
     if (rows !== undefined && !rows(s)) continue
     const s1 = selectorOf[s]!
-    const alike = tiered !== null ? s : s1 * byContent.size + addressKinds.get(t.byAddress[addressOf[s]!]!)!
+    const alike = m.tiers?.ingressByAddress === true ? s : s1 * byContent.size + addressKinds.get(t.byAddress[addressOf[s]!]!)!
     const seen = known.get(alike)
     if (seen !== undefined) {
       seen?.from.push(k)

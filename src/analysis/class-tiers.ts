@@ -39,6 +39,12 @@ export class PortTiers {
   readonly ingress: readonly (SideTiers | null)[]
   readonly egress: readonly (SideTiers | null)[]
   private turned: { accept: Bitset[]; deny: Bitset[]; baselineDeny: Bitset[] } | null = null
+  /**
+   * Some ingress rule's peers read the source's address, not only its selector class (ingress peers are
+   * namespaces and pods, so never for validated input): then rows may differ between classes of one selector class
+   * whose addresses no NetworkPolicy tells apart.
+   */
+  readonly ingressByAddress: boolean
 
   constructor(private readonly ids: Identities, tiers: TierDecisions, ends: TierEnds, port: number, protocol: Protocol) {
     const side = (s: number, d: Direction): SideTiers | null => {
@@ -49,6 +55,7 @@ export class PortTiers {
     }
     const n = ids.selectorClasses.length
     this.ingress = Array.from({ length: n }, (_, s) => side(s, 'ingress'))
+    this.ingressByAddress = tiers.policies.some((p) => p.ingress.some((r) => r.peers.some((x) => x.kind !== 'namespaces' && x.kind !== 'pods')))
     this.egress = Array.from({ length: n }, (_, s) => side(s, 'egress'))
   }
 

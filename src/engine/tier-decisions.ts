@@ -101,7 +101,7 @@ export class TierDecisions {
   private readonly subjects = new Map<Tier, { lists: readonly (readonly ClusterPolicy[])[]; ids: Int32Array }>()
   private readonly walks = new Map<string, readonly TierRule[]>()
   private readonly walkKeys = new Map<readonly TierRule[], string>()
-  private readonly endSets = new WeakMap<TierEnds, { rules: WeakMap<ClusterRule, Bitset>; named: Map<string, Bitset>; ports: Map<string, PortBits | null> }>()
+  private readonly endSets = new WeakMap<TierEnds, EndsCache>()
 
   /**
    * `policies`: the cluster policies in evaluation order (`Cluster.clusterPolicies`), by default those of the
@@ -180,7 +180,7 @@ export class TierDecisions {
     const rules = this.rulesOf(sel, direction, tier)
     if (rules.length === 0) return null
     let cache = this.endSets.get(ends)
-    if (cache === undefined) this.endSets.set(ends, (cache = { rules: new WeakMap(), named: new Map(), ports: new Map() }))
+    if (cache === undefined) this.endSets.set(ends, (cache = { rules: new WeakMap(), named: new Map(), ports: new Map(), bySel: null, byAddr: null }))
     const subject = this.peers.space.selectorRep(sel).pod
     const namedHere = direction === 'ingress' && rules.some((r) => r.rule.ports !== 'any' && r.rule.ports.some((p) => p.kind === 'named'))
     const key = `${this.walkKeys.get(rules)}|${port}/${protocol}${namedHere ? `|${namedPortsKey(subject)}` : ''}`
@@ -193,7 +193,7 @@ export class TierDecisions {
     for (const r of rules) {
       const where = this.portEnds(r.rule, direction, port, protocol, subject, ends, cache.named)
       if (where === 'none') continue
-      const peers = this.ruleEnds(r, ends, cache.rules)
+      const peers = this.ruleEnds(r, ends, cache)
       const h = hit.words
       const o = open.words
       const pw = peers.words
@@ -214,12 +214,21 @@ export class TierDecisions {
   }
 
   /** The ends a rule's peers admit. */
-  private ruleEnds(r: TierRule, ends: TierEnds, cache: WeakMap<ClusterRule, Bitset>): Bitset {
-    let bits = cache.get(r.rule)
+  private ruleEnds(r: TierRule, ends: TierEnds, cache: EndsCache): Bitset {
+    let bits = cache.rules.get(r.rule)
     if (bits === undefined) {
-      bits = new Bitset(ends.size)
-      for (let i = 0; i < ends.size; i++) if (admits(r.peers, { sel: nullable(ends.sel[i]!), addr: nullable(ends.addr[i]!) })) bits.add(i)
-      cache.set(r.rule, bits)
+      const out = new Bitset(ends.size)
+      // the ends of each selector class and address class the peers admit: O(ends admitted), not O(ends)
+      cache.bySel ??= groupEnds(ends.sel, this.peers.space.selectorSize)
+      cache.byAddr ??= groupEnds(ends.addr, this.peers.space.addressSize)
+      const { bySel, byAddr } = cache
+      r.peers.sel.forEach((c) => {
+        for (const i of bySel[c] ?? []) out.add(i)
+      })
+      r.peers.addr.forEach((c) => {
+        for (const i of byAddr[c] ?? []) out.add(i)
+      })
+      cache.rules.set(r.rule, (bits = out))
     }
     return bits
   }
@@ -289,7 +298,25 @@ export class TierDecisions {
   }
 }
 
-const nullable = (i: number): number | null => (i < 0 ? null : i)
+/** What onPort keeps per TierEnds: each rule's admitted ends, named ports' ends, answers per port, ends by class. */
+interface EndsCache {
+  readonly rules: WeakMap<ClusterRule, Bitset>
+  readonly named: Map<string, Bitset>
+  readonly ports: Map<string, PortBits | null>
+  bySel: (number[] | undefined)[] | null
+  byAddr: (number[] | undefined)[] | null
+}
+
+/** The ends of each class (-1: none), by class index. */
+function groupEnds(of: Int32Array, size: number): (number[] | undefined)[] {
+  const out: (number[] | undefined)[] = new Array(size)
+  for (let i = 0; i < of.length; i++) {
+    const c = of[i]!
+    if (c < 0) continue
+    ;(out[c] ??= []).push(i)
+  }
+  return out
+}
 
 /** Does some peer of a rule admit the other end (by its selector class, or by its address)? */
 export function admits(sets: PeerSets, other: TierEnd): boolean {
