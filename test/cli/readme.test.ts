@@ -30,6 +30,12 @@ test('the README shows what `netpol lint` finds in the mistakes example', async 
   expect(readme).toContain(firstObject)
 })
 
+test('the README shows what `netpol lint` finds in the cluster policies of examples/tiers', async () => {
+  const r = await runCli(['lint', '-f', 'examples/tiers', '--min-severity', 'warning'])
+  expect(r.code).toBe(0)
+  expect(readme).toContain(`$ npx netpol lint -f examples/tiers --min-severity warning\n${r.out.trimEnd()}\n`)
+})
+
 test('the README shows the NP014 finding and the summary of the mistakes example', async () => {
   const r = await runCli(['lint', '-f', 'examples/mistakes/shop.yaml'])
   const lines = r.out.trimEnd().split('\n')
@@ -76,6 +82,12 @@ test.each([
   const r = await runCli(argv)
   expect(r.code).toBe(2)
   expect(readme).toContain(`$ npx netpol ${argv.join(' ')}${argv[2] === 'examples/empty/' ? '; echo "exit $?"' : ''}\n${r.err}`)
+})
+
+test('the README shows the errors of the cluster policies their CRDs refuse', async () => {
+  const r = await runCli(['check', '-f', 'examples/invalid/cluster-policies.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
+  expect(r.code).toBe(2)
+  expect(readme).toContain(`$ npx netpol check -f examples/invalid/cluster-policies.yaml --from 1.2.3.4 --to 5.6.7.8 --port 80\n${r.err}`)
 })
 
 test('the README shows the errors of the invalid example', async () => {

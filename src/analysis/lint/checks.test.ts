@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest'
 import type { Cluster, Service } from '../../model/cluster.js'
 import { toDotPath } from '../../model/issues.js'
 import { cluster, ip, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../../test/builders.js'
+import { banp, cnp, crule, domains, inNs, namespaces, networks, nsSubject } from '../../../test/cluster-policy-builders.js'
+import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import { createContext } from './context.js'
 import { formatObject, partsText, type Draft, type Part } from './finding.js'
 import { CHECKS } from './index.js'
@@ -28,6 +30,11 @@ const prom = pod('monitoring/prom-1', { app: 'prometheus' }, { ips: ['10.244.2.1
 const graf = pod('monitoring/grafana-1', { app: 'grafana' }, { ips: ['10.244.2.20'] })
 const nss = [namespace('shop', { team: 'shop' }), namespace('monitoring', { purpose: 'monitoring' }), namespace('kube-system')]
 const shop = (policies: Parameters<typeof cluster>[0]['policies'], pods = [dns, web, web2, api, db, prom, graf]) => cluster({ namespaces: nss, pods, policies })
+
+/** The shop with cluster policies (and NetworkPolicies). */
+const tiers = (clusterPolicies: ClusterPolicy[], policies: Parameters<typeof cluster>[0]['policies'] = []) => cluster({ namespaces: nss, pods: [dns, web, web2, api, db, prom, graf], policies, clusterPolicies })
+const shopSubject = nsSubject(inNs('shop'))
+const fromMonitoring = namespaces(inNs('monitoring'))
 
 const egressOnly = (name: string, tweak: Parameters<typeof policy>[2] = {}) => policy('shop', name, { ingress: null, egress: [], ...tweak })
 const allowDns = (ports = [port(53, 'UDP'), port(53, 'TCP')]) =>
@@ -182,6 +189,26 @@ const cases: Case[] = [
   { id: 'NP017', name: 'a typo in the namespace', c: withImplicit(shop([policy('shpo', 'p')]), 'shpo'), want: ['NetworkPolicy shpo/p metadata.namespace: no Namespace object of the input declares shpo (it declares kube-system, monitoring and shop); did you mean shop?'] },
   { id: 'NP017', name: 'nothing near', c: withImplicit(shop([policy('billing', 'p')]), 'billing'), want: ['no Namespace object of the input declares billing (it declares kube-system, monitoring and shop), and no pod of the input runs in it'] },
   { id: 'NP017', name: 'the input declares no namespace: not judged', c: { ...shop([policy('shpo', 'p')]), namespaces: new Map([...shop([policy('shpo', 'p')]).namespaces].map(([k, v]) => [k, { ...v, implicit: true }])) }, want: [] },
+
+  // NP018–NP021: the tables in tier-checks.test.ts hold many more cases
+  // NP018 tier-priority-overlap
+  { id: 'NP018', name: 'same priority, different actions', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, ingress: [crule('Deny', [fromMonitoring])] }), cnp('b', 'Admin', 5, { subject: shopSubject, ingress: [crule('Accept', [fromMonitoring])] })]), want: ['ClusterNetworkPolicy b spec.ingress[0]: [Admin] cnp/b priority 5 ingress[0] Accept and [Admin] cnp/a priority 5 ingress[0] Deny have the same priority'] },
+  { id: 'NP018', name: 'distinct priorities', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, ingress: [crule('Deny', [fromMonitoring])] }), cnp('b', 'Admin', 6, { subject: shopSubject, ingress: [crule('Accept', [fromMonitoring])] })]), want: [] },
+  // NP019 tier-rule-shadowed
+  { id: 'NP019', name: 'an earlier policy decides it all', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, ingress: [crule('Deny', [namespaces()])] }), cnp('b', 'Admin', 6, { subject: shopSubject, ingress: [crule('Accept', [fromMonitoring])] })]), want: ['ClusterNetworkPolicy b spec.ingress[0]: [Admin] cnp/b priority 6 ingress[0] Accept can never act'] },
+  { id: 'NP019', name: 'the later policy goes first', c: tiers([cnp('a', 'Admin', 7, { subject: shopSubject, ingress: [crule('Deny', [namespaces()])] }), cnp('b', 'Admin', 6, { subject: shopSubject, ingress: [crule('Accept', [fromMonitoring])] })]), want: [] },
+  // NP020 admin-pass-allows
+  { id: 'NP020', name: 'nothing behind the Pass', c: tiers([cnp('a', 'Admin', 5, { subject: nsSubject(inNs('monitoring')), ingress: [crule('Pass', [namespaces()])] })]), want: ['ClusterNetworkPolicy a spec.ingress[0]: [Admin] cnp/a priority 5 ingress[0] Pass allows as an Accept would for every pod whose connections it passes (monitoring/grafana-1 and monitoring/prom-1)'] },
+  { id: 'NP020', name: 'the BANP denies behind it', c: tiers([cnp('a', 'Admin', 5, { subject: nsSubject(inNs('monitoring')), ingress: [crule('Pass', [namespaces()])] }), banp({ ingress: [crule('Deny', [namespaces()])] })]), want: [] },
+  // NP021 baseline-deny-covered
+  { id: 'NP021', name: 'every pod isolated', c: tiers([banp({ subject: shopSubject, ingress: [crule('Deny', [namespaces()])] })], [policy('shop', 'deny')]), want: ['BaselineAdminNetworkPolicy default spec.ingress[0]: [Baseline] banp/default ingress[0] Deny is never consulted'] },
+  // NP022 cluster-selector-matches-nothing
+  { id: 'NP022', name: 'a subject with a typo', c: tiers([cnp('a', 'Admin', 5, { subject: nsSubject(sel({ purpose: 'monitorin' })), ingress: [crule('Deny', [namespaces()])] })]), want: ['ClusterNetworkPolicy a spec.subject.namespaces: this subject matches no namespace: no namespace has purpose=monitorin; did you mean purpose=monitoring (1 namespace)?'] },
+  { id: 'NP022', name: 'the subject and peers select pods', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, ingress: [crule('Deny', [fromMonitoring])] })]), want: [] },
+  // NP023 domain-names-no-deny
+  { id: 'NP023', name: 'an allowlist alone', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, egress: [crule('Accept', [domains('api.example.com')])] })]), want: ['ClusterNetworkPolicy a spec.egress[0].to: [Admin] cnp/a priority 5 egress[0] Accept accepts domainNames (api.example.com) but no Deny to networks comes after it'] },
+  { id: 'NP023', name: 'an allowlist, then a deny', c: tiers([cnp('a', 'Admin', 5, { subject: shopSubject, egress: [crule('Accept', [domains('api.example.com')]), crule('Deny', [networks('0.0.0.0/0')])] })]), want: [] },
+  { id: 'NP021', name: 'a pod left unisolated', c: tiers([banp({ subject: shopSubject, ingress: [crule('Deny', [namespaces()])] })], [policy('shop', 'deny', { podSelector: sel({ app: 'api' }) })]), want: [] },
 ]
 
 describe.each(CHECKS.map((c) => [`${c.id} ${c.slug}`, c.id] as const))('%s', (_, id) => {

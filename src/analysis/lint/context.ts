@@ -7,6 +7,7 @@ import { podEndpoint } from '../../engine/endpoint.js'
 import { PeerPods } from '../../engine/peer-pods.js'
 import { policySelects } from '../../engine/select.js'
 import type { Endpoint } from '../../engine/verdict.js'
+import { TierClasses } from './tier-classes.js'
 
 /**
  * What every check reads, computed once per input. Every "who is selected" and "who does this peer admit"
@@ -30,6 +31,8 @@ export interface LintContext {
   /** the namespaces of the input whose labels `selector` matches */
   namespacesMatching(selector: LabelSelector): readonly string[]
   endpoint(pod: Pod): PodEndpoint
+  /** the policy tiers on classes; null when the input has no cluster policies (then nothing of it is computed) */
+  readonly tiers: TierClasses | null
 }
 
 export type PodEndpoint = Endpoint & { kind: 'pod' }
@@ -55,6 +58,7 @@ export function createContext(cluster: Cluster): LintContext {
   let peers: PeerPods | null = null
   const classes = () => (peers ??= new PeerPods(index, cluster.pods, cluster.policies, family))
   const nsBySelector = new Map<string, string[]>()
+  let tiers: TierClasses | null | undefined
   return {
     cluster,
     index,
@@ -78,6 +82,10 @@ export function createContext(cluster: Cluster): LintContext {
     },
     get classes() {
       return classes()
+    },
+    get tiers() {
+      if (tiers === undefined) tiers = cluster.clusterPolicies.length === 0 ? null : new TierClasses(index, family)
+      return tiers
     },
     namespacesMatching(selector) {
       let list = nsBySelector.get(selector.key)

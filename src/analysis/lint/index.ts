@@ -26,6 +26,12 @@ import { suppressor } from './suppress.js'
 import { ignoredRules } from './ignored-rules.js'
 import { egressPolicyIsolatesIngress } from './egress-policy-isolates-ingress.js'
 import { undeclaredNamespace } from './undeclared-namespace.js'
+import { tierPriorityOverlap } from './tier-priority-overlap.js'
+import { tierRuleShadowed } from './tier-rule-shadowed.js'
+import { adminPassAllows } from './admin-pass-allows.js'
+import { baselineDenyCovered } from './baseline-deny-covered.js'
+import { clusterSelectorMatchesNothing } from './cluster-selector-matches-nothing.js'
+import { domainNamesNoDeny } from './domain-names-no-deny.js'
 
 /** Every check, in id order. Ids and slugs are stable: configs and CI gates refer to them. */
 export const CHECKS: readonly Check[] = [
@@ -46,6 +52,12 @@ export const CHECKS: readonly Check[] = [
   ignoredRules,
   egressPolicyIsolatesIngress,
   undeclaredNamespace,
+  tierPriorityOverlap,
+  tierRuleShadowed,
+  adminPassAllows,
+  baselineDenyCovered,
+  clusterSelectorMatchesNothing,
+  domainNamesNoDeny,
 ]
 
 /** A check as it ran: its catalog entry with the severity in effect. */
@@ -104,8 +116,13 @@ export const hasErrors = (r: LintResult): boolean => r.findings.some((f) => f.se
 
 const KIND_ORDER = ['Namespace', 'NetworkPolicy']
 const kindRank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length)
+/** Cluster policies (cluster-scoped) come first, by name. */
+const CLUSTER_KINDS = ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']
+const clusterRank = (k: string) => (CLUSTER_KINDS.includes(k) ? 0 : 1)
 
 export function compareObjects(a: LintObject, b: LintObject): number {
+  const ca = clusterRank(a.kind) - clusterRank(b.kind)
+  if (ca !== 0) return ca
   const na = a.namespace ?? a.name
   const nb = b.namespace ?? b.name
   if (na !== nb) return na < nb ? -1 : 1

@@ -4,9 +4,11 @@
  * entries of the lint config. Suppressed findings are reported apart, never silently dropped.
  */
 import type { Cluster } from '../../model/cluster.js'
+import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import type { NetpolAnnotations } from '../../model/netpol-annotations.js'
 import type { Check } from './check.js'
 import { namespaceObject, objectKey, podObject, policyObject, serviceObject, type Finding, type LintObject } from './finding.js'
+import { clusterPolicyObject } from './tier-words.js'
 
 /** `netpol.dev/lint-ignore: NP003, egress-no-dns`: ids or slugs, separated by commas or spaces. */
 export const LINT_IGNORE_ANNOTATION = 'netpol.dev/lint-ignore'
@@ -14,7 +16,11 @@ export const LINT_IGNORE_ANNOTATION = 'netpol.dev/lint-ignore'
 /** How a finding was suppressed. */
 export type SuppressedBy = 'annotation' | 'config'
 
-/** Which objects a config `ignore` entry means: `NS/NAME` (any kind), `Kind NS/NAME`, or `NAME` (a Namespace). */
+/**
+ * Which objects a config `ignore` entry means: `NS/NAME` (any kind), `Kind NS/NAME`, `NAME` (a Namespace), or
+ * `Kind NAME` for a cluster-scoped kind (Namespace, ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy).
+ */
 export interface ObjectPattern {
   readonly kind?: string
   readonly namespace?: string
@@ -30,18 +36,27 @@ export interface IgnoreEntry {
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
-/** `shop/api`, `NetworkPolicy shop/api`, `shop`, `Namespace shop`; undefined when it is none of these. */
+/** The kinds whose objects have no namespace: a pattern names them `Kind NAME`. */
+export const CLUSTER_SCOPED_KINDS: readonly string[] = ['Namespace', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']
+
+/**
+ * `shop/api`, `NetworkPolicy shop/api`, `shop`, `Namespace shop`, `ClusterNetworkPolicy deny-db`; undefined when it
+ * is none of these.
+ */
 export function parseObjectPattern(text: string): ObjectPattern | undefined {
   const m = /^\s*(?:([A-Za-z]+)\s+)?([^\s/]+)(?:\/([^\s/]+))?\s*$/.exec(text)
   if (!m) return undefined
   const [, kind, first, second] = m
   if (second === undefined) {
-    if (kind !== undefined && kind !== 'Namespace') return undefined
-    return NAME.test(first!) ? { kind: 'Namespace', name: first! } : undefined
+    if (kind !== undefined && !CLUSTER_SCOPED_KINDS.includes(kind)) return undefined
+    return NAME.test(first!) ? { kind: kind ?? 'Namespace', name: first! } : undefined
   }
-  if (kind === 'Namespace' || !NAME.test(first!) || !NAME.test(second)) return undefined
+  if ((kind !== undefined && CLUSTER_SCOPED_KINDS.includes(kind)) || !NAME.test(first!) || !NAME.test(second)) return undefined
   return { ...(kind ? { kind } : {}), namespace: first!, name: second }
 }
+
+/** A cluster policy with netpol's own annotations, when the input kept them. */
+type AnnotatedClusterPolicy = ClusterPolicy & { readonly annotations?: NetpolAnnotations }
 
 const matches = (p: ObjectPattern, o: LintObject): boolean =>
   (p.kind === undefined || p.kind === o.kind) && p.name === o.name && (p.namespace ?? undefined) === (o.namespace ?? undefined)
@@ -72,6 +87,7 @@ export function suppressor(cluster: Cluster, checks: readonly Check[], ignore: r
   for (const p of cluster.policies) add(policyObject(p), p.annotations)
   for (const p of cluster.pods) add(podObject(p), p.annotations)
   for (const s of cluster.services) add(serviceObject(s), s.annotations)
+  for (const p of cluster.clusterPolicies) add(clusterPolicyObject(p), (p as AnnotatedClusterPolicy).annotations)
   return (f) => {
     if (annotated.get(objectKey(f.object))?.has(f.id)) return { by: 'annotation' }
     const e = ignore.find((x) => x.check === f.id && matches(x.object, f.object))

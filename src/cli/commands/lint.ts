@@ -106,7 +106,7 @@ export function configIssueText(i: ConfigIssue): string {
     case 'unknown_severity':
       return `${at}: "${i.input}" is not a severity (${SEVERITIES.join(', ')})`
     case 'bad_object':
-      return `${at}: "${i.input}" names no object; expected NAMESPACE/NAME (any kind), KIND NAMESPACE/NAME (e.g. NetworkPolicy shop/api), or a namespace NAME`
+      return `${at}: "${i.input}" names no object; expected NAMESPACE/NAME (any kind), KIND NAMESPACE/NAME (e.g. NetworkPolicy shop/api), a namespace NAME, or KIND NAME for a cluster policy (e.g. ClusterNetworkPolicy deny-db)`
   }
 }
 
