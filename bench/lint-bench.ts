@@ -72,8 +72,10 @@ const label = `${size.pods} pods / ${size.policies} policies / ${size.namespaces
 const plain = build(size)
 // interleaved, so that both see the same load on the machine
 const [before, after] = timePair(() => lint(plain, BEFORE), () => lint(plain, CHECKS))
-const tierOnly = time(() => lint(plain, CHECKS.filter((c) => TIER_IDS.includes(c.id))))
-console.log(`lint ${label}, no cluster policies: NP001–NP017 ${s(before.ms)} (${before.result} findings); whole catalog ${s(after.ms)} (${after.result} findings); the tier checks alone ${tierOnly.ms.toFixed(1)} ms`)
+// the tier checks' own runs on one context (no tier classes are made without cluster policies)
+const plainCtx = createContext(plain)
+const tierOnly = time(() => TIER_IDS.reduce((n, id) => n + (CHECKS.find((c) => c.id === id)!.run(plainCtx) as readonly unknown[]).length, 0))
+console.log(`lint ${label}, no cluster policies: NP001–NP017 ${s(before.ms)} (${before.result} findings); whole catalog ${s(after.ms)} (${after.result} findings); the tier checks' runs ${tierOnly.ms.toFixed(3)} ms`)
 
 const n = Number(values['cluster-policies'])
 if (n > 0) {
