@@ -6,14 +6,17 @@
  * listing included) against the baseline of deleting the table and creating it anew in one transaction.
  *
  * Scenarios: `node` (the pods of one node, picked by --node-ip: what a real agent manages) and `all` (every pod
- * of the cluster managed by one agent: the worst case).
+ * of the cluster managed by one agent: the worst case). With `--cluster-policies N` (default 500), each scenario
+ * runs twice in the same run: on the generated cluster without cluster policies (the baseline) and on the same
+ * cluster plus N ClusterNetworkPolicies of both tiers (bench/generate-cluster.ts), whose single changes then
+ * include a cluster policy's rule changed.
  *
  * In the same run, the memory of the real CLI (`node dist/cli/main.js agent`, so `npm run build` first), which
  * this process's figures overstate (tsx alone adds ~45 MB): the peak RSS of `agent --once`, and the RSS of a
  * watching agent 1 s after its first sync and 1 s after a change to its file (what operators see), with its peak.
  *
  * Usage: npx tsx bench/agent-program.ts [--seed 1] [--pods 10000] [--namespaces 200] [--policies 10000]
- *          [--changes 100] [--scenario node|all|both] [--readme]
+ *          [--cluster-policies 500] [--changes 100] [--scenario node|all|both] [--readme]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,6 +26,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { Cluster, Pod } from '../src/model/cluster.js'
 import type { NetworkPolicy } from '../src/model/policy.js'
+import type { ClusterPolicy } from '../src/model/cluster-policy.js'
 import { makeSelector } from '../src/model/label-selector.js'
 import { compilePolicies, type CompiledRuleset } from '../src/dataplane/compile-policies.js'
 import { ExecNftRunner } from '../src/dataplane/nft-runner.js'
@@ -81,6 +85,7 @@ const { values } = parseArgs({
     pods: { type: 'string', default: '10000' },
     namespaces: { type: 'string', default: '200' },
     policies: { type: 'string', default: '10000' },
+    'cluster-policies': { type: 'string', default: '500' },
     changes: { type: 'string', default: '100' },
     scenario: { type: 'string', default: 'both' },
     readme: { type: 'boolean', default: false },
@@ -94,13 +99,26 @@ const pct = (xs: number[], p: number) => {
 }
 const round = (n: number) => Math.round(n * 10) / 10
 
-/** A deterministic sequence of one-object changes: a pod's labels, a policy added, that policy removed, a pod added. */
+/**
+ * A deterministic sequence of one-object changes: a pod's labels, a policy added, that policy removed, a pod added;
+ * with cluster policies, also one of them with its first rule's action turned (Accept ↔ Deny, Pass → Deny).
+ */
 function* changes(base: Cluster, n: number): Generator<Cluster> {
   let c = base
   let added: NetworkPolicy | null = null
+  const kinds = base.clusterPolicies.length > 0 ? 5 : 4
   for (let i = 0; i < n; i++) {
     const k = (i * 7919) % c.pods.length
-    switch (i % 4) {
+    switch (i % kinds) {
+      case 4: {
+        const withRules = c.clusterPolicies.filter((p) => p.ingress.length + p.egress.length > 0)
+        const p = withRules[(i * 104729) % withRules.length]!
+        const dir = p.ingress.length > 0 ? 'ingress' : 'egress'
+        const [first, ...rest] = p[dir]
+        const turned: ClusterPolicy = { ...p, [dir]: [{ ...first!, action: first!.action === 'Deny' ? (first!.peers.some((x) => x.kind === 'domainNames') ? 'Deny' : 'Accept') : 'Deny' }, ...rest] }
+        c = { ...c, clusterPolicies: c.clusterPolicies.map((x) => (x === p ? turned : x)) }
+        break
+      }
       case 0: {
         const p = c.pods[k]!
         const relabelled: Pod = { ...p, labels: { ...p.labels, version: `v${i}` } }
@@ -247,31 +265,40 @@ async function main() {
   }
   if (process.getuid?.() !== 0) throw new Error('run as root: the benchmark uses a scratch network namespace')
   const opts = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
+  const clusterPolicies = Number(values['cluster-policies'])
   const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`)
   const dir = mkdtempSync(join(tmpdir(), 'netpol-bench-'))
-  const file = join(dir, 'cluster.json')
-  const objects = generateCluster(opts)
-  writeFileSync(file, renderCluster(objects, 'json'))
+  // the baseline cluster, and the same cluster with the cluster policies (written after every other object)
+  const variants: { label: string; file: string; objects: KubeObject[] }[] = [{ label: '', file: join(dir, 'cluster.json'), objects: generateCluster(opts) }]
+  if (clusterPolicies > 0) {
+    const objects = generateCluster({ ...opts, ...{ clusterPolicies } })
+    const made = objects.filter((o) => (o.kind as string) === 'ClusterNetworkPolicy').length
+    if (made !== clusterPolicies) throw new Error(`the generator made ${made} ClusterNetworkPolicies, not ${clusterPolicies}`)
+    variants.push({ label: ` + ${clusterPolicies} cluster policies`, file: join(dir, 'cluster-tiers.json'), objects })
+  }
+  for (const v of variants) writeFileSync(v.file, renderCluster(v.objects, 'json'))
   const scenarios = values.scenario === 'both' ? ['node', 'all'] : [values.scenario!]
   const results: Result[] = []
   const memory: CliMemory[] = []
   try {
-    for (const scenario of scenarios) {
+    for (const base of scenarios) for (const { label, file, objects } of variants) {
+      const scenario = base
+      const row = `${base}${label}`
       // a fresh process per scenario, so that its memory is the agent's alone
       const r = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--child', file, '--scenario', scenario, '--changes', values.changes!], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       })
-      if (r.status !== 0) throw new Error(`scenario ${scenario} failed: ${r.stderr}`)
-      const result = JSON.parse(r.stdout) as Result
+      if (r.status !== 0) throw new Error(`scenario ${row} failed: ${r.stderr}`)
+      const result = { ...(JSON.parse(r.stdout) as Result), scenario: row }
       results.push(result)
-      memory.push(await cliMemory(cli, dir, file, objects, scenario, scenario === 'all' ? ['--all-pods'] : ['--node-ip', result.nodeIp]))
+      memory.push({ ...(await cliMemory(cli, dir, file, objects, scenario, scenario === 'all' ? ['--all-pods'] : ['--node-ip', result.nodeIp])), scenario: row })
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const table = report(opts, results, memory)
+  const table = report({ ...opts, clusterPolicies }, results, memory)
   process.stdout.write(table)
   if (values.readme) appendFileSync(new URL('./README.md', import.meta.url), `\n${table}`)
 }
@@ -322,9 +349,9 @@ async function cliMemory(cli: string, dir: string, file: string, objects: readon
   }
 }
 
-function report(opts: { seed: number; pods: number; namespaces: number; policies: number }, results: Result[], memory: CliMemory[]): string {
+function report(opts: { seed: number; pods: number; namespaces: number; policies: number; clusterPolicies: number }, results: Result[], memory: CliMemory[]): string {
   const lines = [
-    `### agent-program: ${opts.pods} pods, ${opts.policies} policies, ${opts.namespaces} namespaces (seed ${opts.seed}), ${new Date().toISOString().slice(0, 10)}`,
+    `### agent-program: ${opts.pods} pods, ${opts.policies} policies, ${opts.namespaces} namespaces${opts.clusterPolicies > 0 ? `, without and with ${opts.clusterPolicies} cluster policies` : ''} (seed ${opts.seed}), ${new Date().toISOString().slice(0, 10)}`,
     '',
     '| scenario | managed pods | load manifests | compile | nft first load | compile+load | sets | chains | rules | elements | classes | profiles | heap (after GC) | RSS (after GC) | peak RSS |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -339,7 +366,7 @@ function report(opts: { seed: number; pods: number; namespaces: number; policies
     '|---|---|---|---|---|',
     ...results.map((r) => `| ${r.scenario} | ${r.generation.addMs} ms | ${r.generation.switchMs} ms | ${r.generation.cleanupMs} ms | ${r.replaceMs} ms |`),
     '',
-    `Single changes (${results[0]?.changes ?? 0} per scenario: relabel a pod, add a policy, remove it, add a pod), applied incrementally, p50 / p99:`,
+    `Single changes (${results[0]?.changes ?? 0} per scenario: relabel a pod, add a policy, remove it, add a pod${opts.clusterPolicies > 0 ? '; with cluster policies also one rule of one of them turned' : ''}), applied incrementally, p50 / p99:`,
     '',
     '| scenario | compile + diff | nft apply | total | elements changed |',
     '|---|---|---|---|---|',

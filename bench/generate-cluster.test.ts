@@ -46,7 +46,8 @@ function problems(objects: readonly KubeObject[]): string[] {
     seenNames.add(where)
     const m = o.metadata
     if (!(o.kind === 'Namespace' ? isDnsLabel(m.name) : isDnsSubdomain(m.name))) bad('metadata.name', m.name)
-    if (o.kind !== 'Namespace' && (m.namespace === undefined || !isDnsLabel(m.namespace))) bad('metadata.namespace', String(m.namespace))
+    const clusterScoped = o.kind === 'Namespace' || o.kind === 'Node' || o.kind === 'ClusterNetworkPolicy'
+    if (clusterScoped ? m.namespace !== undefined : m.namespace === undefined || !isDnsLabel(m.namespace)) bad('metadata.namespace', String(m.namespace))
     for (const [k, v] of Object.entries(m.labels ?? {})) {
       if (!isLabelKey(k)) bad(`metadata.labels.${k}`, 'invalid key')
       if (!isLabelValue(v)) bad(`metadata.labels.${k}`, `invalid value ${v}`)
@@ -55,8 +56,11 @@ function problems(objects: readonly KubeObject[]): string[] {
       if (m.labels?.['kubernetes.io/metadata.name'] !== m.name) bad('metadata.labels', 'kubernetes.io/metadata.name must equal the name')
     } else if (o.kind === 'Pod') {
       checkPod(o, bad, seenIps)
-    } else {
+    } else if (o.kind === 'NetworkPolicy') {
       checkPolicy(o, bad)
+    } else if (o.kind === 'ClusterNetworkPolicy') {
+      if (!Number.isInteger(o.spec.priority) || o.spec.priority < 0 || o.spec.priority > 1000) bad('spec.priority', String(o.spec.priority))
+      if ((o.spec.ingress?.length ?? 0) + (o.spec.egress?.length ?? 0) === 0) bad('spec', 'no rules')
     }
   }
   return out
@@ -380,4 +384,18 @@ test('50 pods take milliseconds', () => {
   const objects = generateCluster(opts(50, 5, 50))
   expect(objects).toHaveLength(105)
   expect(performance.now() - t0).toBeLessThan(50)
+})
+
+describe('cluster policies', () => {
+  test('the same cluster, then Node objects and exactly that many valid ClusterNetworkPolicies of both tiers', () => {
+    const plain = generateCluster(opts(800, 20, 900))
+    const withTiers = generateCluster(opts(800, 20, 900, { clusterPolicies: 60 }))
+    expect(withTiers.slice(0, plain.length)).toEqual(plain)
+    const cnps = ofKind(withTiers, 'ClusterNetworkPolicy')
+    expect(cnps).toHaveLength(60)
+    expect(ofKind(withTiers, 'Node')).toHaveLength(8)
+    expect(new Set(cnps.map((c) => c.spec.tier))).toEqual(new Set(['Admin', 'Baseline']))
+    expect(problems(withTiers)).toEqual([])
+    expect(generateCluster(opts(800, 20, 900, { clusterPolicies: 60 }))).toEqual(withTiers)
+  })
 })

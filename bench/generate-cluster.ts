@@ -8,7 +8,7 @@
  * matchExpressions, ipBlocks with except, numeric, ranged and named ports, DNS egress, `{}` rules).
  *
  * Usage: npx tsx bench/generate-cluster.ts --seed 1 --pods 10000 --namespaces 200 --policies 10000 \
- *          [--format json|yaml] [--dual-stack] [--out FILE]
+ *          [--cluster-policies 500] [--format json|yaml] [--dual-stack] [--out FILE]
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { dump } from 'js-yaml'
 import { formatIpValue } from '../src/model/ip.js'
+import { makeClusterPolicies, nodeObjects, type ClusterNetworkPolicyJson, type NodeJson, type PolicyWorld } from './generate-cluster-policies.js'
 import type { Protocol } from '../src/model/port.js'
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ export interface NetworkPolicyJson {
   metadata: ObjectMetaJson
   spec: NetworkPolicySpecJson
 }
-export type KubeObject = NamespaceJson | PodJson | NetworkPolicyJson
+export type KubeObject = NamespaceJson | PodJson | NetworkPolicyJson | NodeJson | ClusterNetworkPolicyJson
 
 export interface ClusterOptions {
   readonly seed: number
@@ -93,6 +94,11 @@ export interface ClusterOptions {
   readonly policies: number
   /** give every pod and node a second, IPv6 address (pods from fd00:10:244::/64) */
   readonly dualStack?: boolean
+  /**
+   * this many ClusterNetworkPolicies (both tiers; see generate-cluster-policies.ts), written after the
+   * NetworkPolicies with the Node objects they may name; none by default, and then the output is as it was
+   */
+  readonly clusterPolicies?: number
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -251,6 +257,7 @@ export function checkOptions(o: ClusterOptions): string[] {
   for (const k of ['seed', 'pods', 'namespaces', 'policies'] as const) {
     if (!Number.isSafeInteger(o[k]) || o[k] < 0) issues.push(`${k}: expected a non-negative integer, got ${o[k]}`)
   }
+  if (o.clusterPolicies !== undefined && (!Number.isSafeInteger(o.clusterPolicies) || o.clusterPolicies < 0)) issues.push(`clusterPolicies: expected a non-negative integer, got ${o.clusterPolicies}`)
   if (issues.length > 0) return issues
   if (o.namespaces === 0 && (o.pods > 0 || o.policies > 0)) issues.push('namespaces: pods and policies need at least one namespace')
   if (o.pods > MAX_PODS) issues.push(`pods: at most ${MAX_PODS} fit in 10.244.0.0/14 at ${PODS_PER_NODE} pods per node`)
@@ -329,7 +336,22 @@ export function generateCluster(opts: ClusterOptions): KubeObject[] {
       spec,
     }),
   )
-  return [...nsObjects.sort(byNsName), ...pods.sort(byNsName), ...policies.sort(byNsName)]
+  const objects: KubeObject[] = [...nsObjects.sort(byNsName), ...pods.sort(byNsName), ...policies.sort(byNsName)]
+  if ((opts.clusterPolicies ?? 0) > 0) {
+    // drawn after everything else, so the rest of the cluster is the one generated without them
+    const world: PolicyWorld = {
+      teams: namespaces.filter((n) => !n.platform && n.apps.length > 0).map((n) => ({
+        name: n.name,
+        team: n.team!,
+        env: n.env!,
+        apps: n.apps.map((w) => ({ app: w.key.app ?? w.name, ...(w.ports[0]?.name !== undefined ? { port: w.ports[0].name } : {}) })),
+      })),
+      nodes: nodes.map((n) => ({ name: n.name, ips: n.ips })),
+    }
+    objects.push(...nodeObjects(world, (name, labels) => ({ name, uid: rng.uuid(), resourceVersion: String(rv++), creationTimestamp: timestamp(EPOCH - 86_400_000), labels })))
+    objects.push(...makeClusterPolicies(rng, world, opts.clusterPolicies!, (name) => ({ name, uid: rng.uuid(), resourceVersion: String(rv++), generation: 1, creationTimestamp: timestamp(EPOCH + rng.int(0, 30 * 86_400) * 1000) })))
+  }
+  return objects
 }
 
 const timestamp = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
@@ -751,7 +773,7 @@ export function* renderChunks(objects: readonly KubeObject[], format: Format): G
   yield '\n    ],\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
 }
 
-const USAGE = 'usage: generate-cluster [--seed N] [--pods N] [--namespaces N] [--policies N] [--format json|yaml] [--dual-stack] [--out FILE]'
+const USAGE = 'usage: generate-cluster [--seed N] [--pods N] [--namespaces N] [--policies N] [--cluster-policies N] [--format json|yaml] [--dual-stack] [--out FILE]'
 
 function main(argv: string[]): number {
   let values: Record<string, string | boolean | undefined>
@@ -764,6 +786,7 @@ function main(argv: string[]): number {
         pods: { type: 'string', default: '1000' },
         namespaces: { type: 'string', default: '20' },
         policies: { type: 'string', default: '1000' },
+        'cluster-policies': { type: 'string', default: '0' },
         format: { type: 'string', default: 'json' },
         'dual-stack': { type: 'boolean', default: false },
         out: { type: 'string' },
@@ -776,7 +799,7 @@ function main(argv: string[]): number {
   }
   if (values.help === true) { process.stdout.write(`${USAGE}\n`); return 0 }
   const num = (k: string): number => (/^[0-9]+$/.test(String(values[k])) ? Number(values[k]) : NaN)
-  const opts: ClusterOptions = { seed: num('seed'), pods: num('pods'), namespaces: num('namespaces'), policies: num('policies'), dualStack: values['dual-stack'] === true }
+  const opts: ClusterOptions = { seed: num('seed'), pods: num('pods'), namespaces: num('namespaces'), policies: num('policies'), clusterPolicies: num('cluster-policies'), dualStack: values['dual-stack'] === true }
   const issues = checkOptions(opts)
   if (values.format !== 'json' && values.format !== 'yaml') issues.push(`format: expected json or yaml, got ${String(values.format)}`)
   if (issues.length > 0) { process.stderr.write(`${issues.join('\n')}\n${USAGE}\n`); return 2 }

@@ -4,10 +4,11 @@ import { computeReachability, podAllowed } from '../src/analysis/reachability.js
 import { evaluateFlow } from '../src/engine/evaluate.js'
 import { indexCluster } from '../src/engine/cluster-index.js'
 import { podEndpoint } from '../src/engine/endpoint.js'
-import { endpointName, type Endpoint } from '../src/engine/verdict.js'
+import { endpointName, sideAllows, type Endpoint } from '../src/engine/verdict.js'
+import { sortClusterPolicies, type ClusterPolicy } from '../src/model/cluster-policy.js'
 import { standsForSeveral } from '../src/model/cluster.js'
 import type { Family } from '../src/model/ip.js'
-import { ip } from './builders.js'
+import { ip, sel } from './builders.js'
 import { clusters, EXTERNAL_IPS, NODE_ADDRESSES, PORTS, tieredClusters } from './arbitraries.js'
 import { referenceAllowed, type RefEnd } from './reference-evaluator.js'
 
@@ -84,6 +85,54 @@ describe('with cluster policy tiers, the engine equals the reference evaluator',
         }
       }),
       { numRuns: 1000 },
+    )
+  })
+})
+
+describe('domainNames: the engine answers from the resolution given, as the reference does', () => {
+  const NAMES = ['a.example.com', 'b.example.com', 'c.example.org']
+  const outside = [...new Set([...EXTERNAL_IPS, ...NODE_ADDRESSES])]
+  const withDomains = fc.tuple(
+    tieredClusters,
+    fc.record({ tier: fc.constantFrom<'Admin' | 'Baseline'>('Admin', 'Baseline'), priority: fc.integer({ min: 0, max: 3 }), names: fc.subarray(NAMES, { minLength: 1 }), port443: fc.boolean() }),
+    fc.dictionary(fc.constantFrom(...NAMES), fc.subarray(outside, { minLength: 1, maxLength: 2 }), { maxKeys: 3 }),
+  )
+  test('allowed equals the reference with the names given; a dns side forks exactly where the reference flips', () => {
+    fc.assert(
+      fc.property(withDomains, fc.constantFrom<Family>(4, 6), ([c0, d, mapped], family) => {
+        const policy: ClusterPolicy = {
+          kind: 'ClusterNetworkPolicy',
+          tier: d.tier,
+          priority: d.priority,
+          name: 'dns',
+          subject: { kind: 'namespaces', selector: sel() },
+          ingress: [],
+          egress: [{ action: 'Accept', peers: [{ kind: 'domainNames', names: d.names }], ports: d.port443 ? [{ kind: 'range', protocol: 'TCP', from: 80, to: 443 }] : 'any' }],
+        }
+        const c = { ...c0, clusterPolicies: sortClusterPolicies([...c0.clusterPolicies, policy]) }
+        const resolution = new Map(Object.entries(mapped).map(([n, ips]) => [n, ips.map(ip)]))
+        const index = indexCluster(c)
+        const dests = outside.map(ip).filter((a) => a.family === family)
+        for (const p of c.pods) {
+          const from = podEndpoint(p, family)
+          for (const a of dests) {
+            const to: Endpoint = { kind: 'ip', ip: a }
+            for (const { port, protocol } of PORTS) {
+              const v = evaluateFlow(index, { from, to, port, protocol }, { resolution })
+              const want = referenceAllowed(c, toRef(from), toRef(to), port, protocol, resolution)
+              const at = JSON.stringify({ from: endpointName(from), to: a.text, port, protocol })
+              if (v.allowed !== want) throw new Error(`allowed ${v.allowed}, reference ${want}: ${at}`)
+              if (v.egress.kind === 'dns') {
+                // if the first undecided name resolved to this address
+                const yes = new Map(resolution).set(v.egress.names[0]!, [a])
+                const wantYes = referenceAllowed(c, toRef(from), toRef(to), port, protocol, yes)
+                if (sideAllows(v.egress.ifResolved) !== wantYes) throw new Error(`ifResolved ${!wantYes}, reference ${wantYes}: ${at}`)
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
     )
   })
 })

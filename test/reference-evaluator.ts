@@ -82,8 +82,14 @@ function sameIp(a: IpAddress, b: IpAddress): boolean {
   return a.family === b.family && a.value === b.value
 }
 
-/** A peer against the other end (domainNames: never without a resolution, which the reference is not given). */
-function clusterPeerOk(cluster: Cluster, peer: ClusterPeer, other: RefEnd): boolean {
+/**
+ * What names resolve to, for domainNames peers: exact names only here (lower case), each mapped to its addresses.
+ * Without an entry a name resolves to nothing the reference knows of.
+ */
+export type RefResolution = ReadonlyMap<string, readonly IpAddress[]>
+
+/** A peer against the other end; domainNames: a name of the list resolves to the other end's address (never a pod's). */
+function clusterPeerOk(cluster: Cluster, peer: ClusterPeer, other: RefEnd, resolution: RefResolution): boolean {
   if (peer.kind === 'namespaces' || peer.kind === 'pods') {
     if (other.pod === null || other.pod.hostNetwork) return false
     const ns = peer.kind === 'namespaces' ? peer.selector : peer.namespaceSelector
@@ -93,7 +99,8 @@ function clusterPeerOk(cluster: Cluster, peer: ClusterPeer, other: RefEnd): bool
   if (other.ip === null) return false
   if (peer.kind === 'networks') return peer.cidrs.some((c) => inCidr(other.ip!, c))
   if (peer.kind === 'nodes') return cluster.nodes.some((n) => labelsMatch(peer.selector, n.labels) && n.addresses.some((a) => sameIp(a, other.ip!)))
-  return false
+  if (other.pod !== null) return false
+  return peer.names.some((n) => (resolution.get(n.toLowerCase()) ?? []).some((a) => sameIp(a, other.ip!)))
 }
 
 function clusterPortOk(p: ClusterPort, port: number, protocol: Protocol, dest: Pod | null): boolean {
@@ -112,25 +119,25 @@ function inOrder(cps: readonly ClusterPolicy[]): ClusterPolicy[] {
 }
 
 /** The action of the first matching rule of the tier's policies selecting the pod, in order; null when none. */
-function tierAction(cluster: Cluster, tier: 'Admin' | 'Baseline', pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): ClusterAction | null {
+function tierAction(cluster: Cluster, tier: 'Admin' | 'Baseline', pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null, names: RefResolution): ClusterAction | null {
   for (const cp of inOrder(cluster.clusterPolicies)) {
     if (cp.tier !== tier || !subjectPicks(cluster, cp, pod)) continue
     for (const r of cp[dir]) {
       const portOk = r.ports === 'any' || r.ports.some((p) => clusterPortOk(p, port, protocol, dest))
-      if (portOk && r.peers.some((p) => clusterPeerOk(cluster, p, other))) return r.action
+      if (portOk && r.peers.some((p) => clusterPeerOk(cluster, p, other, names))) return r.action
     }
   }
   return null
 }
 
 /** Admin tier → NetworkPolicy tier → Baseline tier → the default, allowed. */
-function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null): boolean {
-  const admin = tierAction(cluster, 'Admin', pod, dir, other, port, protocol, dest)
+function directionOk(cluster: Cluster, pod: Pod, dir: 'ingress' | 'egress', other: RefEnd, port: number, protocol: Protocol, dest: Pod | null, names: RefResolution): boolean {
+  const admin = tierAction(cluster, 'Admin', pod, dir, other, port, protocol, dest, names)
   if (admin === 'Accept') return true
   if (admin === 'Deny') return false
   const np = networkPolicyTier(cluster, pod, dir, other, port, protocol, dest)
   if (np !== 'not-isolated') return np
-  return tierAction(cluster, 'Baseline', pod, dir, other, port, protocol, dest) !== 'Deny'
+  return tierAction(cluster, 'Baseline', pod, dir, other, port, protocol, dest, names) !== 'Deny'
 }
 
 /**
@@ -141,12 +148,12 @@ function onePod(pod: Pod): boolean {
   return pod.template === undefined || pod.template.replicas === undefined || pod.template.replicas === 1
 }
 
-export function referenceAllowed(cluster: Cluster, from: RefEnd, to: RefEnd, port: number, protocol: Protocol): boolean {
+export function referenceAllowed(cluster: Cluster, from: RefEnd, to: RefEnd, port: number, protocol: Protocol, names: RefResolution = new Map()): boolean {
   // a pod may always reach itself; one replica of a template reaching another is two pods
   if (from.pod !== null && from.pod === to.pod && onePod(from.pod)) return true
   // "traffic to and from the node where a Pod is running is always allowed"
   if (from.pod === null && to.pod !== null && to.pod.hostIPs.some((h) => h.family === from.ip.family && h.value === from.ip.value)) return true
-  const egress = from.pod === null || directionOk(cluster, from.pod, 'egress', to, port, protocol, to.pod)
-  const ingress = to.pod === null || directionOk(cluster, to.pod, 'ingress', from, port, protocol, to.pod)
+  const egress = from.pod === null || directionOk(cluster, from.pod, 'egress', to, port, protocol, to.pod, names)
+  const ingress = to.pod === null || directionOk(cluster, to.pod, 'ingress', from, port, protocol, to.pod, names)
   return egress && ingress
 }

@@ -13,7 +13,7 @@ import type { Pod } from '../model/cluster.js'
 import type { KubeClient } from '../io/kube/kube-client.js'
 import type { KubeError } from '../io/kube/kube-error.js'
 import { watchCluster, type ClusterWatch } from '../io/kube/cluster-watch.js'
-import { MODEL_KINDS, type KindName } from '../io/kube/resources.js'
+import { LIVE_KINDS, type KindName } from '../io/kube/resources.js'
 import type { WatcherOptions, WatcherStats } from '../io/kube/watcher.js'
 import type { LoadOutcome } from './loop.js'
 
@@ -44,7 +44,7 @@ const TYPE = { added: 'ADDED', modified: 'MODIFIED', deleted: 'DELETED' } as con
 
 /** Starts following the cluster (see the module comment). `watch`: options for every watcher (backoff, …). */
 export function followCluster(client: KubeClient, handlers: ClusterInputHandlers, watch: WatcherOptions = {}): ClusterInput {
-  const kinds: readonly KindName[] = MODEL_KINDS
+  const kinds: readonly KindName[] = LIVE_KINDS
   const cw: ClusterWatch = watchCluster(client, { kinds, all: watch }, {
     onSync: (kind, s) => {
       if (s.reason === 'relist') handlers.onRelist?.(kind, s.changes.length)

@@ -2,6 +2,7 @@ import type { Protocol } from '../model/port.js'
 import type { Direction } from '../model/policy.js'
 import { Bitset } from '../engine/bitset.js'
 import type { Identities } from '../engine/identities.js'
+import { transposeRows } from '../engine/bit-matrix.js'
 import type { PortBits, TierDecisions, TierEnds } from '../engine/tier-decisions.js'
 
 /**
@@ -31,13 +32,13 @@ export function tierSideAllows(t: SideTiers | null, other: number, isolated: boo
 
 /**
  * The tier sides of one port, per selector class and direction (null where no cluster policy selects the class),
- * and for each class as the other end, which subjects' ingress tiers name it (see `touching`): a pair no tier names
- * has the NetworkPolicy answer, so rows are the NetworkPolicy rows with those pairs decided again.
+ * and the ingress ones turned around: per class as the source, the destination selector classes whose Admin tier
+ * accepts it, denies it, and whose Baseline tier denies it (see `ingressOk`).
  */
 export class PortTiers {
   readonly ingress: readonly (SideTiers | null)[]
   readonly egress: readonly (SideTiers | null)[]
-  private touchedBy: Bitset[] | null = null
+  private turned: { accept: Bitset[]; deny: Bitset[]; baselineDeny: Bitset[] } | null = null
 
   constructor(private readonly ids: Identities, tiers: TierDecisions, ends: TierEnds, port: number, protocol: Protocol) {
     const side = (s: number, d: Direction): SideTiers | null => {
@@ -57,38 +58,41 @@ export class PortTiers {
   }
 
   /**
-   * Per class as the source: the destination selector classes whose ingress tiers name it (accept, deny or
-   * baseline deny). Computed on first use.
+   * `ok` (over destination selector classes): the destinations whose NetworkPolicy ingress admits class s, or that
+   * no NetworkPolicy isolates (`open`); made the destinations whose ingress admits s through the tiers, in place:
+   * Admin Accept, or else not Admin Deny and (isolated: the NetworkPolicy answer; else: not Baseline Deny).
+   * O(selector classes / 32).
    */
-  ingressTouching(s: number): Bitset {
-    if (this.touchedBy === null) {
+  ingressOk(s: number, open: Bitset, ok: Bitset): void {
+    if (this.turned === null) {
       const nSel = this.ids.selectorClasses.length
       const n = this.ids.classes.length
-      const out = Array.from({ length: n }, () => new Bitset(nSel))
-      this.ingress.forEach((t, d1) => {
-        if (t === null) return
-        for (const b of named(t)) b.forEach((c) => out[c]!.add(d1))
-      })
-      this.touchedBy = out
+      const none = new Bitset(nSel)
+      const turn = (pick: (t: SideTiers) => Bitset | null) => transposeRows(nSel, n, (d1) => (this.ingress[d1] ? pick(this.ingress[d1]!) : null), none)
+      this.turned = { accept: turn((t) => t.admin?.accept ?? null), deny: turn((t) => t.admin?.deny ?? null), baselineDeny: turn((t) => t.baselineDeny) }
     }
-    return this.touchedBy[s]!
+    const acc = this.turned.accept[s]!.words
+    const deny = this.turned.deny[s]!.words
+    const base = this.turned.baselineDeny[s]!.words
+    const o = open.words
+    const w = ok.words
+    for (let k = 0; k < w.length; k++) w[k] = (acc[k]! | (w[k]! & ~deny[k]! & ~(o[k]! & base[k]!))) >>> 0
   }
 
-  /** The classes the egress tiers of selector class s1 name (null: none). */
-  egressTouching(s1: number): Bitset | null {
-    const t = this.egress[s1]
-    if (t === null || t === undefined) return null
-    const u = new Bitset(this.ids.classes.length)
-    for (const b of named(t)) u.orWith(b)
-    return u
+  /**
+   * `np` (over classes): the destinations class s's NetworkPolicy egress admits (all when not isolated); made,
+   * in place, those its egress admits through the tiers of `t` (its selector class's egress side).
+   */
+  static egressOk(t: SideTiers, isolated: boolean, np: Bitset): void {
+    const w = np.words
+    const acc = t.admin?.accept.words
+    const deny = t.admin?.deny.words
+    const base = t.baselineDeny?.words
+    for (let k = 0; k < w.length; k++) {
+      const below = isolated ? w[k]! : base === undefined ? 0xffffffff : ~base[k]!
+      w[k] = ((acc?.[k] ?? 0) | (~(deny?.[k] ?? 0) & below)) >>> 0
+    }
   }
-}
-
-function named(t: SideTiers): Bitset[] {
-  const out: Bitset[] = []
-  if (t.admin !== null) out.push(t.admin.accept, t.admin.deny)
-  if (t.baselineDeny !== null) out.push(t.baselineDeny)
-  return out
 }
 
 /** The classes of Identities as the other ends of tier decisions. */

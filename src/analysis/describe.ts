@@ -11,6 +11,8 @@ import { PeerPods } from '../engine/peer-pods.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies, policySelects } from '../engine/select.js'
 import { computeIdentities, type Identities } from '../engine/identities.js'
+import { podTiers, type PodTiers } from './describe-cluster-policy.js'
+import { clusterPoliciesFor } from '../engine/select-cluster.js'
 
 /** A set of pods and the namespaces they live in, for "3 pods in 2 namespaces". Both sorted. */
 export interface PodSet {
@@ -93,6 +95,8 @@ export interface PodView {
   readonly inbound: readonly PortReach[]
   /** per port another pod serves or the pod's egress policies name */
   readonly outbound: readonly PortReach[]
+  /** the cluster policies that select the pod, per direction in evaluation order; absent when none does */
+  readonly tiers?: PodTiers
 }
 
 /** Resolves peers against the cluster's pods, each distinct peer once. */
@@ -219,7 +223,7 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
   const ingressBy = isolatingPolicies(index, pod, 'ingress')
   const egressBy = isolatingPolicies(index, pod, 'egress')
 
-  const inbound = portsFor(pod.ports, ingressBy, 'ingress').map(({ port, protocol, name }) => {
+  const inbound = portsFor(pod.ports, ingressBy, 'ingress', clusterPorts(index, pod, 'ingress')).map(({ port, protocol, name }) => {
     const allowed: Pod[] = []
     ids.classes.forEach((c, ci) => {
       const rep = reps[ci]
@@ -232,7 +236,7 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
   })
 
   const served = cluster.pods.flatMap((p) => (p === pod && !several ? [] : p.ports))
-  const outbound = portsFor(served, egressBy, 'egress').map(({ port, protocol }) => {
+  const outbound = portsFor(served, egressBy, 'egress', clusterPorts(index, pod, 'egress')).map(({ port, protocol }) => {
     const allowed: Pod[] = []
     let considered = 0
     // the pods serving the port, by class: one verdict per class (any of its members answers for all)
@@ -253,11 +257,24 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
   })
 
   const selectedBy = cluster.policies.filter((p) => policySelects(p, pod)).map(policyRef)
-  return { pod, family, selectedBy, ingress: { by: ingressBy.map(policyRef) }, egress: { by: egressBy.map(policyRef) }, inbound, outbound }
+  const tiers = podTiers(index, pod)
+  return { pod, family, selectedBy, ingress: { by: ingressBy.map(policyRef) }, egress: { by: egressBy.map(policyRef) }, inbound, outbound, ...(tiers ? { tiers } : {}) }
+}
+
+/** The first number of every port range of the cluster policies that select the pod for `dir`. */
+function clusterPorts(index: ClusterIndex, pod: Pod, dir: Direction): { port: number; protocol: Protocol }[] {
+  if (index.cluster.clusterPolicies.length === 0) return []
+  const out: { port: number; protocol: Protocol }[] = []
+  for (const tier of ['Admin', 'Baseline'] as const) {
+    for (const p of clusterPoliciesFor(index, pod, dir, tier)) {
+      for (const r of p[dir]) if (r.ports !== 'any') for (const cp of r.ports) if (cp.kind === 'range') out.push({ port: cp.from, protocol: cp.protocol })
+    }
+  }
+  return out
 }
 
 /** Container ports plus the first number of every numeric port entry of the policies' rules, deduplicated, sorted. */
-function portsFor(declared: readonly { port: number; protocol: Protocol; name?: string }[], policies: readonly NetworkPolicy[], dir: Direction) {
+function portsFor(declared: readonly { port: number; protocol: Protocol; name?: string }[], policies: readonly NetworkPolicy[], dir: Direction, more: readonly { port: number; protocol: Protocol }[] = []) {
   const seen = new Map<string, { port: number; protocol: Protocol; name?: string }>()
   const add = (port: number, protocol: Protocol, name?: string) => {
     const key = `${port}/${protocol}`
@@ -270,6 +287,7 @@ function portsFor(declared: readonly { port: number; protocol: Protocol; name?: 
       for (const spec of rule.ports) if (spec.port.kind === 'range') add(spec.port.from, spec.protocol)
     }
   }
+  for (const m of more) add(m.port, m.protocol)
   return [...seen.values()].sort((a, b) => PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || a.port - b.port)
 }
 

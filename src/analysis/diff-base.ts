@@ -81,7 +81,13 @@ function samePods(a: readonly Pod[], b: readonly Pod[]): boolean {
   return true
 }
 
-const blocksKey = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).join('\n')
+/** The ipBlocks the policies name, as a set: a what-if keeps its policies sorted by name, the cluster read them in file order. */
+function blocksKey(c: Cluster): string {
+  let k = blockKeys.get(c)
+  if (k === undefined) blockKeys.set(c, (k = distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')))
+  return k
+}
+const blockKeys = new WeakMap<Cluster, string>()
 
 /** The same cluster policies (the very same objects, in the same order) and the same Nodes. */
 function sameClusterPolicies(a: Cluster, b: Cluster): boolean {

@@ -6,11 +6,12 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { Bitset } from '../engine/bitset.js'
+import { transposeRows } from '../engine/bit-matrix.js'
 import { InternalError } from '../model/issues.js'
 import { computeIdentities, type Identities } from '../engine/identities.js'
 import { identitySpace, PeerCache } from '../engine/peer-cache.js'
 import { TierDecisions, type TierEnds } from '../engine/tier-decisions.js'
-import { identityEnds, PortTiers, tierSideAllows } from './class-tiers.js'
+import { identityEnds, PortTiers, tierSideAllows, type SideTiers } from './class-tiers.js'
 
 export interface PortProtocol {
   readonly port: number
@@ -128,9 +129,10 @@ export class PodRows {
   private transposed: ReturnType<typeof transposeIngress> | null = null
   private readonly addrMasks = new Map<number, Uint32Array>()
 
-  /** Rows hold `yes` where allowed and `no` where denied (1 and 0 unless told); neither may be 255. */
+  /** Rows hold `yes` where allowed and `no` where denied (1 and 0 unless told); both below 254. */
   constructor(private readonly r: Reachability, private readonly m: ClassMatrix, private readonly yes = 1, private readonly no = 0) {
     const { classOf, selectorOf, addressOf } = r.identities
+    this.podClass = classOf
     this.podSel = classOf.map((c) => selectorOf[c]!)
     this.podAddr = classOf.map((c) => addressOf[c]!)
     this.single = Uint8Array.from(r.pods, (p) => (standsForSeveral(p) ? 0 : 1))
@@ -145,7 +147,6 @@ export class PodRows {
    */
   fill(from: number, out: Uint8Array, columns?: Int32Array): void {
     const c = this.r.identities.classOf[from]!
-    if (this.m.tiers !== null) return this.fillTiered(from, c, out, columns)
     if (c !== this.lastClass) this.prepare(c)
     const { podSel, podAddr, decision, destMask, addrMask, yes, no } = this
     if (columns !== undefined) {
@@ -153,40 +154,27 @@ export class PodRows {
         const j = columns[k]!
         const d1 = podSel[j]!
         const v = decision[d1]!
-        out[k] = j === from && this.single[from] === 1 ? yes : v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
+        out[k] = j === from && this.single[from] === 1 ? yes : v < MIXED ? v : this.mixed(v, j, d1)
       }
       return
     }
     for (let j = 0; j < out.length; j++) {
       const d1 = podSel[j]!
       const v = decision[d1]!
-      out[j] = v !== MIXED ? v : (addrMask[podAddr[j]!]! & destMask[d1]!) !== 0 ? yes : no
+      out[j] = v < MIXED ? v : this.mixed(v, j, d1)
     }
     if (this.single[from] === 1) out[from] = yes
   }
 
+  /** with cluster policy tiers: the classes for a source's egress tiers (see RowMaker.tieredEgress) */
   private tieredRows: RowMaker | null = null
-  private tieredRow: Bitset | null = null
+  private byClass: Bitset | null = null
+  private readonly podClass: Int32Array
 
-  /** With cluster policy tiers: the class row (RowMaker decides the pairs the tiers name again), expanded to pods. */
-  private fillTiered(from: number, c: number, out: Uint8Array, columns?: Int32Array): void {
-    const { classOf } = this.r.identities
-    if (c !== this.lastClass || this.tieredRow === null) {
-      this.tieredRows ??= new RowMaker(this.r.identities, this.m)
-      this.tieredRow = Bitset.copy(this.tieredRows.row(c))
-      this.lastClass = c
-    }
-    const row = this.tieredRow
-    const { yes, no } = this
-    if (columns !== undefined) {
-      for (let k = 0; k < columns.length; k++) {
-        const j = columns[k]!
-        out[k] = (j === from && this.single[from] === 1) || row.has(classOf[j]!) ? yes : no
-      }
-      return
-    }
-    for (let j = 0; j < out.length; j++) out[j] = row.has(classOf[j]!) ? yes : no
-    if (this.single[from] === 1) out[from] = yes
+  /** A cell decided pod by pod: by the ipBlock grants of the source's egress (MIXED), or by its tiered egress (BY_CLASS). */
+  private mixed(v: number, j: number, d1: number): number {
+    if (v === BY_CLASS) return this.byClass!.has(this.podClass[j]!) ? this.yes : this.no
+    return (this.addrMask[this.podAddr[j]!]! & this.destMask[d1]!) !== 0 ? this.yes : this.no
   }
 
   private prepare(c: number): void {
@@ -198,6 +186,19 @@ export class PodRows {
     const ingressOk = Bitset.copy(t.open)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[c]!]!)
+    if (m.tiers !== null) {
+      // through the cluster policy tiers, still per destination selector class
+      m.tiers.ingressOk(c, t.open, ingressOk)
+      const egressTiers = m.tiers.egress[s1]
+      if (egressTiers !== null && egressTiers !== undefined) {
+        // the source's egress tiers decide by the destination's class
+        this.tieredRows ??= new RowMaker(this.r.identities, m)
+        this.byClass = this.tieredRows.tieredEgress(s1, egressTiers)
+        for (let d1 = 0; d1 < selectorClasses.length; d1++) this.decision[d1] = ingressOk.has(d1) ? BY_CLASS : this.no
+        this.lastClass = c
+        return
+      }
+    }
     const destMask = this.destMask.fill(0)
     let direct = ingressOk
     if (m.outIsolated[s1] !== 0) {
@@ -218,7 +219,9 @@ export class PodRows {
   }
 }
 
-const MIXED = 255
+/** decision codes above any `yes`/`no` value: decided pod by pod */
+const MIXED = 254
+const BY_CLASS = 255
 
 function classRows(ids: Identities, m: ClassMatrix): Bitset[] {
   const rows = new RowMaker(ids, m)
@@ -281,39 +284,63 @@ export class RowMaker {
     ingressOk.words.set(t.open.words)
     ingressOk.orWith(t.bySelector[s1]!)
     ingressOk.orWith(t.byAddress[addressOf[s]!]!)
+    if (m.tiers !== null) {
+      // through the cluster policy tiers: decided per destination selector class too
+      m.tiers.ingressOk(s, t.open, ingressOk)
+      const egressTiers = m.tiers.egress[s1]
+      if (egressTiers !== null && egressTiers !== undefined) return this.fillTieredEgress(s, egressTiers, row)
+    }
     const direct = m.outIsolated[s1] === 0 ? ingressOk : ingressOk.and(m.outSel[s1]!)
     direct.forEach((d1) => {
       for (const d of bySelector[d1]!) row.add(d)
     })
-    if (m.outIsolated[s1] !== 0) {
-      // egress through ipBlocks: decided by the destination's address class
-      for (const g of m.outAddr[s1]!) {
-        const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
-        candidates.forEach((d1) => {
-          if (direct.has(d1)) return
-          for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
-        })
-      }
+    if (m.outIsolated[s1] === 0) return
+    // egress through ipBlocks: decided by the destination's address class
+    for (const g of m.outAddr[s1]!) {
+      const candidates = g.dests === null ? ingressOk : ingressOk.and(g.dests)
+      candidates.forEach((d1) => {
+        if (direct.has(d1)) return
+        for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) row.add(d)
+      })
     }
-    if (m.tiers !== null) this.retier(s, row)
   }
 
-  /**
-   * The pairs of row s that a cluster policy tier names (as the source's egress, or as some destination's ingress)
-   * decided again through the tiers; every other pair keeps its NetworkPolicy answer, which is the tiers' answer
-   * when no tier names it.
-   */
-  private retier(s: number, row: Bitset): void {
-    const { ids, m, bySelector } = this
-    const tiers = m.tiers!
-    const set = (d: number) => {
-      if (m.allowed(s, d)) row.add(d)
-      else row.words[d >>> 5]! &= ~(1 << (d & 31))
-    }
-    tiers.ingressTouching(s).forEach((d1) => {
-      for (const d of bySelector[d1]!) set(d)
+  private egressScratch: Bitset | null = null
+  private egressOf = -1
+
+  /** `fill` for a source whose egress cluster policy tiers decide: its egress over classes, then the ingress side. */
+  private fillTieredEgress(s: number, tiers: SideTiers, row: Bitset): void {
+    const { ingressOk, bySelector } = this
+    const out = this.tieredEgress(this.ids.selectorOf[s]!, tiers)
+    ingressOk.forEach((d1) => {
+      for (const d of bySelector[d1]!) if (out.has(d)) row.add(d)
     })
-    tiers.egressTouching(ids.selectorOf[s]!)?.forEach(set)
+  }
+
+  /** The destination classes selector class s1's egress admits through its tiers (kept for the last s1 asked: read it before the next call). */
+  tieredEgress(s1: number, tiers: SideTiers): Bitset {
+    const { ids, m, bySelector } = this
+    const { addressOf } = ids
+    const out = (this.egressScratch ??= new Bitset(ids.classes.length))
+    if (this.egressOf === s1) return out
+    this.egressOf = s1
+    const isolated = m.outIsolated[s1] !== 0
+    if (!isolated) out.words.fill(0xffffffff)
+    else {
+      // the NetworkPolicy egress over classes: by selector class, and by address for ipBlock grants
+      out.words.fill(0)
+      m.outSel[s1]!.forEach((d1) => {
+        for (const d of bySelector[d1]!) out.add(d)
+      })
+      for (const g of m.outAddr[s1]!) {
+        for (let d1 = 0; d1 < bySelector.length; d1++) {
+          if (g.dests !== null && !g.dests.has(d1)) continue
+          for (const d of bySelector[d1]!) if (g.addr.has(addressOf[d]!)) out.add(d)
+        }
+      }
+    }
+    PortTiers.egressOk(tiers, isolated, out)
+    return out
   }
 }
 
@@ -330,54 +357,6 @@ export function transposeIngress(ids: Identities, m: ClassMatrix) {
   const bySelector = transposeRows(nSel, ids.selectorClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inSel[d1]!), none)
   const byAddress = transposeRows(nSel, ids.addressClasses.length, (d1) => (m.inIsolated[d1] === 0 ? null : m.inAddr[d1]!), none)
   return { open, bySelector, byAddress }
-}
-
-/** The transpose of `rows` (row r over `columns` bits; null: empty) as `columns` sets over the rows; `none` for empty ones. */
-function transposeRows(nRows: number, columns: number, row: (r: number) => Bitset | null, none: Bitset): Bitset[] {
-  const out: Bitset[] = new Array<Bitset>(columns).fill(none)
-  const colWords = (columns + 31) >>> 5
-  const block = new Uint32Array(32)
-  const src: (Uint32Array | null)[] = new Array(32)
-  for (let rb = 0; rb < (nRows + 31) >>> 5; rb++) {
-    let any = false
-    for (let i = 0; i < 32; i++) {
-      const r = (rb << 5) + i
-      const bits = r < nRows ? row(r) : null
-      src[i] = bits === null ? null : bits.words
-      if (bits !== null) any = true
-    }
-    if (!any) continue
-    for (let cw = 0; cw < colWords; cw++) {
-      let or = 0
-      for (let i = 0; i < 32; i++) {
-        const v = src[i] === null ? 0 : src[i]![cw]!
-        block[i] = v
-        or |= v
-      }
-      if (or === 0) continue
-      transpose32(block)
-      for (let j = 0; j < 32; j++) {
-        const v = block[j]!
-        if (v === 0) continue
-        const c = (cw << 5) + j
-        let set = out[c]!
-        if (set === none) out[c] = set = new Bitset(nRows)
-        set.words[rb] = v
-      }
-    }
-  }
-  return out
-}
-
-/** In place: bit j of word i becomes bit i of word j (swapping off-diagonal blocks of 16, 8, 4, 2, 1). */
-function transpose32(a: Uint32Array): void {
-  for (let j = 16, mask = 0x0000ffff; j !== 0; j >>>= 1, mask = (mask ^ (mask << j)) >>> 0) {
-    for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
-      const t = ((a[k]! >>> j) ^ a[k + j]!) & mask
-      a[k] = (a[k]! ^ (t << j)) >>> 0
-      a[k + j] = (a[k + j]! ^ t) >>> 0
-    }
-  }
 }
 
 /**

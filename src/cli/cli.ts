@@ -51,8 +51,8 @@ function define(program: Command, io: CliIO): void {
 
   const describe = program
     .command('describe')
-    .description('policies resolved against the cluster: the pods each selects and what its rules admit now; `describe pod NS/NAME`: who may reach the pod and whom it may reach')
-    .argument('[names...]', 'NS/NAME of policies (default: all), or `pod NS/NAME...`')
+    .description('policies resolved against the cluster: the pods each selects and what its rules admit now; `describe pod NS/NAME`: who may reach the pod and whom it may reach, and the cluster policies it meets in order')
+    .argument('[names...]', 'NS/NAME of policies (default: all), cnp/NAME, anp/NAME, banp/default (cluster policies; `cnp` alone: every one of the kind), or `pod NS/NAME...`')
     .addOption(fileOption())
     .addOption(new Option('--family <family>', 'address family for describe pod (default: the pod\'s primary)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -25,7 +25,7 @@ export interface LiveObjects {
 
 /** Lists the cluster, with a progress line on a terminal; prints the error and exits 2 when it cannot. */
 export async function readLiveOrExit(opts: LiveOptions, io: CliIO): Promise<LiveObjects> {
-  const { connect, formatKubeError, listCluster } = await import('../io/kube/index.js')
+  const { absenceNote, connect, formatKubeError, listCluster } = await import('../io/kube/index.js')
   const conn = connect({
     ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
     ...(opts.context !== undefined ? { context: opts.context } : {}),
@@ -38,6 +38,10 @@ export async function readLiveOrExit(opts: LiveOptions, io: CliIO): Promise<Live
   const listed = await listCluster(conn.value.client, { onProgress: progress.update })
   progress.done()
   if (!listed.ok) return exitWith(formatKubeError(listed.error), io)
+  for (const a of listed.value.absent) {
+    const note = absenceNote(a)
+    if (note !== undefined) io.stderr.write(`note: ${note}\n`)
+  }
   return { context, objects: listed.value.objects }
 }
 

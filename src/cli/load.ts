@@ -73,10 +73,10 @@ export async function loadInputOrExit(opts: LoadOptions, io: CliIO): Promise<{ r
     throw new ExitError(2)
   }
   const c = result.cluster
-  if (!opts.allowEmpty && c.namespaces.size === 0 && c.pods.length === 0 && c.policies.length === 0 && c.services.length === 0) {
+  if (!opts.allowEmpty && c.namespaces.size === 0 && c.pods.length === 0 && c.policies.length === 0 && c.services.length === 0 && c.clusterPolicies.length === 0 && c.nodes.length === 0) {
     // an empty answer must not pass for the answer about an empty cluster: a wrong path in a script would
     // otherwise "succeed". Namespaces without pods are a cluster, and evaluate to an empty matrix.
-    io.stderr.write(`error: nothing to evaluate: ${sources !== undefined && opts.sources === undefined ? 'the cluster' : 'the input'} holds no Namespace, Pod, workload, NetworkPolicy or Service\n`)
+    io.stderr.write(`error: nothing to evaluate: ${sources !== undefined && opts.sources === undefined ? 'the cluster' : 'the input'} holds no Namespace, Pod, workload, NetworkPolicy, cluster policy, Node or Service\n`)
     throw new ExitError(2)
   }
   return { cluster: c, texts: result.texts, notes: result.notes }

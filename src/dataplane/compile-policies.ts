@@ -28,13 +28,14 @@ import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from './address-classes.js'
-import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable, Field, KeyType } from './nft-objects.js'
+import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
-import { acceptLogRules, managedSet, type AcceptLogRules } from './accept-log.js'
-import { compileTierFamily, sideChains, SIDE_CHAINS, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
+import { acceptLogRules, managedSet } from './accept-log.js'
+import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
+import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
 
@@ -124,17 +125,10 @@ export interface CompiledRuleset {
 }
 
 export const LOG_PREFIX = 'netpol'
-const FAMILIES: readonly Family[] = [4, 6]
-const PRIORITY_FILTER = 0
 const DEFAULT_LOG_RATE = 20
 const DEFAULT_ACCEPT_LOG_RATE = 200
 
-const fieldsOf = (f: Family) =>
-  f === 4
-    ? { saddr: 'ip saddr' as Field, daddr: 'ip daddr' as Field, addr: 'ipv4_addr' as KeyType }
-    : { saddr: 'ip6 saddr' as Field, daddr: 'ip6 daddr' as Field, addr: 'ipv6_addr' as KeyType }
-
-export const setNames = (f: Family) => ({ sel: `sel${f}`, net: `net${f}`, eg: `eg${f}`, in: `in${f}`, allow: `allow${f}`, pass: `pass${f}`, ports: 'ports' })
+export { setNames }
 
 
 export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
@@ -151,6 +145,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   const logRate = opts.logRate ?? DEFAULT_LOG_RATE
   const verdicts = cluster.clusterPolicies.length > 0 ? new TierVerdicts(opts.previous?.tiers?.decisionSets, { mode: opts.mode, logRate, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) }) : null
   const tierLayouts: TierLayout[] = []
+  let tierProfiles = 0
   for (const p of cluster.clusterPolicies) {
     p.egress.forEach((r, i) => {
       if (r.peers.some((x) => x.kind === 'domainNames')) notes.push({ code: 'domain-names-not-enforced', policy: formatClusterRef(p), rule: `egress[${i}]` })
@@ -166,6 +161,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     const part = compileFamily(index, lc, opts, prev, portSets, tiers)
     if (part.error) errors.push(part.error)
     if (part.tierLayout) tierLayouts.push(part.tierLayout)
+    tierProfiles += part.tierProfiles ?? 0
     sets.push(...part.sets)
     chains.push(...part.chains)
     layouts.push(part.layout)
@@ -196,7 +192,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     stats: {
       managedPods: managedPods.length,
       classes,
-      profiles: profiles.size,
+      profiles: profiles.size + tierProfiles,
       sets: sets.length,
       chains: chains.length,
       rules: chains.reduce((n, c) => n + c.rules.length, 0),
@@ -204,37 +200,6 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
     },
   }
 }
-
-/**
- * The hooks. forward sees pod↔pod (bridged, with br_netfilter) and pod↔outside traffic; input sees a pod
- * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
- * output, which netpol never filters ("traffic to and from the node where a Pod is running is always allowed").
- */
-function baseChains(guard: readonly NftRule[], acceptLog: AcceptLogRules | null, tiered: boolean): NftChain[] {
-  const established: NftRule = { exprs: [{ op: 'ct-state', states: ['established', 'related'] }], end: { kind: 'accept' } }
-  const nd: NftRule = { exprs: [{ op: 'icmpv6-nd' }], end: { kind: 'accept' } }
-  // with cluster policies, each direction is a chain of its own (tier-chains.ts), so that a tier's Accept can end it
-  const dispatch = (dir: 'eg' | 'in'): NftRule[] =>
-    tiered
-      ? [{ exprs: [], end: { kind: 'jump', chain: SIDE_CHAINS[dir === 'eg' ? 'egress' : 'ingress'] } }]
-      : FAMILIES.map((f): NftRule => ({ exprs: [], end: { kind: 'vmap', key: dir === 'eg' ? fieldsOf(f).saddr : fieldsOf(f).daddr, map: setNames(f)[dir] } }))
-  const pass = FAMILIES.map((f): NftRule => ({ exprs: [{ op: 'in-set', key: [fieldsOf(f).saddr, fieldsOf(f).daddr], set: setNames(f).pass }], end: { kind: 'accept' } }))
-  return [
-    {
-      name: 'pods_forward',
-      base: { type: 'filter', hook: 'forward', priority: PRIORITY_FILTER, policy: 'accept' },
-      comment: 'connections between pods and to or from outside: egress of the source, then ingress of the destination',
-      rules: [established, { exprs: [{ op: 'ct-state', states: ['invalid'] }], end: { kind: 'drop' } }, nd, ...pass, ...guard, ...dispatch('eg'), ...dispatch('in'), ...(acceptLog?.forward ?? [])],
-    },
-    {
-      name: 'pods_to_node',
-      base: { type: 'filter', hook: 'input', priority: PRIORITY_FILTER, policy: 'accept' },
-      comment: 'connections from pods to their node: egress of the source',
-      rules: [established, nd, ...dispatch('eg'), ...(acceptLog?.toNode ?? [])],
-    },
-  ]
-}
-
 
 interface FamilyPart {
   readonly sets: NftSet[]
@@ -244,6 +209,7 @@ interface FamilyPart {
   readonly classes: number
   readonly error?: CompileError
   readonly tierLayout?: TierLayout
+  readonly tierProfiles?: number
 }
 
 function compileFamily(
@@ -391,7 +357,7 @@ function compileFamily(
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
-  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout }
+  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
 

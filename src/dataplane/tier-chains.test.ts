@@ -133,6 +133,13 @@ describe('the cost per packet stays flat in the number of cluster policies', () 
 })
 
 describe('changes', () => {
+  test('domainNames: the ruleset cannot see DNS, so the rule matches no address, and a note says so', () => {
+    const c = base({ clusterPolicies: [cnp('to-docs', 'Admin', 1, nsSubject(sel()), { egress: [crule('Accept', [{ kind: 'domainNames', names: ['docs.example.com'] }]), crule('Deny', [toNetworks('0.0.0.0/0')])] })] })
+    const { fake, compiled } = load(c)
+    expect(compiled.notes).toContainEqual({ code: 'domain-names-not-enforced', policy: 'cnp/to-docs', rule: 'egress[0]' })
+    expect(fake.evaluate(flow('web/front', '198.51.100.1', 443)).verdict).toBe('drop')
+  })
+
   test('no cluster policies: not a single tier object', () => {
     const { compiled } = load(cluster({ namespaces: [db], pods: [pg], policies: [pgFromShop] }))
     expect(compiled.tiers).toBeUndefined()

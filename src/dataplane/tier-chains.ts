@@ -201,6 +201,8 @@ export function compileTierFamily(
   const fields = FIELDS[f]
   const tc = tierClasses(index, lc, prev?.classIds)
   const decisions = new TierDecisions(tc.peers)
+  // the label classes each policy's subject selects, asked once per policy (not once per policy and class)
+  const subjects = index.cluster.clusterPolicies.map((p) => ({ p, bits: tc.peers.forSubject(p.subject) }))
 
   // the tier profiles of the managed pods, decided per label class
   const byKey = new Map<string, TierProfile>()
@@ -218,7 +220,7 @@ export function compileTierFamily(
         for (const direction of DIRS) {
           if (tier === 'Baseline' && isolated(labelClass, direction)) continue
           // "host-networked pods are not included in subject selection": lc holds none
-          const ps = decisions.policiesOf(labelClass, tier).filter((p) => p[direction].length > 0)
+          const ps = subjects.filter(({ p, bits }) => p.tier === tier && p[direction].length > 0 && bits.has(labelClass)).map(({ p }) => p)
           if (ps.length === 0) continue
           // named ports of ingress rules resolve on the subject: pods whose named ports differ decide apart
           const key = `${tier}\n${direction}\n${ps.map((p) => `${p.kind}/${p.name}`).join(',')}${direction === 'ingress' ? `\n${destKey}` : ''}`
@@ -275,12 +277,23 @@ export function compileTierFamily(
   for (const p of profiles) {
     const number = profileIds.get(p.key)!
     // the classes some rule of the profile can match: the others get no element (nothing decided)
+    const ruleBits = p.policies.flatMap((policy) => policy[p.direction].map((rule) => tc.classesOf(rule.peers)))
     const candidates = new Bitset(tc.size)
-    for (const policy of p.policies) for (const rule of policy[p.direction]) candidates.orWith(tc.classesOf(rule.peers))
+    for (const bits of ruleBits) candidates.orWith(bits)
+    // classes that the same rules of this profile match (with the same named ports, for egress) get the same
+    // decision: the engine decides once per such group
+    const bySignature = new Map<string, number | null>()
     const ids = new Map<number, number>()
     candidates.forEach((c) => {
-      const ranges = decidedRanges(decisions.decide(p.sel, p.direction, p.tier, tc.byId[c]!.end))
-      if (ranges.length > 0) ids.set(c, verdicts.idOf(ranges, (key) => ruleInfo(key, p)))
+      let sig = p.direction === 'egress' ? tc.byId[c]!.destKey : ''
+      for (let r = 0; r < ruleBits.length; r++) if (ruleBits[r]!.has(c)) sig += `,${r}`
+      let id = bySignature.get(sig)
+      if (id === undefined) {
+        const ranges = decidedRanges(decisions.decide(p.sel, p.direction, p.tier, tc.byId[c]!.end))
+        id = ranges.length > 0 ? verdicts.idOf(ranges, (key) => ruleInfo(key, p)) : null
+        bySignature.set(sig, id)
+      }
+      if (id !== null) ids.set(c, id)
     })
     const base = BigInt(number) << BigInt(classBits)
     let run: { lo: number; hi: number; id: number } | null = null

@@ -48,6 +48,7 @@ export class PeerCache {
   private readonly ruleCache = new WeakMap<Rule, PeerSets>()
   private readonly clusterRuleCache = new WeakMap<ClusterRule, PeerSets>()
   private readonly subjectCache = new Map<string, Bitset>()
+  private readonly subjectByObject = new WeakMap<ClusterSubject, Bitset>()
   private nodeAddresses: Map<string, ReadonlySet<string>> | null = null
   /**
    * `resolve`: the addresses a domain name stands for, when the user said (`--resolve`); without it a domainNames
@@ -98,12 +99,15 @@ export class PeerCache {
 
   /** The selector classes a cluster subject selects. */
   forSubject(subject: ClusterSubject): Bitset {
+    const seen = this.subjectByObject.get(subject)
+    if (seen !== undefined) return seen
     const key = subject.kind === 'namespaces' ? `ns\n${subject.selector.key}` : `pods\n${subject.namespaceSelector.key}\n${subject.podSelector.key}`
     let bits = this.subjectCache.get(key)
     if (bits === undefined) {
       bits = this.podsOf(subject.kind === 'namespaces' ? subject.selector : subject.namespaceSelector, subject.kind === 'pods' ? subject.podSelector : null)
       this.subjectCache.set(key, bits)
     }
+    this.subjectByObject.set(subject, bits)
     return bits
   }
 

@@ -161,6 +161,10 @@ describe('what a step tells', () => {
     const v = verdict([banp({ egress: [crule('Accept', [networks('0.0.0.0/0')])] })], [], 'front/web', '8.8.8.8')
     expect(v.egress).toEqual({ kind: 'baseline', step: { policy: { kind: 'BaselineAdminNetworkPolicy', name: 'default' }, tier: 'Baseline', priority: null, direction: 'egress', rule: 0, action: 'Accept', peer: 0, port: 'any' } })
   })
+  test('selected by cluster policies whose rules do not match, and not isolated: the side names the policies asked', () => {
+    const cps = [cnp('a', 'Admin', 1, { ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] }), banp({ ingress: [crule('Deny', [namespaces(sel({ team: 'nope' }))])] })]
+    expect(verdict(cps, [], 'front/web', 'back/api').ingress).toEqual({ kind: 'not-isolated', unmatched: [{ kind: 'ClusterNetworkPolicy', name: 'a' }, { kind: 'BaselineAdminNetworkPolicy', name: 'default' }] })
+  })
   test('without cluster policies the verdicts are the NetworkPolicy ones, unchanged', () => {
     const v = verdict([], [npDenyIn], 'front/web', 'back/api')
     expect(v.ingress.kind).toBe('denied')

@@ -53,7 +53,9 @@ export function tierChain(q: SideQuery, networkPolicies: () => NetworkPolicySide
       if (b.kind === 'undecided') return fork(b, assumed, walk)
       if (b.kind === 'match') below = { kind: 'baseline', step: b.step }
     }
-    return a.kind === 'match' ? { kind: 'admin-pass', pass: a.step as ClusterStep<'Pass'>, then: below } : below
+    if (a.kind === 'match') return { kind: 'admin-pass', pass: a.step as ClusterStep<'Pass'>, then: below }
+    // selected, but no rule of any tier matched: say which policies were asked
+    return below.kind === 'not-isolated' ? { kind: 'not-isolated', unmatched: [...admin, ...baseline].map(clusterPolicyRef) } : below
   }
   return walk(new Map())
 }

@@ -98,7 +98,7 @@ export interface TierRule {
  * ruleset). Every answer is computed once per subject's policies and remembered.
  */
 export class TierDecisions {
-  private readonly subjects = new Map<string, Map<number, readonly ClusterPolicy[]>>()
+  private readonly subjects = new Map<Tier, { lists: readonly (readonly ClusterPolicy[])[]; ids: Int32Array }>()
   private readonly walks = new Map<string, readonly TierRule[]>()
   private readonly walkKeys = new Map<readonly TierRule[], string>()
   private readonly endSets = new WeakMap<TierEnds, { rules: WeakMap<ClusterRule, Bitset>; named: Map<string, Bitset>; ports: Map<string, PortBits | null> }>()
@@ -117,25 +117,52 @@ export class TierDecisions {
 
   /** The policies of `tier` whose subject selects selector class `sel`, in evaluation order ([] for a hostNetwork pod). */
   policiesOf(sel: number, tier: Tier): readonly ClusterPolicy[] {
-    let byTier = this.subjects.get(tier)
-    if (byTier === undefined) this.subjects.set(tier, (byTier = new Map()))
-    let list = byTier.get(sel)
-    if (list === undefined) {
-      const picked: ClusterPolicy[] = []
-      for (const p of this.policies) if (p.tier === tier && this.peers.subjectSelects(p, sel)) picked.push(p)
-      byTier.set(sel, (list = picked))
+    return this.subjectLists(tier).lists[sel]!
+  }
+
+  /**
+   * Per selector class, the tier's policies that select it, and an id equal for classes with the same list: built
+   * once per tier from each policy's subject classes (O(policies · their subjects), not classes × policies).
+   */
+  private subjectLists(tier: Tier): { lists: readonly (readonly ClusterPolicy[])[]; ids: Int32Array } {
+    let known = this.subjects.get(tier)
+    if (known === undefined) {
+      const n = this.peers.space.selectorSize
+      const lists: ClusterPolicy[][] = Array.from({ length: n }, () => [])
+      const keys: string[] = new Array<string>(n).fill('')
+      this.policies.forEach((p, i) => {
+        if (p.tier !== tier) return
+        this.peers.forSubject(p.subject).forEach((c) => {
+          lists[c]!.push(p)
+          keys[c] += `${i},`
+        })
+      })
+      const byKey = new Map<string, number>()
+      const ids = Int32Array.from(keys, (k) => {
+        let id = byKey.get(k)
+        if (id === undefined) byKey.set(k, (id = byKey.size))
+        return id
+      })
+      // classes with equal lists share one array
+      const shared = new Map<number, ClusterPolicy[]>()
+      for (let c = 0; c < n; c++) {
+        const first = shared.get(ids[c]!)
+        if (first === undefined) shared.set(ids[c]!, lists[c]!)
+        else lists[c] = first
+      }
+      this.subjects.set(tier, (known = { lists, ids }))
     }
-    return list
+    return known
   }
 
   /** The rules of `direction` of the tier's policies that select `sel`, in evaluation order. */
   rulesOf(sel: number, direction: Direction, tier: Tier): readonly TierRule[] {
-    const policies = this.policiesOf(sel, tier)
-    const key = `${direction} ${tier} ${policies.map((p) => `${p.kind}/${p.name}`).join(' ')}`
+    const { lists, ids } = this.subjectLists(tier)
+    const key = `${direction} ${tier} ${ids[sel]}`
     let rules = this.walks.get(key)
     if (rules === undefined) {
       const out: TierRule[] = []
-      for (const policy of policies) {
+      for (const policy of lists[sel]!) {
         policy[direction].forEach((rule, i) => out.push({ ref: { policy, direction, rule: i }, rule, peers: this.peers.forClusterRule(rule) }))
       }
       this.walks.set(key, (rules = out))

@@ -71,11 +71,13 @@ export interface PolicyMiss {
 /**
  * The NetworkPolicy tier's answer for a pod side (also the whole answer when no cluster policy rule matched):
  * - not-isolated: no policy selects the pod with this policy type, so everything is allowed (or, with cluster
- *   policies, the Baseline tier had no matching rule either: "the default kubernetes policy is applied")
+ *   policies, the Baseline tier had no matching rule either: "the default kubernetes policy is applied");
+ *   `unmatched`: the cluster policies that select the pod for this direction, none of whose rules matched
+ *   (present only when there are such policies and no Admin Pass was on the way)
  * - allowed / denied: the pod is isolated; the NetworkPolicies' answer is final
  */
 export type NetworkPolicySide =
-  | { readonly kind: 'not-isolated' }
+  | { readonly kind: 'not-isolated'; readonly unmatched?: readonly ClusterPolicyRef[] }
   | { readonly kind: 'allowed'; readonly isolatedBy: readonly PolicyRef[]; readonly allowedBy: readonly RuleHit[] }
   | { readonly kind: 'denied'; readonly isolatedBy: readonly PolicyRef[]; readonly misses: readonly PolicyMiss[] }
 

@@ -6,6 +6,8 @@ import { buildCluster } from '../model/build-cluster.js'
 import { splitDocuments } from '../model/documents.js'
 import { toDotPath } from '../model/issues.js'
 import { loadManifests, ManifestCache, STDIN_NAME } from './load-manifests.js'
+import { createLocator } from '../model/positions.js'
+import { diskReader, type FileReader } from './sources.js'
 import { scratchDir } from '../../test/scratch-dir.js'
 
 const scratch = scratchDir('netpol-load-')
@@ -183,6 +185,18 @@ describe('large JSON files are parsed while they are read', () => {
     const r = await loadManifests([f])
     expect(r.issues.map((i) => [i.line, i.column, i.issue.code, toDotPath(i.issue.path)])).toEqual([[line, column, 'invalid_ip', 'items[2001].status.podIP']])
     expect(r.cluster.pods).toHaveLength(2499)
+  })
+
+  test('many bad objects: every issue is placed where the whole-text parser places it, and the text is never read whole', async () => {
+    const text = bigList((i) => (i % 100 === 7 ? `10.0.0.${300 + i}` : ip(i)))
+    const f = write('cluster.json', text)
+    let wholeReads = 0
+    const reader: FileReader = { ...diskReader, readText: (file) => (wholeReads++, diskReader.readText(file)) }
+    const r = await loadManifests([f], { reader })
+    expect(wholeReads).toBe(0)
+    expect(r.issues).toHaveLength(25)
+    const locate = createLocator(text)
+    expect(r.issues.map((i) => [i.line, i.column])).toEqual(r.issues.map((i) => { const p = locate(i.doc, i.issue.path)!; return [p.line, p.column] }))
   })
 
   test('a large file that is not JSON is read as YAML', async () => {

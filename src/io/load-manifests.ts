@@ -13,7 +13,7 @@ import type { LocatedIssue, ModelNote } from '../model/issues.js'
 import { STDIN_NAME } from '../model/source.js'
 import type { ManifestCache } from './manifest-cache.js'
 import { collapseTemplateIssues } from './not-manifests.js'
-import { files, stdin, type FileReader, type ReadOptions, type Source, type SourceRead } from './sources.js'
+import { files, stdin, type FileReader, type ReadOptions, type Source, type SourceRead, type StreamedDocs, type StreamedItems } from './sources.js'
 import { SourceTexts } from './source-texts.js'
 
 export { ManifestCache } from './manifest-cache.js'
@@ -66,6 +66,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
   for (const s of sources) reads.push(await s.read(opts))
   const issues: LocatedIssue[] = []
   const texts = new Map<string, string | readonly Uint8Array[]>()
+  const items = new Map<string, StreamedItems>()
   const decoded = new Map<string, readonly ManifestDoc[]>()
   const parsed: ParsedDocument[] = []
   // units that gave a document, a syntax error or a read error: anything but nothing
@@ -83,6 +84,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
       const c = u.content
       if (c.kind === 'parsed') {
         if (c.bytes !== undefined) texts.set(u.name, c.bytes)
+        if (c.items !== undefined) items.set(u.name, c.items)
         for (const p of c.docs) parsed.push(p)
         if (c.docs.length > 0) yielded.add(u.name)
         continue
@@ -104,7 +106,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
     }
   }
   const built = assembleCluster(parsed)
-  const kept = new SourceTexts(texts, decoded)
+  const kept = new SourceTexts(texts, decoded, items)
   const collapsed = await collapseTemplateIssues([...issues, ...built.issues], kept, (file) => chartOf.get(file)?.chartOf(file) ?? Promise.resolve(undefined))
   const located = await kept.placeIssues(collapsed)
   located.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.doc - b.doc || (a.line ?? 0) - (b.line ?? 0))
@@ -118,17 +120,22 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
   return { cluster: built.cluster, notes: [...notes, ...built.notes], issues: located, texts: opts.keepText ? kept : new SourceTexts() }
 }
 
-/** The documents of a JSON text read chunk by chunk; undefined when it is not JSON or a document has an issue. */
-async function streamJson(file: string, chunks: AsyncIterable<Uint8Array>): Promise<ParsedDocument[] | undefined> {
+/**
+ * The documents of a JSON text read chunk by chunk, with where each item lies (to place the issues of bad
+ * objects without parsing the file again); undefined when it is not JSON, or when a document with an issue is
+ * not an item of a List or a top-level array.
+ */
+async function streamJson(file: string, chunks: AsyncIterable<Uint8Array>): Promise<StreamedDocs | undefined> {
   const parsed: ParsedDocument[] = []
-  let clean = true
+  let placeable = true
   const stream = new JsonDocumentStream(file, (d) => {
     const p = parseDocument(d)
-    if (p.issues.length > 0) clean = false
+    // an object outside any item (a single top-level object) is placed only by the whole text
+    if (p.issues.length > 0 && d.pathPrefix.length === 0) placeable = false
     parsed.push(p)
   })
-  for await (const chunk of chunks) if (!stream.write(chunk) || !clean) return undefined
-  return stream.end() && clean ? parsed : undefined
+  for await (const chunk of chunks) if (!stream.write(chunk) || !placeable) return undefined
+  return stream.end() && placeable ? { docs: parsed, spans: stream.spans() } : undefined
 }
 
 async function readProcessStdin(): Promise<string> {

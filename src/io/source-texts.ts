@@ -1,11 +1,13 @@
 /**
  * The texts the loader read, kept by unit name (originName of their origin), so that a line and column can be
  * found for any path after loading without reading again. Nothing is computed until asked: the position
- * parser runs only for a text that has something to place, once per text.
+ * parser runs only for a text that has something to place, once per text. A large JSON List parsed while read
+ * (and not kept) is placed from where its items lie (item-positions.ts): its bytes are read again, not parsed.
  */
 import { splitDocuments, type ManifestDoc } from '../model/documents.js'
 import type { LocatedIssue, Path } from '../model/issues.js'
 import type { Locator, Position } from '../model/positions.js'
+import type { StreamedItems } from './sources.js'
 
 export class SourceTexts {
   private readonly locators = new Map<string, Locator>()
@@ -13,13 +15,16 @@ export class SourceTexts {
 
   private readonly texts: Map<string, string | readonly Uint8Array[]>
   private readonly docs = new Map<string, readonly ManifestDoc[]>()
+  private readonly items: ReadonlyMap<string, StreamedItems>
 
   /**
    * texts by unit name, as strings or as UTF-8 bytes in pieces (decoded on first use); `objects`: the documents
-   * of units that were decoded objects (a live cluster), kept when texts are
+   * of units that were decoded objects (a live cluster), kept when texts are; `items`: where the items of the units
+   * parsed while read lie, to place issues in them
    */
-  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map()) {
+  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map(), items: ReadonlyMap<string, StreamedItems> = new Map()) {
     this.texts = new Map(texts)
+    this.items = items
     for (const [name, docs] of objects) this.docs.set(name, docs)
   }
 
@@ -90,11 +95,31 @@ export class SourceTexts {
     return l
   }
 
-  /** Fills line and column of the issues that have none, from their unit's text. */
+  /**
+   * Fills line and column of the issues that have none: from where the items lie for a List parsed while read (all
+   * of a unit's issues in one pass over its bytes), from the unit's text otherwise.
+   */
   async placeIssues(issues: readonly LocatedIssue[]): Promise<LocatedIssue[]> {
+    const inItems = new Map<string, number[]>()
+    issues.forEach((i, n) => {
+      if (i.line !== undefined || !this.items.has(i.file)) return
+      const list = inItems.get(i.file) ?? []
+      list.push(n)
+      inItems.set(i.file, list)
+    })
+    const placed = new Map<number, Position | undefined>()
+    if (inItems.size > 0) {
+      const { placeInItems } = await import('../model/item-positions.js')
+      for (const [file, ns] of inItems) {
+        const items = this.items.get(file)!
+        const found = await placeInItems(items.spans, items.bytes(), ns.map((n) => ({ doc: issues[n]!.doc, path: issues[n]!.issue.path })))
+        ns.forEach((n, k) => placed.set(n, found[k]))
+      }
+    }
     const out: LocatedIssue[] = []
-    for (const i of issues) {
-      const pos = i.line === undefined ? await this.locate(i.file, i.doc, i.issue.path) : undefined
+    for (let n = 0; n < issues.length; n++) {
+      const i = issues[n]!
+      const pos = i.line !== undefined ? undefined : placed.has(n) ? placed.get(n) : await this.locate(i.file, i.doc, i.issue.path)
       out.push(pos ? { ...i, line: pos.line, column: pos.column } : i)
     }
     return out

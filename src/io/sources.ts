@@ -7,6 +7,7 @@
 import { open, readFile, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import type { ParsedDocument } from '../model/build-cluster.js'
+import type { ItemSpans } from '../model/item-positions.js'
 import type { LocatedIssue } from '../model/issues.js'
 import { originName, STDIN_NAME, type Origin } from '../model/source.js'
 import { gitTree } from './git-tree.js'
@@ -17,9 +18,25 @@ import { diskTree, fileIssue, walkTree, type Skipped, type Tree, type Walked } f
 /** What one unit of input holds: text to split, documents parsed while read, or objects already decoded. */
 export type UnitContent =
   | { readonly kind: 'text'; readonly text: string }
-  /** `bytes` (UTF-8, in pieces; decoded only when a position is asked for) when the text was asked to be kept */
-  | { readonly kind: 'parsed'; readonly docs: readonly ParsedDocument[]; readonly bytes?: readonly Uint8Array[] }
+  /**
+   * `bytes` (UTF-8, in pieces; decoded only when a position is asked for) when the text was asked to be kept;
+   * `items` when the text was a List parsed while read, to place issues inside its items
+   */
+  | { readonly kind: 'parsed'; readonly docs: readonly ParsedDocument[]; readonly bytes?: readonly Uint8Array[]; readonly items?: StreamedItems }
   | { readonly kind: 'objects'; readonly objects: readonly unknown[] }
+
+/** What a text parsed while read gives: its documents, and where its items lie. */
+export interface StreamedDocs {
+  readonly docs: readonly ParsedDocument[]
+  readonly spans: ItemSpans
+}
+
+/** Where the items of a text parsed while read lie, and its bytes again to place issues in them. */
+export interface StreamedItems {
+  readonly spans: ItemSpans
+  /** the bytes of the text again, in chunks (read again from the file, not parsed) */
+  readonly bytes: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+}
 
 /** One file, stdin, or one live object: its origin, its name in messages (originName(origin)) and its content. */
 export interface SourceUnit {
@@ -97,7 +114,7 @@ export interface FilesOptions {
   readonly reader?: FileReader
   readonly tree?: Tree
   /** parses a large JSON file while reading it; given by the loader (see load-manifests.ts) */
-  readonly stream?: (name: string, chunks: AsyncIterable<Uint8Array>) => Promise<readonly ParsedDocument[] | undefined>
+  readonly stream?: (name: string, chunks: AsyncIterable<Uint8Array>) => Promise<StreamedDocs | undefined>
 }
 
 /** Files larger than this are parsed while read when they are JSON */
@@ -123,10 +140,14 @@ export function files(paths: readonly string[], fopts: FilesOptions = {}): Sourc
           if (size > STREAM_BYTES && fopts.stream) {
             // the bytes are kept as they pass when the text is wanted: no whole tree of the file is ever built
             const kept: Buffer[] | undefined = opts.keepText ? [] : undefined
-            const docs = await fopts.stream(f, keep(reader.chunks(f, STREAM_BYTES), kept)).catch(() => undefined)
-            if (docs !== undefined) {
-              if (key !== undefined) cache!.set(f, key, docs)
-              return { origin, name: f, content: kept ? { kind: 'parsed', docs, bytes: kept } : { kind: 'parsed', docs } }
+            const streamed = await fopts.stream(f, keep(reader.chunks(f, STREAM_BYTES), kept)).catch(() => undefined)
+            if (streamed !== undefined) {
+              const docs = streamed.docs
+              const clean = docs.every((d) => d.issues.length === 0)
+              if (key !== undefined && clean) cache!.set(f, key, docs)
+              // a file with issues keeps where its items lie; the bytes are read again only to place them
+              const items: StreamedItems | undefined = clean ? undefined : { spans: streamed.spans, bytes: () => kept ?? reader.chunks(f, STREAM_BYTES) }
+              return { origin, name: f, content: { kind: 'parsed', docs, ...(kept ? { bytes: kept } : {}), ...(items ? { items } : {}) } }
             }
           }
           try {

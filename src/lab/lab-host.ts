@@ -114,6 +114,8 @@ function nodeBatch(plan: LabPlan): string {
     'link set dev lo up',
     `link add name ${LAB_BRIDGE} address ${plan.bridgeMac} type bridge mcast_snooping 0`,
     ...plan.gateways.map((g) => `addr add ${g.ip}/${g.prefix} dev ${LAB_BRIDGE}${g.family === 6 ? ' nodad' : ''}`),
+    // hostNetwork pods' addresses: the node's own, reached through the gateways
+    ...(plan.nodeAddresses ?? []).map((g) => `addr add ${g.ip}/${g.prefix} dev ${LAB_BRIDGE}${g.family === 6 ? ' nodad' : ''}`),
     `link set dev ${LAB_BRIDGE} up`,
   ]
   for (const ep of plan.pods) {

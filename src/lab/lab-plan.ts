@@ -56,7 +56,8 @@ export interface LabOptions {
   readonly name?: string
   /**
    * hostNetwork pods: no namespace of their own, their traffic is the node's. Their TCP and UDP ports are
-   * served in the node namespace on the node's addresses (the gateways), and they probe from there.
+   * served in the node namespace on the node's addresses (the gateways, and the pods' own addresses, which are
+   * their nodes' and which the node namespace then holds too), and they probe from there.
    */
   readonly hostPods?: readonly HostPodInput[]
 }
@@ -65,6 +66,8 @@ export interface HostPodInput {
   readonly namespace: string
   readonly name: string
   readonly ports: readonly LabPort[]
+  /** status.podIPs: its node's addresses, which the lab's node namespace takes on (pods reach them through their gateway) */
+  readonly ips?: readonly string[]
 }
 
 /** A hostNetwork pod in the lab: it lives in the node namespace and uses the node's addresses. */
@@ -162,6 +165,11 @@ export interface LabPlan {
   readonly external: LabEndpoint | null
   /** hostNetwork pods, sorted by id: their servers run in the node namespace, on the gateways' addresses */
   readonly hostPods: readonly LabHostPod[]
+  /**
+   * the hostNetwork pods' own addresses (their nodes' in the cluster): host addresses of the node namespace, so that
+   * a connection to one is a connection to the node, through its input hook; absent in plans of older labs
+   */
+  readonly nodeAddresses?: readonly LabAddress[]
   /** host routes the node namespace needs: pod addresses outside the pod CIDRs (on the bridge), external addresses (LAB_EXT_VETH) */
   readonly nodeRoutes: readonly LabRoute[]
   /** one per namespace that has TCP or UDP ports */
@@ -419,12 +427,23 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
   const hostPods: LabHostPod[] = (opts.hostPods ?? [])
     .map((h, i) => ({ id: `${h.namespace}/${h.name}`, ports: parsePortList(h.ports, ['hostPods', i, 'ports'], issues) }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  // their own addresses: the node's, one host address each (the first holder keeps an address, as for pods)
+  const nodeAddresses: LabAddress[] = []
+  ;(opts.hostPods ?? []).forEach((h, i) =>
+    (h.ips ?? []).forEach((text, j) => {
+      const ip = parseIp(text)
+      if (ip === null || gatewayOf(ip.family) === undefined || gateways.some((g) => parseIp(g.ip)?.value === ip.value && g.family === ip.family)) return
+      if (nodeAddresses.some((a) => a.family === ip.family && parseIp(a.ip)!.value === ip.value)) return
+      const a = claim(text, 'node', ['hostPods', i, 'ips', j])
+      if (a !== null) nodeAddresses.push({ ip: formatIpValue(a.family, a.value), family: a.family, prefix: HOST_BITS[a.family] })
+    }),
+  )
   // one server for every hostNetwork pod: they share the node's ports, as on a real node (SCTP: not served)
   const hostPorts = parsePortList(hostPods.flatMap((h) => h.ports.filter((p) => p.protocol !== 'SCTP')), ['hostPods'], issues)
   const nodeServer: LabServerSpec[] =
     hostPorts.length === 0 || gateways.length === 0
       ? []
-      : [{ netns: names.nodeNetns, banner: 'netpol-lab node\n', addresses: gateways.map((g) => g.ip), tcp: hostPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port), udp: hostPorts.filter((p) => p.protocol === 'UDP').map((p) => p.port) }]
+      : [{ netns: names.nodeNetns, banner: 'netpol-lab node\n', addresses: [...gateways, ...nodeAddresses].map((g) => g.ip), tcp: hostPorts.filter((p) => p.protocol === 'TCP').map((p) => p.port), udp: hostPorts.filter((p) => p.protocol === 'UDP').map((p) => p.port) }]
   const servers: LabServerSpec[] = [...nodeServer, ...endpoints
     .filter(({ ep }) => ep.addresses.length > 0 && ep.ports.some((p) => p.protocol !== 'SCTP'))
     .map(({ ep, label }) => ({
@@ -460,6 +479,7 @@ export function planLab(pods: readonly LabPodInput[], opts: LabOptions = {}): La
     pods: labPods,
     external,
     hostPods,
+    ...(nodeAddresses.length > 0 ? { nodeAddresses } : {}),
     nodeRoutes,
     servers,
     sctp,

@@ -1,7 +1,7 @@
 /**
  * The CEL function `isCIDR(self)` that the sig-network-policy-api CRDs put on every `networks` entry ("Invalid
- * CIDR format provided"). The API server's CEL library parses with Go's `netip.ParsePrefix` and refuses an
- * IPv4-mapped IPv6 address, so it is stricter than the sloppy parser NetworkPolicy's ipBlock goes through
+ * CIDR format provided"). The API server's CEL library (k8s.io/apiserver/pkg/cel/library, parseCIDR) parses with
+ * Go's `netip.ParsePrefix` and refuses an IPv4-mapped IPv6 address ("IPv4-mapped IPv6 address %q is not allowed"), so it is stricter than the sloppy parser NetworkPolicy's ipBlock goes through
  * (parseCidr): no leading zeros in an IPv4 octet or in the prefix length, at most 4 hex digits in an IPv6
  * group, no zone, no `::ffff:a.b.c.d`. A prefix may have host bits set (`10.1.2.3/8`): isCIDR accepts it.
  */
@@ -12,21 +12,24 @@ const V4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`)
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/
 const BITS = /^(0|[1-9][0-9]*)$/
 
-/** netip.ParseAddr's IPv6 form: groups of 1-4 hex digits, one "::" standing for at least one group, an IPv4 tail. */
+/**
+ * netip.ParseAddr's IPv6 form: groups of 1-4 hex digits, one "::" standing for at least one group, and an IPv4
+ * address (no leading zeros) only as the last part of the text.
+ */
 function isV6(s: string): boolean {
   const halves = s.split('::')
   if (halves.length > 2) return false
-  const groupsOf = (part: string): string[] | null => (part === '' ? [] : part.split(':'))
-  const head = groupsOf(halves[0]!)
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : []
-  if (head === null || tail === null) return false
-  const all = [...head, ...tail]
+  const parts = halves.map((h) => (h === '' ? [] : h.split(':')))
   let count = 0
-  for (let i = 0; i < all.length; i++) {
-    const g = all[i]!
-    if (HEX_GROUP.test(g)) count++
-    else if (i === all.length - 1 && V4.test(g)) count += 2 // an IPv4 tail, only last
-    else return false
+  for (let p = 0; p < parts.length; p++) {
+    const groups = parts[p]!
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!
+      const lastOfText = p === parts.length - 1 && i === groups.length - 1
+      if (HEX_GROUP.test(g)) count++
+      else if (lastOfText && V4.test(g)) count += 2
+      else return false
+    }
   }
   return halves.length === 2 ? count < 8 : count === 8
 }

@@ -22,3 +22,5 @@ export { assembleCluster, buildCluster, parseDocument } from './build-cluster.js
 export { locate, createLocator } from './positions.js'
 export type { ClusterAction, ClusterPeer, ClusterPolicy, ClusterPolicyKind, ClusterPolicyRef, ClusterPort, ClusterRule, ClusterSubject, Node, Tier } from './cluster-policy.js'
 export { actionWord, clusterPolicyRef, compareInTier, compareNodes, formatClusterRef, sortClusterPolicies, tierRank } from './cluster-policy.js'
+export { CLUSTER_POLICY_KINDS, isClusterPolicyKind, parseClusterPolicy } from './parse-cluster-policy.js'
+export { parseNode } from './parse-node.js'

@@ -14,8 +14,12 @@
  * Why the result is the same: the skeleton and every item parse as JSON values, so the text does (each item is
  * a value put where its `0` stands), and JSON.parse of the text would give the skeleton's value with the items
  * in place.
+ *
+ * It also notes where each element's bytes lie (`spans`), so that an issue found in an element can be placed at its
+ * line and column without parsing the file again (item-positions.ts).
  */
 import { flatten, type ManifestDoc } from './documents.js'
+import type { ItemSpans } from './item-positions.js'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -98,6 +102,15 @@ export class JsonDocumentStream {
   private keySoFar: string | null = null
   /** the value of the element under way, when parsed ahead (see parseIndented) */
   private parsed: unknown = NOT_PARSED
+  /** where the element parsed ahead lies: its first byte and the byte after it */
+  private parsedFrom = 0
+  private parsedTo = 0
+  /** bytes before the chunk under way */
+  private base = 0
+  /** where the element under way starts, white space included: after its `[` or `,` */
+  private elementFrom = 0
+  private readonly starts: number[] = []
+  private readonly ends: number[] = []
 
   constructor(
     private readonly file: string,
@@ -110,10 +123,19 @@ export class JsonDocumentStream {
     let from = 0
     if (this.bom >= 0) {
       from = this.prelude(chunk)
-      if (this.failed || from === chunk.length) return !this.failed
+      if (this.failed || from === chunk.length) {
+        this.base += chunk.length
+        return !this.failed
+      }
     }
     this.scan(chunk, from)
+    this.base += chunk.length
     return !this.failed
+  }
+
+  /** Where each element handed on lies (complete once `end` returned true). */
+  spans(): ItemSpans {
+    return { at: this.top === 'array' ? [] : ['items'], starts: this.starts, ends: this.ends }
   }
 
   /** The text is complete. False: give up and fall back to `splitDocuments`; true: every document was handed on. */
@@ -228,9 +250,10 @@ export class JsonDocumentStream {
         depth--
         if (depth < 0) return void this.fail()
       } else if (depth === this.itemDepth) {
-        if (!this.emit(this.item.take(buf.subarray(runStart, i)))) return
+        if (!this.emit(this.item.take(buf.subarray(runStart, i)), this.base + i)) return
         this.skeleton.push('0,')
         runStart = i + 1
+        this.elementFrom = this.base + runStart
       }
       i++
     }
@@ -245,6 +268,7 @@ export class JsonDocumentStream {
   private openItems(buf: Uint8Array, runStart: number, at: number, depth: number): number {
     this.skeleton.push(this.run.take(buf.subarray(runStart, at + 1)))
     this.itemDepth = depth
+    this.elementFrom = this.base + at + 1
     return at + 1
   }
 
@@ -253,7 +277,7 @@ export class JsonDocumentStream {
     this.itemDepth = -1
     const text = this.item.take(buf.subarray(runStart, at))
     if (this.items === 0 && this.parsed === NOT_PARSED && BLANK.test(text)) return true
-    if (!this.emit(text)) return false
+    if (!this.emit(text, this.base + at)) return false
     this.skeleton.push('0')
     return true
   }
@@ -285,16 +309,29 @@ export class JsonDocumentStream {
     } catch {
       return -1
     }
+    this.parsedFrom = this.base + open
+    this.parsedTo = this.base + close + 1
     return close
   }
 
-  /** Hands on the documents of one element: `text`, or the value parsed ahead when `text` is only what followed it. */
-  private emit(text: string): boolean {
+  /**
+   * Hands on the documents of one element: `text`, or the value parsed ahead when `text` is only what followed it.
+   * `to`: where the `,` or `]` after the element is.
+   */
+  private emit(text: string, to: number): boolean {
     let value: unknown = this.parsed
     this.parsed = NOT_PARSED
     try {
-      if (value === NOT_PARSED) value = JSON.parse(text)
-      else if (!BLANK.test(text)) throw new SyntaxError('text after an element')
+      if (value === NOT_PARSED) {
+        value = JSON.parse(text)
+        // the white space before the element is ASCII: as many bytes as characters
+        this.starts.push(this.elementFrom + (text.length - text.trimStart().length))
+        this.ends.push(to)
+      } else if (!BLANK.test(text)) throw new SyntaxError('text after an element')
+      else {
+        this.starts.push(this.parsedFrom)
+        this.ends.push(this.parsedTo)
+      }
     } catch {
       this.fail()
       return false

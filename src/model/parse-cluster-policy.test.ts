@@ -129,10 +129,10 @@ const CASES: Case[] = [
   { name: 'an egress peer of networks', kinds: KINDS, spec: (k) => egress(k, egressTo(k, [{ networks: ['10.0.0.0/8', 'fd00::/8', '10.1.2.3/8', '0.0.0.0/0', '::/0'] }])), want: [] },
 
   // networks: isCIDR(self), maxLength 43, 1-25 unique items
-  ...['10.0.0.0', '010.0.0.0/8', '10.0.0.0/08', '10.0.0.0/33', 'fd00::/129', '::ffff:10.0.0.0/104', '::ffff:0:0/64', '0:0:0:0:0:ffff:a00:0/120', 'fe80::1%eth0/64', '1:2:3:4:5:6:7:8:9/64', 'fd00:00000::/64', '10.0.0.0/8 ', ' 10.0.0.0/8', '10.0.0/8', 'fd00:::/8', 'example.com/8'].map(
+  ...['10.0.0.0', '010.0.0.0/8', '10.0.0.0/08', '10.0.0.0/33', 'fd00::/129', '::ffff:10.0.0.0/104', '::ffff:0:0/64', '0:0:0:0:0:ffff:a00:0/120', 'fe80::1%eth0/64', '1:2:3:4:5:6:7:8:9/64', 'fd00:00000::/64', '10.0.0.0/8 ', ' 10.0.0.0/8', '10.0.0/8', 'fd00:::/8', 'example.com/8', '1.2.3.4::/64', '::1.2.3.4:0/64', '::01.2.3.4/128', '1::2::3/64', '1:2:3:4:5:6:7:8::/64', '::/-1', '::/+1', ''].map(
     (cidr): Case => ({ name: `networks: isCIDR(${JSON.stringify(cidr)}) is false`, kinds: KINDS, spec: (k) => egress(k, egressTo(k, [{ networks: [cidr] }])), want: ['invalid_cidr spec.egress[0].to[0].networks[0]'] }),
   ),
-  ...['1.2.3.4/32', '::1/128', '2001:db8::/32', '1:2:3:4:5:6:7:8/128', '::fffe:0:0/64', '64:ff9b::1.2.3.4/96'].map(
+  ...['1.2.3.4/32', '::1/128', '2001:db8::/32', '1:2:3:4:5:6:7:8/128', '::fffe:0:0/64', '64:ff9b::1.2.3.4/96', '1:2:3:4:5:6:1.2.3.4/128', '::1.2.3.4/128', 'FD00::/8'].map(
     (cidr): Case => ({ name: `networks: isCIDR(${JSON.stringify(cidr)}) is true`, kinds: KINDS, spec: (k) => egress(k, egressTo(k, [{ networks: [cidr] }])), want: [] }),
   ),
   { name: 'networks: a CIDR of 44 characters is too long', kinds: KINDS, spec: (k) => egress(k, egressTo(k, [{ networks: ['2001:0db8:0000:0000:0000:0000:0000:0001/128 '.padEnd(44, ' ')] }])), want: ['too_long spec.egress[0].to[0].networks[0]'] },

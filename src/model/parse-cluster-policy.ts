@@ -19,6 +19,7 @@ import { dnsSubdomainProblem } from './validate-names.js'
 
 const TIERS: readonly Tier[] = ['Admin', 'Baseline']
 const SUBJECT_FIELDS = ['namespaces', 'pods'] as const
+const SUBJECT_SET: ReadonlySet<string> = new Set(SUBJECT_FIELDS)
 /** "Only one baseline admin network policy with metadata.name=\"default\" can be created in the cluster" */
 export const BASELINE_NAME = 'default'
 
@@ -28,8 +29,8 @@ export const isClusterPolicyKind = (kind: string): kind is ClusterPolicyKind => 
 
 /**
  * Parses one object of a cluster policy kind. `path` is where the object sits in its document and prefixes every
- * issue path. A metadata.namespace is ignored, as the API server clears it on a cluster-scoped object. Collects
- * every issue; never throws for bad input.
+ * issue path. A metadata.namespace is ignored: the API server clears it on a cluster-scoped object ("cluster-scoped,
+ * clear namespace", EnsureObjectNamespaceMatchesRequestNamespace). Collects every issue; never throws for bad input.
  */
 export function parseClusterPolicy(kind: ClusterPolicyKind, input: unknown, path: Path = [], source?: SourceRef): Parsed<ClusterPolicy> {
   const issues: ModelIssue[] = []
@@ -82,7 +83,7 @@ function readSubject(spec: Json, loc: Loc, dialect: Dialect, issues: ModelIssue[
   if (!s) return undefined
   const sLoc = at(loc, 'subject')
   const before = issues.length
-  checkKnownFields(s, new Set(SUBJECT_FIELDS), sLoc, issues)
+  checkKnownFields(s, SUBJECT_SET, sLoc, issues)
   const field = exactlyOne(s, SUBJECT_FIELDS, sLoc, issues)
   let subject: ClusterSubject | undefined
   if (field === 'namespaces') {

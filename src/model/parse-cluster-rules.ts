@@ -23,13 +23,34 @@ const ANP_PORT_FIELDS = ['portNumber', 'namedPort', 'portRange'] as const
 const ANP_NUMBER_FIELDS: ReadonlySet<string> = new Set(['protocol', 'port'])
 const ANP_RANGE_FIELDS: ReadonlySet<string> = new Set(['protocol', 'start', 'end'])
 const L4_PROTOCOL: Readonly<Record<string, Protocol>> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' }
+const CNP_PROTOCOL_SET: ReadonlySet<string> = new Set(CNP_PROTOCOL_FIELDS)
+const CNP_PORT_SET: ReadonlySet<string> = new Set(CNP_PORT_FIELDS)
+const ANP_PORT_SET: ReadonlySet<string> = new Set(ANP_PORT_FIELDS)
+
+/** What one direction of a dialect allows, made once per dialect and direction rather than per rule. */
+interface RuleShape {
+  readonly known: ReadonlySet<string>
+  readonly actionWords: readonly string[]
+  readonly peerFields: readonly PeerField[]
+  readonly peerSet: ReadonlySet<string>
+}
+const shapes = new Map<string, RuleShape>()
+function shapeOf(dialect: Dialect, d: Direction): RuleShape {
+  const id = `${dialect.kind} ${d}`
+  let s = shapes.get(id)
+  if (s === undefined) {
+    const peerFields = d === 'ingress' ? dialect.ingressPeers : dialect.egressPeers
+    s = { known: new Set(['name', 'action', d === 'ingress' ? 'from' : 'to', dialect.portsKey]), actionWords: Object.keys(dialect.actions), peerFields, peerSet: new Set(peerFields) }
+    shapes.set(id, s)
+  }
+  return s
+}
 
 /** The rules of one direction. Collects every issue; rules with issues are left out. */
 export function readClusterRules(raw: readonly unknown[], loc: Loc, d: Direction, dialect: Dialect, issues: ModelIssue[]): ClusterRule[] {
   const rules: ClusterRule[] = []
   const peersKey = d === 'ingress' ? 'from' : 'to'
-  const known: ReadonlySet<string> = new Set(['name', 'action', peersKey, dialect.portsKey])
-  const peerFields = d === 'ingress' ? dialect.ingressPeers : dialect.egressPeers
+  const { known, actionWords, peerFields, peerSet } = shapeOf(dialect, d)
   for (let i = 0; i < raw.length; i++) {
     const ruleLoc = at(loc, i)
     const r = elementObject(raw[i], ruleLoc, issues)
@@ -38,8 +59,8 @@ export function readClusterRules(raw: readonly unknown[], loc: Loc, d: Direction
     checkKnownFields(r, known, ruleLoc, issues)
     const name = limitedString(r, 'name', ruleLoc, issues, RULE_NAME_MAX)
     let action: string | undefined
-    if (requireField(r, 'action', ruleLoc, issues, `the action: ${Object.keys(dialect.actions).join(', ')}`)) {
-      action = enumAt(r, 'action', ruleLoc, issues, Object.keys(dialect.actions))
+    if (requireField(r, 'action', ruleLoc, issues, `the action: ${actionWords.join(', ')}`)) {
+      action = enumAt(r, 'action', ruleLoc, issues, actionWords)
     }
     // "This field must be defined and contain at least one item."
     const peersRaw = requireField(r, peersKey, ruleLoc, issues, `a list of ${d === 'ingress' ? 'sources' : 'destinations'} (${peerFields.join(', ')})`)
@@ -48,7 +69,7 @@ export function readClusterRules(raw: readonly unknown[], loc: Loc, d: Direction
     const peers: ClusterPeer[] = []
     const peersLoc = at(ruleLoc, peersKey)
     for (let j = 0; j < (peersRaw?.length ?? 0); j++) {
-      const p = readPeer(peersRaw![j], at(peersLoc, j), peerFields, dialect, issues)
+      const p = readPeer(peersRaw![j], at(peersLoc, j), peerFields, peerSet, dialect, issues)
       if (p) peers.push(p)
     }
     // "If unspecified, protocol-specific attributes will not be used to match traffic." Present: at least one item.
@@ -95,10 +116,10 @@ function peerFieldsOf(raw: readonly unknown[] | undefined): ReadonlySet<string> 
 }
 
 /** A peer: exactly one of the kind's peer fields. */
-function readPeer(raw: unknown, loc: Loc, fields: readonly PeerField[], dialect: Dialect, issues: ModelIssue[]): ClusterPeer | undefined {
+function readPeer(raw: unknown, loc: Loc, fields: readonly PeerField[], fieldSet: ReadonlySet<string>, dialect: Dialect, issues: ModelIssue[]): ClusterPeer | undefined {
   const p = elementObject(raw, loc, issues)
   if (!p) return undefined
-  checkKnownFields(p, new Set(fields), loc, issues)
+  checkKnownFields(p, fieldSet, loc, issues)
   const field = exactlyOne(p, fields, loc, issues)
   if (field === undefined) return undefined
   const before = issues.length
@@ -200,7 +221,7 @@ function readNetworks(obj: Json, loc: Loc, issues: ModelIssue[]): Cidr[] | undef
 function readProtocol(raw: unknown, loc: Loc, issues: ModelIssue[]): ClusterPort | undefined {
   const p = elementObject(raw, loc, issues)
   if (!p) return undefined
-  checkKnownFields(p, new Set(CNP_PROTOCOL_FIELDS), loc, issues)
+  checkKnownFields(p, CNP_PROTOCOL_SET, loc, issues)
   const field = exactlyOne(p, CNP_PROTOCOL_FIELDS, loc, issues)
   if (field === undefined) return undefined
   if (field === 'destinationNamedPort') {
@@ -216,7 +237,7 @@ function readProtocol(raw: unknown, loc: Loc, issues: ModelIssue[]): ClusterPort
     if (l4.value.destinationPort == null) issues.push({ code: 'empty_object', path: pathOf(l4.loc), fields: ['destinationPort'] })
     return undefined
   }
-  checkKnownFields(dp.value, new Set(CNP_PORT_FIELDS), dp.loc, issues)
+  checkKnownFields(dp.value, CNP_PORT_SET, dp.loc, issues)
   const which = exactlyOne(dp.value, CNP_PORT_FIELDS, dp.loc, issues)
   const protocol = L4_PROTOCOL[field]!
   if (which === 'number') {
@@ -237,7 +258,7 @@ function readProtocol(raw: unknown, loc: Loc, issues: ModelIssue[]): ClusterPort
 function readAnpPort(raw: unknown, loc: Loc, issues: ModelIssue[]): ClusterPort | undefined {
   const p = elementObject(raw, loc, issues)
   if (!p) return undefined
-  checkKnownFields(p, new Set(ANP_PORT_FIELDS), loc, issues)
+  checkKnownFields(p, ANP_PORT_SET, loc, issues)
   const field = exactlyOne(p, ANP_PORT_FIELDS, loc, issues)
   if (field === 'namedPort') {
     const name = stringAt(p, field, loc, issues)

@@ -30,7 +30,8 @@ export interface CheckedFlow {
  * With cluster policies, a side may be `admin` ({step}), `admin-pass` ({pass, then}), `baseline` ({step}) or
  * `dns` ({step, names, ifResolved, otherwise}); each such side carries `text`, the chain in words, and each step
  * its `peerText` and `portText`. A result whose answer depends on DNS has `dependsOnDns: true` (its `allowed`
- * is the answer when none of the names resolves to the address), and so has the report when any result has.
+ * is the answer when none of the names resolves to the address), and so has the report when any result has. A
+ * `not-isolated` side of a pod selected by cluster policies none of whose rules matched lists them in `unmatched`.
  */
 export function checkReport(checked: readonly CheckedFlow[], policies: readonly NetworkPolicy[], clusterPolicies: readonly ClusterPolicy[] = []) {
   const words = ruleWords(policies)

@@ -11,7 +11,8 @@ import { axesOf, podName, type MatrixAxes, type Sink } from './matrix-report.js'
  * `{"classes": [{"namespace": "shop", "pods": ["shop/web-1", ...]}, ...], "results": [{"port": 80, "protocol":
  * "TCP", "allowed": [{"from": [0, 3], "to": [[0, 2], [5, 5]]}, ...]}]}` — the stable contract. A class is its
  * index in `classes`: pods no policy can tell apart (one namespace, the same labels, named ports and ipBlock
- * memberships), in input order. Each `allowed` entry says that every class of `from` may open a connection to
+ * memberships; with cluster policies also whether hostNetwork, and which `networks` CIDRs and which `nodes`
+ * peers' node addresses hold the address), in input order. Each `allowed` entry says that every class of `from` may open a connection to
  * every class of the inclusive ranges of `to`, for two different pods (a pod may always reach itself); pairs
  * no entry names are denied. Each class appears in at most one `from` per port. When rows and columns differ
  * (--from-namespace, --to-namespace), `from` holds only classes of the rows and `to` only classes of the columns.

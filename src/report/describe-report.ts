@@ -1,9 +1,13 @@
 import { podId } from '../model/cluster.js'
 import { formatRef } from '../model/policy.js'
+import { formatClusterRef } from '../model/cluster-policy.js'
+import type { TierEntry } from '../analysis/describe-cluster-policy.js'
 import type { ExternalView, PodSet, PodView, PolicyView, PortReach, RuleView } from '../analysis/describe.js'
 import { peerWords, portWords, selectorText } from './words.js'
 
 const ids = (s: PodSet) => s.pods.map(podId)
+
+const tierEntry = (e: TierEntry) => ({ policy: formatClusterRef(e.policy), kind: e.policy.kind, name: e.policy.name, tier: e.tier, priority: e.priority })
 
 /**
  * The JSON contract of `describe -o json` for policies:
@@ -62,7 +66,9 @@ export function describePoliciesReport(views: readonly PolicyView[]) {
  * The JSON contract of `describe pod -o json`: `{"pods": [{pod, labels, ips, family, selectedBy, ingress, egress,
  * inbound, outbound}]}`; ingress/egress is `{isolated, by: ["ns/name"]}`; inbound/outbound entries are
  * `{port, protocol, name?, considered, allowed: {pods: n, namespaces: [..]}, allowedPods: ["ns/name"],
- * external: "any" | ["cidr" or "cidr except a, b"]}`.
+ * external: "any" | ["cidr" or "cidr except a, b"]}`. When cluster policies select the pod, `tiers: {ingress,
+ * egress}` lists them per direction in evaluation order as `{policy: "cnp/NAME", kind, name, tier, priority}`
+ * (priority null for the BaselineAdminNetworkPolicy).
  */
 export function describePodsReport(views: readonly PodView[]) {
   const external = (e: ExternalView) => (e.kind === 'any' ? 'any' : e.blocks.map((b) => `${b.cidr.text}${b.except.length ? ` except ${b.except.map((x) => x.text).join(', ')}` : ''}`))
@@ -86,6 +92,7 @@ export function describePodsReport(views: readonly PodView[]) {
       egress: { isolated: v.egress.by.length > 0, by: v.egress.by.map(formatRef) },
       inbound: v.inbound.map(reach),
       outbound: v.outbound.map(reach),
+      ...(v.tiers ? { tiers: { ingress: v.tiers.ingress.map(tierEntry), egress: v.tiers.egress.map(tierEntry) } } : {}),
     })),
   }
 }

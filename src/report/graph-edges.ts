@@ -44,7 +44,7 @@ export interface EdgeInput {
  * A node's classes: as sources (all its pods), or as destinations on one port (its pods the port is considered
  * for). `pairWithin[i]`: two different pods (or replicas) of the node are in class i, the second a destination.
  */
-interface NodeClasses {
+export interface NodeClasses {
   readonly classes: number[]
   readonly pairWithin: Uint8Array
 }
@@ -65,7 +65,7 @@ function nodeClasses(input: EdgeInput, considered: Uint8Array | null): NodeClass
 }
 
 /** Per port: each node's destination classes, and per class the nodes it is a destination class of. */
-interface PortView {
+export interface PortView {
   readonly dest: readonly NodeClasses[]
   readonly nodesOfClass: readonly number[][]
 }
@@ -85,68 +85,136 @@ function portViews(input: EdgeInput, all: readonly NodeClasses[]): PortView[] {
   })
 }
 
+/** What a fold found: every edge counted, the listed ones (pod-node edges first, then external ones). */
+export interface FoldResult {
+  readonly total: number
+  readonly edges: FoundEdge[]
+  readonly omitted: number
+  /** the edges between pod nodes: all counted, those between shown nodes, and the listed ones in (from, to) order */
+  readonly pods: { readonly total: number; readonly shown: number; readonly listed: readonly FoundEdge[] }
+}
+
 /**
  * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
- * 0..nodes-1, external nodes follow in `external.nodes` order.
+ * 0..nodes-1, external nodes follow in `external.nodes` order. Listed up to `maxEdges`: the edges between pod
+ * nodes by source, then destination (node order), then the external ones by pod node.
  */
-export function foldEdges(input: EdgeInput): { total: number; edges: FoundEdge[]; omitted: number } {
-  const { ids, nodes, results, shown } = input
-  const nClasses = ids.classes.length
-  const sources = nodeClasses(input, null)
-  const views = portViews(input, sources)
-  const seenFrom = new Int32Array(nodes.length).fill(-1)
-  const seenPort = new Int32Array(nodes.length).fill(-1)
-  const edges: FoundEdge[] = []
-  let total = 0
+export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFolder(input)): FoldResult {
+  const { nodes, shown } = input
   const budget = new Budget(input.maxEdges)
-  // per destination node, the source node whose edge to it is listed (an edge is counted once, listed or not)
-  const listed = new Int32Array(nodes.length).fill(-1)
-  const any = new Bitset(nClasses)
+  const listed: FoundEdge[] = []
+  let total = 0
+  let shownPairs = 0
   for (let a = 0; a < nodes.length; a++) {
-    const mine = sources[a]!
-    const acc = new Map<number, FoundEdge>()
-    for (let p = 0; p < results.length; p++) {
-      const rows = results[p]!.rows
-      const { dest, nodesOfClass } = views[p]!
+    const dests = folder.destinations(a)
+    total += dests.length
+    if (!shown[a]) continue
+    for (const b of dests) {
+      if (!shown[b]) continue
+      shownPairs++
+      if (budget.take()) listed.push(folder.edge(a, b)!)
+    }
+  }
+  return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
+}
+
+/** The fold's result from its pod-node part and the external edges, listed in what is left of the budget. */
+export function withExternal(input: EdgeInput, folder: SourceFolder, pods: FoldResult['pods'], left: number): FoldResult {
+  const budget = new Budget(left)
+  const ext = externalEdges(input, folder.sources, folder.views, budget)
+  return { total: pods.total + ext.total, edges: [...pods.listed, ...ext.edges], omitted: pods.shown - pods.listed.length + budget.omitted, pods }
+}
+
+/**
+ * The pod-node edges of one source node at a time: which nodes it reaches on some port (itself included when
+ * two of its pods may connect), and the edge to one of them.
+ */
+export class SourceFolder {
+  readonly sources: readonly NodeClasses[]
+  readonly views: readonly PortView[]
+  private readonly seen: Int32Array
+  private readonly any: Bitset[]
+  private readonly all: (Bitset | null)[]
+  private current = -1
+
+  /** `like`: a folder over the same nodes, classes and considered destinations, whose node classes are these */
+  constructor(readonly input: EdgeInput, like?: SourceFolder) {
+    this.sources = like?.sources ?? nodeClasses(input, null)
+    this.views = like?.views ?? portViews(input, this.sources)
+    this.seen = new Int32Array(input.nodes.length).fill(-1)
+    this.any = input.results.map(() => new Bitset(input.ids.classes.length))
+    this.all = input.results.map(() => null)
+  }
+
+  /** Per port, the classes some class of node `a` reaches (kept for the last node asked about). */
+  private reach(a: number): void {
+    if (this.current === a) return
+    this.current = a
+    const mine = this.sources[a]!
+    this.input.results.forEach((m, p) => {
+      const any = this.any[p]!
       any.words.fill(0)
-      for (const k of mine.classes) any.orWith(rows[k]!)
-      let all: Bitset | null = null
-      const token = a * results.length + p
-      any.forEach((k) => {
+      for (const k of mine.classes) any.orWith(m.rows[k]!)
+      this.all[p] = null
+    })
+  }
+
+  /** The nodes `a` has an edge to, in node order. */
+  destinations(a: number): number[] {
+    this.reach(a)
+    const { results } = this.input
+    const out: number[] = []
+    const seen = this.seen
+    for (let p = 0; p < results.length; p++) {
+      const { nodesOfClass, dest } = this.views[p]!
+      this.any[p]!.forEach((k) => {
         for (const b of nodesOfClass[k]!) {
-          if (b === a || seenPort[b] === token) continue
-          seenPort[b] = token
-          if (seenFrom[b] !== a) {
-            seenFrom[b] = a
-            total++
-            if (shown[a] && shown[b] && budget.take()) listed[b] = a
-          }
-          if (listed[b] !== a) continue
-          if (all === null) all = allRow(mine.classes, rows, nClasses)
-          add(acc, a, b, p, dest[b]!.classes.every((kb) => all!.has(kb)))
+          if (b === a || seen[b] === a) continue
+          seen[b] = a
+          out.push(b)
         }
       })
-      // within the node: pairs of two different pods (or replicas), from each class to each
-      const self = selfPairs(mine, dest[a]!, rows)
-      if (self !== null) {
-        if (seenFrom[a] !== a) {
-          seenFrom[a] = a
-          total++
-          if (shown[a] && budget.take()) listed[a] = a
-        }
-        if (listed[a] === a) add(acc, a, a, p, self)
+      if (seen[a] !== a && selfPairs(this.sources[a]!, dest[a]!, results[p]!.rows) !== null) {
+        seen[a] = a
+        out.push(a)
       }
     }
-    edges.push(...acc.values())
+    return out.sort((x, y) => x - y)
   }
-  const ext = externalEdges(input, sources, views, budget)
-  return { total: total + ext.total, edges: [...edges, ...ext.edges], omitted: budget.omitted }
+
+  /** The edge a → b (a pod node each; a === b: pairs within the node), or null when there is none. */
+  edge(a: number, b: number): FoundEdge | null {
+    this.reach(a)
+    const { results, ids } = this.input
+    let e: FoundEdge | null = null
+    for (let p = 0; p < results.length; p++) {
+      const rows = results[p]!.rows
+      const to = this.views[p]!.dest[b]!
+      let every: boolean
+      if (a === b) {
+        const self = selfPairs(this.sources[a]!, to, rows)
+        if (self === null) continue
+        every = self
+      } else {
+        const any = this.any[p]!
+        if (!to.classes.some((k) => any.has(k))) continue
+        const all = (this.all[p] ??= allRow(this.sources[a]!.classes, rows, ids.classes.length))
+        every = to.classes.every((k) => all.has(k))
+      }
+      if (e === null) e = { from: a, to: b, ports: [p], all: every }
+      else {
+        e.ports.push(p)
+        e.all &&= every
+      }
+    }
+    return e
+  }
 }
 
 /** How many more edges may be listed; those past the limit are counted. */
 class Budget {
   omitted = 0
-  private left: number
+  left: number
   constructor(limit: number | undefined) {
     this.left = limit ?? Infinity
   }
@@ -157,15 +225,6 @@ class Budget {
     }
     this.omitted++
     return false
-  }
-}
-
-function add(acc: Map<number, FoundEdge>, a: number, b: number, port: number, every: boolean): void {
-  const e = acc.get(b)
-  if (e === undefined) acc.set(b, { from: a, to: b, ports: [port], all: every })
-  else {
-    e.ports.push(port)
-    e.all &&= every
   }
 }
 

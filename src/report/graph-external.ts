@@ -7,11 +7,9 @@
  */
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import { ipBlockContains, type IpBlock } from '../model/ip-block.js'
-import type { NetworkPolicy } from '../model/policy.js'
+import type { Direction, NetworkPolicy } from '../model/policy.js'
 import type { Protocol } from '../model/port.js'
-import type { ClusterIndex } from '../engine/cluster-index.js'
 import { matchPorts } from '../engine/match-port.js'
-import { isolatingPolicies } from '../engine/select.js'
 import { Bitset } from '../engine/bitset.js'
 import type { Identities } from '../engine/identities.js'
 import { blockText } from './graph-nodes.js'
@@ -77,14 +75,15 @@ export class ExternalVerdicts {
   private readonly all: Bitset
   private readonly perPort = new Map<string, { egress: Bitset[]; ingress: Bitset[] }>()
 
+  /** `isolating(c, dir)`: the policies isolating selector class c for dir (ClassSides.isolating, which a what-if's side reuses) */
   constructor(
-    index: ClusterIndex,
+    isolating: (c: number, dir: Direction) => readonly NetworkPolicy[],
     private readonly ids: Identities,
     private readonly space: ExternalSpace,
     blocks: readonly IpBlock[],
   ) {
-    this.egressBy = ids.selectorClasses.map((c) => isolatingPolicies(index, c.rep.pod, 'egress'))
-    this.ingressBy = ids.selectorClasses.map((c) => isolatingPolicies(index, c.rep.pod, 'ingress'))
+    this.egressBy = ids.selectorClasses.map((_, c) => isolating(c, 'egress'))
+    this.ingressBy = ids.selectorClasses.map((_, c) => isolating(c, 'ingress'))
     const n = space.regions.length
     this.all = Bitset.full(n)
     for (const b of blocks) {

@@ -6,15 +6,15 @@
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { formatRef } from '../model/policy.js'
+import { formatRef, type Direction, type NetworkPolicy } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
-import { isolatingPolicies } from '../engine/select.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
 import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
-import { computeReachability, type ClassSides, type PortProtocol } from '../analysis/reachability.js'
-import { foldEdges } from './graph-edges.js'
+import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
+import { foldEdges, SourceFolder, type EdgeInput } from './graph-edges.js'
+import { foldEdgesAfter, type Fold } from './graph-edges-change.js'
 import { externalSpace, ExternalVerdicts } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
 import type { GraphEdge, GraphLevel, GraphNode, GraphReport } from './graph-types.js'
@@ -77,18 +77,23 @@ export function defaultFamily(pods: readonly Pod[]): Family {
 }
 
 /**
+ * `before`: the graph of the same options before a change, when `sides` reuse its classes (a what-if): only the
+ * node pairs whose class rows the change flips are folded again (graph-edges-change.ts).
  * `idBlocks`: the ipBlocks class ids are named by (default: the cluster's). graphChange names both sides' classes
  * by the blocks of both, so a class that did not change keeps its id when a policy adds or drops an ipBlock.
  * `sides`: the class sides of the cluster's pods in the graph's family, when a caller keeps them (see DiffBase).
  */
-export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[], sides?: ClassSides): GraphReport {
+export function graphReport(cluster: Cluster, options: GraphOptions, index: ClusterIndex = indexCluster(cluster), idBlocks?: readonly IpBlock[], sides?: ClassSides, before?: GraphReport): GraphReport {
   const pods = cluster.pods
   const family = options.family ?? defaultFamily(pods)
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
-  const r = computeReachability(index, pods, ports, family, sides)
+  // the sides answer which policies isolate a class (kept per class, and reused by a what-if's side after)
+  const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const isolating = (c: number, dir: Direction) => classSides.isolating(c, dir)
+  const r = computeReachability(index, pods, ports, family, classSides)
   const ids = r.identities
   const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
-  const blocks = distinctIpBlocks(cluster.policies)
+  const blocks = ipBlocksOf(cluster.policies)
   const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level)
   const external = externalSpace(blocks, family)
   const shown = new Uint8Array(nodes.length + external.nodes.length)
@@ -97,10 +102,13 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   shown.fill(1, nodes.length)
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
-  const verdicts = new ExternalVerdicts(index, ids, external, blocks)
-  const found = foldEdges({ pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) })
+  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks)
+  const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
+  const prior = before && folds.get(before)
+  const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)
+  const found = fold.found
 
-  const describe = nodeDescriber(index, ids, pods)
+  const describe = nodeDescriber(isolating, ids, pods)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
@@ -116,7 +124,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     return { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
   })
   const groupNs = [...new Set(outNodes.flatMap((n) => (n.namespace === undefined ? [] : [n.namespace])))]
-  return {
+  const report: GraphReport = {
     level,
     port: options.port === 'any' ? 'any' : portText(options.port),
     groups: groupNs.map((ns) => ({ id: `group:${ns}`, namespace: ns, labels: cluster.namespaces.get(ns)?.labels ?? {} })),
@@ -125,6 +133,30 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     totals: { nodes: nodes.length + external.nodes.length, edges: found.total, pods: pods.length },
     ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
   }
+  folds.set(report, fold)
+  return report
+}
+
+/**
+ * The distinct ipBlocks of a list of policies (distinctIpBlocks), once per list: a what-if asks for those of the
+ * served cluster and of the cluster after the change several times, 10,000 policies each at 10k pods.
+ */
+export function ipBlocksOf(policies: readonly NetworkPolicy[]): readonly IpBlock[] {
+  let b = blocksOf.get(policies)
+  if (b === undefined) blocksOf.set(policies, (b = distinctIpBlocks(policies)))
+  return b
+}
+const blocksOf = new WeakMap<readonly NetworkPolicy[], readonly IpBlock[]>()
+
+/** Each graph's edge fold, so that a graph after a change (`before` given) folds only the pairs it changes. */
+const folds = new WeakMap<GraphReport, Fold>()
+
+/** The edge fold a graph was made from (for tests: the fold of the changed pairs against the whole one). */
+export const graphEdgeFold = (g: GraphReport): Fold | undefined => folds.get(g)
+
+function wholeFold(input: EdgeInput): Fold {
+  const folder = new SourceFolder(input)
+  return { folder, found: foldEdges(input, folder) }
 }
 
 function podFilter(options: GraphOptions): (pod: Pod) => boolean {
@@ -137,10 +169,10 @@ function podFilter(options: GraphOptions): (pod: Pod) => boolean {
 }
 
 /** Isolation and selecting policies, per selector class (what decides them), folded per node. */
-function nodeDescriber(index: ClusterIndex, ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
-  const bySel = ids.selectorClasses.map((c) => {
-    const ingress = isolatingPolicies(index, c.rep.pod, 'ingress')
-    const egress = isolatingPolicies(index, c.rep.pod, 'egress')
+function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
+  const bySel = ids.selectorClasses.map((_, c) => {
+    const ingress = isolating(c, 'ingress')
+    const egress = isolating(c, 'egress')
     return { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }
   })
   const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)

@@ -8,6 +8,7 @@
  * 400 with an {@link ApiError}. Requests with a body are POST with `Content-Type: application/json`.
  */
 import type { GraphLevel, GraphReport, PortChoice } from '../report/graph-types.js'
+import type { GraphDelta } from '../report/graph-delta.js'
 
 /** Status 4xx/5xx body. `path` is the query parameter or the JSON field path the message is about. */
 export interface ApiError {
@@ -56,6 +57,7 @@ export interface PolicyRef {
  * `netpol serve` lists at most 20,000 edges per answer and counts the rest in `omittedEdges`.
  */
 export type { GraphLevel, GraphReport, GraphNode, GraphEdge, GraphGroup } from '../report/graph-types.js'
+export type { GraphDelta } from '../report/graph-delta.js'
 
 /** GET /api/check?from=A&to=B[&port=P][&family=4|6] — exactly `netpol check --from A --to B [--port P] -o json`. */
 export type CheckResponse = unknown
@@ -120,6 +122,15 @@ export interface WhatIfRequest {
   /** the graph's port (default "any") and level (default as /api/graph) */
   readonly port?: PortChoice
   readonly level?: GraphLevel | 'auto'
+  /** the graph's filters, as /api/graph's `namespace` and `label` */
+  readonly namespaces?: readonly string[]
+  readonly labels?: readonly string[]
+  /**
+   * The version (ClusterSummary.version) of the /api/graph answer of the same port, level and filters that the
+   * asker holds: when it is the server's, the answer carries only what differs from that graph (`graphChanges`,
+   * for applyGraphDelta) instead of the whole `graph`.
+   */
+  readonly since?: number
   /** true: the answer carries `yaml`, every policy after the changes (tens of megabytes on a large cluster) */
   readonly export?: boolean
 }
@@ -139,6 +150,8 @@ export interface WhatIfResponse {
   readonly diff?: unknown
   /** the graph with the changes, edges marked opened/closed/same */
   readonly graph?: GraphReport
+  /** instead of `graph` when the request's `since` is the server's version: what `graph` has beyond that graph */
+  readonly graphChanges?: GraphDelta
   /** every policy after the changes, as one multi-document YAML, for export; only when the request asks (`export: true`) */
   readonly yaml?: string
 }

@@ -44,7 +44,7 @@ describe('an input that holds nothing', () => {
     const r = await runCli([cmd, '-f', empty])
     expect(r.code).toBe(2)
     expect(r.out).toBe('')
-    expect(r.err).toBe(`note: no manifests in ${empty}: it holds no objects\nerror: nothing to evaluate: the input holds no Namespace, Pod, workload, NetworkPolicy or Service\n`)
+    expect(r.err).toBe(`note: no manifests in ${empty}: it holds no objects\nerror: nothing to evaluate: the input holds no Namespace, Pod, workload, NetworkPolicy, cluster policy, Node or Service\n`)
   })
 
   test('check: an empty directory is exit 2, not "ALLOWED" between two addresses', async () => {

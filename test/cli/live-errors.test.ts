@@ -103,5 +103,5 @@ test('a cluster with no object netpol reads: nothing to evaluate, as for an empt
   fake = await FakeApiServer.start()
   const kubeconfig = writeFakeKubeconfig(join(dir.path(), 'kubeconfig'), fake, { context: 'empty' })
   const r = await runCli(['matrix', '--kubeconfig', kubeconfig])
-  expect(r).toEqual({ code: 2, out: '', err: 'error: nothing to evaluate: the cluster holds no Namespace, Pod, workload, NetworkPolicy or Service\n' })
+  expect(r).toEqual({ code: 2, out: '', err: 'error: nothing to evaluate: the cluster holds no Namespace, Pod, workload, NetworkPolicy, cluster policy, Node or Service\n' })
 })

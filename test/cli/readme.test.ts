@@ -84,6 +84,12 @@ test.each([
   expect(readme).toContain(`$ npx netpol ${argv.join(' ')}${argv[2] === 'examples/empty/' ? '; echo "exit $?"' : ''}\n${r.err}`)
 })
 
+test('the README shows the errors of the cluster policies their CRDs refuse', async () => {
+  const r = await runCli(['check', '-f', 'examples/invalid/cluster-policies.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
+  expect(r.code).toBe(2)
+  expect(readme).toContain(`$ npx netpol check -f examples/invalid/cluster-policies.yaml --from 1.2.3.4 --to 5.6.7.8 --port 80\n${r.err}`)
+})
+
 test('the README shows the errors of the invalid example', async () => {
   const r = await runCli(['check', '-f', 'examples/invalid/bad-policy.yaml', '--from', '1.2.3.4', '--to', '5.6.7.8', '--port', '80'])
   expect(r.code).toBe(2)

@@ -17,7 +17,7 @@ import { endpointName } from '../../src/engine/verdict.js'
 import { LAB_NETNS_PREFIXES, LAB_NODE_NETNS, labDown, labUp, planLab, probeAll, type LabPort, type ProbeOutcome, type ProbeTarget } from '../../src/lab/index.js'
 import { listNetns } from '../../src/lab/lab-state.js'
 import { mustRun } from '../../src/lab/lab-exec.js'
-import { cliEntryArgs, labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
+import { cliEntryArgs, labHostPods, labPodInputs, runAgentOnce } from '../../src/cli/commands/lab.js'
 import { runCli } from '../cli/cli-harness.js'
 import { acquireLabLock } from '../lab-lock.js'
 import { hostSupports } from '../requirements.js'
@@ -324,6 +324,14 @@ describe('netpol lab without root', () => {
 /** Conformance cases the lab cannot express, with the reason. */
 const LAB_SKIPS: { reason: string; cases: string[] }[] = []
 
+/**
+ * A focused run: `NETPOL_LAB_CASES=tiers-` measures only the cases of the files whose names contain it; the others
+ * are skipped and say why. Unset: every case.
+ */
+const ONLY = process.env.NETPOL_LAB_CASES
+const LAB_SELECTION: { reason: string; cases: string[] }[] =
+  ONLY === undefined || ONLY === '' ? [] : [{ reason: `not in NETPOL_LAB_CASES=${ONLY}`, cases: loadConformanceCases().filter((c) => !c.file.includes(ONLY)).map((c) => c.name) }]
+
 interface CaseResult {
   readonly outcomes: Map<string, { outcome: ProbeOutcome; error?: string }>
   /** why the case could not be measured at all */
@@ -348,7 +356,8 @@ async function measureCase(c: ConformanceCase, file: string): Promise<CaseResult
   const externalIps = [...new Set(c.expect.flatMap((e) => [e.from, e.to]).filter(isIp))]
   const externalPorts = new Map<string, LabPort>()
   for (const e of c.expect) if (isIp(e.to)) externalPorts.set(`${e.port}/${e.protocol}`, { port: e.port, protocol: e.protocol })
-  const plan = planLab(labPodInputs(cluster), { externalIps, externalPorts: [...externalPorts.values()] })
+  // hostNetwork pods are the node: their addresses (their nodes') are the node namespace's
+  const plan = planLab(labPodInputs(cluster), { externalIps, externalPorts: [...externalPorts.values()], hostPods: labHostPods(cluster) })
   if (plan.issues.length > 0) return done(`the lab plan has issues: ${JSON.stringify(plan.issues)}`)
   await labUp(plan)
   const agent = await runAgentOnce([file], 'enforce')
@@ -373,7 +382,7 @@ describe.runIf(isRoot).sequential('conformance on real packets', () => {
   const results = new Map<string, CaseResult>()
   beforeAll(async () => {
     const table = loadConformanceCases()
-    const skipped = new Set([...LAB_SKIPS.flatMap((s) => s.cases), ...tierCasesToSkip(table, DATAPLANE_TIERS)])
+    const skipped = new Set([...[...LAB_SKIPS, ...LAB_SELECTION].flatMap((s) => s.cases), ...tierCasesToSkip(table, DATAPLANE_TIERS)])
     const cases = table.filter((c) => !skipped.has(c.name))
     const dir = mkdtempSync(join(tmpdir(), 'netpol-lab-conformance-'))
     const t0 = performance.now()
@@ -399,7 +408,7 @@ describe.runIf(isRoot).sequential('conformance on real packets', () => {
 
   runConformance({
     name: 'lab: netpol agent --once, real sockets',
-    skip: LAB_SKIPS,
+    skip: [...LAB_SKIPS, ...LAB_SELECTION],
     tiers: { enabled: DATAPLANE_TIERS, switchName: 'DATAPLANE_TIERS' },
     newEvaluator(cluster) {
       const r = results.get(fingerprint(cluster))

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml'
 import type { ConformanceCase } from './load-cases.js'
 
 /** The compiled nftables ruleset (FakeNft) and the lab run the tier cases (nft/lab conformance tests). */
-export const DATAPLANE_TIERS = false
+export const DATAPLANE_TIERS = true
 
 /** The kinds of the tiers, with the apiVersion each is served as. */
 export const TIER_KINDS: Readonly<Record<string, string>> = {

@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { fakeCerts, type FakeCerts } from './certs.js'
-import { apiVersionOf, FAKE_RESOURCES, matchesFields, matchesLabels, type FakeResource, type Obj } from './resources.js'
+import { apiVersionOf, FAKE_RESOURCES, matchesFields, matchesLabels, POLICY_GROUP, resourceList, type FakeResource, type Obj } from './resources.js'
 import { handleWrite, writeVerb } from './write-verbs.js'
 
 export interface FakeApiServerOptions {
@@ -38,6 +38,12 @@ export interface FakeApiServerOptions {
   readonly initialResourceVersion?: number
   /** the port on 127.0.0.1 (default 0: a free one) */
   readonly port?: number
+  /**
+   * serve policy.networking.k8s.io (ClusterNetworkPolicy v1alpha2, AdminNetworkPolicy and
+   * BaselineAdminNetworkPolicy v1alpha1), as a cluster with sig-network-policy-api's CRDs installed does
+   * (default false: the group answers 404, as in most clusters); see also enableGroup
+   */
+  readonly policyApi?: boolean
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -107,6 +113,7 @@ export class FakeApiServer {
     this.rv = opts.initialResourceVersion ?? 1000
     this.port = opts.port ?? 0
     for (const res of FAKE_RESOURCES) this.stores.set(res.kind, { res, objects: new Map(), history: [], compactedRv: 0, snapshots: new Map() })
+    if (!opts.policyApi) this.disabledGroups.add(POLICY_GROUP)
   }
 
   /** Starts a fake server on 127.0.0.1 on a free port. */
@@ -193,9 +200,14 @@ export class FakeApiServer {
     this.denied.length = 0
   }
 
-  /** Stops serving an API group (every path under /apis/GROUP answers 404). */
+  /** Stops serving an API group (every path under /apis/GROUP answers 404), or one version of it (`GROUP/VERSION`). */
   disableGroup(group: string): void {
     this.disabledGroups.add(group)
+  }
+
+  /** Serves an API group again (or for the first time: policy.networking.k8s.io, as when its CRDs are installed). */
+  enableGroup(group: string): void {
+    this.disabledGroups.delete(group)
   }
 
   /** Ends every open watch stream of `kind` (all kinds when omitted) cleanly, as a server-side timeout does. */
@@ -333,6 +345,11 @@ export class FakeApiServer {
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query })
     const user = this.authenticate(req)
     if (user === undefined) return status(res, 401, 'Unauthorized', 'Unauthorized')
+    const discovery = req.method === 'GET' ? this.discovery(url.pathname) : undefined
+    if (discovery !== undefined) {
+      res.writeHead(200, JSON_TYPE)
+      return void res.end(JSON.stringify(discovery))
+    }
     const route = this.route(url.pathname)
     if (route === undefined) return status(res, 404, 'NotFound', 'the server could not find the requested resource')
     const { store, namespace, name } = route
@@ -449,6 +466,14 @@ export class FakeApiServer {
     return undefined
   }
 
+  /** The discovery document at `path` (`/api/v1`, `/apis/GROUP/VERSION`) of a served group; undefined for any other path. */
+  private discovery(path: string): Record<string, unknown> | undefined {
+    const parts = path.split('/').filter((p) => p !== '')
+    if (parts[0] === 'api' && parts.length === 2) return resourceList('', parts[1]!)
+    if (parts[0] === 'apis' && parts.length === 3 && !this.isDisabled(parts[1]!, parts[2]!)) return resourceList(parts[1]!, parts[2]!)
+    return undefined
+  }
+
   private route(path: string): { store: Store; namespace?: string; name?: string } | undefined {
     const parts = path.split('/').filter((p) => p !== '')
     let group: string
@@ -462,7 +487,7 @@ export class FakeApiServer {
       group = parts[1] ?? ''
       version = parts[2] ?? ''
       rest = parts.slice(3)
-      if (this.disabledGroups.has(group)) return undefined
+      if (this.isDisabled(group, version)) return undefined
     } else return undefined
     const find = (plural: string | undefined) => FAKE_RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural)
     let namespace: string | undefined
@@ -474,6 +499,10 @@ export class FakeApiServer {
     if (!res || rest.length > 2 || (namespace !== undefined && !res.namespaced)) return undefined
     const store = this.stores.get(res.kind)!
     return { store, ...(namespace === undefined ? {} : { namespace }), ...(rest[1] === undefined ? {} : { name: rest[1] }) }
+  }
+
+  private isDisabled(group: string, version: string): boolean {
+    return this.disabledGroups.has(group) || this.disabledGroups.has(`${group}/${version}`)
   }
 
   private isDenied(resource: string, verb: string, namespace: string | undefined): boolean {

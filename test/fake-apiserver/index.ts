@@ -2,4 +2,4 @@
 export { fakeCerts, type FakeCerts } from './certs.js'
 export { FakeApiServer, type DenyRule, type EventType, type FakeApiServerOptions, type RecordedRequest } from './fake-apiserver.js'
 export { fakeKubeconfigYaml, writeFakeKubeconfig, type FakeKubeconfigOptions } from './kubeconfig.js'
-export { FAKE_RESOURCES, type Obj } from './resources.js'
+export { FAKE_RESOURCES, POLICY_GROUP, resourceList, type Obj } from './resources.js'

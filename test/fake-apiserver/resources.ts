@@ -10,6 +10,7 @@ export interface FakeResource {
   /** the resource name in the URL: pods, networkpolicies */
   readonly plural: string
   readonly namespaced: boolean
+  readonly shortNames?: readonly string[]
 }
 
 export const FAKE_RESOURCES: readonly FakeResource[] = [
@@ -25,7 +26,30 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   { kind: 'ReplicaSet', group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true },
   { kind: 'Job', group: 'batch', version: 'v1', plural: 'jobs', namespaced: true },
   { kind: 'CronJob', group: 'batch', version: 'v1', plural: 'cronjobs', namespaced: true },
+  // custom resources of sig-network-policy-api's CRDs (not served unless the fake is started with policyApi)
+  { kind: 'ClusterNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha2', plural: 'clusternetworkpolicies', namespaced: false, shortNames: ['cnp'] },
+  { kind: 'AdminNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'adminnetworkpolicies', namespaced: false, shortNames: ['anp'] },
+  { kind: 'BaselineAdminNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'baselineadminnetworkpolicies', namespaced: false, shortNames: ['banp'] },
 ]
+
+/** The API group of the CRDs above. */
+export const POLICY_GROUP = 'policy.networking.k8s.io'
+
+/**
+ * A group version's discovery document (`GET /apis/GROUP/VERSION`, `GET /api/v1`), as kube-apiserver writes an
+ * APIResourceList: each resource with its verbs, and a custom resource's status subresource.
+ */
+export function resourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const served = FAKE_RESOURCES.filter((r) => r.group === group && r.version === version)
+  if (served.length === 0) return undefined
+  const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
+  const resources = served.flatMap((r) => {
+    const singularName = r.kind.toLowerCase()
+    const main = { name: r.plural, singularName, namespaced: r.namespaced, kind: r.kind, verbs, ...(r.shortNames ? { shortNames: r.shortNames } : {}) }
+    return group === POLICY_GROUP ? [main, { name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] }] : [main]
+  })
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources }
+}
 
 export const apiVersionOf = (r: FakeResource): string => (r.group === '' ? r.version : `${r.group}/${r.version}`)
 

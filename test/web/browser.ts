@@ -25,6 +25,9 @@ export async function closePages(): Promise<void> {
 export async function openPage(browser: Browser, url: string, opts: { lang?: string } = {}): Promise<OpenPage> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true, locale: opts.lang ?? 'en-US' })
   contexts.add(context)
+  // run under tsx (the benches), esbuild keeps function names by wrapping named functions in `__name(…)`, which
+  // the callbacks given to page.evaluate then call in the page: give the page that helper too
+  await context.addInitScript({ content: 'globalThis.__name ??= (f) => f' })
   const page = await context.newPage()
   const problems: string[] = []
   page.on('console', (m) => {

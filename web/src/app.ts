@@ -4,6 +4,7 @@
  * the what-if result — and turns clicks into API calls. It has no policy logic of its own.
  */
 import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, WhatIfResponse } from '../../src/web/api.js'
+import { applyGraphDelta } from '../../src/report/graph-delta.js'
 import { api, ApiFailure, type GraphQuery } from './api-client.js'
 import { download, fill, h } from './dom.js'
 import { graphPng, graphSvg } from './graph-export.js'
@@ -44,6 +45,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
   let summary: ClusterSummary | null = null
   let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [] }
   let base: GraphReport | null = null
+  /** the cluster's version `base` was drawn from, and its query */
+  let baseVersion: number | undefined
+  let baseQuery = ''
+  const queryKey = (q: GraphQuery) => JSON.stringify([q.port, q.level, q.namespaces, q.labels])
   let whatif: WhatIfResponse | null = null
   let policiesNs = ''
   let tab: Tab = 'why'
@@ -97,10 +102,20 @@ export async function startApp(root: HTMLElement): Promise<void> {
     openTab('whatif')
     void whatifPanel.loadAllow(res)
   }, showError)
+  let names: { of: ClusterSummary | null; names: readonly string[] } = { of: null, names: [] }
   const whatifPanel = createWhatIfPanel({
-    policyNames: () => (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`),
+    policyNames: () => {
+      if (names.of !== summary) names = { of: summary, names: (summary?.policies ?? []).map((p) => `${p.namespace}/${p.name}`) }
+      return names.names
+    },
     policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
-    run: (changes, opts) => api.whatif({ changes, port: query.port, level: query.level, ...(opts?.export ? { export: true } : {}) }),
+    run: async (changes, opts) => {
+      // the server sends only what differs from the graph this page holds, when it holds the server's version
+      const held = base
+      const since = held !== null && baseQuery === queryKey(query) ? baseVersion : undefined
+      const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
+      return res.graphChanges !== undefined && held !== null ? { ...res, graph: applyGraphDelta(held, res.graphChanges) } : res
+    },
     show: async (res) => {
       whatif = res
       await draw(false)
@@ -157,7 +172,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
     // the explanation first: restyling the graph redraws it (hundreds of ms at thousands of elements), which
     // would hold the answer's paint; the edge is marked after the frame that paints the answer
     await why.check(q.from, q.to, q.port)
-    afterPaint(() => graph.pickEdge(e.id))
+    afterPaint(() => {
+      performance.mark('netpol:explanation-painted')
+      graph.pickEdge(e.id)
+    })
   }
 
   /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */
@@ -187,6 +205,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     query = q
     try {
       base = await api.graph(q)
+      baseVersion = summary?.version
+      baseQuery = queryKey(q)
       why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
       if (whatif) await whatifPanel.refresh()
       await draw(relayout)
@@ -221,6 +241,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     base = await api.graph(query)
+    baseVersion = summary.version
+    baseQuery = queryKey(query)
     why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary.ports)
     if (whatif) await whatifPanel.refresh()
     await draw(false)
@@ -239,6 +261,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setQuery(query)
     renderAll()
     base = await api.graph(query)
+    baseVersion = summary.version
+    baseQuery = queryKey(query)
     performance.mark('netpol:graph-fetched')
     await draw(true)
     performance.mark('netpol:graph-painted')

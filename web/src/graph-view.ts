@@ -6,6 +6,7 @@
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
 import fcose from 'cytoscape-fcose'
 import type { GraphEdge, GraphNode, GraphReport } from '../../src/web/api.js'
+import { interceptEdgeClicks } from './edge-clicks.js'
 import { FCOSE_MAX, fitBox, runFcose, shelfPositions } from './graph-layout.js'
 import { hasOtherExternal, nodeLabel } from './node-label.js'
 import { style } from './graph-style.js'
@@ -68,15 +69,20 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     const gn = nodes.get(n.id())
     if (gn) handlers.onNode(gn)
   })
-  cy.on('tapstart', 'edge', (e) => {
-    const ge = edges.get(e.target.id())
+  const edgeDown = (id: string, time: number) => {
+    performance.mark('netpol:edge-pressed', { startTime: time })
+    const ge = edges.get(id)
     if (ge) handlers.onEdgeDown?.(ge)
-  })
-  cy.on('tap', 'edge', (e) => {
+  }
+  const edgeTap = (id: string) => {
     performance.mark('netpol:edge-tapped')
-    const ge = edges.get(e.target.id())
+    const ge = edges.get(id)
     if (ge) handlers.onEdge(ge)
-  })
+  }
+  // mouse clicks on edges skip cytoscape (its redraws on press and release held the explanation); touch taps come here
+  interceptEdgeClicks(cy, container, { down: edgeDown, click: edgeTap })
+  cy.on('tapstart', 'edge', (e) => edgeDown(e.target.id(), e.originalEvent?.timeStamp ?? performance.now()))
+  cy.on('tap', 'edge', (e) => edgeTap(e.target.id()))
   cy.on('tap', (e) => {
     if (e.target === cy) handlers.onBackground()
   })

@@ -95,7 +95,7 @@ describe.runIf(hostSupports('netpol agent against the fake API server (agent-clu
 
   test('--once: the node\'s pods from the cluster, applied', async () => {
     const r = await runCli(['agent', '--kubeconfig', kubeconfig, '--node-name', 'n1', '--netns', ns, '--once'])
-    expect(r.err).toMatch(/cluster kind-x listed: 1 Namespace, 1 Pod, 1 NetworkPolicy\n.*table inet netpol replaced in \d+ ms: 1 managed pods/)
+    expect(r.err).toMatch(/cluster kind-x listed: 1 Namespace, 1 Pod, 1 NetworkPolicy, 1 Node\n.*table inet netpol replaced in \d+ ms: 1 managed pods/)
     expect(r.code).toBe(0)
     expect(nft('list', 'table', 'inet', 'netpol')).toMatch(/10\.244\.1\.5 : jump in4_/)
     // another node's agent filters no pod of this cluster

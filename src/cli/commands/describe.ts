@@ -10,6 +10,10 @@ import { ExitError, UsageError, type CliIO } from '../io.js'
 import { loadClusterOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
 import { renderPodText, renderPoliciesText } from '../render/describe-text.js'
+import { renderClusterPoliciesText } from '../render/describe-cluster-text.js'
+import { describeClusterPolicy } from '../../analysis/describe-cluster-policy.js'
+import { describeClusterPoliciesReport } from '../../report/describe-cluster-report.js'
+import { formatClusterRef, type ClusterPolicy, type ClusterPolicyKind, type ClusterPolicyRef } from '../../model/cluster-policy.js'
 
 export interface DescribeOptions {
   filename: string[]
@@ -31,9 +35,12 @@ const POD_WORDS = new Set(['pod', 'pods', 'po'])
 export async function describe(targets: readonly string[], opts: DescribeOptions, io: CliIO): Promise<void> {
   const first = targets[0]?.toLowerCase()
   const podMode = first !== undefined && POD_WORDS.has(first)
-  const names = first !== undefined && (podMode || POLICY_WORDS.has(first)) ? targets.slice(1) : [...targets]
+  // `describe cnp`, `anp`, `banp` (or their long names) alone: every cluster policy of the kind
+  const kindOnly = targets.length === 1 && first !== undefined ? CLUSTER_KINDS.get(first) : undefined
+  const names = kindOnly ? [] : first !== undefined && (podMode || POLICY_WORDS.has(first)) ? targets.slice(1) : [...targets]
   if (podMode && names.length === 0) throw new UsageError('describe pod: name at least one pod as NAMESPACE/NAME')
-  const refs = names.map(parseName)
+  const clusterRefs = podMode ? [] : names.map(clusterRefOf).filter((r) => r !== null)
+  const refs = names.filter((n) => podMode || clusterRefOf(n) === null).map(parseName)
   checkNamespaceFlags(opts)
   const cluster = await loadClusterOrExit({ files: opts.filename, live: liveOf(opts) }, io)
   const shown = shownNamespaces(opts, cluster.namespaces)
@@ -48,11 +55,57 @@ export async function describe(targets: readonly string[], opts: DescribeOptions
     return
   }
   for (const r of refs) findPolicy(cluster, r, io)
+  const clusterPolicies = kindOnly
+    ? cluster.clusterPolicies.filter((p) => p.kind === kindOnly)
+    : clusterRefs.length > 0
+      ? clusterRefs.map((r) => findClusterPolicy(cluster, r, io))
+      : names.length === 0 && shown === null
+        ? cluster.clusterPolicies
+        : []
+  const clusterViews = clusterPolicies.map((p) => describeClusterPolicy(index, p))
+  const onlyCluster = kindOnly !== undefined || (clusterRefs.length > 0 && refs.length === 0)
   // -n limits the policies listed when none is named; a policy named is shown wherever it is
-  const all = new Describer(index).policies(refs.length === 0 ? undefined : refs)
+  const all = onlyCluster ? [] : new Describer(index).policies(refs.length === 0 ? undefined : refs)
   const views = shown === null || refs.length > 0 ? all : all.filter((v) => shown.has(v.policy.namespace))
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(describePoliciesReport(views), null, 2) + '\n')
-  else io.stdout.write(renderPoliciesText(views))
+  if (opts.output === 'json') {
+    const report = {
+      ...(onlyCluster ? {} : describePoliciesReport(views)),
+      ...(clusterViews.length > 0 || onlyCluster ? describeClusterPoliciesReport(clusterViews) : {}),
+    }
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n')
+    return
+  }
+  const parts: string[] = []
+  if (!onlyCluster && (views.length > 0 || clusterViews.length === 0)) parts.push(renderPoliciesText(views))
+  if (clusterViews.length > 0) parts.push(renderClusterPoliciesText(clusterViews))
+  else if (onlyCluster) parts.push(`no ${kindOnly ?? 'cluster policy'} in the input\n`)
+  io.stdout.write(parts.join('\n'))
+}
+
+/** The short and long names kubectl knows the cluster policy kinds by. */
+const CLUSTER_KINDS: ReadonlyMap<string, ClusterPolicyKind> = new Map([
+  ...(['cnp', 'clusternetworkpolicy', 'clusternetworkpolicies'] as const).map((w) => [w, 'ClusterNetworkPolicy'] as const),
+  ...(['anp', 'adminnetworkpolicy', 'adminnetworkpolicies'] as const).map((w) => [w, 'AdminNetworkPolicy'] as const),
+  ...(['banp', 'baselineadminnetworkpolicy', 'baselineadminnetworkpolicies'] as const).map((w) => [w, 'BaselineAdminNetworkPolicy'] as const),
+])
+
+/** `cnp/NAME`, `anp/NAME`, `banp/NAME` (or the long kind names): a cluster policy; null for anything else. */
+function clusterRefOf(text: string): ClusterPolicyRef | null {
+  const slash = text.indexOf('/')
+  if (slash < 0 || text.indexOf('/', slash + 1) >= 0) return null
+  const kind = CLUSTER_KINDS.get(text.slice(0, slash).toLowerCase())
+  const name = text.slice(slash + 1)
+  return kind && name !== '' ? { kind, name } : null
+}
+
+function findClusterPolicy(cluster: Cluster, ref: ClusterPolicyRef, io: CliIO): ClusterPolicy {
+  const found = cluster.clusterPolicies.find((p) => p.kind === ref.kind && p.name === ref.name)
+  if (found) return found
+  const candidates = cluster.clusterPolicies.filter((p) => p.kind === ref.kind).map(formatClusterRef)
+  const close = nearest(formatClusterRef(ref), candidates)
+  const hint = close.length > 0 ? `; did you mean ${close.join(', ')}?` : candidates.length > 0 ? ` (it has ${candidates.slice(0, 10).join(', ')})` : ` (the input has no ${ref.kind})`
+  io.stderr.write(`error: no ${ref.kind} "${formatClusterRef(ref)}" in the input${hint}\n`)
+  throw new ExitError(2)
 }
 
 function parseName(text: string): PolicyRef {

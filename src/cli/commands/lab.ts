@@ -104,7 +104,9 @@ function hostFailure(io: CliIO, err: unknown): never {
 
 /** The cluster's hostNetwork pods with their ports: in the lab they are the node (lab-plan.ts `hostPods`). */
 export function labHostPods(cluster: Cluster): HostPodInput[] {
-  return cluster.pods.filter((p) => p.hostNetwork).map((p) => ({ namespace: p.namespace, name: p.name, ports: p.ports.map(({ port, protocol }) => ({ port, protocol })) }))
+  return cluster.pods
+    .filter((p) => p.hostNetwork)
+    .map((p) => ({ namespace: p.namespace, name: p.name, ports: p.ports.map(({ port, protocol }) => ({ port, protocol })), ...(p.ips.length > 0 ? { ips: p.ips.map((a) => a.text) } : {}) }))
 }
 
 /** The lab's pods: every pod of the cluster that has a network of its own, with its addresses and ports. */

@@ -2,6 +2,8 @@ import { podId } from '../../model/cluster.js'
 import { formatLabels } from '../../model/labels.js'
 import { formatRef, type Direction, type Peer } from '../../model/policy.js'
 import type { ExternalView, PodSet, PodView, PolicyView, PortReach, RuleView } from '../../analysis/describe.js'
+import type { PodTiers, TierEntry } from '../../analysis/describe-cluster-policy.js'
+import { formatClusterRef } from '../../model/cluster-policy.js'
 import { count, peerWords, portWords, selectorText } from '../../report/words.js'
 
 /** How many pod names a line lists before "and N more". */
@@ -74,9 +76,10 @@ export function renderPodText(v: PodView): string {
     field('Labels', formatLabels(pod.labels)),
     field('Addresses', pod.ips.length === 0 ? '(none known: ipBlock peers never match it)' : pod.ips.map((a) => a.text).join(', ')),
     field('Selected by', v.selectedBy.length === 0 ? '(no policy)' : v.selectedBy.map(formatRef).join(', ')),
-    field('Ingress', isolationText(v.ingress.by.map(formatRef), 'Ingress')),
-    field('Egress', isolationText(v.egress.by.map(formatRef), 'Egress')),
+    field('Ingress', isolationText(v.ingress.by.map(formatRef), 'Ingress', (v.tiers?.ingress.length ?? 0) > 0)),
+    field('Egress', isolationText(v.egress.by.map(formatRef), 'Egress', (v.tiers?.egress.length ?? 0) > 0)),
   ]
+  if (v.tiers) lines.push(...tierLines(v.tiers))
   if (pod.template) {
     const r = pod.template.replicas ?? 1
     const n = r === 'per-node' ? 'one per node' : count(r, 'replica')
@@ -86,15 +89,29 @@ export function renderPodText(v: PodView): string {
   lines.push('', `Who may connect to it (of ${count(v.inbound[0]?.considered ?? 0, 'other pod')}):`)
   if (v.inbound.length === 0) lines.push('  no port: the pod declares no container port and its ingress policies name none (use netpol check)')
   else lines.push(...table(v.inbound.map((r) => [`  ${portLabel(r)}`, reachText(r, 'inbound'), `external: ${externalText(r.external)}`])))
-  if (v.ingress.by.length > 0) lines.push("  (traffic from the pod's own node is always allowed)")
+  if (v.ingress.by.length > 0 || (v.tiers?.ingress.length ?? 0) > 0) lines.push("  (traffic from the pod's own node is always allowed)")
   lines.push('', 'Whom it may connect to:')
   if (v.outbound.length === 0) lines.push('  no port: no other pod declares a container port and its egress policies name none (use netpol check)')
   else lines.push(...table(v.outbound.map((r) => [`  ${portLabel(r)}`, reachText(r, 'outbound'), `external: ${externalText(r.external)}`])))
+  if (v.tiers) lines.push(EXTERNAL_TIERS)
   return lines.join('\n') + '\n'
 }
 
-function isolationText(by: readonly string[], type: string): string {
-  return by.length === 0 ? `not isolated (no policy with policyType ${type} selects it): everything is allowed` : `isolated by ${by.join(', ')}`
+const EXTERNAL_TIERS = '  (external: what the NetworkPolicies admit; cluster policies decide outside addresses too: use netpol check)'
+
+/** The cluster policies per direction, in the order a connection meets them, around the NetworkPolicy tier. */
+function tierLines(t: PodTiers): string[] {
+  const chain = (es: readonly TierEntry[]) => {
+    if (es.length === 0) return 'none'
+    const step = (e: TierEntry) => `[${e.tier}] ${formatClusterRef(e.policy)}${e.priority === null ? '' : ` priority ${e.priority}`}`
+    return [...es.filter((e) => e.tier === 'Admin').map(step), '[NetworkPolicy]', ...es.filter((e) => e.tier === 'Baseline').map(step)].join(' → ')
+  }
+  return ['Cluster policies (in evaluation order; the first rule that matches in a tier decides):', `  ingress: ${chain(t.ingress)}`, `  egress:  ${chain(t.egress)}`]
+}
+
+function isolationText(by: readonly string[], type: string, tiers = false): string {
+  if (by.length > 0) return `isolated by ${by.join(', ')}`
+  return `not isolated (no policy with policyType ${type} selects it): ${tiers ? 'the cluster policies below decide, else it is allowed' : 'everything is allowed'}`
 }
 
 function portLabel(r: PortReach): string {

@@ -208,3 +208,15 @@ describe('messages say what the API server would, in one short line', () => {
     expect(lines[0]!.length).toBeLessThan(400)
   })
 })
+
+describe('the CRD limits of cluster policies, in the API server words', () => {
+  test.each<{ issue: ModelIssue; want: string }>([
+    { issue: { code: 'too_many_items', path: ['spec', 'ingress'], count: 26, max: 25 }, want: 'Too many: 26: must have at most 25 items' },
+    { issue: { code: 'too_few_items', path: ['spec', 'ingress', 0, 'from'], count: 0, min: 1 }, want: 'Invalid value: 0: must have at least 1 item' },
+    { issue: { code: 'too_long', path: ['spec', 'ingress', 0, 'name'], length: 101, max: 100 }, want: 'Too long: 101 characters; may not be more than 100' },
+    { issue: { code: 'out_of_range', path: ['spec', 'priority'], input: -1, min: 0, max: 1000 }, want: 'Invalid value: -1: must be greater than or equal to 0' },
+    { issue: { code: 'out_of_range', path: ['spec', 'priority'], input: 1001, min: 0, max: 1000 }, want: 'Invalid value: 1001: must be less than or equal to 1000' },
+    { issue: { code: 'exactly_one_field', path: ['spec', 'subject'], set: [], fields: ['namespaces', 'pods'] }, want: 'Required value: exactly one of namespaces, pods must be set' },
+    { issue: { code: 'unsupported_value', path: ['spec', 'tier'], input: 'admin', supported: ['Admin', 'Baseline'] }, want: 'Unsupported value: "admin": supported values: "Admin", "Baseline"' },
+  ])('$issue.code $want', ({ issue, want }) => expect(issueMessage(issue)).toBe(want))
+})

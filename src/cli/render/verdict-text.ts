@@ -6,7 +6,7 @@ import { formatRef, type Direction, type NetworkPolicy, type PolicyRef } from '.
 import { dependsOnDns, type PeerMiss, type PortMiss, type RuleHit, type SideVerdict } from '../../engine/verdict.js'
 import type { CheckedFlow } from '../../report/check-report.js'
 import { peerText } from '../../report/rule-words.js'
-import type { ClusterPolicy } from '../../model/cluster-policy.js'
+import { formatClusterRef, type ClusterPolicy } from '../../model/cluster-policy.js'
 import { tierSideLines } from './tier-text.js'
 
 export type { CheckedFlow }
@@ -54,8 +54,10 @@ export function side(dir: Direction, title: string, v: SideVerdict, policies: Re
       return tierSideLines(title, v, clusterPolicies, st, (np) => side(dir, title, np, policies, st).slice(1), address)
     case 'not-a-pod':
       return [`  ${title}: ${st.ok('allowed')} — not a pod, no policy applies to this side`]
-    case 'not-isolated':
-      return [`  ${title}: ${st.ok('allowed')} — not isolated: no NetworkPolicy selects the pod with policyType ${cap(dir)}`]
+    case 'not-isolated': {
+      const asked = v.unmatched && v.unmatched.length > 0 ? `, and no rule of the cluster policies that select it (${v.unmatched.map(formatClusterRef).join(', ')}) matches` : ''
+      return [`  ${title}: ${st.ok('allowed')} — not isolated: no NetworkPolicy selects the pod with policyType ${cap(dir)}${asked}`]
+    }
     case 'self':
       return [`  ${title}: ${st.ok('allowed')} — a pod may always connect to itself`]
     case 'from-node':

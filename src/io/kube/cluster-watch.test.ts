@@ -43,3 +43,59 @@ test('every kind synced; the model follows the watches; a node picked by a field
     await cw.stop()
   }
 })
+
+test('the cluster policy kinds: absent (synced, empty) while not served; followed once their CRDs are installed', async () => {
+  const tiers = await FakeApiServer.start()
+  try {
+    tiers.apply({ kind: 'Namespace', metadata: { name: 'shop' } }, { kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } })
+    const cfg = loadKubeConfig({ kubeconfig: writeFakeKubeconfig(join(dir.path(), 'tiers'), tiers), env: {} })
+    if (!cfg.ok) throw new Error(cfg.error.code)
+    const absent: string[] = []
+    const synced: string[] = []
+    const cw = watchCluster(createKubeClient(cfg.value), { all: { recheckMs: 50 } }, {
+      onAbsent: (kind, a) => absent.push(`${kind} ${a.reason}`),
+      onSync: (kind, s) => synced.push(`${kind} ${s.reason} ${s.changes.length}`),
+    })
+    try {
+      await cw.synced()
+      expect(absent).toEqual(['ClusterNetworkPolicy not_served', 'AdminNetworkPolicy not_served', 'BaselineAdminNetworkPolicy not_served'])
+      expect(cw.stats().ClusterNetworkPolicy).toMatchObject({ synced: true, absent: 'not_served', objects: 0 })
+      expect(cw.cluster().cluster.nodes.map((n) => n.addresses[0]!.text)).toEqual(['10.0.0.1'])
+      // the CRDs are installed and a policy created: the next check lists it, as a relist with one change
+      tiers.enableGroup('policy.networking.k8s.io')
+      tiers.apply({ kind: 'ClusterNetworkPolicy', metadata: { name: 'deny' }, spec: { tier: 'Admin', priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } })
+      while (!synced.includes('ClusterNetworkPolicy relist 1')) await new Promise((r) => setTimeout(r, 10))
+      expect(cw.cluster().cluster.clusterPolicies.map((p) => p.name)).toEqual(['deny'])
+      expect(cw.stats().ClusterNetworkPolicy?.absent).toBeUndefined()
+      // then watched like any kind
+      while (tiers.openWatches('ClusterNetworkPolicy') < 1) await new Promise((r) => setTimeout(r, 10))
+      tiers.remove('ClusterNetworkPolicy', undefined, 'deny')
+      while (cw.cluster().cluster.clusterPolicies.length > 0) await new Promise((r) => setTimeout(r, 10))
+    } finally {
+      await cw.stop()
+    }
+  } finally {
+    await tiers.close()
+  }
+})
+
+test('nodes forbidden: Node absent (synced, empty), every other kind followed', async () => {
+  const closed = await FakeApiServer.start()
+  try {
+    closed.deny({ resource: 'nodes' })
+    closed.apply({ kind: 'Namespace', metadata: { name: 'shop' } })
+    const cfg = loadKubeConfig({ kubeconfig: writeFakeKubeconfig(join(dir.path(), 'closed'), closed), env: {} })
+    if (!cfg.ok) throw new Error(cfg.error.code)
+    const absent: string[] = []
+    const cw = watchCluster(createKubeClient(cfg.value), {}, { onAbsent: (kind, a) => absent.push(`${kind} ${a.reason}`) })
+    try {
+      await cw.synced()
+      expect(absent).toContain('Node forbidden')
+      expect([...cw.cluster().cluster.namespaces.keys()]).toEqual(['shop'])
+    } finally {
+      await cw.stop()
+    }
+  } finally {
+    await closed.close()
+  }
+})

@@ -7,12 +7,13 @@ import type { KubeClient } from './kube-client.js'
 import type { KubeError } from './kube-error.js'
 import type { KubeObject } from './kube-object.js'
 import { clusterFromObjects, type ParsedCache } from './load-cluster.js'
-import { MODEL_KINDS, type KindName } from './resources.js'
+import type { Absence } from './discovery.js'
+import { LIVE_KINDS, OPTIONAL_KINDS, type KindName } from './resources.js'
 import type { Change } from './watch-store.js'
 import { watchKind, type SyncEvent, type Watcher, type WatcherOptions, type WatcherStats } from './watcher.js'
 
 export interface ClusterWatchOptions {
-  /** the kinds to follow (default MODEL_KINDS) */
+  /** the kinds to follow (default LIVE_KINDS); those of OPTIONAL_KINDS are followed where the cluster has them */
   readonly kinds?: readonly KindName[]
   /** options for every watcher (backoff, timeoutSeconds, …) */
   readonly all?: WatcherOptions
@@ -24,6 +25,8 @@ export interface ClusterWatchHandlers {
   readonly onSync?: (kind: KindName, sync: SyncEvent) => void
   readonly onChange?: (kind: KindName, change: Change) => void
   readonly onError?: (kind: KindName, error: KubeError, retry: { readonly retryInMs: number; readonly attempt: number }) => void
+  /** an optional kind is absent: not served (no CRD), or Node forbidden (see absenceNote) */
+  readonly onAbsent?: (kind: KindName, absence: Absence) => void
 }
 
 export interface ClusterWatch {
@@ -35,8 +38,8 @@ export interface ClusterWatch {
   /** Every object of every kind followed, now. */
   objects(): KubeObject[]
   /**
-   * The model of the objects of the kinds it is built from (Node is left out), located by origin (see
-   * loadCluster). Objects unchanged since the last call are not parsed again.
+   * The model of the objects followed, located by origin (see loadCluster). Objects unchanged since the last
+   * call are not parsed again.
    */
   cluster(): BuildResult
   stats(): Partial<Record<KindName, WatcherStats>>
@@ -46,18 +49,20 @@ export interface ClusterWatch {
 /** Starts a watcher for each kind. */
 export function watchCluster(client: KubeClient, opts: ClusterWatchOptions = {}, handlers: ClusterWatchHandlers = {}): ClusterWatch {
   const watchers = new Map<KindName, Watcher>()
-  for (const kind of opts.kinds ?? MODEL_KINDS) {
-    watchers.set(kind, watchKind(client, kind, { ...opts.all, ...opts.perKind?.[kind] }, {
+  for (const kind of opts.kinds ?? LIVE_KINDS) {
+    const optional = OPTIONAL_KINDS.includes(kind) ? { optional: true } : {}
+    watchers.set(kind, watchKind(client, kind, { ...opts.all, ...optional, ...opts.perKind?.[kind] }, {
       onSync: (s) => handlers.onSync?.(kind, s),
       onChange: (c) => handlers.onChange?.(kind, c),
       onError: (e, r) => handlers.onError?.(kind, e, r),
+      onAbsent: (a) => handlers.onAbsent?.(kind, a),
     }))
   }
   const parsed: ParsedCache = new WeakMap()
   const all = Promise.all([...watchers.values()].map((w) => w.synced())).then(() => undefined)
-  const objects = (model: boolean) => {
+  const objects = () => {
     const out: KubeObject[] = []
-    for (const [kind, w] of watchers) if (!model || MODEL_KINDS.includes(kind)) for (const o of w.store.values()) out.push(o)
+    for (const w of watchers.values()) for (const o of w.store.values()) out.push(o)
     return out
   }
   return {
@@ -66,8 +71,8 @@ export function watchCluster(client: KubeClient, opts: ClusterWatchOptions = {},
     get isSynced() {
       return [...watchers.values()].every((w) => w.stats.synced)
     },
-    objects: () => objects(false),
-    cluster: () => clusterFromObjects(client.context, objects(true), parsed),
+    objects,
+    cluster: () => clusterFromObjects(client.context, objects(), parsed),
     stats: () => Object.fromEntries([...watchers].map(([k, w]) => [k, w.stats])),
     stop: async () => {
       await Promise.all([...watchers.values()].map((w) => w.stop()))

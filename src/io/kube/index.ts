@@ -1,6 +1,7 @@
 /** Reading a live cluster: kubeconfig, raw JSON requests, paged lists, watches, and the cluster as a manifest source. */
 export { watchCluster, type ClusterWatch, type ClusterWatchHandlers, type ClusterWatchOptions } from './cluster-watch.js'
 export { connect, type Connection } from './connect.js'
+export { absenceNote, absenceOf, kindServed, type Absence } from './discovery.js'
 export { getObject } from './get-object.js'
 export { createKubeClient, type KubeClient, type KubeClientOptions, type Query } from './kube-client.js'
 export { IN_CLUSTER_CONTEXT, loadKubeConfig, SERVICE_ACCOUNT_DIR, type KubeConfigOptions, type LoadedKubeConfig } from './kube-config.js'
@@ -8,6 +9,6 @@ export { deniedText, fail, formatKubeError, ok, RBAC_FILE, type KubeError, type 
 export { objectKey, originOf, withKind, type KubeObject } from './kube-object.js'
 export { listAll, type ListOptions, type ListResult } from './list-all.js'
 export { clusterFromObjects, listCluster, liveDoc, loadCluster, type ListedCluster, type LiveLoadResult, type LoadClusterOptions, type ParsedCache } from './load-cluster.js'
-export { API_RESOURCES, apiVersionOf, MODEL_KINDS, qualifiedName, READ_VERBS, resourcePath, type ApiResource, type KindName } from './resources.js'
+export { API_RESOURCES, apiVersionOf, LIVE_KINDS, MODEL_KINDS, OPTIONAL_KINDS, POLICY_API_GROUP, qualifiedName, READ_VERBS, resourcePath, type ApiResource, type KindName } from './resources.js'
 export { applyEvent, backoffDelay, DEFAULT_BACKOFF, diffStores, eventLagMs, readWatchEvent, storeOf, type BackoffPolicy, type Change, type Store, type WatchStep } from './watch-store.js'
 export { watchKind, Watcher, type SyncEvent, type WatcherHandlers, type WatcherOptions, type WatcherStats } from './watcher.js'

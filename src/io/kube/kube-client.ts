@@ -24,6 +24,11 @@ export interface KubeClient {
    * connection broke. Never throws (an exception from `onEvent` ends the stream as a bad_response).
    */
   watch(req: RequestInfo, query: Query, onEvent: (event: unknown) => void, signal?: AbortSignal): Promise<KubeResult<void>>
+  /**
+   * GET of a group version's discovery document (`/apis/GROUP/VERSION`, an APIResourceList): null when the API
+   * server does not serve that group version (404). `about` names the request in error messages. Never throws.
+   */
+  getDiscovery(group: string, version: string, about: RequestInfo): Promise<KubeResult<unknown>>
 }
 
 export interface KubeClientOptions {
@@ -60,6 +65,22 @@ class HttpsKubeClient implements KubeClient {
     const body = await readBody(res).catch((err: unknown) => err as Error)
     if (body instanceof Error) return fail(this.connectionError(body))
     if (res.statusCode !== 200) return fail(this.statusError(req, res.statusCode ?? 0, body))
+    try {
+      return ok(JSON.parse(body))
+    } catch {
+      return fail({ code: 'bad_response', context: this.context, server: this.server, detail: snippet(body) })
+    }
+  }
+
+  async getDiscovery(group: string, version: string, about: RequestInfo): Promise<KubeResult<unknown>> {
+    const path = `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}`
+    const opened = await this.open(about, {}, this.opts.requestTimeoutMs ?? 60_000, undefined, path)
+    if (!opened.ok) return opened
+    const res = opened.value
+    const body = await readBody(res).catch((err: unknown) => err as Error)
+    if (body instanceof Error) return fail(this.connectionError(body))
+    if (res.statusCode === 404) return ok(null)
+    if (res.statusCode !== 200) return fail(this.statusError(about, res.statusCode ?? 0, body))
     try {
       return ok(JSON.parse(body))
     } catch {
@@ -125,8 +146,8 @@ class HttpsKubeClient implements KubeClient {
   }
 
   /** Sends the request; the response once its headers arrived, or the connection error. */
-  private async open(req: RequestInfo, query: Query, idleMs: number, signal?: AbortSignal): Promise<KubeResult<http.IncomingMessage>> {
-    const url = new URL(this.server + resourcePath(req.resource, req.namespace, req.name))
+  private async open(req: RequestInfo, query: Query, idleMs: number, signal?: AbortSignal, path = resourcePath(req.resource, req.namespace, req.name)): Promise<KubeResult<http.IncomingMessage>> {
+    const url = new URL(this.server + path)
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v))
     const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': USER_AGENT } }
     try {

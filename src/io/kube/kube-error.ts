@@ -2,7 +2,7 @@
  * What can go wrong between netpol and a cluster, as values a user can act on, and their messages. Every
  * error names the context (or the kubeconfig) it concerns; `formatKubeError` makes the one-line message.
  */
-import { qualifiedName, type ApiResource, apiVersionOf } from './resources.js'
+import { POLICY_API_GROUP, qualifiedName, type ApiResource, apiVersionOf } from './resources.js'
 
 /** A request as the user would name it: verb, resource and scope (for RBAC and 404 messages). */
 export interface RequestInfo {
@@ -85,7 +85,9 @@ export function formatKubeError(e: KubeError): string {
       return `cluster ${e.context}: ${who}${deniedText(e.request)}: grant get/list/watch on ${qualifiedName(e.request.resource)}; see ${RBAC_FILE}`
     }
     case 'not_served':
-      return `cluster ${e.context}: the API server ${e.server} does not serve ${apiVersionOf(e.request.resource)} ${e.request.resource.plural} (404): netpol needs Kubernetes 1.22 or later`
+      return e.request.resource.group === POLICY_API_GROUP
+        ? `cluster ${e.context}: the API server ${e.server} does not serve ${apiVersionOf(e.request.resource)} ${e.request.resource.plural} (404): its CustomResourceDefinition was removed while netpol read the cluster`
+        : `cluster ${e.context}: the API server ${e.server} does not serve ${apiVersionOf(e.request.resource)} ${e.request.resource.plural} (404): netpol needs Kubernetes 1.22 or later`
     case 'not_found':
       return `cluster ${e.context}: ${e.request.resource.kind} ${e.request.namespace !== undefined ? `${e.request.namespace}/` : ''}${e.request.name ?? ''} not found`
     case 'expired':

@@ -58,7 +58,14 @@ describe('loadCluster', () => {
     expect([c.pods.map((p) => p.name).sort(), c.policies.length, c.services.length, [...c.namespaces.keys()]]).toEqual([['probe', 'web-1'], 1, 1, ['ops', 'shop']])
     expect(live.value.objects).toBe(OBJECTS.length)
     expect(progress.at(-1)).toBe(OBJECTS.length)
-    expect(Object.keys(live.value.resourceVersions)).toHaveLength(11)
+    // the 11 kinds every cluster serves, and Node; the cluster policy kinds are not served (no CRDs installed)
+    expect(Object.keys(live.value.resourceVersions)).toHaveLength(12)
+    expect(live.value.resourceVersions.Node).toBeDefined()
+    expect(live.value.absent).toEqual([
+      { kind: 'ClusterNetworkPolicy', reason: 'not_served' },
+      { kind: 'AdminNetworkPolicy', reason: 'not_served' },
+      { kind: 'BaselineAdminNetworkPolicy', reason: 'not_served' },
+    ])
     const policy = live.value.cluster.policies[0]!
     expect(policy.source?.file).toBe('cluster prod: NetworkPolicy shop/web-from-ops')
     expect(live.value.cluster.namespaces.get('shop')?.source?.file).toBe('cluster prod: Namespace shop')

@@ -12,7 +12,8 @@ import type { KubeClient } from './kube-client.js'
 import { ok, type KubeResult } from './kube-error.js'
 import { originOf, type KubeObject } from './kube-object.js'
 import { listAll } from './list-all.js'
-import { MODEL_KINDS, type KindName } from './resources.js'
+import { absenceOf, kindServed, type Absence } from './discovery.js'
+import { MODEL_KINDS, OPTIONAL_KINDS, type KindName } from './resources.js'
 
 export interface LoadClusterOptions {
   /** list page size (default 500) */
@@ -28,6 +29,8 @@ export interface LiveLoadResult extends BuildResult {
   readonly resourceVersions: Readonly<Partial<Record<KindName, string>>>
   /** how many objects were read */
   readonly objects: number
+  /** the optional kinds left out (see ListedCluster) */
+  readonly absent: readonly Absence[]
 }
 
 /** Every object of the kinds the model is built from, as listed, and the list resourceVersion of each kind. */
@@ -35,14 +38,26 @@ export interface ListedCluster {
   readonly context: string
   readonly objects: readonly KubeObject[]
   readonly resourceVersions: Readonly<Partial<Record<KindName, string>>>
+  /** the optional kinds left out: not served (no CRD), or Node when RBAC forbids listing nodes */
+  readonly absent: readonly Absence[]
 }
 
 /**
- * Lists every kind of MODEL_KINDS at cluster scope (in parallel), without building anything: the CLI hands the
- * objects to the one loader of every source (io/load-manifests.ts). The first error of any list is the result
- * (a partial cluster would give wrong answers). Never throws.
+ * Lists every kind of MODEL_KINDS at cluster scope (in parallel), and of OPTIONAL_KINDS those the cluster serves
+ * (see kindServed), without building anything: the CLI hands the objects to the one loader of every source
+ * (io/load-manifests.ts). The first error of any list is the result (a partial cluster would give wrong
+ * answers), but for Node forbidden by RBAC, which is left out (see absenceOf). Never throws.
  */
 export async function listCluster(client: KubeClient, opts: LoadClusterOptions = {}): Promise<KubeResult<ListedCluster>> {
+  const absent: Absence[] = []
+  const served = await Promise.all(OPTIONAL_KINDS.map((kind) => kindServed(client, kind)))
+  const kinds: KindName[] = [...MODEL_KINDS]
+  for (let i = 0; i < served.length; i++) {
+    const s = served[i]!
+    if (!s.ok) return s
+    if (s.value) kinds.push(OPTIONAL_KINDS[i]!)
+    else absent.push({ kind: OPTIONAL_KINDS[i]!, reason: 'not_served' })
+  }
   const read = new Map<KindName, number>()
   const progress = (kind: KindName) => (n: number) => {
     read.set(kind, n)
@@ -50,24 +65,30 @@ export async function listCluster(client: KubeClient, opts: LoadClusterOptions =
     for (const v of read.values()) total += v
     opts.onProgress?.(total)
   }
-  const lists = await Promise.all(MODEL_KINDS.map((kind) => listAll(client, kind, { limit: opts.limit, onProgress: progress(kind) })))
+  const lists = await Promise.all(kinds.map((kind) => listAll(client, kind, { limit: opts.limit, onProgress: progress(kind) })))
   const objects: KubeObject[] = []
   const resourceVersions: Partial<Record<KindName, string>> = {}
   for (let i = 0; i < lists.length; i++) {
     const l = lists[i]!
-    if (!l.ok) return l
-    resourceVersions[MODEL_KINDS[i]!] = l.value.resourceVersion
+    const kind = kinds[i]!
+    if (!l.ok) {
+      const a = absenceOf(kind, l.error)
+      if (a === undefined) return l
+      absent.push(a)
+      continue
+    }
+    resourceVersions[kind] = l.value.resourceVersion
     for (const o of l.value.items) objects.push(o)
   }
-  return ok({ context: client.context, objects, resourceVersions })
+  return ok({ context: client.context, objects, resourceVersions, absent })
 }
 
 /** listCluster, then the cluster built from its objects (see clusterFromObjects). Never throws. */
 export async function loadCluster(client: KubeClient, opts: LoadClusterOptions = {}): Promise<KubeResult<LiveLoadResult>> {
   const listed = await listCluster(client, opts)
   if (!listed.ok) return listed
-  const { context, objects, resourceVersions } = listed.value
-  return ok({ ...clusterFromObjects(context, objects), context, resourceVersions, objects: objects.length })
+  const { context, objects, resourceVersions, absent } = listed.value
+  return ok({ ...clusterFromObjects(context, objects), context, resourceVersions, absent, objects: objects.length })
 }
 
 /**

@@ -50,6 +50,9 @@ export const MODEL_KINDS: readonly KindName[] = [
  */
 export const OPTIONAL_KINDS: readonly KindName[] = ['Node', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']
 
+/** Every kind a live cluster's model is built from: MODEL_KINDS, and OPTIONAL_KINDS where the cluster has them. */
+export const LIVE_KINDS: readonly KindName[] = [...MODEL_KINDS, ...OPTIONAL_KINDS]
+
 /** `v1` or `apps/v1` */
 export const apiVersionOf = (res: ApiResource): string => (res.group === '' ? res.version : `${res.group}/${res.version}`)
 

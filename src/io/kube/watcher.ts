@@ -13,6 +13,7 @@
 import type { KubeClient } from './kube-client.js'
 import type { KubeError, RequestInfo } from './kube-error.js'
 import type { KubeObject } from './kube-object.js'
+import { absenceOf, kindServed, type Absence } from './discovery.js'
 import { listAll } from './list-all.js'
 import { API_RESOURCES, type KindName } from './resources.js'
 import { applyEvent, backoffDelay, DEFAULT_BACKOFF, diffStores, eventLagMs, readWatchEvent, storeOf, type BackoffPolicy, type Change, type Store } from './watch-store.js'
@@ -35,6 +36,14 @@ export interface WatcherOptions {
   readonly now?: () => number
   /** objects listed so far during a (re)list */
   readonly onListProgress?: (read: number) => void
+  /**
+   * A kind the cluster may lack (OPTIONAL_KINDS): before each list the watcher asks discovery whether the kind is
+   * served, and a kind not served, or Node forbidden by RBAC (see absenceOf), is held as synced and empty and
+   * asked for again every `recheckMs`, so a CRD installed (or removed) later is followed.
+   */
+  readonly optional?: boolean
+  /** how often an absent optional kind is asked for again (default 60 s) */
+  readonly recheckMs?: number
 }
 
 export interface SyncEvent {
@@ -54,6 +63,8 @@ export interface WatcherHandlers {
   readonly onChange?: (change: Change, store: Store) => void
   /** after an error; the watcher tries again in `retryInMs` (the store is unchanged) */
   readonly onError?: (error: KubeError, retry: { readonly retryInMs: number; readonly attempt: number }) => void
+  /** an optional kind found absent (not served, or forbidden), once per change of reason; its store is empty */
+  readonly onAbsent?: (absence: Absence) => void
 }
 
 export interface WatcherStats {
@@ -71,6 +82,8 @@ export interface WatcherStats {
   /** the resourceVersion the next watch starts from ('' before the first list) */
   readonly resourceVersion: string
   readonly synced: boolean
+  /** why an optional kind is held empty now, if it is */
+  readonly absent?: Absence['reason']
 }
 
 /** Starts following `kind` (see the module comment). */
@@ -88,6 +101,7 @@ export class Watcher {
   private lag: number | undefined
   private rv = ''
   private isSynced = false
+  private absentNow: Absence | undefined
 
   constructor(
     private readonly client: KubeClient,
@@ -105,7 +119,8 @@ export class Watcher {
   }
 
   get stats(): WatcherStats {
-    return { ...this.counters, lastEventLagMs: this.lag, objects: this.current.size, resourceVersion: this.rv, synced: this.isSynced }
+    const absent = this.absentNow === undefined ? {} : { absent: this.absentNow.reason }
+    return { ...this.counters, lastEventLagMs: this.lag, objects: this.current.size, resourceVersion: this.rv, synced: this.isSynced, ...absent }
   }
 
   /** Resolves after the first complete list (never, while every list fails; see onError). */
@@ -133,14 +148,34 @@ export class Watcher {
     let needList = true
     while (!this.stopped) {
       if (needList) {
+        if (o.optional) {
+          const served = await kindServed(this.client, this.kind)
+          if (this.stopped) break
+          if (!served.ok) {
+            await this.retry(served.error, attempt++)
+            continue
+          }
+          if (!served.value) {
+            listed = this.holdAbsent({ kind: this.kind, reason: 'not_served' }, listed)
+            attempt = 0
+            await sleep(o.recheckMs ?? 60_000, this.stopper.signal)
+            continue
+          }
+        }
         const list = await listAll(this.client, this.kind, {
           ...namespace, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, onProgress: o.onListProgress,
         })
         if (this.stopped) break
         if (!list.ok) {
-          await this.retry(list.error, attempt++)
+          const absence = o.optional ? absenceOf(this.kind, list.error) : undefined
+          if (absence !== undefined) {
+            listed = this.holdAbsent(absence, listed)
+            attempt = 0
+            await sleep(o.recheckMs ?? 60_000, this.stopper.signal)
+          } else await this.retry(list.error, attempt++)
           continue
         }
+        this.absentNow = undefined
         const next = storeOf(list.value.items)
         const changes = diffStores(this.current, next)
         const reason = listed ? 'relist' : 'initial'
@@ -205,10 +240,32 @@ export class Watcher {
         continue
       }
       const error = streamError ?? (result.ok ? undefined : result.error)
+      // an optional kind that stops being served (its CRD removed) is asked about again
+      if (error && o.optional && error.code === 'not_served') needList = true
       if (error) await this.retry(error, attempt++)
       // a server that ends every watch at once, saying nothing, is not asked again in a tight loop
       else if (!heard && Date.now() - openedAt < QUIET_WATCH_MS) await sleep(backoffDelay(attempt++, (o.random ?? Math.random)(), o.backoff ?? DEFAULT_BACKOFF), this.stopper.signal)
     }
+  }
+
+  /**
+   * An optional kind found absent: its store becomes empty (a sync, when that changes anything or is the first),
+   * and the consumer hears of a new reason. Returns true: the kind counts as listed.
+   */
+  private holdAbsent(absence: Absence, listed: boolean): true {
+    const next = new Map<string, KubeObject>()
+    const changes = diffStores(this.current, next)
+    if (this.absentNow?.reason !== absence.reason) this.handlers.onAbsent?.(absence)
+    this.absentNow = absence
+    this.current = next
+    this.rv = ''
+    this.isSynced = true
+    if (!listed || changes.length > 0) {
+      if (listed) this.counters.relists++
+      this.handlers.onSync?.({ reason: listed ? 'relist' : 'initial', store: next, changes, resourceVersion: '' })
+    }
+    this.resolveSync()
+    return true
   }
 
   private async retry(error: KubeError, attempt: number): Promise<void> {

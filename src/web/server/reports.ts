@@ -11,9 +11,8 @@ import type { PodView } from '../../analysis/describe.js'
 import { defaultDiffFamily, diffClusters } from '../../analysis/diff.js'
 import { DiffBase } from '../../analysis/diff-base.js'
 import type { Family } from '../../model/ip.js'
-import { distinctIpBlocks } from '../../engine/identities.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
-import { defaultGraphLevel, describePodsReport, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
+import { defaultGraphLevel, describePodsReport, ipBlocksOf, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
 import type { LintOutcome } from './lint-job.js'
@@ -97,15 +96,16 @@ export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
 /**
  * The graph of `after`, its edges marked opened, closed or same against the snapshot's. When the change keeps
  * the ipBlocks the policies name (so every class keeps its id), the snapshot's graph is the one /api/graph
- * drew and cached, and only the graph after the change is computed.
+ * drew and cached (`base`, given then), and only the graph after the change is computed.
  */
-export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
-  const keys = (c: Cluster) => distinctIpBlocks(c.policies).map((b) => b.key).sort().join('\n')
-  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return graphChange(s.cluster, after, o)
+export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): { graph: GraphReport; base?: GraphReport } {
+  const keys = (c: Cluster) => ipBlocksOf(c.policies).map((b) => b.key).sort().join('\n')
+  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return { graph: graphChange(s.cluster, after, o) }
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
-  return graphChange(graphOf(s, same), graphReport(after, same, sides.index, distinctIpBlocks(s.cluster.policies), sides))
+  const base = graphOf(s, o)
+  return { graph: graphChange(base, graphReport(after, same, sides.index, ipBlocksOf(s.cluster.policies), sides, base)), base }
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */

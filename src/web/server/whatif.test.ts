@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse } from 'yaml'
 import { filesInput, getJson, postJson, serveOn } from '../../../test/serve/http.js'
 import type { RunningServer } from './server.js'
+import { applyGraphDelta, type GraphDelta } from '../../report/graph-delta.js'
+import type { GraphReport } from '../../report/graph-types.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -120,6 +122,9 @@ describe('POST /api/whatif', () => {
     [{ changes: [{ op: 'edit', yaml: '' }] }, 'changes[0].policy'],
     [{ changes: [], port: 'http' }, 'port'],
     [{ changes: [], level: 'galaxy' }, 'level'],
+    [{ changes: [], namespaces: 'backend' }, 'namespaces'],
+    [{ changes: [], namespaces: ['nowhere'] }, 'namespaces'],
+    [{ changes: [], since: 'now' }, 'since'],
   ])('a request of the wrong shape is 400 about its field: %j', async (body, path) => {
     const r = await postJson(server, '/api/whatif', body)
     expect(r.status).toBe(400)
@@ -157,6 +162,34 @@ describe('the what-if graph is graphChange of the clusters before and after', ()
       const r = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port, level: 'workload' })
       const expected = JSON.parse(JSON.stringify(graphChange(before, after, { ...options.value, maxEdges: 20_000 })))
       expect(r.body.graph).toEqual(expected)
+      // asked with the version of the graph the page holds: only what differs from it, which makes the same graph
+      const filterList: { namespaces?: string[]; labels?: string[] }[] = [{}, { namespaces: ['backend', 'database'] }, { labels: ['app'] }]
+      for (const filters of filterList) {
+        const query = [`port=${port}`, 'level=workload', ...(filters.namespaces ?? []).map((n) => `namespace=${n}`), ...(filters.labels ?? []).map((l) => `label=${l}`)].join('&')
+        const held = (await getJson(server, `/api/graph?${query}`)) as GraphReport
+        const change = { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port, level: 'workload', ...filters }
+        const whole = await postJson(server, '/api/whatif', change)
+        const answer = await postJson(server, '/api/whatif', { ...change, since: 1 })
+        // an edit that adds an ipBlock names classes anew: the whole graph then
+        if (yaml === withBlock) {
+          expect(answer.body.graphChanges).toBeUndefined()
+          expect(answer.body.graph).toEqual(whole.body.graph)
+          continue
+        }
+        expect(answer.body.graph).toBeUndefined()
+        const delta = answer.body.graphChanges as GraphDelta
+        if (filters.namespaces === undefined && filters.labels === undefined) expect(delta.edges.length).toBeLessThan(whole.body.graph.edges.length)
+        expect(sorted(applyGraphDelta(held, delta))).toEqual(sorted(whole.body.graph))
+      }
+      // another version than the server's: the whole graph
+      const stale = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port, level: 'workload', since: 7 })
+      expect(stale.body.graph).toEqual(expected)
     }
   })
 })
+
+/** A graph with its lists in id order (a graph made again from a delta lists its additions last). */
+const sorted = (g: GraphReport) => {
+  const byId = <T extends { id: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return { ...g, groups: byId(g.groups), nodes: byId(g.nodes), edges: byId(g.edges) }
+}

@@ -10,6 +10,7 @@ import { toDotPath } from '../../model/issues.js'
 import { loadSources } from '../../io/load-manifests.js'
 import type { Source } from '../../io/sources.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
+import { graphDelta } from '../../report/graph-delta.js'
 import { policyTexts } from './policy-texts.js'
 import { badRequest, type Answer } from './respond.js'
 import { diffOf, graphChangeOf, graphOptionsOf } from './reports.js'
@@ -26,14 +27,17 @@ interface ReadChange {
 export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
   const req = parseRequest(body)
   if ('error' in req) return req
-  const graphOpts = graphOptionsOf(s, { port: req.port ?? 'any', level: req.level ?? 'auto' })
-  if (!graphOpts.ok) return badRequest(graphOpts.error, graphOpts.path)
+  const graphOpts = graphOptionsOf(s, { port: req.port ?? 'any', level: req.level ?? 'auto', namespaces: req.namespaces ?? [], labels: req.labels ?? [] })
+  // the body's field is `namespaces` (a list), /api/graph's query parameter `namespace`
+  if (!graphOpts.ok) return badRequest(graphOpts.error, graphOpts.path === 'namespace' ? 'namespaces' : graphOpts.path)
   const applied = await applyChanges(s, req.changes)
   if (!applied.ok) return { body: { errors: applied.errors } satisfies WhatIfResponse }
+  const { graph, base } = graphChangeOf(s, applied.after, graphOpts.value)
   const response: WhatIfResponse = {
     errors: [],
     diff: diffOf(s, applied.after, graphOpts.value.port),
-    graph: graphChangeOf(s, applied.after, graphOpts.value),
+    // the page holds the graph before (this version's /api/graph answer): only what differs from it is sent
+    ...(base !== undefined && req.since === s.version ? { graphChanges: graphDelta(base, graph) } : { graph }),
     // every policy's text is 20 MB on the 10k cluster: sent only when the page exports it
     ...(req.export === true ? { yaml: applied.yaml() } : {}),
   }
@@ -42,7 +46,7 @@ export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
 
 /** The request's shape; a wrong shape is 400 with the field path. */
 export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: string }) {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, error: 'expected an object {changes: [...], port?, level?}' }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, error: 'expected an object {changes: [...], port?, level?, namespaces?, labels?, since?, export?}' }
   const b = body as Record<string, unknown>
   if (!Array.isArray(b.changes)) return { status: 400, error: 'expected a list of changes', path: 'changes' }
   for (const [i, c] of (b.changes as unknown[]).entries()) {
@@ -54,6 +58,10 @@ export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: 
     if (ch.op !== 'delete' && typeof ch.yaml !== 'string') return { status: 400, error: "expected the policy's YAML as a string", path: `${at}.yaml` }
   }
   for (const f of ['port', 'level'] as const) if (b[f] !== undefined && typeof b[f] !== 'string') return { status: 400, error: 'expected a string', path: f }
+  for (const f of ['namespaces', 'labels'] as const) {
+    if (b[f] !== undefined && !(Array.isArray(b[f]) && (b[f] as unknown[]).every((x) => typeof x === 'string'))) return { status: 400, error: 'expected a list of strings', path: f }
+  }
+  if (b.since !== undefined && !Number.isInteger(b.since)) return { status: 400, error: 'expected the version of the graph the page holds (an integer)', path: 'since' }
   if (b.export !== undefined && typeof b.export !== 'boolean') return { status: 400, error: 'expected true or false', path: 'export' }
   return b as unknown as WhatIfRequest
 }
@@ -125,7 +133,7 @@ export async function readPolicy(yaml: string, change: number): Promise<{ ok: tr
   const error = (message: string, at: { line?: number; column?: number; path?: string } = {}): ChangeError => ({ change, severity: 'error', code: 'invalid', line: at.line ?? 1, ...(at.column !== undefined ? { column: at.column } : {}), ...(at.path ? { path: at.path } : {}), message })
   if (r.issues.length > 0) return { ok: false, errors: r.issues.map((i) => error(issueMessage(i.issue), { ...i, path: toDotPath(i.issue.path) })) }
   const c = r.cluster
-  const others = c.pods.length + c.services.length + [...c.namespaces.values()].filter((n) => !n.implicit).length + r.notes.filter((n) => n.code === 'unknown_kind_skipped').length
+  const others = c.pods.length + c.services.length + c.clusterPolicies.length + c.nodes.length + [...c.namespaces.values()].filter((n) => !n.implicit).length + r.notes.filter((n) => n.code === 'unknown_kind_skipped').length
   if (c.policies.length !== 1 || others > 0) {
     return { ok: false, errors: [error(`expected one NetworkPolicy, found ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'}${others > 0 ? ` and ${others} other object${others === 1 ? '' : 's'}` : ''}`)] }
   }
