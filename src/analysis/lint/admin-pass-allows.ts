@@ -3,8 +3,7 @@ import { isolatingPolicies } from '../../engine/select.js'
 import { intersect } from '../../engine/tier-decisions.js'
 import type { Check } from './check.js'
 import { msg, podList, type Draft } from './finding.js'
-import type { ClusterRuleAt, SubjectGroup, TierClasses } from './tier-classes.js'
-import { DIRECTIONS, ruleKey } from './tier-rule-shadowed.js'
+import { DIRECTIONS, ruleKey, type ClusterRuleAt, type SubjectGroup, type TierClasses } from './tier-classes.js'
 import { clusterPolicyObject, ruleWords } from './tier-words.js'
 
 /** Per Admin Pass rule: the subjects (selector classes) it passes some connection of, and those where nothing stands behind it. */

@@ -3,8 +3,7 @@ import { formatRef, policyRef } from '../../model/policy.js'
 import { isolatingPolicies } from '../../engine/select.js'
 import type { Check } from './check.js'
 import { count, msg, podList, policyObject, refList, type Draft, type RelatedObject } from './finding.js'
-import { clusterRulesOf } from './tier-classes.js'
-import { DIRECTIONS } from './tier-rule-shadowed.js'
+import { clusterRulesOf, DIRECTIONS } from './tier-classes.js'
 import { clusterPolicyObject, ruleWords } from './tier-words.js'
 
 export const baselineDenyCovered: Check = {

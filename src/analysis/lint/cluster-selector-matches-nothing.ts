@@ -7,7 +7,7 @@ import type { Check } from './check.js'
 import type { LintContext } from './context.js'
 import { msg, ref, refList, type Draft, type Part } from './finding.js'
 import { emptySelectorHint, NAMESPACE, POD, type Noun } from './suggest-labels.js'
-import { DIRECTIONS } from './tier-rule-shadowed.js'
+import { DIRECTIONS } from './tier-classes.js'
 import { clusterPolicyObject } from './tier-words.js'
 
 const NODE: Noun = { one: 'Node', many: 'Nodes' }

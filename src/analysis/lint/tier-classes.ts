@@ -29,6 +29,12 @@ export interface ClusterRuleAt {
   readonly path: readonly (string | number)[]
 }
 
+export const TIERS: readonly Tier[] = ['Admin', 'Baseline']
+export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress']
+
+/** `cnp/x ingress 0` as a key: one rule of one policy. */
+export const ruleKey = (at: ClusterRuleAt): string => `${at.policy.kind}/${at.policy.name} ${at.direction} ${at.index}`
+
 export function clusterRulesOf(policy: ClusterPolicy, direction: Direction): ClusterRuleAt[] {
   return policy[direction].map((rule, index) => ({ policy, direction, index, rule, path: ['spec', direction, index] }))
 }

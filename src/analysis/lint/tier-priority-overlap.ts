@@ -5,8 +5,7 @@ import { namedPortsKey } from '../../engine/identities.js'
 import { intersect, type PortSet } from '../../engine/tier-decisions.js'
 import type { Check } from './check.js'
 import { msg, ref, type Draft } from './finding.js'
-import { clusterRulesOf, type ClusterRuleAt, type TierClasses } from './tier-classes.js'
-import { DIRECTIONS, ruleKey } from './tier-rule-shadowed.js'
+import { clusterRulesOf, DIRECTIONS, ruleKey, type ClusterRuleAt, type TierClasses } from './tier-classes.js'
 import { actionOf, clusterPolicyObject, connectionWords, policyName, ruleWords } from './tier-words.js'
 
 interface Overlap {

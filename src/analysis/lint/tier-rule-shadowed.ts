@@ -1,16 +1,9 @@
 import type { Pod } from '../../model/cluster.js'
-import type { Tier } from '../../model/cluster-policy.js'
-import type { Direction } from '../../model/policy.js'
 import type { PortSet } from '../../engine/tier-decisions.js'
 import type { Check } from './check.js'
 import { joinParts, msg, type Draft, type RelatedObject } from './finding.js'
-import type { ClusterRuleAt, TierClasses } from './tier-classes.js'
+import { DIRECTIONS, ruleKey, TIERS, type ClusterRuleAt, type TierClasses } from './tier-classes.js'
 import { clusterPolicyObject, connectionWords, ruleWords } from './tier-words.js'
-
-export const ruleKey = (at: ClusterRuleAt): string => `${at.policy.kind}/${at.policy.name} ${at.direction} ${at.index}`
-
-export const TIERS: readonly Tier[] = ['Admin', 'Baseline']
-export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress']
 
 /** What a tier walk found for one rule over every subject and end of the input. */
 export interface RuleFate {
