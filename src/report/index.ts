@@ -15,5 +15,5 @@ export { planMatrix, matrixCells, writeMatrixReport, type MatrixAxes, type Matri
 export { graphReport, ipBlocksOf, parseGraphOptions, autoLevel, defaultGraphLevel, AUTO_LIMIT, GRAPH_LEVELS, type GraphOptions } from './graph-report.js'
 export type { GraphEdge, GraphGroup, GraphLevel, GraphNode, GraphReport, PortChoice } from './graph-types.js'
 export { graphChange } from './graph-change.js'
-export { applyGraphDelta, graphDelta, type GraphDelta } from './graph-delta.js'
+export { applyGraphDelta, graphChangeDelta, graphDelta, type GraphDelta } from './graph-delta.js'
 export { writeClassesReport } from './classes-report.js'

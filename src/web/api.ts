@@ -131,6 +131,8 @@ export interface WhatIfRequest {
    * for applyGraphDelta) instead of the whole `graph`.
    */
   readonly since?: number
+  /** list at most this many of the diff's changes (a page shows a few): `diffChangesLeftOut` counts the others */
+  readonly diffChanges?: number
   /** true: the answer carries `yaml`, every policy after the changes (tens of megabytes on a large cluster) */
   readonly export?: boolean
 }
@@ -145,11 +147,13 @@ export interface WhatIfResponse {
   readonly errors: readonly (Problem & { readonly change: number })[]
   /**
    * exactly `netpol diff [--port P] -o json` between the policies now and with the changes, on the request's port
-   * (every port when it is "any"); absent when there are errors
+   * (every port when it is "any"), its changes cut to `diffChanges` when asked; absent when there are errors
    */
   readonly diff?: unknown
   /** the graph with the changes, edges marked opened/closed/same */
   readonly graph?: GraphReport
+  /** with `diffChanges` in the request: the changes the diff leaves out past that many (its summary counts all) */
+  readonly diffChangesLeftOut?: number
   /** instead of `graph` when the request's `since` is the server's version: what `graph` has beyond that graph */
   readonly graphChanges?: GraphDelta
   /** every policy after the changes, as one multi-document YAML, for export; only when the request asks (`export: true`) */

@@ -7,6 +7,7 @@ import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, WhatIfResponse 
 import { applyGraphDelta } from '../../src/report/graph-delta.js'
 import { api, ApiFailure, type GraphQuery } from './api-client.js'
 import { download, fill, h } from './dom.js'
+import { SHOWN } from './diff-changes.js'
 import { graphPng, graphSvg } from './graph-export.js'
 import { createGraphView } from './graph-view.js'
 import { currentLang, num, t, type Key } from './i18n.js'
@@ -113,7 +114,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
       // the server sends only what differs from the graph this page holds, when it holds the server's version
       const held = base
       const since = held !== null && baseQuery === queryKey(query) ? baseVersion : undefined
-      const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
+      const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, diffChanges: SHOWN, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
       return res.graphChanges !== undefined && held !== null ? { ...res, graph: applyGraphDelta(held, res.graphChanges) } : res
     },
     show: async (res) => {

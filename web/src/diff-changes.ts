@@ -9,9 +9,11 @@ interface DiffClass { id: number; namespace: string; labels: Record<string, stri
 interface DiffChange { change: 'allowed' | 'denied'; from: number | string; to: number | string; ports: string[]; connections: number; causes?: { policy?: string; status?: string }[] }
 export interface DiffJson { classes?: DiffClass[]; changes?: DiffChange[] }
 
-const SHOWN = 50
+/** the changes listed (the server is asked for no more: `diffChanges`) */
+export const SHOWN = 50
 
-export function renderDiffChanges(diff: DiffJson | undefined): HTMLElement | null {
+/** `leftOut`: changes the server did not send (past SHOWN) */
+export function renderDiffChanges(diff: DiffJson | undefined, leftOut = 0): HTMLElement | null {
   const changes = diff?.changes ?? []
   if (changes.length === 0) return null
   const classes = new Map((diff?.classes ?? []).map((c) => [c.id, c]))
@@ -26,5 +28,5 @@ export function renderDiffChanges(diff: DiffJson | undefined): HTMLElement | nul
       h('b', {}, c.change === 'allowed' ? t('diff.opened') : t('diff.closed')), ' ',
       `${who(c.from)} → ${who(c.to)}  ${c.ports.join(', ')}  ${t('diff.connections', { n: num(c.connections) })}`,
       (c.causes ?? []).length ? h('div', { class: 'dim' }, t('diff.because', { list: [...new Set((c.causes ?? []).map((x) => `${x.policy ?? ''} ${x.status ?? ''}`.trim()))].join('; ') })) : null)),
-    changes.length > SHOWN ? h('li', { class: 'dim' }, t('diff.more', { n: num(changes.length - SHOWN) })) : null)
+    changes.length + leftOut > SHOWN ? h('li', { class: 'dim' }, t('diff.more', { n: num(changes.length + leftOut - SHOWN) })) : null)
 }

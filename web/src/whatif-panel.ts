@@ -165,7 +165,7 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
         h('span', { class: 'closed', 'data-count': s?.denied?.connections ?? 0 }, t('whatif.closed', { n: num(s?.denied?.connections ?? 0), g: num(s?.denied?.groups ?? 0) })),
       ),
       h('div', { class: 'dim' }, t('whatif.edges', { opened: num(opened), closed: num(closed) })),
-      renderDiffChanges(result.diff as DiffJson | undefined),
+      renderDiffChanges(result.diff as DiffJson | undefined, result.diffChangesLeftOut ?? 0),
     )
   }
 

@@ -12,7 +12,7 @@ import { defaultDiffFamily, diffClusters } from '../../analysis/diff.js'
 import { DiffBase } from '../../analysis/diff-base.js'
 import type { Family } from '../../model/ip.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
-import { defaultGraphLevel, describePodsReport, ipBlocksOf, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
+import { defaultGraphLevel, describePodsReport, graphChangeDelta, ipBlocksOf, type GraphDelta, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
 import type { LintOutcome } from './lint-job.js'
@@ -96,16 +96,32 @@ export function graphOf(s: Snapshot, o: GraphOptions): GraphReport {
 /**
  * The graph of `after`, its edges marked opened, closed or same against the snapshot's. When the change keeps
  * the ipBlocks the policies name (so every class keeps its id), the snapshot's graph is the one /api/graph
- * drew and cached (`base`, given then), and only the graph after the change is computed.
+ * drew and cached, and only the graph after the change is computed.
  */
-export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): { graph: GraphReport; base?: GraphReport } {
+export function graphChangeOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphReport {
+  const g = graphsOfChange(s, after, o)
+  return g ? graphChange(g.before, g.after) : graphChange(s.cluster, after, o)
+}
+
+/**
+ * What graphChangeOf has beyond the graph /api/graph answers for the same options (GraphDelta), when that graph
+ * is its graph before (the change keeps the ipBlocks); null otherwise.
+ */
+export function graphChangeDeltaOf(s: Snapshot, after: Cluster, o: GraphOptions): GraphDelta | null {
+  const g = graphsOfChange(s, after, o)
+  return g && graphChangeDelta(g.before, g.after)
+}
+
+/** The graphs before (/api/graph's, cached) and after a change that keeps the ipBlocks; null for another change. */
+function graphsOfChange(s: Snapshot, after: Cluster, o: GraphOptions): { before: GraphReport; after: GraphReport } | null {
   const keys = (c: Cluster) => ipBlocksOf(c.policies).map((b) => b.key).sort().join('\n')
-  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return { graph: graphChange(s.cluster, after, o) }
+  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return null
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
-  const base = graphOf(s, o)
-  return { graph: graphChange(base, graphReport(after, same, sides.index, ipBlocksOf(s.cluster.policies), sides, base)), base }
+  const before = graphOf(s, o)
+  // the edges after are folded only where the change flips a class pair (graph-edges-change.ts)
+  return { before, after: graphReport(after, same, sides.index, ipBlocksOf(s.cluster.policies), sides, before) }
 }
 
 /** What `netpol check` says of an endpoint it cannot resolve (without the flag). */

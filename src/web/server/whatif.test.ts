@@ -125,10 +125,24 @@ describe('POST /api/whatif', () => {
     [{ changes: [], namespaces: 'backend' }, 'namespaces'],
     [{ changes: [], namespaces: ['nowhere'] }, 'namespaces'],
     [{ changes: [], since: 'now' }, 'since'],
+    [{ changes: [], diffChanges: -1 }, 'diffChanges'],
   ])('a request of the wrong shape is 400 about its field: %j', async (body, path) => {
     const r = await postJson(server, '/api/whatif', body)
     expect(r.status).toBe(400)
     expect(r.body.path).toBe(path)
+  })
+
+  test('diffChanges: the diff lists that many changes and the classes they name; the others are counted', async () => {
+    const change = { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }] }
+    const all = (await postJson(server, '/api/whatif', change)).body
+    expect(all.diff.changes).toHaveLength(2)
+    expect(all.diffChangesLeftOut).toBeUndefined()
+    const one = (await postJson(server, '/api/whatif', { ...change, diffChanges: 1 })).body
+    expect(one.diff.summary).toEqual(all.diff.summary)
+    expect(one.diff.changes).toEqual(all.diff.changes.slice(0, 1))
+    expect(one.diff.classes.map((c: { id: number }) => c.id).sort()).toEqual([...new Set([all.diff.changes[0].from, all.diff.changes[0].to])].sort())
+    expect(one.diffChangesLeftOut).toBe(1)
+    expect((await postJson(server, '/api/whatif', { ...change, diffChanges: 2 })).body).toEqual(all)
   })
 
   test('nothing is kept: the policies are as before after a what-if', async () => {

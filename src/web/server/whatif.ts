@@ -10,10 +10,9 @@ import { toDotPath } from '../../model/issues.js'
 import { loadSources } from '../../io/load-manifests.js'
 import type { Source } from '../../io/sources.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
-import { graphDelta } from '../../report/graph-delta.js'
 import { policyTexts } from './policy-texts.js'
 import { badRequest, type Answer } from './respond.js'
-import { diffOf, graphChangeOf, graphOptionsOf } from './reports.js'
+import { diffOf, graphChangeDeltaOf, graphChangeOf, graphOptionsOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
 
 type ChangeError = Problem & { readonly change: number }
@@ -32,16 +31,28 @@ export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
   if (!graphOpts.ok) return badRequest(graphOpts.error, graphOpts.path === 'namespace' ? 'namespaces' : graphOpts.path)
   const applied = await applyChanges(s, req.changes)
   if (!applied.ok) return { body: { errors: applied.errors } satisfies WhatIfResponse }
-  const { graph, base } = graphChangeOf(s, applied.after, graphOpts.value)
+  // the asker holds the graph before (this version's /api/graph answer): only what differs from it is sent
+  const delta = req.since === s.version ? graphChangeDeltaOf(s, applied.after, graphOpts.value) : null
   const response: WhatIfResponse = {
     errors: [],
-    diff: diffOf(s, applied.after, graphOpts.value.port),
-    // the page holds the graph before (this version's /api/graph answer): only what differs from it is sent
-    ...(base !== undefined && req.since === s.version ? { graphChanges: graphDelta(base, graph) } : { graph }),
+    ...listedDiff(diffOf(s, applied.after, graphOpts.value.port), req.diffChanges),
+    ...(delta !== null ? { graphChanges: delta } : { graph: graphChangeOf(s, applied.after, graphOpts.value) }),
     // every policy's text is 20 MB on the 10k cluster: sent only when the page exports it
     ...(req.export === true ? { yaml: applied.yaml() } : {}),
   }
   return { body: response }
+}
+
+/**
+ * The diff, with at most `limit` of its changes (and the classes they name) when the asker shows only so many: a
+ * change that touches a namespace's pods is thousands of groups (3.3 MB at 10k pods), of which a page lists 50.
+ */
+function listedDiff(diff: unknown, limit: number | undefined): Pick<WhatIfResponse, 'diff' | 'diffChangesLeftOut'> {
+  const d = diff as { changes: { from: number | string; to: number | string }[]; classes: { id: number }[] }
+  if (limit === undefined || d.changes.length <= limit) return { diff }
+  const changes = d.changes.slice(0, limit)
+  const named = new Set(changes.flatMap((c) => [c.from, c.to]))
+  return { diff: { ...d, changes, classes: d.classes.filter((c) => named.has(c.id)) }, diffChangesLeftOut: d.changes.length - limit }
 }
 
 /** The request's shape; a wrong shape is 400 with the field path. */
@@ -61,6 +72,7 @@ export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: 
   for (const f of ['namespaces', 'labels'] as const) {
     if (b[f] !== undefined && !(Array.isArray(b[f]) && (b[f] as unknown[]).every((x) => typeof x === 'string'))) return { status: 400, error: 'expected a list of strings', path: f }
   }
+  if (b.diffChanges !== undefined && !(Number.isInteger(b.diffChanges) && (b.diffChanges as number) >= 0)) return { status: 400, error: 'expected how many changes of the diff to list (an integer, 0 or more)', path: 'diffChanges' }
   if (b.since !== undefined && !Number.isInteger(b.since)) return { status: 400, error: 'expected the version of the graph the page holds (an integer)', path: 'since' }
   if (b.export !== undefined && typeof b.export !== 'boolean') return { status: 400, error: 'expected true or false', path: 'export' }
   return b as unknown as WhatIfRequest
