@@ -5,19 +5,24 @@
  * smaller with the same proportions, to show how each scales.
  *
  *   npm run build && npx tsx bench/analysis-100k.ts [--pods 100000 --namespaces 2000 --policies 20000 --seed 1]
- *     [--only matrix,check,lint,diff,diff-all] [--timeout 600] [--keep]
+ *     [--only matrix,check,lint,diff,diff-all,errors] [--format json,yaml] [--timeout 600] [--keep]
+ *     [--before OTHER/dist/cli/main.js]
  *
  * Commands: `matrix -o classes` for one port; `check` of one connection; `lint -o json`; `diff` of two versions
  * of the policies that differ by 10 policies (deleted), with namespaces and pods given once by `--cluster`, for
- * one port and for every port (the default). A command still running after --timeout seconds is stopped and
- * shown as such.
+ * one port and for every port (the default); `errors`: `check` of a copy in which every 100th pod has a bad IP
+ * (~1,000 at 100k), with Node's default heap: every error must come out with file:line:col, the row says how many
+ * did. A command still running after --timeout seconds is stopped and shown as such. `--format yaml` writes the
+ * same objects as multi-document YAML (one document per object, as the generator writes it) instead of a kubectl
+ * JSON List; `--format json,yaml` runs both, JSON first. `--before` runs every command a second time, right after,
+ * with another build of the CLI (the code before a change), as the baseline of the same run.
  * Generated files go to bench/out/ and are deleted at the end (they are hundreds of MB) unless --keep.
  */
 import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { generateCluster, renderChunks, type KubeObject, type PodJson } from './generate-cluster.js'
+import { generateCluster, renderChunks, type Format, type KubeObject, type PodJson } from './generate-cluster.js'
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +30,9 @@ const { values } = parseArgs({
     namespaces: { type: 'string', default: '2000' },
     policies: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'matrix,check,lint,diff,diff-all' },
+    only: { type: 'string', default: 'matrix,check,lint,diff,diff-all,errors' },
+    format: { type: 'string', default: 'json' },
+    before: { type: 'string' },
     timeout: { type: 'string', default: '600' },
     keep: { type: 'boolean', default: false },
   },
@@ -35,12 +42,15 @@ const big = { seed: Number(values.seed), pods: Number(values.pods), namespaces: 
 const small = { ...big, pods: big.pods / 10, namespaces: big.namespaces / 10, policies: big.policies / 10 }
 mkdirSync('bench/out', { recursive: true })
 
-/** Writes a kubectl JSON List a piece at a time (a 100k-pod List is longer than a string can be). */
-function writeList(path: string, objects: readonly KubeObject[]): number {
+const formats = values.format!.split(',') as Format[]
+for (const f of formats) if (f !== 'json' && f !== 'yaml') throw new Error(`--format: json or yaml, not ${f}`)
+
+/** Writes a kubectl JSON List (or YAML documents) a piece at a time (a 100k-pod List is longer than a string can be). */
+function writeList(path: string, objects: readonly KubeObject[], format: Format): number {
   const fd = openSync(path, 'w')
   let bytes = 0
   let pending = ''
-  for (const chunk of renderChunks(objects, 'json')) {
+  for (const chunk of renderChunks(objects, format)) {
     pending += chunk
     if (pending.length > 1 << 22) {
       bytes += writeSync(fd, pending)
@@ -52,20 +62,23 @@ function writeList(path: string, objects: readonly KubeObject[]): number {
   return bytes
 }
 
-interface Files { full: string; cluster: string; oldPolicies: string; newPolicies: string; from: string; to: string; mb: number }
+interface Files { full: string; bad: string; badPods: number; cluster: string; oldPolicies: string; newPolicies: string; from: string; to: string; mb: number }
 
-function prepare(size: typeof big): Files {
+function prepare(size: typeof big, format: Format): Files {
   const base = `bench/out/analysis-s${size.seed}-p${size.pods}-n${size.namespaces}-np${size.policies}`
   const objects = generateCluster(size)
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy')
   // ten policies spread over the list are deleted in the new version
   const step = Math.floor(policies.length / 10)
   const gone = new Set(policies.filter((_, i) => i % step === 0).slice(0, 10))
+  const ext = format === 'json' ? 'json' : 'yaml'
   const files: Files = {
-    full: `${base}.json`,
-    cluster: `${base}-cluster.json`,
-    oldPolicies: `${base}-policies-old.json`,
-    newPolicies: `${base}-policies-new.json`,
+    full: `${base}.${ext}`,
+    bad: `${base}-bad-ips.${ext}`,
+    badPods: 0,
+    cluster: `${base}-cluster.${ext}`,
+    oldPolicies: `${base}-policies-old.${ext}`,
+    newPolicies: `${base}-policies-new.${ext}`,
     from: '',
     to: '',
     mb: 0,
@@ -74,20 +87,32 @@ function prepare(size: typeof big): Files {
   const name = (p: PodJson) => `${p.metadata.namespace}/${p.metadata.name}`
   files.from = name(pods[0]!)
   files.to = name(pods[Math.floor(pods.length / 2)]!)
-  const write = (path: string, list: readonly KubeObject[]) => (existsSync(path) ? 0 : writeList(path, list))
+  const write = (path: string, list: readonly KubeObject[]) => (existsSync(path) ? 0 : writeList(path, list, format))
   write(files.full, objects)
   files.mb = Math.round(statSync(files.full).size / 1048576)
   write(files.cluster, objects.filter((o) => o.kind !== 'NetworkPolicy'))
   write(files.oldPolicies, policies)
   write(files.newPolicies, policies.filter((p) => !gone.has(p)))
+  // every 100th pod with an address that is not one (its podIPs too: the same mistake in both fields)
+  const bad = new Set(pods.filter((_, i) => i % 100 === 50))
+  files.badPods = bad.size
+  write(
+    files.bad,
+    objects.map((o) => {
+      if (!bad.has(o as PodJson)) return o
+      const p = o as PodJson
+      const ip = `${p.status.podIP.split('.').slice(0, 3).join('.')}.999`
+      return { ...p, status: { ...p.status, podIP: ip, podIPs: [{ ip }] } }
+    }),
+  )
   return files
 }
 
-interface Run { wallMs: number; phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null }
+interface Run { wallMs: number; phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null; stderr: string }
 
-function cli(args: string[]): Run {
+function cli(args: string[], main = 'dist/cli/main.js'): Run {
   const t0 = performance.now()
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], {
+  const r = spawnSync(process.execPath, [main, ...args], {
     env: { ...process.env, NETPOL_TIMINGS: '1' },
     stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'],
     encoding: 'utf8',
@@ -98,10 +123,10 @@ function cli(args: string[]): Run {
   const line = r.stderr.split('\n').find((l) => l.startsWith('NETPOL_TIMINGS '))
   const t = line ? (JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as { phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number }) : { phasesMs: {}, cpuMs: NaN, maxRssMB: NaN }
   if (!line) process.stderr.write(`no timings from netpol ${args.join(' ')} (status ${r.status}, signal ${r.signal}): ${r.stderr.slice(0, 300)}\n`)
-  return { wallMs, ...t, status: r.status, signal: r.signal }
+  return { wallMs, ...t, status: r.status, signal: r.signal, stderr: r.stderr }
 }
 
-const commands = (f: Files): [string, string[]][] =>
+const commands = (f: Files): [string, string[], string][] =>
   (
     [
       ['matrix', 'matrix -o classes --port 8080/TCP', ['matrix', '-f', f.full, '--port', '8080/TCP', '-o', 'classes']],
@@ -109,30 +134,46 @@ const commands = (f: Files): [string, string[]][] =>
       ['lint', 'lint -o json', ['lint', '-f', f.full, '-o', 'json']],
       ['diff', 'diff (10 policies deleted; --cluster) --port 8080/TCP', ['diff', f.oldPolicies, f.newPolicies, '--cluster', f.cluster, '--port', '8080/TCP']],
       ['diff-all', 'diff (10 policies deleted; --cluster), every port', ['diff', f.oldPolicies, f.newPolicies, '--cluster', f.cluster]],
+      ['errors', 'check, every 100th pod with a bad IP', ['check', '-f', f.bad, '--from', f.from, '--to', f.to, '--port', '8080/TCP']],
     ] as [string, string, string[]][]
   )
     .filter(([key]) => only.has(key))
-    .map(([, label, args]) => [label, args])
+    .map(([key, label, args]) => [label, args, key])
 
+/** For the errors row: how many errors were printed, and whether each has file:line:col. */
+function errorsSeen(r: Run, file: string): string {
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('error: '))
+  const placed = lines.filter((l) => new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `).test(l))
+  return `; ${lines.length} errors, ${placed.length} with file:line:col`
+}
+
+const load = () => loadavg()[0]!.toFixed(1)
 const s = (ms: number | undefined) => (ms === undefined ? '' : Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const rows: string[] = []
 const results = new Map<string, Run>()
-for (const size of [small, big]) {
-  const t = performance.now()
-  const files = prepare(size)
-  console.log(`${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies: JSON List ${files.mb} MiB, ready in ${s(performance.now() - t)}`)
-  for (const [label, args] of commands(files)) {
-    const r = cli(args)
-    const before = results.get(label)
-    results.set(label, r)
-    const scale = before ? ` (×${(r.wallMs / before.wallMs).toFixed(1)})` : ''
-    const p = r.phasesMs
-    const row = `| ${label} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${r.signal === null ? r.status : `stopped (${r.signal})`} |`
-    console.log(row)
-    rows.push(row)
+for (const format of formats) {
+  for (const size of [small, big]) {
+    const t = performance.now()
+    const files = prepare(size, format)
+    console.log(`${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies: ${format === 'json' ? 'JSON List' : 'YAML documents'} ${files.mb} MiB, ready in ${s(performance.now() - t)}`)
+    const runs = commands(files).flatMap(([label, args, key]) => [[label, args, key, undefined], ...(values.before ? [[`${label} [before]`, args, key, values.before]] : [])] as [string, string[], string, string | undefined][])
+    for (const [label, args, key, main] of runs) {
+      const before = load()
+      const r = cli(args, main)
+      const name = `${label} (${format})`
+      const smaller = results.get(name)
+      results.set(name, r)
+      const scale = smaller ? ` (×${(r.wallMs / smaller.wallMs).toFixed(1)})` : ''
+      const p = r.phasesMs
+      const same = main === undefined ? '' : r.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') === results.get(name.replace(' [before]', ''))?.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') ? '; same messages' : '; messages differ'
+      const exit = `${r.signal === null ? r.status : `stopped (${r.signal})`}${key === 'errors' ? errorsSeen(r, files.bad) : ''}${same}`
+      const row = `| ${label} | ${format} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${exit} | ${before} → ${load()} |`
+      console.log(row)
+      rows.push(row)
+    }
+    if (size === big && !values.keep) for (const path of [files.full, files.bad, files.cluster, files.oldPolicies, files.newPolicies]) rmSync(path, { force: true })
   }
-  if (size === big && !values.keep) for (const path of [files.full, files.cluster, files.oldPolicies, files.newPolicies]) rmSync(path, { force: true })
 }
 console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} CPUs)`)
-console.log('\n| command | pods | wall | CPU (all threads) | parse | analysis | write | peak RSS | exit |\n|---|---|---|---|---|---|---|---|---|')
+console.log('\n| command | format | pods | wall | CPU (all threads) | parse | analysis | write | peak RSS | exit | load average (1 min) before → after |\n|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) console.log(r)

@@ -14,7 +14,7 @@ import { STDIN_NAME } from '../model/source.js'
 import type { ManifestCache } from './manifest-cache.js'
 import { collapseTemplateIssues } from './not-manifests.js'
 import { files, stdin, type FileReader, type ReadOptions, type Source, type SourceRead, type StreamedDocs, type StreamedItems } from './sources.js'
-import { SourceTexts } from './source-texts.js'
+import { SourceTexts, type TextItems } from './source-texts.js'
 
 export { ManifestCache } from './manifest-cache.js'
 export { STDIN_NAME }
@@ -66,7 +66,7 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
   for (const s of sources) reads.push(await s.read(opts))
   const issues: LocatedIssue[] = []
   const texts = new Map<string, string | readonly Uint8Array[]>()
-  const items = new Map<string, StreamedItems>()
+  const items = new Map<string, StreamedItems | TextItems>()
   const decoded = new Map<string, readonly ManifestDoc[]>()
   const parsed: ParsedDocument[] = []
   // units that gave a document, a syntax error or a read error: anything but nothing
@@ -101,6 +101,8 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
       for (const issue of split.issues) issues.push(issue)
       const docs = split.docs.map(parseDocument)
       for (const d of docs) parsed.push(d)
+      // where the objects lie, to place their issues without parsing the whole text again
+      if (split.spans !== undefined && docs.some((d) => d.issues.length > 0)) items.set(u.name, { docs: split.docs.map((d) => ({ doc: d.doc, pathPrefix: d.pathPrefix })), spans: split.spans })
       if (docs.length > 0 || split.issues.length > 0) yielded.add(u.name)
       if (split.issues.length === 0) u.parsedAs?.(docs)
     }

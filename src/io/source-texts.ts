@@ -2,12 +2,19 @@
  * The texts the loader read, kept by unit name (originName of their origin), so that a line and column can be
  * found for any path after loading without reading again. Nothing is computed until asked: the position
  * parser runs only for a text that has something to place, once per text. A large JSON List parsed while read
- * (and not kept) is placed from where its items lie (item-positions.ts): its bytes are read again, not parsed.
+ * (and not kept) is placed from where its items lie (item-positions.ts): its bytes are read again, not parsed; a
+ * YAML text from where its objects lie (text-item-positions.ts): only the objects with issues are parsed again.
  */
-import { splitDocuments, type ManifestDoc } from '../model/documents.js'
+import { splitDocuments, type ManifestDoc, type TextSpans } from '../model/documents.js'
 import type { LocatedIssue, Path } from '../model/issues.js'
 import type { Locator, Position } from '../model/positions.js'
 import type { StreamedItems } from './sources.js'
+
+/** Where the documents of a kept YAML text lie, as its one parse noted them (see placeInTextItems). */
+export interface TextItems {
+  readonly docs: readonly Pick<ManifestDoc, 'doc' | 'pathPrefix'>[]
+  readonly spans: TextSpans
+}
 
 export class SourceTexts {
   private readonly locators = new Map<string, Locator>()
@@ -15,14 +22,14 @@ export class SourceTexts {
 
   private readonly texts: Map<string, string | readonly Uint8Array[]>
   private readonly docs = new Map<string, readonly ManifestDoc[]>()
-  private readonly items: ReadonlyMap<string, StreamedItems>
+  private readonly items: ReadonlyMap<string, StreamedItems | TextItems>
 
   /**
    * texts by unit name, as strings or as UTF-8 bytes in pieces (decoded on first use); `objects`: the documents
    * of units that were decoded objects (a live cluster), kept when texts are; `items`: where the items of the units
    * parsed while read lie, to place issues in them
    */
-  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map(), items: ReadonlyMap<string, StreamedItems> = new Map()) {
+  constructor(texts: ReadonlyMap<string, string | readonly Uint8Array[]> = new Map(), objects: ReadonlyMap<string, readonly ManifestDoc[]> = new Map(), items: ReadonlyMap<string, StreamedItems | TextItems> = new Map()) {
     this.texts = new Map(texts)
     this.items = items
     for (const [name, docs] of objects) this.docs.set(name, docs)
@@ -108,13 +115,15 @@ export class SourceTexts {
       inItems.set(i.file, list)
     })
     const placed = new Map<number, Position | undefined>()
-    if (inItems.size > 0) {
-      const { placeInItems } = await import('../model/item-positions.js')
-      for (const [file, ns] of inItems) {
-        const items = this.items.get(file)!
-        const found = await placeInItems(items.spans, items.bytes(), ns.map((n) => ({ doc: issues[n]!.doc, path: issues[n]!.issue.path })))
-        ns.forEach((n, k) => placed.set(n, found[k]))
-      }
+    for (const [file, ns] of inItems) {
+      const items = this.items.get(file)!
+      const wanted = ns.map((n) => ({ doc: issues[n]!.doc, path: issues[n]!.issue.path }))
+      const text = 'bytes' in items ? undefined : this.get(file)
+      let found: (Position | undefined)[]
+      if ('bytes' in items) found = await (await import('../model/item-positions.js')).placeInItems(items.spans, items.bytes(), wanted)
+      else if (text !== undefined) found = (await import('../model/text-item-positions.js')).placeInTextItems(text, items.docs, items.spans, wanted)
+      else continue
+      ns.forEach((n, k) => placed.set(n, found[k]))
     }
     const out: LocatedIssue[] = []
     for (let n = 0; n < issues.length; n++) {

@@ -25,6 +25,18 @@ export interface ManifestDoc {
 export interface SplitResult {
   readonly docs: ManifestDoc[]
   readonly issues: LocatedIssue[]
+  /**
+   * Where each of `docs` lies in the text (string offsets), noted by the one YAML parse, so that an issue in one
+   * object is placed by parsing that object's text alone (text-item-positions.ts). Only for YAML parsed on the
+   * fast path; absent for JSON and for a file that had to be recovered.
+   */
+  readonly spans?: TextSpans
+}
+
+/** `starts[i]`: where the node of docs[i] was opened (white space and comments may come first); `ends[i]`: after it. */
+export interface TextSpans {
+  readonly starts: readonly number[]
+  readonly ends: readonly number[]
 }
 
 /**
@@ -43,7 +55,7 @@ const JSON_START = /^\s*[{[]/
 export function splitDocuments(file: string, text: string, origin?: Origin): SplitResult {
   const split = splitText(file, text)
   if (origin === undefined) return split
-  return { docs: split.docs.map((d) => ({ ...d, origin })), issues: split.issues.map((i) => ({ ...i, origin })) }
+  return { ...split, docs: split.docs.map((d) => ({ ...d, origin })), issues: split.issues.map((i) => ({ ...i, origin })) }
 }
 
 function splitText(file: string, text: string): SplitResult {
@@ -57,13 +69,44 @@ function splitText(file: string, text: string): SplitResult {
     }
   }
   let values: unknown[]
+  const noted = new Map<unknown, readonly [number, number]>()
   try {
-    values = jsyaml.loadAll(text, undefined, { schema: SCHEMA, filename: file })
+    values = jsyaml.loadAll(text, undefined, { schema: SCHEMA, filename: file, listener: noteObjects(noted) })
   } catch (err) {
     return recover(file, text, err)
   }
   for (let i = 0; i < values.length; i++) flatten(docs, file, i, [], values[i])
-  return { docs, issues: [] }
+  const starts: number[] = []
+  const ends: number[] = []
+  for (const d of docs) {
+    const span = noted.get(d.value)
+    if (span === undefined) return { docs, issues: [] }
+    starts.push(span[0])
+    ends.push(span[1])
+  }
+  return { docs, issues: [], spans: { starts, ends } }
+}
+
+/** Objects deeper than a List's items are not documents */
+const DOC_DEPTH = 3
+
+/**
+ * A js-yaml listener noting where the objects that can be documents lie: a document, the elements of a top-level
+ * sequence, the elements of a List's items (depth 1 to 3). Maps and sequences only; scalars are not objects.
+ */
+function noteObjects(into: Map<unknown, readonly [number, number]>): (event: jsyaml.EventType, state: jsyaml.State) => void {
+  const opened: number[] = []
+  return (event, state) => {
+    // the nesting depth of the node (js-yaml 4.1.1 and later; missing from @types/js-yaml)
+    if ((state as unknown as { depth: number }).depth > DOC_DEPTH) return
+    if (event === 'open') {
+      opened.push(state.position)
+      return
+    }
+    const at = opened.pop()!
+    const v = state.result
+    if (v !== null && typeof v === 'object') into.set(v, [at, state.position])
+  }
 }
 
 function isList(v: unknown): v is { kind: string; items: unknown[] } {

@@ -1,9 +1,12 @@
+import { dump } from 'js-yaml'
 import { describe, expect, test } from 'vitest'
 import { parseDocument } from './build-cluster.js'
 import type { Path } from './issues.js'
 import { placeInItems } from './item-positions.js'
 import { JsonDocumentStream } from './json-document-stream.js'
 import { createLocator } from './positions.js'
+import { splitDocuments } from './documents.js'
+import { placeInTextItems } from './text-item-positions.js'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 
@@ -44,5 +47,32 @@ describe('issues placed from the streaming parse are where the whole-text parser
       expect(streamed).toEqual(whole)
       expect(streamed.every((p) => p !== undefined)).toBe(true)
     }
+  })
+})
+
+/** The issues of YAML `text`, placed from the spans of the one js-yaml parse, beside the whole-text parser's places. */
+function bothWaysYaml(text: string) {
+  const split = splitDocuments('f.yaml', text)
+  expect(split.issues).toEqual([])
+  expect(split.spans).toBeDefined()
+  const issues = split.docs.flatMap((d) => parseDocument(d).issues.map((i) => ({ doc: i.doc, path: i.issue.path })))
+  const whole = createLocator(text)
+  return { issues, streamed: placeInTextItems(text, split.docs, split.spans!, issues), whole: issues.map((i) => whole(i.doc, i.path)) }
+}
+
+const objects = [...pods, badPolicy, noName]
+describe('issues placed from the one YAML parse are where the whole-text parser places them', () => {
+  test.each([
+    { name: 'multi-document YAML (one object per document)', text: objects.map((o) => dump(o)).join('---\n') },
+    { name: 'multi-document YAML, comments, an empty document and a document start on the line', text: `# head\n${objects.map((o, i) => (i % 2 ? `--- ${JSON.stringify(o)}\n` : `---\n# c\n${dump(o, { flowLevel: i % 3 === 0 ? 2 : -1 })}`)).join('---\n\n')}` },
+    { name: 'a kubectl List as YAML (items not indented)', text: dump({ apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, { noArrayIndent: true }) },
+    { name: 'a List with indented items, CRLF line ends and a BOM', text: `\ufeff${dump({ apiVersion: 'v1', kind: 'List', items: objects }).replaceAll('\n', '\r\n')}` },
+    { name: 'a List of flow objects', text: `kind: List\nitems:\n${objects.map((o) => `  - ${JSON.stringify(o)}\n`).join('  # between\n')}` },
+    { name: 'a top-level sequence', text: `${dump([pods[1], badPolicy])}---\n${dump([noName])}` },
+  ])('$name', ({ text }) => {
+    const { issues, streamed, whole } = bothWaysYaml(text)
+    expect(issues.length).toBeGreaterThan(2)
+    expect(streamed).toEqual(whole)
+    expect(streamed.every((p) => p !== undefined)).toBe(true)
   })
 })

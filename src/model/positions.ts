@@ -27,13 +27,23 @@ interface Ranged {
  */
 export function createLocator(text: string): Locator {
   const lc = new LineCounter()
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false })
-  const at = (offset: number): Position => {
+  const offsetOf = offsetLocator(parseAllDocuments(text, { lineCounter: lc, prettyErrors: false }))
+  return (docIndex, path) => {
+    const offset = offsetOf(docIndex, path)
+    if (offset === undefined) return undefined
     const p = lc.linePos(offset)
     return { line: p.line, column: p.col }
   }
+}
+
+/** createLocator, giving the offset in `text` (in UTF-16 code units) instead of line and column. */
+export function createOffsetLocator(text: string): (doc: number, path: Path) => number | undefined {
+  return offsetLocator(parseAllDocuments(text, { prettyErrors: false }))
+}
+
+function offsetLocator(docs: ReturnType<typeof parseAllDocuments>): (doc: number, path: Path) => number | undefined {
   return (docIndex, path) => {
-    const doc = docs[docIndex] as Document.Parsed | undefined
+    const doc = (Array.isArray(docs) ? docs[docIndex] : undefined) as Document.Parsed | undefined
     if (!doc) return undefined
     let node: unknown = doc.contents
     let best = start(node) ?? doc.range[0]
@@ -60,7 +70,7 @@ export function createLocator(text: string): Locator {
     }
     // a scalar at the end of the path is placed at its value, where the bad text is
     if (complete && isScalar(node)) best = start(node) ?? best
-    return at(best)
+    return best
   }
 }
 
