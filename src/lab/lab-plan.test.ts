@@ -227,4 +227,20 @@ describe('hostNetwork pods', () => {
   test('probe from the node namespace, from the node addresses', () => {
     expect(resolveLabSource(plan, 'kube-system/proxy-2')).toEqual({ netns: 'netpol-lab-node', addresses: ['10.244.0.1'] })
   })
+  test("their own addresses (their nodes') become the node namespace's, served too; a gateway's or a pod's is not taken twice", () => {
+    const withIps = planLab([pod('a/web', ['10.244.0.5'], [{ port: 80, protocol: 'TCP' }])], {
+      hostPods: [
+        { namespace: 'f', name: 'centaur-0', ips: ['172.18.0.3'], ports: [{ port: 36363, protocol: 'TCP' }] },
+        { namespace: 'f', name: 'centaur-1', ips: ['172.18.0.4', '10.244.0.1', '10.244.0.5'], ports: [{ port: 36363, protocol: 'TCP' }] },
+        { namespace: 'f', name: 'again', ips: ['172.18.0.3'], ports: [] },
+      ],
+    })
+    expect(withIps.nodeAddresses).toEqual([
+      { ip: '172.18.0.3', family: 4, prefix: 32 },
+      { ip: '172.18.0.4', family: 4, prefix: 32 },
+    ])
+    expect(withIps.servers[0]).toMatchObject({ netns: 'netpol-lab-node', addresses: ['10.244.0.1', '172.18.0.3', '172.18.0.4'], tcp: [36363] })
+    expect(withIps.issues).toEqual([{ code: 'duplicate_ip', path: ['hostPods', 1, 'ips', 2], ip: '10.244.0.5', usedBy: 'a/web' }])
+    expect(plan.nodeAddresses).toBeUndefined()
+  })
 })
