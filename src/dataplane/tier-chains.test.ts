@@ -242,3 +242,22 @@ describe('the compiled ruleset decides as the engine does, with cluster policy t
     )
   }, 120_000)
 })
+
+test('with tiers, an incremental diff from any ruleset to any other leaves what loading it whole leaves', () => {
+  fc.assert(
+    fc.property(tieredClusters, tieredClusters, (a, b) => {
+      const opts = { managed: () => true, mode: 'enforce' as const, table: 'netpol', logGroup: 3 }
+      const first = compilePolicies(a, opts)
+      const second = compilePolicies(b, { ...opts, previous: first })
+      const fake = new FakeNft()
+      expect(fake.runSync(fullReplace(first.table)).ok).toBe(true)
+      const tx = diffTables(first.table, second.table)
+      const r = fake.runSync(tx)
+      expect(r.ok ? '' : r.error).toBe('')
+      const whole = new FakeNft()
+      whole.runSync(fullReplace(second.table))
+      expect(fake.dump()).toBe(whole.dump())
+    }),
+    { numRuns: 200 },
+  )
+}, 120_000)
