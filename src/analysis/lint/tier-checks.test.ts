@@ -58,6 +58,11 @@ table('NP018', [
       'ClusterNetworkPolicy b spec.ingress[0]: [Admin] cnp/b priority 10 ingress[0] "web" Accept and [Admin] cnp/a priority 10 ingress[0] Deny have the same priority and both match some connections (e.g. from front/web to back/api on any port) with different actions; the API leaves the order of equal priorities undefined: netpol evaluates cnp/a first (by name, then kind), so Deny decides them, but other implementations may take cnp/b first and Accept',
     ],
   },
+  {
+    name: 'the example is between two pods, not a pod and itself',
+    c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [namespaces(inNs('back'))])] }), cnp('b', 'Admin', 10, { subject: back, ingress: [crule('Accept', [namespaces(inNs('back'))])] })]),
+    want: ['(e.g. from back/api to back/db on any port)'],
+  },
   { name: 'distinct priorities', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [fromFront])] }), cnp('b', 'Admin', 11, { subject: back, ingress: [crule('Accept', [fromFront])] })]), want: [] },
   { name: 'same action', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [fromFront])] }), cnp('b', 'Admin', 10, { subject: back, ingress: [crule('Deny', [fromFront])] })]), want: [] },
   { name: 'different tiers', c: c([cnp('a', 'Admin', 10, { subject: back, ingress: [crule('Deny', [fromFront])] }), cnp('b', 'Baseline', 10, { subject: back, ingress: [crule('Accept', [fromFront])] })]), want: [] },

@@ -1,6 +1,7 @@
 import type { Pod } from '../../model/cluster.js'
 import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import type { Direction } from '../../model/policy.js'
+import type { Bitset } from '../../engine/bitset.js'
 import { namedPortsKey } from '../../engine/identities.js'
 import { intersect, type PortSet } from '../../engine/tier-decisions.js'
 import type { Check } from './check.js'
@@ -83,12 +84,27 @@ function overlaps(t: TierClasses, p: ClusterPolicy, q: ClusterPolicy, d: Directi
           const k = `${ruleKey(a.at)}\n${ruleKey(c.at)}`
           if (found.has(k)) continue
           const ports = intersect(a.took, c.took)
-          if (ports.length > 0) found.set(k, { first: a.at, second: c.at, subject, block: b, ports })
+          if (ports.length > 0) found.set(k, { first: a.at, second: c.at, subject: exampleSubject(t, common, subject, nk, named, b), block: b, ports })
         }
       }
     }
   }
   return [...found.values()]
+}
+
+/**
+ * A subject for the example connection: `subject`, or when the block's pod is that very pod (a pod reaching itself,
+ * which no tier decides) another common subject with the same named ports.
+ */
+function exampleSubject(t: TierClasses, common: Bitset, subject: Pod, nk: string, named: boolean, b: number): Pod {
+  const end = t.blocks[b]!.pod
+  if (end !== subject) return subject
+  let other: Pod | null = null
+  common.forEach((s) => {
+    const pod = t.subjectPod(s)
+    if (other === null && pod !== end && (!named || namedPortsKey(pod) === nk)) other = pod
+  })
+  return other ?? subject
 }
 
 function draft(t: TierClasses, o: Overlap): Draft {

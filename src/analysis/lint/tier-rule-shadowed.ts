@@ -33,9 +33,11 @@ export function ruleFates(t: TierClasses): Map<string, RuleFate> {
             if (f === undefined) out.set(k, (f = { at: step.at, acted: false, blockedBy: new Map(), example: null }))
             if (step.took.length > 0) f.acted = true
             for (const by of step.blockedBy) if (!f.blockedBy.has(ruleKey(by))) f.blockedBy.set(ruleKey(by), by)
-            // an example from another pod reads better than a pod reaching itself (which no tier decides)
-            if (step.blockedBy.length > 0 && (f.example === null || (t.blocks[f.example.block]!.pod === subject && t.blocks[b]!.pod !== subject))) {
-              f.example = { subject, block: b, ports: step.ports }
+            // an example between two pods reads better than a pod reaching itself (which no tier decides): any subject
+            // of the group stands for the others
+            if (step.blockedBy.length > 0 && (f.example === null || t.blocks[f.example.block]!.pod === f.example.subject)) {
+              const other = g.subjects.map((x) => t.subjectPod(x)).find((pod) => pod !== t.blocks[b]!.pod) ?? subject
+              f.example = { subject: other, block: b, ports: step.ports }
             }
           }
         }
