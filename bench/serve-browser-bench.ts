@@ -3,7 +3,7 @@
  *   npm run build && npx tsx bench/serve-browser-bench.ts [--rounds 5]
  * - first paint: navigation start → the class graph drawn (the page's `netpol:graph-painted` mark), goal ≤ 2 s;
  * - click → explanation: a click on an edge → the `check` explanation on screen, goal ≤ 100 ms;
- * - what-if: "Try deleting it" on one policy → the diff counts on screen, goal ≤ 1 s.
+ * - what-if: one policy edited in the editor, the same deleted, one added → the diff counts on screen, goal ≤ 1 s.
  * Cold: each round a FRESH server (as a user starts it) and a fresh browser context: the URL line → the graph
  * painted (the page opened at once, on the port the server proposes; the time includes the browser context's
  * creation), and the first click on a node → its description. Warm: one server, a fresh browser context per
@@ -18,6 +18,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parse, stringify } from 'yaml'
 import { generateCluster, renderCluster } from './generate-cluster.js'
 import { PROJECT_ROOT } from '../test/cli/built-cli.js'
 import { choosePort, clickElement, elementPoint, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
@@ -33,6 +34,33 @@ const file = join(PROJECT_ROOT, 'bench', 'out', 'cluster-10k-seed1.json')
 if (!existsSync(file)) {
   mkdirSync(join(PROJECT_ROOT, 'bench', 'out'), { recursive: true })
   writeFileSync(file, renderCluster(generateCluster({ seed: 1, pods: 10_000, namespaces: 200, policies: 10_000 }), 'json'))
+}
+
+const KINDS = ['edit', 'delete', 'add'] as const
+type Api = (path: string, init?: RequestInit) => Promise<{ ms: number; body: unknown; bytes: number }>
+
+/**
+ * The three what-ifs, as the page makes them: the first policy by name with every ingress rule removed (edited in
+ * the editor), the same policy deleted, and a policy added that opens the pods of that policy to every pod on
+ * the graph's port.
+ */
+async function whatIfCases(api: Api, port: string) {
+  const names = ((await api('/api/cluster')).body as { policies: { namespace: string; name: string }[] }).policies.map((p) => `${p.namespace}/${p.name}`).sort()
+  const policy = names[0]!
+  const source = ((await api(`/api/policies?policy=${encodeURIComponent(policy)}`)).body as { policies: { yaml: string }[] }).policies[0]!.yaml
+  const doc = parse(source) as { spec: { ingress?: unknown[] } }
+  doc.spec.ingress = []
+  const edited = stringify(doc)
+  // the pods that policy selects opened to every pod on the port (every namespace of the cluster isolates its pods)
+  const ns = policy.split('/')[0]!
+  const [number, protocol] = port.split('/')
+  const selector = JSON.stringify((parse(source) as { spec: { podSelector?: unknown } }).spec.podSelector ?? {})
+  const added = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: bench-allow-all\n  namespace: ${ns}\nspec:\n  podSelector: ${selector}\n  ingress:\n  - from: [{namespaceSelector: {}}]\n    ports: [{port: ${number}, protocol: ${protocol}}]\n`
+  return {
+    edit: { pick: policy, yaml: edited, button: 'apply-edit', change: { op: 'edit', policy, yaml: edited }, what: `${policy} with no ingress rule` },
+    delete: { pick: policy, yaml: undefined, button: 'delete', change: { op: 'delete', policy }, what: `${policy} deleted` },
+    add: { pick: '', yaml: added, button: 'apply-add', change: { op: 'add', yaml: added }, what: `${ns}/bench-allow-all: its pods open to every pod on ${port}` },
+  }
 }
 
 const browser = await launchBrowser()
@@ -78,6 +106,8 @@ try {
   // the page opens on the port the server proposes (the most used one at this size); the what-if and the click
   // run on it too: on "any port" a what-if here takes about a minute
   const port0 = ((await api('/api/cluster')).body as { defaultPort: string }).defaultPort
+  const version = ((await api('/api/cluster')).body as { version: number }).version
+  const whatIfs = await whatIfCases(api, port0)
   const first = await api(`/api/graph?port=${encodeURIComponent(port0)}&level=auto`)
   console.log(`the server's first /api/graph on ${port0}: ${ms(first.ms)} (computed before the URL line); the rounds below start warm`)
   const paint: number[] = []
@@ -85,9 +115,10 @@ try {
   const click = { cytoscape: [] as number[], page: [] as number[] }
   const inPage = { cytoscape: [] as number[], page: [] as number[] }
   const asked = { cytoscape: [] as number[], page: [] as number[] }
-  const whatif: number[] = []
+  const whatif = { edit: [] as number[], delete: [] as number[], add: [] as number[] }
+  const sizes: Record<string, string> = {}
   const describe: number[] = []
-  const base = { graph: [] as number[], check: [] as number[], whatif: [] as number[], describe: [] as number[] }
+  const base = { graph: [] as number[], check: [] as number[], whatif: { edit: [] as number[], delete: [] as number[], add: [] as number[] }, describe: [] as number[] }
   let shape = ''
   for (let r = 0; r < rounds; r++) {
     const { page, problems } = await openPage(browser, served.url)
@@ -137,13 +168,26 @@ try {
     const [from, to, port] = (await Promise.all(['.why .from', '.why .to', '.why .port'].map((s) => page.inputValue(s)))) as [string, string, string]
     await page.click('button[data-tab=whatif]')
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option').length > 1, undefined, { timeout: 120_000 })
-    const policy = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.policy-picker option')[1]!.getAttribute('value')!)
-    await page.selectOption('.policy-picker', policy)
-    await page.waitForSelector('button[data-action=delete]')
-    t = performance.now()
-    await page.click('button[data-action=delete]')
-    await page.waitForSelector('.diff-counts', { timeout: 300_000 })
-    whatif.push(performance.now() - t)
+    await page.waitForSelector('.editor .cm-content')
+    for (const kind of KINDS) {
+      const c = whatIfs[kind]
+      await page.selectOption('.policy-picker', c.pick)
+      if (c.yaml !== undefined) {
+        // the policy's text in the editor first (a picked policy loads its own: JSON, as the cluster was read), then
+        // the edited text typed over it
+        await page.locator('.editor .cm-content', { hasText: c.pick ? c.pick.split('/')[1]! : 'new-policy' }).waitFor({ timeout: 60_000 })
+        await page.locator('.editor .cm-content').click()
+        await page.keyboard.press('Control+a')
+        await page.keyboard.insertText(c.yaml)
+      }
+      await page.waitForSelector(`button[data-action=${c.button}]`)
+      t = performance.now()
+      await page.click(`button[data-action=${c.button}]`)
+      await page.waitForSelector('.diff-counts', { timeout: 300_000 })
+      whatif[kind].push(performance.now() - t)
+      await page.click('button[data-action=reset]')
+      await page.locator('.whatif-status', { hasText: 'No changes yet.' }).waitFor({ timeout: 300_000 })
+    }
     if (problems.length) console.log(`round ${r}: page problems: ${problems.join(' | ')}`)
     await page.context().close()
     // the same requests from Node
@@ -151,7 +195,12 @@ try {
     base.graph.push(g.ms)
     base.check.push((await api(`/api/check?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${port ? `&port=${encodeURIComponent(port)}` : ''}`)).ms)
     base.describe.push((await api(`/api/describe/pod?pod=${encodeURIComponent(from)}`)).ms)
-    base.whatif.push((await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [{ op: 'delete', policy }], port: port0 }) })).ms)
+    // the whole what-if graph (as the page asked before it sent the version of the graph it holds)
+    for (const kind of KINDS) {
+      const w = await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [whatIfs[kind].change], port: port0 }) })
+      base.whatif[kind].push(w.ms)
+      sizes[kind] = `${(w.bytes / 1e6).toFixed(1)} MB whole, ${((await api('/api/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: [whatIfs[kind].change], port: port0, since: version, diffChanges: 50 }) })).bytes / 1e3).toFixed(0)} kB as the page asks (its version, 50 changes)`
+    }
     const gr = g.body as { level: string; nodes: unknown[]; edges: unknown[] }
     shape = `${gr.level} level: ${gr.nodes.length} nodes, ${gr.edges.length} edges (${(g.bytes / 1e6).toFixed(1)} MB of JSON); drawn ${pick.nodes} nodes incl. namespace boxes, ${pick.edges} edges`
   }
@@ -163,7 +212,7 @@ try {
     const what = mode === 'page' ? 'click → explanation      ' : '  baseline: cytoscape taps'
     console.log(`${what}  ${ms(median(click[mode])).padStart(8)}   ${ms(median(base.check)).padStart(8)} (check)   ${mode === 'page' ? '≤ 100 ms' : '        '}  (p90 ${ms(p90(click[mode]))}; in the page, press → painted: ${ms(median(inPage[mode]))}, of it the request: ${ms(median(asked[mode]))})`)
   }
-  console.log(`what-if (delete a policy)  ${ms(median(whatif)).padStart(8)}   ${ms(median(base.whatif)).padStart(8)} (whatif)  ≤ 1000 ms`)
+  for (const kind of KINDS) console.log(`what-if: ${kind.padEnd(17)} ${ms(median(whatif[kind])).padStart(8)}   ${ms(median(base.whatif[kind])).padStart(8)} (whatif)  ≤ 1000 ms  (${whatIfs[kind].what}; ${sizes[kind]})`)
 } finally {
   await browser.close()
   await served.stop()
