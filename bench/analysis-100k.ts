@@ -6,7 +6,7 @@
  *
  *   npm run build && npx tsx bench/analysis-100k.ts [--pods 100000 --namespaces 2000 --policies 20000 --seed 1]
  *     [--only matrix,check,lint,diff,diff-all,errors] [--format json,yaml] [--timeout 600] [--keep]
- *     [--before OTHER/dist/cli/main.js]
+ *     [--cli dist/cli/main.js] [--before OTHER/dist/cli/main.js [--before-only errors,...]]
  *
  * Commands: `matrix -o classes` for one port; `check` of one connection; `lint -o json`; `diff` of two versions
  * of the policies that differ by 10 policies (deleted), with namespaces and pods given once by `--cluster`, for
@@ -15,7 +15,8 @@
  * did. A command still running after --timeout seconds is stopped and shown as such. `--format yaml` writes the
  * same objects as multi-document YAML (one document per object, as the generator writes it) instead of a kubectl
  * JSON List; `--format json,yaml` runs both, JSON first. `--before` runs every command a second time, right after,
- * with another build of the CLI (the code before a change), as the baseline of the same run.
+ * with another build of the CLI (the code before a change), as the baseline of the same run; `--cli` names the build
+ * measured (this worktree's by default).
  * Generated files go to bench/out/ and are deleted at the end (they are hundreds of MB) unless --keep.
  */
 import { spawnSync } from 'node:child_process'
@@ -33,11 +34,14 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'matrix,check,lint,diff,diff-all,errors' },
     format: { type: 'string', default: 'json' },
     before: { type: 'string' },
+    'before-only': { type: 'string' },
+    cli: { type: 'string', default: 'dist/cli/main.js' },
     timeout: { type: 'string', default: '600' },
     keep: { type: 'boolean', default: false },
   },
 })
 const only = new Set(values.only!.split(','))
+const beforeOnly = values['before-only'] === undefined ? undefined : new Set(values['before-only'].split(','))
 const big = { seed: Number(values.seed), pods: Number(values.pods), namespaces: Number(values.namespaces), policies: Number(values.policies) }
 const small = { ...big, pods: big.pods / 10, namespaces: big.namespaces / 10, policies: big.policies / 10 }
 mkdirSync('bench/out', { recursive: true })
@@ -110,7 +114,7 @@ function prepare(size: typeof big, format: Format): Files {
 
 interface Run { wallMs: number; phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null; stderr: string }
 
-function cli(args: string[], main = 'dist/cli/main.js'): Run {
+function cli(args: string[], main = values.cli!): Run {
   const t0 = performance.now()
   const r = spawnSync(process.execPath, [main, ...args], {
     env: { ...process.env, NETPOL_TIMINGS: '1' },
@@ -156,7 +160,7 @@ for (const format of formats) {
     const t = performance.now()
     const files = prepare(size, format)
     console.log(`${size.pods} pods, ${size.namespaces} namespaces, ${size.policies} policies: ${format === 'json' ? 'JSON List' : 'YAML documents'} ${files.mb} MiB, ready in ${s(performance.now() - t)}`)
-    const runs = commands(files).flatMap(([label, args, key]) => [[label, args, key, undefined], ...(values.before ? [[`${label} [before]`, args, key, values.before]] : [])] as [string, string[], string, string | undefined][])
+    const runs = commands(files).flatMap(([label, args, key]) => [[label, args, key, undefined], ...(values.before && (beforeOnly === undefined || beforeOnly.has(key)) ? [[`${label} [before]`, args, key, values.before]] : [])] as [string, string[], string, string | undefined][])
     for (const [label, args, key, main] of runs) {
       const before = load()
       const r = cli(args, main)
@@ -165,7 +169,7 @@ for (const format of formats) {
       results.set(name, r)
       const scale = smaller ? ` (×${(r.wallMs / smaller.wallMs).toFixed(1)})` : ''
       const p = r.phasesMs
-      const same = main === undefined ? '' : r.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') === results.get(name.replace(' [before]', ''))?.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') ? '; same messages' : '; messages differ'
+      const same = main === undefined ? '' : r.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') === results.get(name.replace(' [before]', ''))?.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') ? '; same stderr' : '; stderr differs'
       const exit = `${r.signal === null ? r.status : `stopped (${r.signal})`}${key === 'errors' ? errorsSeen(r, files.bad) : ''}${same}`
       const row = `| ${label} | ${format} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${exit} | ${before} → ${load()} |`
       console.log(row)

@@ -207,6 +207,21 @@ describe('large JSON files are parsed while they are read', () => {
   })
 })
 
+describe('positions from where the one parse found each object', () => {
+  test('YAML kept for lint: every path is placed where the whole-text parser places it', async () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${GOOD.split('---\n')[1]!.trimEnd().replaceAll('\n', '\n  ')}\n- ${BAD_POLICY.trimEnd().replaceAll('\n', '\n  ')}\n`
+    const text = `${GOOD}---\n${list}---\n# a comment\n${BAD_POLICY}`
+    const f = write('mixed.yaml', text)
+    const r = await loadManifests([f], { keepText: true })
+    const docs = splitDocuments(f, text).docs
+    const wanted = docs.flatMap((d) => [[], ['metadata', 'name'], ['metadata', 'labels', 'app'], ['spec', 'ingress', 0, 'ports', 0, 'port'], ['spec', 'nope', 'deeper']].map((p) => ({ doc: d.doc, path: [...d.pathPrefix, ...p] })))
+    const locate = createLocator(text)
+    expect(await r.texts.placeAll(f, wanted)).toEqual(wanted.map((w) => locate(w.doc, w.path)))
+    expect(r.issues.length).toBeGreaterThan(2)
+    expect(r.issues.every((i) => i.line !== undefined)).toBe(true)
+  })
+})
+
 describe('a cache across loads (the agent on every change)', () => {
   const pod = (name: string, ip: string) => `apiVersion: v1
 kind: Pod

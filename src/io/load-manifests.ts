@@ -101,8 +101,8 @@ export async function loadSources(sources: readonly Source[], opts: ReadOptions 
       for (const issue of split.issues) issues.push(issue)
       const docs = split.docs.map(parseDocument)
       for (const d of docs) parsed.push(d)
-      // where the objects lie, to place their issues without parsing the whole text again
-      if (split.spans !== undefined && docs.some((d) => d.issues.length > 0)) items.set(u.name, { docs: split.docs.map((d) => ({ doc: d.doc, pathPrefix: d.pathPrefix })), spans: split.spans })
+      // where the objects lie, to place their issues (and lint's findings) without parsing the whole text again
+      if (split.spans !== undefined && (opts.keepText || docs.some((d) => d.issues.length > 0))) items.set(u.name, { docs: split.docs.map((d) => ({ doc: d.doc, pathPrefix: d.pathPrefix })), spans: split.spans })
       if (docs.length > 0 || split.issues.length > 0) yielded.add(u.name)
       if (split.issues.length === 0) u.parsedAs?.(docs)
     }

@@ -103,34 +103,37 @@ export class SourceTexts {
   }
 
   /**
-   * Fills line and column of the issues that have none: from where the items lie for a List parsed while read (all
-   * of a unit's issues in one pass over its bytes), from the unit's text otherwise.
+   * Positions of many paths in unit `name` at once: from where its objects lie when that was noted while it was
+   * read (a List parsed while read: one pass over its bytes; a YAML text: each object's own text parsed), from the
+   * locator of its whole text otherwise. Undefined for a path that cannot be placed.
    */
+  async placeAll(name: string, wanted: readonly { readonly doc: number; readonly path: Path }[]): Promise<(Position | undefined)[]> {
+    const items = this.items.get(name)
+    if (items !== undefined && 'bytes' in items) return (await import('../model/item-positions.js')).placeInItems(items.spans, items.bytes(), wanted)
+    const text = items !== undefined ? this.get(name) : undefined
+    if (items !== undefined && text !== undefined) return (await import('../model/text-item-positions.js')).placeInTextItems(text, items.docs, items.spans, wanted)
+    const out: (Position | undefined)[] = []
+    for (const w of wanted) out.push(await this.locate(name, w.doc, w.path))
+    return out
+  }
+
+  /** Fills line and column of the issues that have none (see placeAll), all of a unit's at once. */
   async placeIssues(issues: readonly LocatedIssue[]): Promise<LocatedIssue[]> {
-    const inItems = new Map<string, number[]>()
+    const byFile = new Map<string, number[]>()
     issues.forEach((i, n) => {
-      if (i.line !== undefined || !this.items.has(i.file)) return
-      const list = inItems.get(i.file) ?? []
+      if (i.line !== undefined) return
+      const list = byFile.get(i.file) ?? []
       list.push(n)
-      inItems.set(i.file, list)
+      byFile.set(i.file, list)
     })
     const placed = new Map<number, Position | undefined>()
-    for (const [file, ns] of inItems) {
-      const items = this.items.get(file)!
-      const wanted = ns.map((n) => ({ doc: issues[n]!.doc, path: issues[n]!.issue.path }))
-      const text = 'bytes' in items ? undefined : this.get(file)
-      let found: (Position | undefined)[]
-      if ('bytes' in items) found = await (await import('../model/item-positions.js')).placeInItems(items.spans, items.bytes(), wanted)
-      else if (text !== undefined) found = (await import('../model/text-item-positions.js')).placeInTextItems(text, items.docs, items.spans, wanted)
-      else continue
+    for (const [file, ns] of byFile) {
+      const found = await this.placeAll(file, ns.map((n) => ({ doc: issues[n]!.doc, path: issues[n]!.issue.path })))
       ns.forEach((n, k) => placed.set(n, found[k]))
     }
-    const out: LocatedIssue[] = []
-    for (let n = 0; n < issues.length; n++) {
-      const i = issues[n]!
-      const pos = i.line !== undefined ? undefined : placed.has(n) ? placed.get(n) : await this.locate(i.file, i.doc, i.issue.path)
-      out.push(pos ? { ...i, line: pos.line, column: pos.column } : i)
-    }
-    return out
+    return issues.map((i, n) => {
+      const pos = placed.get(n)
+      return pos ? { ...i, line: pos.line, column: pos.column } : i
+    })
   }
 }

@@ -3,11 +3,11 @@
  * object, and of the field each finding points at. Each object's source names its text, its document and its
  * path inside that document, as the loader found them. JSON (what `kubectl get -o json` prints, often
  * megabytes) is scanned by hand for just the wanted paths; YAML goes through the position-aware parser of
- * src/model/positions.ts. An object without text (read from a live cluster) is left as it is.
+ * src/model/positions.ts, object by object where the loader noted where each lies (SourceTexts.placeAll). An object without text (read from a live cluster) is left as it is.
  */
 import type { Path } from '../model/issues.js'
 import type { SourceTexts } from '../io/source-texts.js'
-import type { Locator, Position } from '../model/positions.js'
+import type { Position } from '../model/positions.js'
 import { positionsOf } from '../model/byte-positions.js'
 import { jsonOffsets, pathKey } from '../model/json-offsets.js'
 import type { Finding, LintObject } from '../analysis/lint/finding.js'
@@ -80,8 +80,12 @@ async function makePlacer(texts: SourceTexts, file: string, items: readonly { ob
       }
     }
   }
-  const locate: Locator = (await texts.locator(file))!
-  return { at: (o, path) => locate(o.source!.doc, full(o, path)) }
+  // YAML: all at once, each object's own text parsed where the loader noted where objects lie
+  const key = (o: LintObject, path: Path) => `${o.source!.doc}${pathKey(full(o, path))}`
+  const found = await texts.placeAll(file, items.map(({ object, path }) => ({ doc: object.source!.doc, path: full(object, path) })))
+  const at = new Map<string, Position | undefined>()
+  items.forEach(({ object, path }, i) => at.set(key(object, path), found[i]))
+  return { at: (o, path) => at.get(key(o, path)) }
 }
 
 /** A BOM and white space, then `{` or `[`. */
