@@ -114,12 +114,15 @@ export async function startApp(root: HTMLElement): Promise<void> {
       // the server sends only what differs from the graph this page holds, when it holds the server's version
       const held = base
       const since = held !== null && baseQuery === queryKey(query) ? baseVersion : undefined
+      performance.mark('netpol:whatif-asked')
       const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, diffChanges: SHOWN, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
+      performance.mark('netpol:whatif-answered')
       return res.graphChanges !== undefined && held !== null ? { ...res, graph: applyGraphDelta(held, res.graphChanges) } : res
     },
     show: async (res) => {
       whatif = res
       await draw(false)
+      performance.mark('netpol:whatif-drawn')
     },
     error: showError,
   })
