@@ -15,6 +15,7 @@ import type { LabelSelector } from './label-selector.js'
 import type { Labels } from './labels.js'
 import type { Protocol } from './port.js'
 import type { SourceRef } from './source.js'
+import type { NetpolAnnotations } from './netpol-annotations.js'
 import type { Direction } from './policy.js'
 
 export type Tier = 'Admin' | 'Baseline'
@@ -88,6 +89,8 @@ export type ClusterPolicy = ClusterPolicyHead & {
   readonly subject: ClusterSubject
   readonly ingress: readonly ClusterRule[]
   readonly egress: readonly ClusterRule[]
+  /** netpol's own annotations (`netpol.dev/...`), when the object has any */
+  readonly annotations?: NetpolAnnotations
   readonly source?: SourceRef
 }
 

@@ -15,6 +15,7 @@ import { boundedInt, enumAt, exactlyOne, limitedList, requireField } from './par
 import { readClusterRules, readNamespacedPod } from './parse-cluster-rules.js'
 import { readSelector } from './parse-selector.js'
 import type { SourceRef } from './source.js'
+import { netpolAnnotations } from './netpol-annotations.js'
 import { dnsSubdomainProblem } from './validate-names.js'
 
 const TIERS: readonly Tier[] = ['Admin', 'Baseline']
@@ -51,7 +52,8 @@ export function parseClusterPolicy(kind: ClusterPolicyKind, input: unknown, path
   const ingress = readClusterRules(limitedList(spec, 'ingress', specLoc, issues, { max: dialect.maxRules }) ?? NO_ITEMS, at(specLoc, 'ingress'), 'ingress', dialect, issues)
   const egress = readClusterRules(limitedList(spec, 'egress', specLoc, issues, { max: dialect.maxRules }) ?? NO_ITEMS, at(specLoc, 'egress'), 'egress', dialect, issues)
   if (!head || !subject) return { ok: false, issues }
-  const policy: ClusterPolicy = { ...head, name: meta.name, subject, ingress, egress, ...(source ? { source } : {}) }
+  const annotations = netpolAnnotations(input)
+  const policy: ClusterPolicy = { ...head, name: meta.name, subject, ingress, egress, ...(annotations ? { annotations } : {}), ...(source ? { source } : {}) }
   return result(policy, issues)
 }
 

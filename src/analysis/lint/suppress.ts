@@ -55,8 +55,6 @@ export function parseObjectPattern(text: string): ObjectPattern | undefined {
   return { ...(kind ? { kind } : {}), namespace: first!, name: second }
 }
 
-/** A cluster policy with netpol's own annotations, when the input kept them. */
-type AnnotatedClusterPolicy = ClusterPolicy & { readonly annotations?: NetpolAnnotations }
 
 const matches = (p: ObjectPattern, o: LintObject): boolean =>
   (p.kind === undefined || p.kind === o.kind) && p.name === o.name && (p.namespace ?? undefined) === (o.namespace ?? undefined)
@@ -87,7 +85,7 @@ export function suppressor(cluster: Cluster, checks: readonly Check[], ignore: r
   for (const p of cluster.policies) add(policyObject(p), p.annotations)
   for (const p of cluster.pods) add(podObject(p), p.annotations)
   for (const s of cluster.services) add(serviceObject(s), s.annotations)
-  for (const p of cluster.clusterPolicies) add(clusterPolicyObject(p), (p as AnnotatedClusterPolicy).annotations)
+  for (const p of cluster.clusterPolicies) add(clusterPolicyObject(p), p.annotations)
   return (f) => {
     if (annotated.get(objectKey(f.object))?.has(f.id)) return { by: 'annotation' }
     const e = ignore.find((x) => x.check === f.id && matches(x.object, f.object))

@@ -81,3 +81,12 @@ describe.each<{ name: string; docs: string[]; want: string[] }>([
 ])('$name', ({ docs, want }) => {
   test('findings', () => expect(findings(docs)).toEqual(want))
 })
+
+test('the netpol.dev/lint-ignore annotation on a cluster policy in YAML suppresses its findings', () => {
+  const annotated = cnp('b', 6, DB + fromWeb('Accept')).replace('metadata: {name: b}', "metadata: {name: b, annotations: {netpol.dev/lint-ignore: 'NP019'}}")
+  const { cluster, issues } = buildCluster(splitDocuments('t.yaml', [BASE, cnp('a', 5, DB + fromWeb('Deny')), annotated].join('\n---\n')).docs)
+  expect(issues).toEqual([])
+  const result = lintCluster(cluster)
+  expect(result.findings.filter((f) => f.id === 'NP019')).toEqual([])
+  expect(result.suppressed.map((f) => `${f.id} ${f.object.name} ${f.suppressed?.by}`)).toEqual(['NP019 b annotation'])
+})
