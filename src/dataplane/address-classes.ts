@@ -14,6 +14,9 @@ import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import { computeIdentities, namedPortsKey } from '../engine/identities.js'
 import type { Endpoint } from '../engine/verdict.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import { Bitset } from '../engine/bitset.js'
+import { PeerCache } from '../engine/peer-cache.js'
 import { shortHash } from '../model/short-hash.js'
 
 export interface AddressClass {
@@ -288,6 +291,40 @@ function runFriendlyOrder<G extends { dim: 'sel' | 'net'; sig: readonly number[]
  * Gives every key an id: the id it had in `previous` when there is one (so a change to the cluster keeps the
  * ids of what did not change), else the lowest free id from `first` on, in the order of `keys`.
  */
+/** The engine's PeerCache over this family's label classes and the given address pieces (one representative each). */
+export function classPeerCache(index: ClusterIndex, lc: LabelClasses, pieces: readonly { readonly rep: IpAddress }[]): PeerCache {
+  return new PeerCache(index, {
+    selectorSize: lc.view.size,
+    selectorsByNamespace: lc.view.byNamespace,
+    selectorRep: (c) => lc.view.byId[c]!.rep as Endpoint & { kind: 'pod' },
+    addressSize: pieces.length,
+    addressIds: [...pieces.keys()],
+    addressRep: (j): Endpoint => ({ kind: 'ip', ip: pieces[j]!.rep }),
+    all: { sel: Bitset.full(lc.view.size), addr: Bitset.full(pieces.length) },
+  })
+}
+
+/**
+ * Ids handed out one key at a time (port sets, tier decision sets): a key keeps the id it had in the previous
+ * compile, so unchanged elements stay as they are; a new key takes the lowest id no previous key holds.
+ */
+export class StableIds {
+  private readonly taken: Set<number>
+  private next = 1
+  constructor(private readonly previous: ReadonlyMap<string, number> | undefined) {
+    this.taken = new Set(previous?.values() ?? [])
+  }
+
+  /** the id of a key met for the first time in this compile */
+  idFor(key: string): number {
+    const id = this.previous?.get(key)
+    if (id !== undefined) return id
+    while (this.taken.has(this.next)) this.next++
+    this.taken.add(this.next)
+    return this.next
+  }
+}
+
 export function allocateIds(keys: readonly string[], previous: ReadonlyMap<string, number> | undefined, first: number): Map<string, number> {
   const out = new Map<string, number>()
   const used = new Set<number>()

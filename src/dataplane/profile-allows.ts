@@ -11,7 +11,7 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { PeerCache, type PeerSets } from '../engine/peer-cache.js'
 import type { Endpoint } from '../engine/verdict.js'
 import { Bitset } from '../engine/bitset.js'
-import { addressPieces, mergeClasses, type AddressClasses, type LabelClasses } from './address-classes.js'
+import { addressPieces, classPeerCache, mergeClasses, StableIds, type AddressClasses, type LabelClasses } from './address-classes.js'
 import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
 import type { NftElement } from './nft-objects.js'
 
@@ -28,22 +28,16 @@ export interface Profile {
 /** The port sets in `ports`, by content, and the ids they have (shared by both families). */
 export class PortSets {
   private readonly ids = new Map<string, { id: number; ranges: readonly PortRange[] }>()
-  private readonly taken: Set<number>
-  private next = 1
-  constructor(private readonly previous: ReadonlyMap<string, number> | undefined) {
-    this.taken = new Set(previous?.values() ?? [])
+  private readonly stable: StableIds
+  constructor(previous: ReadonlyMap<string, number> | undefined) {
+    this.stable = new StableIds(previous)
   }
 
   /** The id of a port set: its id in the previous compile when it had one, else a fresh one. */
   idOf(key: string, ranges: readonly PortRange[]): number {
     const known = this.ids.get(key)
     if (known !== undefined) return known.id
-    let id = this.previous?.get(key)
-    if (id === undefined) {
-      while (this.taken.has(this.next)) this.next++
-      id = this.next
-      this.taken.add(id)
-    }
+    const id = this.stable.idFor(key)
     this.ids.set(key, { id, ranges })
     return id
   }
@@ -85,15 +79,7 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
   }
   const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
   const pieces = addressPieces(blocks, lc.family)
-  const peers = new PeerCache(index, {
-    selectorSize: lc.view.size,
-    selectorsByNamespace: lc.view.byNamespace,
-    selectorRep: (c) => lc.view.byId[c]!.rep as Endpoint & { kind: 'pod' },
-    addressSize: pieces.length,
-    addressIds: [...pieces.keys()],
-    addressRep: (j) => ({ kind: 'ip', ip: pieces[j]!.rep }),
-    all: { sel: Bitset.full(lc.view.size), addr: Bitset.full(pieces.length) },
-  })
+  const peers = classPeerCache(index, lc, pieces)
   const labelSig: number[][] = lc.view.byId.map(() => [])
   for (const { peer, ns, ord } of selectorPeers.values()) peers.forPeer(peer, ns).forEach((c) => labelSig[c]!.push(ord))
   const pieceSig: number[][] = pieces.map(() => [])

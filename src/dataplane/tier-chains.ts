@@ -32,7 +32,7 @@ import { shortHash } from '../model/short-hash.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
 import { TierDecisions } from '../engine/tier-decisions.js'
-import { allocateIds, type LabelClasses } from './address-classes.js'
+import { allocateIds, StableIds, type LabelClasses } from './address-classes.js'
 import type { Expr, Field, KeyType, NftChain, NftElement, NftRule, NftSet } from './nft-objects.js'
 import { tierClasses } from './tier-classes.js'
 import { decidedKey, decidedRanges, type DecidedRange } from './tier-ports.js'
@@ -87,14 +87,13 @@ export interface TierOptions {
  */
 export class TierVerdicts {
   private readonly sets = new Map<string, { id: number; ranges: readonly DecidedRange[] }>()
-  private readonly taken: Set<number>
-  private next = 1
+  private readonly stable: StableIds
   /** deny rules that decide something, by key */
   readonly rules = new Map<string, TierRuleInfo>()
   private readonly chainNames = new Set<string>()
 
-  constructor(private readonly previous: ReadonlyMap<string, number> | undefined, private readonly opts: TierOptions) {
-    this.taken = new Set(previous?.values() ?? [])
+  constructor(previous: ReadonlyMap<string, number> | undefined, private readonly opts: TierOptions) {
+    this.stable = new StableIds(previous)
   }
 
   /** The id of a decision set; `info` names the rules its Deny ranges refer to. */
@@ -102,12 +101,7 @@ export class TierVerdicts {
     const key = decidedKey(ranges)
     const known = this.sets.get(key)
     if (known !== undefined) return known.id
-    let id = this.previous?.get(key)
-    if (id === undefined) {
-      while (this.taken.has(this.next)) this.next++
-      id = this.next
-      this.taken.add(id)
-    }
+    const id = this.stable.idFor(key)
     this.sets.set(key, { id, ranges })
     for (const r of ranges) {
       if (r.action !== 'Deny' || this.rules.has(r.rule)) continue

@@ -19,7 +19,7 @@ import { clusterAddressSets } from '../engine/identities.js'
 import { clusterPeerKey, PeerCache } from '../engine/peer-cache.js'
 import type { TierEnd } from '../engine/tier-decisions.js'
 import type { Endpoint } from '../engine/verdict.js'
-import { allocateIds, classSegments, pieceOf, type AddressPiece, type ClassSegment, type LabelClasses } from './address-classes.js'
+import { allocateIds, classPeerCache, classSegments, pieceOf, type AddressPiece, type ClassSegment, type LabelClasses } from './address-classes.js'
 
 export interface TierClass {
   readonly id: number
@@ -70,15 +70,7 @@ function tierPieces(index: ClusterIndex, f: Family): AddressPiece[] {
 export function tierClasses(index: ClusterIndex, lc: LabelClasses, previous: ReadonlyMap<string, number> | undefined): TierClasses {
   const f = lc.family
   const pieces = tierPieces(index, f)
-  const peers = new PeerCache(index, {
-    selectorSize: lc.view.size,
-    selectorsByNamespace: lc.view.byNamespace,
-    selectorRep: (c) => lc.view.byId[c]!.rep as Endpoint & { kind: 'pod' },
-    addressSize: pieces.length,
-    addressIds: [...pieces.keys()],
-    addressRep: (j): Endpoint => ({ kind: 'ip', ip: pieces[j]!.rep }),
-    all: { sel: Bitset.full(lc.view.size), addr: Bitset.full(pieces.length) },
-  })
+  const peers = classPeerCache(index, lc, pieces)
   // every distinct peer, with what it admits
   const distinct = new Map<string, { peer: ClusterPeer; bits: Bitset }>()
   for (const p of index.cluster.clusterPolicies) {
