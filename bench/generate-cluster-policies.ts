@@ -6,6 +6,8 @@
  * deny what no NetworkPolicy speaks for. Node objects carry the nodes' addresses for `nodes` peers.
  */
 
+import type { ObjectMetaJson } from './generate-cluster.js'
+
 type Labels = Record<string, string>
 export interface SelectorJson {
   matchLabels?: Labels
@@ -18,15 +20,7 @@ type PeerJson =
   | { networks: string[] }
   | { nodes: SelectorJson }
 /** ObjectMeta as the generator writes it (cluster-scoped objects have no namespace). */
-export interface MetaJson {
-  name: string
-  namespace?: string
-  uid: string
-  resourceVersion: string
-  generation?: number
-  creationTimestamp: string
-  labels?: Labels
-}
+export type MetaJson = Omit<ObjectMetaJson, 'generateName' | 'ownerReferences'>
 export interface ClusterRuleJson {
   name?: string
   action: 'Accept' | 'Deny' | 'Pass'
