@@ -16,10 +16,15 @@ type Wanted = { readonly doc: number; readonly path: Path }
 export function placeInTextItems(text: string, docs: readonly Pick<ManifestDoc, 'doc' | 'pathPrefix'>[], spans: TextSpans, wanted: readonly Wanted[]): (Position | undefined)[] {
   const byPrefix = new Map<string, number>()
   docs.forEach((d, i) => byPrefix.set(`${d.doc}${pathKey(d.pathPrefix)}`, i))
+  // each object's text is parsed once, however many paths are placed in it
+  const objects = new Map<number, (path: Path) => number>()
   const offsets = wanted.map((w) => {
     for (let n = w.path.length; n >= 0; n--) {
       const i = byPrefix.get(`${w.doc}${pathKey(w.path.slice(0, n))}`)
-      if (i !== undefined) return offsetInObject(text, spans.starts[i]!, spans.ends[i]!, w.path.slice(n))
+      if (i === undefined) continue
+      let offsetOf = objects.get(i)
+      if (offsetOf === undefined) objects.set(i, (offsetOf = objectLocator(text, spans.starts[i]!, spans.ends[i]!)))
+      return offsetOf(w.path.slice(n))
     }
     return undefined
   })
@@ -27,13 +32,15 @@ export function placeInTextItems(text: string, docs: readonly Pick<ManifestDoc, 
   return offsets.map((o) => (o === undefined ? undefined : positions.get(o)))
 }
 
-/** Offset in `text` of `path` inside the object that lies at [from, to). */
-function offsetInObject(text: string, from: number, to: number, path: Path): number {
+/** Offset in `text` of a path inside the object that lies at [from, to). */
+function objectLocator(text: string, from: number, to: number): (path: Path) => number {
   const start = contentStart(text, from, to)
   const lineStart = text.lastIndexOf('\n', start - 1) + 1
-  const own = ' '.repeat(start - lineStart) + text.slice(start, to)
-  const local = createOffsetLocator(own)(0, path)
-  return local === undefined ? start : lineStart + local
+  const locate = createOffsetLocator(' '.repeat(start - lineStart) + text.slice(start, to))
+  return (path) => {
+    const local = locate(0, path)
+    return local === undefined ? start : lineStart + local
+  }
 }
 
 /** The first character of the node opened at `from`: past white space, comments and a byte order mark. */
