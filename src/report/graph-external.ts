@@ -4,6 +4,12 @@
  * changes; ranges with the same memberships form one region, and one address of each region answers for all of
  * it. A verdict depends on the pod's selector class only (its policies and named ports), so it is decided
  * per selector class and region: a bit per pair, never per pod.
+ *
+ * With cluster policies an address outside the pods may be decided by an Admin or Baseline rule too: their
+ * `networks` CIDRs and the addresses of the Nodes their `nodes` peers pick cut the regions as well (they belong to
+ * no node of their own), and each (selector class, region, port) goes through the tiers as the engine's chain does
+ * ("Admin → NetworkPolicy → Baseline → default", tiers.md), asked of TierDecisions over the regions as address
+ * classes. Without cluster policies nothing changes.
  */
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import { ipBlockContains, type IpBlock } from '../model/ip-block.js'
@@ -12,6 +18,11 @@ import type { Protocol } from '../model/port.js'
 import { matchPorts } from '../engine/match-port.js'
 import { Bitset } from '../engine/bitset.js'
 import type { Identities } from '../engine/identities.js'
+import { identitySpace, PeerCache } from '../engine/peer-cache.js'
+import { TierDecisions, type TierEnds } from '../engine/tier-decisions.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import type { AddressSet } from '../engine/identities.js'
+import { PortTiers, type SideTiers } from '../analysis/class-tiers.js'
 import { blockText } from './graph-nodes.js'
 
 export interface ExternalNode {
@@ -29,16 +40,18 @@ export interface ExternalSpace {
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 }
 
-export function externalSpace(blocks: readonly IpBlock[], family: Family): ExternalSpace {
+/** `tierSets`: the address sets cluster policies read (clusterAddressSets), which cut regions but make no node. */
+export function externalSpace(blocks: readonly IpBlock[], family: Family, tierSets: readonly AddressSet[] = []): ExternalSpace {
   const mine = blocks.filter((b) => b.cidr.family === family)
   const edges = new Set<bigint>([0n])
   const end = 1n << BigInt(BITS[family])
-  for (const b of mine) {
-    for (const c of [b.cidr, ...b.except]) {
-      edges.add(c.first)
-      if (c.last + 1n < end) edges.add(c.last + 1n)
-    }
+  const cut = (first: bigint, last: bigint) => {
+    edges.add(first)
+    if (last + 1n < end) edges.add(last + 1n)
   }
+  for (const b of mine) for (const c of [b.cidr, ...b.except]) cut(c.first, c.last)
+  // the sets hold both families' ranges: only those on this family's line cut it
+  for (const set of tierSets) for (const r of set.ranges) if (r.first < end) cut(r.first, r.last < end ? r.last : end - 1n)
   const starts = [...edges].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   const regions: IpAddress[] = []
   const byKey = new Map<string, number>()
@@ -47,7 +60,8 @@ export function externalSpace(blocks: readonly IpBlock[], family: Family): Exter
   for (const start of starts) {
     const ip: IpAddress = { family, value: start, text: formatIpValue(family, start) }
     const inside = mine.map((b, i) => (ipBlockContains(b, ip) ? i : -1)).filter((i) => i >= 0)
-    const key = inside.join(',')
+    const tiers = tierSets.map((t, i) => (t.contains(ip) ? i : -1)).filter((i) => i >= 0)
+    const key = tiers.length === 0 ? inside.join(',') : `${inside.join(',')};${tiers.join(',')}`
     if (byKey.has(key)) continue
     const r = regions.length
     byKey.set(key, r)
@@ -74,13 +88,19 @@ export class ExternalVerdicts {
   private readonly blockRegions = new Map<string, Bitset>()
   private readonly all: Bitset
   private readonly perPort = new Map<string, { egress: Bitset[]; ingress: Bitset[] }>()
+  /** the cluster policy tiers over the selector classes (subjects) and the regions (other ends); null without them */
+  private readonly tiers: { decisions: TierDecisions; ends: TierEnds } | null
 
-  /** `isolating(c, dir)`: the policies isolating selector class c for dir (ClassSides.isolating, which a what-if's side reuses) */
+  /**
+   * `isolating(c, dir)`: the policies isolating selector class c for dir (ClassSides.isolating, which a what-if's
+   * side reuses). `index`: the cluster, when its cluster policies are to be asked (the space cut by their sets).
+   */
   constructor(
     isolating: (c: number, dir: Direction) => readonly NetworkPolicy[],
     private readonly ids: Identities,
     private readonly space: ExternalSpace,
     blocks: readonly IpBlock[],
+    index?: ClusterIndex,
   ) {
     this.egressBy = ids.selectorClasses.map((_, c) => isolating(c, 'egress'))
     this.ingressBy = ids.selectorClasses.map((_, c) => isolating(c, 'ingress'))
@@ -91,6 +111,7 @@ export class ExternalVerdicts {
       space.regions.forEach((ip, r) => ip.family === b.cidr.family && ipBlockContains(b, ip) && bits.add(r))
       this.blockRegions.set(b.key, bits)
     }
+    this.tiers = index !== undefined && index.cluster.clusterPolicies.length > 0 ? regionTiers(index, ids, space) : null
   }
 
   /** The regions of an external node, as a set. */
@@ -120,9 +141,44 @@ export class ExternalVerdicts {
           }
           return bits
         })
-      v = { egress: side(this.egressBy, 'egress'), ingress: side(this.ingressBy, 'ingress') }
+      const np = { egress: side(this.egressBy, 'egress'), ingress: side(this.ingressBy, 'ingress') }
+      v = this.tiers === null ? np : { egress: this.throughTiers(np.egress, 'egress', port, protocol), ingress: this.throughTiers(np.ingress, 'ingress', port, protocol) }
       this.perPort.set(key, v)
     }
     return v
   }
+
+  /**
+   * Per selector class, the regions its side `dir` admits on the port through the tiers: Admin Accept, or not Admin
+   * Deny and (isolated by a NetworkPolicy: its answer `np`; else: not Baseline Deny) — PortTiers.egressOk's chain,
+   * which reads one side only and so serves both directions.
+   */
+  private throughTiers(np: readonly Bitset[], dir: Direction, port: number, protocol: Protocol): Bitset[] {
+    const { decisions, ends } = this.tiers!
+    const by = dir === 'egress' ? this.egressBy : this.ingressBy
+    return np.map((bits, s) => {
+      const admin = decisions.onPort(s, dir, 'Admin', port, protocol, ends)
+      const base = decisions.onPort(s, dir, 'Baseline', port, protocol, ends)
+      if (admin === null && base === null) return bits
+      const t: SideTiers = { admin, baselineDeny: base === null ? null : base.deny }
+      const out = Bitset.copy(bits)
+      PortTiers.egressOk(t, by[s]!.length > 0, out)
+      return out.and(this.all)
+    })
+  }
+}
+
+/** TierDecisions over the graph's selector classes as subjects and its regions as the other ends' address classes. */
+function regionTiers(index: ClusterIndex, ids: Identities, space: ExternalSpace): { decisions: TierDecisions; ends: TierEnds } {
+  const n = space.regions.length
+  const sel = identitySpace(ids)
+  const peers = new PeerCache(index, {
+    ...sel,
+    addressSize: n,
+    addressIds: space.regions.map((_, r) => r),
+    addressRep: (r) => ({ kind: 'ip', ip: space.regions[r]! }),
+    all: { sel: sel.all.sel, addr: Bitset.full(n) },
+  })
+  const ends: TierEnds = { size: n, sel: new Int32Array(n).fill(-1), addr: Int32Array.from(space.regions, (_, r) => r) }
+  return { decisions: new TierDecisions(peers), ends }
 }

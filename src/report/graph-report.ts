@@ -10,7 +10,7 @@ import { formatRef, type Direction, type NetworkPolicy } from '../model/policy.j
 import type { PortSpec } from '../model/port.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { destinationPorts } from '../analysis/diff-ports.js'
-import { computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
+import { clusterAddressSets, computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges, SourceFolder, type EdgeInput } from './graph-edges.js'
@@ -68,7 +68,7 @@ export function autoLevel(pods: readonly Pod[], ids: Identities): GraphLevel {
 /** The level "auto" picks for a cluster: `ClusterSummary.defaultLevel`. */
 export function defaultGraphLevel(cluster: Cluster, family: Family = defaultFamily(cluster.pods)): GraphLevel {
   if (countWorkloads(cluster.pods) <= AUTO_LIMIT) return 'workload'
-  return autoLevel(cluster.pods, computeIdentities(cluster.pods, cluster.policies, family))
+  return autoLevel(cluster.pods, computeIdentities(cluster.pods, cluster.policies, family, cluster))
 }
 
 /** The address family of a graph when none is asked for: as `matrix`, IPv4 unless every addressed pod is IPv6-only. */
@@ -88,21 +88,21 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const family = options.family ?? defaultFamily(pods)
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
   // the sides answer which policies isolate a class (kept per class, and reused by a what-if's side after)
-  const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family))
+  const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family, index.cluster))
   const isolating = (c: number, dir: Direction) => classSides.isolating(c, dir)
   const r = computeReachability(index, pods, ports, family, classSides)
   const ids = r.identities
   const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
   const blocks = ipBlocksOf(cluster.policies)
   const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level)
-  const external = externalSpace(blocks, family)
+  const external = externalSpace(blocks, family, clusterAddressSets(index.cluster))
   const shown = new Uint8Array(nodes.length + external.nodes.length)
   const wanted = podFilter(options)
   nodes.forEach((n, i) => (shown[i] = n.members.some((m) => wanted(pods[m]!)) ? 1 : 0))
   shown.fill(1, nodes.length)
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
-  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks)
+  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
   const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
   const prior = before && folds.get(before)
   const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)

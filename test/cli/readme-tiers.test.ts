@@ -14,6 +14,7 @@ test.each([
   ['check: depends on DNS', ['check', ...DOMAINS, '--from', 'api/api-5f7', '--to', '140.82.112.5', '--port', '443'], 3],
   ['check: a name as --to', ['check', ...DOMAINS, '--from', 'api/api-5f7', '--to', 'api.github.com:443', '--resolve', 'api.github.com=140.82.112.5'], 0],
   ['describe cnp/NAME', ['describe', ...TIERS, 'cnp/delegate-api'], 0],
+  ['the graph: outside addresses through the tiers', ['matrix', ...DOMAINS, '-o', 'mermaid', '--level', 'pod', '--port', '443/TCP', '-n', 'api'], 0],
 ])('the README shows %s', async (_, argv, code) => {
   const r = await runCli(argv)
   expect(r.err).toBe('')

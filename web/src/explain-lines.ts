@@ -11,11 +11,33 @@ interface Hit { policy: Ref; direction: 'ingress' | 'egress'; rule: number; peer
 type PeerMiss = { code: string; peer: number; peerText?: string; [k: string]: unknown }
 type PortMiss = { code: string; port: number; portText?: string; [k: string]: unknown }
 interface RuleMiss { rule: number; peers: { ok: true; peer: number | 'any'; peerText?: string } | { ok: false; misses: PeerMiss[] }; ports: { ok: true; port: number | 'any'; portText?: string } | { ok: false; misses: PortMiss[] } }
-interface Side { kind: 'not-a-pod' | 'not-isolated' | 'self' | 'from-node' | 'allowed' | 'denied'; isolatedBy?: Ref[]; allowedBy?: Hit[]; misses?: { policy: Ref; rules: RuleMiss[] }[] }
+type ClusterRef = { kind: string; name: string }
+/** A cluster policy rule that decided a side (src/engine/verdict.ts ClusterStep, with its words) */
+interface Step { policy: ClusterRef; direction: 'ingress' | 'egress'; rule: number; action: string; peer: number; port: number | 'any'; peerText?: string; portText?: string }
+/**
+ * A side as the engine decides it: the NetworkPolicy kinds, and with cluster policies `admin`, `admin-pass`,
+ * `baseline` and `dns`, each with `text`, its chain in words. A kind this page does not know is shown by its text.
+ */
+interface Side {
+  kind: string
+  isolatedBy?: Ref[]
+  allowedBy?: Hit[]
+  misses?: { policy: Ref; rules: RuleMiss[] }[]
+  unmatched?: ClusterRef[]
+  step?: Step
+  pass?: Step
+  then?: Side
+  ifResolved?: Side
+  otherwise?: Side
+  text?: string
+}
 interface Flow { from: string; to: string; fromIp: string | null; toIp: string | null; port: number; protocol: string; via?: string; allowed: boolean; egress: Side; ingress: Side; notes: { code: string; pod?: string; replicas?: number | 'per-node' }[] }
 export interface CheckJson { allowed: boolean; results: Flow[] }
 
 const ref = (r: Ref) => `${r.namespace}/${r.name}`
+const SHORT_KIND: Record<string, string> = { ClusterNetworkPolicy: 'cnp', AdminNetworkPolicy: 'anp', BaselineAdminNetworkPolicy: 'banp' }
+/** "cnp/deny-web-to-db", as netpol writes a cluster policy */
+const clusterRef = (r: ClusterRef) => `${SHORT_KIND[r.kind] ?? r.kind}/${r.name}`
 /** "to[0]" with the peer's words after it when the server gave them, as `netpol check` prints it */
 const named = (index: string, words: string | undefined) => (words ? `${index} ${words}` : index)
 
@@ -73,11 +95,49 @@ function hitText(hit: Hit): string {
 
 export type Line = { readonly text: string; readonly cls?: string; readonly indent: number }
 
+/** Does the side allow? (a Pass leaves it to what follows; a tier's Accept, or ANP Allow, allows) */
+function sideAllows(v: Side): boolean {
+  switch (v.kind) {
+    case 'admin':
+    case 'baseline': return v.step?.action !== 'Deny'
+    case 'admin-pass': return v.then ? sideAllows(v.then) : false
+    case 'denied': return false
+    default: return true
+  }
+}
+
+/** `from[0] namespaces kubernetes.io/metadata.name=web, ports[0] 8080/TCP`: the peer and port of a step */
+function stepLine(s: Step): Line {
+  const field = s.direction === 'ingress' ? 'from' : 'to'
+  const port = s.port === 'any' ? t('why.anyPort') : `ports[${s.port}] ${s.portText ?? ''}`
+  return { text: `${clusterRef(s.policy)} ${s.direction}[${s.rule}]: ${field}[${s.peer}] ${s.peerText ?? ''}, ${port}`, cls: 'hit', indent: 2 }
+}
+
+/** A side the cluster policy tiers decided: the chain, then each tier step's peer and port (as `netpol check`). */
+function tierLines(dir: 'ingress' | 'egress', title: string, v: Side): Line[] {
+  if (v.kind === 'dns') return [{ text: `${title}: ${t('why.dependsOnDns')} — ${v.text ?? ''}`, cls: 'bad', indent: 1 }]
+  const allowed = sideAllows(v)
+  const out: Line[] = [{ text: `${title}: ${t(allowed ? 'why.allowed' : 'why.denied')} — ${v.text ?? v.kind}`, cls: allowed ? 'ok' : 'bad', indent: 1 }]
+  const steps = v.kind === 'admin-pass' ? [v.pass, v.then?.kind === 'baseline' ? v.then.step : undefined] : [v.step]
+  for (const s of steps) if (s) out.push(stepLine(s))
+  // a Pass whose NetworkPolicy answer decided: that answer's detail, without its heading
+  if (v.kind === 'admin-pass' && v.then && v.then.kind !== 'baseline') out.push(...sideLines(dir, title, v.then).slice(1))
+  return out
+}
+
 function sideLines(dir: 'ingress' | 'egress', title: string, v: Side): Line[] {
   const ok = (s: string): Line[] => [{ text: `${title}: ${t('why.allowed')} — ${s}`, cls: 'ok', indent: 1 }]
   switch (v.kind) {
+    case 'admin':
+    case 'admin-pass':
+    case 'baseline':
+    case 'dns':
+      return tierLines(dir, title, v)
     case 'not-a-pod': return ok(t('why.notAPod'))
-    case 'not-isolated': return ok(t('why.notIsolated', { type: dir === 'ingress' ? 'Ingress' : 'Egress' }))
+    case 'not-isolated': {
+      const asked = v.unmatched?.length ? t('why.clusterUnmatched', { policies: v.unmatched.map(clusterRef).join(', ') }) : ''
+      return ok(`${t('why.notIsolated', { type: dir === 'ingress' ? 'Ingress' : 'Egress' })}${asked}`)
+    }
     case 'self': return ok(t('why.self'))
     case 'from-node': return ok(t('why.fromNode'))
     case 'allowed':
@@ -114,6 +174,9 @@ function sideLines(dir: 'ingress' | 'egress', title: string, v: Side): Line[] {
       }
       return out
     }
+    default:
+      // a kind newer than this page: its words, or at least its name
+      return [{ text: `${title}: ${v.text ?? v.kind}`, indent: 1 }]
   }
 }
 

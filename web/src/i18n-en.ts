@@ -88,6 +88,8 @@ export const en = {
   'why.perNode': 'one per node (a DaemonSet)',
   'why.hostNetwork': 'note: {pod} uses hostNetwork: NetworkPolicy enforcement for such pods is undefined in Kubernetes',
   'why.noIpNote': 'note: {pod} has no known address of this family: ipBlock peers never match it',
+  'why.clusterUnmatched': ', and no rule of the cluster policies that select it ({policies}) matches',
+  'why.dependsOnDns': 'depends on DNS',
 
   'miss.notAPod': '{ip} is not a pod; pod and namespace selectors only match pods',
   'miss.otherNamespace': 'the pod is in namespace {ns}; a podSelector without namespaceSelector only selects pods in {policyNs}',

@@ -90,6 +90,8 @@ export const zh: Readonly<Record<Key, string>> = {
   'why.perNode': '每个节点一个（DaemonSet）',
   'why.hostNetwork': '注意：{pod} 使用 hostNetwork：Kubernetes 未定义此类 Pod 的 NetworkPolicy 行为',
   'why.noIpNote': '注意：{pod} 没有该地址族的已知地址：ipBlock 对端永远不匹配它',
+  'why.clusterUnmatched': '，且选中它的集群策略（{policies}）中没有规则匹配',
+  'why.dependsOnDns': '取决于 DNS',
 
   'miss.notAPod': '{ip} 不是 Pod；Pod 和命名空间选择器只匹配 Pod',
   'miss.otherNamespace': '该 Pod 在命名空间 {ns}；没有 namespaceSelector 的 podSelector 只选择 {policyNs} 中的 Pod',
