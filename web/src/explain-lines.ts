@@ -4,6 +4,7 @@
  * The words come from the i18n table; the structure is the CLI's (src/cli/render/verdict-text.ts).
  */
 import { t } from './i18n.js'
+import { SHORT_KIND } from '../../src/model/cluster-policy.js'
 
 type Ref = { namespace: string; name: string }
 interface Requirement { key: string; operator: string; values?: string[]; fromMatchLabels?: boolean }
@@ -35,9 +36,8 @@ interface Flow { from: string; to: string; fromIp: string | null; toIp: string |
 export interface CheckJson { allowed: boolean; results: Flow[] }
 
 const ref = (r: Ref) => `${r.namespace}/${r.name}`
-const SHORT_KIND: Record<string, string> = { ClusterNetworkPolicy: 'cnp', AdminNetworkPolicy: 'anp', BaselineAdminNetworkPolicy: 'banp' }
 /** "cnp/deny-web-to-db", as netpol writes a cluster policy */
-const clusterRef = (r: ClusterRef) => `${SHORT_KIND[r.kind] ?? r.kind}/${r.name}`
+const clusterRef = (r: ClusterRef) => `${(SHORT_KIND as Record<string, string>)[r.kind] ?? r.kind}/${r.name}`
 /** "to[0]" with the peer's words after it when the server gave them, as `netpol check` prints it */
 const named = (index: string, words: string | undefined) => (words ? `${index} ${words}` : index)
 
