@@ -55,6 +55,12 @@ export class SourceTexts {
     return [...this.texts.keys()]
   }
 
+  /** whether unit `name` is a JSON List parsed while read whose items' places were kept (see placeAll) */
+  streamed(name: string): boolean {
+    const items = this.items.get(name)
+    return items !== undefined && 'bytes' in items
+  }
+
   /** whether the text of unit `name` was kept */
   has(name: string): boolean {
     return this.texts.has(name)
@@ -105,11 +111,13 @@ export class SourceTexts {
   /**
    * Positions of many paths in unit `name` at once: from where its objects lie when that was noted while it was
    * read (a List parsed while read: one pass over its bytes; a YAML text: each object's own text parsed), from the
-   * locator of its whole text otherwise. Undefined for a path that cannot be placed.
+   * locator of its whole text otherwise. Undefined for a path that cannot be placed. `jsonAtKey`: in a List parsed
+   * while read, a scalar is placed at its key (see jsonPathOffset).
    */
-  async placeAll(name: string, wanted: readonly { readonly doc: number; readonly path: Path }[]): Promise<(Position | undefined)[]> {
+
+  async placeAll(name: string, wanted: readonly { readonly doc: number; readonly path: Path }[], jsonAtKey = false): Promise<(Position | undefined)[]> {
     const items = this.items.get(name)
-    if (items !== undefined && 'bytes' in items) return (await import('../model/item-positions.js')).placeInItems(items.spans, items.bytes(), wanted)
+    if (items !== undefined && 'bytes' in items) return (await import('../model/item-positions.js')).placeInItems(items.spans, items.bytes(), wanted, jsonAtKey)
     const text = items !== undefined ? this.get(name) : undefined
     if (items !== undefined && text !== undefined) return (await import('../model/text-item-positions.js')).placeInTextItems(text, items.docs, items.spans, wanted)
     const out: (Position | undefined)[] = []

@@ -145,8 +145,8 @@ export function files(paths: readonly string[], fopts: FilesOptions = {}): Sourc
               const docs = streamed.docs
               const clean = docs.every((d) => d.issues.length === 0)
               if (key !== undefined && clean) cache!.set(f, key, docs)
-              // a file with issues keeps where its items lie; the bytes are read again only to place them
-              const items: StreamedItems | undefined = clean ? undefined : { spans: streamed.spans, bytes: () => kept ?? reader.chunks(f, STREAM_BYTES) }
+              // a file with issues, or kept to place what is found later, keeps where its items lie
+              const items: StreamedItems | undefined = clean && !kept ? undefined : { spans: streamed.spans, bytes: () => kept ?? reader.chunks(f, STREAM_BYTES) }
               return { origin, name: f, content: { kind: 'parsed', docs, ...(kept ? { bytes: kept } : {}), ...(items ? { items } : {}) } }
             }
           }

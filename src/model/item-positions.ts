@@ -31,9 +31,9 @@ export function itemOf(spans: ItemSpans, doc: number, path: Path): { readonly in
 
 /**
  * The position of each of `wanted`, from `bytes` (the file's bytes in chunks; read only up to the last item
- * needed). Undefined for a path that leads into no element.
+ * needed). Undefined for a path that leads into no element. `atKey`: see jsonPathOffset.
  */
-export async function placeInItems(spans: ItemSpans, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, wanted: readonly { readonly doc: number; readonly path: Path }[]): Promise<(Position | undefined)[]> {
+export async function placeInItems(spans: ItemSpans, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, wanted: readonly { readonly doc: number; readonly path: Path }[], atKey = false): Promise<(Position | undefined)[]> {
   const found = wanted.map((w) => itemOf(spans, w.doc, w.path))
   const indexes = [...new Set(found.flatMap((f) => (f ? [f.index] : [])))]
   if (indexes.length === 0) return found.map(() => undefined)
@@ -53,7 +53,7 @@ export async function placeInItems(spans: ItemSpans, bytes: AsyncIterable<Uint8A
     const at = scanner.positions.get(start)
     const item = items.get(start)
     if (at === undefined || item === undefined) return undefined
-    const local = jsonPathOffset(item, f.rest)
+    const local = jsonPathOffset(item, f.rest, atKey)
     return local === undefined ? at : positionWithin(at, item, local)
   })
 }

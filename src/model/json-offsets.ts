@@ -97,9 +97,10 @@ export function jsonOffsets(input: string | Uint8Array, paths: readonly Path[], 
 /**
  * Offset of `path` in JSON text, placed as the position parser (positions.ts) places it: a scalar at its value, a
  * map or list reached through a key at that key, an array element at its first character, a path that does not
- * exist at its deepest existing ancestor. Undefined when the text is not one well-formed JSON value.
+ * exist at its deepest existing ancestor. `atKey`: a scalar too is placed at its key (as lint places findings in
+ * JSON). Undefined when the text is not one well-formed JSON value.
  */
-export function jsonPathOffset(input: Uint8Array, path: Path): number | undefined {
+export function jsonPathOffset(input: Uint8Array, path: Path, atKey = false): number | undefined {
   const values = new Map<string, number>()
   const at = jsonOffsets(input, [path], values)
   if (at === null) return undefined
@@ -107,7 +108,7 @@ export function jsonPathOffset(input: Uint8Array, path: Path): number | undefine
     const key = pathKey(path.slice(0, n))
     const off = at.get(key)
     if (off === undefined) continue
-    if (n === path.length) {
+    if (n === path.length && !atKey) {
       const v = values.get(key)!
       if (input[v] !== 0x7b && input[v] !== 0x5b) return v
     }

@@ -3,6 +3,10 @@ import type { Path } from '../model/issues.js'
 import { SourceTexts } from '../io/source-texts.js'
 import { jsonOffsets, placeFindings } from './place-findings.js'
 import type { Finding } from '../analysis/lint/finding.js'
+import { loadManifests } from '../io/load-manifests.js'
+import { scratchDir } from '../../test/scratch-dir.js'
+
+const scratch = scratchDir('netpol-place-')
 
 const text = '{"items": [\n  {"kind": "A", "x": {"k\\"ey": [1, {"deep": true}]}},\n  {"kind": "B"}\n]}'
 const key = (p: Path) => p.map((s) => `\u0000${s}`).join('')
@@ -46,4 +50,20 @@ test('placeFindings: YAML documents, a path that does not exist falls back to it
     [4, 8],
     [undefined, undefined],
   ])
+})
+
+test('placeFindings: a JSON List parsed while read is placed item by item as the whole kept text places it', async () => {
+  const policy = (i: number) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `p-${i}`, namespace: 'x', labels: { note: 'ü'.repeat(300) } }, spec: { podSelector: { matchLabels: { app: `a${i}` } }, ingress: [{ ports: [{ port: 80 }] }] } })
+  const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 2000 }, (_, i) => policy(i)) }, null, 4)
+  expect(text.length).toBeGreaterThan(1 << 20)
+  const file = scratch.write('big.json', text)
+  const loaded = await loadManifests([file], { keepText: true })
+  expect(loaded.texts.streamed(file)).toBe(true)
+  const f = (i: number, path: Path): Finding => ({ id: 'NP001', slug: 's', severity: 'info', object: { kind: 'NetworkPolicy', namespace: 'x', name: `p-${i}`, source: { file, doc: 0, at: ['items', i] } }, path, message: [] })
+  const findings = [f(0, []), f(7, ['spec', 'podSelector', 'matchLabels', 'app']), f(1500, ['spec', 'ingress', 0, 'ports', 0, 'port']), f(1999, ['spec', 'egress']), f(3, ['metadata', 'labels', 'note'])]
+  const result = { findings, suppressed: [], skipped: [], ran: [] }
+  const whole = new SourceTexts(new Map([[file, text]]))
+  const placed = await placeFindings(result, loaded.texts)
+  expect(placed).toEqual(await placeFindings(result, whole))
+  expect(placed.findings.map((x) => x.object.source?.line !== undefined && (x.path.length === 0 || x.location !== undefined))).toEqual(findings.map(() => true))
 })

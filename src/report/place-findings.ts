@@ -58,6 +58,8 @@ interface Placer {
 async function makePlacer(texts: SourceTexts, file: string, items: readonly { object: LintObject; path: Path }[]): Promise<Placer> {
   // the object's path inside its document, as the loader found it
   const full = (o: LintObject, path: Path): Path => [...(o.source!.at ?? []), ...path]
+  // a List parsed while read: each object with a finding scanned on its own, the kept text never joined
+  if (texts.streamed(file)) return placeAll(texts, file, items, true)
   const bytes = texts.bytes(file)!
   if (looksLikeJson(bytes)) {
     const paths: Path[] = []
@@ -81,8 +83,14 @@ async function makePlacer(texts: SourceTexts, file: string, items: readonly { ob
     }
   }
   // YAML: all at once, each object's own text parsed where the loader noted where objects lie
+  return placeAll(texts, file, items, false)
+}
+
+/** A placer from SourceTexts.placeAll for every (object, path) to place. */
+async function placeAll(texts: SourceTexts, file: string, items: readonly { object: LintObject; path: Path }[], jsonAtKey: boolean): Promise<Placer> {
+  const full = (o: LintObject, path: Path): Path => [...(o.source!.at ?? []), ...path]
   const key = (o: LintObject, path: Path) => `${o.source!.doc}${pathKey(full(o, path))}`
-  const found = await texts.placeAll(file, items.map(({ object, path }) => ({ doc: object.source!.doc, path: full(object, path) })))
+  const found = await texts.placeAll(file, items.map(({ object, path }) => ({ doc: object.source!.doc, path: full(object, path) })), jsonAtKey)
   const at = new Map<string, Position | undefined>()
   items.forEach(({ object, path }, i) => at.set(key(object, path), found[i]))
   return { at: (o, path) => at.get(key(o, path)) }
