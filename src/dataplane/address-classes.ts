@@ -325,6 +325,28 @@ export class StableIds {
   }
 }
 
+/**
+ * How the conntrack mark is laid out for one family: the profiles' ids (kept from the previous compile), the
+ * largest of them, and the bits the class ids take (never fewer than before, at least 16).
+ */
+export function markLayout(
+  profileKeys: readonly string[],
+  prev: { readonly profileIds: ReadonlyMap<string, number>; readonly classBits: number } | undefined,
+  classes: number,
+): { profileIds: Map<string, number>; maxProfile: number; classBits: number } {
+  const profileIds = allocateIds(profileKeys, prev?.profileIds, 1)
+  let maxProfile = 0
+  for (const n of profileIds.values()) maxProfile = Math.max(maxProfile, n)
+  return { profileIds, maxProfile, classBits: Math.max(prev?.classBits ?? 16, bitsFor(classes)) }
+}
+
+/** The bits that hold the numbers 0..n-1. */
+export function bitsFor(n: number): number {
+  let b = 0
+  while (2 ** b < n) b++
+  return b
+}
+
 export function allocateIds(keys: readonly string[], previous: ReadonlyMap<string, number> | undefined, first: number): Map<string, number> {
   const out = new Map<string, number>()
   const used = new Set<number>()

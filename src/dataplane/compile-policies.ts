@@ -27,7 +27,7 @@ import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { allocateIds, labelClasses, type AddressNote, type LabelClasses } from './address-classes.js'
+import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
@@ -255,14 +255,11 @@ function compileFamily(
   const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 
   const ac = classify(index, lc, profileList, prev?.classIds)
-  const profileIds = allocateIds(
+  const { profileIds, maxProfile, classBits } = markLayout(
     profileList.map((p) => p.key),
-    prev?.profileIds,
-    1,
+    prev,
+    ac.size,
   )
-  let maxProfile = 0
-  for (const n of profileIds.values()) maxProfile = Math.max(maxProfile, n)
-  const classBits = Math.max(prev?.classBits ?? 16, bitsFor(ac.size))
   const layout: FamilyLayout = { family: f, classBits, classIds: ac.ids, profileIds }
   const classCount = ac.byId.filter((c) => c !== undefined).length
   // the largest mark (all ones) is HIT, never a profile|class
@@ -359,12 +356,6 @@ function compileFamily(
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
   if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
-}
-
-function bitsFor(n: number): number {
-  let b = 0
-  while (2 ** b < n) b++
-  return b
 }
 
 /** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */

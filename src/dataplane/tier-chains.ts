@@ -32,7 +32,7 @@ import { shortHash } from '../model/short-hash.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
 import { TierDecisions } from '../engine/tier-decisions.js'
-import { allocateIds, StableIds, type LabelClasses } from './address-classes.js'
+import { bitsFor, markLayout, StableIds, type LabelClasses } from './address-classes.js'
 import type { Expr, Field, KeyType, NftChain, NftElement, NftRule, NftSet } from './nft-objects.js'
 import { tierClasses } from './tier-classes.js'
 import { decidedKey, decidedRanges, type DecidedRange } from './tier-ports.js'
@@ -172,12 +172,6 @@ export interface TierFamilyPart {
   readonly error?: { readonly classes: number; readonly profiles: number }
 }
 
-function bitsFor(n: number): number {
-  let b = 0
-  while (2 ** b < n) b++
-  return b
-}
-
 /**
  * The tier sets and chains of family `lc.family`. `isolated(labelClass, direction)`: some NetworkPolicy isolates
  * the pods of that label class for the direction (their Baseline tier is never consulted).
@@ -238,14 +232,11 @@ export function compileTierFamily(
     }
   }
   const profiles = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  const profileIds = allocateIds(
+  const { profileIds, maxProfile, classBits } = markLayout(
     profiles.map((p) => p.key),
-    prev?.profileIds,
-    1,
+    prev,
+    tc.size,
   )
-  let maxProfile = 0
-  for (const n of profileIds.values()) maxProfile = Math.max(maxProfile, n)
-  const classBits = Math.max(prev?.classBits ?? 16, bitsFor(tc.size))
   const layout: TierLayout = { family: f, classBits, classIds: tc.ids, profileIds }
   const classCount = tc.byId.filter((c) => c !== undefined).length
   const empty = { sets: [], chains: [], layout, classes: classCount, profiles: profiles.length, covered, coveredIngress }
