@@ -33,6 +33,7 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
 import { TierDecisions } from '../engine/tier-decisions.js'
 import { bitsFor, markLayout, StableIds, type LabelClasses } from './address-classes.js'
+import type { FamilyLayout } from './compile-policies.js'
 import type { Expr, Field, KeyType, NftChain, NftElement, NftRule, NftSet } from './nft-objects.js'
 import { tierClasses } from './tier-classes.js'
 import { decidedKey, decidedRanges, type DecidedRange } from './tier-ports.js'
@@ -66,13 +67,8 @@ export interface TierRuleInfo {
   readonly chain: string
 }
 
-/** Ids to keep on the next compile, per family. */
-export interface TierLayout {
-  readonly family: Family
-  readonly classBits: number
-  readonly classIds: ReadonlyMap<string, number>
-  readonly profileIds: ReadonlyMap<string, number>
-}
+/** Ids to keep on the next compile, per family: the same shape as the NetworkPolicy profiles' layout. */
+export type TierLayout = FamilyLayout
 
 export interface TierOptions {
   readonly mode: 'enforce' | 'audit'
