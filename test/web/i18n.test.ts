@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { en } from '../../web/src/i18n-en.js'
 import { zh } from '../../web/src/i18n-zh.js'
-import { useLang, type Lang } from '../../web/src/i18n.js'
+import { t, useLang, type Lang } from '../../web/src/i18n.js'
 import { nodeLabel } from '../../web/src/node-label.js'
 import type { GraphNode } from '../../src/web/api.js'
 
@@ -14,6 +14,32 @@ describe('the page speaks English and Simplified Chinese', () => {
   test.each(Object.keys(en) as (keyof typeof en)[])('%s: the same {placeholders}, and a translation that is not empty', (key) => {
     expect(placeholders(zh[key])).toEqual(placeholders(en[key]))
     expect(zh[key].trim()).not.toBe('')
+  })
+})
+
+describe('a number and the words that agree with it', () => {
+  const say = (lang: Lang, f: () => string) => {
+    useLang(lang)
+    try {
+      return f()
+    } finally {
+      useLang('en')
+    }
+  }
+  test.each([
+    ['en', 0, '0 pods · opened: 0 connections (0 groups)'],
+    ['en', 1, '1 pod · opened: 1 connection (1 group)'],
+    ['en', 2, '2 pods · opened: 2 connections (2 groups)'],
+    ['en', 1200, '1,200 pods · opened: 1,200 connections (1,200 groups)'],
+    ['zh-CN', 1, '1 个 Pod · 新开放：1 个连接（1 组）'],
+    ['zh-CN', 1200, '1,200 个 Pod · 新开放：1,200 个连接（1,200 组）'],
+  ] as const)('%s %d', (lang, n, want) => {
+    expect(say(lang, () => `${t('app.pods', { n })} · ${t('whatif.opened', { n, g: n })}`)).toBe(want)
+  })
+  test('every {n|one|other} of the English table names a placeholder of its text', () => {
+    for (const [key, text] of Object.entries(en)) {
+      for (const m of text.matchAll(/\{(\w+)\|[^|{}]*\|[^|{}]*\}/g)) expect(placeholders(text), key).toContain(m[1])
+    }
   })
 })
 

@@ -200,7 +200,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     const hidden = graph.hiddenEdges()
     fill(info,
       t('graph.showing', { nodes: num(r.nodes.length), totalNodes: num(r.totals.nodes), edges: num(r.edges.length), pods: num(r.totals.pods), level }),
-      hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: num(hidden) })) : null,
+      hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: hidden })) : null,
       whatif?.graph ? h('span', { class: 'whatif-badge' }, ' · ', t('graph.whatifShown')) : null)
   }
 
@@ -227,7 +227,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   function renderAll(): void {
     document.documentElement.lang = currentLang()
     title.textContent = t('app.title')
-    source.textContent = summary ? `${summary.source} · ${t('app.pods', { n: num(summary.pods) })} · ${t('app.policies', { n: num(summary.policies.length) })}` : ''
+    source.textContent = summary ? `${summary.source} · ${t('app.pods', { n: summary.pods })} · ${t('app.policies', { n: summary.policies.length })}` : ''
     live.textContent = t('app.live')
     for (const b of langBtns) b.classList.toggle('active', b.dataset.lang === currentLang())
     for (const b of tabBtns) b.textContent = t(`tab.${b.dataset.tab as Tab}`)

@@ -4,7 +4,7 @@
  */
 import type { DescribePodResponse } from '../../src/web/api.js'
 import { h } from './dom.js'
-import { num, t } from './i18n.js'
+import { t } from './i18n.js'
 
 /** `external`: the address blocks allowed, or "any" for every address outside the cluster */
 interface PortRow { port: number; protocol: string; name?: string; allowed: { pods: number; namespaces: string[] }; external?: readonly string[] | string }
@@ -22,7 +22,7 @@ function ports(title: string, rows: PortRow[]): HTMLElement {
     h('h4', {}, title),
     h('table', { class: 'ports' }, rows.map((r) => h('tr', {},
       h('td', {}, `${r.port}/${r.protocol}${r.name ? ` (${r.name})` : ''}`),
-      h('td', {}, r.allowed.pods > 0 ? t('pod.pods', { n: num(r.allowed.pods), ns: r.allowed.namespaces.join(', ') }) : externalText(r.external) ? '' : t('pod.nobody')),
+      h('td', {}, r.allowed.pods > 0 ? t('pod.pods', { n: r.allowed.pods, ns: r.allowed.namespaces.join(', ') }) : externalText(r.external) ? '' : t('pod.nobody')),
       h('td', {}, externalText(r.external)),
     ))))
 }

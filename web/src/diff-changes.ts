@@ -3,7 +3,7 @@
  * connections, on which ports, and the policy change responsible — the answer to "what would this break?".
  */
 import { h } from './dom.js'
-import { num, t } from './i18n.js'
+import { t } from './i18n.js'
 
 interface DiffClass { id: number; namespace: string; labels: Record<string, string>; pods: string[] }
 interface DiffChange { change: 'allowed' | 'denied'; from: number | string; to: number | string; ports: string[]; connections: number; causes?: { policy?: string; status?: string }[] }
@@ -21,12 +21,12 @@ export function renderDiffChanges(diff: DiffJson | undefined, leftOut = 0): HTML
     const c = typeof id === 'number' ? classes.get(id) : undefined
     if (!c) return String(id)
     if (c.pods.length <= 2) return c.pods.join(', ')
-    return `${c.namespace} {${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(', ')}} ${t('diff.pods', { n: num(c.pods.length) })}`
+    return `${c.namespace} {${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(', ')}} ${t('diff.pods', { n: c.pods.length })}`
   }
   return h('ul', { class: 'diff-changes' },
     changes.slice(0, SHOWN).map((c) => h('li', { class: c.change === 'allowed' ? 'opened' : 'closed' },
       h('b', {}, c.change === 'allowed' ? t('diff.opened') : t('diff.closed')), ' ',
-      `${who(c.from)} → ${who(c.to)}  ${c.ports.join(', ')}  ${t('diff.connections', { n: num(c.connections) })}`,
+      `${who(c.from)} → ${who(c.to)}  ${c.ports.join(', ')}  ${t('diff.connections', { n: c.connections })}`,
       (c.causes ?? []).length ? h('div', { class: 'dim' }, t('diff.because', { list: [...new Set((c.causes ?? []).map((x) => `${x.policy ?? ''} ${x.status ?? ''}`.trim()))].join('; ') })) : null)),
-    changes.length + leftOut > SHOWN ? h('li', { class: 'dim' }, t('diff.more', { n: num(changes.length + leftOut - SHOWN) })) : null)
+    changes.length + leftOut > SHOWN ? h('li', { class: 'dim' }, t('diff.more', { n: changes.length + leftOut - SHOWN })) : null)
 }

@@ -161,8 +161,8 @@ export function createWhatIfPanel(ctx: WhatIfContext): WhatIfPanel {
     const closed = result.graph?.edges.filter((e) => e.change === 'closed').length ?? 0
     fill(status,
       h('div', { class: 'diff-counts' },
-        h('span', { class: 'opened', 'data-count': s?.allowed?.connections ?? 0 }, t('whatif.opened', { n: num(s?.allowed?.connections ?? 0), g: num(s?.allowed?.groups ?? 0) })),
-        h('span', { class: 'closed', 'data-count': s?.denied?.connections ?? 0 }, t('whatif.closed', { n: num(s?.denied?.connections ?? 0), g: num(s?.denied?.groups ?? 0) })),
+        h('span', { class: 'opened', 'data-count': s?.allowed?.connections ?? 0 }, t('whatif.opened', { n: s?.allowed?.connections ?? 0, g: s?.allowed?.groups ?? 0 })),
+        h('span', { class: 'closed', 'data-count': s?.denied?.connections ?? 0 }, t('whatif.closed', { n: s?.denied?.connections ?? 0, g: s?.denied?.groups ?? 0 })),
       ),
       h('div', { class: 'dim' }, t('whatif.edges', { opened: num(opened), closed: num(closed) })),
       renderDiffChanges(result.diff as DiffJson | undefined, result.diffChangesLeftOut ?? 0),
