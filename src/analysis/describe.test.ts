@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { cluster, ipPeer, namedPort, namespace, nsPeer, pod, podsPeer, policy, port, rule, sel } from '../../test/builders.js'
 import { clusters } from '../../test/arbitraries.js'
+import { tierClusters } from '../../test/tier-arbitraries.js'
 import { podId, standsForSeveral, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { indexCluster } from '../engine/cluster-index.js'
@@ -85,9 +86,12 @@ describe('describe a pod', () => {
     ])
   })
 
-  test('the counts are evaluateFlow’s, pod by pod', () => {
+  test.each([
+    ['NetworkPolicies', clusters, 200],
+    ['cluster policy tiers', tierClusters, 150],
+  ] as const)('the counts are evaluateFlow’s, pod by pod (%s)', (_, arbitrary, numRuns) => {
     fc.assert(
-      fc.property(clusters, fc.constantFrom<Family>(4, 6), (cl, family) => {
+      fc.property(arbitrary, fc.constantFrom<Family>(4, 6), (cl, family) => {
         const idx = indexCluster(cl)
         for (const p of cl.pods) {
           const v = describePod(idx, p, family)
@@ -105,7 +109,7 @@ describe('describe a pod', () => {
           }
         }
       }),
-      { numRuns: 200 },
+      { numRuns },
     )
   })
 })

@@ -5,12 +5,11 @@ import type { Direction, NetworkPolicy, Peer, PolicyRef, Rule } from '../model/p
 import { policyRef } from '../model/policy.js'
 import { PROTOCOLS, type PortSpec, type Protocol } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
-import { podEndpoint } from '../engine/endpoint.js'
-import { evaluateFlow } from '../engine/evaluate.js'
 import { PeerPods } from '../engine/peer-pods.js'
 import { matchPort, matchPorts } from '../engine/match-port.js'
 import { isolatingPolicies, policySelects } from '../engine/select.js'
-import { computeIdentities, type Identities } from '../engine/identities.js'
+import { computeIdentities } from '../engine/identities.js'
+import { ClassSides } from './class-sides.js'
 import { podTiers, type PodTiers } from './describe-cluster-policy.js'
 import { clusterPoliciesFor } from '../engine/select-cluster.js'
 
@@ -195,41 +194,44 @@ function serversOf(index: ClusterIndex, key: string): readonly number[] {
   return byPort.get(key) ?? []
 }
 
-/** The classes of the index's pods for a family, once per index: a server describes pod after pod of one snapshot. */
-const identities = new WeakMap<ClusterIndex, Map<Family, Identities>>()
-function identitiesOf(index: ClusterIndex, family: Family): Identities {
-  let byFamily = identities.get(index)
-  if (!byFamily) identities.set(index, (byFamily = new Map()))
-  let ids = byFamily.get(family)
-  if (!ids) byFamily.set(family, (ids = computeIdentities(index.cluster.pods, index.cluster.policies, family, index.cluster)))
-  return ids
+/**
+ * The classes of the index's pods for a family and their sides, once per index: a server describes pod after pod
+ * of one snapshot (and may give the sides it keeps for its graph instead).
+ */
+const sidesByIndex = new WeakMap<ClusterIndex, Map<Family, ClassSides>>()
+function sidesOf(index: ClusterIndex, family: Family): ClassSides {
+  let byFamily = sidesByIndex.get(index)
+  if (!byFamily) sidesByIndex.set(index, (byFamily = new Map()))
+  let sides = byFamily.get(family)
+  if (!sides) byFamily.set(family, (sides = new ClassSides(index, computeIdentities(index.cluster.pods, index.cluster.policies, family, index.cluster))))
+  return sides
 }
 
 /**
  * The pod's isolation in each direction and a per-port summary of who may reach it and whom it may reach.
- * Verdicts come from evaluateFlow on one representative per class of pods (computeIdentities), so they are
- * the engine's; the pod itself is never counted ("a pod may always reach itself"), except a template of several
- * replicas: it counts among the others, as another replica of it would.
+ * Verdicts are the class pair's (ClassSides: the engine's matching on one representative per half-class, which the
+ * class matrix is held equal to evaluateFlow by), so one port costs a lookup per class, not an evaluation; the pod
+ * itself is never counted ("a pod may always reach itself"), except a template of several replicas: it counts
+ * among the others, as another replica of it would. `given`: the class sides of the index's pods in `family`.
  */
-export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.ips[0]?.family ?? 4): PodView {
+export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.ips[0]?.family ?? 4, given?: ClassSides): PodView {
   const { cluster } = index
-  const ids = identitiesOf(index, family)
+  const sides = given ?? sidesOf(index, family)
+  const ids = sides.ids
   const several = standsForSeveral(pod)
+  const at = cluster.pods.indexOf(pod)
+  if (at < 0) throw new Error(`describePod: ${pod.namespace}/${pod.name} is not a pod of the index`)
   // a template of several replicas is its own peer (one replica to another): nothing is left out then
-  const self = several ? -1 : cluster.pods.indexOf(pod)
-  // a member other than the pod itself stands for each class
-  const reps = ids.classes.map((c) => c.members.find((m) => m !== self))
-  const me = podEndpoint(pod, family)
+  const self = several ? -1 : at
+  const mine = ids.classOf[at]!
   const ingressBy = isolatingPolicies(index, pod, 'ingress')
   const egressBy = isolatingPolicies(index, pod, 'egress')
 
   const inbound = portsFor(pod.ports, ingressBy, 'ingress', clusterPorts(index, pod, 'ingress')).map(({ port, protocol, name }) => {
+    const one = sides.port(port, protocol)
     const allowed: Pod[] = []
     ids.classes.forEach((c, ci) => {
-      const rep = reps[ci]
-      if (rep === undefined) return
-      const v = evaluateFlow(index, { from: podEndpoint(cluster.pods[rep]!, family), to: me, port, protocol })
-      if (v.allowed) for (const m of c.members) if (m !== self) allowed.push(cluster.pods[m]!)
+      if (one.ingress(ci, mine) && one.egress(ci, mine)) for (const m of c.members) if (m !== self) allowed.push(cluster.pods[m]!)
     })
     const external = externalFor(ingressBy, 'ingress', port, protocol, pod)
     return { port, protocol, ...(name !== undefined ? { name } : {}), considered: cluster.pods.length - (several ? 0 : 1), allowed: podSet(sortPods(allowed)), external }
@@ -237,21 +239,18 @@ export function describePod(index: ClusterIndex, pod: Pod, family: Family = pod.
 
   const served = cluster.pods.flatMap((p) => (p === pod && !several ? [] : p.ports))
   const outbound = portsFor(served, egressBy, 'egress', clusterPorts(index, pod, 'egress')).map(({ port, protocol }) => {
+    const one = sides.port(port, protocol)
     const allowed: Pod[] = []
     let considered = 0
-    // the pods serving the port, by class: one verdict per class (any of its members answers for all)
-    const byClass = new Map<number, number[]>()
+    // the pods serving the port: one verdict per class (any of its members answers for all)
+    const verdicts = new Map<number, boolean>()
     for (const m of serversOf(index, `${port}/${protocol}`)) {
       if (m === self) continue
+      considered++
       const ci = ids.classOf[m]!
-      const list = byClass.get(ci)
-      if (list) list.push(m)
-      else byClass.set(ci, [m])
-    }
-    for (const serving of byClass.values()) {
-      considered += serving.length
-      const v = evaluateFlow(index, { from: me, to: podEndpoint(cluster.pods[serving[0]!]!, family), port, protocol })
-      if (v.allowed) for (const m of serving) allowed.push(cluster.pods[m]!)
+      let v = verdicts.get(ci)
+      if (v === undefined) verdicts.set(ci, (v = one.egress(mine, ci) && one.ingress(mine, ci)))
+      if (v) allowed.push(cluster.pods[m]!)
     }
     return { port, protocol, considered, allowed: podSet(sortPods(allowed)), external: externalFor(egressBy, 'egress', port, protocol, null) }
   })

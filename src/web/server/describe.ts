@@ -10,7 +10,7 @@ import { formatRef } from '../../model/policy.js'
 import { describePod } from '../../analysis/describe.js'
 import { nearest } from '../../analysis/resolve-endpoint.js'
 import { badRequest, type Answer } from './respond.js'
-import { describePodsReportOf, describePoliciesReportOf, indexOf, lintOutcomeOf, policyViewOf } from './reports.js'
+import { classesOf, describePodsReportOf, describePoliciesReportOf, indexOf, lintOutcomeOf, policyViewOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
 
 interface LintFindingJson {
@@ -24,7 +24,9 @@ export async function describePodAnswer(s: Snapshot, query: URLSearchParams): Pr
   if (familyText !== null && familyText !== '4' && familyText !== '6') return badRequest('expected 4 or 6', 'family')
   const pod = s.cluster.pods.find((p) => podId(p) === name)
   if (!pod) return badRequest(notFound('pod', name, s.cluster.pods.map(podId)), 'pod')
-  const view = describePod(indexOf(s), pod, familyText === null ? undefined : (Number(familyText) as Family))
+  const family: Family = familyText === null ? (pod.ips[0]?.family ?? 4) : (Number(familyText) as Family)
+  // the classes and sides the graph and the what-ifs share
+  const view = describePod(indexOf(s), pod, family, classesOf(s, family).sides)
   // a template's findings are about its workload's object
   const object = pod.template ? { kind: pod.template.kind, name: pod.template.name } : { kind: 'Pod', name: pod.name }
   const body: DescribePodResponse = { describe: describePodsReportOf([view]), ...(await findingsOn(s, object.kind, pod.namespace, object.name)) }

@@ -62,7 +62,7 @@ export function diffOf(s: Snapshot, after: Cluster, port: GraphOptions['port']):
 export const diffBaseOf = (s: Snapshot): DiffBase => cached(s, 'diff-base', (x) => new DiffBase(x.cluster, indexOf(x)))
 
 /** The snapshot's classes in `family`, with their sides (computed as questions need them, then kept). */
-const classesOf = (s: Snapshot, family: Family) => diffBaseOf(s).classes(s.cluster.pods, family)
+export const classesOf = (s: Snapshot, family: Family) => diffBaseOf(s).classes(s.cluster.pods, family)
 
 /**
  * At most this many edges in one graph answer (the others are counted in `omittedEdges`): the 10k cluster has
