@@ -88,6 +88,8 @@ export type LintResponse = unknown
  */
 export interface PoliciesResponse {
   readonly policies: readonly PolicySource[]
+  /** the cluster's lint still runs: the lint findings are not among the problems yet (ask again) */
+  readonly lintPending?: true
 }
 
 export interface PolicySource extends PolicyRef {

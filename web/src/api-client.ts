@@ -7,6 +7,9 @@ import type {
   MatrixResponse, PoliciesResponse, WhatIfRequest, WhatIfResponse,
 } from '../../src/web/api.js'
 
+/** how often a view asks again for lint findings the server has not computed yet (`lintPending`) */
+export const LINT_RETRY_MS = 2000
+
 export class ApiFailure extends Error {
   constructor(readonly status: number, readonly body: ApiError) {
     super(body.path ? `${body.error} (${body.path})` : body.error)

@@ -5,7 +5,7 @@
  */
 import type { ClusterSummary, GraphEdge, GraphNode, GraphReport, WhatIfResponse } from '../../src/web/api.js'
 import { applyGraphDelta } from '../../src/report/graph-delta.js'
-import { api, ApiFailure, type GraphQuery } from './api-client.js'
+import { api, ApiFailure, LINT_RETRY_MS, type GraphQuery } from './api-client.js'
 import { download, fill, h } from './dom.js'
 import { SHOWN } from './diff-changes.js'
 import { graphPng, graphSvg } from './graph-export.js'
@@ -153,9 +153,17 @@ export async function startApp(root: HTMLElement): Promise<void> {
     pick.value = policiesNs
     const list = h('div', {}, t('loading'))
     fill(policiesBox, h('div', { class: 'row' }, h('label', {}, t('policies.namespace'), ' ', pick)), list)
+    await fillPolicies(list, policiesNs)
+  }
+
+  /** The policies of `ns` into `list`; while the server's lint still runs, again later with its findings. */
+  async function fillPolicies(list: HTMLElement, ns: string): Promise<void> {
     try {
-      const res = await api.policies(policiesNs ? { namespace: [policiesNs] } : {})
-      fill(list, renderPolicies(res, (p) => { openTab('whatif'); whatifPanel.open(p) }))
+      const res = await api.policies(ns ? { namespace: [ns] } : {})
+      // the user picked another namespace or left meanwhile
+      if (!list.isConnected || ns !== policiesNs) return
+      fill(list, res.lintPending ? h('p', { class: 'dim lint-pending' }, t('policies.lintPending')) : null, renderPolicies(res, (p) => { openTab('whatif'); whatifPanel.open(p) }))
+      if (res.lintPending) setTimeout(() => void fillPolicies(list, ns), LINT_RETRY_MS)
     } catch (e) {
       fill(list)
       showError(e)

@@ -120,6 +120,7 @@ export const en = {
   'pod.nobody': 'nobody',
   'pod.pods': '{n} {n|pod|pods} in {ns}',
   'pod.anyAddress': 'any address outside the cluster',
+  'policies.lintPending': 'Lint findings are not shown yet: the cluster is still being linted…',
   'pod.lintPending': 'Lint findings: the cluster is still being linted…',
   'pod.lint': 'Lint findings ({n})',
 

@@ -122,6 +122,7 @@ export const zh: Readonly<Record<Key, string>> = {
   'pod.nobody': '无',
   'pod.pods': '{ns} 中的 {n} 个 Pod',
   'pod.anyAddress': '集群外任意地址',
+  'policies.lintPending': '尚未显示检查发现：集群仍在检查中…',
   'pod.lintPending': '检查发现：集群仍在检查中…',
   'pod.lint': '检查发现（{n}）',
 

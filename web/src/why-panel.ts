@@ -4,7 +4,7 @@
  * the what-if panel.
  */
 import type { AllowResponse, CheckResponse, DescribePodResponse } from '../../src/web/api.js'
-import { api } from './api-client.js'
+import { api, LINT_RETRY_MS } from './api-client.js'
 import { fill, h } from './dom.js'
 import { renderDescribePod } from './describe-pod.js'
 import { renderCheck } from './explain.js'
@@ -19,9 +19,6 @@ export interface WhyPanel {
   setEndpoints(pods: readonly string[], ports: readonly string[]): void
   render(): void
 }
-
-/** how often a node's description asks again for lint findings the server has not computed yet */
-const LINT_RETRY_MS = 2000
 
 export function createWhyPanel(onAllow: (res: AllowResponse) => void, error: (e: unknown) => void): WhyPanel {
   const from = h('input', { class: 'from', list: 'netpol-pods', size: 28 })

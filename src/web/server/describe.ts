@@ -10,7 +10,7 @@ import { formatRef } from '../../model/policy.js'
 import { describePod } from '../../analysis/describe.js'
 import { nearest } from '../../analysis/resolve-endpoint.js'
 import { badRequest, type Answer } from './respond.js'
-import { classesOf, describePodsReportOf, describePoliciesReportOf, indexOf, lintOutcomeOf, policyViewOf } from './reports.js'
+import { classesOf, describePodsReportOf, describePoliciesReportOf, indexOf, lintOutcomeSoon, policyViewOf } from './reports.js'
 import type { Snapshot } from './serve-input.js'
 
 interface LintFindingJson {
@@ -43,18 +43,9 @@ export async function describePolicyAnswer(s: Snapshot, query: URLSearchParams):
   return { body }
 }
 
-/**
- * How long a describe waits for the cluster's lint before it answers without the findings (`lintPending`): a
- * small cluster's lint is done by then; a large one's takes seconds (15 s at 10,000 pods and policies), which a
- * click on a node must not wait for (it waited 40 s on a freshly started server).
- */
-const LINT_WAIT_MS = 200
-
 /** The findings of `netpol lint -o json` on one object, or none yet and `lintPending` while the lint runs. */
 async function findingsOn(s: Snapshot, kind: string, namespace: string, name: string): Promise<{ lint: unknown[]; lintPending?: true }> {
-  let timer: NodeJS.Timeout | undefined
-  const outcome = await Promise.race([lintOutcomeOf(s), new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), LINT_WAIT_MS) })])
-  clearTimeout(timer)
+  const outcome = await lintOutcomeSoon(s)
   if (!outcome) return { lint: [], lintPending: true }
   const report = outcome.report as { findings: readonly LintFindingJson[] }
   return { lint: report.findings.filter((f) => f.object.kind === kind && f.object.namespace === namespace && f.object.name === name) }

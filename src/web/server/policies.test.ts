@@ -5,6 +5,8 @@ import { filesInput, getJson, serveOn } from '../../../test/serve/http.js'
 import type { PoliciesResponse, PolicySource } from '../api.js'
 import { cut, liveYaml } from './policy-texts.js'
 import type { RunningServer } from './server.js'
+import { runLintJob, type LintOutcome } from './lint-job.js'
+import { cached } from './snapshot-cache.js'
 
 let server: RunningServer
 let policies: readonly PolicySource[]
@@ -95,4 +97,31 @@ test('?namespace= and ?policy= answer only those policies; a namespace the input
   } finally {
     await one.close()
   }
+})
+
+describe('GET /api/policies while the lint still runs', () => {
+  test('answers at once without the lint findings and says so; a later answer has them', async () => {
+    const input = await filesInput(['examples/three-tier/', 'examples/mistakes/shop.yaml'])
+    const snapshot = input.current()
+    // the lint of this snapshot ends when the test says so
+    let finish: (o: LintOutcome) => void = () => {}
+    cached(snapshot, 'lint', () => new Promise<LintOutcome>((resolve) => { finish = resolve }))
+    const held = await serveOn(input)
+    try {
+      const path = '/api/policies?namespace=shop'
+      const first = await getJson<PoliciesResponse>(held, path)
+      expect(first.lintPending).toBe(true)
+      expect(first.policies.flatMap((p) => p.problems)).toEqual([])
+      // every policy at once: an answer kept for the snapshot, but not before the findings are in it
+      expect((await getJson<PoliciesResponse>(held, '/api/policies')).lintPending).toBe(true)
+      finish(await runLintJob(snapshot.lintJob()))
+      const later = await getJson<PoliciesResponse>(held, path)
+      expect(later.lintPending).toBeUndefined()
+      expect(later.policies).toEqual(policies.filter((p) => p.namespace === 'shop'))
+      expect(later.policies.flatMap((p) => p.problems).length).toBeGreaterThan(0)
+      expect(await getJson<PoliciesResponse>(held, '/api/policies')).toEqual({ policies })
+    } finally {
+      await held.close()
+    }
+  })
 })

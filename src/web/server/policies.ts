@@ -1,13 +1,14 @@
 /**
  * GET /api/policies: every policy with its own text, the problems at their lines within that text (lint
- * findings; for a live object the model refused, its validation errors), and its `netpol describe` text.
+ * findings; for a live object the model refused, its validation errors), and its `netpol describe` text. While
+ * the cluster's lint still runs, the answer says `lintPending` and holds the validation errors only.
  */
 import type { PoliciesResponse, PolicySource, Problem } from '../api.js'
 import { toDotPath, type Path } from '../../model/issues.js'
 import { createLocator } from '../../model/positions.js'
 import { issueMessage } from '../../cli/render/format-issue.js'
 import { policyTexts, type PolicyText } from './policy-texts.js'
-import { describePolicyText, lintOutcomeOf, policyViewOf } from './reports.js'
+import { describePolicyText, lintOutcomeSoon, policyViewOf } from './reports.js'
 import { badRequest, type Answer } from './respond.js'
 import type { Snapshot } from './serve-input.js'
 import { cached } from './snapshot-cache.js'
@@ -26,7 +27,14 @@ interface Unplaced {
 export async function policiesOf(s: Snapshot, filter: { readonly namespaces?: readonly string[]; readonly policies?: readonly string[] } = {}): Promise<PoliciesResponse> {
   const ns = new Set(filter.namespaces ?? [])
   const names = new Set(filter.policies ?? [])
-  if (ns.size === 0 && names.size === 0) return cached(s, 'policies', (x) => compute(x, () => true))
+  if (ns.size === 0 && names.size === 0) {
+    // kept once the lint's findings are in it
+    const kept = cached(s, 'policies', () => ({ answer: null as Promise<PoliciesResponse> | null }))
+    if (kept.answer !== null) return kept.answer
+    const answer = await compute(s, () => true)
+    if (answer.lintPending !== true) kept.answer = Promise.resolve(answer)
+    return answer
+  }
   return compute(s, (t) => ns.has(t.namespace) || names.has(`${t.namespace}/${t.name}`))
 }
 
@@ -47,7 +55,9 @@ async function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): Promise
     if (list) list.push(p)
     else problems.set(key, [p])
   }
-  for (const f of (await lintOutcomeOf(s)).onPolicies) add(`${f.namespace}/${f.name}`, f)
+  // the problems the lint finds come with a later answer while it still runs (at 10,000 policies: seconds)
+  const lint = await lintOutcomeSoon(s)
+  for (const f of lint?.onPolicies ?? []) add(`${f.namespace}/${f.name}`, f)
   for (const i of s.issues) {
     if (i.object?.kind !== 'NetworkPolicy') continue
     add(`${i.object.namespace ?? ''}/${i.object.name ?? ''}`, { severity: 'error', code: 'invalid', path: i.issue.path, message: issueMessage(i.issue) })
@@ -65,7 +75,7 @@ async function compute(s: Snapshot, wanted: (t: PolicyText) => boolean): Promise
       describe: view ? describePolicyText(view) : 'not evaluated: the policy is invalid (see its problems)\n',
     })
   }
-  return { policies }
+  return { policies, ...(lint === undefined ? { lintPending: true as const } : {}) }
 }
 
 /** Each problem at the line (1-based, within the policy's own text) of its path; in line order. */

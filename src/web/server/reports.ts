@@ -25,6 +25,22 @@ export const indexOf = (s: Snapshot): ClusterIndex => cached(s, 'index', (x) => 
 /** The lint of the snapshot (default configuration), run in a worker thread once per snapshot. */
 export const lintOutcomeOf = (s: Snapshot): Promise<LintOutcome> => cached(s, 'lint', (x) => lintInBackground(x.lintJob()))
 
+/**
+ * How long an answer that shows lint findings beside something else (a description, a policy's text) waits for
+ * the cluster's lint before it answers without them (`lintPending`; the page asks again later): a small
+ * cluster's lint is done by then; a large one's takes seconds (5–15 s at 10,000 pods and policies), which a click
+ * must not wait for (a describe waited 40 s on a freshly started server).
+ */
+export const LINT_WAIT_MS = 200
+
+/** The lint of the snapshot if it is done within LINT_WAIT_MS, else undefined (it goes on running). */
+export async function lintOutcomeSoon(s: Snapshot): Promise<LintOutcome | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const outcome = await Promise.race([lintOutcomeOf(s), new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), LINT_WAIT_MS) })])
+  clearTimeout(timer)
+  return outcome
+}
+
 /** GET /api/lint: exactly `netpol lint -o json` (findings placed at their lines in the files read). */
 export const lintReportOf = async (s: Snapshot): Promise<unknown> => (await lintOutcomeOf(s)).report
 
