@@ -6,6 +6,7 @@ import { Bitset } from './bitset.js'
 import type { ClusterIndex } from './cluster-index.js'
 import type { Identities } from './identities.js'
 import { peerMatches } from './match-peer.js'
+import { SelectorLabelIndex } from './selector-label-index.js'
 import type { Endpoint } from './verdict.js'
 
 /**
@@ -81,8 +82,13 @@ export class PeerCache {
       bits = new Bitset(space.selectorSize)
       // peerMatches in two halves: the namespaces it names (decided per namespace), then the pod selector per class
       const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : this.namespacesMatching(peer.namespaces.selector)
-      for (const ns of namespaces) {
-        for (const id of space.selectorsByNamespace.get(ns) ?? []) if (selectorMatches(peer.podSelector, space.selectorRep(id).pod.labels)) bits.add(id)
+      if (peer.namespaces.kind === 'selector' && namespaces.length > 1) {
+        // many namespaces: the classes (of any namespace) the pod selector matches, among those of the namespaces named
+        bits = this.podSelectorClasses(peer.podSelector).and(this.namespaceClasses(peer.namespaces.selector, namespaces))
+      } else {
+        for (const ns of namespaces) {
+          for (const id of space.selectorsByNamespace.get(ns) ?? []) if (selectorMatches(peer.podSelector, space.selectorRep(id).pod.labels)) bits.add(id)
+        }
       }
     }
     this.byKey.set(key, bits)
@@ -179,6 +185,38 @@ export class PeerCache {
         if (pod.hostNetwork) continue
         if (podSelector === null || selectorMatches(podSelector, pod.labels)) bits.add(id)
       }
+    }
+    return bits
+  }
+
+  private labelIndex: SelectorLabelIndex | null = null
+  private readonly byPodSelector = new Map<string, Bitset>()
+  private readonly byNamespaceSelector = new Map<string, Bitset>()
+
+  /** The selector classes, of any namespace, whose labels `sel` matches (kept per selector). */
+  private podSelectorClasses(sel: LabelSelector): Bitset {
+    let bits = this.byPodSelector.get(sel.key)
+    if (bits === undefined) {
+      const { space } = this
+      bits = new Bitset(space.selectorSize)
+      const candidates = (this.labelIndex ??= new SelectorLabelIndex(space)).candidates(sel)
+      if (candidates !== null) {
+        for (const id of candidates) if (selectorMatches(sel, space.selectorRep(id).pod.labels)) bits.add(id)
+      } else {
+        for (const ids of space.selectorsByNamespace.values()) for (const id of ids) if (selectorMatches(sel, space.selectorRep(id).pod.labels)) bits.add(id)
+      }
+      this.byPodSelector.set(sel.key, bits)
+    }
+    return bits
+  }
+
+  /** The selector classes of `namespaces`, those `sel` matches (kept per selector). */
+  private namespaceClasses(sel: LabelSelector, namespaces: readonly string[]): Bitset {
+    let bits = this.byNamespaceSelector.get(sel.key)
+    if (bits === undefined) {
+      bits = new Bitset(this.space.selectorSize)
+      for (const ns of namespaces) for (const id of this.space.selectorsByNamespace.get(ns) ?? []) bits.add(id)
+      this.byNamespaceSelector.set(sel.key, bits)
     }
     return bits
   }
