@@ -62,11 +62,28 @@ export class PeerCache {
     if (rule.peers === 'any') return this.space.all
     let sets = this.ruleCache.get(rule)
     if (sets === undefined) {
-      sets = { sel: new Bitset(this.space.selectorSize), addr: new Bitset(this.space.addressSize) }
-      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? sets.addr : sets.sel).orWith(this.forPeer(peer, policy.namespace))
+      // answers are never changed by those who read them: a rule with one peer of a kind shares that peer's answer
+      const sel: Bitset[] = []
+      const addr: Bitset[] = []
+      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? addr : sel).push(this.forPeer(peer, policy.namespace))
+      sets = { sel: this.union(sel, this.space.selectorSize), addr: this.union(addr, this.space.addressSize) }
       this.ruleCache.set(rule, sets)
     }
     return sets
+  }
+
+  private readonly empty = new Map<number, Bitset>()
+  /** The union of some answers of one size: the answer itself when there is one, one shared empty set when none. */
+  private union(answers: readonly Bitset[], size: number): Bitset {
+    if (answers.length === 1) return answers[0]!
+    if (answers.length === 0) {
+      let none = this.empty.get(size)
+      if (none === undefined) this.empty.set(size, (none = new Bitset(size)))
+      return none
+    }
+    const out = Bitset.copy(answers[0]!)
+    for (let i = 1; i < answers.length; i++) out.orWith(answers[i]!)
+    return out
   }
 
   /** The classes one peer of a rule in a policy of `policyNamespace` admits: address classes for an ipBlock, else selector classes. */
