@@ -234,3 +234,66 @@ function addressMembership(endpoints: readonly Endpoint[], blocks: readonly Addr
     return key
   })
 }
+
+/**
+ * What computeIdentities gives for the pods `keep` picks, made from `all`, the identities of every pod of `pods`
+ * (same policies and family, no cluster policies): the classes in the order their first picked member comes,
+ * each with its picked members and the first of them as representative; the halves the same way.
+ */
+export function subsetIdentities(all: Identities, pods: readonly Pod[], keep: (pod: Pod) => boolean): { readonly pods: Pod[]; readonly ids: Identities } {
+  const picked: Pod[] = []
+  const classes: PodClass[] = []
+  const selectorClasses: HalfClass[] = []
+  const addressClasses: HalfClass[] = []
+  const classFor = new Int32Array(all.classes.length).fill(-1)
+  const selectorFor = new Int32Array(all.selectorClasses.length).fill(-1)
+  const addressFor = new Int32Array(all.addressClasses.length).fill(-1)
+  const classOf: number[] = []
+  const selectorOf: number[] = []
+  const addressOf: number[] = []
+  const byNamespace = new Map<string, number[]>()
+  const selectorsByNamespace = new Map<string, number[]>()
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!
+    if (!keep(pod)) continue
+    const k = picked.length
+    picked.push(pod)
+    const c = all.classOf[i]!
+    let cls = classFor[c]!
+    if (cls < 0) {
+      const e = podEndpoint(pod, all.family) as Endpoint & { kind: 'pod' }
+      const s = all.selectorOf[c]!
+      if (selectorFor[s]! < 0) {
+        selectorFor[s] = selectorClasses.length
+        selectorClasses.push({ index: selectorClasses.length, rep: e })
+        push(selectorsByNamespace, pod.namespace, selectorFor[s]!)
+      }
+      const a = all.addressOf[c]!
+      if (addressFor[a]! < 0) {
+        addressFor[a] = addressClasses.length
+        addressClasses.push({ index: addressClasses.length, rep: e })
+      }
+      cls = classFor[c] = classes.length
+      classes.push({ index: cls, namespace: pod.namespace, rep: e, members: [] })
+      selectorOf.push(selectorFor[s]!)
+      addressOf.push(addressFor[a]!)
+      push(byNamespace, pod.namespace, cls)
+    }
+    classes[cls]!.members.push(k)
+    classOf.push(cls)
+  }
+  return {
+    pods: picked,
+    ids: {
+      family: all.family,
+      classes,
+      classOf: Int32Array.from(classOf),
+      byNamespace,
+      selectorClasses,
+      addressClasses,
+      selectorOf: Int32Array.from(selectorOf),
+      addressOf: Int32Array.from(addressOf),
+      selectorsByNamespace,
+    },
+  }
+}

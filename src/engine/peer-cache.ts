@@ -6,6 +6,7 @@ import { Bitset } from './bitset.js'
 import type { ClusterIndex } from './cluster-index.js'
 import type { Identities } from './identities.js'
 import { peerMatches } from './match-peer.js'
+import { SelectorLabelIndex } from './selector-label-index.js'
 import type { Endpoint } from './verdict.js'
 
 /**
@@ -61,11 +62,28 @@ export class PeerCache {
     if (rule.peers === 'any') return this.space.all
     let sets = this.ruleCache.get(rule)
     if (sets === undefined) {
-      sets = { sel: new Bitset(this.space.selectorSize), addr: new Bitset(this.space.addressSize) }
-      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? sets.addr : sets.sel).orWith(this.forPeer(peer, policy.namespace))
+      // answers are never changed by those who read them: a rule with one peer of a kind shares that peer's answer
+      const sel: Bitset[] = []
+      const addr: Bitset[] = []
+      for (const peer of rule.peers) (peer.kind === 'ipBlock' ? addr : sel).push(this.forPeer(peer, policy.namespace))
+      sets = { sel: this.union(sel, this.space.selectorSize), addr: this.union(addr, this.space.addressSize) }
       this.ruleCache.set(rule, sets)
     }
     return sets
+  }
+
+  private readonly empty = new Map<number, Bitset>()
+  /** The union of some answers of one size: the answer itself when there is one, one shared empty set when none. */
+  private union(answers: readonly Bitset[], size: number): Bitset {
+    if (answers.length === 1) return answers[0]!
+    if (answers.length === 0) {
+      let none = this.empty.get(size)
+      if (none === undefined) this.empty.set(size, (none = new Bitset(size)))
+      return none
+    }
+    const out = Bitset.copy(answers[0]!)
+    for (let i = 1; i < answers.length; i++) out.orWith(answers[i]!)
+    return out
   }
 
   /** The classes one peer of a rule in a policy of `policyNamespace` admits: address classes for an ipBlock, else selector classes. */
@@ -81,8 +99,13 @@ export class PeerCache {
       bits = new Bitset(space.selectorSize)
       // peerMatches in two halves: the namespaces it names (decided per namespace), then the pod selector per class
       const namespaces = peer.namespaces.kind === 'own' ? [policyNamespace] : this.namespacesMatching(peer.namespaces.selector)
-      for (const ns of namespaces) {
-        for (const id of space.selectorsByNamespace.get(ns) ?? []) if (selectorMatches(peer.podSelector, space.selectorRep(id).pod.labels)) bits.add(id)
+      if (peer.namespaces.kind === 'selector' && namespaces.length > 1) {
+        // many namespaces: the classes (of any namespace) the pod selector matches, among those of the namespaces named
+        bits = this.podSelectorClasses(peer.podSelector).and(this.namespaceClasses(peer.namespaces.selector, namespaces))
+      } else {
+        for (const ns of namespaces) {
+          for (const id of space.selectorsByNamespace.get(ns) ?? []) if (selectorMatches(peer.podSelector, space.selectorRep(id).pod.labels)) bits.add(id)
+        }
       }
     }
     this.byKey.set(key, bits)
@@ -179,6 +202,38 @@ export class PeerCache {
         if (pod.hostNetwork) continue
         if (podSelector === null || selectorMatches(podSelector, pod.labels)) bits.add(id)
       }
+    }
+    return bits
+  }
+
+  private labelIndex: SelectorLabelIndex | null = null
+  private readonly byPodSelector = new Map<string, Bitset>()
+  private readonly byNamespaceSelector = new Map<string, Bitset>()
+
+  /** The selector classes, of any namespace, whose labels `sel` matches (kept per selector). */
+  private podSelectorClasses(sel: LabelSelector): Bitset {
+    let bits = this.byPodSelector.get(sel.key)
+    if (bits === undefined) {
+      const { space } = this
+      bits = new Bitset(space.selectorSize)
+      const candidates = (this.labelIndex ??= new SelectorLabelIndex(space)).candidates(sel)
+      if (candidates !== null) {
+        for (const id of candidates) if (selectorMatches(sel, space.selectorRep(id).pod.labels)) bits.add(id)
+      } else {
+        for (const ids of space.selectorsByNamespace.values()) for (const id of ids) if (selectorMatches(sel, space.selectorRep(id).pod.labels)) bits.add(id)
+      }
+      this.byPodSelector.set(sel.key, bits)
+    }
+    return bits
+  }
+
+  /** The selector classes of `namespaces`, those `sel` matches (kept per selector). */
+  private namespaceClasses(sel: LabelSelector, namespaces: readonly string[]): Bitset {
+    let bits = this.byNamespaceSelector.get(sel.key)
+    if (bits === undefined) {
+      bits = new Bitset(this.space.selectorSize)
+      for (const ns of namespaces) for (const id of this.space.selectorsByNamespace.get(ns) ?? []) bits.add(id)
+      this.byNamespaceSelector.set(sel.key, bits)
     }
     return bits
   }

@@ -70,6 +70,11 @@ export class PeerPods {
     return out
   }
 
+  /** The pods of address class `c`, as indexes into `pods`, increasing. */
+  addressMembersOf(c: number): readonly number[] {
+    return this.addressMembers[c]!
+  }
+
   /** How many pods admitted by some selector classes (a PeerCache answer for selector peers, or a union of them). */
   countSelectors(bits: Bitset): number {
     let n = 0

@@ -8,6 +8,7 @@ import { PeerPods } from '../../engine/peer-pods.js'
 import { policySelects } from '../../engine/select.js'
 import type { Endpoint } from '../../engine/verdict.js'
 import { TierClasses } from './tier-classes.js'
+import { mergeTallies, tallyLabels, type LabelTally } from './suggest-labels.js'
 
 /**
  * What every check reads, computed once per input. Every "who is selected" and "who does this peer admit"
@@ -20,6 +21,8 @@ export interface LintContext {
   /** the address family used for ipBlock questions: IPv4 unless the pods only have IPv6 addresses */
   readonly family: Family
   podsIn(namespace: string): readonly Pod[]
+  /** the labels of the pods of `namespaces` (in that order) with how many carry each: what selector hints read */
+  podLabels(namespaces: readonly string[]): LabelTally
   /** the pods `policy` applies to */
   selectedBy(policy: NetworkPolicy): readonly Pod[]
   /** the pods one peer of a rule in a policy of `policyNamespace` admits */
@@ -58,6 +61,13 @@ export function createContext(cluster: Cluster): LintContext {
   let peers: PeerPods | null = null
   const classes = () => (peers ??= new PeerPods(index, cluster.pods, cluster.policies, family))
   const nsBySelector = new Map<string, string[]>()
+  const tallies = new Map<string, LabelTally>()
+  const tally = (ns: string): LabelTally => {
+    let t = tallies.get(ns)
+    if (t === undefined) tallies.set(ns, (t = tallyLabels((byNs.get(ns) ?? []).map((p) => p.labels))))
+    return t
+  }
+  const merged = new Map<string, LabelTally>()
   let tiers: TierClasses | null | undefined
   return {
     cluster,
@@ -65,6 +75,13 @@ export function createContext(cluster: Cluster): LintContext {
     family,
     endpoint,
     podsIn: (ns) => byNs.get(ns) ?? [],
+    podLabels(namespaces) {
+      if (namespaces.length === 1) return tally(namespaces[0]!)
+      const key = namespaces.join('\n')
+      let t = merged.get(key)
+      if (t === undefined) merged.set(key, (t = mergeTallies(namespaces.map(tally))))
+      return t
+    },
     selectedBy(policy) {
       let pods = selected.get(policy)
       if (pods === undefined) {

@@ -4,7 +4,7 @@ import type { Protocol } from '../../model/port.js'
 import { evaluateFlow } from '../../engine/evaluate.js'
 import { isolatingPolicies } from '../../engine/select.js'
 import type { Verdict } from '../../engine/verdict.js'
-import { computeIdentities } from '../../engine/identities.js'
+import { subsetIdentities } from '../../engine/identities.js'
 import { targetPortOn } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
 import type { LintContext } from './context.js'
@@ -52,13 +52,14 @@ export const egressNoDns: Check = {
     'needed for answers too large for UDP. The DNS pods\' own ingress policies are checked too.',
   run(ctx) {
     const dns = dnsPods(ctx)
-    const sources = ctx.cluster.pods.filter((p) => !p.hostNetwork && !dns.includes(p))
+    const isSource = (p: Pod) => !p.hostNetwork && !dns.includes(p)
     if (dns.length === 0) {
+      const sources = ctx.cluster.pods.filter(isSource)
       if (!sources.some((p) => isolatingPolicies(ctx.index, p, 'egress').length > 0)) return []
       return { skipped: msg`no cluster DNS pods in the input (label ${code(`${DNS_LABEL.key}=${DNS_LABEL.value}`)} in namespace ${ref(DNS_NAMESPACE)}), so DNS from egress-isolated pods could not be checked; add the kube-system pods to the input` }
     }
     const ports = new Map(dns.map((d) => [d, Object.fromEntries(PROTOCOLS.map((pr) => [pr, dnsPort(ctx, d, pr)])) as Record<Protocol, number>]))
-    const ids = computeIdentities(sources, ctx.cluster.policies, ctx.family)
+    const { pods: sources, ids } = subsetIdentities(ctx.classes.ids, ctx.cluster.pods, isSource)
     const egress = new Map<string, Failure>()
     const ingress = new Map<string, Failure>()
     for (const cls of ids.classes) {

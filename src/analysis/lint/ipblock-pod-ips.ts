@@ -5,6 +5,7 @@ import { peersOf } from './peers.js'
 import { NAME_LABEL } from './namespace-name-label.js'
 import { labelsFlow } from './yaml-snippet.js'
 import type { Pod } from '../../model/cluster.js'
+import { Bitset } from '../../engine/bitset.js'
 import { canonicalCidr, type Cidr } from '../../model/ip.js'
 import type { IpBlock } from '../../model/ip-block.js'
 import type { LintContext } from './context.js'
@@ -41,49 +42,72 @@ export const ipblockPodIps: Check = {
 
 /**
  * The pods inside ipBlocks, hostNetwork pods left out (they use their node's address; nodes are legitimate
- * ipBlock targets): the pods of the block's cidr less those of its except entries, the cidr's pods and their
- * count per namespace found once for every block written with it.
+ * ipBlock targets): the pods of the block's cidr less those of its except entries, counted on address classes
+ * (a block's cidr and excepts are edges of the classes, so each class is wholly inside or outside each of them).
  */
 class BlockPods {
-  private readonly byCidr = new Map<string, { pods: readonly Pod[]; perNamespace: ReadonlyMap<string, number> }>()
   private readonly byBlock = new Map<string, { count: number; nss: string[]; pods: (max: number) => readonly Pod[] }>()
+  private readonly byCidr = new Map<string, { classes: Bitset; count: number; perNamespace: ReadonlyMap<string, number> }>()
+  /** per address class: its pods that are not hostNetwork (indexes into the pods, increasing), and how many per namespace */
+  private readonly members = new Map<number, { pods: readonly number[]; perNamespace: ReadonlyMap<string, number> }>()
   constructor(private readonly ctx: LintContext) {}
 
   of(block: IpBlock) {
     let r = this.byBlock.get(block.key)
     if (r === undefined) {
       const all = this.inCidr(block.cidr)
-      const excepted = new Set<Pod>()
-      for (const ex of block.except) for (const p of this.inCidr(ex).pods) excepted.add(p)
+      // the except entries' pods, each once (entries may overlap); validation keeps them inside the cidr
+      const excepted = block.except.length === 1 ? this.inCidr(block.except[0]!) : this.sum(block.except.reduce((u, ex) => (u.orWith(this.inCidr(ex).classes), u), new Bitset(all.classes.size)))
       const perNamespace = new Map(all.perNamespace)
-      for (const p of excepted) perNamespace.set(p.namespace, perNamespace.get(p.namespace)! - 1)
+      for (const [ns, n] of excepted.perNamespace) perNamespace.set(ns, perNamespace.get(ns)! - n)
       const nss = [...perNamespace].filter(([, n]) => n > 0).map(([ns]) => ns).sort()
       // the first `max` pods inside, in input order
       const pods = (max: number) => {
-        const out: Pod[] = []
-        for (const p of all.pods) {
-          if (out.length >= max) break
-          if (!excepted.has(p)) out.push(p)
-        }
-        return out
+        const picked: number[] = []
+        all.classes.forEach((c) => {
+          if (excepted.classes.has(c)) return
+          const members = this.membersOf(c).pods
+          for (let k = 0; k < members.length && k < max; k++) picked.push(members[k]!)
+        })
+        const sorted = Int32Array.from(picked).sort()
+        return Array.from(sorted.subarray(0, Math.min(max, sorted.length)), (i) => this.ctx.cluster.pods[i]!)
       }
-      r = { count: all.pods.length - excepted.size, nss, pods }
+      r = { count: all.count - excepted.count, nss, pods }
       this.byBlock.set(block.key, r)
     }
     return r
   }
 
+  /** The address classes inside `cidr`, and their pods: how many, and per namespace. */
   private inCidr(cidr: Cidr) {
     const key = canonicalCidr(cidr)
     let r = this.byCidr.get(key)
-    if (r === undefined) {
-      const pods = this.ctx.peerPods({ kind: 'ipBlock', block: { cidr, except: [], key } }, '').filter((p) => !p.hostNetwork)
-      const perNamespace = new Map<string, number>()
-      for (const p of pods) perNamespace.set(p.namespace, (perNamespace.get(p.namespace) ?? 0) + 1)
-      r = { pods, perNamespace }
-      this.byCidr.set(key, r)
-    }
+    if (r === undefined) this.byCidr.set(key, (r = this.sum(this.ctx.classes.cache.forPeer({ kind: 'ipBlock', block: { cidr, except: [], key } }, ''))))
     return r
+  }
+
+  private sum(classes: Bitset) {
+    const perNamespace = new Map<string, number>()
+    let count = 0
+    classes.forEach((c) => {
+      for (const [ns, n] of this.membersOf(c).perNamespace) {
+        perNamespace.set(ns, (perNamespace.get(ns) ?? 0) + n)
+        count += n
+      }
+    })
+    return { classes, count, perNamespace }
+  }
+
+  private membersOf(c: number) {
+    let m = this.members.get(c)
+    if (m === undefined) {
+      const all = this.ctx.cluster.pods
+      const pods = this.ctx.classes.addressMembersOf(c).filter((i) => !all[i]!.hostNetwork)
+      const perNamespace = new Map<string, number>()
+      for (const i of pods) perNamespace.set(all[i]!.namespace, (perNamespace.get(all[i]!.namespace) ?? 0) + 1)
+      this.members.set(c, (m = { pods, perNamespace }))
+    }
+    return m
   }
 }
 

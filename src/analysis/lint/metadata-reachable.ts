@@ -3,7 +3,7 @@ import { parseIp } from '../../model/ip.js'
 import type { NetworkPolicy } from '../../model/policy.js'
 import { evaluateFlow } from '../../engine/evaluate.js'
 import type { Endpoint } from '../../engine/verdict.js'
-import { computeIdentities } from '../../engine/identities.js'
+import { subsetIdentities } from '../../engine/identities.js'
 import type { Check } from './check.js'
 import { code, count, msg, podList, policyObject, refList, type Draft } from './finding.js'
 
@@ -22,8 +22,7 @@ export const metadataReachable: Check = {
     'excepted. Pods whose egress is not restricted at all (not isolated, or allowed everything by a rule with ' +
     'neither to nor ports) are left to NP001.',
   run(ctx) {
-    const sources = ctx.cluster.pods.filter((p) => !p.hostNetwork)
-    const ids = computeIdentities(sources, ctx.cluster.policies, ctx.family)
+    const { pods: sources, ids } = subsetIdentities(ctx.classes.ids, ctx.cluster.pods, (p) => !p.hostNetwork)
     // per allowing (policy, rule, peer): the pods it lets through
     const hits = new Map<string, { policy: NetworkPolicy; rule: number; peer: number | 'any'; pods: Pod[] }>()
     for (const cls of ids.classes) {

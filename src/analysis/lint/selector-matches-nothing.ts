@@ -24,7 +24,7 @@ export const selectorMatchesNothing: Check = {
     for (const policy of ctx.cluster.policies) {
       const own = ctx.podsIn(policy.namespace)
       if (own.length > 0 && ctx.selectedBy(policy).length === 0) {
-        const hint = emptySelectorHint(policy.podSelector, own.map((p) => p.labels), POD, msg` in ${ref(policy.namespace)}`)
+        const hint = emptySelectorHint(policy.podSelector, ctx.podLabels([policy.namespace]), POD, msg` in ${ref(policy.namespace)}`)
         out.push({
           object: policyObject(policy),
           path: ['spec', 'podSelector'],
@@ -68,10 +68,10 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
   }
   // a peer that admits some pod is fine (and then those namespaces have pods): asked first, it is cached
   if (!peer.written.podSelector || ctx.peerAdmitsPods(peer, policy.namespace)) return null
-  const candidates = namespaces.flatMap((ns) => ctx.podsIn(ns))
+  const candidates = ctx.podLabels(namespaces)
   // no pods of those namespaces in the input: nothing to judge the podSelector against
-  if (candidates.length === 0) return null
-  const hint = emptySelectorHint(peer.podSelector, candidates.map((p) => p.labels), POD, scope)
+  if (candidates.total === 0) return null
+  const hint = emptySelectorHint(peer.podSelector, candidates, POD, scope)
   let fix: Fix | undefined
   let tail: Part[] = []
   if (peer.namespaces.kind === 'own') {

@@ -1,4 +1,4 @@
-import { formatRequirement, requirementHolds, type LabelSelector, type Requirement } from '../../model/label-selector.js'
+import { formatRequirement, type LabelSelector, type Requirement } from '../../model/label-selector.js'
 import type { Labels } from '../../model/labels.js'
 import { code, count, joinParts, msg, type Part } from './finding.js'
 
@@ -38,16 +38,63 @@ export function typoDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!
 }
 
-function labelCounts(candidates: readonly Labels[]): LabelCount[] {
-  const counts = new Map<string, LabelCount>()
+/**
+ * The labels of some candidates, each with how many carry it, in the order they first appear, and how many
+ * candidates there are: all that the hints read of them.
+ */
+export interface LabelTally {
+  readonly total: number
+  readonly counts: readonly LabelCount[]
+}
+
+export function tallyLabels(candidates: readonly Labels[]): LabelTally {
+  const counts = new Map<string, { key: string; value: string; count: number }>()
   for (const labels of candidates) {
     for (const [key, value] of Object.entries(labels)) {
       const k = `${key}\n${value}`
       const c = counts.get(k)
-      counts.set(k, { key, value, count: (c?.count ?? 0) + 1 })
+      if (c) c.count++
+      else counts.set(k, { key, value, count: 1 })
     }
   }
-  return [...counts.values()]
+  return { total: candidates.length, counts: [...counts.values()] }
+}
+
+/** The tally of the candidates of `parts` one after another (first appearances in that order). */
+export function mergeTallies(parts: readonly LabelTally[]): LabelTally {
+  if (parts.length === 1) return parts[0]!
+  const counts = new Map<string, { key: string; value: string; count: number }>()
+  let total = 0
+  for (const t of parts) {
+    total += t.total
+    for (const l of t.counts) {
+      const k = `${l.key}\n${l.value}`
+      const c = counts.get(k)
+      if (c) c.count += l.count
+      else counts.set(k, { ...l })
+    }
+  }
+  return { total, counts: [...counts.values()] }
+}
+
+const asTally = (candidates: readonly Labels[] | LabelTally): LabelTally => ('total' in candidates ? candidates : tallyLabels(candidates))
+
+/** How many of the tallied candidates requirement `r` holds for (each carries one value per key). */
+function holdCount(r: Requirement, t: LabelTally): number {
+  const values = new Set(r.values)
+  let withKey = 0
+  let inValues = 0
+  for (const l of t.counts) {
+    if (l.key !== r.key) continue
+    withKey += l.count
+    if (values.has(l.value)) inValues += l.count
+  }
+  switch (r.operator) {
+    case 'In': return inValues
+    case 'NotIn': return t.total - inValues
+    case 'Exists': return withKey
+    case 'DoesNotExist': return t.total - withKey
+  }
 }
 
 /**
@@ -55,10 +102,12 @@ function labelCounts(candidates: readonly Labels[]): LabelCount[] {
  * with a near value, the same key with a near value, or the same (non-trivial) value under another key.
  * At most two, closest first, then most common.
  */
-export function nearestLabels(r: Requirement, candidates: readonly Labels[]): LabelCount[] {
+export function nearestLabels(r: Requirement, candidates: readonly Labels[] | LabelTally): LabelCount[] {
   const scored: { l: LabelCount; d: number }[] = []
-  for (const l of labelCounts(candidates)) {
-    const kd = typoDistance(r.key, l.key)
+  const keyDistance = new Map<string, number>()
+  for (const l of asTally(candidates).counts) {
+    let kd = keyDistance.get(l.key)
+    if (kd === undefined) keyDistance.set(l.key, (kd = typoDistance(r.key, l.key)))
     if (r.operator === 'Exists') {
       if (kd > 0 && near(kd, r.key)) scored.push({ l, d: kd })
       continue
@@ -66,6 +115,8 @@ export function nearestLabels(r: Requirement, candidates: readonly Labels[]): La
     if (r.operator !== 'In') continue
     let best = Infinity
     for (const v of r.values) {
+      // the distance is at least the difference in length: a value that far is neither near nor equal
+      if (Math.abs(v.length - l.value.length) > Math.max(1, Math.floor(v.length / 3))) continue
       const vd = typoDistance(v, l.value)
       if (kd + vd === 0) continue
       const ok = (near(kd, r.key) && near(vd, v)) || (vd === 0 && v.length >= 3 && !l.key.includes('/')) || (kd === 0 && near(vd, v))
@@ -88,20 +139,21 @@ const labelWithCount = (l: LabelCount, noun: Noun): Part[] =>
  * When every requirement holds for some candidate but never all at once, each is listed with its count.
  * Call only when the selector matches no candidate.
  */
-export function emptySelectorHint(sel: LabelSelector, candidates: readonly Labels[], noun: Noun, scope: readonly Part[]): Part[] {
+export function emptySelectorHint(sel: LabelSelector, candidates: readonly Labels[] | LabelTally, noun: Noun, scope: readonly Part[]): Part[] {
+  const tally = asTally(candidates)
   const reqs = sel.requirements
-  const holds = reqs.map((r) => candidates.filter((l) => requirementHolds(r, l)).length)
+  const holds = reqs.map((r) => holdCount(r, tally))
   const dead = reqs.filter((_, i) => holds[i] === 0)
   if (dead.length === 0) {
     const each = reqs.map((r, i) => msg`${code(formatRequirement(r))} (${count(holds[i]!, noun.one, noun.many)})`)
     return msg`no ${noun.one}${scope} matches all of ${joinParts(each)} at once`
   }
   const out: Part[] = []
-  dead.forEach((r, i) => out.push(...(i > 0 ? ['; '] : []), ...deadHint(r, candidates, noun, scope)))
+  dead.forEach((r, i) => out.push(...(i > 0 ? ['; '] : []), ...deadHint(r, tally, noun, scope)))
   return out
 }
 
-function deadHint(r: Requirement, candidates: readonly Labels[], noun: Noun, scope: readonly Part[]): Part[] {
+function deadHint(r: Requirement, candidates: LabelTally, noun: Noun, scope: readonly Part[]): Part[] {
   if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
     return msg`every ${noun.one}${scope} fails ${code(formatRequirement(r))}`
   }
@@ -109,7 +161,7 @@ function deadHint(r: Requirement, candidates: readonly Labels[], noun: Noun, sco
   const head = msg`no ${noun.one}${scope} has ${what}`
   const nearest = nearestLabels(r, candidates)
   if (nearest.length > 0) return msg`${head}; did you mean ${joinParts(nearest.map((l) => labelWithCount(l, noun)), 'or')}?`
-  const sameKey = labelCounts(candidates)
+  const sameKey = candidates.counts
     .filter((l) => l.key === r.key)
     .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
   if (sameKey.length > 0) {
