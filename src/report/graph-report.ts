@@ -13,7 +13,7 @@ import { destinationPorts } from '../analysis/diff-ports.js'
 import { clusterAddressSets, computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
-import { foldEdges, SourceFolder, type EdgeInput } from './graph-edges.js'
+import { foldEdges, SourceFolder, type EdgeInput, type FoundEdge } from './graph-edges.js'
 import { foldEdgesAfter, type Fold } from './graph-edges-change.js'
 import { externalSpace, ExternalVerdicts } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
@@ -118,10 +118,15 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   })
   // by source, then destination, in node order (external nodes last)
   const sorted = [...found.edges].sort((x, y) => x.from - y.from || x.to - y.to)
+  // an edge the fold kept from the graph before (same nodes and ports) is handed out as the same object
   const edges: GraphEdge[] = sorted.map((e) => {
+    let g = edgeObjects.get(e)
+    if (g !== undefined) return g
     const from = idOf(e.from)
     const to = idOf(e.to)
-    return { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
+    g = { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
+    edgeObjects.set(e, g)
+    return g
   })
   const groupNs = [...new Set(outNodes.flatMap((n) => (n.namespace === undefined ? [] : [n.namespace])))]
   const report: GraphReport = {
@@ -147,6 +152,13 @@ export function ipBlocksOf(policies: readonly NetworkPolicy[]): readonly IpBlock
   return b
 }
 const blocksOf = new WeakMap<readonly NetworkPolicy[], readonly IpBlock[]>()
+
+/**
+ * The graph edge of each edge found: foldEdgesAfter keeps the found edges of the fold before that the change
+ * leaves alone (only between graphs of the same nodes and ports), so the graph after shares their objects with
+ * the graph before, and graphChangeDelta passes them over without a look.
+ */
+const edgeObjects = new WeakMap<FoundEdge, GraphEdge>()
 
 /** Each graph's edge fold, so that a graph after a change (`before` given) folds only the pairs it changes. */
 const folds = new WeakMap<GraphReport, Fold>()
