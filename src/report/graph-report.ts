@@ -182,11 +182,7 @@ function podFilter(options: GraphOptions): (pod: Pod) => boolean {
 
 /** Isolation and selecting policies, per selector class (what decides them), folded per node. */
 function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
-  const bySel = ids.selectorClasses.map((_, c) => {
-    const ingress = isolating(c, 'ingress')
-    const egress = isolating(c, 'egress')
-    return { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }
-  })
+  const bySel = ids.selectorClasses.map((_, c) => isolationOf(isolating(c, 'ingress'), isolating(c, 'egress')))
   const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)
   return (n) => {
     const sel = [...new Set(n.members.map((m) => ids.selectorOf[ids.classOf[m]!]!))].map((s) => bySel[s]!)
@@ -202,6 +198,24 @@ function nodeDescriber(isolating: (c: number, dir: Direction) => readonly Networ
     }
   }
 }
+
+/**
+ * A selector class's isolation and selecting policies, from the policies isolating it each way: once per pair of
+ * lists (ClassSides hands out one list per class and direction, which a what-if's side shares with the served one).
+ */
+function isolationOf(ingress: readonly NetworkPolicy[], egress: readonly NetworkPolicy[]): Isolation {
+  let byEgress = isolations.get(ingress)
+  if (byEgress === undefined) isolations.set(ingress, (byEgress = new WeakMap()))
+  let x = byEgress.get(egress)
+  if (x === undefined) byEgress.set(egress, (x = { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }))
+  return x
+}
+interface Isolation {
+  readonly ingress: boolean
+  readonly egress: boolean
+  readonly policies: readonly string[]
+}
+const isolations = new WeakMap<readonly NetworkPolicy[], WeakMap<readonly NetworkPolicy[], Isolation>>()
 
 /**
  * Per port, the destination pods it counts for with port "any": those that serve it or for which a policy names
