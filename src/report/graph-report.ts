@@ -105,14 +105,21 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
   const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
   const prior = before && folds.get(before)
-  const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)
+  const after = prior ? foldEdgesAfter(prior, input) : null
+  const fold = after ?? wholeFold(input)
   const found = fold.found
 
-  const describe = nodeDescriber(isolating, ids, pods)
+  // the fold after a change succeeds only over the same nodes and pods: then the nodes before may be reused
+  const describe = nodeDescriber(isolating, ids, pods, after !== null ? describedBy.get(before!) : undefined)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
-  nodes.forEach((n, i) => shown[i] && outNodes.push(describe(n)))
+  const described: (DescribedNode | undefined)[] = new Array(nodes.length)
+  nodes.forEach((n, i) => {
+    if (!shown[i]) return
+    described[i] = describe(n, i)
+    outNodes.push(described[i]!.node)
+  })
   external.nodes.forEach((x, i) => {
     if (linked.has(nodes.length + i)) outNodes.push({ id: x.id, kind: 'external', label: x.label, pods: [], labels: {}, isolated: { ingress: false, egress: false }, selectedBy: [] })
   })
@@ -139,6 +146,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
   }
   folds.set(report, fold)
+  describedBy.set(report, described)
   return report
 }
 
@@ -180,13 +188,19 @@ function podFilter(options: GraphOptions): (pod: Pod) => boolean {
   return (pod) => (ns.size === 0 || ns.has(pod.namespace)) && labels.every(({ key, value }) => (value === null ? key in pod.labels : pod.labels[key] === value))
 }
 
-/** Isolation and selecting policies, per selector class (what decides them), folded per node. */
-function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
+/**
+ * Isolation and selecting policies, per selector class (what decides them), folded per node. `was`: the nodes of
+ * the graph before with what described them, when this graph has the same nodes (the same ids and pods): a node
+ * whose selector classes have the very same isolation entries is that graph's node object.
+ */
+function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[], was?: readonly (DescribedNode | undefined)[]): (n: PodNode, i: number) => DescribedNode {
   const bySel = ids.selectorClasses.map((_, c) => isolationOf(isolating(c, 'ingress'), isolating(c, 'egress')))
   const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)
-  return (n) => {
+  return (n, i) => {
     const sel = [...new Set(n.members.map((m) => ids.selectorOf[ids.classOf[m]!]!))].map((s) => bySel[s]!)
-    return {
+    const old = was?.[i]
+    if (old !== undefined && sameNode(old.node, n) && old.sel.length === sel.length && old.sel.every((x, j) => x === sel[j])) return old
+    const node: GraphNode = {
       id: n.id,
       kind: n.kind,
       namespace: n.namespace,
@@ -196,8 +210,24 @@ function nodeDescriber(isolating: (c: number, dir: Direction) => readonly Networ
       isolated: { ingress: fold(sel.map((s) => s.ingress)), egress: fold(sel.map((s) => s.egress)) },
       selectedBy: [...new Set(sel.flatMap((s) => s.policies))].sort(),
     }
+    return { sel, node }
   }
 }
+
+/** A node described before stands for pod node `n` (its pods are the same: the fold after checked them). */
+function sameNode(g: GraphNode, n: PodNode): boolean {
+  if (g.id !== n.id || g.kind !== n.kind || g.namespace !== n.namespace || g.label !== n.label) return false
+  const a = Object.keys(g.labels)
+  return a.length === Object.keys(n.labels).length && a.every((k) => g.labels[k] === n.labels[k])
+}
+
+interface DescribedNode {
+  readonly node: GraphNode
+  readonly sel: readonly Isolation[]
+}
+
+/** Each graph's pod nodes (by node index, undefined where not shown) with what described them. */
+const describedBy = new WeakMap<GraphReport, readonly (DescribedNode | undefined)[]>()
 
 /**
  * A selector class's isolation and selecting policies, from the policies isolating it each way: once per pair of
