@@ -81,7 +81,8 @@ export class ClassSides {
   /**
    * The class rows of `m` (a ClassMatrix of these sides), kept per port. A row's bit (s, d) reads only the egress
    * side of s's selector class and the ingress side of d's, so with `reuse` a row whose egress side is the same
-   * is the row of `reuse.from` with only the columns of changed ingress sides decided again.
+   * is the row of `reuse.from` with only the columns of changed ingress sides decided again: the very same Bitset
+   * where none of them differs (rows are read, never written), a copy where one does.
    */
   rows(m: ClassMatrix): Bitset[] {
     const key = `${m.port}/${m.protocol}`
@@ -92,21 +93,26 @@ export class ClassSides {
     const old = reuse?.from.rowsBy.get(key)
     if (reuse === undefined || old === undefined || reuse.sameTiers === false) rows = classRows(ids, m)
     else {
-      const maker = new RowMaker(ids, m)
+      // the whole ingress turned around, only when a changed egress side asks for a row made anew
+      let maker: RowMaker | undefined
       const changedColumns: number[] = []
       for (let d = 0; d < ids.classes.length; d++) if (!reuse.same(ids.selectorOf[d]!, 'ingress')) changedColumns.push(d)
       rows = ids.classes.map((_, s) => {
         if (!reuse.same(ids.selectorOf[s]!, 'egress')) {
           const row = new Bitset(ids.classes.length)
-          maker.fill(s, row)
+          ;(maker ??= new RowMaker(ids, m)).fill(s, row)
           return row
         }
-        const row = Bitset.copy(old[s]!)
+        const was = old[s]!
+        let row: Bitset | undefined
         for (const d of changedColumns) {
-          if (m.allowed(s, d)) row.add(d)
+          const now = m.allowed(s, d)
+          if (now === was.has(d)) continue
+          row ??= Bitset.copy(was)
+          if (now) row.add(d)
           else row.words[d >>> 5]! &= ~(1 << (d & 31))
         }
-        return row
+        return row ?? was
       })
     }
     this.rowsBy.set(key, rows)

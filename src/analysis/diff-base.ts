@@ -9,8 +9,8 @@ import type { Direction } from '../model/policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { clusterClassesKey, computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { ClassSides } from './reachability.js'
-import { policyStatuses } from './diff.js'
 import { directionChanges, sameNamespaces, selectsEither } from './diff-touched.js'
+import { changesNameNoIpBlock } from './policy-changes.js'
 
 export interface SideClasses {
   readonly pods: readonly Pod[]
@@ -49,8 +49,8 @@ export class DiffBase {
     const kept = this.afters.get(after)
     if (kept !== undefined && kept.before === before && samePods(kept.out.pods, pods)) return kept.out
     let out: SideClasses
-    if (samePods(before.pods, pods) && blocksKey(this.cluster) === blocksKey(after) && clusterClassesKey(this.cluster) === clusterClassesKey(after) && sameNamespaces(this.cluster, after)) {
-      const changes = directionChanges(this.cluster.policies, after.policies, policyStatuses(this.cluster.policies, after.policies))
+    if (samePods(before.pods, pods) && (changesNameNoIpBlock(this.cluster.policies, after.policies) || blocksKey(this.cluster) === blocksKey(after)) && clusterClassesKey(this.cluster) === clusterClassesKey(after) && sameNamespaces(this.cluster, after)) {
+      const changes = directionChanges(this.cluster.policies, after.policies)
       const same = { ingress: new Int8Array(before.ids.selectorClasses.length), egress: new Int8Array(before.ids.selectorClasses.length) }
       const reuse = {
         from: before.sides,

@@ -15,14 +15,14 @@
 import { standsForSeveral, type Cluster, type Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import { labelsKey } from '../model/labels.js'
-import { formatRef, type Direction, type NetworkPolicy } from '../model/policy.js'
+import type { Direction, NetworkPolicy } from '../model/policy.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { podEndpoint } from '../engine/endpoint.js'
 import { namedPortsKey } from '../engine/identities.js'
 import { policySelects } from '../engine/select.js'
 import { policyFingerprint, type JointClasses } from './diff.js'
 import { clusterDirectionChanges, subjectOfEither } from './diff-tiers.js'
-import type { PolicyStatus } from './explain-flip.js'
+import { changedPolicies } from './policy-changes.js'
 
 export interface Touched {
   /** per joint class: a member's egress verdicts (as a source) may differ between the sides */
@@ -40,8 +40,6 @@ export interface TouchedInput {
   readonly newPods: readonly Pod[]
   readonly joint: JointClasses
   readonly family: Family
-  /** policyStatuses of the two sides: only policies not 'unchanged' are looked at */
-  readonly statuses: ReadonlyMap<string, PolicyStatus>
 }
 
 export function touchedClasses(x: TouchedInput): Touched {
@@ -60,7 +58,7 @@ export function touchedClasses(x: TouchedInput): Touched {
     if (namespacesSame && oldPods[i] === newPods[i]) continue
     if (facts(x.oldIndex, oldPods[i]!) !== facts(x.newIndex, newPods[i]!)) moved[joint.of[i]!] = 1
   }
-  const changes = directionChanges(x.oldIndex.cluster.policies, x.newIndex.cluster.policies, x.statuses)
+  const changes = directionChanges(x.oldIndex.cluster.policies, x.newIndex.cluster.policies)
   const tierChanges = clusterDirectionChanges(x.oldIndex.cluster, x.newIndex.cluster)
   // members of a joint class have one selector class on each side, so the first answers for all
   for (let c = 0; c < n; c++) {
@@ -84,17 +82,14 @@ export interface Change {
   readonly after?: NetworkPolicy
 }
 
-/** Per direction, the policies whose side of that direction differs: pod selector or that direction's rules. */
-export function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], statuses: ReadonlyMap<string, PolicyStatus>): Record<Direction, Change[]> {
-  const out: Record<Direction, Change[]> = { ingress: [], egress: [] }
-  const changed = new Set([...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key))
-  if (changed.size === 0) return out
-  const pick = (list: readonly NetworkPolicy[]) => new Map(list.filter((p) => changed.has(formatRef(p))).map((p) => [formatRef(p), p]))
-  const old = pick(before)
-  const now = pick(after)
-  for (const key of changed) {
-    const p = old.get(key)
-    const q = now.get(key)
+/** Per direction, the policies whose side of that direction differs: pod selector or that direction's rules (once per pair of lists). */
+export function directionChanges(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Record<Direction, Change[]> {
+  let byAfter = directionMemo.get(before)
+  if (byAfter === undefined) directionMemo.set(before, (byAfter = new WeakMap()))
+  let out = byAfter.get(after)
+  if (out !== undefined) return out
+  out = { ingress: [], egress: [] }
+  for (const { before: p, after: q } of changedPolicies(before, after).values()) {
     for (const dir of ['ingress', 'egress'] as const) {
       const was = p?.[dir] === null ? undefined : p
       const is = q?.[dir] === null ? undefined : q
@@ -103,8 +98,10 @@ export function directionChanges(before: readonly NetworkPolicy[], after: readon
       out[dir].push({ ...(was ? { before: was } : {}), ...(is ? { after: is } : {}) })
     }
   }
+  byAfter.set(after, out)
   return out
 }
+const directionMemo = new WeakMap<readonly NetworkPolicy[], WeakMap<readonly NetworkPolicy[], Record<Direction, Change[]>>>()
 
 /** What decides one direction of a policy: its pod selector and that direction's rules (policyFingerprint of that half). */
 function sideKey(p: NetworkPolicy, dir: Direction): string {

@@ -14,6 +14,7 @@ import { findFlips, findTouchedFlips, type Flip } from './diff-flips.js'
 import { DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
 import { clusterPolicyStatuses, type ClusterPolicyChange } from './diff-tiers.js'
+import { changedPolicies, changedStatuses } from './policy-changes.js'
 import { formatClusterRef, type ClusterPolicyRef } from '../model/cluster-policy.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
@@ -114,7 +115,7 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   const oldIds = oldClasses.ids
   const newIds = newClasses.ids
   const joint = jointClasses(oldIds.classOf, newIds.classOf)
-  const statuses = policyStatuses(before.policies, after.policies)
+  const statuses = changedStatuses(before.policies, after.policies)
   const status = (ref: PolicyRef): PolicyStatus => statuses.get(formatRef(ref)) ?? 'unchanged'
   const clusterStatuses = clusterPolicyStatuses(before.clusterPolicies, after.clusterPolicies)
   const clusterStatus = (ref: ClusterPolicyRef): PolicyStatus => clusterStatuses.get(formatClusterRef(ref)) ?? 'unchanged'
@@ -122,12 +123,11 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
 
   // pods whose pair with themselves is a connection on both sides: templates of several replicas (one replica to another)
   const selfPairs = joint.members.map((ms) => ms.filter((i) => standsForSeveral(oldPods[i]!) && standsForSeveral(newPods[i]!)).length)
-  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family, statuses }, oldClasses.sides, newClasses.sides, ports, selfPairs)
+  const flips = opts.full ? fullFlips(oldIndex, newIndex, oldPods, newPods, joint, ports, family, selfPairs) : touchedFlips({ oldIndex, newIndex, oldPods, newPods, joint, family }, oldClasses.sides, newClasses.sides, ports, selfPairs)
   const rep = (cls: number, nth: number) => joint.members[cls]![nth]!
   const tiers = withTiers ? { before: { ids: oldIds, tiers: oldClasses.sides.tiers }, after: { ids: newIds, tiers: newClasses.sides.tiers }, status: clusterStatus } : undefined
   const explainer = flipExplainer({ oldIndex, newIndex, oldPods, newPods, members: joint.members, ports, family, status, ...(tiers ? { tiers } : {}) })
-  const changed = [...statuses].filter(([, s]) => s !== 'unchanged').map(([key]) => key)
-  const selecting = selectingChanges(changed, before, after, statuses)
+  const selecting = selectingChanges(before, after)
   const all = groupFlips(flips, explainer, (a) => joint.members[a]!.length, (a) => selfPairs[a]!)
   const unserved = { allowed: 0, denied: 0 }
   let grouped = all
@@ -179,11 +179,11 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
   }))
   changes.sort((x, y) => (x.change === y.change ? 0 : x.change === 'allowed' ? -1 : 1) || x.from - y.from || x.to - y.to || comparePorts(x.ports[0]!, y.ports[0]!))
 
-  const relabeled = oldPods.filter((p, i) => labelsKey(p.labels) !== labelsKey(newPods[i]!.labels)).map(podId)
+  const relabeled = oldPods.filter((p, i) => p !== newPods[i] && labelsKey(p.labels) !== labelsKey(newPods[i]!.labels)).map(podId)
   return {
     family,
     ports,
-    policies: [...statuses].filter(([, s]) => s !== 'unchanged').map(([key, s]) => ({ policy: refOf(key), status: s as PolicyChange['status'] })),
+    policies: [...statuses].map(([key, s]) => ({ policy: refOf(key), status: s as PolicyChange['status'] })),
     clusterPolicies: clusterChanges(before, after, clusterStatuses),
     pods: { added: added.map(podId), removed: removed.map(podId), relabeled },
     namespaces: namespaceChanges(before, after),
@@ -220,6 +220,18 @@ export interface JointClasses {
 }
 
 export function jointClasses(before: Int32Array, after: Int32Array): JointClasses {
+  // one class list on both sides (a what-if that keeps the classes): the joint classes are its classes in order of
+  // first member, kept with it
+  if (before === after) {
+    let j = sameJoint.get(before)
+    if (j === undefined) sameJoint.set(before, (j = jointOf(before, after)))
+    return j
+  }
+  return jointOf(before, after)
+}
+const sameJoint = new WeakMap<Int32Array, JointClasses>()
+
+function jointOf(before: Int32Array, after: Int32Array): JointClasses {
   const byKey = new Map<string, number>()
   const members: number[][] = []
   const b: number[] = []
@@ -323,9 +335,8 @@ export function policyFingerprint(p: NetworkPolicy): string {
  * For a pod (before, after) and a direction: the changed policies that select it with that policy type on
  * either side, i.e. the changes that can move its verdicts in that direction.
  */
-function selectingChanges(changed: readonly string[], before: Cluster, after: Cluster, statuses: ReadonlyMap<string, PolicyStatus>) {
-  const oldBy = new Map(before.policies.map((p) => [formatRef(p), p]))
-  const newBy = new Map(after.policies.map((p) => [formatRef(p), p]))
+function selectingChanges(before: Cluster, after: Cluster) {
+  const changed = changedPolicies(before.policies, after.policies)
   const cache = new Map<string, PolicyChange[]>()
   const applies = (p: NetworkPolicy | undefined, pod: Pod, dir: Direction) => p !== undefined && p[dir] !== null && policySelects(p, pod)
   return (was: Pod, now: Pod, dir: Direction): PolicyChange[] => {
@@ -333,8 +344,8 @@ function selectingChanges(changed: readonly string[], before: Cluster, after: Cl
     let out = cache.get(key)
     if (out === undefined) {
       out = []
-      for (const ref of changed) {
-        if (applies(oldBy.get(ref), was, dir) || applies(newBy.get(ref), now, dir)) out.push({ policy: refOf(ref), status: statuses.get(ref) as PolicyChange['status'] })
+      for (const [ref, c] of changed) {
+        if (applies(c.before, was, dir) || applies(c.after, now, dir)) out.push({ policy: refOf(ref), status: c.status })
       }
       cache.set(key, out)
     }
@@ -344,6 +355,8 @@ function selectingChanges(changed: readonly string[], before: Cluster, after: Cl
 
 /** Pods of both sides matched by namespace/name; both lists are sorted by namespace, then name. */
 function matchPods(before: readonly Pod[], after: readonly Pod[]) {
+  // the very same pods (a what-if changes policies only): nothing to match by name
+  if (before.length === after.length && before.every((p, i) => p === after[i])) return { common: [before, after] as const, added: [] as Pod[], removed: [] as Pod[] }
   const afterBy = new Map(after.map((p) => [podId(p), p]))
   const beforeIds = new Set(before.map(podId))
   const oldPods: Pod[] = []

@@ -36,39 +36,63 @@ export function graphDelta(base: GraphReport, whatIf: GraphReport): GraphDelta {
  * (the what-if graph itself, 20,000 edges at 10k pods, is never made).
  */
 export function graphChangeDelta(before: GraphReport, after: GraphReport): GraphDelta {
-  const was = new Map(before.edges.map((e) => [e.id, e]))
+  const { at, seen } = indexOf(before)
+  // which edges before have one after (by position); an edge object of both graphs (graphReport hands out the
+  // same object for an edge its fold kept) is the same edge without a look
+  const hit = new Uint8Array(before.edges.length)
   const edges: GraphEdge[] = []
   for (const e of after.edges) {
-    const old = was.get(e.id)
-    if (old === undefined) {
+    const i = at.get(e.id)
+    if (i === undefined) {
       edges.push({ ...e, change: 'opened' })
       continue
     }
-    was.delete(e.id)
+    hit[i] = 1
+    const old = before.edges[i]!
+    if (old === e) continue
     const opened = e.ports && old.ports ? e.ports.filter((p) => !old.ports!.includes(p)) : []
     const closed = e.ports && old.ports ? old.ports.filter((p) => !e.ports!.includes(p)) : []
-    if (opened.length || closed.length || !sameEdge(markedSame(old), markedSame(e))) {
+    if (opened.length || closed.length || !sameFields(old, e)) {
       edges.push({ ...e, change: 'same', ...(opened.length ? { portsOpened: opened } : {}), ...(closed.length ? { portsClosed: closed } : {}) })
     }
   }
-  for (const e of was.values()) edges.push({ ...e, change: 'closed' })
+  before.edges.forEach((e, i) => hit[i] === 0 && edges.push({ ...e, change: 'closed' }))
   const nodeIds = new Set(after.nodes.map((n) => n.id))
   const groupIds = new Set(after.groups.map((g) => g.id))
   // as graphChange merges them: the nodes and groups after, then those only before
   const whatIf = { ...after, nodes: [...after.nodes, ...before.nodes.filter((n) => !nodeIds.has(n.id))], groups: [...after.groups, ...before.groups.filter((g) => !groupIds.has(g.id))] }
   const { omittedEdges: _, ...rest } = whatIf
-  return withNodes(before, rest, edges)
+  return withNodes(before, rest, edges, seen)
 }
 
-/** The delta of `edges` with the groups and nodes `whatIf` has beyond `base`. */
-function withNodes(base: GraphReport, whatIf: GraphReport, edges: GraphEdge[]): GraphDelta {
-  const groups = new Set(base.groups.map((g) => JSON.stringify(g)))
-  const nodes = new Map(base.nodes.map((n) => [n.id, JSON.stringify(n)]))
+/**
+ * A graph's edges by id (their positions) and its groups and nodes as JSON, once per graph: the graph before is
+ * the one /api/graph cached, compared with every what-if on it.
+ */
+function indexOf(g: GraphReport): { at: Map<string, number>; seen: Seen } {
+  let x = indexes.get(g)
+  if (x === undefined) indexes.set(g, (x = { at: new Map(g.edges.map((e, i) => [e.id, i])), seen: seenOf(g) }))
+  return x
+}
+const indexes = new WeakMap<GraphReport, { at: Map<string, number>; seen: Seen }>()
+
+interface Seen {
+  readonly groups: Set<string>
+  readonly nodes: Map<string, { node: GraphNode; json: string }>
+}
+const seenOf = (g: GraphReport): Seen => ({ groups: new Set(g.groups.map((x) => JSON.stringify(x))), nodes: new Map(g.nodes.map((n) => [n.id, { node: n, json: JSON.stringify(n) }])) })
+
+/** The delta of `edges` with the groups and nodes `whatIf` has beyond `base` (`seen`: base's, when kept). */
+function withNodes(base: GraphReport, whatIf: GraphReport, edges: GraphEdge[], seen: Seen = seenOf(base)): GraphDelta {
+  const { groups, nodes } = seen
   return {
     level: whatIf.level,
     port: whatIf.port,
     groups: whatIf.groups.filter((g) => !groups.has(JSON.stringify(g))),
-    nodes: whatIf.nodes.filter((n) => nodes.get(n.id) !== JSON.stringify(n)),
+    nodes: whatIf.nodes.filter((n) => {
+      const b = nodes.get(n.id)
+      return b === undefined || (b.node !== n && b.json !== JSON.stringify(n))
+    }),
     edges,
     totals: whatIf.totals,
     ...(whatIf.omittedEdges !== undefined ? { omittedEdges: whatIf.omittedEdges } : {}),
@@ -100,5 +124,10 @@ const sameList = (a: readonly string[] | undefined, b: readonly string[] | undef
 
 /** Two edges of one id alike in every field. */
 function sameEdge(a: GraphEdge, b: GraphEdge): boolean {
-  return a.all === b.all && a.change === b.change && sameList(a.ports, b.ports) && sameList(a.portsOpened, b.portsOpened) && sameList(a.portsClosed, b.portsClosed)
+  return a.change === b.change && sameFields(a, b)
+}
+
+/** Two edges of one id alike in every field but `change`. */
+function sameFields(a: GraphEdge, b: GraphEdge): boolean {
+  return a.all === b.all && sameList(a.ports, b.ports) && sameList(a.portsOpened, b.portsOpened) && sameList(a.portsClosed, b.portsClosed)
 }

@@ -42,6 +42,20 @@ const BITS: Record<Family, number> = { 4: 32, 6: 128 }
 
 /** `tierSets`: the address sets cluster policies read (clusterAddressSets), which cut regions but make no node. */
 export function externalSpace(blocks: readonly IpBlock[], family: Family, tierSets: readonly AddressSet[] = []): ExternalSpace {
+  // the same blocks in the same order make the same space: kept for the last few lists (a what-if's graphs)
+  if (tierSets.length > 0) return cutSpace(blocks, family, tierSets)
+  // (by key and as written: a node's id and label show the block as its first policy wrote it)
+  const key = `${family} ${blocks.map((b) => `${b.key}=${blockText(b)}=${writtenText(b)}`).join(' ')}`
+  let space = spaces.get(key)
+  if (space === undefined) {
+    if (spaces.size >= KEPT_SPACES) spaces.delete(spaces.keys().next().value!)
+    spaces.set(key, (space = cutSpace(blocks, family, tierSets)))
+  }
+  return space
+}
+const spaces = new Map<string, ExternalSpace>()
+
+function cutSpace(blocks: readonly IpBlock[], family: Family, tierSets: readonly AddressSet[]): ExternalSpace {
   const mine = blocks.filter((b) => b.cidr.family === family)
   const edges = new Set<bigint>([0n])
   const end = 1n << BigInt(BITS[family])
@@ -88,6 +102,7 @@ export class ExternalVerdicts {
   private readonly blockRegions = new Map<string, Bitset>()
   private readonly all: Bitset
   private readonly perPort = new Map<string, { egress: Bitset[]; ingress: Bitset[] }>()
+  private readonly kept: Kept
   /** the cluster policy tiers over the selector classes (subjects) and the regions (other ends); null without them */
   private readonly tiers: { decisions: TierDecisions; ends: TierEnds } | null
 
@@ -106,9 +121,14 @@ export class ExternalVerdicts {
     this.ingressBy = ids.selectorClasses.map((_, c) => isolating(c, 'ingress'))
     const n = space.regions.length
     this.all = Bitset.full(n)
+    this.kept = keptFor(space)
     for (const b of blocks) {
-      const bits = new Bitset(n)
-      space.regions.forEach((ip, r) => ip.family === b.cidr.family && ipBlockContains(b, ip) && bits.add(r))
+      let bits = this.kept.blockRegions.get(b.key)
+      if (bits === undefined) {
+        bits = new Bitset(n)
+        for (let r = 0; r < n; r++) if (space.regions[r]!.family === b.cidr.family && ipBlockContains(b, space.regions[r]!)) bits.add(r)
+        this.kept.blockRegions.set(b.key, bits)
+      }
       this.blockRegions.set(b.key, bits)
     }
     this.tiers = index !== undefined && index.cluster.clusterPolicies.length > 0 ? regionTiers(index, ids, space) : null
@@ -126,26 +146,36 @@ export class ExternalVerdicts {
     const key = `${port}/${protocol}`
     let v = this.perPort.get(key)
     if (v === undefined) {
-      const side = (by: readonly (readonly NetworkPolicy[])[], dir: 'egress' | 'ingress') =>
-        by.map((policies, s) => {
-          if (policies.length === 0) return this.all
-          const bits = new Bitset(this.space.regions.length)
-          // "the destination": a named port resolves on the pod only when the pod is the destination (ingress)
-          const dest = dir === 'ingress' ? this.ids.selectorClasses[s]!.rep.pod : null
-          for (const p of policies) {
-            for (const rule of p[dir]!) {
-              if (!matchPorts(rule.ports, port, protocol, dest).ok) continue
-              if (rule.peers === 'any') return this.all
-              for (const peer of rule.peers) if (peer.kind === 'ipBlock') bits.orWith(this.blockRegions.get(peer.block.key)!)
-            }
-          }
-          return bits
-        })
+      const side = (by: readonly (readonly NetworkPolicy[])[], dir: 'egress' | 'ingress') => {
+        // a class isolated by the very same policies as in the last graph over these regions has the same regions
+        const k = `${dir} ${key}`
+        const last = this.kept.sides.get(k)
+        const same = last !== undefined && last.ids === this.ids ? last : null
+        const bits = by.map((policies, s) => (same !== null && same.lists[s] === policies ? same.bits[s]! : this.sideOf(policies, s, dir, port, protocol)))
+        this.kept.sides.set(k, { ids: this.ids, lists: by, bits })
+        return bits
+      }
       const np = { egress: side(this.egressBy, 'egress'), ingress: side(this.ingressBy, 'ingress') }
       v = this.tiers === null ? np : { egress: this.throughTiers(np.egress, 'egress', port, protocol), ingress: this.throughTiers(np.ingress, 'ingress', port, protocol) }
       this.perPort.set(key, v)
     }
     return v
+  }
+
+  /** The regions selector class s's side `dir` admits on the port (NetworkPolicy only), from the policies isolating it. */
+  private sideOf(policies: readonly NetworkPolicy[], s: number, dir: Direction, port: number, protocol: Protocol): Bitset {
+    if (policies.length === 0) return this.all
+    const bits = new Bitset(this.space.regions.length)
+    // "the destination": a named port resolves on the pod only when the pod is the destination (ingress)
+    const dest = dir === 'ingress' ? this.ids.selectorClasses[s]!.rep.pod : null
+    for (const p of policies) {
+      for (const rule of p[dir]!) {
+        if (!matchPorts(rule.ports, port, protocol, dest).ok) continue
+        if (rule.peers === 'any') return this.all
+        for (const peer of rule.peers) if (peer.kind === 'ipBlock') bits.orWith(this.blockRegions.get(peer.block.key)!)
+      }
+    }
+    return bits
   }
 
   /**
@@ -166,6 +196,29 @@ export class ExternalVerdicts {
       return out.and(this.all)
     })
   }
+}
+
+/**
+ * What verdicts over one list of regions keep from graph to graph (a what-if's graph after, then the next): each
+ * block's regions, and per direction and port the last graph's regions of each selector class with the policies
+ * isolating it — the very list ClassSides hands out, which a what-if's side shares with the served one for every
+ * class the change leaves alone, so an equal list object means equal regions. Kept for the last few region lists.
+ */
+interface Kept {
+  readonly blockRegions: Map<string, Bitset>
+  readonly sides: Map<string, { ids: Identities; lists: readonly (readonly NetworkPolicy[])[]; bits: readonly Bitset[] }>
+}
+const keptBy = new Map<string, Kept>()
+const KEPT_SPACES = 4
+
+function keptFor(space: ExternalSpace): Kept {
+  const key = space.regions.map((r) => `${r.family}:${r.text}`).join(' ')
+  let k = keptBy.get(key)
+  if (k === undefined) {
+    if (keptBy.size >= KEPT_SPACES) keptBy.delete(keptBy.keys().next().value!)
+    keptBy.set(key, (k = { blockRegions: new Map(), sides: new Map() }))
+  }
+  return k
 }
 
 /** TierDecisions over the graph's selector classes as subjects and its regions as the other ends' address classes. */

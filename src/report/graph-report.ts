@@ -13,7 +13,7 @@ import { destinationPorts } from '../analysis/diff-ports.js'
 import { clusterAddressSets, computeIdentities, distinctIpBlocks, type Identities } from '../engine/identities.js'
 import { matrixPorts } from '../analysis/matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
-import { foldEdges, SourceFolder, type EdgeInput } from './graph-edges.js'
+import { foldEdges, SourceFolder, type EdgeInput, type FoundEdge } from './graph-edges.js'
 import { foldEdgesAfter, type Fold } from './graph-edges-change.js'
 import { externalSpace, ExternalVerdicts } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
@@ -105,23 +105,35 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
   const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
   const prior = before && folds.get(before)
-  const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)
+  const after = prior ? foldEdgesAfter(prior, input) : null
+  const fold = after ?? wholeFold(input)
   const found = fold.found
 
-  const describe = nodeDescriber(isolating, ids, pods)
+  // the fold after a change succeeds only over the same nodes and pods: then the nodes before may be reused
+  const describe = nodeDescriber(isolating, ids, pods, after !== null ? describedBy.get(before!) : undefined)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
-  nodes.forEach((n, i) => shown[i] && outNodes.push(describe(n)))
+  const described: (DescribedNode | undefined)[] = new Array(nodes.length)
+  nodes.forEach((n, i) => {
+    if (!shown[i]) return
+    described[i] = describe(n, i)
+    outNodes.push(described[i]!.node)
+  })
   external.nodes.forEach((x, i) => {
     if (linked.has(nodes.length + i)) outNodes.push({ id: x.id, kind: 'external', label: x.label, pods: [], labels: {}, isolated: { ingress: false, egress: false }, selectedBy: [] })
   })
   // by source, then destination, in node order (external nodes last)
   const sorted = [...found.edges].sort((x, y) => x.from - y.from || x.to - y.to)
+  // an edge the fold kept from the graph before (same nodes and ports) is handed out as the same object
   const edges: GraphEdge[] = sorted.map((e) => {
+    let g = edgeObjects.get(e)
+    if (g !== undefined) return g
     const from = idOf(e.from)
     const to = idOf(e.to)
-    return { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
+    g = { id: `${from}->${to}`, from, to, all: e.all, ...(options.port === 'any' ? { ports: e.ports.map((p) => portText(ports[p]!)) } : {}) }
+    edgeObjects.set(e, g)
+    return g
   })
   const groupNs = [...new Set(outNodes.flatMap((n) => (n.namespace === undefined ? [] : [n.namespace])))]
   const report: GraphReport = {
@@ -134,6 +146,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
   }
   folds.set(report, fold)
+  describedBy.set(report, described)
   return report
 }
 
@@ -147,6 +160,13 @@ export function ipBlocksOf(policies: readonly NetworkPolicy[]): readonly IpBlock
   return b
 }
 const blocksOf = new WeakMap<readonly NetworkPolicy[], readonly IpBlock[]>()
+
+/**
+ * The graph edge of each edge found: foldEdgesAfter keeps the found edges of the fold before that the change
+ * leaves alone (only between graphs of the same nodes and ports), so the graph after shares their objects with
+ * the graph before, and graphChangeDelta passes them over without a look.
+ */
+const edgeObjects = new WeakMap<FoundEdge, GraphEdge>()
 
 /** Each graph's edge fold, so that a graph after a change (`before` given) folds only the pairs it changes. */
 const folds = new WeakMap<GraphReport, Fold>()
@@ -168,17 +188,19 @@ function podFilter(options: GraphOptions): (pod: Pod) => boolean {
   return (pod) => (ns.size === 0 || ns.has(pod.namespace)) && labels.every(({ key, value }) => (value === null ? key in pod.labels : pod.labels[key] === value))
 }
 
-/** Isolation and selecting policies, per selector class (what decides them), folded per node. */
-function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[]): (n: PodNode) => GraphNode {
-  const bySel = ids.selectorClasses.map((_, c) => {
-    const ingress = isolating(c, 'ingress')
-    const egress = isolating(c, 'egress')
-    return { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }
-  })
+/**
+ * Isolation and selecting policies, per selector class (what decides them), folded per node. `was`: the nodes of
+ * the graph before with what described them, when this graph has the same nodes (the same ids and pods): a node
+ * whose selector classes have the very same isolation entries is that graph's node object.
+ */
+function nodeDescriber(isolating: (c: number, dir: Direction) => readonly NetworkPolicy[], ids: Identities, pods: readonly Pod[], was?: readonly (DescribedNode | undefined)[]): (n: PodNode, i: number) => DescribedNode {
+  const bySel = ids.selectorClasses.map((_, c) => isolationOf(isolating(c, 'ingress'), isolating(c, 'egress')))
   const fold = (values: boolean[]): boolean | 'some' => (values.every((v) => v) ? true : values.some((v) => v) ? 'some' : false)
-  return (n) => {
+  return (n, i) => {
     const sel = [...new Set(n.members.map((m) => ids.selectorOf[ids.classOf[m]!]!))].map((s) => bySel[s]!)
-    return {
+    const old = was?.[i]
+    if (old !== undefined && sameNode(old.node, n) && old.sel.length === sel.length && old.sel.every((x, j) => x === sel[j])) return old
+    const node: GraphNode = {
       id: n.id,
       kind: n.kind,
       namespace: n.namespace,
@@ -188,8 +210,42 @@ function nodeDescriber(isolating: (c: number, dir: Direction) => readonly Networ
       isolated: { ingress: fold(sel.map((s) => s.ingress)), egress: fold(sel.map((s) => s.egress)) },
       selectedBy: [...new Set(sel.flatMap((s) => s.policies))].sort(),
     }
+    return { sel, node }
   }
 }
+
+/** A node described before stands for pod node `n` (its pods are the same: the fold after checked them). */
+function sameNode(g: GraphNode, n: PodNode): boolean {
+  if (g.id !== n.id || g.kind !== n.kind || g.namespace !== n.namespace || g.label !== n.label) return false
+  const a = Object.keys(g.labels)
+  return a.length === Object.keys(n.labels).length && a.every((k) => g.labels[k] === n.labels[k])
+}
+
+interface DescribedNode {
+  readonly node: GraphNode
+  readonly sel: readonly Isolation[]
+}
+
+/** Each graph's pod nodes (by node index, undefined where not shown) with what described them. */
+const describedBy = new WeakMap<GraphReport, readonly (DescribedNode | undefined)[]>()
+
+/**
+ * A selector class's isolation and selecting policies, from the policies isolating it each way: once per pair of
+ * lists (ClassSides hands out one list per class and direction, which a what-if's side shares with the served one).
+ */
+function isolationOf(ingress: readonly NetworkPolicy[], egress: readonly NetworkPolicy[]): Isolation {
+  let byEgress = isolations.get(ingress)
+  if (byEgress === undefined) isolations.set(ingress, (byEgress = new WeakMap()))
+  let x = byEgress.get(egress)
+  if (x === undefined) byEgress.set(egress, (x = { ingress: ingress.length > 0, egress: egress.length > 0, policies: [...new Set([...ingress, ...egress].map(formatRef))] }))
+  return x
+}
+interface Isolation {
+  readonly ingress: boolean
+  readonly egress: boolean
+  readonly policies: readonly string[]
+}
+const isolations = new WeakMap<readonly NetworkPolicy[], WeakMap<readonly NetworkPolicy[], Isolation>>()
 
 /**
  * Per port, the destination pods it counts for with port "any": those that serve it or for which a policy names

@@ -10,6 +10,7 @@ import { renderPolicyText } from '../../cli/render/describe-text.js'
 import type { PodView } from '../../analysis/describe.js'
 import { defaultDiffFamily, diffClusters } from '../../analysis/diff.js'
 import { DiffBase } from '../../analysis/diff-base.js'
+import { changesNameNoIpBlock } from '../../analysis/policy-changes.js'
 import type { Family } from '../../model/ip.js'
 import type { ResolveError } from '../../analysis/resolve-endpoint.js'
 import { defaultGraphLevel, describePodsReport, graphChangeDelta, ipBlocksOf, type GraphDelta, describePoliciesReport, diffReport, graphChange, graphReport, parseGraphOptions, resolveErrorText, type GraphOptions, type GraphReport } from '../../report/index.js'
@@ -131,7 +132,7 @@ export function graphChangeDeltaOf(s: Snapshot, after: Cluster, o: GraphOptions)
 /** The graphs before (/api/graph's, cached) and after a change that keeps the ipBlocks; null for another change. */
 function graphsOfChange(s: Snapshot, after: Cluster, o: GraphOptions): { before: GraphReport; after: GraphReport } | null {
   const keys = (c: Cluster) => ipBlocksOf(c.policies).map((b) => b.key).sort().join('\n')
-  if (cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return null
+  if (!changesNameNoIpBlock(s.cluster.policies, after.policies) && cached(s, 'block-keys', (x) => keys(x.cluster)) !== keys(after)) return null
   const same = o.level === 'auto' ? { ...o, level: defaultLevel(s) } : o
   // the classes after the change: those the what-if's diff computed (the same pods and ipBlocks), sides reused
   const sides = diffBaseOf(s).after(classesOf(s, o.family ?? defaultDiffFamily(s.cluster.pods)), after, indexCluster(after), after.pods).sides
