@@ -7,10 +7,10 @@ import fc from 'fast-check'
 import { expect, test } from 'vitest'
 import { clusters, PORTS } from '../../test/arbitraries.js'
 import { podId, standsForSeveral, type Cluster } from '../model/cluster.js'
-import { graphReport } from './graph-report.js'
-import type { GraphEdge, GraphNode, PortChoice } from './graph-types.js'
+import { graphReport, type GraphOptions } from './graph-report.js'
+import type { GraphEdge, GraphNode } from './graph-types.js'
 
-const ports = fc.constantFrom<PortChoice | (typeof PORTS)[number]>(...PORTS, 'any')
+const ports = fc.constantFrom<GraphOptions['port']>(...PORTS, 'any')
 
 /** Which namespaces stay open: a bit per namespace of the cluster (in name order). */
 const openOf = (c: Cluster, bits: number) => [...c.namespaces.keys()].sort().filter((_, i) => (bits >> i) & 1)
@@ -76,5 +76,27 @@ test('collapsed by default only above the class limit; "auto" on a small cluster
       expect(graphReport(c, { port: PORTS[0]!, level: 'auto' }).collapsed).toBeUndefined()
     }),
     { numRuns: 30 },
+  )
+})
+
+test('past maxEdges, the edges of the opened namespaces are listed first, then external ones, then the others', () => {
+  fc.assert(
+    fc.property(clusters, fc.constantFrom(...PORTS), fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 30 }), (c, port, bits, max) => {
+      const open = openOf(c, bits)
+      const whole = graphReport(c, { port, level: 'class', collapse: true, open })
+      const cut = graphReport(c, { port, level: 'class', collapse: true, open, maxEdges: max })
+      const all = new Map(whole.edges.map((e) => [e.id, e]))
+      expect(cut.edges.length).toBe(Math.min(max, whole.edges.length))
+      expect(cut.edges.length + (cut.omittedEdges ?? 0)).toBe(whole.edges.length)
+      for (const e of cut.edges) expect(e).toEqual(all.get(e.id))
+      const kind = new Map(whole.nodes.map((n) => [n.id, n.kind]))
+      const rank = (e: GraphEdge) => (kind.get(e.from) === 'class' || kind.get(e.to) === 'class' ? (kind.get(e.from) === 'external' || kind.get(e.to) === 'external' ? 1 : 0) : kind.get(e.from) === 'external' || kind.get(e.to) === 'external' ? 1 : 2)
+      // what is listed is never of a later rank than something left out
+      const listed = new Set(cut.edges.map((e) => e.id))
+      const worstListed = Math.max(-1, ...cut.edges.map(rank))
+      const bestLeft = Math.min(3, ...whole.edges.filter((e) => !listed.has(e.id)).map(rank))
+      if (whole.nodes.some((n) => n.kind === 'class')) expect(worstListed <= bestLeft, `${worstListed} ${bestLeft}`).toBe(true)
+    }),
+    { numRuns: 300 },
   )
 })

@@ -38,6 +38,11 @@ export interface EdgeInput {
   readonly shown: Uint8Array
   /** list at most this many edges (the rest are counted as omitted); no limit when absent */
   readonly maxEdges?: number
+  /**
+   * Pod nodes whose edges (either way) are listed before the others within `maxEdges`: the classes of the
+   * namespaces a reader opened. The others follow in order in what is left. Absent: all in order.
+   */
+  readonly first?: Uint8Array
 }
 
 /**
@@ -97,12 +102,15 @@ export interface FoldResult {
 /**
  * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
  * 0..nodes-1, external nodes follow in `external.nodes` order. Listed up to `maxEdges`: the edges between pod
- * nodes by source, then destination (node order), then the external ones by pod node.
+ * nodes by source, then destination (node order), then the external ones by pod node; with `first`, the pod-node
+ * edges of those nodes, then the external ones, then the other pod-node edges.
  */
 export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFolder(input)): FoldResult {
-  const { nodes, shown } = input
+  const { nodes, shown, first } = input
   const budget = new Budget(input.maxEdges)
   const listed: FoundEdge[] = []
+  // with `first`: the other pairs, as a b pairs, listed after
+  const later: number[] = []
   let total = 0
   let shownPairs = 0
   for (let a = 0; a < nodes.length; a++) {
@@ -112,10 +120,16 @@ export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFol
     for (const b of dests) {
       if (!shown[b]) continue
       shownPairs++
-      if (budget.take()) listed.push(folder.edge(a, b)!)
+      if (first !== undefined && !first[a] && !first[b]) later.push(a, b)
+      else if (budget.take()) listed.push(folder.edge(a, b)!)
     }
   }
-  return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
+  if (first === undefined) return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
+  // the opened nodes' edges, then the external ones, then the other pod-node edges in what is left
+  const ext = externalEdges(input, folder.sources, folder.views, budget)
+  for (let i = 0; i < later.length; i += 2) if (budget.take()) listed.push(folder.edge(later[i]!, later[i + 1]!)!)
+  listed.sort((x, y) => x.from - y.from || x.to - y.to)
+  return { total: total + ext.total, edges: [...listed, ...ext.edges], omitted: budget.omitted, pods: { total, shown: shownPairs, listed } }
 }
 
 /** The fold's result from its pod-node part and the external edges, listed in what is left of the budget. */

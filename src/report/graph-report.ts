@@ -125,7 +125,9 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
   const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
-  const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
+  // the opened namespaces' edges are listed first (a reader opened them to see those)
+  const first = collapsed !== null && options.maxEdges !== undefined && nodes.some((n) => n.kind === 'class') ? Uint8Array.from(nodes, (n) => (n.kind === 'class' ? 1 : 0)) : undefined
+  const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}), ...(first ? { first } : {}) }
   const prior = before && folds.get(before)
   const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)
   const found = fold.found
