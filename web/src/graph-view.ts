@@ -1,7 +1,9 @@
 /**
  * The graph: a GraphReport drawn with cytoscape. Updates happen in place (elements diffed by id), so positions
  * survive a port change, a what-if and a live change; only a graph whose nodes are mostly new is laid out again.
- * Above EDGE_LIMIT edges only the selected node's edges (and a what-if's changed ones) are drawn.
+ * Above EDGE_LIMIT edges only the selected node's edges, those among opened namespaces' classes, and a what-if's
+ * changed ones are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
+ * classes start where it was and the layout settles around them (the other nodes move little).
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
 import fcose from 'cytoscape-fcose'
@@ -34,9 +36,9 @@ export interface GraphView {
   hiddenEdges(): number
 }
 
-function isoClass(n: GraphNode): string {
+function isoClass(n: GraphNode, collapsed: ReadonlySet<string>): string {
   const { ingress, egress } = n.isolated
-  const cls = [n.kind === 'external' ? 'external' : '']
+  const cls = [n.kind === 'external' ? 'external' : '', n.kind === 'namespace' && collapsed.has(n.id) ? 'collapsed' : '']
   if (ingress !== false && egress !== false) cls.push('iso-both')
   else if (ingress !== false) cls.push('iso-ingress')
   else if (egress !== false) cls.push('iso-egress')
@@ -45,6 +47,13 @@ function isoClass(n: GraphNode): string {
 }
 
 const groupId = (namespace: string) => `group:${namespace}`
+
+/** The k-th of `count` nodes arriving where nodes of their namespace left (centre `c`): a grid around it. */
+function gridAround(c: { x: number; y: number; n: number }, count: number, k: number): { x: number; y: number } {
+  const cols = Math.max(1, Math.ceil(Math.sqrt(count)))
+  const rows = Math.ceil(count / cols)
+  return { x: c.x / c.n + ((k % cols) - (cols - 1) / 2) * 150, y: c.y / c.n + (Math.floor(k / cols) - (rows - 1) / 2) * 40 }
+}
 
 const MAX_LABEL = 26
 /** A label cut to fit its node, and the node's width for it (computed once here: a style function per node is slow). */
@@ -62,6 +71,9 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
   let picked: string | null = null
   let limited = false
   let mode: 'compound' | 'boxes' = 'compound'
+  let collapsed: ReadonlySet<string> = new Set()
+  /** the label drawn for a node: a collapsed namespace's says it opens */
+  const labelOf = (n: GraphNode, others: boolean) => labelData(`${n.kind === 'namespace' && collapsed.has(n.id) ? '▸ ' : ''}${nodeLabel(n, others)}`)
 
   cy.on('tap', 'node', (e) => {
     const n = e.target as NodeSingular
@@ -97,7 +109,9 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     const all = [...edges.values()]
     limited = all.length > EDGE_LIMIT
     if (!limited) return all
-    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected))).slice(0, EDGE_LIMIT)
+    // the classes of opened namespaces (at class level with namespaces collapsed)
+    const opened = (id: string) => collapsed.size > 0 && nodes.get(id)?.kind === 'class'
+    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected)) || (opened(e.from) && opened(e.to))).slice(0, EDGE_LIMIT)
   }
 
   function syncEdges(): void {
@@ -144,7 +158,18 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     async show(next, opts = {}) {
       const before = new Set(cy.nodes().map((n) => n.id()))
       report = next
+      collapsed = new Set(next.collapsed ?? [])
       nodes = new Map(next.nodes.map((n) => [n.id, n]))
+      // where each namespace's nodes that leave the drawing were (a namespace opened or closed): its arriving
+      // nodes start there
+      const left = new Map<string, { x: number; y: number; n: number; placed: number }>()
+      cy.nodes().forEach((el) => {
+        const ns = el.data('ns') as string | undefined
+        if (ns === undefined || nodes.has(el.id())) return
+        const p = el.position()
+        const c = left.get(ns) ?? { x: 0, y: 0, n: 0, placed: 0 }
+        left.set(ns, { x: c.x + p.x, y: c.y + p.y, n: c.n + 1, placed: 0 })
+      })
       edges = new Map(next.edges.map((e) => [e.id, e]))
       if (selected !== null && !nodes.has(selected)) selected = null
       if (picked !== null && !edges.has(picked)) picked = null
@@ -161,6 +186,9 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
       const relayout = opts.relayout === true || fresh > next.nodes.length / 2
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
+      // per namespace, how many of its nodes arrive
+      const arriving = new Map<string, number>()
+      for (const n of next.nodes) if (n.namespace !== undefined && !before.has(n.id)) arriving.set(n.namespace, (arriving.get(n.namespace) ?? 0) + 1)
       cy.batch(() => {
         cy.nodes().forEach((el) => {
           if (el.hasClass('group') ? !groups.has(el.data('label')) || shelves !== null : !nodes.has(el.id())) el.remove()
@@ -177,18 +205,19 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
           if (before.has(n.id)) {
             const el = cy.getElementById(n.id)
-            const d = labelData(nodeLabel(n, others))
+            const d = labelOf(n, others)
             if (el.data('label') !== d.label) el.data(d)
             el.data('pods', n.pods)
-            const cls = isoClass(n)
+            const cls = isoClass(n, collapsed)
             if (el.classes().join(' ') !== cls) el.classes(cls)
             continue
           }
           // a node new to a kept drawing starts beside the other nodes of its namespace
           const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
           const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
-          const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(nodeLabel(n, others)), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          const from = n.namespace !== undefined && !relayout ? left.get(n.namespace) : undefined
+          const pos = shelves ? shelves.positions.get(n.id) : from ? gridAround(from, arriving.get(n.namespace!)!, from.placed++) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelOf(n, others), pods: n.pods, ...(n.namespace !== undefined ? { ns: n.namespace } : {}), ...(parent ? { parent } : {}) }, classes: isoClass(n, collapsed), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })
@@ -205,6 +234,8 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
         })
         fitBox(cy, shelves.box)
       } else if (relayout) await runFcose(cy)
+      // a namespace opened or closed: the layout settles from where everything is (small graphs)
+      else if (mode === 'compound' && [...left.keys()].some((ns) => arriving.has(ns))) await runFcose(cy, { incremental: true })
       performance.mark('netpol:graph-laid-out')
       await new Promise((r) => requestAnimationFrame(() => r(undefined)))
     },
