@@ -79,7 +79,7 @@ test('collapsed by default only above the class limit; "auto" on a small cluster
   )
 })
 
-test('past maxEdges, the edges of the opened namespaces are listed first, then external ones, then the others', () => {
+test('past maxEdges, the edges of the opened namespaces are listed first (to pod nodes, then to external ones), then the others', () => {
   fc.assert(
     fc.property(clusters, fc.constantFrom(...PORTS), fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 30 }), (c, port, bits, max) => {
       const open = openOf(c, bits)
@@ -90,7 +90,10 @@ test('past maxEdges, the edges of the opened namespaces are listed first, then e
       expect(cut.edges.length + (cut.omittedEdges ?? 0)).toBe(whole.edges.length)
       for (const e of cut.edges) expect(e).toEqual(all.get(e.id))
       const kind = new Map(whole.nodes.map((n) => [n.id, n.kind]))
-      const rank = (e: GraphEdge) => (kind.get(e.from) === 'class' || kind.get(e.to) === 'class' ? (kind.get(e.from) === 'external' || kind.get(e.to) === 'external' ? 1 : 0) : kind.get(e.from) === 'external' || kind.get(e.to) === 'external' ? 1 : 2)
+      const ext = (e: GraphEdge) => kind.get(e.from) === 'external' || kind.get(e.to) === 'external'
+      const opened = (e: GraphEdge) => kind.get(e.from) === 'class' || kind.get(e.to) === 'class'
+      // the opened classes' edges to pod nodes, then to external ones, then the others
+      const rank = (e: GraphEdge) => (opened(e) ? (ext(e) ? 1 : 0) : 2)
       // what is listed is never of a later rank than something left out
       const listed = new Set(cut.edges.map((e) => e.id))
       const worstListed = Math.max(-1, ...cut.edges.map(rank))

@@ -125,18 +125,22 @@ export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFol
     }
   }
   if (first === undefined) return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
-  // the opened nodes' edges, then the external ones, then the other pod-node edges in what is left
-  const ext = externalEdges(input, folder.sources, folder.views, budget)
+  // the opened nodes' edges (to pod nodes, then to external ones), then the other pod-node edges and the other
+  // external ones in what is left
+  const ext = externalEdges(input, folder.sources, folder.views)
+  const podOf = (e: FoundEdge) => (e.from < nodes.length ? e.from : e.to)
+  const extListed = ext.edges.filter((e) => first[podOf(e)] && budget.take())
   for (let i = 0; i < later.length; i += 2) if (budget.take()) listed.push(folder.edge(later[i]!, later[i + 1]!)!)
+  extListed.push(...ext.edges.filter((e) => !first[podOf(e)] && budget.take()))
   listed.sort((x, y) => x.from - y.from || x.to - y.to)
-  return { total: total + ext.total, edges: [...listed, ...ext.edges], omitted: budget.omitted, pods: { total, shown: shownPairs, listed } }
+  return { total: total + ext.total, edges: [...listed, ...extListed], omitted: budget.omitted, pods: { total, shown: shownPairs, listed } }
 }
 
 /** The fold's result from its pod-node part and the external edges, listed in what is left of the budget. */
 export function withExternal(input: EdgeInput, folder: SourceFolder, pods: FoldResult['pods'], left: number): FoldResult {
   const budget = new Budget(left)
-  const ext = externalEdges(input, folder.sources, folder.views, budget)
-  return { total: pods.total + ext.total, edges: [...pods.listed, ...ext.edges], omitted: pods.shown - pods.listed.length + budget.omitted, pods }
+  const ext = externalEdges(input, folder.sources, folder.views)
+  return { total: pods.total + ext.total, edges: [...pods.listed, ...ext.edges.filter(() => budget.take())], omitted: pods.shown - pods.listed.length + budget.omitted, pods }
 }
 
 /**
@@ -265,8 +269,11 @@ function selfPairs(from: NodeClasses, to: NodeClasses, rows: readonly Bitset[]):
   return some ? every : null
 }
 
-/** Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach. */
-function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[], budget: Budget): { total: number; edges: FoundEdge[] } {
+/**
+ * Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach: all
+ * counted, those of shown pod nodes listed (by pod node; the caller lists what its budget allows).
+ */
+function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[]): { total: number; edges: FoundEdge[] } {
   const { ids, nodes, results, external, verdicts, shown, externalPorts } = input
   const edges: FoundEdge[] = []
   let total = 0
@@ -319,7 +326,7 @@ function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: rea
     for (const e of acc) {
       if (e === null) continue
       total++
-      if (shown[a] && budget.take()) edges.push(e)
+      if (shown[a]) edges.push(e)
     }
   })
   return { total, edges }
