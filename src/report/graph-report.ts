@@ -15,7 +15,7 @@ import { matrixPorts } from '../analysis/matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges, SourceFolder, type EdgeInput } from './graph-edges.js'
 import { foldEdgesAfter, type Fold } from './graph-edges-change.js'
-import { externalSpace, ExternalVerdicts } from './graph-external.js'
+import { externalSpace, ExternalVerdicts, type ExternalSpace } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
 import type { GraphEdge, GraphLevel, GraphNode, GraphReport } from './graph-types.js'
 import { parsePort, portText } from './port-text.js'
@@ -110,21 +110,19 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
   // the sides answer which policies isolate a class (kept per class, and reused by a what-if's side after)
   const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family, index.cluster))
-  const isolating = (c: number, dir: Direction) => classSides.isolating(c, dir)
   const r = computeReachability(index, pods, ports, family, classSides)
   const ids = r.identities
-  const level = options.level === 'auto' ? autoLevel(pods) : options.level
+  const level = options.level === 'auto' ? autoLevelOf(pods) : options.level
   const blocks = ipBlocksOf(cluster.policies)
   const wanted = podFilter(options)
   const collapsed = level === 'class' ? collapsedNamespaces(options, ids, pods, wanted) : null
   const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level, collapsed ?? undefined)
-  const external = externalSpace(blocks, family, clusterAddressSets(index.cluster))
+  const { external, verdicts, describe } = sidesExtras(classSides, { index, blocks, family, pods })
   const shown = new Uint8Array(nodes.length + external.nodes.length)
   nodes.forEach((n, i) => (shown[i] = n.members.some((m) => wanted(pods[m]!)) ? 1 : 0))
   shown.fill(1, nodes.length)
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
-  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
   // the opened namespaces' edges are listed first (a reader opened them to see those)
   const first = collapsed !== null && options.maxEdges !== undefined && nodes.some((n) => n.kind === 'class') ? Uint8Array.from(nodes, (n) => (n.kind === 'class' ? 1 : 0)) : undefined
   const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}), ...(first ? { first } : {}) }
@@ -132,7 +130,6 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const fold = (prior && foldEdgesAfter(prior, input)) ?? wholeFold(input)
   const found = fold.found
 
-  const describe = nodeDescriber(isolating, ids, pods)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
@@ -172,6 +169,43 @@ export function ipBlocksOf(policies: readonly NetworkPolicy[]): readonly IpBlock
   return b
 }
 const blocksOf = new WeakMap<readonly NetworkPolicy[], readonly IpBlock[]>()
+
+/** autoLevel, once per list of pods (it counts 10,000 pods' workloads) */
+function autoLevelOf(pods: readonly Pod[]): GraphLevel {
+  let l = autoLevels.get(pods)
+  if (l === undefined) autoLevels.set(pods, (l = autoLevel(pods)))
+  return l
+}
+const autoLevels = new WeakMap<readonly Pod[], GraphLevel>()
+
+/**
+ * What a graph reads of its class sides besides the edges, the same for every graph of them: the external
+ * address space and which selector classes reach which of its regions per port, and each node's isolation and
+ * selecting policies. Kept with the sides, so a server's graphs of one snapshot (another port, a namespace
+ * opened) compute them once.
+ */
+interface SidesExtras {
+  readonly key: { readonly index: ClusterIndex; readonly blocks: readonly IpBlock[]; readonly family: Family; readonly pods: readonly Pod[] }
+  readonly external: ExternalSpace
+  readonly verdicts: ExternalVerdicts
+  readonly describe: (n: PodNode) => GraphNode
+}
+const extras = new WeakMap<ClassSides, SidesExtras>()
+
+function sidesExtras(sides: ClassSides, key: SidesExtras['key']): SidesExtras {
+  const had = extras.get(sides)
+  if (had && had.key.index === key.index && had.key.blocks === key.blocks && had.key.family === key.family && had.key.pods === key.pods) return had
+  const isolating = (c: number, dir: Direction) => sides.isolating(c, dir)
+  const external = externalSpace(key.blocks, key.family, clusterAddressSets(key.index.cluster))
+  const made: SidesExtras = {
+    key,
+    external,
+    verdicts: new ExternalVerdicts(isolating, sides.ids, external, key.blocks, key.index),
+    describe: nodeDescriber(isolating, sides.ids, key.pods),
+  }
+  extras.set(sides, made)
+  return made
+}
 
 /** Each graph's edge fold, so that a graph after a change (`before` given) folds only the pairs it changes. */
 const folds = new WeakMap<GraphReport, Fold>()

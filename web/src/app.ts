@@ -36,6 +36,19 @@ export function endpointOf(n: GraphNode): string {
   return parts.join('.')
 }
 
+/** The graph asked for in the page's address: `?port=P&level=L&collapse=true|false&open=NS…` (each optional). */
+export function queryFromAddress(search: string): Partial<GraphQuery> {
+  const q = new URLSearchParams(search)
+  const level = q.get('level')
+  const collapse = q.get('collapse')
+  return {
+    ...(q.get('port') ? { port: q.get('port')! } : {}),
+    ...(level && ['auto', 'namespace', 'class', 'workload', 'pod'].includes(level) ? { level: level as GraphQuery['level'] } : {}),
+    ...(collapse === 'true' || collapse === 'false' ? { collapse: collapse === 'true' } : {}),
+    ...(q.getAll('open').length ? { open: q.getAll('open') } : {}),
+  }
+}
+
 /** `f` after the browser has painted what is in the document now (the frame after this one). */
 const afterPaint = (f: () => void): void => {
   requestAnimationFrame(() => setTimeout(f))
@@ -280,8 +293,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     live.hidden = !summary.live
-    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds)
-    query = { ...query, port: summary.defaultPort }
+    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds);
+    // the address may ask for another graph (?port=…&level=…&collapse=true|false&open=NS…)
+    query = { ...query, port: summary.defaultPort, ...queryFromAddress(location.search) }
     toolbar.setQuery(query)
     renderAll()
     base = await api.graph(query)

@@ -9,13 +9,12 @@ import type { Core, LayoutOptions } from 'cytoscape'
 
 export const FCOSE_MAX = 600
 
-/** `incremental`: from the nodes' positions now (a namespace opened or closed), not laid out anew */
-export function runFcose(cy: Core, { incremental = false } = {}): Promise<void> {
+export function runFcose(cy: Core): Promise<void> {
   const leaves = cy.nodes().filter((n) => !n.isParent()).length
   const opts = {
     name: 'fcose',
-    quality: leaves > 200 && !incremental ? 'draft' : 'default',
-    randomize: !incremental,
+    quality: leaves > 200 ? 'draft' : 'default',
+    randomize: true,
     animate: false,
     nodeDimensionsIncludeLabels: true,
     nodeRepulsion: 6000,
@@ -30,7 +29,7 @@ export function runFcose(cy: Core, { incremental = false } = {}): Promise<void> 
     const l = cy.layout(opts)
     l.one('layoutstop', () => {
       // a handful of nodes fitted to the screen would be drawn huge
-      if (!incremental && cy.zoom() > 1.25) {
+      if (cy.zoom() > 1.25) {
         cy.zoom(1.25)
         cy.center()
       }

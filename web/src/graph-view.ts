@@ -48,11 +48,19 @@ function isoClass(n: GraphNode, collapsed: ReadonlySet<string>): string {
 
 const groupId = (namespace: string) => `group:${namespace}`
 
-/** The k-th of `count` nodes arriving where nodes of their namespace left (centre `c`): a grid around it. */
-function gridAround(c: { x: number; y: number; n: number }, count: number, k: number): { x: number; y: number } {
+const CELL = { w: 200, h: 44 }
+
+/** The grid of `count` nodes: near-square, a cell each; its width and height. */
+function gridSize(count: number): { cols: number; rows: number; w: number; h: number } {
   const cols = Math.max(1, Math.ceil(Math.sqrt(count)))
   const rows = Math.ceil(count / cols)
-  return { x: c.x / c.n + ((k % cols) - (cols - 1) / 2) * 150, y: c.y / c.n + (Math.floor(k / cols) - (rows - 1) / 2) * 40 }
+  return { cols, rows, w: cols * CELL.w, h: rows * CELL.h }
+}
+
+/** The k-th of `count` nodes arriving where nodes of their namespace left (their centre `c`): a grid around it. */
+function gridAround(c: { x: number; y: number; n: number }, count: number, k: number): { x: number; y: number } {
+  const { cols, rows } = gridSize(count)
+  return { x: c.x / c.n + ((k % cols) - (cols - 1) / 2) * CELL.w, y: c.y / c.n + (Math.floor(k / cols) - (rows - 1) / 2) * CELL.h }
 }
 
 const MAX_LABEL = 26
@@ -161,7 +169,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       collapsed = new Set(next.collapsed ?? [])
       nodes = new Map(next.nodes.map((n) => [n.id, n]))
       // where each namespace's nodes that leave the drawing were (a namespace opened or closed): its arriving
-      // nodes start there
+      // nodes start there, on a grid, with the external nodes that arrive with them
       const left = new Map<string, { x: number; y: number; n: number; placed: number }>()
       cy.nodes().forEach((el) => {
         const ns = el.data('ns') as string | undefined
@@ -184,15 +192,31 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       }
       const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
-      const relayout = opts.relayout === true || fresh > next.nodes.length / 2
+      // a namespace opened: its classes (and the external nodes they reach) arrive where it was
+      const opened = next.nodes.find((n) => n.namespace !== undefined && !before.has(n.id) && left.has(n.namespace))?.namespace
+      const relayout = opts.relayout === true || (fresh > next.nodes.length / 2 && opened === undefined)
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
-      // per namespace, how many of its nodes arrive
+      // per namespace, how many of its nodes arrive (external nodes arrive with the first namespace opened)
       const arriving = new Map<string, number>()
-      for (const n of next.nodes) if (n.namespace !== undefined && !before.has(n.id)) arriving.set(n.namespace, (arriving.get(n.namespace) ?? 0) + 1)
+      const anchor = relayout ? undefined : opened
+      const homeOf = (n: GraphNode) => n.namespace ?? anchor
+      for (const n of next.nodes) {
+        const ns = homeOf(n)
+        if (ns !== undefined && !before.has(n.id)) arriving.set(ns, (arriving.get(ns) ?? 0) + 1)
+      }
+      const gaps = relayout ? [] : [...left].flatMap(([ns, c]) => ((arriving.get(ns) ?? 0) > 1 ? [{ c: { x: c.x / c.n, y: c.y / c.n }, ...gridSize(arriving.get(ns)!) }] : []))
       cy.batch(() => {
         cy.nodes().forEach((el) => {
           if (el.hasClass('group') ? !groups.has(el.data('label')) || shelves !== null : !nodes.has(el.id())) el.remove()
         })
+        // room for an opened namespace: the nodes around it move away from its centre by half its grid each way
+        for (const g of gaps) {
+          cy.nodes().forEach((el) => {
+            if (el.isParent()) return
+            const p = el.position()
+            el.position({ x: p.x + (p.x >= g.c.x ? g.w / 2 : -g.w / 2), y: p.y + (p.y >= g.c.y ? g.h / 2 : -g.h / 2) })
+          })
+        }
         const add: ElementDefinition[] = []
         for (const g of groups) {
           if (mode === 'compound' && !before.has(groupId(g))) add.push({ group: 'nodes', data: { id: groupId(g), label: g }, classes: 'group' })
@@ -213,10 +237,11 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
             continue
           }
           // a node new to a kept drawing starts beside the other nodes of its namespace
-          const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
-          const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
-          const from = n.namespace !== undefined && !relayout ? left.get(n.namespace) : undefined
-          const pos = shelves ? shelves.positions.get(n.id) : from ? gridAround(from, arriving.get(n.namespace!)!, from.placed++) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
+          const box = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
+          const near = box && box.nonempty() ? (mode === 'compound' ? box.children().first() : box) : null
+          const home = homeOf(n)
+          const from = home !== undefined && !relayout ? left.get(home) : undefined
+          const pos = shelves ? shelves.positions.get(n.id) : from ? gridAround(from, arriving.get(home!)!, from.placed++) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
           addNodes.push({ group: 'nodes', data: { id: n.id, ...labelOf(n, others), pods: n.pods, ...(n.namespace !== undefined ? { ns: n.namespace } : {}), ...(parent ? { parent } : {}) }, classes: isoClass(n, collapsed), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
@@ -234,8 +259,12 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
         })
         fitBox(cy, shelves.box)
       } else if (relayout) await runFcose(cy)
-      // a namespace opened or closed: the layout settles from where everything is (small graphs)
-      else if (mode === 'compound' && [...left.keys()].some((ns) => arriving.has(ns))) await runFcose(cy, { incremental: true })
+      else if (gaps.length > 0) {
+        // the opened namespace in the middle of the view, zoomed out if it would not fit
+        const g = gaps[0]!
+        const zoom = Math.min(cy.zoom(), (0.9 * cy.width()) / g.w, (0.9 * cy.height()) / g.h)
+        cy.viewport({ zoom, pan: { x: cy.width() / 2 - g.c.x * zoom, y: cy.height() / 2 - g.c.y * zoom } })
+      }
       performance.mark('netpol:graph-laid-out')
       await new Promise((r) => requestAnimationFrame(() => r(undefined)))
     },
