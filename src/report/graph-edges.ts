@@ -38,6 +38,11 @@ export interface EdgeInput {
   readonly shown: Uint8Array
   /** list at most this many edges (the rest are counted as omitted); no limit when absent */
   readonly maxEdges?: number
+  /**
+   * Pod nodes whose edges (either way) are listed before the others within `maxEdges`: the classes of the
+   * namespaces a reader opened. The others follow in order in what is left. Absent: all in order.
+   */
+  readonly first?: Uint8Array
 }
 
 /**
@@ -97,12 +102,15 @@ export interface FoldResult {
 /**
  * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
  * 0..nodes-1, external nodes follow in `external.nodes` order. Listed up to `maxEdges`: the edges between pod
- * nodes by source, then destination (node order), then the external ones by pod node.
+ * nodes by source, then destination (node order), then the external ones by pod node; with `first`, the pod-node
+ * edges of those nodes, then the external ones, then the other pod-node edges.
  */
 export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFolder(input)): FoldResult {
-  const { nodes, shown } = input
+  const { nodes, shown, first } = input
   const budget = new Budget(input.maxEdges)
   const listed: FoundEdge[] = []
+  // with `first`: the other pairs, as a b pairs, listed after
+  const later: number[] = []
   let total = 0
   let shownPairs = 0
   for (let a = 0; a < nodes.length; a++) {
@@ -112,17 +120,27 @@ export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFol
     for (const b of dests) {
       if (!shown[b]) continue
       shownPairs++
-      if (budget.take()) listed.push(folder.edge(a, b)!)
+      if (first !== undefined && !first[a] && !first[b]) later.push(a, b)
+      else if (budget.take()) listed.push(folder.edge(a, b)!)
     }
   }
-  return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
+  if (first === undefined) return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
+  // the opened nodes' edges (to pod nodes, then to external ones), then the other pod-node edges and the other
+  // external ones in what is left
+  const ext = externalEdges(input, folder.sources, folder.views)
+  const podOf = (e: FoundEdge) => (e.from < nodes.length ? e.from : e.to)
+  const extListed = ext.edges.filter((e) => first[podOf(e)] && budget.take())
+  for (let i = 0; i < later.length; i += 2) if (budget.take()) listed.push(folder.edge(later[i]!, later[i + 1]!)!)
+  extListed.push(...ext.edges.filter((e) => !first[podOf(e)] && budget.take()))
+  listed.sort((x, y) => x.from - y.from || x.to - y.to)
+  return { total: total + ext.total, edges: [...listed, ...extListed], omitted: budget.omitted, pods: { total, shown: shownPairs, listed } }
 }
 
 /** The fold's result from its pod-node part and the external edges, listed in what is left of the budget. */
 export function withExternal(input: EdgeInput, folder: SourceFolder, pods: FoldResult['pods'], left: number): FoldResult {
   const budget = new Budget(left)
-  const ext = externalEdges(input, folder.sources, folder.views, budget)
-  return { total: pods.total + ext.total, edges: [...pods.listed, ...ext.edges], omitted: pods.shown - pods.listed.length + budget.omitted, pods }
+  const ext = externalEdges(input, folder.sources, folder.views)
+  return { total: pods.total + ext.total, edges: [...pods.listed, ...ext.edges.filter(() => budget.take())], omitted: pods.shown - pods.listed.length + budget.omitted, pods }
 }
 
 /**
@@ -251,8 +269,11 @@ function selfPairs(from: NodeClasses, to: NodeClasses, rows: readonly Bitset[]):
   return some ? every : null
 }
 
-/** Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach. */
-function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[], budget: Budget): { total: number; edges: FoundEdge[] } {
+/**
+ * Edges between pod nodes and external nodes, both ways, from the regions each selector class may reach: all
+ * counted, those of shown pod nodes listed (by pod node; the caller lists what its budget allows).
+ */
+function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: readonly PortView[]): { total: number; edges: FoundEdge[] } {
   const { ids, nodes, results, external, verdicts, shown, externalPorts } = input
   const edges: FoundEdge[] = []
   let total = 0
@@ -305,7 +326,7 @@ function externalEdges(input: EdgeInput, per: readonly NodeClasses[], views: rea
     for (const e of acc) {
       if (e === null) continue
       total++
-      if (shown[a] && budget.take()) edges.push(e)
+      if (shown[a]) edges.push(e)
     }
   })
   return { total, edges }

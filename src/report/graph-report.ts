@@ -15,7 +15,7 @@ import { matrixPorts } from '../analysis/matrix-ports.js'
 import { ClassSides, computeReachability, type PortProtocol } from '../analysis/reachability.js'
 import { foldEdges, SourceFolder, type EdgeInput, type FoundEdge } from './graph-edges.js'
 import { foldEdgesAfter, type Fold } from './graph-edges-change.js'
-import { externalSpace, ExternalVerdicts } from './graph-external.js'
+import { externalSpace, ExternalVerdicts, type ExternalSpace } from './graph-external.js'
 import { countWorkloads, podNodes, type PodNode } from './graph-nodes.js'
 import type { GraphEdge, GraphLevel, GraphNode, GraphReport } from './graph-types.js'
 import { parsePort, portText } from './port-text.js'
@@ -35,17 +35,29 @@ export interface GraphOptions {
    * level have over ten million edges, which no page draws. No limit when absent.
    */
   readonly maxEdges?: number
+  /**
+   * At class level: each namespace not in `open` drawn as one node holding its classes (collapsed), its edges the
+   * union of theirs. Default: collapsed when the graph would show more than AUTO_LIMIT classes (10,000 pods have
+   * about as many classes: more than a page draws or a reader follows), so a large cluster opens at class level
+   * with every namespace collapsed, and a namespace opens into its classes on demand.
+   */
+  readonly collapse?: boolean
+  /** with `collapse`: the namespaces drawn as their classes */
+  readonly open?: readonly string[]
 }
 
-/** Up to this many workloads, "auto" draws workloads; else up to this many classes, classes; else namespaces. */
+/**
+ * Up to this many workloads, "auto" draws workloads; else classes, and above this many classes shown the
+ * namespaces are collapsed (see GraphOptions.collapse).
+ */
 export const AUTO_LIMIT = 500
 
 export const GRAPH_LEVELS: readonly GraphLevel[] = ['namespace', 'class', 'workload', 'pod']
 
 /** The options as a query string or the command line gives them; mistakes come back as values. */
-export function parseGraphOptions(q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[]; family?: Family }):
+export function parseGraphOptions(q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[]; family?: Family; collapse?: string; open?: readonly string[] }):
   | { ok: true; value: GraphOptions }
-  | { ok: false; error: { field: 'port' | 'level'; message: string } } {
+  | { ok: false; error: { field: 'port' | 'level' | 'collapse'; message: string } } {
   let port: GraphOptions['port'] = 'any'
   if (q.port !== undefined && q.port.toLowerCase() !== 'any') {
     const p = parsePort(q.port)
@@ -56,19 +68,28 @@ export function parseGraphOptions(q: { port?: string; level?: string; namespaces
   if (level !== 'auto' && !GRAPH_LEVELS.includes(level as GraphLevel)) {
     return { ok: false, error: { field: 'level', message: `--level "${level}": expected auto, ${GRAPH_LEVELS.join(', ')}` } }
   }
-  return { ok: true, value: { port, level: level as GraphLevel | 'auto', namespaces: q.namespaces ?? [], labels: q.labels ?? [], ...(q.family ? { family: q.family } : {}) } }
+  if (q.collapse !== undefined && q.collapse !== 'true' && q.collapse !== 'false') return { ok: false, error: { field: 'collapse', message: `collapse "${q.collapse}": expected true or false` } }
+  const open = [...new Set(q.open ?? [])].sort()
+  return {
+    ok: true,
+    value: {
+      port, level: level as GraphLevel | 'auto', namespaces: q.namespaces ?? [], labels: q.labels ?? [], ...(q.family ? { family: q.family } : {}),
+      ...(q.collapse !== undefined ? { collapse: q.collapse === 'true' } : {}), ...(open.length ? { open } : {}),
+    },
+  }
 }
 
-/** The level "auto" picks for these pods and classes. */
-export function autoLevel(pods: readonly Pod[], ids: Identities): GraphLevel {
-  if (countWorkloads(pods) <= AUTO_LIMIT) return 'workload'
-  return ids.classes.length <= AUTO_LIMIT ? 'class' : 'namespace'
+/** The level "auto" picks for these pods: workloads while they are few, else classes (collapsed when many). */
+export function autoLevel(pods: readonly Pod[]): GraphLevel {
+  return countWorkloads(pods) <= AUTO_LIMIT ? 'workload' : 'class'
 }
 
-/** The level "auto" picks for a cluster: `ClusterSummary.defaultLevel`. */
-export function defaultGraphLevel(cluster: Cluster, family: Family = defaultFamily(cluster.pods)): GraphLevel {
-  if (countWorkloads(cluster.pods) <= AUTO_LIMIT) return 'workload'
-  return autoLevel(cluster.pods, computeIdentities(cluster.pods, cluster.policies, family, cluster))
+/**
+ * The level "auto" picks for a cluster: `ClusterSummary.defaultLevel`. (`family`: kept for callers; the level no
+ * longer depends on it.)
+ */
+export function defaultGraphLevel(cluster: Cluster, _family?: Family): GraphLevel {
+  return autoLevel(cluster.pods)
 }
 
 /** The address family of a graph when none is asked for: as `matrix`, IPv4 unless every addressed pod is IPv6-only. */
@@ -89,28 +110,29 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
   const ports = options.port === 'any' ? matrixPorts(cluster) : [options.port]
   // the sides answer which policies isolate a class (kept per class, and reused by a what-if's side after)
   const classSides = sides ?? new ClassSides(index, computeIdentities(pods, index.cluster.policies, family, index.cluster))
-  const isolating = (c: number, dir: Direction) => classSides.isolating(c, dir)
   const r = computeReachability(index, pods, ports, family, classSides)
   const ids = r.identities
-  const level = options.level === 'auto' ? autoLevel(pods, ids) : options.level
+  const level = options.level === 'auto' ? autoLevelOf(pods) : options.level
   const blocks = ipBlocksOf(cluster.policies)
-  const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level)
-  const external = externalSpace(blocks, family, clusterAddressSets(index.cluster))
-  const shown = new Uint8Array(nodes.length + external.nodes.length)
   const wanted = podFilter(options)
+  const collapsed = level === 'class' ? collapsedNamespaces(options, ids, pods, wanted) : null
+  const nodes = podNodes(cluster, pods, ids, idBlocks ?? blocks, level, collapsed ?? undefined)
+  const { external, verdicts } = sidesExtras(classSides, { index, blocks, family, pods })
+  const shown = new Uint8Array(nodes.length + external.nodes.length)
   nodes.forEach((n, i) => (shown[i] = n.members.some((m) => wanted(pods[m]!)) ? 1 : 0))
   shown.fill(1, nodes.length)
   const considered = options.port === 'any' ? consideredPods(cluster, index, pods, ids, ports, family) : ports.map(() => null)
   const named = options.port === 'any' ? policyPorts(cluster, ports) : ports.map(() => true)
-  const verdicts = new ExternalVerdicts(isolating, ids, external, blocks, index)
-  const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}) }
+  // the opened namespaces' edges are listed first (a reader opened them to see those)
+  const first = collapsed !== null && options.maxEdges !== undefined && nodes.some((n) => n.kind === 'class') ? Uint8Array.from(nodes, (n) => (n.kind === 'class' ? 1 : 0)) : undefined
+  const input: EdgeInput = { pods, ids, nodes, results: r.results, considered, externalPorts: named, external, verdicts, shown, ...(options.maxEdges !== undefined ? { maxEdges: options.maxEdges } : {}), ...(first ? { first } : {}) }
   const prior = before && folds.get(before)
   const after = prior ? foldEdgesAfter(prior, input) : null
   const fold = after ?? wholeFold(input)
   const found = fold.found
 
   // the fold after a change succeeds only over the same nodes and pods: then the nodes before may be reused
-  const describe = nodeDescriber(isolating, ids, pods, after !== null ? describedBy.get(before!) : undefined)
+  const describe = nodeDescriber((c, dir) => classSides.isolating(c, dir), ids, pods, after !== null ? describedBy.get(before!) : undefined)
   const idOf = (i: number) => (i < nodes.length ? nodes[i]!.id : external.nodes[i - nodes.length]!.id)
   const linked = new Set(found.edges.flatMap((e) => [e.from, e.to]))
   const outNodes: GraphNode[] = []
@@ -144,6 +166,7 @@ export function graphReport(cluster: Cluster, options: GraphOptions, index: Clus
     edges,
     totals: { nodes: nodes.length + external.nodes.length, edges: found.total, pods: pods.length },
     ...(found.omitted > 0 ? { omittedEdges: found.omitted } : {}),
+    ...(collapsed !== null ? { collapsed: outNodes.flatMap((n) => (n.kind === 'namespace' ? [n.id] : [])) } : {}),
   }
   folds.set(report, fold)
   describedBy.set(report, described)
@@ -168,6 +191,40 @@ const blocksOf = new WeakMap<readonly NetworkPolicy[], readonly IpBlock[]>()
  */
 const edgeObjects = new WeakMap<FoundEdge, GraphEdge>()
 
+/** autoLevel, once per list of pods (it counts 10,000 pods' workloads) */
+function autoLevelOf(pods: readonly Pod[]): GraphLevel {
+  let l = autoLevels.get(pods)
+  if (l === undefined) autoLevels.set(pods, (l = autoLevel(pods)))
+  return l
+}
+const autoLevels = new WeakMap<readonly Pod[], GraphLevel>()
+
+/**
+ * What a graph reads of its class sides besides the edges and the nodes, the same for every graph of them: the
+ * external address space and which selector classes reach which of its regions per port. Kept with the sides, so a
+ * server's graphs of one snapshot (another port, a namespace opened) compute them once.
+ */
+interface SidesExtras {
+  readonly key: { readonly index: ClusterIndex; readonly blocks: readonly IpBlock[]; readonly family: Family; readonly pods: readonly Pod[] }
+  readonly external: ExternalSpace
+  readonly verdicts: ExternalVerdicts
+}
+const extras = new WeakMap<ClassSides, SidesExtras>()
+
+function sidesExtras(sides: ClassSides, key: SidesExtras['key']): SidesExtras {
+  const had = extras.get(sides)
+  if (had && had.key.index === key.index && had.key.blocks === key.blocks && had.key.family === key.family && had.key.pods === key.pods) return had
+  const isolating = (c: number, dir: Direction) => sides.isolating(c, dir)
+  const external = externalSpace(key.blocks, key.family, clusterAddressSets(key.index.cluster))
+  const made: SidesExtras = {
+    key,
+    external,
+    verdicts: new ExternalVerdicts(isolating, sides.ids, external, key.blocks, key.index),
+  }
+  extras.set(sides, made)
+  return made
+}
+
 /** Each graph's edge fold, so that a graph after a change (`before` given) folds only the pairs it changes. */
 const folds = new WeakMap<GraphReport, Fold>()
 
@@ -177,6 +234,17 @@ export const graphEdgeFold = (g: GraphReport): Fold | undefined => folds.get(g)
 function wholeFold(input: EdgeInput): Fold {
   const folder = new SourceFolder(input)
   return { folder, found: foldEdges(input, folder) }
+}
+
+/**
+ * At class level, the namespaces drawn collapsed (GraphOptions.collapse: by default when more than AUTO_LIMIT
+ * classes would be shown), or null when none is.
+ */
+function collapsedNamespaces(options: GraphOptions, ids: Identities, pods: readonly Pod[], wanted: (pod: Pod) => boolean): Set<string> | null {
+  const collapse = options.collapse ?? ids.classes.filter((c) => c.members.some((m) => wanted(pods[m]!))).length > AUTO_LIMIT
+  if (!collapse) return null
+  const open = new Set(options.open ?? [])
+  return new Set(ids.classes.flatMap((c) => (open.has(c.namespace) ? [] : [c.namespace])))
 }
 
 function podFilter(options: GraphOptions): (pod: Pod) => boolean {

@@ -33,6 +33,13 @@ export interface GraphReport {
   readonly totals: { readonly nodes: number; readonly edges: number; readonly pods: number }
   /** edges between the nodes shown that were not listed, past the caller's limit (`maxEdges`); absent when none */
   readonly omittedEdges?: number
+  /**
+   * At class level with namespaces collapsed (GraphOptions.collapse): the namespaces drawn as one node each (kind
+   * "namespace", id the namespace's name), holding all its classes; an edge to or from such a node is the union
+   * of its classes' edges. The namespaces not listed are drawn as their classes (opened). Absent when the graph was not
+   * asked collapsed.
+   */
+  readonly collapsed?: readonly string[]
 }
 
 export interface GraphNode {

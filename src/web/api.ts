@@ -53,7 +53,10 @@ export interface PolicyRef {
 
 /**
  * GET /api/graph?port=PORT|any&level=auto|namespace|class|workload|pod&namespace=NS (repeatable)&label=K=V (repeatable)
+ * [&collapse=true|false][&open=NS (repeatable)]
  * — the graph report (src/report/graph-types.ts): nodes grouped by namespace, edges for allowed connections.
+ * At class level above 500 classes shown, every namespace but those in `open` is one collapsed node
+ * (`collapsed` lists them); `collapse` asks for it or against it at any size.
  * `netpol serve` lists at most 20,000 edges per answer and counts the rest in `omittedEdges`.
  */
 export type { GraphLevel, GraphReport, GraphNode, GraphEdge, GraphGroup } from '../report/graph-types.js'

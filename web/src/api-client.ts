@@ -49,11 +49,15 @@ export interface GraphQuery {
   readonly level: GraphLevel | 'auto'
   readonly namespaces: readonly string[]
   readonly labels: readonly string[]
+  /** at class level: namespaces collapsed (true), not (false), or as the server chooses by size (absent) */
+  readonly collapse?: boolean
+  /** with namespaces collapsed: those opened into their classes */
+  readonly open: readonly string[]
 }
 
 export const api = {
   cluster: () => get<ClusterSummary>('/api/cluster'),
-  graph: (q: GraphQuery) => get<GraphReport>('/api/graph', { port: q.port, level: q.level, namespace: q.namespaces, label: q.labels }),
+  graph: (q: GraphQuery) => get<GraphReport>('/api/graph', { port: q.port, level: q.level, namespace: q.namespaces, label: q.labels, collapse: q.collapse === undefined ? undefined : String(q.collapse), open: q.open }),
   check: (from: string, to: string, port?: string) => get<CheckResponse>('/api/check', { from, to, port }),
   describePod: (pod: string) => get<DescribePodResponse>('/api/describe/pod', { pod }),
   /** every policy, or those of some namespaces, or some policies by name (at 10,000 policies ask for few) */

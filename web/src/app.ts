@@ -36,6 +36,19 @@ export function endpointOf(n: GraphNode): string {
   return parts.join('.')
 }
 
+/** The graph asked for in the page's address: `?port=P&level=L&collapse=true|false&open=NS…` (each optional). */
+export function queryFromAddress(search: string): Partial<GraphQuery> {
+  const q = new URLSearchParams(search)
+  const level = q.get('level')
+  const collapse = q.get('collapse')
+  return {
+    ...(q.get('port') ? { port: q.get('port')! } : {}),
+    ...(level && ['auto', 'namespace', 'class', 'workload', 'pod'].includes(level) ? { level: level as GraphQuery['level'] } : {}),
+    ...(collapse === 'true' || collapse === 'false' ? { collapse: collapse === 'true' } : {}),
+    ...(q.getAll('open').length ? { open: q.getAll('open') } : {}),
+  }
+}
+
 /** `f` after the browser has painted what is in the document now (the frame after this one). */
 const afterPaint = (f: () => void): void => {
   requestAnimationFrame(() => setTimeout(f))
@@ -44,12 +57,12 @@ const afterPaint = (f: () => void): void => {
 export async function startApp(root: HTMLElement): Promise<void> {
   chooseLang(initialLang(), false)
   let summary: ClusterSummary | null = null
-  let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [] }
+  let query: GraphQuery = { port: 'any', level: 'auto', namespaces: [], labels: [], open: [] }
   let base: GraphReport | null = null
   /** the cluster's version `base` was drawn from, and its query */
   let baseVersion: number | undefined
   let baseQuery = ''
-  const queryKey = (q: GraphQuery) => JSON.stringify([q.port, q.level, q.namespaces, q.labels])
+  const queryKey = (q: GraphQuery) => JSON.stringify([q.port, q.level, q.namespaces, q.labels, q.collapse, q.open])
   let whatif: WhatIfResponse | null = null
   let policiesNs = ''
   let tab: Tab = 'why'
@@ -78,6 +91,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     h('aside', { class: 'panel' }, h('nav', { class: 'tabs' }, tabBtns), body)))
   const graph = createGraphView(cyBox, {
     onNode: (n) => {
+      // a collapsed namespace opens into its classes
+      if (n.kind === 'namespace' && shown()?.collapsed?.includes(n.id)) return void openNamespace(n.id)
       openTab('why')
       // the question first, the highlight (a style pass over the whole graph) after the next frame
       if (n.kind !== 'external' && n.pods[0]) void why.describe(n.pods[0])
@@ -111,9 +126,11 @@ export async function startApp(root: HTMLElement): Promise<void> {
     },
     policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
     run: async (changes, opts) => {
-      // the server sends only what differs from the graph this page holds, when it holds the server's version
+      // the server sends only what differs from the graph this page holds, when it holds the server's version (a
+      // what-if is asked without opened namespaces: its graph has every namespace collapsed as the server chooses)
       const held = base
-      const since = held !== null && baseQuery === queryKey(query) ? baseVersion : undefined
+      const asked = query.open.length === 0 && query.collapse === undefined
+      const since = held !== null && asked && baseQuery === queryKey(query) ? baseVersion : undefined
       performance.mark('netpol:whatif-asked')
       const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, diffChanges: SHOWN, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
       performance.mark('netpol:whatif-answered')
@@ -190,11 +207,22 @@ export async function startApp(root: HTMLElement): Promise<void> {
     })
   }
 
-  /** Draws the what-if graph when there is one, else the cluster's; filters apply to both. */
+  /** The graph drawn: the what-if's when there is one, else the cluster's; filters apply to both. */
+  const shown = (): GraphReport | null => (whatif?.graph ? filterGraph(whatif.graph, query) : base)
+
+  /** A collapsed namespace opened into its classes (the others stay where they are), or an opened one closed. */
+  async function openNamespace(ns: string): Promise<void> {
+    performance.mark('netpol:namespace-open-asked')
+    await changeQuery({ ...query, open: [...query.open, ns] })
+    performance.mark('netpol:namespace-opened')
+  }
+  const closeNamespaces = (ns: readonly string[]) => void changeQuery({ ...query, open: query.open.filter((x) => !ns.includes(x)) })
+
   async function draw(relayout: boolean): Promise<void> {
-    const report = whatif?.graph ? filterGraph(whatif.graph, query) : base
+    const report = shown()
     if (!report) return
     await graph.show(report, { relayout })
+    toolbar.setCollapsed(report.collapsed !== undefined ? true : report.level === 'class' ? false : null)
     // the graph is drawn (and clickable: cytoscape hit-tests what its last frame drew) once a frame has passed
     await new Promise<void>((r) => afterPaint(r))
     document.body.dataset.graphPort = report.port
@@ -202,12 +230,17 @@ export async function startApp(root: HTMLElement): Promise<void> {
   }
 
   function renderInfo(): void {
-    const r = whatif?.graph ? filterGraph(whatif.graph, query) : base
+    const r = shown()
     if (!r) return fill(info)
     const level = t(`level.${r.level}` as Key)
     const hidden = graph.hiddenEdges()
+    const opened = r.collapsed !== undefined ? query.open.filter((ns) => r.nodes.some((n) => n.namespace === ns && n.kind !== 'namespace')) : []
     fill(info,
       t('graph.showing', { nodes: num(r.nodes.length), totalNodes: num(r.totals.nodes), edges: num(r.edges.length), pods: num(r.totals.pods), level }),
+      r.collapsed !== undefined ? h('span', { class: 'collapsed-note' }, ' · ', t('graph.collapsed', { n: r.collapsed.length })) : null,
+      opened.length > 0 ? h('span', { class: 'opened' }, ' · ', t('graph.opened'), ' ',
+        opened.map((ns) => h('button', { class: 'chip', 'data-close': ns, title: t('graph.close', { ns }), onclick: () => closeNamespaces([ns]) }, ns, ' ✕')),
+        opened.length > 1 ? h('button', { class: 'link', 'data-action': 'close-all', onclick: () => closeNamespaces(opened) }, t('graph.closeAll')) : null) : null,
       hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: hidden })) : null,
       whatif?.graph ? h('span', { class: 'whatif-badge' }, ' · ', t('graph.whatifShown')) : null)
   }
@@ -268,8 +301,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
     toolbar.setSummary(summary)
     matrix.setChoices(summary.namespaces.map((n) => n.name), summary.ports)
     live.hidden = !summary.live
-    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds)
-    query = { ...query, port: summary.defaultPort }
+    // a large cluster opens on the port the server proposes (its graph is ready there; "any" takes seconds);
+    // the address may ask for another graph (?port=…&level=…&collapse=true|false&open=NS…)
+    query = { ...query, port: summary.defaultPort, ...queryFromAddress(location.search) }
     toolbar.setQuery(query)
     renderAll()
     base = await api.graph(query)

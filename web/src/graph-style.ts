@@ -45,6 +45,8 @@ export const style: StylesheetJson = [
   { selector: 'node.iso-both', style: { 'background-color': COLOURS.both } },
   { selector: 'node.iso-some', style: { 'border-style': 'dashed', 'border-width': 2 } },
   { selector: 'node.external', style: { shape: 'cut-rectangle', 'background-color': COLOURS.external } },
+  // a collapsed namespace: a click opens it into its classes
+  { selector: 'node.collapsed', style: { 'border-style': 'double', 'border-width': 4, 'font-weight': 'bold' } },
   {
     selector: 'node.group',
     style: {

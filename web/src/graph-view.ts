@@ -1,7 +1,9 @@
 /**
  * The graph: a GraphReport drawn with cytoscape. Updates happen in place (elements diffed by id), so positions
  * survive a port change, a what-if and a live change; only a graph whose nodes are mostly new is laid out again.
- * Above EDGE_LIMIT edges only the selected node's edges (and a what-if's changed ones) are drawn.
+ * Above EDGE_LIMIT edges only the selected node's edges, those among opened namespaces' classes, and a what-if's
+ * changed ones are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
+ * classes start where it was and the layout settles around them (the other nodes move little).
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
 import fcose from 'cytoscape-fcose'
@@ -34,9 +36,9 @@ export interface GraphView {
   hiddenEdges(): number
 }
 
-function isoClass(n: GraphNode): string {
+function isoClass(n: GraphNode, collapsed: ReadonlySet<string>): string {
   const { ingress, egress } = n.isolated
-  const cls = [n.kind === 'external' ? 'external' : '']
+  const cls = [n.kind === 'external' ? 'external' : '', n.kind === 'namespace' && collapsed.has(n.id) ? 'collapsed' : '']
   if (ingress !== false && egress !== false) cls.push('iso-both')
   else if (ingress !== false) cls.push('iso-ingress')
   else if (egress !== false) cls.push('iso-egress')
@@ -45,6 +47,21 @@ function isoClass(n: GraphNode): string {
 }
 
 const groupId = (namespace: string) => `group:${namespace}`
+
+const CELL = { w: 200, h: 44 }
+
+/** The grid of `count` nodes: near-square, a cell each; its width and height. */
+function gridSize(count: number): { cols: number; rows: number; w: number; h: number } {
+  const cols = Math.max(1, Math.ceil(Math.sqrt(count)))
+  const rows = Math.ceil(count / cols)
+  return { cols, rows, w: cols * CELL.w, h: rows * CELL.h }
+}
+
+/** The k-th of `count` nodes arriving where nodes of their namespace left (their centre `c`): a grid around it. */
+function gridAround(c: { x: number; y: number; n: number }, count: number, k: number): { x: number; y: number } {
+  const { cols, rows } = gridSize(count)
+  return { x: c.x / c.n + ((k % cols) - (cols - 1) / 2) * CELL.w, y: c.y / c.n + (Math.floor(k / cols) - (rows - 1) / 2) * CELL.h }
+}
 
 const MAX_LABEL = 26
 /** A label cut to fit its node, and the node's width for it (computed once here: a style function per node is slow). */
@@ -62,6 +79,9 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
   let picked: string | null = null
   let limited = false
   let mode: 'compound' | 'boxes' = 'compound'
+  let collapsed: ReadonlySet<string> = new Set()
+  /** the label drawn for a node: a collapsed namespace's says it opens */
+  const labelOf = (n: GraphNode, others: boolean) => labelData(`${n.kind === 'namespace' && collapsed.has(n.id) ? '▸ ' : ''}${nodeLabel(n, others)}`)
 
   cy.on('tap', 'node', (e) => {
     const n = e.target as NodeSingular
@@ -97,7 +117,9 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     const all = [...edges.values()]
     limited = all.length > EDGE_LIMIT
     if (!limited) return all
-    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected))).slice(0, EDGE_LIMIT)
+    // the classes of opened namespaces (at class level with namespaces collapsed)
+    const opened = (id: string) => collapsed.size > 0 && nodes.get(id)?.kind === 'class'
+    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected)) || (opened(e.from) && opened(e.to))).slice(0, EDGE_LIMIT)
   }
 
   function syncEdges(): void {
@@ -144,7 +166,18 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     async show(next, opts = {}) {
       const before = new Set(cy.nodes().map((n) => n.id()))
       report = next
+      collapsed = new Set(next.collapsed ?? [])
       nodes = new Map(next.nodes.map((n) => [n.id, n]))
+      // where each namespace's nodes that leave the drawing were (a namespace opened or closed): its arriving
+      // nodes start there, on a grid, with the external nodes that arrive with them
+      const left = new Map<string, { x: number; y: number; n: number; placed: number }>()
+      cy.nodes().forEach((el) => {
+        const ns = el.data('ns') as string | undefined
+        if (ns === undefined || nodes.has(el.id())) return
+        const p = el.position()
+        const c = left.get(ns) ?? { x: 0, y: 0, n: 0, placed: 0 }
+        left.set(ns, { x: c.x + p.x, y: c.y + p.y, n: c.n + 1, placed: 0 })
+      })
       edges = new Map(next.edges.map((e) => [e.id, e]))
       if (selected !== null && !nodes.has(selected)) selected = null
       if (picked !== null && !edges.has(picked)) picked = null
@@ -159,12 +192,31 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       }
       const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
-      const relayout = opts.relayout === true || fresh > next.nodes.length / 2
+      // a namespace opened: its classes (and the external nodes they reach) arrive where it was
+      const opened = next.nodes.find((n) => n.namespace !== undefined && !before.has(n.id) && left.has(n.namespace))?.namespace
+      const relayout = opts.relayout === true || (fresh > next.nodes.length / 2 && opened === undefined)
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
+      // per namespace, how many of its nodes arrive (external nodes arrive with the first namespace opened)
+      const arriving = new Map<string, number>()
+      const anchor = relayout ? undefined : opened
+      const homeOf = (n: GraphNode) => n.namespace ?? anchor
+      for (const n of next.nodes) {
+        const ns = homeOf(n)
+        if (ns !== undefined && !before.has(n.id)) arriving.set(ns, (arriving.get(ns) ?? 0) + 1)
+      }
+      const gaps = relayout ? [] : [...left].flatMap(([ns, c]) => ((arriving.get(ns) ?? 0) > 1 ? [{ c: { x: c.x / c.n, y: c.y / c.n }, ...gridSize(arriving.get(ns)!) }] : []))
       cy.batch(() => {
         cy.nodes().forEach((el) => {
           if (el.hasClass('group') ? !groups.has(el.data('label')) || shelves !== null : !nodes.has(el.id())) el.remove()
         })
+        // room for an opened namespace: the nodes around it move away from its centre by half its grid each way
+        for (const g of gaps) {
+          cy.nodes().forEach((el) => {
+            if (el.isParent()) return
+            const p = el.position()
+            el.position({ x: p.x + (p.x >= g.c.x ? g.w / 2 : -g.w / 2), y: p.y + (p.y >= g.c.y ? g.h / 2 : -g.h / 2) })
+          })
+        }
         const add: ElementDefinition[] = []
         for (const g of groups) {
           if (mode === 'compound' && !before.has(groupId(g))) add.push({ group: 'nodes', data: { id: groupId(g), label: g }, classes: 'group' })
@@ -177,18 +229,20 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
           const parent = mode === 'compound' && n.namespace !== undefined && n.kind !== 'namespace' ? groupId(n.namespace) : undefined
           if (before.has(n.id)) {
             const el = cy.getElementById(n.id)
-            const d = labelData(nodeLabel(n, others))
+            const d = labelOf(n, others)
             if (el.data('label') !== d.label) el.data(d)
             el.data('pods', n.pods)
-            const cls = isoClass(n)
+            const cls = isoClass(n, collapsed)
             if (el.classes().join(' ') !== cls) el.classes(cls)
             continue
           }
           // a node new to a kept drawing starts beside the other nodes of its namespace
-          const home = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
-          const near = home && home.nonempty() ? (mode === 'compound' ? home.children().first() : home) : null
-          const pos = shelves ? shelves.positions.get(n.id) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
-          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelData(nodeLabel(n, others)), pods: n.pods, ...(parent ? { parent } : {}) }, classes: isoClass(n), ...(pos ? { position: pos } : {}) })
+          const box = n.namespace !== undefined && !relayout ? cy.getElementById(groupId(n.namespace)) : null
+          const near = box && box.nonempty() ? (mode === 'compound' ? box.children().first() : box) : null
+          const home = homeOf(n)
+          const from = home !== undefined && !relayout ? left.get(home) : undefined
+          const pos = shelves ? shelves.positions.get(n.id) : from ? gridAround(from, arriving.get(home!)!, from.placed++) : near && near.nonempty() ? { x: near.position('x') + 30 + Math.random() * 40, y: near.position('y') + 20 + Math.random() * 40 } : undefined
+          addNodes.push({ group: 'nodes', data: { id: n.id, ...labelOf(n, others), pods: n.pods, ...(n.namespace !== undefined ? { ns: n.namespace } : {}), ...(parent ? { parent } : {}) }, classes: isoClass(n, collapsed), ...(pos ? { position: pos } : {}) })
         }
         cy.add(addNodes)
       })
@@ -205,6 +259,12 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
         })
         fitBox(cy, shelves.box)
       } else if (relayout) await runFcose(cy)
+      else if (gaps.length > 0) {
+        // the opened namespace in the middle of the view, zoomed out if it would not fit
+        const g = gaps[0]!
+        const zoom = Math.min(cy.zoom(), (0.9 * cy.width()) / g.w, (0.9 * cy.height()) / g.h)
+        cy.viewport({ zoom, pan: { x: cy.width() / 2 - g.c.x * zoom, y: cy.height() / 2 - g.c.y * zoom } })
+      }
       performance.mark('netpol:graph-laid-out')
       await new Promise((r) => requestAnimationFrame(() => r(undefined)))
     },

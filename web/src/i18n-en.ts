@@ -18,6 +18,8 @@ export const en = {
   'toolbar.namespacesSome': '{n} {n|namespace|namespaces}',
   'toolbar.labelPlaceholder': 'label filter: app=api',
   'toolbar.labelTitle': 'Show only nodes with these labels (KEY=VALUE or KEY, comma-separated)',
+  'toolbar.collapse': 'Collapse namespaces',
+  'toolbar.collapseTitle': 'Draw each namespace as one node that opens into its classes on a click',
   'toolbar.exportSvg': 'Export SVG',
   'toolbar.exportPng': 'Export PNG',
 
@@ -36,6 +38,10 @@ export const en = {
   'graph.showing': 'Showing {nodes} of {totalNodes} nodes ({level}), {edges} edges, {pods} pods',
   'graph.hiddenEdges': '{n} {n|edge|edges} drawn only for the selected node',
   'graph.whatifShown': 'what-if shown',
+  'graph.collapsed': '{n} {n|namespace|namespaces} collapsed: click one to open it into its classes',
+  'graph.opened': 'Opened:',
+  'graph.close': 'close {ns}',
+  'graph.closeAll': 'close all',
 
   'legend.open': 'not isolated',
   'legend.ingress': 'ingress isolated',

@@ -20,6 +20,8 @@ export const zh: Readonly<Record<Key, string>> = {
   'toolbar.namespacesSome': '{n} 个命名空间',
   'toolbar.labelPlaceholder': '标签筛选：app=api',
   'toolbar.labelTitle': '只显示带有这些标签的节点（KEY=VALUE 或 KEY，用逗号分隔）',
+  'toolbar.collapse': '折叠命名空间',
+  'toolbar.collapseTitle': '每个命名空间画成一个节点，点击后展开为其等价类',
   'toolbar.exportSvg': '导出 SVG',
   'toolbar.exportPng': '导出 PNG',
 
@@ -38,6 +40,10 @@ export const zh: Readonly<Record<Key, string>> = {
   'graph.showing': '显示 {nodes} / {totalNodes} 个节点（{level}），{edges} 条边，{pods} 个 Pod',
   'graph.hiddenEdges': '{n} 条边只在选中节点时绘制',
   'graph.whatifShown': '正在显示假设分析',
+  'graph.collapsed': '{n} 个命名空间已折叠：点击一个即可展开为其等价类',
+  'graph.opened': '已展开：',
+  'graph.close': '收起 {ns}',
+  'graph.closeAll': '全部收起',
 
   'legend.open': '未隔离',
   'legend.ingress': '入站隔离',

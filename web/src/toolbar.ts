@@ -1,4 +1,7 @@
-/** The graph's controls: port, level, namespace and label filters, export. Changes call back with the new query. */
+/**
+ * The graph's controls: port, level, collapsed namespaces (at class level), namespace and label filters, export.
+ * Changes call back with the new query.
+ */
 import type { ClusterSummary } from '../../src/web/api.js'
 import type { GraphQuery } from './api-client.js'
 import { fill, h } from './dom.js'
@@ -9,6 +12,8 @@ export interface Toolbar {
   setSummary(s: ClusterSummary): void
   /** the query set from outside (the port the server proposes at start) */
   setQuery(q: GraphQuery): void
+  /** the graph drawn: whether its namespaces are collapsed (null: not at class level, the box is hidden) */
+  setCollapsed(collapsed: boolean | null): void
   render(): void
 }
 
@@ -18,18 +23,25 @@ export function createToolbar(query: GraphQuery, onQuery: (q: GraphQuery) => voi
   let summary: ClusterSummary | null = null
   let q = query
   const port = h('select', { class: 'port-picker', onchange: () => change({ port: port.value }) })
-  const level = h('select', { class: 'level-picker', onchange: () => change({ level: level.value as GraphQuery['level'] }) })
+  const level = h('select', { class: 'level-picker', onchange: () => change({ level: level.value as GraphQuery['level'], collapse: undefined, open: [] }) })
   const nsList = h('div', { class: 'ns-list' })
   const nsSummary = h('summary')
   const ns = h('details', { class: 'ns-filter' }, nsSummary, nsList)
   const label = h('input', { class: 'label-filter', size: 16, onchange: () => change({ labels: label.value.split(',').map((s) => s.trim()).filter(Boolean) }) })
-  const labels = { port: h('span'), level: h('span') }
+  const labels = { port: h('span'), level: h('span'), collapse: h('span') }
+  // a level change lets the server choose again (collapsed above 500 classes)
+  const collapse = h('input', { type: 'checkbox', class: 'collapse-toggle', onchange: () => change({ collapse: collapse.checked, open: [] }) })
+  const collapseBox = h('label', { class: 'collapse', hidden: true }, collapse, labels.collapse)
   const svg = h('button', { 'data-action': 'export-svg', onclick: () => onExport('svg') })
   const png = h('button', { 'data-action': 'export-png', onclick: () => onExport('png') })
-  const el = h('div', { class: 'toolbar' }, h('label', {}, labels.port, port), h('label', {}, labels.level, level), ns, label, h('span', { class: 'spacer' }), svg, png)
+  const el = h('div', { class: 'toolbar' }, h('label', {}, labels.port, port), h('label', {}, labels.level, level), collapseBox, ns, label, h('span', { class: 'spacer' }), svg, png)
 
   function change(part: Partial<GraphQuery>): void {
     q = { ...q, ...part }
+    if (q.collapse === undefined) {
+      const { collapse: _, ...rest } = q
+      q = rest
+    }
     renderNamespaces()
     onQuery(q)
   }
@@ -45,6 +57,8 @@ export function createToolbar(query: GraphQuery, onQuery: (q: GraphQuery) => voi
   function render(): void {
     labels.port.textContent = t('toolbar.port')
     labels.level.textContent = t('toolbar.level')
+    labels.collapse.textContent = t('toolbar.collapse')
+    collapseBox.title = t('toolbar.collapseTitle')
     fill(port, h('option', { value: 'any' }, t('toolbar.anyPort')), (summary?.ports ?? []).map((p) => h('option', { value: p }, p)))
     port.value = q.port
     fill(level, LEVELS.map((l) => h('option', { value: l }, l === 'auto' ? t('level.auto', { level: t(`level.${summary?.defaultLevel ?? 'workload'}`) }) : t(`level.${l}`))))
@@ -65,6 +79,10 @@ export function createToolbar(query: GraphQuery, onQuery: (q: GraphQuery) => voi
     setQuery(next) {
       q = next
       render()
+    },
+    setCollapsed(on) {
+      collapseBox.hidden = on === null
+      collapse.checked = on === true
     },
     render,
   }

@@ -88,8 +88,9 @@ export const classesOf = (s: Snapshot, family: Family) => diffBaseOf(s).classes(
 export const MAX_EDGES = 20_000
 
 /** The graph question of a request (query parameters or a what-if body); a namespace the cluster lacks is a mistake. */
-export function graphOptionsOf(s: Snapshot, q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[] }): { ok: true; value: GraphOptions } | { ok: false; error: string; path: string } {
+export function graphOptionsOf(s: Snapshot, q: { port?: string; level?: string; namespaces?: readonly string[]; labels?: readonly string[]; collapse?: string; open?: readonly string[] }): { ok: true; value: GraphOptions } | { ok: false; error: string; path: string } {
   for (const ns of q.namespaces ?? []) if (!s.cluster.namespaces.has(ns)) return { ok: false, error: `"${ns}": no such namespace`, path: 'namespace' }
+  for (const ns of q.open ?? []) if (!s.cluster.namespaces.has(ns)) return { ok: false, error: `"${ns}": no such namespace`, path: 'open' }
   const r = parseGraphOptions(q)
   if (!r.ok) return { ok: false, error: r.error.message, path: r.error.field }
   return { ok: true, value: { ...r.value, maxEdges: MAX_EDGES } }

@@ -30,12 +30,11 @@ export interface Route {
   readonly answer?: (ctx: RouteContext) => Answer | Promise<Answer>
 }
 
-/** GET /api/graph?port=P|any&level=…&namespace=NS…&label=K=V… */
+/** GET /api/graph?port=P|any&level=…&namespace=NS…&label=K=V…&collapse=true|false&open=NS… */
 function graphAnswer(s: Snapshot, query: URLSearchParams): Answer {
-  const q = { namespaces: query.getAll('namespace'), labels: query.getAll('label') }
-  const port = query.get('port')
-  const level = query.get('level')
-  const o = graphOptionsOf(s, { ...q, ...(port !== null ? { port } : {}), ...(level !== null ? { level } : {}) })
+  const q = { namespaces: query.getAll('namespace'), labels: query.getAll('label'), open: query.getAll('open') }
+  const one = (k: 'port' | 'level' | 'collapse') => query.get(k) ?? undefined
+  const o = graphOptionsOf(s, { ...q, port: one('port'), level: one('level'), collapse: one('collapse') })
   return o.ok ? { body: graphOf(s, o.value) } : badRequest(o.error, o.path)
 }
 
