@@ -13,12 +13,14 @@ import { ClassSides, computeReachability, RowMaker, type PortProtocol } from './
 import { findFlips, findTouchedFlips, type Flip } from './diff-flips.js'
 import { DiffBase } from './diff-base.js'
 import { touchedClasses, type TouchedInput } from './diff-touched.js'
+import { jointClasses, type JointClasses } from './joint-classes.js'
 import { clusterPolicyStatuses, type ClusterPolicyChange } from './diff-tiers.js'
 import { changedPolicies, changedStatuses } from './policy-changes.js'
 import { formatClusterRef, type ClusterPolicyRef } from '../model/cluster-policy.js'
 
 export { explainFlip, type Cause, type PolicyStatus, type PolicyWithStatus } from './explain-flip.js'
 export { findFlips, type Flip } from './diff-flips.js'
+export { jointClasses, type JointClasses } from './joint-classes.js'
 export type { ClusterPolicyChange, TierStep } from './diff-tiers.js'
 
 export interface PolicyChange {
@@ -156,12 +158,15 @@ export function diffClusters(before: Cluster, after: Cluster, opts: DiffOptions 
     return {
       namespace: newPods[first]!.namespace,
       labels,
-      ...(labelsKey(labels) !== labelsKey(labelsBefore) ? { labelsBefore } : {}),
+      ...(labels !== labelsBefore && labelsKey(labels) !== labelsKey(labelsBefore) ? { labelsBefore } : {}),
       pods: joint.members[c]!.map((m) => podId(newPods[m]!)),
     }
   }
-  const described = used.map((c) => ({ c, d: describeClass(c) }))
-  described.sort((x, y) => cmp(x.d.namespace, y.d.namespace) || cmp(labelsKey(x.d.labels), labelsKey(y.d.labels)) || cmp(x.d.pods[0]!, y.d.pods[0]!))
+  const described = used.map((c) => {
+    const d = describeClass(c)
+    return { c, d, labels: labelsKey(d.labels) }
+  })
+  described.sort((x, y) => cmp(x.d.namespace, y.d.namespace) || cmp(x.labels, y.labels) || cmp(x.d.pods[0]!, y.d.pods[0]!))
   const idOf = new Map(described.map((x, id) => [x.c, id]))
   const classes: DiffClass[] = described.map((x, id) => ({ id, ...x.d }))
 
@@ -207,50 +212,6 @@ function fullFlips(oldIndex: ClusterIndex, newIndex: ClusterIndex, oldPods: read
   // rows one at a time: all of them at once are classes² bits per port and side
   const rows = (r: typeof oldR) => r.results.map((m) => new RowMaker(r.identities, m))
   return findFlips(joint, rows(oldR), rows(newR), selfPairs)
-}
-
-/** Joint classes: pods with the same class on both sides. `of[i]` is pod i's joint class. */
-export interface JointClasses {
-  readonly of: Int32Array
-  /** per joint class, its pods (indexes into the shared pod lists), ascending */
-  readonly members: readonly number[][]
-  /** per joint class, its class before and after */
-  readonly before: Int32Array
-  readonly after: Int32Array
-}
-
-export function jointClasses(before: Int32Array, after: Int32Array): JointClasses {
-  // one class list on both sides (a what-if that keeps the classes): the joint classes are its classes in order of
-  // first member, kept with it
-  if (before === after) {
-    let j = sameJoint.get(before)
-    if (j === undefined) sameJoint.set(before, (j = jointOf(before, after)))
-    return j
-  }
-  return jointOf(before, after)
-}
-const sameJoint = new WeakMap<Int32Array, JointClasses>()
-
-function jointOf(before: Int32Array, after: Int32Array): JointClasses {
-  const byKey = new Map<string, number>()
-  const members: number[][] = []
-  const b: number[] = []
-  const a: number[] = []
-  const of = new Int32Array(before.length)
-  for (let i = 0; i < before.length; i++) {
-    const key = `${before[i]},${after[i]}`
-    let c = byKey.get(key)
-    if (c === undefined) {
-      c = members.length
-      byKey.set(key, c)
-      members.push([])
-      b.push(before[i]!)
-      a.push(after[i]!)
-    }
-    members[c]!.push(i)
-    of[i] = c
-  }
-  return { of, members, before: Int32Array.from(b), after: Int32Array.from(a) }
 }
 
 export interface FlipGroup {
@@ -337,17 +298,17 @@ export function policyFingerprint(p: NetworkPolicy): string {
  */
 function selectingChanges(before: Cluster, after: Cluster) {
   const changed = changedPolicies(before.policies, after.policies)
-  const cache = new Map<string, PolicyChange[]>()
+  // by the pod after (matched by name, so it names the pod before too)
+  const cache = { ingress: new Map<Pod, PolicyChange[]>(), egress: new Map<Pod, PolicyChange[]>() }
   const applies = (p: NetworkPolicy | undefined, pod: Pod, dir: Direction) => p !== undefined && p[dir] !== null && policySelects(p, pod)
   return (was: Pod, now: Pod, dir: Direction): PolicyChange[] => {
-    const key = `${dir} ${podId(now)}`
-    let out = cache.get(key)
+    let out = cache[dir].get(now)
     if (out === undefined) {
       out = []
       for (const [ref, c] of changed) {
         if (applies(c.before, was, dir) || applies(c.after, now, dir)) out.push({ policy: refOf(ref), status: c.status })
       }
-      cache.set(key, out)
+      cache[dir].set(now, out)
     }
     return out
   }

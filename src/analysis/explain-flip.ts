@@ -128,6 +128,8 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
   const portSigs = new Map<number, number>()
   const portSigIds = new Map<string, number>()
   const peerSigIds = new Map<string, number>()
+  const peerSigs = new Map<number, number>()
+  const endpoints = new Map<Pod, Endpoint>()
   const sides = new Map<string, number>()
   const verdicts: SideVerdict[] = []
   const causesBy = new Map<string, Cause[]>()
@@ -142,10 +144,10 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
       pairKey = `${a},${b}`
       const [from0, to0, from1, to1] = [cx.oldPods[i]!, cx.oldPods[j]!, cx.newPods[i]!, cx.newPods[j]!]
       slots = [
-        slotFor(cx.oldIndex, '0', 'egress', from0, to0, from0, to0, i, j),
-        slotFor(cx.oldIndex, '0', 'ingress', to0, from0, from0, to0, i, j),
-        slotFor(cx.newIndex, '1', 'egress', from1, to1, from1, to1, i, j),
-        slotFor(cx.newIndex, '1', 'ingress', to1, from1, from1, to1, i, j),
+        slotFor(cx.oldIndex, '0', 'egress', from0, to0, from0, to0, i, j, b),
+        slotFor(cx.oldIndex, '0', 'ingress', to0, from0, from0, to0, i, j, a),
+        slotFor(cx.newIndex, '1', 'egress', from1, to1, from1, to1, i, j, b),
+        slotFor(cx.newIndex, '1', 'ingress', to1, from1, from1, to1, i, j, a),
       ]
     }
     const { port, protocol } = ports[k]!
@@ -194,18 +196,34 @@ export function flipExplainer(cx: ExplainContext): (a: number, b: number, k: num
     return causes
   }
 
-  function slotFor(index: ClusterIndex, tag: string, dir: Direction, pod: Pod, other: Pod, from: Pod, to: Pod, i: number, j: number): Slot {
+  /**
+   * `otherClass`: the joint class of the other end. Its pods are told apart by no selector or ipBlock of either
+   * side, so which peers match it is one answer per list of policies and joint class (a change that opens a
+   * namespace to every pod is thousands of flips into the same few lists).
+   */
+  function slotFor(index: ClusterIndex, tag: string, dir: Direction, pod: Pod, other: Pod, from: Pod, to: Pod, i: number, j: number, otherClass: number): Slot {
     const { policies, id } = policiesOf(index, pod, dir, `${tag}${dir}${dir === 'egress' ? i : j}`)
-    const otherEnd = podEndpoint(other, family)
-    let peerSig = ''
-    for (const p of policies) {
-      for (const r of p[dir]!) {
-        if (r.peers === 'any') peerSig += '*'
-        else for (let x = 0; x < r.peers.length; x++) if (peerMatches(index, r.peers[x]!, p.namespace, otherEnd)) peerSig += `${x}.`
-        peerSig += ','
+    const sigKey = id * members.length + otherClass
+    let peerSig = peerSigs.get(sigKey)
+    if (peerSig === undefined) {
+      const otherEnd = endpointOf(other)
+      let text = ''
+      for (const p of policies) {
+        for (const r of p[dir]!) {
+          if (r.peers === 'any') text += '*'
+          else for (let x = 0; x < r.peers.length; x++) if (peerMatches(index, r.peers[x]!, p.namespace, otherEnd)) text += `${x}.`
+          text += ','
+        }
       }
+      peerSigs.set(sigKey, (peerSig = intern(peerSigIds, text)))
     }
-    return { index, dir, pod, policies, listId: id, peerSig: intern(peerSigIds, peerSig), from: podEndpoint(from, family), to: podEndpoint(to, family), dest: to, destIndex: j }
+    return { index, dir, pod, policies, listId: id, peerSig, from: endpointOf(from), to: endpointOf(to), dest: to, destIndex: j }
+  }
+
+  function endpointOf(pod: Pod): Endpoint {
+    let e = endpoints.get(pod)
+    if (e === undefined) endpoints.set(pod, (e = podEndpoint(pod, family)))
+    return e
   }
 }
 
