@@ -1,9 +1,9 @@
 import type { Pod } from '../../model/cluster.js'
 import { formatRef, type PolicyRef } from '../../model/policy.js'
 import type { Protocol } from '../../model/port.js'
-import { evaluateFlow } from '../../engine/evaluate.js'
+import { evaluateSide } from '../../engine/evaluate.js'
 import { isolatingPolicies } from '../../engine/select.js'
-import type { Verdict } from '../../engine/verdict.js'
+import { sideAllows, type Flow, type SideVerdict, type Verdict } from '../../engine/verdict.js'
 import { subsetIdentities } from '../../engine/identities.js'
 import { targetPortOn } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
@@ -62,15 +62,22 @@ export const egressNoDns: Check = {
     const { pods: sources, ids } = subsetIdentities(ctx.classes.ids, ctx.cluster.pods, isSource)
     const egress = new Map<string, Failure>()
     const ingress = new Map<string, Failure>()
+    // evaluateFlow by its two sides: the source's egress towards a DNS pod reads only the source's selector class
+    // (its namespace and labels; the destination and port are fixed), so it is decided once per selector class
+    const egressOf = new Map<number, SideVerdict>()
     for (const cls of ids.classes) {
-      const verdicts = new Map<Protocol, Verdict>()
-      for (const protocol of PROTOCOLS) {
-        let first: Verdict | null = null
+      const verdicts = new Map<Protocol, Pick<Verdict, 'egress' | 'ingress'>>()
+      for (const [p, protocol] of PROTOCOLS.entries()) {
+        let first: Pick<Verdict, 'egress' | 'ingress'> | null = null
         let ok = false
-        for (const d of dns) {
-          const v = evaluateFlow(ctx.index, { from: cls.rep, to: ctx.endpoint(d), port: ports.get(d)![protocol], protocol })
+        for (const [k, d] of dns.entries()) {
+          const flow: Flow = { from: cls.rep, to: ctx.endpoint(d), port: ports.get(d)![protocol], protocol }
+          const key = (ids.selectorOf[cls.index]! * dns.length + k) * PROTOCOLS.length + p
+          let egress = egressOf.get(key)
+          if (egress === undefined) egressOf.set(key, (egress = evaluateSide(ctx.index, cls.rep.pod, 'egress', flow.to, flow)))
+          const v = { egress, ingress: evaluateSide(ctx.index, d, 'ingress', cls.rep, flow) }
           first ??= v
-          if (v.allowed) { ok = true; break }
+          if (sideAllows(v.egress) && sideAllows(v.ingress)) { ok = true; break }
         }
         if (!ok) verdicts.set(protocol, first!)
       }
