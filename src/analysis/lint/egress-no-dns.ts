@@ -1,5 +1,5 @@
 import type { Pod } from '../../model/cluster.js'
-import { formatRef, type PolicyRef } from '../../model/policy.js'
+import { formatRef, type NetworkPolicy, type PolicyRef } from '../../model/policy.js'
 import type { Protocol } from '../../model/port.js'
 import { evaluateSide } from '../../engine/evaluate.js'
 import { isolatingPolicies } from '../../engine/select.js'
@@ -102,8 +102,16 @@ export const egressNoDns: Check = {
   },
 }
 
-function policyOf(ctx: LintContext, r: PolicyRef) {
-  return ctx.cluster.policies.find((p) => p.namespace === r.namespace && p.name === r.name)!
+const byRef = new WeakMap<LintContext, Map<string, NetworkPolicy>>()
+function policyOf(ctx: LintContext, r: PolicyRef): NetworkPolicy {
+  let m = byRef.get(ctx)
+  if (m === undefined) {
+    m = new Map()
+    // the first policy of that namespace and name, as a search in input order finds it
+    for (const p of ctx.cluster.policies) if (!m.has(formatRef(p))) m.set(formatRef(p), p)
+    byRef.set(ctx, m)
+  }
+  return m.get(formatRef(r))!
 }
 
 function what(protocols: readonly Protocol[], port: Record<Protocol, number>): Part[] {

@@ -64,7 +64,7 @@ class BlockPods {
       const all = this.inCidr(block.cidr)
       // the except entries' pods, each once (entries may overlap); validation keeps them inside the cidr
       const excepted = block.except.length === 1 ? this.inCidr(block.except[0]!) : this.sum(block.except.reduce((u, ex) => (u.orWith(this.inCidr(ex).classes), u), new Bitset(all.classes.size)))
-      const nss = block.except.length === 0 ? all.namespaces() : [...all.perNamespace].filter(([ns, n]) => n - (excepted.perNamespace.get(ns) ?? 0) > 0).map(([ns]) => ns).sort()
+      const nss = block.except.length === 0 ? all.namespaces() : all.namespaces().filter((ns) => all.perNamespace.get(ns)! - (excepted.perNamespace.get(ns) ?? 0) > 0)
       // the first `max` pods inside, in input order
       const pods = (max: number) => {
         const picked: number[] = []
