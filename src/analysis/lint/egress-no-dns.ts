@@ -40,6 +40,8 @@ interface Failure {
 }
 
 const PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP']
+/** what evaluateSide says of a side no policy isolates */
+const NOT_ISOLATED: SideVerdict = { kind: 'not-isolated' }
 
 export const egressNoDns: Check = {
   id: 'NP002',
@@ -65,6 +67,8 @@ export const egressNoDns: Check = {
     // evaluateFlow by its two sides: the source's egress towards a DNS pod reads only the source's selector class
     // (its namespace and labels; the destination and port are fixed), so it is decided once per selector class
     const egressOf = new Map<number, SideVerdict>()
+    // a DNS pod no policy isolates for ingress (and no cluster policy in the input) admits every source
+    const open = dns.map((d) => ctx.cluster.clusterPolicies.length === 0 && isolatingPolicies(ctx.index, d, 'ingress').length === 0)
     for (const cls of ids.classes) {
       const verdicts = new Map<Protocol, Pick<Verdict, 'egress' | 'ingress'>>()
       for (const [p, protocol] of PROTOCOLS.entries()) {
@@ -75,7 +79,7 @@ export const egressNoDns: Check = {
           const key = (ids.selectorOf[cls.index]! * dns.length + k) * PROTOCOLS.length + p
           let egress = egressOf.get(key)
           if (egress === undefined) egressOf.set(key, (egress = evaluateSide(ctx.index, cls.rep.pod, 'egress', flow.to, flow)))
-          const v = { egress, ingress: evaluateSide(ctx.index, d, 'ingress', cls.rep, flow) }
+          const v = { egress, ingress: open[k] ? NOT_ISOLATED : evaluateSide(ctx.index, d, 'ingress', cls.rep, flow) }
           first ??= v
           if (sideAllows(v.egress) && sideAllows(v.ingress)) { ok = true; break }
         }

@@ -98,6 +98,16 @@ const EVERY_NAMESPACE = makeSelector([])
 
 /** How many pods of namespaces other than `namespace` the pod selector matches, and their namespaces (sorted). */
 function podsElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): { count: number; namespaces: string[] } {
+  let known = elsewhereSeen.get(ctx)
+  if (known === undefined) elsewhereSeen.set(ctx, (known = new Map()))
+  const key = `${namespace}\n${sel.key}`
+  let r = known.get(key)
+  if (r === undefined) known.set(key, (r = countElsewhere(ctx, sel, namespace)))
+  return { count: r.count, namespaces: [...r.namespaces] }
+}
+const elsewhereSeen = new WeakMap<LintContext, Map<string, { count: number; namespaces: readonly string[] }>>()
+
+function countElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): { count: number; namespaces: string[] } {
   // a peer of every namespace: `namespaceSelector: {}` with this podSelector
   const peer: Peer = { kind: 'pods', podSelector: sel, namespaces: { kind: 'selector', selector: EVERY_NAMESPACE }, written: { podSelector: true, namespaceSelector: true } }
   let count = 0
