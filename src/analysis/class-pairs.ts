@@ -112,6 +112,8 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
   const openRuns = open.done()
   const extra = new Bitset(nSel)
   const cand = new Bitset(nSel)
+  const ingressOk = new Bitset(nSel)
+  const direct = new Bitset(nSel)
   // what one source reaches, over class numbers
   const row = new Bitset(order.length)
   const addSelector = (d1: number) => setRange(row.words, first[rank[d1]!]!, first[rank[d1]! + 1]! - 1)
@@ -154,10 +156,11 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
       for (let w = 0; w < ew.length; w++) ew[w]! &= ~ow[w]!
       extra.forEach(addSelector)
     } else {
-      const ingressOk = Bitset.copy(t.open)
+      ingressOk.words.set(t.open.words)
       ingressOk.orWith(t.bySelector[s1]!)
       ingressOk.orWith(t.byAddress[addressOf[s]!]!)
-      const direct = ingressOk.and(m.outSel[s1]!)
+      direct.words.fill(0)
+      direct.orAnd(ingressOk, m.outSel[s1]!)
       direct.forEach(addSelector)
       const grants = m.outAddr[s1]!
       if (grants.length > 0) {

@@ -5,6 +5,7 @@ export function transposeRows(nRows: number, columns: number, row: (r: number) =
   const out: Bitset[] = new Array<Bitset>(columns).fill(none)
   const colWords = (columns + 31) >>> 5
   const block = new Uint32Array(32)
+  const make = Bitset.pool(nRows)
   const src: (Uint32Array | null)[] = new Array(32)
   for (let rb = 0; rb < (nRows + 31) >>> 5; rb++) {
     let any = false
@@ -29,7 +30,7 @@ export function transposeRows(nRows: number, columns: number, row: (r: number) =
         if (v === 0) continue
         const c = (cw << 5) + j
         let set = out[c]!
-        if (set === none) out[c] = set = new Bitset(nRows)
+        if (set === none) out[c] = set = make()
         set.words[rb] = v
       }
     }
