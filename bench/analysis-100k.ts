@@ -1,7 +1,7 @@
 /**
  * The analysis commands at the size of the largest clusters (100,000 pods, 2,000 namespaces, 20,000 policies; a
  * kubectl JSON List of ~540 MiB), each in its own CLI process with NETPOL_TIMINGS=1: wall time, CPU time (on a
- * shared machine the wall time also holds waiting for a core), the phases (parse, analysis, write) and peak RSS. In the same run the baseline: the same commands on a cluster ten times
+ * shared machine the wall time also holds waiting for a core), the phases (parse, analysis, write; wall and CPU) and peak RSS. In the same run the baseline: the same commands on a cluster ten times
  * smaller with the same proportions, to show how each scales.
  *
  *   npm run build && npx tsx bench/analysis-100k.ts [--pods 100000 --namespaces 2000 --policies 20000 --seed 1]
@@ -112,7 +112,7 @@ function prepare(size: typeof big, format: Format): Files {
   return files
 }
 
-interface Run { wallMs: number; phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null; stderr: string }
+interface Run { wallMs: number; phasesMs: Record<string, number>; phasesCpuMs: Record<string, number>; cpuMs: number; maxRssMB: number; status: number | null; signal: string | null; stderr: string }
 
 function cli(args: string[], main = values.cli!): Run {
   const t0 = performance.now()
@@ -125,9 +125,9 @@ function cli(args: string[], main = values.cli!): Run {
   })
   const wallMs = Math.round(performance.now() - t0)
   const line = r.stderr.split('\n').find((l) => l.startsWith('NETPOL_TIMINGS '))
-  const t = line ? (JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as { phasesMs: Record<string, number>; cpuMs: number; maxRssMB: number }) : { phasesMs: {}, cpuMs: NaN, maxRssMB: NaN }
+  const t = line ? (JSON.parse(line.slice('NETPOL_TIMINGS '.length)) as { phasesMs: Record<string, number>; phasesCpuMs?: Record<string, number>; cpuMs: number; maxRssMB: number }) : { phasesMs: {}, cpuMs: NaN, maxRssMB: NaN }
   if (!line) process.stderr.write(`no timings from netpol ${args.join(' ')} (status ${r.status}, signal ${r.signal}): ${r.stderr.slice(0, 300)}\n`)
-  return { wallMs, ...t, status: r.status, signal: r.signal, stderr: r.stderr }
+  return { wallMs, phasesCpuMs: {}, ...t, status: r.status, signal: r.signal, stderr: r.stderr }
 }
 
 const commands = (f: Files): [string, string[], string][] =>
@@ -171,7 +171,9 @@ for (const format of formats) {
       const p = r.phasesMs
       const same = main === undefined ? '' : r.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') === results.get(name.replace(' [before]', ''))?.stderr.replace(/^NETPOL_TIMINGS .*\n/m, '') ? '; same stderr' : '; stderr differs'
       const exit = `${r.signal === null ? r.status : `stopped (${r.signal})`}${key === 'errors' ? errorsSeen(r, files.bad) : ''}${same}`
-      const row = `| ${label} | ${format} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${exit} | ${before} → ${load()} |`
+      const c = r.phasesCpuMs
+      const cpuPhases = ['parse', 'analysis', 'write'].map((k) => (c[k] === undefined ? '–' : (c[k]! / 1000).toFixed(2))).join(' / ')
+      const row = `| ${label} | ${format} | ${size.pods.toLocaleString('en')} | ${s(r.wallMs)}${scale} | ${s(r.cpuMs)} | ${s(p.parse)} | ${s(p.analysis)} | ${s(p.write)} | ${cpuPhases} | ${Number.isNaN(r.maxRssMB) ? '—' : `${r.maxRssMB} MB`} | ${exit} | ${before} → ${load()} |`
       console.log(row)
       rows.push(row)
     }
@@ -179,5 +181,5 @@ for (const format of formats) {
   }
 }
 console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} CPUs)`)
-console.log('\n| command | format | pods | wall | CPU (all threads) | parse | analysis | write | peak RSS | exit | load average (1 min) before → after |\n|---|---|---|---|---|---|---|---|---|---|---|')
+console.log('\n| command | format | pods | wall | CPU (all threads) | parse | analysis | write | CPU s: parse / analysis / write | peak RSS | exit | load average (1 min) before → after |\n|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) console.log(r)

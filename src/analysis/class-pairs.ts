@@ -112,6 +112,10 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
   const openRuns = open.done()
   const extra = new Bitset(nSel)
   const cand = new Bitset(nSel)
+  const ranks = new Int32Array(nSel)
+  const rankSet = new Bitset(nSel)
+  const ingressOk = new Bitset(nSel)
+  const direct = new Bitset(nSel)
   // what one source reaches, over class numbers
   const row = new Bitset(order.length)
   const addSelector = (d1: number) => setRange(row.words, first[rank[d1]!]!, first[rank[d1]! + 1]! - 1)
@@ -142,6 +146,51 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
       seen?.from.push(k)
       continue
     }
+    let to: Int32Array
+    if (tiered === null && m.outIsolated[s1] === 0 && sp.columns === null) {
+      // every open destination and those whose ingress admits this source: whole selector classes, so the runs
+      // are made from their ranks (disjoint ranges of class numbers) without a row
+      extra.words.set(t.bySelector[s1]!.words)
+      extra.orWith(t.byAddress[addressOf[s]!]!)
+      const ew = extra.words
+      const ow = t.open.words
+      // their ranks, in increasing order: marked in a set over ranks, then read off it
+      const rw = rankSet.words
+      rw.fill(0)
+      for (let w = 0; w < ew.length; w++) {
+        let v = ew[w]! & ~ow[w]!
+        while (v !== 0) {
+          const low = v & -v
+          const r = rank[(w << 5) + 31 - Math.clz32(low)]!
+          rw[r >>> 5]! |= 1 << (r & 31)
+          v ^= low
+        }
+      }
+      let n = 0
+      for (let w = 0; w < rw.length; w++) {
+        let v = rw[w]!
+        while (v !== 0) {
+          const low = v & -v
+          ranks[n++] = (w << 5) + 31 - Math.clz32(low)
+          v ^= low
+        }
+      }
+      to = mergeRuns(openRuns, ranks.subarray(0, n), first, runs)
+    } else to = runs.of(pairRow(s, s1))
+    if (to.length === 0) {
+      known.set(alike, null)
+      continue
+    }
+    const key = to.join(',')
+    let g = groups.get(key)
+    if (g) g.from.push(k)
+    else groups.set(key, (g = { from: [k], to }))
+    known.set(alike, g)
+  }
+  return [...groups.values()]
+
+  /** What source class s (of selector class s1) reaches, as a row over class numbers. */
+  function pairRow(s: number, s1: number): Uint32Array {
     row.words.fill(0)
     if (tiered !== null) tiered.maker.row(s).forEach((c) => row.add(tiered.position[c]!))
     else if (m.outIsolated[s1] === 0) {
@@ -154,10 +203,11 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
       for (let w = 0; w < ew.length; w++) ew[w]! &= ~ow[w]!
       extra.forEach(addSelector)
     } else {
-      const ingressOk = Bitset.copy(t.open)
+      ingressOk.words.set(t.open.words)
       ingressOk.orWith(t.bySelector[s1]!)
       ingressOk.orWith(t.byAddress[addressOf[s]!]!)
-      const direct = ingressOk.and(m.outSel[s1]!)
+      direct.words.fill(0)
+      direct.orAnd(ingressOk, m.outSel[s1]!)
       direct.forEach(addSelector)
       const grants = m.outAddr[s1]!
       if (grants.length > 0) {
@@ -180,18 +230,28 @@ function portPairs(r: Reachability, m: ClassMatrix, sp: Space, rows: ((c: number
       const cw = sp.columns.words
       for (let w = 0; w < rw.length; w++) rw[w]! &= cw[w]!
     }
-    const to = runs.of(row.words)
-    if (to.length === 0) {
-      known.set(alike, null)
-      continue
-    }
-    const key = to.join(',')
-    let g = groups.get(key)
-    if (g) g.from.push(k)
-    else groups.set(key, (g = { from: [k], to }))
-    known.set(alike, g)
+    return row.words
   }
-  return [...groups.values()]
+}
+
+/**
+ * The runs of `open` (runs of class numbers, increasing) together with the class numbers of the selector classes
+ * of `ranks` (increasing; first[r] .. first[r + 1] - 1 each, none inside an open run): neighbours merged, as
+ * Runs.of would read them off a row holding both.
+ */
+function mergeRuns(open: Int32Array, ranks: Int32Array, first: Int32Array, runs: Runs): Int32Array {
+  runs.clear()
+  let i = 0
+  for (let j = 0; j < ranks.length; j++) {
+    const lo = first[ranks[j]!]!
+    while (i < open.length && open[i]! < lo) {
+      runs.push(open[i]!, open[i + 1]!)
+      i += 2
+    }
+    runs.push(lo, first[ranks[j]! + 1]! - 1)
+  }
+  for (; i < open.length; i += 2) runs.push(open[i]!, open[i + 1]!)
+  return runs.done()
 }
 
 /** Sets bits lo..hi (inclusive). */
@@ -226,6 +286,9 @@ class Runs {
     }
     this.buf[this.len++] = lo
     this.buf[this.len++] = hi
+  }
+  clear(): void {
+    this.len = 0
   }
   done(): Int32Array {
     return this.buf.slice(0, this.len)

@@ -133,6 +133,9 @@ export class ClassSides {
     const nSel = sel.length
     const nAddr = ids.addressClasses.length
     const named = new Map<string, Bitset>()
+    // one side per selector class: their sets are cut from shared buffers
+    const selBits = Bitset.pool(nSel)
+    const addrBits = Bitset.pool(nAddr)
     const ins = new Map<number, IngressSide>()
     const outs = new Map<number, EgressSide>()
     // ingress: which sources the destination class's policies admit on this port
@@ -143,8 +146,8 @@ export class ClassSides {
       if (side !== undefined) return side
       if (reuse?.same(d, 'ingress')) return base!.ingressOf(d)
       const policies = this.isolating(d, 'ingress')
-      const s = policies.length > 0 ? new Bitset(nSel) : empty.sel
-      const a = policies.length > 0 ? new Bitset(nAddr) : empty.addr
+      const s = policies.length > 0 ? selBits() : empty.sel
+      const a = policies.length > 0 ? addrBits() : empty.addr
       for (const p of policies) {
         for (const rule of p.ingress!) {
           if (!matchPorts(rule.ports, port, protocol, sel[d]!.rep.pod).ok) continue
@@ -167,7 +170,7 @@ export class ClassSides {
         outs.set(c, (side = { isolated: false, sel: empty.sel, grants: [] }))
         return side
       }
-      const s = new Bitset(nSel)
+      const s = selBits()
       const grants = new Map<Bitset | null, Bitset>()
       for (const p of policies) {
         for (const rule of p.egress!) {

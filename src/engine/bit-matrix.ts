@@ -5,20 +5,23 @@ export function transposeRows(nRows: number, columns: number, row: (r: number) =
   const out: Bitset[] = new Array<Bitset>(columns).fill(none)
   const colWords = (columns + 31) >>> 5
   const block = new Uint32Array(32)
-  const src: (Uint32Array | null)[] = new Array(32)
+  const make = Bitset.pool(nRows)
+  // an empty row reads as zeros, so the inner loop reads every row alike
+  const zeros = new Uint32Array(colWords)
+  const src: Uint32Array[] = new Array<Uint32Array>(32).fill(zeros)
   for (let rb = 0; rb < (nRows + 31) >>> 5; rb++) {
     let any = false
     for (let i = 0; i < 32; i++) {
       const r = (rb << 5) + i
       const bits = r < nRows ? row(r) : null
-      src[i] = bits === null ? null : bits.words
+      src[i] = bits === null ? zeros : bits.words
       if (bits !== null) any = true
     }
     if (!any) continue
     for (let cw = 0; cw < colWords; cw++) {
       let or = 0
       for (let i = 0; i < 32; i++) {
-        const v = src[i] === null ? 0 : src[i]![cw]!
+        const v = src[i]![cw]!
         block[i] = v
         or |= v
       }
@@ -29,7 +32,7 @@ export function transposeRows(nRows: number, columns: number, row: (r: number) =
         if (v === 0) continue
         const c = (cw << 5) + j
         let set = out[c]!
-        if (set === none) out[c] = set = new Bitset(nRows)
+        if (set === none) out[c] = set = make()
         set.words[rb] = v
       }
     }

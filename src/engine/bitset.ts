@@ -11,6 +11,25 @@ export class Bitset {
     if (rest !== 0 && b.words.length > 0) b.words[b.words.length - 1] = ((1 << rest) - 1) >>> 0
     return b
   }
+  /**
+   * A maker of empty bitsets of one size whose words are cut from shared buffers: many long-lived sets (one per
+   * class) then cost no backing store each, and the collector has far fewer objects to track.
+   */
+  static pool(size: number, perBuffer = 256): () => Bitset {
+    const words = (size + 31) >>> 5
+    let buffer = new Uint32Array(0)
+    let used = 0
+    return () => {
+      if (words === 0) return new Bitset(size)
+      if (used + words > buffer.length) {
+        buffer = new Uint32Array(words * perBuffer)
+        used = 0
+      }
+      const b = new Bitset(size, buffer.subarray(used, used + words))
+      used += words
+      return b
+    }
+  }
   static copy(other: Bitset): Bitset {
     return new Bitset(other.size, Uint32Array.from(other.words))
   }

@@ -70,6 +70,11 @@ export class PeerPods {
     return out
   }
 
+  /** How many pods selector class `c` holds. */
+  selectorCount(c: number): number {
+    return this.selectorMembers[c]!.length
+  }
+
   /** The pods of address class `c`, as indexes into `pods`, increasing. */
   addressMembersOf(c: number): readonly number[] {
     return this.addressMembers[c]!

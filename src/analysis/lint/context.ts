@@ -64,7 +64,12 @@ export function createContext(cluster: Cluster): LintContext {
   const tallies = new Map<string, LabelTally>()
   const tally = (ns: string): LabelTally => {
     let t = tallies.get(ns)
-    if (t === undefined) tallies.set(ns, (t = tallyLabels((byNs.get(ns) ?? []).map((p) => p.labels))))
+    if (t === undefined) {
+      // by selector class (the same labels for all its pods; classes in the order of their first pod)
+      const ids = classes().ids.selectorsByNamespace.get(ns) ?? []
+      t = tallyLabels(ids.map((c) => classes().ids.selectorClasses[c]!.rep.pod.labels), ids.map((c) => classes().selectorCount(c)))
+      tallies.set(ns, t)
+    }
     return t
   }
   const merged = new Map<string, LabelTally>()

@@ -29,8 +29,15 @@ export function policySpecKey(p: NetworkPolicy): string {
   return `${p.namespace}\n${p.podSelector.key}\n${rulesKey(p.ingress)}\n${rulesKey(p.egress)}`
 }
 
-/** Policies whose spec repeats an earlier policy of the same namespace, each with the first one. */
-export function duplicatePolicies(policies: readonly NetworkPolicy[]): Map<NetworkPolicy, NetworkPolicy> {
+/** Policies whose spec repeats an earlier policy of the same namespace, each with the first one (found once per list). */
+export function duplicatePolicies(policies: readonly NetworkPolicy[]): ReadonlyMap<NetworkPolicy, NetworkPolicy> {
+  let dups = found.get(policies)
+  if (dups === undefined) found.set(policies, (dups = findDuplicates(policies)))
+  return dups
+}
+const found = new WeakMap<readonly NetworkPolicy[], ReadonlyMap<NetworkPolicy, NetworkPolicy>>()
+
+function findDuplicates(policies: readonly NetworkPolicy[]): Map<NetworkPolicy, NetworkPolicy> {
   const first = new Map<string, NetworkPolicy>()
   const dups = new Map<NetworkPolicy, NetworkPolicy>()
   for (const p of policies) {

@@ -1,9 +1,9 @@
 import type { Pod } from '../../model/cluster.js'
-import { formatRef, type PolicyRef } from '../../model/policy.js'
+import { formatRef, type NetworkPolicy, type PolicyRef } from '../../model/policy.js'
 import type { Protocol } from '../../model/port.js'
-import { evaluateFlow } from '../../engine/evaluate.js'
+import { evaluateSide } from '../../engine/evaluate.js'
 import { isolatingPolicies } from '../../engine/select.js'
-import type { Verdict } from '../../engine/verdict.js'
+import { sideAllows, type Flow, type SideVerdict } from '../../engine/verdict.js'
 import { subsetIdentities } from '../../engine/identities.js'
 import { targetPortOn } from '../resolve-endpoint.js'
 import type { Check } from './check.js'
@@ -40,6 +40,15 @@ interface Failure {
 }
 
 const PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP']
+/** What the check reads of one side's verdict (the verdicts of every class are not kept whole: they explain every miss). */
+interface Side {
+  readonly allows: boolean
+  readonly kind: SideVerdict['kind']
+  readonly isolatedBy: readonly PolicyRef[]
+}
+const side = (v: SideVerdict): Side => ({ allows: sideAllows(v), kind: v.kind, isolatedBy: v.kind === 'denied' ? v.isolatedBy : [] })
+/** what evaluateSide says of a side no policy isolates */
+const NOT_ISOLATED: Side = side({ kind: 'not-isolated' })
 
 export const egressNoDns: Check = {
   id: 'NP002',
@@ -62,15 +71,24 @@ export const egressNoDns: Check = {
     const { pods: sources, ids } = subsetIdentities(ctx.classes.ids, ctx.cluster.pods, isSource)
     const egress = new Map<string, Failure>()
     const ingress = new Map<string, Failure>()
+    // evaluateFlow by its two sides: the source's egress towards a DNS pod reads only the source's selector class
+    // (its namespace and labels; the destination and port are fixed), so it is decided once per selector class
+    const egressOf = new Map<number, Side>()
+    // a DNS pod no policy isolates for ingress (and no cluster policy in the input) admits every source
+    const open = dns.map((d) => ctx.cluster.clusterPolicies.length === 0 && isolatingPolicies(ctx.index, d, 'ingress').length === 0)
     for (const cls of ids.classes) {
-      const verdicts = new Map<Protocol, Verdict>()
-      for (const protocol of PROTOCOLS) {
-        let first: Verdict | null = null
+      const verdicts = new Map<Protocol, { egress: Side; ingress: Side }>()
+      for (const [p, protocol] of PROTOCOLS.entries()) {
+        let first: { egress: Side; ingress: Side } | null = null
         let ok = false
-        for (const d of dns) {
-          const v = evaluateFlow(ctx.index, { from: cls.rep, to: ctx.endpoint(d), port: ports.get(d)![protocol], protocol })
+        for (const [k, d] of dns.entries()) {
+          const flow: Flow = { from: cls.rep, to: ctx.endpoint(d), port: ports.get(d)![protocol], protocol }
+          const key = (ids.selectorOf[cls.index]! * dns.length + k) * PROTOCOLS.length + p
+          let egress = egressOf.get(key)
+          if (egress === undefined) egressOf.set(key, (egress = side(evaluateSide(ctx.index, cls.rep.pod, 'egress', flow.to, flow))))
+          const v = { egress, ingress: open[k] ? NOT_ISOLATED : side(evaluateSide(ctx.index, d, 'ingress', cls.rep, flow)) }
           first ??= v
-          if (v.allowed) { ok = true; break }
+          if (v.egress.allows && v.ingress.allows) { ok = true; break }
         }
         if (!ok) verdicts.set(protocol, first!)
       }
@@ -95,8 +113,16 @@ export const egressNoDns: Check = {
   },
 }
 
-function policyOf(ctx: LintContext, r: PolicyRef) {
-  return ctx.cluster.policies.find((p) => p.namespace === r.namespace && p.name === r.name)!
+const byRef = new WeakMap<LintContext, Map<string, NetworkPolicy>>()
+function policyOf(ctx: LintContext, r: PolicyRef): NetworkPolicy {
+  let m = byRef.get(ctx)
+  if (m === undefined) {
+    m = new Map()
+    // the first policy of that namespace and name, as a search in input order finds it
+    for (const p of ctx.cluster.policies) if (!m.has(formatRef(p))) m.set(formatRef(p), p)
+    byRef.set(ctx, m)
+  }
+  return m.get(formatRef(r))!
 }
 
 function what(protocols: readonly Protocol[], port: Record<Protocol, number>): Part[] {

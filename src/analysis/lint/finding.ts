@@ -37,8 +37,16 @@ export function msg(strings: TemplateStringsArray, ...values: (Part | number | r
 
 /** Parts as plain text (JSON, SARIF, uncolored terminals). */
 export function partsText(parts: readonly Part[]): string {
-  return parts.map((p) => (typeof p === 'string' ? p : 'code' in p ? p.code : p.ref)).join('')
+  let text = texts.get(parts)
+  if (text === undefined) {
+    text = ''
+    for (const p of parts) text += typeof p === 'string' ? p : 'code' in p ? p.code : p.ref
+    texts.set(parts, text)
+  }
+  return text
 }
+/** the text of parts shared by several findings (a long message said of many objects) is made once */
+const texts = new WeakMap<readonly Part[], string>()
 
 /** `a, b and c`, each item already made of parts. */
 export function joinParts(items: readonly (readonly Part[])[], last = 'and'): Part[] {

@@ -23,17 +23,23 @@ export const ipblockPodIps: Check = {
   run(ctx) {
     const out: Draft[] = []
     const inside = new BlockPods(ctx)
+    // the message and fix depend only on the block as written: made once per block (they may name many namespaces)
+    const said = new Map<string, Pick<Draft, 'message' | 'fix'>>()
     for (const policy of ctx.cluster.policies) {
       for (const { peer, path } of peersOf(policy)) {
         if (peer.kind !== 'ipBlock' || peer.block.cidr.prefix === 0) continue
         const { count: n, nss, pods } = inside.of(peer.block)
         if (n === 0) continue
-        out.push({
-          object: policyObject(policy),
-          path: [...path, 'ipBlock'],
-          message: msg`ipBlock ${code(peer.block.cidr.text)} contains the addresses of ${count(n, 'pod')} (${podList(pods(3), 3, n)}) in ${joinParts(nss.map((ns) => [ref(ns)]))}; pod addresses change when pods are recreated, and some network plugins never match pod traffic against ipBlock`,
-          ...selectorFix(nss.length === 1 ? pods(Infinity) : [], nss),
-        })
+        const key = `${peer.block.key}\n${peer.block.cidr.text}`
+        let words = said.get(key)
+        if (words === undefined) {
+          words = {
+            message: msg`ipBlock ${code(peer.block.cidr.text)} contains the addresses of ${count(n, 'pod')} (${podList(pods(3), 3, n)}) in ${joinParts(nss.map((ns) => [ref(ns)]))}; pod addresses change when pods are recreated, and some network plugins never match pod traffic against ipBlock`,
+            ...selectorFix(nss.length === 1 ? pods(Infinity) : [], nss),
+          }
+          said.set(key, words)
+        }
+        out.push({ object: policyObject(policy), path: [...path, 'ipBlock'], ...words })
       }
     }
     return out
@@ -47,7 +53,7 @@ export const ipblockPodIps: Check = {
  */
 class BlockPods {
   private readonly byBlock = new Map<string, { count: number; nss: string[]; pods: (max: number) => readonly Pod[] }>()
-  private readonly byCidr = new Map<string, { classes: Bitset; count: number; perNamespace: ReadonlyMap<string, number> }>()
+  private readonly byCidr = new Map<string, ReturnType<BlockPods['sum']>>()
   /** per address class: its pods that are not hostNetwork (indexes into the pods, increasing), and how many per namespace */
   private readonly members = new Map<number, { pods: readonly number[]; perNamespace: ReadonlyMap<string, number> }>()
   constructor(private readonly ctx: LintContext) {}
@@ -58,9 +64,7 @@ class BlockPods {
       const all = this.inCidr(block.cidr)
       // the except entries' pods, each once (entries may overlap); validation keeps them inside the cidr
       const excepted = block.except.length === 1 ? this.inCidr(block.except[0]!) : this.sum(block.except.reduce((u, ex) => (u.orWith(this.inCidr(ex).classes), u), new Bitset(all.classes.size)))
-      const perNamespace = new Map(all.perNamespace)
-      for (const [ns, n] of excepted.perNamespace) perNamespace.set(ns, perNamespace.get(ns)! - n)
-      const nss = [...perNamespace].filter(([, n]) => n > 0).map(([ns]) => ns).sort()
+      const nss = block.except.length === 0 ? all.namespaces() : all.namespaces().filter((ns) => all.perNamespace.get(ns)! - (excepted.perNamespace.get(ns) ?? 0) > 0)
       // the first `max` pods inside, in input order
       const pods = (max: number) => {
         const picked: number[] = []
@@ -95,7 +99,8 @@ class BlockPods {
         count += n
       }
     })
-    return { classes, count, perNamespace }
+    let namespaces: string[] | null = null
+    return { classes, count, perNamespace, namespaces: () => (namespaces ??= [...perNamespace].filter(([, n]) => n > 0).map(([ns]) => ns).sort()) }
   }
 
   private membersOf(c: number) {

@@ -2,7 +2,7 @@ import type { Pod } from '../../model/cluster.js'
 import { parseIp } from '../../model/ip.js'
 import type { NetworkPolicy } from '../../model/policy.js'
 import { evaluateFlow } from '../../engine/evaluate.js'
-import type { Endpoint } from '../../engine/verdict.js'
+import type { Endpoint, RuleHit } from '../../engine/verdict.js'
 import { subsetIdentities } from '../../engine/identities.js'
 import type { Check } from './check.js'
 import { code, count, msg, podList, policyObject, refList, type Draft } from './finding.js'
@@ -25,9 +25,18 @@ export const metadataReachable: Check = {
     const { pods: sources, ids } = subsetIdentities(ctx.classes.ids, ctx.cluster.pods, (p) => !p.hostNetwork)
     // per allowing (policy, rule, peer): the pods it lets through
     const hits = new Map<string, { policy: NetworkPolicy; rule: number; peer: number | 'any'; pods: Pod[] }>()
+    // the egress side towards one address reads only the source's selector class: decided once per selector class
+    // (only the rules that allow it are kept: a denied verdict explains every miss)
+    const egressOf = new Map<number, readonly RuleHit[] | null>()
     for (const cls of ids.classes) {
-      const v = evaluateFlow(ctx.index, { from: cls.rep, to: METADATA, port: 80, protocol: 'TCP' })
-      if (v.egress.kind !== 'allowed') continue
+      const s = ids.selectorOf[cls.index]!
+      let allowedBy = egressOf.get(s)
+      if (allowedBy === undefined) {
+        const egress = evaluateFlow(ctx.index, { from: cls.rep, to: METADATA, port: 80, protocol: 'TCP' }).egress
+        egressOf.set(s, (allowedBy = egress.kind === 'allowed' ? egress.allowedBy : null))
+      }
+      if (allowedBy === null) continue
+      const v = { egress: { allowedBy } }
       // a rule with neither `to` nor `ports` opens all egress: such pods are not restricted at all (NP001's concern)
       const open = v.egress.allowedBy.some((h) => h.peer === 'any' && h.port === 'any')
       if (open) continue

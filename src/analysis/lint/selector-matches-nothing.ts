@@ -7,7 +7,7 @@ import { count, joinParts, msg, policyObject, ref, refList, type Draft, type Fix
 import { nameLabelMeant, NAME_LABEL } from './namespace-name-label.js'
 import { andOrPairs } from './and-or-peers.js'
 import { peersOf } from './peers.js'
-import { emptySelectorHint, NAMESPACE, POD } from './suggest-labels.js'
+import { emptySelectorHint, NAMESPACE, POD, tallyLabels, type LabelTally } from './suggest-labels.js'
 import { peerLines } from './yaml-snippet.js'
 
 export const selectorMatchesNothing: Check = {
@@ -58,7 +58,7 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
       return {
         object: policyObject(policy),
         path: [...path, 'namespaceSelector'],
-        message: msg`this peer matches no namespace: ${emptySelectorHint(sel, all.map((n) => n.labels), NAMESPACE, [])}${unknown}`,
+        message: msg`this peer matches no namespace: ${emptySelectorHint(sel, namespaceTally(ctx), NAMESPACE, [])}${unknown}`,
       }
     }
     scope = namespaces.length === 1 ? msg` in ${ref(namespaces[0]!)}` : msg` in the selected namespaces (${refList(namespaces)})`
@@ -96,8 +96,26 @@ function peerDraft(ctx: LintContext, policy: NetworkPolicy, peer: Peer & { kind:
 
 const EVERY_NAMESPACE = makeSelector([])
 
+const namespaceTallies = new WeakMap<LintContext, LabelTally>()
+/** The labels of the input's namespaces, tallied once. */
+function namespaceTally(ctx: LintContext): LabelTally {
+  let t = namespaceTallies.get(ctx)
+  if (t === undefined) namespaceTallies.set(ctx, (t = tallyLabels([...ctx.cluster.namespaces.values()].map((n) => n.labels))))
+  return t
+}
+
 /** How many pods of namespaces other than `namespace` the pod selector matches, and their namespaces (sorted). */
 function podsElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): { count: number; namespaces: string[] } {
+  let known = elsewhereSeen.get(ctx)
+  if (known === undefined) elsewhereSeen.set(ctx, (known = new Map()))
+  const key = `${namespace}\n${sel.key}`
+  let r = known.get(key)
+  if (r === undefined) known.set(key, (r = countElsewhere(ctx, sel, namespace)))
+  return { count: r.count, namespaces: [...r.namespaces] }
+}
+const elsewhereSeen = new WeakMap<LintContext, Map<string, { count: number; namespaces: readonly string[] }>>()
+
+function countElsewhere(ctx: LintContext, sel: LabelSelector, namespace: string): { count: number; namespaces: string[] } {
   // a peer of every namespace: `namespaceSelector: {}` with this podSelector
   const peer: Peer = { kind: 'pods', podSelector: sel, namespaces: { kind: 'selector', selector: EVERY_NAMESPACE }, written: { podSelector: true, namespaceSelector: true } }
   let count = 0

@@ -91,7 +91,7 @@ describe('hints from tallies', () => {
   test('a tally merged from groups is the tally of the groups\' candidates one after another', () => {
     fc.assert(
       fc.property(groups, (gs) => {
-        expect(mergeTallies(gs.map(tallyLabels))).toEqual(tallyLabels(gs.flat()))
+        expect(mergeTallies(gs.map((g) => tallyLabels(g)))).toEqual(tallyLabels(gs.flat()))
       }),
     )
   })
@@ -103,7 +103,7 @@ describe('hints from tallies', () => {
         const candidates = gs.flat()
         const ref = reference(s, candidates)
         if (ref === null) return
-        const tally = mergeTallies(gs.map(tallyLabels))
+        const tally = mergeTallies(gs.map((g) => tallyLabels(g)))
         expect(JSON.stringify({ holds: s.requirements.map((r) => candidates.filter((l) => requirementHolds(r, l)).length), counts: tally.counts })).toBe(ref)
         expect(partsText(emptySelectorHint(s, tally, POD, []))).toBe(partsText(emptySelectorHint(s, candidates, POD, [])))
         for (const r of reqs) expect(nearestLabels(r, tally)).toEqual(nearestReference(r, tally.counts))

@@ -47,17 +47,21 @@ export interface LabelTally {
   readonly counts: readonly LabelCount[]
 }
 
-export function tallyLabels(candidates: readonly Labels[]): LabelTally {
+/** `weights`: how many candidates each entry of `candidates` stands for (one each without it). */
+export function tallyLabels(candidates: readonly Labels[], weights?: readonly number[]): LabelTally {
   const counts = new Map<string, { key: string; value: string; count: number }>()
-  for (const labels of candidates) {
+  let total = 0
+  candidates.forEach((labels, i) => {
+    const n = weights === undefined ? 1 : weights[i]!
+    total += n
     for (const [key, value] of Object.entries(labels)) {
       const k = `${key}\n${value}`
       const c = counts.get(k)
-      if (c) c.count++
-      else counts.set(k, { key, value, count: 1 })
+      if (c) c.count += n
+      else counts.set(k, { key, value, count: n })
     }
-  }
-  return { total: candidates.length, counts: [...counts.values()] }
+  })
+  return { total, counts: [...counts.values()] }
 }
 
 /** The tally of the candidates of `parts` one after another (first appearances in that order). */

@@ -18,6 +18,7 @@ import { loadInputOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
 import { placeFindings } from '../../report/place-findings.js'
 import { packageVersion } from '../version.js'
+import { phase } from '../timings.js'
 import { limitFindings, lintReport } from '../../report/lint-report.js'
 import { lintSarif } from '../render/lint-sarif.js'
 import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
@@ -44,7 +45,9 @@ export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   checkNamespaceFlags(opts)
   const { cluster, texts } = await loadInputOrExit({ files: opts.filename, keepText: true, live: liveOf(opts) }, io)
   const shown = shownNamespaces(opts, cluster.namespaces)
-  const result = await placeFindings(limitFindings(lintCluster(cluster, config), shown), texts)
+  const found = lintCluster(cluster, config)
+  phase('analysis')
+  const result = await placeFindings(limitFindings(found, shown), texts)
   if (opts.output === 'json') io.stdout.write(JSON.stringify(lintReport(result), null, 2) + '\n')
   else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
