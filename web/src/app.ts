@@ -85,6 +85,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   const body = h('div', { class: 'tab-body' })
 
   const toolbar = createToolbar(query, (q) => void changeQuery(q), (kind) => exportGraph(kind))
+  let toolbarOpen = query.open
   // the graph's box is in the document before cytoscape measures it
   root.append(header, errorBar, h('div', { class: 'main' },
     h('section', { class: 'graph-pane' }, toolbar.el, info, cyBox, legendBox),
@@ -244,9 +245,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
       base = await api.graph(q)
       baseVersion = summary?.version
       baseQuery = queryKey(q)
-      why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
       if (whatif) await whatifPanel.refresh()
       await draw(relayout)
+      // after the drawing: 5,000 pods to pick from take tens of milliseconds
+      why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
+      // the toolbar's next change starts from this query (the namespaces opened with it)
+      if (q.open !== toolbarOpen) toolbar.setQuery(q)
+      toolbarOpen = q.open
     } catch (e) {
       showError(e)
     }
