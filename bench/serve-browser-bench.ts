@@ -190,9 +190,12 @@ try {
     t = performance.now()
     await page.waitForSelector('.why-describe h3', { timeout: 300_000 })
     describe.push(performance.now() - t)
+    // one whose middle is in view (an edge to a far namespace may leave the view)
     const edge = await page.evaluate((id) => {
-      const cy = (globalThis as unknown as PageGlobals).netpolGraph as unknown as { getElementById(id: string): { connectedEdges(): { id(): string; data(k: string): string }[] } }
-      return cy.getElementById(id).connectedEdges().find((e) => e.data('source') !== e.data('target'))?.id() ?? null
+      const cy = (globalThis as unknown as PageGlobals).netpolGraph as unknown as { width(): number; height(): number; getElementById(id: string): { connectedEdges(): { id(): string; data(k: string): string; renderedMidpoint(): { x: number; y: number } }[] } }
+      const inView = (p: { x: number; y: number }) => p.x > 20 && p.y > 20 && p.x < cy.width() - 20 && p.y < cy.height() - 20
+      const es = cy.getElementById(id).connectedEdges().filter((e) => e.data('source') !== e.data('target'))
+      return (es.find((e) => inView(e.renderedMidpoint())) ?? es[0])?.id() ?? null
     }, pick.node)
     if (edge === null) throw new Error(`node ${pick.node} draws no edge to another node`)
     // A/B in this page: the edge clicked twice with cytoscape handling the mouse (the baseline) and twice with the
