@@ -190,12 +190,15 @@ try {
     t = performance.now()
     await page.waitForSelector('.why-describe h3', { timeout: 300_000 })
     describe.push(performance.now() - t)
-    // one whose middle is in view (an edge to a far namespace may leave the view)
+    // one to a collapsed namespace whose middle is in view (an edge to a far namespace may leave the view; one
+    // between two neighbours of an opened namespace's grid is short)
     const edge = await page.evaluate((id) => {
-      const cy = (globalThis as unknown as PageGlobals).netpolGraph as unknown as { width(): number; height(): number; getElementById(id: string): { connectedEdges(): { id(): string; data(k: string): string; renderedMidpoint(): { x: number; y: number } }[] } }
-      const inView = (p: { x: number; y: number }) => p.x > 20 && p.y > 20 && p.x < cy.width() - 20 && p.y < cy.height() - 20
-      const es = cy.getElementById(id).connectedEdges().filter((e) => e.data('source') !== e.data('target'))
-      return (es.find((e) => inView(e.renderedMidpoint())) ?? es[0])?.id() ?? null
+      type E = { id(): string; data(k: string): string; renderedMidpoint(): { x: number; y: number } }
+      const cy = (globalThis as unknown as PageGlobals).netpolGraph as unknown as { width(): number; height(): number; getElementById(id: string): { connectedEdges(): E[]; hasClass(c: string): boolean } }
+      const inView = (p: { x: number; y: number }) => p.x > 40 && p.y > 40 && p.x < cy.width() - 40 && p.y < cy.height() - 40
+      const es = cy.getElementById(id).connectedEdges().filter((e) => e.data('source') !== e.data('target') && inView(e.renderedMidpoint()))
+      const far = (e: E) => cy.getElementById(e.data('source') === id ? e.data('target') : e.data('source')).hasClass('collapsed')
+      return (es.find(far) ?? es[0])?.id() ?? null
     }, pick.node)
     if (edge === null) throw new Error(`node ${pick.node} draws no edge to another node`)
     // A/B in this page: the edge clicked twice with cytoscape handling the mouse (the baseline) and twice with the

@@ -1,8 +1,7 @@
 /**
  * The graph: a GraphReport drawn with cytoscape. Updates happen in place (elements diffed by id), so positions
  * survive a port change, a what-if and a live change; only a graph whose nodes are mostly new is laid out again.
- * Above EDGE_LIMIT edges only the selected node's edges, those among opened namespaces' classes, and a what-if's
- * changed ones are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
+ * Above EDGE_LIMIT edges only the selected node's edges (and a what-if's changed ones) are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
  * classes start where it was and the layout settles around them (the other nodes move little).
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
@@ -48,7 +47,7 @@ function isoClass(n: GraphNode, collapsed: ReadonlySet<string>): string {
 
 const groupId = (namespace: string) => `group:${namespace}`
 
-const CELL = { w: 200, h: 44 }
+const CELL = { w: 230, h: 64 }
 
 /** The grid of `count` nodes: near-square, a cell each; its width and height. */
 function gridSize(count: number): { cols: number; rows: number; w: number; h: number } {
@@ -117,9 +116,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     const all = [...edges.values()]
     limited = all.length > EDGE_LIMIT
     if (!limited) return all
-    // the classes of opened namespaces (at class level with namespaces collapsed)
-    const opened = (id: string) => collapsed.size > 0 && nodes.get(id)?.kind === 'class'
-    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected)) || (opened(e.from) && opened(e.to))).slice(0, EDGE_LIMIT)
+    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected))).slice(0, EDGE_LIMIT)
   }
 
   function syncEdges(): void {
