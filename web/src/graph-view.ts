@@ -15,6 +15,8 @@ import { style } from './graph-style.js'
 cytoscape.use(fcose)
 
 export const EDGE_LIMIT = 4000
+/** up to this many nodes, opening or closing a namespace lays the graph out anew */
+const SMALL = 100
 
 export interface GraphHandlers {
   onNode(node: GraphNode): void
@@ -189,9 +191,10 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       }
       const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
-      // a namespace opened: its classes (and the external nodes they reach) arrive where it was
+      // a namespace opened: its classes (and the external nodes they reach) arrive where it was, the others make
+      // room; a small graph is laid out anew (in milliseconds, and tidier than room made)
       const opened = next.nodes.find((n) => n.namespace !== undefined && !before.has(n.id) && left.has(n.namespace))?.namespace
-      const relayout = opts.relayout === true || (fresh > next.nodes.length / 2 && opened === undefined)
+      const relayout = opts.relayout === true || (opened === undefined ? fresh > next.nodes.length / 2 : next.nodes.length <= SMALL)
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
       // per namespace, how many of its nodes arrive (external nodes arrive with the first namespace opened)
       const arriving = new Map<string, number>()
