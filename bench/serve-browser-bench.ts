@@ -23,6 +23,7 @@ import { generateCluster, renderCluster } from './generate-cluster.js'
 import { PROJECT_ROOT } from '../test/cli/built-cli.js'
 import { choosePort, clickElement, elementPoint, launchBrowser, openPage, type PageGlobals } from '../test/web/browser.js'
 import { startServe } from '../test/serve/built-serve.js'
+import { clickTail, type ClickTail } from './click-tail.js'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } })
 const rounds = Number(values.rounds)
@@ -154,6 +155,7 @@ try {
   const first = await api(`/api/graph?port=${encodeURIComponent(port0)}&level=auto`)
   console.log(`the server's first /api/graph on ${port0}: ${ms(first.ms)} (computed before the URL line); the rounds below start warm`)
   const paint: number[] = []
+  const tails: ClickTail[] = []
   /** the old opening, in the same run: the page asked for the namespace level (?level=namespace) */
   const paintNs: number[] = []
   const opens = { driver: [] as number[], inPage: [] as number[], request: [] as number[] }
@@ -229,6 +231,9 @@ try {
       inPage[mode].push(await page.evaluate(() => performance.getEntriesByName('netpol:explanation-painted').at(-1)!.startTime - performance.getEntriesByName('netpol:edge-pressed').at(-1)!.startTime))
       asked[mode].push(await page.evaluate(() => performance.getEntriesByName('netpol:check-answered').at(-1)!.startTime - performance.getEntriesByName('netpol:check-asked').at(-1)!.startTime))
     }
+    // the tail: the same edge clicked again and again in this page (the page's edge clicks), ≥ 20 clicks in all
+    const tail = await clickTail(page, edge, Math.ceil(20 / rounds))
+    tails.push(tail)
     const [from, to, port] = (await Promise.all(['.why .from', '.why .to', '.why .port'].map((s) => page.inputValue(s)))) as [string, string, string]
     if (!quick) {
       await page.click('button[data-tab=whatif]')
@@ -289,6 +294,10 @@ try {
     const what = mode === 'page' ? 'click → explanation      ' : '  baseline: cytoscape taps'
     console.log(`${what}  ${ms(median(click[mode])).padStart(8)}   ${ms(median(base.check)).padStart(8)} (check)   ${mode === 'page' ? '≤ 100 ms' : '        '}  (p90 ${ms(p90(click[mode]))}; in the page, press → painted: ${ms(median(inPage[mode]))}, of it the request: ${ms(median(asked[mode]))})`)
   }
+  const all = (f: (t: ClickTail) => number[]) => tails.flatMap(f)
+  const pp = (xs: number[]) => (xs.length ? `${ms(median(xs))} / ${ms(p90(xs))}` : '—')
+  const events = [...new Set(tails.flatMap((t) => Object.keys(t.events)))].map((name) => `${name} ${all((t) => t.events[name]?.duration ?? []).length} (input delay ${pp(all((t) => t.events[name]?.delay ?? []))}, handlers ${pp(all((t) => t.events[name]?.handlers ?? []))}, to the next paint ${pp(all((t) => t.events[name]?.duration ?? []))})`)
+  console.log(`click → explanation, ${all((t) => t.driver).length} clicks on one edge in one page, median / p90: driver ${pp(all((t) => t.driver))}; in the page, press → painted ${pp(all((t) => t.page))} (press → the check's answer ${pp(all((t) => t.answer))}, answer → painted ${pp(all((t) => t.paint))}); the driver's floor: a round trip ${pp(all((t) => t.roundTrip))}, a wait for a selector already there ${pp(all((t) => t.waitPresent))}; input events of 16 ms or more (event timing): ${events.length ? events.join('; ') : 'none'}`)
   for (const kind of quick ? [] : KINDS) console.log(`what-if: ${kind.padEnd(17)} ${ms(median(whatif[kind])).padStart(8)}   ${ms(median(base.whatif[kind])).padStart(8)} (whatif)  ≤ 1000 ms  (in the page: the request ${ms(median(whatifAsked[kind]))}, the graph drawn ${ms(median(whatifDrawn[kind]))}; ${whatIfs[kind].what}; ${sizes[kind]})`)
 } finally {
   await browser.close()
