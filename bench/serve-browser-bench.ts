@@ -96,12 +96,24 @@ async function openNamespace(page: BenchPage): Promise<{ ns: string; driver: num
   const ns = await collapsedNode(page)
   if (ns === null) throw new Error('the graph has no collapsed namespace')
   const at = await elementPoint(page, ns)
-  const before = await page.evaluate(() => performance.getEntriesByName('netpol:namespace-opened').length)
+  const [before, askedBefore] = (await page.evaluate(() => ['opened', 'open-asked'].map((n) => performance.getEntriesByName(`netpol:namespace-${n}`).length))) as [number, number]
   await page.mouse.move(at.x, at.y)
-  const t = performance.now()
-  await page.mouse.down()
-  await page.mouse.up()
-  await page.locator(`.graph-info .chip[data-close="${ns}"]`).waitFor({ timeout: 60_000 })
+  let t = performance.now()
+  // a press held past cytoscape's taphold time (a stall of the loaded machine between the driver's press and
+  // release) is no tap: then the click again, timed from there
+  for (let attempt = 1; ; attempt++) {
+    t = performance.now()
+    await page.mouse.down()
+    await page.mouse.up()
+    const asked = await page.waitForFunction((n) => performance.getEntriesByName('netpol:namespace-open-asked').length > n, askedBefore, { timeout: 5_000 }).then(() => true, () => false)
+    if (asked || attempt === 3) break
+    console.log(`(opening ${ns}: the click was no tap, clicked again)`)
+  }
+  await page.locator(`.graph-info .chip[data-close="${ns}"]`).waitFor({ timeout: 60_000 }).catch(async (e) => {
+    const marks = await page.evaluate(() => performance.getEntries().filter((x) => x.name.startsWith('netpol:') || x.name.includes('/api/')).map((x) => `${x.name.replace(/^https?:\/\/[^/]+/, '')} at ${Math.round(x.startTime)} ms (${Math.round(x.duration)} ms)`))
+    console.log(`opening ${ns} failed: the page shows "${await page.locator('.graph-info').textContent()}", errors "${await page.locator('.error-bar').textContent()}"; ${marks.join('; ')}`)
+    throw e
+  })
   const driver = performance.now() - t
   await page.waitForFunction((n) => performance.getEntriesByName('netpol:namespace-opened').length > n, before)
   const split = await page.evaluate((ns) => {

@@ -236,7 +236,14 @@ export async function startApp(root: HTMLElement): Promise<void> {
         opened.length > 1 ? h('button', { class: 'link', 'data-action': 'close-all', onclick: () => closeNamespaces(opened) }, t('graph.closeAll')) : null) : null,
       hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: num(hidden) })) : null,
       whatif?.graph ? h('span', { class: 'whatif-badge' }, ' · ', t('graph.whatifShown')) : null)
+    // a line more or less moves the graph: cytoscape keeps where its box was, and a click would hit the node
+    // drawn a line above or below the pointer until it is told
+    if (info.offsetHeight !== infoHeight) {
+      infoHeight = info.offsetHeight
+      graph.cy.resize()
+    }
   }
+  let infoHeight = -1
 
   async function changeQuery(q: GraphQuery): Promise<void> {
     const relayout = q.level !== query.level || q.namespaces.join() !== query.namespaces.join() || q.labels.join() !== query.labels.join()
