@@ -46,7 +46,7 @@ function define(program: Command, io: CliIO): void {
     .option('--to-namespace <ns>', 'columns (destinations): only pods of this namespace, e.g. who reaches it from anywhere; repeatable', collect, [])
     .addOption(new Option('--family <family>', 'address family used for ipBlock matching (default: IPv4 if any pod has an IPv4 address)').choices(['4', '6']))
     .addOption(new Option('-o, --output <format>', 'output format; classes: JSON of the classes of pods and the class pairs allowed, for large clusters; dot and mermaid draw the graph of one port (or of any port without --port)').choices(['table', 'json', 'csv', 'md', 'classes', 'dot', 'mermaid']).default('table'))
-    .addOption(new Option('--level <level>', 'with -o dot|mermaid: what a node is; auto: workloads up to 500, else classes up to 500, else namespaces').choices(['auto', 'workload', 'class', 'namespace', 'pod']).default('auto'))
+    .addOption(new Option('--level <level>', 'with -o dot|mermaid: what a node is; auto: workloads up to 500, else classes (above 500 classes each namespace collapsed into one node)').choices(['auto', 'workload', 'class', 'namespace', 'pod']).default('auto'))
   namespaceOptions(clusterOptions(matrix), 'the pods of this namespace, as rows and as columns').action(async (opts) => (await import('./commands/matrix.js')).matrix(opts, io))
 
   const describe = program

@@ -79,7 +79,7 @@ test('collapsed by default only above the class limit; "auto" on a small cluster
   )
 })
 
-test('past maxEdges, the edges of the opened namespaces are listed first (to pod nodes, then to external ones), then the others', () => {
+test('past maxEdges, the edges among pod nodes of the opened namespaces are listed first, then the other pod-node edges, then the external ones', () => {
   fc.assert(
     fc.property(clusters, fc.constantFrom(...PORTS), fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 30 }), (c, port, bits, max) => {
       const open = openOf(c, bits)
@@ -92,8 +92,8 @@ test('past maxEdges, the edges of the opened namespaces are listed first (to pod
       const kind = new Map(whole.nodes.map((n) => [n.id, n.kind]))
       const ext = (e: GraphEdge) => kind.get(e.from) === 'external' || kind.get(e.to) === 'external'
       const opened = (e: GraphEdge) => kind.get(e.from) === 'class' || kind.get(e.to) === 'class'
-      // the opened classes' edges to pod nodes, then to external ones, then the others
-      const rank = (e: GraphEdge) => (opened(e) ? (ext(e) ? 1 : 0) : 2)
+      // the opened classes' edges to pod nodes, then the other pod-node edges, then the external ones
+      const rank = (e: GraphEdge) => (ext(e) ? 2 : opened(e) ? 0 : 1)
       // what is listed is never of a later rank than something left out
       const listed = new Set(cut.edges.map((e) => e.id))
       const worstListed = Math.max(-1, ...cut.edges.map(rank))

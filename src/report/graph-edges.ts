@@ -103,7 +103,7 @@ export interface FoldResult {
  * Every edge's count (for the totals, before filters), and the edges between shown nodes. Pod nodes are
  * 0..nodes-1, external nodes follow in `external.nodes` order. Listed up to `maxEdges`: the edges between pod
  * nodes by source, then destination (node order), then the external ones by pod node; with `first`, the pod-node
- * edges of those nodes, then the external ones, then the other pod-node edges.
+ * edges of those nodes come before the other pod-node edges.
  */
 export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFolder(input)): FoldResult {
   const { nodes, shown, first } = input
@@ -124,16 +124,11 @@ export function foldEdges(input: EdgeInput, folder: SourceFolder = new SourceFol
       else if (budget.take()) listed.push(folder.edge(a, b)!)
     }
   }
-  if (first === undefined) return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
-  // the opened nodes' edges (to pod nodes, then to external ones), then the other pod-node edges and the other
-  // external ones in what is left
-  const ext = externalEdges(input, folder.sources, folder.views)
-  const podOf = (e: FoundEdge) => (e.from < nodes.length ? e.from : e.to)
-  const extListed = ext.edges.filter((e) => first[podOf(e)] && budget.take())
+  // the opened nodes' edges first, then the other pod-node edges in what is left (then the external ones, as
+  // without `first`: at 10,000 pods none is left for them, and a page would draw some 200 external nodes more)
   for (let i = 0; i < later.length; i += 2) if (budget.take()) listed.push(folder.edge(later[i]!, later[i + 1]!)!)
-  extListed.push(...ext.edges.filter((e) => !first[podOf(e)] && budget.take()))
   listed.sort((x, y) => x.from - y.from || x.to - y.to)
-  return { total: total + ext.total, edges: [...listed, ...extListed], omitted: budget.omitted, pods: { total, shown: shownPairs, listed } }
+  return withExternal(input, folder, { total, shown: shownPairs, listed }, budget.left)
 }
 
 /** The fold's result from its pod-node part and the external edges, listed in what is left of the budget. */

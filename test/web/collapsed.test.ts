@@ -71,6 +71,11 @@ describe.runIf(run)('netpol serve -f examples/three-tier/: class level, namespac
     expect(nodes.find((n) => n.id === 'backend')?.classes).toContain('collapsed')
     expect(nodes.filter((n) => n.id.startsWith('backend/class/'))).toEqual([])
     expect(nodes.filter((n) => n.id.startsWith('database/class/')).length).toBeGreaterThan(0)
+    // another port keeps what is opened
+    await choosePort(page, '8080/TCP')
+    ;({ nodes } = await drawn(page))
+    expect(nodes.filter((n) => n.id.startsWith('database/class/')).length).toBeGreaterThan(0)
+    expect(nodes.find((n) => n.id === 'backend')?.classes).toContain('collapsed')
     expect(problems).toEqual([])
   })
 })

@@ -85,6 +85,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   const body = h('div', { class: 'tab-body' })
 
   const toolbar = createToolbar(query, (q) => void changeQuery(q), (kind) => exportGraph(kind))
+  let toolbarOpen = query.open
   // the graph's box is in the document before cytoscape measures it
   root.append(header, errorBar, h('div', { class: 'main' },
     h('section', { class: 'graph-pane' }, toolbar.el, info, cyBox, legendBox),
@@ -243,7 +244,14 @@ export async function startApp(root: HTMLElement): Promise<void> {
         opened.length > 1 ? h('button', { class: 'link', 'data-action': 'close-all', onclick: () => closeNamespaces(opened) }, t('graph.closeAll')) : null) : null,
       hidden > 0 ? h('span', { class: 'dim' }, ' · ', t('graph.hiddenEdges', { n: hidden })) : null,
       whatif?.graph ? h('span', { class: 'whatif-badge' }, ' · ', t('graph.whatifShown')) : null)
+    // a line more or less moves the graph: cytoscape keeps where its box was, and a click would hit the node
+    // drawn a line above or below the pointer until it is told
+    if (info.offsetHeight !== infoHeight) {
+      infoHeight = info.offsetHeight
+      graph.cy.resize()
+    }
   }
+  let infoHeight = -1
 
   async function changeQuery(q: GraphQuery): Promise<void> {
     const relayout = q.level !== query.level || q.namespaces.join() !== query.namespaces.join() || q.labels.join() !== query.labels.join()
@@ -252,9 +260,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
       base = await api.graph(q)
       baseVersion = summary?.version
       baseQuery = queryKey(q)
-      why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
       if (whatif) await whatifPanel.refresh()
       await draw(relayout)
+      // after the drawing: 5,000 pods to pick from take tens of milliseconds
+      why.setEndpoints(base.nodes.flatMap((n) => n.pods), summary?.ports ?? [])
+      // the toolbar's next change starts from this query (the namespaces opened with it)
+      if (q.open !== toolbarOpen) toolbar.setQuery(q)
+      toolbarOpen = q.open
     } catch (e) {
       showError(e)
     }

@@ -1,8 +1,7 @@
 /**
  * The graph: a GraphReport drawn with cytoscape. Updates happen in place (elements diffed by id), so positions
  * survive a port change, a what-if and a live change; only a graph whose nodes are mostly new is laid out again.
- * Above EDGE_LIMIT edges only the selected node's edges, those among opened namespaces' classes, and a what-if's
- * changed ones are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
+ * Above EDGE_LIMIT edges only the selected node's edges (and a what-if's changed ones) are drawn. A collapsed namespace (GraphReport.collapsed) is a node marked "▸"; when it opens, its
  * classes start where it was and the layout settles around them (the other nodes move little).
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape'
@@ -16,6 +15,8 @@ import { style } from './graph-style.js'
 cytoscape.use(fcose)
 
 export const EDGE_LIMIT = 4000
+/** up to this many nodes, opening or closing a namespace lays the graph out anew */
+const SMALL = 100
 
 export interface GraphHandlers {
   onNode(node: GraphNode): void
@@ -48,7 +49,7 @@ function isoClass(n: GraphNode, collapsed: ReadonlySet<string>): string {
 
 const groupId = (namespace: string) => `group:${namespace}`
 
-const CELL = { w: 200, h: 44 }
+const CELL = { w: 230, h: 64 }
 
 /** The grid of `count` nodes: near-square, a cell each; its width and height. */
 function gridSize(count: number): { cols: number; rows: number; w: number; h: number } {
@@ -117,9 +118,7 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
     const all = [...edges.values()]
     limited = all.length > EDGE_LIMIT
     if (!limited) return all
-    // the classes of opened namespaces (at class level with namespaces collapsed)
-    const opened = (id: string) => collapsed.size > 0 && nodes.get(id)?.kind === 'class'
-    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected)) || (opened(e.from) && opened(e.to))).slice(0, EDGE_LIMIT)
+    return all.filter((e) => (e.change !== undefined && e.change !== 'same') || (selected !== null && (e.from === selected || e.to === selected))).slice(0, EDGE_LIMIT)
   }
 
   function syncEdges(): void {
@@ -192,9 +191,10 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       }
       const others = hasOtherExternal(next.nodes)
       const fresh = next.nodes.filter((n) => !before.has(n.id)).length
-      // a namespace opened: its classes (and the external nodes they reach) arrive where it was
+      // a namespace opened: its classes (and the external nodes they reach) arrive where it was, the others make
+      // room; a small graph is laid out anew (in milliseconds, and tidier than room made)
       const opened = next.nodes.find((n) => n.namespace !== undefined && !before.has(n.id) && left.has(n.namespace))?.namespace
-      const relayout = opts.relayout === true || (fresh > next.nodes.length / 2 && opened === undefined)
+      const relayout = opts.relayout === true || (opened === undefined ? fresh > next.nodes.length / 2 : next.nodes.length <= SMALL)
       const shelves = relayout && mode === 'boxes' ? shelfPositions(next.nodes.map((n) => ({ id: n.id, group: n.namespace ?? '' }))) : null
       // per namespace, how many of its nodes arrive (external nodes arrive with the first namespace opened)
       const arriving = new Map<string, number>()
@@ -274,6 +274,8 @@ export function createGraphView(container: HTMLElement, handlers: GraphHandlers)
       highlight()
     },
     pickEdge(id) {
+      // the same edge again: nothing to restyle or redraw
+      if (id === picked && (id === null || cy.getElementById(id).hasClass('picked'))) return
       // only the two edges change: a whole highlight pass restyles every element (~0.1 s at 200 nodes)
       if (picked !== null) cy.getElementById(picked).removeClass('picked')
       picked = id
