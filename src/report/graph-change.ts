@@ -53,5 +53,5 @@ function mergeGraphs(before: GraphReport, after: GraphReport): GraphReport {
     return { ...e, change: 'same', ...(opened.length ? { portsOpened: opened } : {}), ...(closed.length ? { portsClosed: closed } : {}) }
   })
   for (const e of was.values()) edges.push({ ...e, change: 'closed' })
-  return { level: after.level, port: after.port, groups, nodes, edges, totals: after.totals }
+  return { level: after.level, port: after.port, groups, nodes, edges, totals: after.totals, ...(after.collapsed !== undefined ? { collapsed: after.collapsed } : {}) }
 }

@@ -17,6 +17,8 @@ export interface GraphDelta {
   readonly edges: readonly GraphEdge[]
   readonly totals: GraphReport['totals']
   readonly omittedEdges?: number
+  /** the namespaces collapsed in the what-if graph (GraphReport.collapsed) */
+  readonly collapsed?: readonly string[]
 }
 
 /**
@@ -96,6 +98,7 @@ function withNodes(base: GraphReport, whatIf: GraphReport, edges: GraphEdge[], s
     edges,
     totals: whatIf.totals,
     ...(whatIf.omittedEdges !== undefined ? { omittedEdges: whatIf.omittedEdges } : {}),
+    ...(whatIf.collapsed !== undefined ? { collapsed: whatIf.collapsed } : {}),
   }
 }
 
@@ -115,6 +118,7 @@ export function applyGraphDelta(base: GraphReport, d: GraphDelta): GraphReport {
     edges: [...base.edges.map((e) => edges.get(e.id) ?? markedSame(e)), ...d.edges.filter((e) => !baseEdges.has(e.id))],
     totals: d.totals,
     ...(d.omittedEdges !== undefined ? { omittedEdges: d.omittedEdges } : {}),
+    ...(d.collapsed !== undefined ? { collapsed: d.collapsed } : {}),
   }
 }
 

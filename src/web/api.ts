@@ -130,8 +130,12 @@ export interface WhatIfRequest {
   /** the graph's filters, as /api/graph's `namespace` and `label` */
   readonly namespaces?: readonly string[]
   readonly labels?: readonly string[]
+  /** at class level, as /api/graph's `collapse` and `open`: namespaces collapsed, and those opened into their classes */
+  readonly collapse?: boolean
+  readonly open?: readonly string[]
   /**
-   * The version (ClusterSummary.version) of the /api/graph answer of the same port, level and filters that the
+   * The version (ClusterSummary.version) of the /api/graph answer of the same port, level, filters and opened
+   * namespaces that the
    * asker holds: when it is the server's, the answer carries only what differs from that graph (`graphChanges`,
    * for applyGraphDelta) instead of the whole `graph`.
    */

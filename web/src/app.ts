@@ -127,13 +127,12 @@ export async function startApp(root: HTMLElement): Promise<void> {
     },
     policy: async (name) => (await api.policies({ policy: [name] })).policies[0],
     run: async (changes, opts) => {
-      // the server sends only what differs from the graph this page holds, when it holds the server's version (a
-      // what-if is asked without opened namespaces: its graph has every namespace collapsed as the server chooses)
+      // the server sends only what differs from the graph this page holds, when it holds the server's version of
+      // the same question (port, level, filters, namespaces collapsed and opened)
       const held = base
-      const asked = query.open.length === 0 && query.collapse === undefined
-      const since = held !== null && asked && baseQuery === queryKey(query) ? baseVersion : undefined
+      const since = held !== null && baseQuery === queryKey(query) ? baseVersion : undefined
       performance.mark('netpol:whatif-asked')
-      const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, diffChanges: SHOWN, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
+      const res = await api.whatif({ changes, port: query.port, level: query.level, namespaces: query.namespaces, labels: query.labels, ...(query.collapse !== undefined ? { collapse: query.collapse } : {}), open: query.open, diffChanges: SHOWN, ...(since !== undefined ? { since } : {}), ...(opts?.export ? { export: true } : {}) })
       performance.mark('netpol:whatif-answered')
       return res.graphChanges !== undefined && held !== null ? { ...res, graph: applyGraphDelta(held, res.graphChanges) } : res
     },

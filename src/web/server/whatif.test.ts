@@ -125,6 +125,9 @@ describe('POST /api/whatif', () => {
     [{ changes: [], namespaces: 'backend' }, 'namespaces'],
     [{ changes: [], namespaces: ['nowhere'] }, 'namespaces'],
     [{ changes: [], since: 'now' }, 'since'],
+    [{ changes: [], collapse: 'yes' }, 'collapse'],
+    [{ changes: [], open: 'database' }, 'open'],
+    [{ changes: [], open: ['nowhere'] }, 'open'],
     [{ changes: [], diffChanges: -1 }, 'diffChanges'],
   ])('a request of the wrong shape is 400 about its field: %j', async (body, path) => {
     const r = await postJson(server, '/api/whatif', body)
@@ -201,6 +204,29 @@ describe('the what-if graph is graphChange of the clusters before and after', ()
       const stale = await postJson(server, '/api/whatif', { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml }], port, level: 'workload', since: 7 })
       expect(stale.body.graph).toEqual(expected)
     }
+  })
+
+  test('at class level with namespaces collapsed, the graph after keeps the namespaces the page opened', async () => {
+    const { graphChange, parseGraphOptions } = await import('../../report/index.js')
+    const { loadManifests } = await import('../../io/load-manifests.js')
+    const { parsePolicy } = await import('../../model/parse-policy.js')
+    const before = (await loadManifests(['examples/three-tier/'])).cluster
+    const policy = parsePolicy(parse(EDITED))
+    if (!policy.ok) throw new Error('bad test policy')
+    const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
+    const after = { ...before, policies: [...before.policies.filter((p) => p.name !== 'postgres-from-api'), policy.value].sort((a, b) => (key(a) < key(b) ? -1 : 1)) }
+    const options = parseGraphOptions({ port: '5432/TCP', level: 'class', collapse: 'true', open: ['backend', 'database'] })
+    if (!options.ok) throw new Error(options.error.message)
+    const change = { changes: [{ op: 'edit', policy: 'database/postgres-from-api', yaml: EDITED }], port: '5432/TCP', level: 'class', collapse: true, open: ['database', 'backend'] }
+    const whole = await postJson(server, '/api/whatif', change)
+    expect(whole.body.graph).toEqual(JSON.parse(JSON.stringify(graphChange(before, after, { ...options.value, maxEdges: 20_000 }))))
+    expect(whole.body.graph.collapsed).toEqual(['frontend', 'kube-system', 'monitoring'])
+    expect(whole.body.graph.edges.filter((e: { change?: string }) => e.change === 'closed').length).toBeGreaterThan(0)
+    // asked with the version of that graph: only what differs from it
+    const held = (await getJson(server, '/api/graph?port=5432/TCP&level=class&collapse=true&open=database&open=backend')) as GraphReport
+    const answer = await postJson(server, '/api/whatif', { ...change, since: 1 })
+    expect(answer.body.graph).toBeUndefined()
+    expect(sorted(applyGraphDelta(held, answer.body.graphChanges as GraphDelta))).toEqual(sorted(whole.body.graph))
   })
 })
 

@@ -26,7 +26,10 @@ interface ReadChange {
 export async function whatIf(s: Snapshot, body: unknown): Promise<Answer> {
   const req = parseRequest(body)
   if ('error' in req) return req
-  const graphOpts = graphOptionsOf(s, { port: req.port ?? 'any', level: req.level ?? 'auto', namespaces: req.namespaces ?? [], labels: req.labels ?? [] })
+  const graphOpts = graphOptionsOf(s, {
+    port: req.port ?? 'any', level: req.level ?? 'auto', namespaces: req.namespaces ?? [], labels: req.labels ?? [],
+    ...(req.collapse !== undefined ? { collapse: String(req.collapse) } : {}), open: req.open ?? [],
+  })
   // the body's field is `namespaces` (a list), /api/graph's query parameter `namespace`
   if (!graphOpts.ok) return badRequest(graphOpts.error, graphOpts.path === 'namespace' ? 'namespaces' : graphOpts.path)
   const applied = await applyChanges(s, req.changes)
@@ -57,7 +60,7 @@ function listedDiff(diff: unknown, limit: number | undefined): Pick<WhatIfRespon
 
 /** The request's shape; a wrong shape is 400 with the field path. */
 export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: string }) {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, error: 'expected an object {changes: [...], port?, level?, namespaces?, labels?, since?, export?}' }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, error: 'expected an object {changes: [...], port?, level?, namespaces?, labels?, collapse?, open?, since?, export?}' }
   const b = body as Record<string, unknown>
   if (!Array.isArray(b.changes)) return { status: 400, error: 'expected a list of changes', path: 'changes' }
   for (const [i, c] of (b.changes as unknown[]).entries()) {
@@ -69,7 +72,8 @@ export function parseRequest(body: unknown): WhatIfRequest | (Answer & { error: 
     if (ch.op !== 'delete' && typeof ch.yaml !== 'string') return { status: 400, error: "expected the policy's YAML as a string", path: `${at}.yaml` }
   }
   for (const f of ['port', 'level'] as const) if (b[f] !== undefined && typeof b[f] !== 'string') return { status: 400, error: 'expected a string', path: f }
-  for (const f of ['namespaces', 'labels'] as const) {
+  if (b.collapse !== undefined && typeof b.collapse !== 'boolean') return { status: 400, error: 'expected true or false', path: 'collapse' }
+  for (const f of ['namespaces', 'labels', 'open'] as const) {
     if (b[f] !== undefined && !(Array.isArray(b[f]) && (b[f] as unknown[]).every((x) => typeof x === 'string'))) return { status: 400, error: 'expected a list of strings', path: f }
   }
   if (b.diffChanges !== undefined && !(Number.isInteger(b.diffChanges) && (b.diffChanges as number) >= 0)) return { status: 400, error: 'expected how many changes of the diff to list (an integer, 0 or more)', path: 'diffChanges' }
