@@ -54,3 +54,27 @@ export function limitFindings(result: LintResult, shown: ReadonlySet<string> | n
   const inShown = (f: Finding) => shown.has(f.object.kind === 'Namespace' ? f.object.name : (f.object.namespace ?? ''))
   return { ...result, findings: result.findings.filter(inShown), suppressed: result.suppressed.filter(inShown) }
 }
+
+/**
+ * The text of `JSON.stringify(report, null, 2)` and a newline, a piece at a time (a finding's worth or less): a
+ * large input's report is over 100 MB, which need not be one string.
+ */
+export function* lintReportText(report: ReturnType<typeof lintReport>): Generator<string> {
+  const entries = Object.entries(report)
+  yield '{\n'
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i]!
+    const comma = i < entries.length - 1 ? ',' : ''
+    if (Array.isArray(value) && value.length > 0) {
+      yield `  ${JSON.stringify(key)}: [\n`
+      for (let j = 0; j < value.length; j++) yield `${indented(JSON.stringify(value[j], null, 2), '    ', true)}${j < value.length - 1 ? ',' : ''}\n`
+      yield `  ]${comma}\n`
+    } else yield `  ${JSON.stringify(key)}: ${indented(JSON.stringify(value, null, 2), '  ', false)}${comma}\n`
+  }
+  yield '}\n'
+}
+
+/** Every line of `text` after `pad` (the first line too when `first`): JSON text one level deeper. */
+function indented(text: string, pad: string, first: boolean): string {
+  return (first ? pad : '') + text.replaceAll('\n', `\n${pad}`)
+}

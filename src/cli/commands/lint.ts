@@ -13,13 +13,13 @@ import {
   type LintConfig,
   type Severity,
 } from '../../analysis/lint/index.js'
-import { ExitError, UsageError, type CliIO } from '../io.js'
+import { ExitError, UsageError, writer, type CliIO } from '../io.js'
 import { loadInputOrExit } from '../load.js'
 import { checkNamespaceFlags, liveOf, shownNamespaces } from '../shown-namespaces.js'
 import { placeFindings } from '../../report/place-findings.js'
 import { packageVersion } from '../version.js'
 import { phase } from '../timings.js'
-import { limitFindings, lintReport } from '../../report/lint-report.js'
+import { limitFindings, lintReport, lintReportText } from '../../report/lint-report.js'
 import { lintSarif } from '../render/lint-sarif.js'
 import { plainLintStyle, renderLintText, type LintStyle } from '../render/lint-text.js'
 
@@ -48,12 +48,27 @@ export async function lint(opts: LintOptions, io: CliIO): Promise<void> {
   const found = lintCluster(cluster, config)
   phase('analysis')
   const result = await placeFindings(limitFindings(found, shown), texts)
-  if (opts.output === 'json') io.stdout.write(JSON.stringify(lintReport(result), null, 2) + '\n')
+  if (opts.output === 'json') await writeReport(lintReportText(lintReport(result)), io)
   else if (opts.output === 'sarif') io.stdout.write(JSON.stringify(lintSarif(result, CHECKS, { version: packageVersion() }), null, 2) + '\n')
   else io.stdout.write(renderLintText(result, io.stdout.isTTY ? await colors() : plainLintStyle))
   if (hasErrors(result)) throw new ExitError(1)
 }
 
+
+/** Writes pieces of text in chunks of ~64 KB, waiting when the output is full. */
+async function writeReport(pieces: Iterable<string>, io: CliIO): Promise<void> {
+  const out = writer(io.stdout)
+  let chunk = ''
+  for (const piece of pieces) {
+    chunk += piece
+    if (chunk.length > 1 << 16) {
+      await out.write(chunk)
+      chunk = ''
+    }
+  }
+  await out.write(chunk)
+  await out.end()
+}
 
 /** Colors for a terminal (the caller checked isTTY); NO_COLOR and TERM=dumb turn them off. */
 async function colors(): Promise<LintStyle> {
