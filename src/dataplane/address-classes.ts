@@ -12,7 +12,8 @@
 import type { Pod } from '../model/cluster.js'
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { computeIdentities, namedPortsKey } from '../engine/identities.js'
+import { namedPortsKey } from '../engine/identities.js'
+import { labelsKey } from '../model/labels.js'
 import type { Endpoint } from '../engine/verdict.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
@@ -79,40 +80,70 @@ const MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n 
 const podName = (p: Pod) => `${p.namespace}/${p.name}`
 
 /**
- * The pods that packets of `family` can come from or go to, grouped by what selectors can see of them.
- * hostNetwork pods use the node's address, so the dataplane cannot tell them from the node: their address counts
- * as one outside the pods. When two pods claim one address, the first (by namespace, name) keeps it.
+ * What a compile may keep for the next one (see IncrementalCompiler): the selector key of each pod object (model
+ * objects are never changed in place, so a pod that changed is a new object), and the last result with the pods
+ * it was computed from.
  */
-export function labelClasses(pods: readonly Pod[], family: Family, notes: AddressNote[]): LabelClasses {
+export class LabelClassMemo {
+  readonly keys = new WeakMap<Pod, string>()
+  last: { readonly pods: readonly Pod[]; readonly out: LabelClasses; readonly notes: readonly AddressNote[] } | null = null
+}
+
+/** What selectors and named ports read of a pod: its namespace (and so the namespace's labels), labels and named ports. */
+const selectorKey = (pod: Pod): string => `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}`
+
+/**
+ * The pods that packets of `family` can come from or go to, grouped by what selectors can see of them (the
+ * engine's identities without ipBlocks: ipBlocks are handled on the address line, step 2), in the order their
+ * first members come. hostNetwork pods use the node's address, so the dataplane cannot tell them from the node:
+ * their address counts as one outside the pods. When two pods claim one address, the first (by namespace, name)
+ * keeps it. With a memo, the same pods give the same result at once, and a pod's key is computed once.
+ */
+export function labelClasses(pods: readonly Pod[], family: Family, notes: AddressNote[], memo?: LabelClassMemo): LabelClasses {
+  const last = memo?.last
+  if (last !== undefined && last !== null && last.pods.length === pods.length && pods.every((p, i) => p === last.pods[i])) {
+    notes.push(...last.notes)
+    return last.out
+  }
+  const own: AddressNote[] = []
   const owner = new Map<bigint, Pod>()
-  const dp: { pod: Pod; ip: IpAddress }[] = []
+  const byKey = new Map<string, number>()
+  const byId: AddressClass[] = []
+  const byNamespace = new Map<string, number[]>()
+  const dp: DataplanePod[] = []
   for (const pod of pods) {
     if (pod.hostNetwork) {
-      if (family === 4) notes.push({ code: 'host-network-not-filtered', pod: podName(pod) })
+      if (family === 4) own.push({ code: 'host-network-not-filtered', pod: podName(pod) })
       continue
     }
     const ip = pod.ips.find((a) => a.family === family)
     if (ip === undefined) continue
     const first = owner.get(ip.value)
     if (first !== undefined) {
-      notes.push({ code: 'address-shared', ip: ip.text, pods: [podName(first), podName(pod)] })
+      own.push({ code: 'address-shared', ip: ip.text, pods: [podName(first), podName(pod)] })
       continue
     }
     owner.set(ip.value, pod)
-    dp.push({ pod, ip })
+    let key = memo?.keys.get(pod)
+    if (key === undefined) {
+      key = selectorKey(pod)
+      memo?.keys.set(pod, key)
+    }
+    let id = byKey.get(key)
+    if (id === undefined) {
+      id = byId.length
+      byKey.set(key, id)
+      byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
+      const list = byNamespace.get(pod.namespace)
+      if (list === undefined) byNamespace.set(pod.namespace, [id])
+      else list.push(id)
+    }
+    dp.push({ pod, ip, labelClass: id })
   }
-  // no policies: ipBlocks are handled on the address line (step 2), not per pod
-  const ids = computeIdentities(
-    dp.map((d) => d.pod),
-    [],
-    family,
-  )
-  const byId: AddressClass[] = ids.classes.map((c) => ({ id: c.index, dim: 'sel', key: '', rep: c.rep, pod: c.rep.pod, destKey: destKeyOf(c.rep.pod) }))
-  return {
-    family,
-    view: { size: byId.length, byId, byNamespace: ids.byNamespace },
-    pods: dp.map((d, i) => ({ ...d, labelClass: ids.classOf[i]! })),
-  }
+  notes.push(...own)
+  const out: LabelClasses = { family, view: { size: byId.length, byId, byNamespace }, pods: dp }
+  if (memo !== undefined) memo.last = { pods, out, notes: own }
+  return out
 }
 
 /** A piece of the address line within which every ipBlock contains all addresses or none. */
@@ -313,6 +344,11 @@ export class StableIds {
   private next = 1
   constructor(private readonly previous: ReadonlyMap<string, number> | undefined) {
     this.taken = new Set(previous?.values() ?? [])
+  }
+
+  /** the id `key` keeps from the previous compile, if it had one */
+  would(key: string): number | undefined {
+    return this.previous?.get(key)
   }
 
   /** the id of a key met for the first time in this compile */

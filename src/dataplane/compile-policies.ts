@@ -35,6 +35,7 @@ import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet } from './accept-log.js'
 import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
+import type { CompileMemo, ElementPool, FamilyMemo } from './compile-memo.js'
 import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
@@ -131,7 +132,11 @@ const DEFAULT_ACCEPT_LOG_RATE = 200
 export { setNames }
 
 
-export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
+/**
+ * `memo`: what the last compile with the same memo kept (see compile-memo.ts); the result is the same with or
+ * without it, only faster with it when `opts.previous` is that last compile's result.
+ */
+export function compilePolicies(cluster: Cluster, opts: CompileOptions, memo?: CompileMemo): CompiledRuleset {
   const index = indexCluster(cluster)
   const notes: CompileNote[] = []
   const errors: CompileError[] = []
@@ -155,10 +160,11 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   for (const family of FAMILIES) {
     const prev = opts.previous?.layouts.find((l) => l.family === family)
     const addrNotes: AddressNote[] = []
-    const lc = labelClasses(cluster.pods, family, addrNotes)
+    const fm = memo?.family(family)
+    const lc = labelClasses(cluster.pods, family, addrNotes, fm?.labels)
     notes.push(...addrNotes)
     const tiers = verdicts === null ? null : { verdicts, prev: opts.previous?.tiers?.layouts.find((l) => l.family === family) }
-    const part = compileFamily(index, lc, opts, prev, portSets, tiers)
+    const part = compileFamily(index, lc, opts, prev, portSets, tiers, fm)
     if (part.error) errors.push(part.error)
     if (part.tierLayout) tierLayouts.push(part.tierLayout)
     tierProfiles += part.tierProfiles ?? 0
@@ -219,6 +225,7 @@ function compileFamily(
   prev: FamilyLayout | undefined,
   portSets: PortSets,
   tiers: { verdicts: TierVerdicts; prev: TierLayout | undefined } | null,
+  memo: FamilyMemo | undefined,
 ): FamilyPart {
   const f = lc.family
   const names = setNames(f)
@@ -254,7 +261,7 @@ function compileFamily(
   })
   const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 
-  const ac = classify(index, lc, profileList, prev?.classIds)
+  const ac = classify(index, lc, profileList, prev?.classIds, memo?.signatures)
   const { profileIds, maxProfile, classBits } = markLayout(
     profileList.map((p) => p.key),
     prev,
@@ -276,7 +283,7 @@ function compileFamily(
     chainNames.set(p, name)
   }
 
-  const allows = new AllowCompiler(index, ac, portSets)
+  const allows = new AllowCompiler(index, ac, portSets, memo?.allows)
   const allow: NftElement[] = []
   const chains: NftChain[] = []
   const infos: ProfileInfo[] = []
@@ -301,6 +308,10 @@ function compileFamily(
   // "traffic to and from the node where a Pod is running is always allowed"; the same holds under cluster policies
   // ("a pod reaching its own IP"; no cluster ingress peer can match a node)
   const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
+  const passPool = memo?.pass ?? NO_POOL
+  const selPool = memo?.sel ?? NO_POOL
+  const netPool = memo?.net ?? NO_POOL
+  for (const pool of [passPool, selPool, netPool]) pool.turn()
   const pass = new Map<string, NftElement>()
   const passing = tier === null ? managed : lc.pods.flatMap((d, index) => (classProfiles.has(d.labelClass) && opts.managed(d.pod) ? [{ index, ...classProfiles.get(d.labelClass)! }] : []))
   for (const m of passing) {
@@ -308,11 +319,11 @@ function compileFamily(
     const covered = m.eg !== undefined || m.in !== undefined || tier?.covered.has(ip.value) === true
     if (!covered) continue
     const r = { lo: ip.value, hi: ip.value }
-    pass.set(`${ip.value} ${ip.value}`, { key: [r, r] })
+    pass.set(`${ip.value} ${ip.value}`, passPool.take(`${ip.value} ${ip.value}`, { key: [r, r] }))
     if (m.in === undefined && tier?.coveredIngress.has(ip.value) !== true) continue
     for (const h of pod.hostIPs) {
       if (h.family !== f || podAddresses.has(h.value)) continue
-      pass.set(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] })
+      pass.set(`${h.value} ${ip.value}`, passPool.take(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] }))
     }
   }
   const jumpTo = (p: Profile) => ({ kind: 'jump' as const, chain: chainNames.get(p)! })
@@ -324,7 +335,7 @@ function compileFamily(
       data: 'mark',
       interval: false,
       comment: `IPv${f} pod address to selector class`,
-      elements: ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
+      elements: ac.selElements.map((e) => selPool.take(e.ip, { key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
     },
     {
       name: names.net,
@@ -332,7 +343,7 @@ function compileFamily(
       data: 'mark',
       interval: true,
       comment: `IPv${f} address to network class`,
-      elements: ac.netSegments.map((s) => ({ key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
+      elements: ac.netSegments.map((s) => netPool.take(s.lo, { key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
     },
     {
       name: names.eg,
@@ -357,6 +368,9 @@ function compileFamily(
   if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
+
+/** Without a memo, every element is new. */
+const NO_POOL: Pick<ElementPool, 'turn' | 'take'> = { turn: () => undefined, take: (_id, el) => el }
 
 /** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff

@@ -3,7 +3,7 @@
  * the other end and the ports, decided by the engine's peerMatches and matchPorts on one member per class.
  * Pure; used by compile-policies.ts.
  */
-import type { Pod } from '../model/cluster.js'
+import type { Namespace, Pod } from '../model/cluster.js'
 import type { IpBlock } from '../model/ip-block.js'
 import { peerKey, type Direction, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
@@ -11,7 +11,7 @@ import type { ClusterIndex } from '../engine/cluster-index.js'
 import { PeerCache, type PeerSets } from '../engine/peer-cache.js'
 import type { Endpoint } from '../engine/verdict.js'
 import { Bitset } from '../engine/bitset.js'
-import { addressPieces, classPeerCache, mergeClasses, StableIds, type AddressClasses, type LabelClasses } from './address-classes.js'
+import { addressPieces, classPeerCache, mergeClasses, StableIds, type AddressClasses, type AddressPiece, type LabelClasses } from './address-classes.js'
 import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
 import type { NftElement } from './nft-objects.js'
 
@@ -42,6 +42,12 @@ export class PortSets {
     return id
   }
 
+  /** Whether `key` has, or would get, id `id` in this compile. */
+  keeps(key: string, id: number): boolean {
+    const known = this.ids.get(key)
+    return known !== undefined ? known.id === id : this.stable.would(key) === id
+  }
+
   get layout(): ReadonlyMap<string, number> {
     return new Map([...this.ids].map(([k, v]) => [k, v.id]))
   }
@@ -57,10 +63,32 @@ export class PortSets {
 }
 
 /**
- * The classes of this family's addresses: label classes and address pieces merged wherever the peers of the
- * profiles' rules (the only peers whose answers reach the ruleset) cannot tell them apart.
+ * What classify may keep for the next compile: the answers of the relevant peers per label class (by the label
+ * class's key) and per address piece, valid while the peers and the namespaces' labels stay the same.
  */
-export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readonly Profile[], previous: ReadonlyMap<string, number> | undefined): AddressClasses {
+export class SignatureMemo {
+  last: {
+    readonly peers: string
+    readonly namespaces: ReadonlyMap<string, Namespace>
+    readonly pieces: readonly AddressPiece[]
+    readonly pieceSig: readonly (readonly number[])[]
+    readonly labelSig: Map<string, readonly number[]>
+  } | null = null
+}
+
+const sameEntries = <K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean => {
+  if (a === b) return true
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (b.get(k) !== v) return false
+  return true
+}
+
+/**
+ * The classes of this family's addresses: label classes and address pieces merged wherever the peers of the
+ * profiles' rules (the only peers whose answers reach the ruleset) cannot tell them apart. With a memo, only the
+ * label classes it has not seen are asked (all of them when the peers or a namespace changed).
+ */
+export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readonly Profile[], previous: ReadonlyMap<string, number> | undefined, memo?: SignatureMemo): AddressClasses {
   const selectorPeers = new Map<string, { peer: Peer; ns: string; ord: number }>()
   const blockPeers = new Map<string, { peer: Peer & { kind: 'ipBlock' }; ord: number }>()
   const keys: string[] = []
@@ -77,13 +105,48 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
       }
     }
   }
-  const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
-  const pieces = addressPieces(blocks, lc.family)
-  const peers = classPeerCache(index, lc, pieces)
-  const labelSig: number[][] = lc.view.byId.map(() => [])
-  for (const { peer, ns, ord } of selectorPeers.values()) peers.forPeer(peer, ns).forEach((c) => labelSig[c]!.push(ord))
-  const pieceSig: number[][] = pieces.map(() => [])
-  for (const { peer, ord } of blockPeers.values()) peers.forPeer(peer, '').forEach((j) => pieceSig[j]!.push(ord))
+  const peersKey = keys.join('\u0000')
+  const namespaces = index.cluster.namespaces
+  let last = memo?.last ?? null
+  if (last !== null && (last.peers !== peersKey || !sameEntries(last.namespaces, namespaces))) last = null
+  let pieces: readonly AddressPiece[]
+  let pieceSig: readonly (readonly number[])[]
+  if (last !== null) {
+    pieces = last.pieces
+    pieceSig = last.pieceSig
+  } else {
+    const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
+    pieces = addressPieces(blocks, lc.family)
+    const peers = classPeerCache(index, lc, pieces)
+    const sig: number[][] = pieces.map(() => [])
+    for (const { peer, ord } of blockPeers.values()) peers.forPeer(peer, '').forEach((j) => sig[j]!.push(ord))
+    pieceSig = sig
+  }
+  // the label classes not answered yet: every one, or those the memo has not seen
+  const known = last?.labelSig ?? new Map<string, readonly number[]>()
+  const labelSig: (readonly number[])[] = new Array(lc.view.size)
+  const missing = new Map<string, number[]>()
+  for (const c of lc.view.byId) {
+    const sig = known.get(c!.key)
+    if (sig !== undefined) labelSig[c!.id] = sig
+    else {
+      const ns = c!.pod!.namespace
+      const list = missing.get(ns)
+      if (list === undefined) missing.set(ns, [c!.id])
+      else list.push(c!.id)
+    }
+  }
+  if (missing.size > 0) {
+    const fresh: number[][] = lc.view.byId.map(() => [])
+    const peers = classPeerCache(index, { ...lc, view: { ...lc.view, byNamespace: missing } }, pieces)
+    for (const { peer, ns, ord } of selectorPeers.values()) peers.forPeer(peer, ns).forEach((c) => fresh[c]!.push(ord))
+    for (const ids of missing.values()) for (const c of ids) labelSig[c] = fresh[c]!
+  }
+  if (memo !== undefined) {
+    const kept = new Map<string, readonly number[]>()
+    for (const c of lc.view.byId) kept.set(c!.key, labelSig[c!.id]!)
+    memo.last = { peers: peersKey, namespaces, pieces, pieceSig, labelSig: kept }
+  }
   return mergeClasses(
     lc,
     pieces,
@@ -94,23 +157,99 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
   )
 }
 
+/** What a profile's elements were computed from, besides its key (see AllowMemo). */
+interface Emitted {
+  readonly policies: readonly NetworkPolicy[]
+  readonly base: bigint
+  readonly elements: readonly NftElement[]
+  /** the port sets its elements name, in the order they were met */
+  readonly ports: readonly { readonly key: string; readonly ranges: PortRange[]; readonly id: number }[]
+}
+
+/**
+ * What AllowCompiler may keep for the next compile: each profile's elements, valid while the classes (ids, keys,
+ * members standing for them, namespaces), the namespaces' labels, the profile's policies and number, and the ids
+ * of its port sets stay the same.
+ */
+export class AllowMemo {
+  shape: ClassShape | null = null
+  byProfile = new Map<string, Emitted>()
+}
+
+interface ClassShape {
+  readonly size: number
+  readonly keys: readonly (string | undefined)[]
+  readonly reps: readonly (Pod | null | undefined)[]
+  readonly netIds: readonly number[]
+  readonly byNamespace: ReadonlyMap<string, readonly number[]>
+  readonly namespaces: ReadonlyMap<string, Namespace>
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+function sameShape(a: ClassShape, b: ClassShape): boolean {
+  if (a.size !== b.size || !sameList(a.keys, b.keys) || !sameList(a.reps, b.reps) || !sameList(a.netIds, b.netIds) || !sameEntries(a.namespaces, b.namespaces)) return false
+  if (a.byNamespace.size !== b.byNamespace.size) return false
+  for (const [ns, ids] of a.byNamespace) {
+    const other = b.byNamespace.get(ns)
+    if (other === undefined || !sameList(ids, other)) return false
+  }
+  return true
+}
+
 /**
  * Emits the `allowN` elements of each profile of one family. Peer class sets are computed once per distinct peer
- * and kept across profiles.
+ * and kept across profiles; with a memo, a profile whose elements cannot have changed gets the same ones (the
+ * same objects) as in the last compile.
  */
 export class AllowCompiler {
-  private readonly peers: PeerClasses
+  private peersOf: PeerClasses | null = null
   private readonly usedBefore: Int32Array
   private readonly scratch: Scratch = { masks: new Uint32Array(0), seen: new Uint8Array(0) }
-  constructor(index: ClusterIndex, private readonly ac: AddressClasses, private readonly portSets: PortSets) {
-    this.peers = new PeerClasses(index, ac)
+  private readonly kept: Map<string, Emitted>
+  constructor(private readonly index: ClusterIndex, private readonly ac: AddressClasses, private readonly portSets: PortSets, private readonly memo?: AllowMemo) {
     this.usedBefore = usedPrefix(ac)
+    this.kept = new Map()
+    if (memo !== undefined) {
+      const shape: ClassShape = { size: ac.size, keys: ac.byId.map((c) => c?.key), reps: ac.byId.map((c) => c?.pod), netIds: ac.netIds, byNamespace: ac.byNamespace, namespaces: index.cluster.namespaces }
+      if (memo.shape !== null && sameShape(memo.shape, shape)) this.kept = memo.byProfile
+      memo.shape = shape
+      memo.byProfile = new Map()
+    }
+  }
+
+  private get peers(): PeerClasses {
+    return (this.peersOf ??= new PeerClasses(this.index, this.ac))
   }
 
   /** Appends to `out` what profile `p` allows; `base` is its number, shifted above the class bits. */
   emit(p: Profile, base: bigint, out: NftElement[]): void {
+    const memo = this.memo
+    if (memo === undefined) {
+      const groups = p.direction === 'ingress' ? ingressGroups(p, this.peers) : egressGroups(p, this.peers)
+      emitElements(groups, this.ac, this.usedBefore, base, out, this.scratch, this.portSets)
+      return
+    }
+    const before = this.kept.get(p.key)
+    if (before !== undefined && before.base === base && sameList(before.policies, p.policies) && before.ports.every((r) => this.portSets.keeps(r.key, r.id))) {
+      for (const r of before.ports) this.portSets.idOf(r.key, r.ranges)
+      for (const e of before.elements) out.push(e)
+      memo.byProfile.set(p.key, before)
+      return
+    }
+    const ports: { key: string; ranges: PortRange[]; id: number }[] = []
+    const recording = {
+      idOf: (key: string, ranges: PortRange[]): number => {
+        const id = this.portSets.idOf(key, ranges)
+        ports.push({ key, ranges, id })
+        return id
+      },
+    }
+    const elements: NftElement[] = []
     const groups = p.direction === 'ingress' ? ingressGroups(p, this.peers) : egressGroups(p, this.peers)
-    emitElements(groups, this.ac, this.usedBefore, base, out, this.scratch, this.portSets)
+    emitElements(groups, this.ac, this.usedBefore, base, elements, this.scratch, recording)
+    for (const e of elements) out.push(e)
+    memo.byProfile.set(p.key, { policies: p.policies, base, elements, ports })
   }
 }
 
@@ -181,7 +320,7 @@ interface Scratch {
   seen: Uint8Array
 }
 
-function emitElements(groups: Map<string, Group>, ac: AddressClasses, usedBefore: Int32Array, base: bigint, out: NftElement[], scratch: Scratch, portSets: PortSets) {
+function emitElements(groups: Map<string, Group>, ac: AddressClasses, usedBefore: Int32Array, base: bigint, out: NftElement[], scratch: Scratch, portSets: Pick<PortSets, 'idOf'>) {
   const list = [...groups.values()]
   if (list.length === 0) return
   // per class, which groups hold it: a bitmask of `words` words; `touched`: the classes some group holds
