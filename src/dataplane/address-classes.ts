@@ -13,12 +13,12 @@ import type { Pod } from '../model/cluster.js'
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
 import { namedPortsKey } from '../engine/identities.js'
-import { labelsKey } from '../model/labels.js'
 import type { Endpoint } from '../engine/verdict.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
 import { PeerCache } from '../engine/peer-cache.js'
 import { shortHash } from '../model/short-hash.js'
+import { patchMerge, type MergeMemo } from './class-patch.js'
 
 export interface AddressClass {
   readonly id: number
@@ -65,6 +65,10 @@ export interface LabelClasses {
   readonly family: Family
   readonly view: ClassView
   readonly pods: readonly DataplanePod[]
+  /** the pod holding each address of `pods` */
+  readonly owners: ReadonlyMap<bigint, Pod>
+  /** set when this is `base` (the last result of the same memo) with some pods removed and added, the classes unchanged */
+  readonly delta?: { readonly base: LabelClasses; readonly removed: readonly DataplanePod[]; readonly added: readonly DataplanePod[] }
 }
 
 /**
@@ -77,74 +81,10 @@ export const destKeyOf = (pod: Pod): string => {
 }
 
 const MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n }
-const podName = (p: Pod) => `${p.namespace}/${p.name}`
+export const podName = (p: Pod): string => `${p.namespace}/${p.name}`
 
-/**
- * What a compile may keep for the next one (see IncrementalCompiler): the selector key of each pod object (model
- * objects are never changed in place, so a pod that changed is a new object), and the last result with the pods
- * it was computed from.
- */
-export class LabelClassMemo {
-  readonly keys = new WeakMap<Pod, string>()
-  last: { readonly pods: readonly Pod[]; readonly out: LabelClasses; readonly notes: readonly AddressNote[] } | null = null
-}
-
-/** What selectors and named ports read of a pod: its namespace (and so the namespace's labels), labels and named ports. */
-const selectorKey = (pod: Pod): string => `${pod.namespace}\n${labelsKey(pod.labels)}\n${namedPortsKey(pod)}`
-
-/**
- * The pods that packets of `family` can come from or go to, grouped by what selectors can see of them (the
- * engine's identities without ipBlocks: ipBlocks are handled on the address line, step 2), in the order their
- * first members come. hostNetwork pods use the node's address, so the dataplane cannot tell them from the node:
- * their address counts as one outside the pods. When two pods claim one address, the first (by namespace, name)
- * keeps it. With a memo, the same pods give the same result at once, and a pod's key is computed once.
- */
-export function labelClasses(pods: readonly Pod[], family: Family, notes: AddressNote[], memo?: LabelClassMemo): LabelClasses {
-  const last = memo?.last
-  if (last !== undefined && last !== null && last.pods.length === pods.length && pods.every((p, i) => p === last.pods[i])) {
-    notes.push(...last.notes)
-    return last.out
-  }
-  const own: AddressNote[] = []
-  const owner = new Map<bigint, Pod>()
-  const byKey = new Map<string, number>()
-  const byId: AddressClass[] = []
-  const byNamespace = new Map<string, number[]>()
-  const dp: DataplanePod[] = []
-  for (const pod of pods) {
-    if (pod.hostNetwork) {
-      if (family === 4) own.push({ code: 'host-network-not-filtered', pod: podName(pod) })
-      continue
-    }
-    const ip = pod.ips.find((a) => a.family === family)
-    if (ip === undefined) continue
-    const first = owner.get(ip.value)
-    if (first !== undefined) {
-      own.push({ code: 'address-shared', ip: ip.text, pods: [podName(first), podName(pod)] })
-      continue
-    }
-    owner.set(ip.value, pod)
-    let key = memo?.keys.get(pod)
-    if (key === undefined) {
-      key = selectorKey(pod)
-      memo?.keys.set(pod, key)
-    }
-    let id = byKey.get(key)
-    if (id === undefined) {
-      id = byId.length
-      byKey.set(key, id)
-      byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
-      const list = byNamespace.get(pod.namespace)
-      if (list === undefined) byNamespace.set(pod.namespace, [id])
-      else list.push(id)
-    }
-    dp.push({ pod, ip, labelClass: id })
-  }
-  notes.push(...own)
-  const out: LabelClasses = { family, view: { size: byId.length, byId, byNamespace }, pods: dp }
-  if (memo !== undefined) memo.last = { pods, out, notes: own }
-  return out
-}
+const byValue = (a: { value: bigint }, b: { value: bigint }): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
+const byAddress = (a: { ip: bigint }, b: { ip: bigint }): number => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)
 
 /** A piece of the address line within which every ipBlock contains all addresses or none. */
 export interface AddressPiece {
@@ -207,7 +147,15 @@ export function mergeClasses(
   pieceSignature: (j: number) => readonly number[],
   peerKey: (ordinal: number) => string,
   previous: ReadonlyMap<string, number> | undefined,
+  memo?: MergeMemo,
+  sameSignatures = false,
 ): AddressClasses {
+  const last = memo?.last
+  if (memo !== undefined && last != null && sameSignatures) {
+    const patched = patchMerge(last, lc, pieces, previous)
+    memo.last = patched
+    if (patched !== null) return patched.out
+  }
   interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[] }
   const groups = new Map<string, Group>()
   const ordered: Group[] = []
@@ -290,12 +238,25 @@ export function mergeClasses(
     if (list === undefined) byNamespace.set(d.pod.namespace, [id])
     else if (list[list.length - 1] !== id && !list.includes(id)) list.push(id)
   })
-  selElements.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
-  const netSegments = classSegments(
-    pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! })),
-    lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podNet[i]!.key)! })),
-  )
-  return { family: lc.family, size, byId, byNamespace, selElements, netSegments, netIds, ids }
+  selElements.sort(byAddress)
+  const pieceSegments = pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! }))
+  const podSegments = lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podNet[i]!.key)! })).sort(byValue)
+  const netSegments = classSegments(pieceSegments, podSegments, true)
+  const out: AddressClasses = { family: lc.family, size, byId, byNamespace, selElements, netSegments, netIds, ids }
+  if (memo !== undefined) {
+    const netPairs = new Map<string, number>()
+    for (const [pair, g] of netByPair) netPairs.set(pair, ids.get(g.key)!)
+    memo.last = {
+      lc,
+      pieces,
+      out,
+      selOfLabel: selOfLabel.map((g) => (g ? ids.get(g.key)! : null)),
+      pieceSegments,
+      netPairs,
+      podSegments,
+    }
+  }
+  return out
 }
 
 /**
@@ -406,8 +367,8 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
 }
 
 /** The address pieces with every pod address cut out as its own segment; neighbours of one class merged. */
-export function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[]): ClassSegment[] {
-  const sorted = [...pods].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+export function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[], presorted = false): ClassSegment[] {
+  const sorted = presorted ? pods : [...pods].sort(byValue)
   const out: ClassSegment[] = []
   const push = (lo: bigint, hi: bigint, id: number) => {
     const last = out[out.length - 1]

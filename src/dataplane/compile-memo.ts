@@ -10,7 +10,7 @@
  *   renders each element object once).
  */
 import type { Family } from '../model/ip.js'
-import { LabelClassMemo } from './address-classes.js'
+import { LabelClassMemo } from './label-classes.js'
 import type { NftElement, Verdict } from './nft-objects.js'
 import { AllowMemo, SignatureMemo } from './profile-allows.js'
 

@@ -27,7 +27,8 @@ import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
+import { bitsFor, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
+import { labelClasses } from './label-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
@@ -307,7 +308,6 @@ function compileFamily(
   // "a pod can always reach itself" (even when a hairpin sends it through the node), and
   // "traffic to and from the node where a Pod is running is always allowed"; the same holds under cluster policies
   // ("a pod reaching its own IP"; no cluster ingress peer can match a node)
-  const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
   const passPool = memo?.pass ?? NO_POOL
   const selPool = memo?.sel ?? NO_POOL
   const netPool = memo?.net ?? NO_POOL
@@ -322,7 +322,7 @@ function compileFamily(
     pass.set(`${ip.value} ${ip.value}`, passPool.take(`${ip.value} ${ip.value}`, { key: [r, r] }))
     if (m.in === undefined && tier?.coveredIngress.has(ip.value) !== true) continue
     for (const h of pod.hostIPs) {
-      if (h.family !== f || podAddresses.has(h.value)) continue
+      if (h.family !== f || lc.owners.has(h.value)) continue
       pass.set(`${h.value} ${ip.value}`, passPool.take(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] }))
     }
   }

@@ -37,6 +37,8 @@ type Change = { readonly kind: (typeof KINDS)[number]; readonly n: number; reado
 
 const change: fc.Arbitrary<Change> = fc.record({ kind: fc.constantFrom(...KINDS), n: fc.nat(100), from: fc.oneof(clusters, tieredClusters) })
 
+/** New pods sort before the others of their namespace or after them. */
+const nameOf = (n: number, step: number): string => ((n + step) % 2 === 0 ? `a${step}` : `z${step}`)
 const withPods = (c: Cluster, pods: readonly Pod[]): Cluster => ({ ...c, pods: [...pods].sort(comparePods) })
 const pick = <T,>(list: readonly T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length])
 
@@ -46,15 +48,18 @@ function apply(c: Cluster, { kind, n, from }: Change, step: number): Cluster {
   switch (kind) {
     case 'pod-add': {
       if (source === undefined) return c
-      const taken = new Set(c.pods.flatMap((p) => p.ips.map((a) => a.text)))
-      return withPods(c, [...c.pods, { ...source, name: `new${step}`, ips: source.ips.filter((a) => !taken.has(a.text)) }])
+      // now and then at an address another pod holds (the first by namespace and name keeps it)
+      const taken = new Set(n % 4 === 0 ? [] : c.pods.flatMap((p) => p.ips.map((a) => a.text)))
+      return withPods(c, [...c.pods, { ...source, name: nameOf(n, step), ips: source.ips.filter((a) => !taken.has(a.text)) }])
     }
     case 'pod-scale': {
       // another replica of a pod: the same labels, a new address
       if (target === undefined) return c
       const taken = new Set(c.pods.flatMap((p) => p.ips.map((a) => a.text)))
       const free = [`10.0.3.${(n % 200) + 1}`, `fd00::3:${(n % 200) + 1}`].filter((a) => !taken.has(a))
-      return withPods(c, [...c.pods, { ...target, name: `new${step}`, ips: target.ips.length === 0 ? [] : free.slice(0, target.ips.length).map((a) => ip(a)) }])
+      // now and then at the same address (a pod that claims another's address: the first keeps it)
+      const ips = n % 4 === 0 ? target.ips : target.ips.length === 0 ? [] : free.slice(0, target.ips.length).map((a) => ip(a))
+      return withPods(c, [...c.pods, { ...target, name: nameOf(n, step), ips }])
     }
     case 'pod-remove':
       return target === undefined ? c : withPods(c, c.pods.filter((p) => p !== target))

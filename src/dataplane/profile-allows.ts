@@ -12,6 +12,7 @@ import { PeerCache, type PeerSets } from '../engine/peer-cache.js'
 import type { Endpoint } from '../engine/verdict.js'
 import { Bitset } from '../engine/bitset.js'
 import { addressPieces, classPeerCache, mergeClasses, StableIds, type AddressClasses, type AddressPiece, type LabelClasses } from './address-classes.js'
+import { MergeMemo } from './class-patch.js'
 import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
 import type { NftElement } from './nft-objects.js'
 
@@ -67,6 +68,7 @@ export class PortSets {
  * class's key) and per address piece, valid while the peers and the namespaces' labels stay the same.
  */
 export class SignatureMemo {
+  readonly merge = new MergeMemo()
   last: {
     readonly peers: string
     readonly namespaces: ReadonlyMap<string, Namespace>
@@ -154,6 +156,8 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
     (j) => pieceSig[j]!,
     (ord) => keys[ord]!,
     previous,
+    memo?.merge,
+    last !== null && missing.size === 0,
   )
 }
 
