@@ -148,15 +148,15 @@ export function mergeClasses(
   peerKey: (ordinal: number) => string,
   previous: ReadonlyMap<string, number> | undefined,
   memo?: MergeMemo,
-  sameSignatures = false,
+  samePeers = false,
 ): AddressClasses {
   const last = memo?.last
-  if (memo !== undefined && last != null && sameSignatures) {
-    const patched = patchMerge(last, lc, pieces, previous)
+  if (memo !== undefined && last != null && samePeers) {
+    const patched = patchMerge(last, lc, pieces, previous, labelSignature)
     memo.last = patched
     if (patched !== null) return patched.out
   }
-  interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[] }
+  interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[]; exact: string; repKey: string }
   const groups = new Map<string, Group>()
   const ordered: Group[] = []
   const stableKeys = new Set<string>()
@@ -186,16 +186,24 @@ export function mergeClasses(
       let key = `${dim === 'sel' ? 's' : 'n'}${stableKey(destKey, sorted)}`
       while (stableKeys.has(key)) key += '+'
       stableKeys.add(key)
-      g = { key, dim, rep, pod, destKey, sig: sorted }
+      g = { key, dim, rep, pod, destKey, sig: sorted, exact, repKey: '' }
       groups.set(exact, g)
       ordered.push(g)
     }
     return g
   }
-  // selector classes: label classes that match at least one relevant selector peer
+  // selector classes: label classes that match at least one relevant selector peer; a selector class stands for
+  // its label class of the least key (whatever the label classes' order)
   const selOfLabel = lc.view.byId.map((c) => {
     const sig = labelSignature(c!.id)
-    return sig.length === 0 ? null : groupOf('sel', c!.destKey, sig, c!.rep, c!.pod)
+    if (sig.length === 0) return null
+    const g = groupOf('sel', c!.destKey, sig, c!.rep, c!.pod)
+    if (g.repKey === '' || c!.key < g.repKey) {
+      g.rep = c!.rep
+      g.pod = c!.pod
+      g.repKey = c!.key
+    }
+    return g
   })
   // network classes: address pieces, and pod addresses where named ports mean something
   const pieceGroups = pieces.map((p, j) => groupOf('net', '-', pieceSignature(j), { kind: 'ip', ip: p.rep }, null))
@@ -246,10 +254,13 @@ export function mergeClasses(
   if (memo !== undefined) {
     const netPairs = new Map<string, number>()
     for (const [pair, g] of netByPair) netPairs.set(pair, ids.get(g.key)!)
+    const selExact = new Map<string, number>()
+    for (const g of ordered) if (g.dim === 'sel') selExact.set(g.exact, ids.get(g.key)!)
     memo.last = {
       lc,
       pieces,
       out,
+      selExact,
       selOfLabel: selOfLabel.map((g) => (g ? ids.get(g.key)! : null)),
       pieceSegments,
       netPairs,

@@ -9,7 +9,12 @@
  * - per map: its elements from the last compile, so that an unchanged element is the same object (the nft diff
  *   renders each element object once).
  */
+import type { Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
+import type { Direction, NetworkPolicy } from '../model/policy.js'
+import type { ClusterIndex } from '../engine/cluster-index.js'
+import { isolatingPolicies } from '../engine/select.js'
+import type { DataplanePod, LabelClasses } from './address-classes.js'
 import { LabelClassMemo } from './label-classes.js'
 import type { NftElement, Verdict } from './nft-objects.js'
 import { AllowMemo, SignatureMemo } from './profile-allows.js'
@@ -18,9 +23,10 @@ export interface FamilyMemo {
   readonly labels: LabelClassMemo
   readonly signatures: SignatureMemo
   readonly allows: AllowMemo
-  readonly sel: ElementPool
-  readonly net: ElementPool
+  readonly sel: SortedPool
+  readonly net: SortedPool
   readonly pass: ElementPool
+  readonly managed: ManagedMemo
 }
 
 export class CompileMemo {
@@ -29,10 +35,52 @@ export class CompileMemo {
   family(f: Family): FamilyMemo {
     let m = this.families.get(f)
     if (m === undefined) {
-      m = { labels: new LabelClassMemo(), signatures: new SignatureMemo(), allows: new AllowMemo(), sel: new ElementPool(), net: new ElementPool(), pass: new ElementPool() }
+      m = { labels: new LabelClassMemo(), signatures: new SignatureMemo(), allows: new AllowMemo(), sel: new SortedPool(), net: new SortedPool(), pass: new ElementPool(), managed: new ManagedMemo() }
       this.families.set(f, m)
     }
     return m
+  }
+}
+
+/**
+ * The managed pods among the label classes' pods, and the policies isolating each label class (by its key, while
+ * the policies of its namespace are the same objects).
+ */
+const FORGET_ABOVE = 20_000
+
+export class ManagedMemo {
+  private last: { readonly pods: readonly DataplanePod[]; readonly managed: (pod: Pod) => boolean; readonly list: readonly DataplanePod[] } | null = null
+  private readonly isolating = new Map<string, { readonly among: readonly NetworkPolicy[]; readonly out: readonly NetworkPolicy[] }>()
+
+  /** The pods of `lc` that `managed` picks, in their order. */
+  pick(lc: LabelClasses, managed: (pod: Pod) => boolean): readonly DataplanePod[] {
+    const last = this.last
+    let list: readonly DataplanePod[]
+    if (last !== null && last.managed === managed && last.pods === lc.pods) list = last.list
+    else if (last !== null && last.managed === managed && lc.delta !== undefined && lc.delta.base.pods === last.pods) {
+      const gone = new Set(lc.delta.removed)
+      const fresh = lc.delta.added.filter((d) => managed(d.pod))
+      list = last.list.filter((d) => !gone.has(d))
+      if (fresh.length > 0) {
+        const picked = new Set([...list, ...fresh])
+        list = lc.pods.filter((d) => picked.has(d))
+      }
+    } else list = lc.pods.filter((d) => managed(d.pod))
+    this.last = { pods: lc.pods, managed, list }
+    return list
+  }
+
+  /** isolatingPolicies of a member of label class `key` */
+  policies(index: ClusterIndex, rep: Pod, key: string, direction: Direction): readonly NetworkPolicy[] {
+    const among = index.policiesByNamespace.get(rep.namespace) ?? []
+    const k = `${direction}\n${key}`
+    const known = this.isolating.get(k)
+    if (known !== undefined && known.among.length === among.length && known.among.every((p, i) => p === among[i])) return known.out
+    const out = isolatingPolicies(index, rep, direction)
+    // label classes come and go (a rollout's pods carry a new template hash): forget them now and then
+    if (this.isolating.size >= FORGET_ABOVE) this.isolating.clear()
+    this.isolating.set(k, { among, out })
+    return out
   }
 }
 
@@ -54,6 +102,31 @@ export class ElementPool {
     const before = this.last.get(id)
     const out = before !== undefined && sameElement(before, el) ? before : el
     this.next.set(id, out)
+    return out
+  }
+}
+
+/**
+ * The same for a set whose elements come in the order of their first key's low end (`selN`, `netN`): found by
+ * walking the last compile's elements alongside, without a look-up.
+ */
+export class SortedPool {
+  private last: readonly NftElement[] = []
+  private next: NftElement[] = []
+  private at = 0
+
+  turn(): void {
+    this.last = this.next
+    this.next = []
+    this.at = 0
+  }
+
+  take(lo: bigint, el: NftElement): NftElement {
+    const last = this.last
+    while (this.at < last.length && last[this.at]!.key[0]!.lo < lo) this.at++
+    const before = last[this.at]
+    const out = before !== undefined && before.key[0]!.lo === lo && sameElement(before, el) ? before : el
+    this.next.push(out)
     return out
   }
 }

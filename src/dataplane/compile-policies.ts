@@ -27,7 +27,7 @@ import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { bitsFor, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
+import { bitsFor, markLayout, type AddressNote, type DataplanePod, type LabelClasses } from './address-classes.js'
 import { labelClasses } from './label-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
@@ -36,7 +36,7 @@ import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet } from './accept-log.js'
 import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
-import type { CompileMemo, ElementPool, FamilyMemo } from './compile-memo.js'
+import type { CompileMemo, FamilyMemo } from './compile-memo.js'
 import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
@@ -235,15 +235,16 @@ function compileFamily(
   // profiles of the managed pods, decided per label class
   const profileByKey = new Map<string, Profile>()
   const classProfiles = new Map<number, { eg?: Profile; in?: Profile }>()
-  const managed: { index: number; eg?: Profile; in?: Profile }[] = []
-  lc.pods.forEach(({ pod, labelClass }, i) => {
-    if (!opts.managed(pod)) return
+  const managed: { dp: DataplanePod; eg?: Profile; in?: Profile }[] = []
+  const managedPods = memo !== undefined ? memo.managed.pick(lc, opts.managed) : lc.pods.filter((d) => opts.managed(d.pod))
+  for (const dp of managedPods) {
+    const { pod, labelClass } = dp
     let cp = classProfiles.get(labelClass)
     if (cp === undefined) {
       const rep = lc.view.byId[labelClass]!.pod!
       cp = {}
       for (const direction of ['egress', 'ingress'] as const) {
-        const policies = isolatingPolicies(index, rep, direction)
+        const policies = memo !== undefined ? memo.managed.policies(index, rep, lc.view.byId[labelClass]!.key, direction) : isolatingPolicies(index, rep, direction)
         if (policies.length === 0) continue
         const key = `${direction}\n${policies.map((p) => formatRef(p)).join(',')}${direction === 'ingress' ? `\n${lc.view.byId[labelClass]!.destKey}` : ''}`
         let profile = profileByKey.get(key)
@@ -258,8 +259,8 @@ function compileFamily(
     const name = `${pod.namespace}/${pod.name}`
     cp.eg?.pods.push(name)
     cp.in?.pods.push(name)
-    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ index: i, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
-  })
+    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ dp, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
+  }
   const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 
   const ac = classify(index, lc, profileList, prev?.classIds, memo?.signatures)
@@ -313,9 +314,9 @@ function compileFamily(
   const netPool = memo?.net ?? NO_POOL
   for (const pool of [passPool, selPool, netPool]) pool.turn()
   const pass = new Map<string, NftElement>()
-  const passing = tier === null ? managed : lc.pods.flatMap((d, index) => (classProfiles.has(d.labelClass) && opts.managed(d.pod) ? [{ index, ...classProfiles.get(d.labelClass)! }] : []))
+  const passing = tier === null ? managed : lc.pods.flatMap((dp) => (classProfiles.has(dp.labelClass) && opts.managed(dp.pod) ? [{ dp, ...classProfiles.get(dp.labelClass)! }] : []))
   for (const m of passing) {
-    const { pod, ip } = lc.pods[m.index]!
+    const { pod, ip } = m.dp
     const covered = m.eg !== undefined || m.in !== undefined || tier?.covered.has(ip.value) === true
     if (!covered) continue
     const r = { lo: ip.value, hi: ip.value }
@@ -327,7 +328,7 @@ function compileFamily(
     }
   }
   const jumpTo = (p: Profile) => ({ kind: 'jump' as const, chain: chainNames.get(p)! })
-  const byAddress = managed.map((m) => ({ ...m, ip: lc.pods[m.index]!.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+  const byAddress = managed.map((m) => ({ ...m, ip: m.dp.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
   const sets: NftSet[] = [
     {
       name: names.sel,
@@ -370,7 +371,7 @@ function compileFamily(
 }
 
 /** Without a memo, every element is new. */
-const NO_POOL: Pick<ElementPool, 'turn' | 'take'> = { turn: () => undefined, take: (_id, el) => el }
+const NO_POOL = { turn: (): void => undefined, take: (_id: bigint | string, el: NftElement): NftElement => el }
 
 /** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff

@@ -3,10 +3,9 @@
  * them, their namespace, labels and named ports (the engine's identities without ipBlocks: those are handled on
  * the address line, step 2), numbered in the order their first members come. Pure.
  *
- * With a memo (the incremental compiler), a pod's key is computed once, and a change of a few pods that leaves
- * every class and its first member as they were is a patch of the last result: the pods compared by identity in
- * one walk (model objects are never changed in place), the classes kept, the result saying which pods went and
- * came (`delta`, for the merge of step 2). Anything else builds it anew.
+ * With a memo (the incremental compiler), a pod's key is computed once, and a change of a few pods is a patch of
+ * the last result (see patch): the pods compared by identity in one walk (model objects are never changed in
+ * place), the result saying which pods went and came (`delta`, for the merge of step 2).
  */
 import type { Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
@@ -22,8 +21,6 @@ interface LabelState {
   readonly byKey: ReadonlyMap<string, number>
   /** members per class */
   readonly counts: number[]
-  /** where each class's first member is in `pods` */
-  readonly repAt: Map<Pod, number>
 }
 
 export class LabelClassMemo {
@@ -71,8 +68,7 @@ function build(pods: readonly Pod[], family: Family, memo: LabelClassMemo | unde
   const byNamespace = new Map<string, number[]>()
   const dp: DataplanePod[] = []
   const counts: number[] = []
-  const repAt = new Map<Pod, number>()
-  pods.forEach((pod, i) => {
+  pods.forEach((pod) => {
     if (pod.hostNetwork) {
       if (family === 4) notes.push({ code: 'host-network-not-filtered', pod: podName(pod) })
       return
@@ -92,7 +88,6 @@ function build(pods: readonly Pod[], family: Family, memo: LabelClassMemo | unde
       byKey.set(key, id)
       byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
       counts.push(0)
-      repAt.set(pod, i)
       const list = byNamespace.get(pod.namespace)
       if (list === undefined) byNamespace.set(pod.namespace, [id])
       else list.push(id)
@@ -100,30 +95,40 @@ function build(pods: readonly Pod[], family: Family, memo: LabelClassMemo | unde
     counts[id]!++
     dp.push({ pod, ip, labelClass: id })
   })
-  return { pods, out: { family, view: { size: byId.length, byId, byNamespace }, pods: dp, owners }, notes, byKey, counts, repAt }
+  return { pods, out: { family, view: { size: byId.length, byId, byNamespace }, pods: dp, owners }, notes, byKey, counts }
 }
 
 /** Changes of more pods than this are built anew. */
 const PATCH_LIMIT = 64
 
 /**
- * `last` with the pods that are not in `pods` removed and those that are new added, when the classes and their first
- * members stay (no pod sharing an address, no hostNetwork pod among the changed ones); null otherwise. The pods keep
- * their relative order (both inputs keep the order of their objects); a walk that finds otherwise gives up.
+ * `last` with the pods that are not in `pods` removed and those that are new added, when no class loses its last
+ * member, no pod shares an address and no hostNetwork pod is among the changed ones; null otherwise. A new class
+ * takes the next id, and a class whose first member went is represented by another member: the ids and members
+ * differ from a build anew, what they stand for does not (nothing downstream reads more of a class than its key).
+ * The pods keep their relative order (both inputs keep the order of their objects); a walk that finds otherwise
+ * gives up.
  */
 function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): LabelState | null {
   if (Math.abs(pods.length - last.pods.length) > PATCH_LIMIT || last.notes.some((n) => n.code === 'address-shared')) return null
   const family = last.out.family
   const old = last.pods
   const oldDp = last.out.pods
-  const byId = last.out.view.byId
+  let byId = last.out.view.byId as AddressClass[]
+  let byNamespace = last.out.view.byNamespace as Map<string, number[]>
+  const byKey = last.byKey as Map<string, number>
   const counts = [...last.counts]
-  const repAt = new Map<Pod, number>()
   const owners = last.out.owners as Map<bigint, Pod>
   const removed: DataplanePod[] = []
   const added: DataplanePod[] = []
   const dp: DataplanePod[] = []
-  const isRep = (d: DataplanePod) => byId[d.labelClass]!.pod === d.pod
+  let copied = false
+  const copy = () => {
+    if (copied) return
+    copied = true
+    byId = [...byId]
+    byNamespace = new Map([...byNamespace].map(([ns, ids]) => [ns, [...ids]]))
+  }
   // the pods of `old` are a subsequence of `pods` plus the removed ones; `k` follows `j` through the old dataplane pods
   let j = 0
   let k = 0
@@ -131,7 +136,7 @@ function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): La
     const pod = old[j++]!
     if (k < oldDp.length && oldDp[k]!.pod === pod) {
       const d = oldDp[k++]!
-      if (isRep(d) || --counts[d.labelClass]! === 0) return false
+      if (--counts[d.labelClass]! === 0) return false
       removed.push(d)
     } else if (pod.hostNetwork) return false
     return removed.length + added.length <= PATCH_LIMIT
@@ -139,11 +144,7 @@ function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): La
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i]!
     if (j < old.length && old[j] === pod) {
-      if (k < oldDp.length && oldDp[k]!.pod === pod) {
-        const d = oldDp[k++]!
-        if (isRep(d)) repAt.set(pod, i)
-        dp.push(d)
-      }
+      if (k < oldDp.length && oldDp[k]!.pod === pod) dp.push(oldDp[k++]!)
       j++
       continue
     }
@@ -152,11 +153,18 @@ function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): La
       if (pod.hostNetwork) return null
       const ip = pod.ips.find((a) => a.family === family)
       if (ip !== undefined) {
-        const id = last.byKey.get(keyOf(pod, memo))
-        if (id === undefined) return null
-        // its class's first member must come before it: an old pod before the walk's position in `old`
-        const repOld = last.repAt.get(byId[id]!.pod!)!
-        if (repOld >= j) return null
+        const key = keyOf(pod, memo)
+        let id = byKey.get(key)
+        if (id === undefined) {
+          copy()
+          id = byId.length
+          byKey.set(key, id)
+          byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
+          counts.push(0)
+          const list = byNamespace.get(pod.namespace)
+          if (list === undefined) byNamespace.set(pod.namespace, [id])
+          else list.push(id)
+        }
         const d = { pod, ip, labelClass: id }
         counts[id]!++
         added.push(d)
@@ -176,10 +184,18 @@ function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): La
     if (owners.has(d.ip.value)) return null
     owners.set(d.ip.value, d.pod)
   }
-  const out: LabelClasses = { family, view: last.out.view, pods: dp, owners, delta: { base: last.out, removed, added } }
-  return { pods, out, notes: last.notes, byKey: last.byKey, counts, repAt }
+  // a class whose representative went is represented by a member that stays
+  for (const d of removed) {
+    const c = byId[d.labelClass]!
+    if (c.pod !== d.pod) continue
+    const next = dp.find((x) => x.labelClass === d.labelClass)!
+    copy()
+    byId[d.labelClass] = { ...c, rep: { kind: 'pod', pod: next.pod, ip: next.ip }, pod: next.pod }
+  }
+  const view = copied ? { size: byId.length, byId, byNamespace } : last.out.view
+  const out: LabelClasses = { family, view, pods: dp, owners, delta: { base: last.out, removed, added } }
+  return { pods, out, notes: last.notes, byKey, counts }
 }
-
 /** Whether `pod` is not among old[from..] (looked for only in a short stretch: beyond it, taken as new). */
 function isNew(pod: Pod, old: readonly Pod[], from: number): boolean {
   for (let j = from; j < Math.min(old.length, from + PATCH_LIMIT + 1); j++) if (old[j] === pod) return false

@@ -157,7 +157,7 @@ export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readon
     (ord) => keys[ord]!,
     previous,
     memo?.merge,
-    last !== null && missing.size === 0,
+    last !== null,
   )
 }
 
@@ -215,7 +215,7 @@ export class AllowCompiler {
     this.usedBefore = usedPrefix(ac)
     this.kept = new Map()
     if (memo !== undefined) {
-      const shape: ClassShape = { size: ac.size, keys: ac.byId.map((c) => c?.key), reps: ac.byId.map((c) => c?.pod), netIds: ac.netIds, byNamespace: ac.byNamespace, namespaces: index.cluster.namespaces }
+      const shape: ClassShape = { size: ac.size, keys: ac.byId.map((c) => c?.key), reps: ac.byId.map((c) => (c?.dim === 'sel' ? c.pod : null)), netIds: ac.netIds, byNamespace: ac.byNamespace, namespaces: index.cluster.namespaces }
       if (memo.shape !== null && sameShape(memo.shape, shape)) this.kept = memo.byProfile
       memo.shape = shape
       memo.byProfile = new Map()
