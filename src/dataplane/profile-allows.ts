@@ -78,10 +78,17 @@ export class SignatureMemo {
   } | null = null
 }
 
-const sameEntries = <K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean => {
+/** Whether two models' namespaces carry the same labels (a namespace no object names is made anew on each build). */
+const sameEntries = (a: ReadonlyMap<string, Namespace>, b: ReadonlyMap<string, Namespace>): boolean => {
   if (a === b) return true
   if (a.size !== b.size) return false
-  for (const [k, v] of a) if (b.get(k) !== v) return false
+  for (const [k, v] of a) {
+    const w = b.get(k)
+    if (w === v) continue
+    if (w === undefined) return false
+    const keys = Object.keys(v.labels)
+    if (keys.length !== Object.keys(w.labels).length || keys.some((l) => v.labels[l] !== w.labels[l])) return false
+  }
   return true
 }
 
