@@ -3,16 +3,18 @@
  * IncrementalCompiler). Every part is checked against what it was computed from before it is used; a compile with
  * a memo gives exactly what the same compile without one gives (a property test holds the two together).
  *
- * - per family: the label classes (again only when a pod object changed; a pod's key computed once), the peers'
- *   answers per label class (asked only for label classes not seen yet), each profile's `allowN` elements (kept
- *   while the classes and the profile's policies stay the same);
+ * - the engine's index: the policies by namespace, while the policies are the same objects;
+ * - per family: the label classes (patched for a few changed pods, see label-classes.ts), the peers' answers per
+ *   label class (asked only for label classes not seen yet) and the merge into selector and network classes
+ *   (patched, see class-patch.ts), the managed pods and the policies isolating each label class, each profile's
+ *   `allowN` elements (kept while the classes and the profile's policies stay the same);
  * - per map: its elements from the last compile, so that an unchanged element is the same object (the nft diff
  *   renders each element object once).
  */
-import type { Pod } from '../model/cluster.js'
+import type { Cluster, Pod } from '../model/cluster.js'
 import type { Family } from '../model/ip.js'
 import type { Direction, NetworkPolicy } from '../model/policy.js'
-import type { ClusterIndex } from '../engine/cluster-index.js'
+import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import type { DataplanePod, LabelClasses } from './address-classes.js'
 import { LabelClassMemo } from './label-classes.js'
@@ -31,6 +33,18 @@ export interface FamilyMemo {
 
 export class CompileMemo {
   private readonly families = new Map<Family, FamilyMemo>()
+  private lastIndex: { readonly policies: readonly NetworkPolicy[]; readonly byNamespace: ClusterIndex['policiesByNamespace'] } | null = null
+
+  /** The engine's index of `cluster`: the policies by namespace kept while the policies are the same objects. */
+  index(cluster: Cluster): ClusterIndex {
+    const last = this.lastIndex
+    const index =
+      last !== null && last.policies.length === cluster.policies.length && cluster.policies.every((p, i) => p === last.policies[i])
+        ? { ...indexCluster({ ...cluster, policies: [] }), cluster, policiesByNamespace: last.byNamespace }
+        : indexCluster(cluster)
+    this.lastIndex = { policies: cluster.policies, byNamespace: index.policiesByNamespace }
+    return index
+  }
 
   family(f: Family): FamilyMemo {
     let m = this.families.get(f)

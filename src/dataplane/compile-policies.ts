@@ -138,7 +138,7 @@ export { setNames }
  * without it, only faster with it when `opts.previous` is that last compile's result.
  */
 export function compilePolicies(cluster: Cluster, opts: CompileOptions, memo?: CompileMemo): CompiledRuleset {
-  const index = indexCluster(cluster)
+  const index = memo?.index(cluster) ?? indexCluster(cluster)
   const notes: CompileNote[] = []
   const errors: CompileError[] = []
   const sets: NftSet[] = []
