@@ -48,8 +48,11 @@ export function patchMerge(
   previous: ReadonlyMap<string, number> | undefined,
   labelSignature: (c: number) => readonly number[],
 ): MergeState | null {
+  if (pieces !== last.pieces || previous !== last.out.ids) return null
+  // the same pods (a change of policies that left the peers as they were): the same classes
+  if (lc === last.lc) return last
   const delta = lc.delta
-  if (delta === undefined || delta.base !== last.lc || pieces !== last.pieces || previous !== last.out.ids) return null
+  if (delta === undefined || delta.base !== last.lc) return null
   const { out } = last
   // label classes are only added (at the end): a new one must fall into a selector class there is
   const before = last.lc.view.byId
