@@ -19,7 +19,8 @@ import { isolatingPolicies } from '../engine/select.js'
 import type { DataplanePod, LabelClasses } from './address-classes.js'
 import { LabelClassMemo } from './label-classes.js'
 import type { NftElement, Verdict } from './nft-objects.js'
-import { AllowMemo, SignatureMemo } from './profile-allows.js'
+import { AllowMemo } from './profile-allows.js'
+import { SignatureMemo } from './classify.js'
 
 export interface FamilyMemo {
   readonly labels: LabelClassMemo
