@@ -27,14 +27,17 @@ import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
+import { bitsFor, markLayout, type AddressNote, type DataplanePod, type LabelClasses } from './address-classes.js'
+import { labelClasses } from './label-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { checkName } from './nft-objects.js'
-import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
+import { AllowCompiler, PortSets, type Profile } from './profile-allows.js'
+import { classify } from './classify.js'
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet } from './accept-log.js'
 import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
+import type { CompileMemo, FamilyMemo } from './compile-memo.js'
 import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
@@ -131,8 +134,12 @@ const DEFAULT_ACCEPT_LOG_RATE = 200
 export { setNames }
 
 
-export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
-  const index = indexCluster(cluster)
+/**
+ * `memo`: what the last compile with the same memo kept (see compile-memo.ts); the result is the same with or
+ * without it, only faster with it when `opts.previous` is that last compile's result.
+ */
+export function compilePolicies(cluster: Cluster, opts: CompileOptions, memo?: CompileMemo): CompiledRuleset {
+  const index = memo?.index(cluster) ?? indexCluster(cluster)
   const notes: CompileNote[] = []
   const errors: CompileError[] = []
   const sets: NftSet[] = []
@@ -155,10 +162,11 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   for (const family of FAMILIES) {
     const prev = opts.previous?.layouts.find((l) => l.family === family)
     const addrNotes: AddressNote[] = []
-    const lc = labelClasses(cluster.pods, family, addrNotes)
+    const fm = memo?.family(family)
+    const lc = labelClasses(cluster.pods, family, addrNotes, fm?.labels)
     notes.push(...addrNotes)
     const tiers = verdicts === null ? null : { verdicts, prev: opts.previous?.tiers?.layouts.find((l) => l.family === family) }
-    const part = compileFamily(index, lc, opts, prev, portSets, tiers)
+    const part = compileFamily(index, lc, opts, prev, portSets, tiers, fm)
     if (part.error) errors.push(part.error)
     if (part.tierLayout) tierLayouts.push(part.tierLayout)
     tierProfiles += part.tierProfiles ?? 0
@@ -219,6 +227,7 @@ function compileFamily(
   prev: FamilyLayout | undefined,
   portSets: PortSets,
   tiers: { verdicts: TierVerdicts; prev: TierLayout | undefined } | null,
+  memo: FamilyMemo | undefined,
 ): FamilyPart {
   const f = lc.family
   const names = setNames(f)
@@ -227,15 +236,16 @@ function compileFamily(
   // profiles of the managed pods, decided per label class
   const profileByKey = new Map<string, Profile>()
   const classProfiles = new Map<number, { eg?: Profile; in?: Profile }>()
-  const managed: { index: number; eg?: Profile; in?: Profile }[] = []
-  lc.pods.forEach(({ pod, labelClass }, i) => {
-    if (!opts.managed(pod)) return
+  const managed: { dp: DataplanePod; eg?: Profile; in?: Profile }[] = []
+  const managedPods = memo !== undefined ? memo.managed.pick(lc, opts.managed) : lc.pods.filter((d) => opts.managed(d.pod))
+  for (const dp of managedPods) {
+    const { pod, labelClass } = dp
     let cp = classProfiles.get(labelClass)
     if (cp === undefined) {
       const rep = lc.view.byId[labelClass]!.pod!
       cp = {}
       for (const direction of ['egress', 'ingress'] as const) {
-        const policies = isolatingPolicies(index, rep, direction)
+        const policies = memo !== undefined ? memo.managed.policies(index, rep, lc.view.byId[labelClass]!.key, direction) : isolatingPolicies(index, rep, direction)
         if (policies.length === 0) continue
         const key = `${direction}\n${policies.map((p) => formatRef(p)).join(',')}${direction === 'ingress' ? `\n${lc.view.byId[labelClass]!.destKey}` : ''}`
         let profile = profileByKey.get(key)
@@ -250,11 +260,11 @@ function compileFamily(
     const name = `${pod.namespace}/${pod.name}`
     cp.eg?.pods.push(name)
     cp.in?.pods.push(name)
-    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ index: i, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
-  })
+    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ dp, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
+  }
   const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 
-  const ac = classify(index, lc, profileList, prev?.classIds)
+  const ac = classify(index, lc, profileList, prev?.classIds, memo?.signatures)
   const { profileIds, maxProfile, classBits } = markLayout(
     profileList.map((p) => p.key),
     prev,
@@ -276,7 +286,7 @@ function compileFamily(
     chainNames.set(p, name)
   }
 
-  const allows = new AllowCompiler(index, ac, portSets)
+  const allows = new AllowCompiler(index, ac, portSets, memo?.allows)
   const allow: NftElement[] = []
   const chains: NftChain[] = []
   const infos: ProfileInfo[] = []
@@ -300,23 +310,26 @@ function compileFamily(
   // "a pod can always reach itself" (even when a hairpin sends it through the node), and
   // "traffic to and from the node where a Pod is running is always allowed"; the same holds under cluster policies
   // ("a pod reaching its own IP"; no cluster ingress peer can match a node)
-  const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
+  const passPool = memo?.pass ?? NO_POOL
+  const selPool = memo?.sel ?? NO_POOL
+  const netPool = memo?.net ?? NO_POOL
+  for (const pool of [passPool, selPool, netPool]) pool.turn()
   const pass = new Map<string, NftElement>()
-  const passing = tier === null ? managed : lc.pods.flatMap((d, index) => (classProfiles.has(d.labelClass) && opts.managed(d.pod) ? [{ index, ...classProfiles.get(d.labelClass)! }] : []))
+  const passing = tier === null ? managed : lc.pods.flatMap((dp) => (classProfiles.has(dp.labelClass) && opts.managed(dp.pod) ? [{ dp, ...classProfiles.get(dp.labelClass)! }] : []))
   for (const m of passing) {
-    const { pod, ip } = lc.pods[m.index]!
+    const { pod, ip } = m.dp
     const covered = m.eg !== undefined || m.in !== undefined || tier?.covered.has(ip.value) === true
     if (!covered) continue
     const r = { lo: ip.value, hi: ip.value }
-    pass.set(`${ip.value} ${ip.value}`, { key: [r, r] })
+    pass.set(`${ip.value} ${ip.value}`, passPool.take(`${ip.value} ${ip.value}`, { key: [r, r] }))
     if (m.in === undefined && tier?.coveredIngress.has(ip.value) !== true) continue
     for (const h of pod.hostIPs) {
-      if (h.family !== f || podAddresses.has(h.value)) continue
-      pass.set(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] })
+      if (h.family !== f || lc.owners.has(h.value)) continue
+      pass.set(`${h.value} ${ip.value}`, passPool.take(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] }))
     }
   }
   const jumpTo = (p: Profile) => ({ kind: 'jump' as const, chain: chainNames.get(p)! })
-  const byAddress = managed.map((m) => ({ ...m, ip: lc.pods[m.index]!.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+  const byAddress = managed.map((m) => ({ ...m, ip: m.dp.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
   const sets: NftSet[] = [
     {
       name: names.sel,
@@ -324,7 +337,7 @@ function compileFamily(
       data: 'mark',
       interval: false,
       comment: `IPv${f} pod address to selector class`,
-      elements: ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
+      elements: ac.selElements.map((e) => selPool.take(e.ip, { key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
     },
     {
       name: names.net,
@@ -332,7 +345,7 @@ function compileFamily(
       data: 'mark',
       interval: true,
       comment: `IPv${f} address to network class`,
-      elements: ac.netSegments.map((s) => ({ key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
+      elements: ac.netSegments.map((s) => netPool.take(s.lo, { key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
     },
     {
       name: names.eg,
@@ -357,6 +370,9 @@ function compileFamily(
   if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
+
+/** Without a memo, every element is new. */
+const NO_POOL = { turn: (): void => undefined, take: (_id: bigint | string, el: NftElement): NftElement => el }
 
 /** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff
