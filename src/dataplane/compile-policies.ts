@@ -13,9 +13,12 @@
  * and, for both families, `ports`: interval set of `port set . protocol . port` (a few hundred elements at most).
  * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. Its
  * chain looks the other end up twice, by selector class and by network class (a rule's peers are ORed, and each
- * peer reads only one of the two): a shared chain puts the class id into the conntrack mark, the profile chain
- * adds its number, and the shared `allowedN` chain maps that through `allowN` to a port set and looks port set,
- * protocol and port up in `ports`. The mark is scratch space, cleared before the chain returns.
+ * peer reads only one of the two): a shared chain puts the class id into the packet mark (`meta mark`), the
+ * profile chain adds its number, and the shared `allowedN` chain maps that through `allowN` to a port set and looks
+ * port set, protocol and port up in `ports`. The packet mark is scratch space, 0 again when the packet leaves a
+ * profile chain allowed; the conntrack mark, which lives on with the connection and which other software on a
+ * node uses, is never touched. `selN` has a catch-all element (class 0: no selector class), so that its lookup
+ * always writes the mark and nothing has to clear it first.
  *
  * Measured constraints behind this shape (nft 1.0.6, kernel 6.x): the kernel re-checks every rule that uses a map
  * when the map changes, so only the few shared chains use the big maps; a concatenated interval set of 100k
@@ -29,7 +32,7 @@ import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
-import { checkName } from './nft-objects.js'
+import { CATCH_ALL, checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
@@ -324,7 +327,8 @@ function compileFamily(
       data: 'mark',
       interval: false,
       comment: `IPv${f} pod address to selector class`,
-      elements: ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
+      // the catch-all: an address no selector peer can match has class 0, which no profile allows
+      elements: [...ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })), { key: CATCH_ALL, value: 0 }],
     },
     {
       name: names.net,
@@ -358,12 +362,12 @@ function compileFamily(
   return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
 }
 
-/** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
+/** What the `allowed` chain leaves in the packet mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff
 
 /**
- * The chains every profile shares, per family: the other end's class into the mark (`sel_src4`, `net_dst4`, …;
- * 0 when the address has no selector class), and the lookup of profile|class → port set → protocol and port
+ * The chains every profile shares, per family: the other end's class into the packet mark (`sel_src4`, `net_dst4`,
+ * …; 0 when the address has no selector class: the catch-all of `selN`), and the lookup of profile|class → port set → protocol and port
  * (`allowed4`), which leaves HIT in the mark on success. Only these refer to the big maps: the kernel checks
  * every rule that uses a map whenever the map changes, so thousands of profile chains must not use them.
  */
@@ -373,10 +377,7 @@ function sharedChains(f: Family): NftChain[] {
   const classify = (dim: 'sel' | 'net', end: 'src' | 'dst'): NftChain => ({
     name: `${dim}_${end}${f}`,
     comment: `${dim === 'sel' ? 'selector' : 'network'} class of the ${end === 'src' ? 'source' : 'destination'}`,
-    rules: [
-      ...(dim === 'sel' ? [{ exprs: [{ op: 'set-ct-mark', value: 0 } as const] }] : []),
-      { exprs: [{ op: 'set-ct-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names[dim] }] },
-    ],
+    rules: [{ exprs: [{ op: 'set-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names[dim] }] }],
   })
   return [
     classify('sel', 'src'),
@@ -389,9 +390,9 @@ function sharedChains(f: Family): NftChain[] {
       rules: [
         {
           exprs: [
-            { op: 'set-ct-mark-map', from: 'ct mark', map: names.allow },
-            { op: 'in-set', key: ['ct mark', 'meta l4proto', 'th dport'], set: names.ports },
-            { op: 'set-ct-mark', value: HIT },
+            { op: 'set-mark-map', from: 'meta mark', map: names.allow },
+            { op: 'in-set', key: ['meta mark', 'meta l4proto', 'th dport'], set: names.ports },
+            { op: 'set-mark', value: HIT },
           ],
         },
       ],
@@ -401,8 +402,8 @@ function sharedChains(f: Family): NftChain[] {
 
 /**
  * The chain of one profile: for each class dimension, classify the other end, add the profile number, look it up;
- * a hit returns (this side allows). A miss is what the policies do not allow: logged (rate-limited) and dropped,
- * or let through in audit mode.
+ * a hit clears the mark and returns (this side allows). A miss is what the policies do not allow: logged
+ * (rate-limited) and dropped, or let through in audit mode (with the mark cleared).
  */
 function profileChain(name: string, p: Profile, base: number, f: Family, opts: CompileOptions): NftChain {
   const end = p.direction === 'ingress' ? 'src' : 'dst'
@@ -410,11 +411,11 @@ function profileChain(name: string, p: Profile, base: number, f: Family, opts: C
   for (const dim of ['sel', 'net'] as const) {
     rules.push(
       { exprs: [], end: { kind: 'jump', chain: `${dim}_${end}${f}` } },
-      { exprs: [{ op: 'or-ct-mark', value: base }], end: { kind: 'jump', chain: `allowed${f}` } },
-      { exprs: [{ op: 'ct-mark-is', value: HIT }, { op: 'set-ct-mark', value: 0 }], end: { kind: 'return' } },
+      { exprs: [{ op: 'or-mark', value: base }], end: { kind: 'jump', chain: `allowed${f}` } },
+      { exprs: [{ op: 'mark-is', value: HIT }, { op: 'set-mark', value: 0 }], end: { kind: 'return' } },
     )
   }
-  rules.push({ exprs: [{ op: 'set-ct-mark', value: 0 }] })
+  if (opts.mode === 'audit') rules.push({ exprs: [{ op: 'set-mark', value: 0 }] })
   const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
   if (opts.logGroup !== undefined) {
     const rate = opts.logRate ?? DEFAULT_LOG_RATE

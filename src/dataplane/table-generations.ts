@@ -71,7 +71,7 @@ export function inGeneration(table: NftTable, generation: string): NftTable {
   const chain = (name: string): string => (regular.has(name) ? suffixed(name) : name)
   const verdict = (v: Verdict): Verdict => (v.kind === 'jump' || v.kind === 'goto' ? { kind: v.kind, chain: chain(v.chain) } : v)
   const rule = (r: NftRule): NftRule => ({
-    exprs: r.exprs.map((e) => (e.op === 'in-set' ? { ...e, set: suffixed(e.set) } : e.op === 'set-ct-mark-map' ? { ...e, map: suffixed(e.map) } : e)),
+    exprs: r.exprs.map((e) => (e.op === 'in-set' ? { ...e, set: suffixed(e.set) } : e.op === 'set-mark-map' ? { ...e, map: suffixed(e.map) } : e)),
     ...(r.end === undefined ? {} : { end: r.end.kind === 'vmap' ? { ...r.end, map: suffixed(r.end.map) } : verdict(r.end) }),
   })
   const element = (el: NftElement): NftElement => (typeof el.value === 'object' ? { ...el, value: verdict(el.value) } : el)

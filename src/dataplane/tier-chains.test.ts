@@ -69,6 +69,7 @@ describe('tiers in the compiled ruleset (FakeNft)', () => {
   test.each(cases)('$from → $to:$port: $why', ({ from, to, port: p, hook, allowed, log }) => {
     const e = fake.evaluate(flow(from, to, p, hook ? { hook } : {}))
     expect(e.verdict).toBe(allowed ? 'accept' : 'drop')
+    if (allowed) expect(e.mark).toBe(0n)
     if (log !== undefined) expect(e.logs.map((l) => l.prefix)).toEqual([log])
     else expect(e.logs).toEqual([])
   })
