@@ -359,6 +359,9 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
       }
     }
   }
+  // an id that a key of the previous compile gave up is not handed out again in this one: the change that drops
+  // the old key's elements must not have to replace them by the new key's in place (make-before-break.ts)
+  for (const id of previous?.values() ?? []) used.add(id)
   let next = first
   for (const k of keys) {
     if (out.has(k)) continue

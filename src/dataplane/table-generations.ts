@@ -19,13 +19,15 @@
  *    inside its rules finds every element it looks up; the next packet starts in the new rules.
  * 3. `removeStale`: a later transaction, once no packet can still be inside the old rules, deletes every set and
  *    chain that the generation in force does not use.
- * Changes within a generation are incremental transactions (diffTables), on the generation's names.
+ * Changes within a generation are incremental transactions (diffTables), on the generation's names, split in two
+ * when a new entry leads to new elements or chains (make-before-break.ts).
  *
  * Every transaction that changes what is in force is guarded by a writer token; see {@link WRITER_SET}.
  */
 import type { NftChain, NftElement, NftRule, NftSet, NftTable, Verdict } from './nft-objects.js'
 import type { NftOp } from './nft-state.js'
 import { diffTables, fullReplace, isEmpty, refOf, WRITER_SET, type NftTransaction } from './nft-transaction.js'
+import { makeBeforeBreak } from './make-before-break.js'
 
 /** What the kernel holds after a transaction: the ruleset under the names of its generation. */
 export interface Written {
@@ -165,7 +167,10 @@ export function removeStale(held: TableObjects, keep: NftTable, tokens: WriterTo
 }
 
 export interface Plan {
-  /** for a new generation: its objects, committed before `tx` refers to them (see the top of this file) */
+  /**
+   * committed before `tx`: for a new generation, its objects (see the top of this file); for a change within the
+   * generation, what the change's new entries lead to (make-before-break.ts)
+   */
   readonly before?: NftTransaction
   readonly tx: NftTransaction
   /** what the kernel holds once `tx` is applied */
@@ -183,9 +188,16 @@ export function planTransaction(applied: Written | null, next: NftTable, tokens:
     const table = inGeneration(next, applied.generation)
     const tx = diffTables(applied.table, table)
     if (tx.kind === 'incremental') {
-      if (isEmpty(tx)) return { tx, written: { generation: applied.generation, table } }
-      const { before, after } = guard(table, tokens)
-      return { tx: { ...tx, ops: [...before, ...tx.ops, ...after] }, written: { generation: applied.generation, table } }
+      const written = { generation: applied.generation, table }
+      if (isEmpty(tx)) return { tx, written }
+      // make before break (make-before-break.ts): what new entries lead to is committed first
+      const split = makeBeforeBreak(tx.ops)
+      const guarded = (ops: readonly NftOp[], t: { from: number; to: number }): NftTransaction => {
+        const { before, after } = guard(table, t)
+        return { ...tx, ops: [...before, ...ops, ...after] }
+      }
+      if (split.make.length === 0 || split.switch.length === 0) return { tx: guarded(tx.ops, tokens), written }
+      return { before: guarded(split.make, tokens), tx: guarded(split.switch, { from: tokens.to, to: tokens.to }), written }
     }
   }
   const generation = generationOf(tokens.to)
