@@ -31,13 +31,13 @@ import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
 import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
-import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
+import type { NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
 import { CATCH_ALL, checkName } from './nft-objects.js'
 import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet } from './accept-log.js'
-import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
+import { baseChains, FAMILIES, fieldsOf, npChain, npDispatch, setNames } from './base-chains.js'
 import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
@@ -174,7 +174,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
   if (verdicts !== null) {
     sets.push(verdicts.map())
-    chains.push(...verdicts.chains(), ...sideChains((f, d) => setNames(f)[d === 'egress' ? 'eg' : 'in']))
+    chains.push(...verdicts.chains(), ...sideChains(npDispatch))
   }
   const guard = unknownPodGuard(cluster, (p) => opts.managed(p), opts.podCidrs ?? [], { mode: opts.mode, logRate: opts.logRate ?? DEFAULT_LOG_RATE, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) })
   sets.push(...guard.sets)
@@ -289,7 +289,7 @@ function compileFamily(
     const chain = chainNames.get(p)!
     const policies = p.policies.map((x) => ({ namespace: x.namespace, name: x.name }))
     infos.push({ chain, family: f, direction: p.direction, number, policies, pods: p.pods })
-    chains.push(profileChain(chain, p, number * 2 ** classBits, f, opts))
+    chains.push(profileChain(chain, p, number * 2 ** classBits, f))
   }
 
   const tier =
@@ -358,32 +358,48 @@ function compileFamily(
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
-  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
-  return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
+  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f, opts), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
+  return { sets, chains: [...sharedChains(f, opts), ...chains], layout, profiles: infos, classes: classCount }
 }
 
 /** What the `allowed` chain leaves in the packet mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff
 
 /**
- * The chains every profile shares, per family: the other end's class into the packet mark (`sel_src4`, `net_dst4`,
- * …; 0 when the address has no selector class: the catch-all of `selN`), and the lookup of profile|class → port set → protocol and port
- * (`allowed4`), which leaves HIT in the mark on success. Only these refer to the big maps: the kernel checks
- * every rule that uses a map whenever the map changes, so thousands of profile chains must not use them.
+ * The chains every profile shares, per family. `np_egN` / `np_inN` decide a direction of an isolated pod: for each
+ * class dimension, the other end's class into the packet mark (from `selN`, 0 when the address has no selector
+ * class: the catch-all; or from `netN`), then the pod's profile chain through `egN`/`inN`, which adds its number
+ * and goes on to `allowedN`: profile|class → port set → protocol and port, leaving HIT in the mark on success. A
+ * hit clears the mark and returns (this side allows). A miss is what the policies do not allow: logged
+ * (rate-limited) and dropped, or let through in audit mode (with the mark cleared). Only these chains refer to the
+ * big maps: the kernel checks every rule that uses a map whenever the map changes, so the profile chains must not.
  */
-function sharedChains(f: Family): NftChain[] {
+function sharedChains(f: Family, opts: CompileOptions): NftChain[] {
   const fields = fieldsOf(f)
   const names = setNames(f)
-  const classify = (dim: 'sel' | 'net', end: 'src' | 'dst'): NftChain => ({
-    name: `${dim}_${end}${f}`,
-    comment: `${dim === 'sel' ? 'selector' : 'network'} class of the ${end === 'src' ? 'source' : 'destination'}`,
-    rules: [{ exprs: [{ op: 'set-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names[dim] }] }],
-  })
+  const side = (direction: Direction): NftChain => {
+    const other = direction === 'ingress' ? fields.saddr : fields.daddr
+    const pod = direction === 'ingress' ? fields.daddr : fields.saddr
+    const rules: NftRule[] = []
+    for (const dim of ['sel', 'net'] as const) {
+      rules.push(
+        { exprs: [{ op: 'set-mark-map', from: other, map: names[dim] }] },
+        { exprs: [], end: { kind: 'vmap', key: pod, map: direction === 'ingress' ? names.in : names.eg } },
+        { exprs: [{ op: 'mark-is', value: HIT }, { op: 'set-mark', value: 0 }], end: { kind: 'return' } },
+      )
+    }
+    if (opts.mode === 'audit') rules.push({ exprs: [{ op: 'set-mark', value: 0 }] })
+    const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
+    if (opts.logGroup !== undefined) {
+      const rate = opts.logRate ?? DEFAULT_LOG_RATE
+      rules.push({ exprs: [{ op: 'limit', perSecond: rate, burst: rate * 2 }, { op: 'log', group: opts.logGroup, prefix: `${LOG_PREFIX} ${verdict} ${direction}` }] })
+    }
+    rules.push({ exprs: [{ op: 'counter' }], end: { kind: opts.mode === 'enforce' ? 'drop' : 'accept' } })
+    return { name: npChain(f, direction), comment: `${direction} of isolated IPv${f} pods: selector class, then network class of the other end`, rules }
+  }
   return [
-    classify('sel', 'src'),
-    classify('sel', 'dst'),
-    classify('net', 'src'),
-    classify('net', 'dst'),
+    side('egress'),
+    side('ingress'),
     {
       name: `allowed${f}`,
       comment: 'profile and class to port set, then protocol and port',
@@ -400,32 +416,8 @@ function sharedChains(f: Family): NftChain[] {
   ]
 }
 
-/**
- * The chain of one profile: for each class dimension, classify the other end, add the profile number, look it up;
- * a hit clears the mark and returns (this side allows). A miss is what the policies do not allow: logged
- * (rate-limited) and dropped, or let through in audit mode (with the mark cleared).
- */
-function profileChain(name: string, p: Profile, base: number, f: Family, opts: CompileOptions): NftChain {
-  const end = p.direction === 'ingress' ? 'src' : 'dst'
-  const rules: NftRule[] = []
-  for (const dim of ['sel', 'net'] as const) {
-    rules.push(
-      { exprs: [], end: { kind: 'jump', chain: `${dim}_${end}${f}` } },
-      { exprs: [{ op: 'or-mark', value: base }], end: { kind: 'jump', chain: `allowed${f}` } },
-      { exprs: [{ op: 'mark-is', value: HIT }, { op: 'set-mark', value: 0 }], end: { kind: 'return' } },
-    )
-  }
-  if (opts.mode === 'audit') rules.push({ exprs: [{ op: 'set-mark', value: 0 }] })
-  const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
-  if (opts.logGroup !== undefined) {
-    const rate = opts.logRate ?? DEFAULT_LOG_RATE
-    const log: Expr[] = [
-      { op: 'limit', perSecond: rate, burst: rate * 2 },
-      { op: 'log', group: opts.logGroup, prefix: `${LOG_PREFIX} ${verdict} ${p.direction}` },
-    ]
-    rules.push({ exprs: log })
-  }
-  rules.push({ exprs: [{ op: 'counter' }], end: { kind: opts.mode === 'enforce' ? 'drop' : 'accept' } })
+/** The chain of one profile: its number added to the class in the mark, then the shared lookup (sharedChains). */
+function profileChain(name: string, p: Profile, base: number, f: Family): NftChain {
   // the comment says what the chain's name stands for, nothing that changes while the chain stays
-  return { name, comment: `${p.direction}: ${p.policies.map((x) => formatRef(x)).join(' ')}`, rules }
+  return { name, comment: `${p.direction}: ${p.policies.map((x) => formatRef(x)).join(' ')}`, rules: [{ exprs: [{ op: 'or-mark', value: base }], end: { kind: 'goto', chain: `allowed${f}` } }] }
 }

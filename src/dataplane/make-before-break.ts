@@ -19,7 +19,7 @@
  * chains, and only then deletes what nothing leads to any more (the rest of the mark-keyed deletions, chains and
  * sets), so that a packet still led by an old entry finds what it led to.
  */
-import type { NftElement, NftSet } from './nft-objects.js'
+import type { NftElement, NftSet, NftTable } from './nft-objects.js'
 import type { NftOp } from './nft-state.js'
 
 /** A set looked up with a packet's address: an entry of the ruleset (see the top of this file). */
@@ -30,13 +30,80 @@ export interface Split {
   readonly switch: readonly NftOp[]
 }
 
-/** Splits the ops of an incremental diff (diffTables' order) into make and switch; either may be empty. */
-export function makeBeforeBreak(ops: readonly NftOp[]): Split {
+/**
+ * Which marks the ruleset in force can compute, so which elements of the mark-keyed sets a packet can reach now:
+ * the profile numbers its chains add (`or-mark`), the classes its address-keyed maps give (and 0, the catch-all),
+ * and the port and decision sets its mark-to-mark maps give.
+ */
+interface Reach {
+  /** sorted */
+  readonly bases: readonly bigint[]
+  /** sorted */
+  readonly classes: readonly bigint[]
+  readonly ids: ReadonlySet<bigint>
+}
+
+const sorted = (xs: Iterable<bigint>): bigint[] => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+
+function reachOf(prev: NftTable): Reach {
+  const bases = new Set<bigint>()
+  for (const c of prev.chains) for (const r of c.rules) for (const e of r.exprs) if (e.op === 'or-mark') bases.add(BigInt(e.value))
+  const classes = new Set<bigint>([0n])
+  const ids = new Set<bigint>()
+  for (const s of prev.sets) {
+    if (s.data !== 'mark') continue
+    for (const el of s.elements) (isEntry(s) ? classes : ids).add(BigInt(el.value as number))
+  }
+  return { bases: sorted(bases), classes: sorted(classes), ids }
+}
+
+/** The index of the last of `xs` (sorted) that is ≤ x, or -1. */
+function lastAtMost(xs: readonly bigint[], x: bigint): number {
+  let lo = 0
+  let hi = xs.length - 1
+  let out = -1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (xs[mid]! <= x) {
+      out = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return out
+}
+
+/**
+ * Whether a packet can reach an element of a mark-keyed set now: a profile|class element (one-part key, one
+ * profile per element) when the profile number in force below it plus a class in force falls in its range; a
+ * port or decision set element (a mark, then protocol and port) when a map in force gives its set.
+ */
+function reachable(reach: Reach, set: NftSet, el: NftElement): boolean {
+  if (el.key.length === 0) return true
+  const r = el.key[0]!
+  if (set.key.length > 1) {
+    for (let id = r.lo; id <= r.hi && id <= r.lo + 64n; id++) if (reach.ids.has(id)) return true
+    return r.hi - r.lo > 64n
+  }
+  const b = lastAtMost(reach.bases, r.hi)
+  if (b < 0) return false
+  const base = reach.bases[b]!
+  // the classes c with base|c in the range: base + c, as the class bits lie below every profile number
+  const c = lastAtMost(reach.classes, r.hi - base)
+  return c >= 0 && base + reach.classes[c]! >= r.lo
+}
+
+/**
+ * Splits the ops of an incremental diff from `prev` (diffTables' order) into make and switch; either may be
+ * empty. Make holds only what no packet can reach yet (new sets and chains, elements of new profiles, classes and
+ * port sets); a change to what is reachable (a policy that allows more or less) is the change itself, and goes
+ * with the entries.
+ */
+export function makeBeforeBreak(prev: NftTable, ops: readonly NftOp[]): Split {
+  const reach = reachOf(prev)
   const make: NftOp[] = []
   const sw: NftOp[] = []
   const newChains = new Set<string>()
-  const added = new Map<string, NftElement[]>()
-  for (const o of ops) if (o.op === 'add-elements' && !isEntry(o.set)) added.set(o.set.name, [...(added.get(o.set.name) ?? []), ...o.elements])
+  const early = new Map<string, NftElement[]>()
   for (const o of ops) {
     switch (o.op) {
       case 'add-set':
@@ -49,27 +116,46 @@ export function makeBeforeBreak(ops: readonly NftOp[]): Split {
       case 'add-rule':
         ;(newChains.has(o.chain) ? make : sw).push(o)
         break
-      // a flushed interval set is refilled in the same transaction (diffTables): both stay together
-      case 'flush-set':
-      case 'add-elements':
-        ;(isEntry(o.set) ? sw : make).push(o)
-        break
-      case 'delete-elements': {
+      case 'add-elements': {
         if (isEntry(o.set)) {
           sw.push(o)
           break
         }
-        const overlapping = overlapsAny(o.elements, added.get(o.set.name) ?? [])
-        const early = o.elements.filter((_, i) => overlapping[i])
-        const late = o.elements.filter((_, i) => !overlapping[i])
-        if (early.length > 0) make.push({ ...o, elements: early })
-        if (late.length > 0) sw.push({ ...o, elements: late })
+        const unreached = o.elements.filter((el) => !reachable(reach, o.set, el))
+        const reached = o.elements.filter((el) => reachable(reach, o.set, el))
+        if (unreached.length > 0) {
+          make.push({ ...o, elements: unreached })
+          early.set(o.set.name, [...(early.get(o.set.name) ?? []), ...unreached])
+        }
+        if (reached.length > 0) sw.push({ ...o, elements: reached })
         break
       }
       default:
-        // chain refills and deletions, set deletions
+        // element deletions and set flushes (see below), chain refills and deletions, set deletions
         sw.push(o)
     }
+  }
+  // a deletion that overlaps an early addition must go first (an interval set takes no overlapping element)
+  for (let i = sw.length - 1; i >= 0; i--) {
+    const o = sw[i]!
+    if (o.op !== 'delete-elements' || isEntry(o.set) || !early.has(o.set.name)) continue
+    const overlapping = overlapsAny(o.elements, early.get(o.set.name)!)
+    const first = o.elements.filter((_, k) => overlapping[k])
+    if (first.length === 0) continue
+    const rest = o.elements.filter((_, k) => !overlapping[k])
+    if (rest.length > 0) sw[i] = { ...o, elements: rest }
+    else sw.splice(i, 1)
+    // deletions before additions, as diffTables orders them
+    const at = make.findIndex((m) => m.op === 'add-elements' && m.set.name === o.set.name)
+    make.splice(at < 0 ? make.length : at, 0, { ...o, elements: first })
+  }
+  // a flushed set is refilled in the same transaction as its flush
+  for (let i = 0; i < sw.length; i++) {
+    const o = sw[i]!
+    if (o.op !== 'flush-set' || !early.has(o.set.name)) continue
+    const moved = make.filter((m) => m.op === 'add-elements' && m.set.name === o.set.name)
+    for (const m of moved) make.splice(make.indexOf(m), 1)
+    sw.splice(i + 1, 0, ...moved)
   }
   return { make, switch: sw }
 }

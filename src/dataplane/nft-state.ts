@@ -279,7 +279,8 @@ function checkRule(t: TableState, r: NftRule) {
 function checkExpr(t: TableState, e: Expr) {
   if (e.op === 'in-set') {
     const s = setOf(t, e.set)
-    if (s.def.data !== undefined || s.def.key.join('.') !== e.key.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${e.key.join(' . ')} @${e.set}`)
+    // a verdict map answers a membership test too (nft 1.0.6: `ip saddr @eg4`)
+    if (s.def.data === 'mark' || s.def.key.join('.') !== e.key.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${e.key.join(' . ')} @${e.set}`)
   } else if (e.op === 'set-mark-map') {
     const s = setOf(t, e.map)
     if (s.def.data !== 'mark' || s.def.key.length !== 1 || s.def.key[0] !== FIELD_TYPE[e.from]) throw new OpError(`datatype mismatch: meta mark set ${e.from} map @${e.map}`)

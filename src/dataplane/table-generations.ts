@@ -191,7 +191,7 @@ export function planTransaction(applied: Written | null, next: NftTable, tokens:
       const written = { generation: applied.generation, table }
       if (isEmpty(tx)) return { tx, written }
       // make before break (make-before-break.ts): what new entries lead to is committed first
-      const split = makeBeforeBreak(tx.ops)
+      const split = makeBeforeBreak(applied.table, tx.ops)
       const guarded = (ops: readonly NftOp[], t: { from: number; to: number }): NftTransaction => {
         const { before, after } = guard(table, t)
         return { ...tx, ops: [...before, ...ops, ...after] }

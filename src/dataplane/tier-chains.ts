@@ -351,9 +351,9 @@ function sharedTierChains(f: Family): NftChain[] {
 
 /**
  * `side_eg`/`side_in` and `rest_eg`/`rest_in`, for both families: Admin dispatch, then the NetworkPolicy dispatch
- * (`npMaps`: egN/inN), then Baseline dispatch.
+ * (`npDispatch`: egN/inN), then Baseline dispatch.
  */
-export function sideChains(npMaps: (f: Family, d: Direction) => string): NftChain[] {
+export function sideChains(npDispatch: (f: Family, d: Direction) => NftRule): NftChain[] {
   const out: NftChain[] = []
   for (const direction of DIRS) {
     const field = (f: Family) => (direction === 'egress' ? FIELDS[f].saddr : FIELDS[f].daddr)
@@ -367,7 +367,7 @@ export function sideChains(npMaps: (f: Family, d: Direction) => string): NftChai
       {
         name: REST_CHAINS[direction],
         comment: `${direction} past the Admin tier: NetworkPolicy tier, then Baseline tier where no NetworkPolicy isolates`,
-        rules: [...([4, 6] as const).map((f) => vmap(f, npMaps(f, direction))), ...([4, 6] as const).map((f) => vmap(f, tierSetNames(f).dispatch('Baseline', direction)))],
+        rules: [...([4, 6] as const).map((f) => npDispatch(f, direction)), ...([4, 6] as const).map((f) => vmap(f, tierSetNames(f).dispatch('Baseline', direction)))],
       },
     )
   }
