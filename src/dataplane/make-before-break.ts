@@ -12,12 +12,18 @@
  *
  * The split follows what a packet looks up. Sets keyed by an address are the entries (the packet's addresses
  * select them: dispatch, classes, guard, passes); sets keyed by the mark are what the entries lead to (a profile
- * and class's port set, port set, protocol and port). The first transaction, `make`, adds new sets and chains
- * with their rules and the additions to the mark-keyed sets (with the deletions that overlap them: an interval
- * set takes no overlapping element, so a run that is cut or joined goes out in the same transaction as its
- * successors, which the kernel shows together). The second, `switch`, changes the entries, refills changed
- * chains, and only then deletes what nothing leads to any more (the rest of the mark-keyed deletions, chains and
- * sets), so that a packet still led by an old entry finds what it led to.
+ * and class's port set; port set, protocol and port). The first transaction, `make`, holds only what no packet
+ * can reach yet: new sets, new chains with their rules, and the elements of the mark-keyed sets that no profile
+ * number, class and port set in force leads to (those of new profiles, new classes, new port sets; with the
+ * deletions that overlap them, as an interval set takes no overlapping element). So, but for such a deletion,
+ * it changes no verdict. The
+ * second, `switch`, holds the rest: the entries, the changes to what is reachable (a policy that allows more or
+ * less: the change itself), changed chains, and the deletions, so that a packet still led by an old entry finds
+ * what it led to until the entry is gone.
+ *
+ * What stays: within `switch`, an interval entry set (the network classes) shows its change a moment after the
+ * hash entries, and a reachable change shows a moment after the entries; a change that does both at once can be
+ * seen half done for that moment. The property test checks the two transactions with one change at a time.
  */
 import type { NftElement, NftSet, NftTable } from './nft-objects.js'
 import type { NftOp } from './nft-state.js'
