@@ -11,14 +11,16 @@
  *            which classes; one element covers a run of class ids
  * - `passN`  `saddr . daddr` pairs that pass before any policy: a pod to itself, its node to the pod
  * and, for both families, `ports`: interval set of `port set . protocol . port` (a few hundred elements at most).
- * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. Its
- * chain looks the other end up twice, by selector class and by network class (a rule's peers are ORed, and each
- * peer reads only one of the two): a shared chain puts the class id into the packet mark (`meta mark`), the
- * profile chain adds its number, and the shared `allowedN` chain maps that through `allowN` to a port set and looks
- * port set, protocol and port up in `ports`. The packet mark is scratch space, 0 again when the packet leaves a
- * profile chain allowed; the conntrack mark, which lives on with the connection and which other software on a
- * node uses, is never touched. `selN` has a catch-all element (class 0: no selector class), so that its lookup
- * always writes the mark and nothing has to clear it first.
+ * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. The
+ * base chains send a new connection of a pod that `egN`/`inN` hold to the shared chain of that direction
+ * (`np_egN`/`np_inN`), which looks the other end up twice, by selector class and by network class (a rule's peers
+ * are ORed, and each peer reads only one of the two): the class id into the packet mark (`meta mark`), then through
+ * `egN`/`inN` to the pod's profile chain, one rule that adds the profile's number and goes on to the shared
+ * `allowedN` chain, which maps that through `allowN` to a port set and looks port set, protocol and port up in
+ * `ports`. The packet mark is scratch space, 0 again when the packet leaves allowed; the conntrack mark, which lives
+ * on with the connection and which other software on a node uses, is never touched. `selN` has a catch-all
+ * element (class 0: no selector class), so that its lookup always writes the mark and nothing has to clear it
+ * first. Profile chains of one rule keep the table small: rules, not chains, are what `nft -f` spends its time on.
  *
  * Measured constraints behind this shape (nft 1.0.6, kernel 6.x): the kernel re-checks every rule that uses a map
  * when the map changes, so only the few shared chains use the big maps; a concatenated interval set of 100k
