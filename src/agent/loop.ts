@@ -172,7 +172,7 @@ export class AgentLoop {
     }
     const whole = tx.kind === 'full' || tx.kind === 'replace'
     const tightened =
-      whole || tx.ops.some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
+      whole || [...(plan.before?.ops ?? []), ...tx.ops].some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
     this.applied = next
     this.written = plan.written
     this.kernelKnown = true

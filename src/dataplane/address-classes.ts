@@ -334,7 +334,7 @@ export class StableIds {
 }
 
 /**
- * How the conntrack mark is laid out for one family: the profiles' ids (kept from the previous compile), the
+ * How the packet mark (the ruleset's scratch register) is laid out for one family: the profiles' ids (kept from the previous compile), the
  * largest of them, and the bits the class ids take (never fewer than before, at least 16).
  */
 export function markLayout(
@@ -367,6 +367,9 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
       }
     }
   }
+  // an id that a key of the previous compile gave up is not handed out again in this one: the change that drops
+  // the old key's elements must not have to replace them by the new key's in place (make-before-break.ts)
+  for (const id of previous?.values() ?? []) used.add(id)
   let next = first
   for (const k of keys) {
     if (out.has(k)) continue
