@@ -334,7 +334,7 @@ export class StableIds {
 }
 
 /**
- * How the packet mark (the ruleset's scratch register) is laid out for one family: the profiles' ids (kept from the previous compile), the
+ * How the conntrack mark (the ruleset's scratch register) is laid out for one family: the profiles' ids (kept from the previous compile), the
  * largest of them, and the bits the class ids take (never fewer than before, at least 16).
  */
 export function markLayout(

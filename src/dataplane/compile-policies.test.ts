@@ -41,7 +41,7 @@ function mismatches(c: Cluster, compiled: CompiledRuleset, fake: FakeNft, manage
       const e = fake.evaluate({ src: f.from.ip!, dst: f.to.ip!, protocol: f.protocol, dport: f.port })
       const got = e.verdict === 'accept'
       if (got !== f.allowed) out.push(`${f.from.ip!.text} -> ${f.to.ip!.text} ${f.port}/${f.protocol}: nft ${got}, engine ${f.allowed}`)
-      // the packet mark is scratch space: a packet the ruleset lets through leaves with the mark it came with
+      // the conntrack mark is scratch space: a connection the ruleset lets through keeps the mark it came with (0)
       if (got && e.mark !== 0n) out.push(`${f.from.ip!.text} -> ${f.to.ip!.text} ${f.port}/${f.protocol}: leaves with mark ${e.mark}`)
     }
   }

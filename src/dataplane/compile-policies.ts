@@ -14,11 +14,11 @@
  * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. The
  * base chains send a new connection of a pod that `egN`/`inN` hold to the shared chain of that direction
  * (`np_egN`/`np_inN`), which looks the other end up twice, by selector class and by network class (a rule's peers
- * are ORed, and each peer reads only one of the two): the class id into the packet mark (`meta mark`), then through
+ * are ORed, and each peer reads only one of the two): the class id into the conntrack mark (`ct mark`), then through
  * `egN`/`inN` to the pod's profile chain, one rule that adds the profile's number and goes on to the shared
  * `allowedN` chain, which maps that through `allowN` to a port set and looks port set, protocol and port up in
- * `ports`. The packet mark is scratch space, 0 again when the packet leaves allowed; the conntrack mark, which lives
- * on with the connection and which other software on a node uses, is never touched. `selN` has a catch-all
+ * `ports`. The conntrack mark of the connection's first packet is scratch space, 0 again when the packet leaves
+ * allowed; the packet mark, which kube-proxy reads after the forward hook to masquerade, is never touched. `selN` has a catch-all
  * element (class 0: no selector class), so that its lookup always writes the mark and nothing has to clear it
  * first. Profile chains of one rule keep the table small: rules, not chains, are what `nft -f` spends its time on.
  *
@@ -383,12 +383,12 @@ const NO_POOL = { turn: (): void => undefined, take: (_id: bigint | string, el: 
 /** `selN`'s last element: every address no other element names is in selector class 0. */
 const SEL_CATCH_ALL: NftElement = { key: CATCH_ALL, value: 0 }
 
-/** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
+/** What the `allowed` chain leaves in the conntrack mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff
 
 /**
  * The chains every profile shares, per family. `np_egN` / `np_inN` decide a direction of an isolated pod: for each
- * class dimension, the other end's class into the packet mark (from `selN`, 0 when the address has no selector
+ * class dimension, the other end's class into the conntrack mark (from `selN`, 0 when the address has no selector
  * class: the catch-all; or from `netN`), then the pod's profile chain through `egN`/`inN`, which adds its number
  * and goes on to `allowedN`: profile|class → port set → protocol and port, leaving HIT in the mark on success. A
  * hit clears the mark and returns (this side allows). A miss is what the policies do not allow: logged
@@ -427,8 +427,8 @@ function sharedChains(f: Family, opts: CompileOptions): NftChain[] {
       rules: [
         {
           exprs: [
-            { op: 'set-mark-map', from: 'meta mark', map: names.allow },
-            { op: 'in-set', key: ['meta mark', 'meta l4proto', 'th dport'], set: names.ports },
+            { op: 'set-mark-map', from: 'ct mark', map: names.allow },
+            { op: 'in-set', key: ['ct mark', 'meta l4proto', 'th dport'], set: names.ports },
             { op: 'set-mark', value: HIT },
           ],
         },

@@ -38,7 +38,7 @@ export interface Evaluation {
   readonly logs: readonly LogLine[]
   /** base and regular chains entered, in order */
   readonly trace: readonly string[]
-  /** the packet mark as the packet leaves (it enters with 0); the ruleset's scratch register */
+  /** the conntrack mark as the connection's first packet leaves (it enters with 0); the ruleset's scratch register */
   readonly mark: bigint
 }
 
@@ -234,7 +234,7 @@ function fieldValue(f: Field, ctx: Ctx): bigint | null {
     case 'ip daddr': return ctx.family === 4 ? ctx.dst : null
     case 'ip6 saddr': return ctx.family === 6 ? ctx.src : null
     case 'ip6 daddr': return ctx.family === 6 ? ctx.dst : null
-    case 'meta mark': return ctx.mark
+    case 'ct mark': return ctx.mark
     case 'meta l4proto': return BigInt(ctx.proto)
     case 'th dport': return ctx.dport === undefined ? null : BigInt(ctx.dport)
   }

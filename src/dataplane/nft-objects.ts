@@ -12,14 +12,14 @@ export type KeyType = 'ipv4_addr' | 'ipv6_addr' | 'mark' | 'inet_proto' | 'inet_
 export type CtState = 'established' | 'related' | 'invalid' | 'new' | 'untracked'
 
 /** Packet fields netpol reads. `th dport` is only read for TCP, UDP and SCTP (see the lookups that use it). */
-export type Field = 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'meta mark' | 'meta l4proto' | 'th dport'
+export type Field = 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'ct mark' | 'meta l4proto' | 'th dport'
 
 export const FIELD_TYPE: Readonly<Record<Field, KeyType>> = {
   'ip saddr': 'ipv4_addr',
   'ip daddr': 'ipv4_addr',
   'ip6 saddr': 'ipv6_addr',
   'ip6 daddr': 'ipv6_addr',
-  'meta mark': 'mark',
+  'ct mark': 'mark',
   'meta l4proto': 'inet_proto',
   'th dport': 'inet_service',
 }
@@ -68,8 +68,11 @@ export type Expr =
   /** `negate`: the key is NOT in the set (`ip daddr != @known4`) */
   | { readonly op: 'in-set'; readonly key: readonly Field[]; readonly set: string; readonly negate?: boolean }
   /**
-   * The packet mark (`meta mark`) is the rulesets' scratch register: set from a map, ORed with a constant, set,
-   * compared. Never the conntrack mark, which lives on with the connection and which other software on a node uses.
+   * The conntrack mark (`ct mark`) is the rulesets' scratch register: set from a map, ORed with a constant, set,
+   * compared; only the first packet of a new connection uses it, and leaves it 0 when let through. Never the packet
+   * mark: kube-proxy marks a packet to be masqueraded (0x4000) before the forward hook and reads the mark after it,
+   * and nft 1.0.6 cannot OR a map's answer into a mark without losing what was there ("right hand side of binary
+   * operation must be constant").
    */
   | { readonly op: 'set-mark-map'; readonly from: Field; readonly map: string }
   | { readonly op: 'or-mark'; readonly value: number }
@@ -202,10 +205,10 @@ function renderExpr(e: Expr): string {
     case 'ct-state': return `ct state ${e.states.join(',')}`
     case 'icmpv6-nd': return `icmpv6 type { ${ND_TYPES} }`
     case 'in-set': return `${e.key.join(' . ')} ${e.negate === true ? '!= ' : ''}@${e.set}`
-    case 'set-mark-map': return `meta mark set ${e.from} map @${e.map}`
-    case 'or-mark': return `meta mark set meta mark or ${hex32(e.value)}`
-    case 'set-mark': return `meta mark set ${hex32(e.value)}`
-    case 'mark-is': return `meta mark ${hex32(e.value)}`
+    case 'set-mark-map': return `ct mark set ${e.from} map @${e.map}`
+    case 'or-mark': return `ct mark set ct mark or ${hex32(e.value)}`
+    case 'set-mark': return `ct mark set ${hex32(e.value)}`
+    case 'mark-is': return `ct mark ${hex32(e.value)}`
     case 'limit': return `limit rate ${e.perSecond}/second burst ${e.burst} packets`
     case 'counter': return 'counter'
     // queue-threshold 1: hand each line to the log daemon at once, not in batches of about a second

@@ -181,7 +181,7 @@ describe.runIf(root)('real connections through the compiled ruleset', () => {
     const drops = parseChainCounters((counters as { stdout: string }).stdout)
     expect(drops.at(-1)!.packets).toBeGreaterThan(0)
 
-    // a connection opened while allowed; the conntrack mark is never touched (the packet mark is the scratch space)
+    // a connection opened while allowed: its conntrack mark, the scratch space of its first packet, is 0 again
     const held = new HeldConnection(b, '10.244.0.5', 5432)
     await held.opened
     expect(await held.echo()).toBe('echo')

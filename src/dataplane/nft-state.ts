@@ -283,7 +283,7 @@ function checkExpr(t: TableState, e: Expr) {
     if (s.def.data === 'mark' || s.def.key.join('.') !== e.key.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${e.key.join(' . ')} @${e.set}`)
   } else if (e.op === 'set-mark-map') {
     const s = setOf(t, e.map)
-    if (s.def.data !== 'mark' || s.def.key.length !== 1 || s.def.key[0] !== FIELD_TYPE[e.from]) throw new OpError(`datatype mismatch: meta mark set ${e.from} map @${e.map}`)
+    if (s.def.data !== 'mark' || s.def.key.length !== 1 || s.def.key[0] !== FIELD_TYPE[e.from]) throw new OpError(`datatype mismatch: ct mark set ${e.from} map @${e.map}`)
   }
 }
 

@@ -10,7 +10,7 @@
  *   which returns when a rule allows and drops otherwise), then `begN` / `binN`: a pod that no NetworkPolicy
  *   isolates for the direction and some Baseline-tier policy selects → `goto` its Baseline profile chain.
  * A tier profile (the tier's policies that select the pod, in order, and for ingress what named ports mean on
- * the pod) has a chain of two rules: the other end's tier class into the packet mark (`tcls_srcN` /
+ * the pod) has a chain of two rules: the other end's tier class into the conntrack mark (`tcls_srcN` /
  * `tcls_dstN`, map `tclsN`), its number added above the class bits, `goto` the tier's shared decision chain, which
  * looks profile|class up in `tdecN` (→ a decision set) and decision set . protocol . port up in the verdict map
  * `tverd`:
@@ -339,7 +339,7 @@ function sharedTierChains(f: Family): NftChain[] {
         name: decisionChain(tier, direction, f),
         comment: `${tier} tier ${direction}: profile and class to decision set, then protocol and port to verdict`,
         rules: [
-          { exprs: [{ op: 'set-mark-map', from: 'meta mark', map: names.dec }], end: { kind: 'vmap', key: ['meta mark', 'meta l4proto', 'th dport'], map: TIER_VERDICT_MAP } },
+          { exprs: [{ op: 'set-mark-map', from: 'ct mark', map: names.dec }], end: { kind: 'vmap', key: ['ct mark', 'meta l4proto', 'th dport'], map: TIER_VERDICT_MAP } },
           // no rule decided (or Pass): the Admin tier hands over to the NetworkPolicy tier, the Baseline tier to the default
           tier === 'Admin' ? { exprs: [{ op: 'set-mark', value: 0 }], end: { kind: 'goto', chain: REST_CHAINS[direction] } } : { exprs: [{ op: 'set-mark', value: 0 }] },
         ],

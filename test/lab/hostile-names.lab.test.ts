@@ -144,7 +144,7 @@ function nftTextProblems(text: string, table: string, names: ReadonlySet<string>
   const tokens = bare.split(/[\s{},;]+/).filter((t) => t !== '')
   tokens.forEach((t, i) => {
     const prev = tokens[i - 1] ?? ''
-    // what follows these words names a chain, set or map (`meta mark set VALUE` is a statement, not a set), and so
+    // what follows these words names a chain, set or map (`ct mark set VALUE` is a statement, not a set), and so
     // does what follows the table in a command (`add rule inet TABLE NAME …`)
     const namesObject =
       t !== 'TABLE' &&
