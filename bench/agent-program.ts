@@ -11,6 +11,10 @@
  * cluster plus N ClusterNetworkPolicies of both tiers (bench/generate-cluster.ts), whose single changes then
  * include a cluster policy's rule changed.
  *
+ * Each single change is compiled twice: incrementally (IncrementalCompiler, what the agent does; this result is
+ * diffed and applied) and whole (compilePolicies with the previous result, the baseline); both compiles' CPU time
+ * is reported.
+ *
  * In the same run, the memory of the real CLI (`node dist/cli/main.js agent`, so `npm run build` first), which
  * this process's figures overstate (tsx alone adds ~45 MB): the peak RSS of `agent --once`, and the RSS of a
  * watching agent 1 s after its first sync and 1 s after a change to its file (what operators see), with its peak.
@@ -20,7 +24,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +33,7 @@ import type { NetworkPolicy } from '../src/model/policy.js'
 import type { ClusterPolicy } from '../src/model/cluster-policy.js'
 import { makeSelector } from '../src/model/label-selector.js'
 import { compilePolicies, type CompiledRuleset } from '../src/dataplane/compile-policies.js'
+import { IncrementalCompiler } from '../src/dataplane/incremental-compiler.js'
 import { ExecNftRunner } from '../src/dataplane/nft-runner.js'
 import { deleteTable, fullReplace, transactionSize, type NftTransaction } from '../src/dataplane/nft-transaction.js'
 import { planTransaction, removeStale, type Written } from '../src/dataplane/table-generations.js'
@@ -60,6 +65,11 @@ interface Result {
   /** live JavaScript heap after a full GC: the cluster model and the compiled ruleset */
   heapMB: number
   changes: number
+  /** per change, the compile alone, CPU time: the whole compile (the baseline) and the incremental one, same changes */
+  compileWhole: { p50: number; p99: number }
+  compileIncremental: { p50: number; p99: number }
+  /** the diff of the incremental result against the table in force */
+  diff: { p50: number; p99: number }
   compileDiff: { p50: number; p99: number }
   nftApply: { p50: number; p99: number }
   total: { p50: number; p99: number }
@@ -167,7 +177,8 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       if (tx === undefined || tx.ops.length === 0) return 0
       const r = await runner.run(tx)
       if (!r.ok) throw new Error(`${what}: ${r.error}`)
-      if (tx.ops.some((o) => o.op === 'add-elements' && o.set.name === 'writer')) token++
+      // the token the transaction leaves (make before break sends two transactions that leave the same one)
+      for (const o of tx.ops) if (o.op === 'add-elements' && o.set.name === 'writer') token = Number(o.elements[0]!.key[0]!.lo)
       return r.ms
     }
     // the writer token moves on with every transaction that changes the table (an empty change sends nothing)
@@ -201,22 +212,43 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
     // before the changes below, whose compiles and cluster copies would set the peak otherwise
     const maxRssMB = process.resourceUsage().maxRSS / 1024
     const compileDiff: number[] = []
+    const compileWhole: number[] = []
+    const compileIncremental: number[] = []
+    const diff: number[] = []
+    // the agent's path: the incremental compiler, warmed up by the first compile; the whole compile beside it
+    const incremental = new IncrementalCompiler()
+    let whole = compiled
+    compiled = incremental.compile(cluster, opts)
+    const cpuMs = (f: () => CompiledRuleset): [CompiledRuleset, number] => {
+      const c0 = process.cpuUsage()
+      const out = f()
+      const c = process.cpuUsage(c0)
+      return [out, (c.user + c.system) / 1000]
+    }
     const nftApply: number[] = []
     const total: number[] = []
     const changed: number[] = []
     for (const next of changes(cluster, nChanges)) {
+      const [w, wholeMs] = cpuMs(() => compilePolicies(next, { ...opts, previous: whole }))
+      whole = w
+      compileWhole.push(wholeMs)
       t = performance.now()
-      const c = compilePolicies(next, { ...opts, previous: compiled })
+      const [c, incrementalMs] = cpuMs(() => incremental.compile(next, { ...opts, previous: compiled }))
+      compileIncremental.push(incrementalMs)
+      if (c.stats.elements !== w.stats.elements || c.stats.rules !== w.stats.rules) throw new Error(`change ${compileDiff.length + 1}: the incremental compile differs from the whole one`)
+      const t1 = performance.now()
       const step = planTransaction(written, c.table, tokens())
-      const tx = step.tx
-      if (tx.kind !== 'incremental') throw new Error(`change ${compileDiff.length + 1}: not incremental`)
+      diff.push(performance.now() - t1)
+      // make before break: what new entries lead to, then the entries (both counted)
+      const tx = step.before ? { ...step.tx, ops: [...step.before.ops, ...step.tx.ops] } : step.tx
+      if (step.tx.kind !== 'incremental') throw new Error(`change ${compileDiff.length + 1}: not incremental`)
       const cd = performance.now() - t
       if (process.env.BENCH_VERBOSE) {
         const z = transactionSize(tx)
         const bySet = tx.ops.flatMap((o) => (o.op === 'add-elements' || o.op === 'delete-elements' ? [`${o.op}:${o.set.name}=${o.elements.length}`] : o.op === 'flush-set' ? [`flush:${o.set.name}`] : []))
         process.stderr.write(`change ${compileDiff.length + 1} planned: +${z.elementsAdded} -${z.elementsDeleted} ${bySet.join(' ')}\n`)
       }
-      const ms = await apply(tx, `change ${compileDiff.length + 1}`)
+      const ms = (await apply(step.before, `change ${compileDiff.length + 1}`)) + (await apply(step.tx, `change ${compileDiff.length + 1}`))
       compileDiff.push(cd)
       nftApply.push(ms)
       total.push(performance.now() - t)
@@ -247,6 +279,9 @@ async function child(file: string, scenario: string, nChanges: number): Promise<
       maxRssMB: round(maxRssMB),
       heapMB: round(heapMB),
       changes: nChanges,
+      compileWhole: stat(compileWhole),
+      compileIncremental: stat(compileIncremental),
+      diff: stat(diff),
       compileDiff: stat(compileDiff),
       nftApply: stat(nftApply),
       total: stat(total),
@@ -366,11 +401,14 @@ function report(opts: { seed: number; pods: number; namespaces: number; policies
     '|---|---|---|---|---|',
     ...results.map((r) => `| ${r.scenario} | ${r.generation.addMs} ms | ${r.generation.switchMs} ms | ${r.generation.cleanupMs} ms | ${r.replaceMs} ms |`),
     '',
-    `Single changes (${results[0]?.changes ?? 0} per scenario: relabel a pod, add a policy, remove it, add a pod${opts.clusterPolicies > 0 ? '; with cluster policies also one rule of one of them turned' : ''}), applied incrementally, p50 / p99:`,
+    `Single changes (${results[0]?.changes ?? 0} per scenario: relabel a pod, add a policy, remove it, add a pod${opts.clusterPolicies > 0 ? '; with cluster policies also one rule of one of them turned' : ''}), compiled incrementally and applied, p50 / p99; the compile's CPU time whole (the baseline) and incremental, same changes; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}:`,
     '',
-    '| scenario | compile + diff | nft apply | total | elements changed |',
-    '|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.scenario} | ${r.compileDiff.p50} / ${r.compileDiff.p99} ms | ${r.nftApply.p50} / ${r.nftApply.p99} ms | ${r.total.p50} / ${r.total.p99} ms | ${r.changedElements.p50} / ${r.changedElements.p99} |`),
+    '| scenario | compile whole (CPU) | compile incremental (CPU) | diff | compile + diff | nft apply | total | elements changed |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.scenario} | ${r.compileWhole.p50} / ${r.compileWhole.p99} ms | ${r.compileIncremental.p50} / ${r.compileIncremental.p99} ms | ${r.diff.p50} / ${r.diff.p99} ms | ${r.compileDiff.p50} / ${r.compileDiff.p99} ms | ${r.nftApply.p50} / ${r.nftApply.p99} ms | ${r.total.p50} / ${r.total.p99} ms | ${r.changedElements.p50} / ${r.changedElements.p99} |`,
+    ),
     '',
     'Resident memory of the real CLI (`node dist/cli/main.js agent`):',
     '',

@@ -23,10 +23,12 @@
  * --managed node: the agent filters only the bench pods (`--pod-cidr 10.244.250.0/24`, one node's share) instead
  * of every pod. --split: the background goes in a file of its own that never changes, and the agent reads the
  * directory, so a change rewrites only the small file of the bench objects (a repository of manifests).
+ * --cli: another build of the CLI (a baseline, e.g. the main branch's `dist/cli/main.js`); default this one's.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createInterface } from 'node:readline'
 import { LAB_NODE_NETNS, planLab } from '../src/lab/index.js'
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     'timeout-ms': { type: 'string', default: '100' },
     managed: { type: 'string', default: 'all' },
     split: { type: 'boolean', default: false },
+    cli: { type: 'string', default: CLI },
   },
 })
 const scope = values.managed === 'node' ? ['--pod-cidr', '10.244.250.0/24'] : ['--all-pods']
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
     const client = await startWorker(nsOf('client'), SERVER_IP)
     const newpod = await startWorker(nsOf('newpod'), SERVER_IP)
     write(false, false)
-    const agent = spawn(process.execPath, [CLI, 'agent', '-f', values.split ? dir : file, '--netns', LAB_NODE_NETNS, ...scope], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const agent = spawn(process.execPath, [values.cli!, 'agent', '-f', values.split ? dir : file, '--netns', LAB_NODE_NETNS, ...scope], { stdio: ['ignore', 'ignore', 'pipe'] })
     process.once('exit', () => stopChild(agent))
     let applied = 0
     createInterface({ input: agent.stderr! }).on('line', (line) => {
@@ -226,7 +229,7 @@ async function main(): Promise<void> {
     return `| ${name} | ${xs.length} | ${pct(l, 50).toFixed(1)} | ${pct(l, 99).toFixed(1)} | ${Math.max(...l).toFixed(1)} | ${Math.min(...l).toFixed(1)} | ${flaps} |`
   }
   console.log(
-    `change → enforced, watch mode; background ${background.pods} pods / ${background.policies} policies${values.split ? ' in a file of its own' : ''}; ${values.managed === 'node' ? 'bench pods' : 'all pods'} managed; probes every ${intervalMs} ms, timeout ${timeoutMs} ms\n`,
+    `change → enforced, watch mode, ${values.cli}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; background ${background.pods} pods / ${background.policies} policies${values.split ? ' in a file of its own' : ''}; ${values.managed === 'node' ? 'bench pods' : 'all pods'} managed; probes every ${intervalMs} ms, timeout ${timeoutMs} ms\n`,
   )
   console.log('| change | n | p50 ms | p99 ms | max ms | min ms | flaps |')
   console.log('|---|---|---|---|---|---|---|')

@@ -14,17 +14,26 @@
  *   linear N        iptables-style: one `ip saddr . ip daddr . tcp dport accept` rule per policy, the
  *                   allowed flow's rule last, behind `ct state established,related accept`
  *
- * Usage: npm run build && npx tsx bench/conn-rate.ts [--seconds 5] [--rounds 3] [--concurrency 8]
- *          [--policies 0,1000,10000] [--seed 1] [--managed all|node|both]
+ *   extra           `--ruleset label=file.nft`: a table of one's own (a candidate shape), loaded the same way
+ *
+ * Rounds alternate between configurations (each round starts one configuration further on), and each round's
+ * rate is divided by that round's conntrack-only rate: the medians of these paired ratios, with their spread,
+ * cancel the drift of the machine's load. Every alternating round runs under `perf record` (when perf is there):
+ * the CPU time in nf_tables per connection, which other load on the machine does not change (the rate does).
+ *
+ * Usage: npm run build && npx tsx bench/conn-rate.ts [--seconds 3] [--rounds 10] [--concurrency 8]
+ *          [--policies 0,1000,10000] [--seed 1] [--managed all|node|both] [--ruleset label=file.nft …] [--no-perf]
  * The manifest helpers below are shared with bench/change-latency.ts; the lab processes live in test/lab-traffic.ts.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { LAB_NODE_NETNS, planLab } from '../src/lab/index.js'
 import { inNetns, sleep, startServer, startWorker, stopChild, tuneClient, withLab } from '../test/lab-traffic.js'
+import { cpuNs, perfAvailable, startProfile, type KernelProfile } from './kernel-samples.js'
 import { generateCluster, renderCluster, type KubeObject, type NamespaceJson, type NetworkPolicyJson, type PodJson } from './generate-cluster.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -156,9 +165,30 @@ export const median = (xs: readonly number[]): number => {
 }
 
 
+/** The quartiles (linear interpolation) of a non-empty list. */
+export const quartiles = (xs: readonly number[]): [number, number] => {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (q: number) => {
+    const i = q * (s.length - 1)
+    const lo = Math.floor(i)
+    return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (i - lo)
+  }
+  return [at(0.25), at(0.75)]
+}
+
 interface ConfigResult {
   config: string
   rates: number[]
+  /** per round: this round's rate over the conntrack-only rate of the same round */
+  ratios: number[]
+  /** per round: µs of CPU per connection of the client and server processes (their kernel work included) */
+  cpuUs: number[]
+  /** per round: conntrack-only's CPU per connection over this one's (the rate ratio the CPU cost alone predicts) */
+  cpuRatios: number[]
+  /** per round under perf: µs of CPU in nf_tables per connection */
+  nftUs: number[]
+  /** the nf_tables functions with the most time over all rounds, µs per connection */
+  top: Map<string, number>
   errors: number
   setupMs: number | null
   check: string
@@ -167,8 +197,10 @@ interface ConfigResult {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seconds: { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '10' },
+      ruleset: { type: 'string', multiple: true, default: [] },
+      'no-perf': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '8' },
       policies: { type: 'string', default: '0,1000,10000' },
       seed: { type: 'string', default: '1' },
@@ -180,6 +212,16 @@ async function main(): Promise<void> {
   const conc = Number(values.concurrency)
   const counts = values.policies.split(',').map(Number)
   const seed = Number(values.seed)
+  const extra = values.ruleset.map((spec) => {
+    const eq = spec.indexOf('=')
+    if (eq <= 0) throw new Error(`--ruleset ${spec}: expected label=file.nft`)
+    const text = readFileSync(spec.slice(eq + 1), 'utf8')
+    const table = /table inet (\w+)/.exec(text)?.[1]
+    if (table === undefined) throw new Error(`--ruleset ${spec}: no 'table inet NAME' in the file`)
+    return { config: spec.slice(0, eq), table, text }
+  })
+  const perf = !values['no-perf'] && perfAvailable()
+  const loadBefore = loadavg()
   mkdirSync(OUT_DIR, { recursive: true })
 
   // manifests first: generating 10k pods takes a few seconds, and needs no lab
@@ -215,10 +257,16 @@ async function main(): Promise<void> {
     const client = await startWorker(clientNs, SERVER_IP)
     try {
       const node = (argv: string[], input?: string, mayFail = false) => inNetns(LAB_NODE_NETNS, argv, input, mayFail)
-      const round = async (): Promise<{ rate: number; err: number }> => {
+      const pids = [client.child.pid!, server.pid!]
+      const round = async (profileTo?: string): Promise<{ rate: number; err: number; cpuUs: number; profile: KernelProfile | null }> => {
         node(['conntrack', '-F'], undefined, true)
+        const p = profileTo === undefined ? null : startProfile(profileTo)
+        const cpu0 = cpuNs(pids)
         const res = await client.call<{ ok: number; err: number; ms: number }>({ op: 'rate', port: SERVER_PORT, ms, conc })
-        return { rate: (res.ok * 1000) / res.ms, err: res.err }
+        const cpuUs = (cpuNs(pids) - cpu0) / 1000 / Math.max(1, res.ok)
+        const profile = (await p?.stop()) ?? null
+        const perConn = profile === null || res.ok === 0 ? null : { nftUs: profile.nftUs / res.ok, top: profile.top.map((x) => ({ symbol: x.symbol, us: x.us / res.ok })) }
+        return { rate: (res.ok * 1000) / res.ms, err: res.err, cpuUs, profile: perConn }
       }
       const check = async (expectClosed: string): Promise<string> => {
         const closed = (await client.call<{ result: string }>({ op: 'probe', port: CLOSED_PORT, timeoutMs: 300 })).result
@@ -227,7 +275,7 @@ async function main(): Promise<void> {
       }
       const none = async (config: string) => {
         node(['nft', 'flush', 'ruleset'])
-        const r: ConfigResult = { config, rates: [], errors: 0, setupMs: null, check: await check('ECONNREFUSED') }
+        const r: ConfigResult = { config, rates: [], ratios: [], cpuUs: [], cpuRatios: [], nftUs: [], top: new Map(), errors: 0, setupMs: null, check: await check('ECONNREFUSED') }
         await client.call({ op: 'rate', port: SERVER_PORT, ms: 500, conc }) // warm-up
         for (let i = 0; i < rounds; i++) {
           const x = await round()
@@ -269,7 +317,7 @@ async function main(): Promise<void> {
           console.error(`${config}: ${last}`)
           if (r.status !== 0) {
             node(['nft', 'delete', 'table', 'inet', table], undefined, true)
-            results.push({ config, rates: [], errors: 0, setupMs, check: `apply failed (exit ${r.status}): ${last.replace(/^\S+ /, '')}` })
+            results.push({ config, rates: [], ratios: [], cpuUs: [], cpuRatios: [], nftUs: [], top: new Map(), errors: 0, setupMs, check: `apply failed (exit ${r.status}): ${last.replace(/^\S+ /, '')}` })
             continue
           }
           dormant(table)
@@ -279,28 +327,46 @@ async function main(): Promise<void> {
       const linear = linearRuleset(largest.objects, 'linear')
       tables.push({ config: `linear chain, ${linear.rules} rules`, table: 'linear', setupMs: timed(() => node(['nft', '-f', '-'], linear.text)), expectClosed: 'timeout' })
       dormant('linear')
+      for (const x of extra) {
+        tables.push({ config: x.config, table: x.table, setupMs: timed(() => node(['nft', '-f', '-'], x.text)), expectClosed: 'timeout' })
+        dormant(x.table)
+      }
       const activate = (t: string) =>
         node(['nft', '-f', '-'], tables.map((x) => (x.table === t ? '' : `add table inet ${x.table} { flags dormant; }\n`)).join('') + `add table inet ${t}\n`)
       const byTable = new Map<string, ConfigResult>()
       for (const t of tables) {
         activate(t.table)
         await sleep(100)
-        const r: ConfigResult = { config: t.config, rates: [], errors: 0, setupMs: t.setupMs, check: await check(t.expectClosed) }
+        const r: ConfigResult = { config: t.config, rates: [], ratios: [], cpuUs: [], cpuRatios: [], nftUs: [], top: new Map(), errors: 0, setupMs: t.setupMs, check: await check(t.expectClosed) }
         byTable.set(t.table, r)
         results.push(r)
       }
       await client.call({ op: 'rate', port: SERVER_PORT, ms: 500, conc }) // warm-up
       for (let i = 0; i < rounds; i++) {
-        for (const t of tables) {
+        const rates = new Map<string, number>()
+        const cpus = new Map<string, number>()
+        // each round starts one configuration further on, so no configuration always follows the same one
+        for (let k = 0; k < tables.length; k++) {
+          const t = tables[(i + k) % tables.length]!
           activate(t.table)
-          const x = await round()
+          const x = await round(perf ? join(OUT_DIR, `conn-rate-${t.table}.perf`) : undefined)
           const r = byTable.get(t.table)!
           r.rates.push(x.rate)
           r.errors += x.err
+          if (x.profile !== null) {
+            r.nftUs.push(x.profile.nftUs)
+            for (const f of x.profile.top) r.top.set(f.symbol, (r.top.get(f.symbol) ?? 0) + f.us / rounds)
+          }
+          rates.set(t.table, x.rate)
+          cpus.set(t.table, x.cpuUs)
+          r.cpuUs.push(x.cpuUs)
           console.error(`round ${i + 1}, ${t.config}: ${x.rate.toFixed(0)} conn/s${x.err > 0 ? ` (${x.err} errors)` : ''}`)
         }
+        for (const t of tables) {
+          byTable.get(t.table)!.ratios.push(rates.get(t.table)! / rates.get('bench')!)
+          byTable.get(t.table)!.cpuRatios.push(cpus.get('bench')! / cpus.get(t.table)!)
+        }
       }
-
       // 3. nothing again: shows the drift over the run
       await none('none (again)')
     } finally {
@@ -310,14 +376,28 @@ async function main(): Promise<void> {
   })
 
   const ref = median(results.find((r) => r.config === 'conntrack-only')!.rates)
+  const loadAfter = loadavg()
+  const f0 = (x: number) => x.toFixed(0)
+  const f3 = (x: number) => x.toFixed(3)
   const rows = results.map((r) => {
-    if (r.rates.length === 0) return `| ${r.config} | | | | ${r.setupMs === null ? '' : `${(r.setupMs / 1000).toFixed(1)} s`} | | ${r.check} |`
+    const setup = r.setupMs === null ? '' : `${(r.setupMs / 1000).toFixed(1)} s`
+    if (r.rates.length === 0) return `| ${r.config} | | | | | | | ${setup} | | ${r.check} |`
     const m = median(r.rates)
-    return `| ${r.config} | ${m.toFixed(0)} | ${r.rates.map((x) => x.toFixed(0)).join(' / ')} | ${(m / ref).toFixed(3)} | ${r.setupMs === null ? '' : `${(r.setupMs / 1000).toFixed(1)} s`} | ${r.errors} | ${r.check} |`
+    // none runs outside the alternation: its ratio is to the conntrack-only median
+    const ratios = r.ratios.length > 0 ? r.ratios : r.rates.map((x) => x / ref)
+    const [q1, q3] = quartiles(ratios)
+    const top = [...r.top].sort((a, b) => b[1] - a[1]).slice(0, 3)
+    const nft = r.nftUs.length === 0 ? '' : `${median(r.nftUs).toFixed(2)} (${quartiles(r.nftUs).map((x) => x.toFixed(2)).join('–')}; ${top.map(([f, us]) => `${f} ${us.toFixed(2)}`).join(', ')})`
+    const cpu = r.cpuRatios.length === 0 ? '' : `${median(r.cpuUs).toFixed(1)} µs, ${f3(median(r.cpuRatios))} (${quartiles(r.cpuRatios).map(f3).join('–')})`
+    return `| ${r.config} | ${f0(m)} | ${f0(Math.min(...r.rates))}–${f0(Math.max(...r.rates))} | ${f3(median(ratios))} | ${f3(q1)}–${f3(q3)} | ${cpu} | ${nft} | ${setup} | ${r.errors} | ${r.check} |`
   })
-  console.log(`connection-setup rate, ${rounds} × ${ms / 1000} s per configuration, ${conc} connections in flight; ratio to conntrack-only (median ${ref.toFixed(0)} conn/s); configurations other than none alternate round by round\n`)
-  console.log('| config | conn/s (median) | rounds | ratio to conntrack-only | set-up | errors | check (open port, closed port) |')
-  console.log('|---|---|---|---|---|---|---|')
+  console.log(
+    `connection-setup rate, ${rounds} × ${ms / 1000} s per configuration, ${conc} connections in flight; configurations other than none alternate round by round, ` +
+      `and the ratio is each round's rate over the same round's conntrack-only rate (conntrack-only median ${f0(ref)} conn/s); ` +
+      `load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after\n`,
+  )
+  console.log('| config | conn/s (median) | min–max | ratio to conntrack-only (median) | ratio IQR | CPU per connection, median; ratio conntrack-only/this, median (IQR) | nf_tables µs/conn, median (IQR; top functions) | set-up | errors | check (open port, closed port) |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
 }
 

@@ -15,15 +15,21 @@
  * without -f reads it from the Node): there the new pod's address is dropped until the same transaction puts it
  * into the known set, so "pod address → enforced" is the whole window in which the new pod is unreachable.
  *
+ * Each path runs twice in the same run: with the loop's incremental compile (what `netpol agent` does) and with
+ * a whole compile per change (the baseline; `--compile incremental|whole|both`, default both). Beside each
+ * figure: the agent's own CPU time per change (compile, diff and the rest of the loop, from the change to the
+ * report; nft's time in its own process is not in it), p50, and the load average when the path ended.
+ *
  * Latency = the loop's `applied` report (nft has returned from the transaction, so the kernel holds it) − the
  * moment the change was made (fake.apply / the rename). Every iteration then checks with `nft list` that the
  * table holds the change (not timed), and waits for the loop to be idle before the next.
  *
  *   npx tsx bench/watch-latency.ts [--iterations 100] [--pods 0 --policies 0 --namespaces 20] [--debounce-ms 20]
+ *                                  [--compile both|incremental|whole]
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { followCluster, podsOfNode, type ClusterInput } from '../src/agent/cluster-input.js'
@@ -43,6 +49,7 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '0' },
     namespaces: { type: 'string', default: '20' },
     'debounce-ms': { type: 'string', default: '20' },
+    compile: { type: 'string', default: 'both' },
   },
 })
 const iterations = Number(values.iterations)
@@ -148,13 +155,21 @@ const pct = (xs: number[], p: number) => {
 }
 const figures = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`
 
-async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }> {
+interface Measured {
+  policy: number[]
+  pod: number[]
+  /** the agent process's CPU time from each change to its report */
+  cpu: number[]
+  load: string
+}
+
+async function measure(path: Path, wholeCompile: boolean): Promise<Measured> {
   execFileSync('ip', ['netns', 'add', ns])
   let applied: (() => void) | null = null
   const events: AgentEvent[] = []
   let loop: AgentLoop | null = null
   const input = await path.start(() => loop)
-  loop = new AgentLoop({ table: 'netpol', mode: 'enforce', managed: podsOfNode(NODE), debounceMs }, {
+  loop = new AgentLoop({ table: 'netpol', mode: 'enforce', managed: podsOfNode(NODE), debounceMs, wholeCompile }, {
     load: input.load,
     runner: new ExecNftRunner({ netns: ns }),
     report: (e) => {
@@ -168,14 +183,17 @@ async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }>
   const timed = async (change: () => void): Promise<number> => {
     await loop!.idle()
     const done = new Promise<void>((r) => (applied = r))
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     change()
     await done
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    out.cpu.push((cpu.user + cpu.system) / 1000)
     applied = null
     return ms
   }
-  const out = { policy: [] as number[], pod: [] as number[] }
+  const out: Measured = { policy: [], pod: [], cpu: [], load: '' }
   const pods = new Map<string, string | undefined>()
   let allowOn = false
   const table = () => nft('list', 'table', 'inet', 'netpol')
@@ -197,6 +215,9 @@ async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }>
     if (!t.includes(`${newPodIp(i)} : jump`)) throw new Error(`${path.name}: pod ${i} (${newPodIp(i)}) not in the ingress map`)
     if (path.guard && !new RegExp(`set known4_\\w+ \\{[^}]*[ ,]${newPodIp(i).replaceAll('.', '\\.')}[ ,}]`).test(t)) throw new Error(`${path.name}: pod ${i} not in the known set`)
   }
+  out.load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')
   await loop.stop()
   await input.stop()
   execFileSync('ip', ['netns', 'del', ns])
@@ -205,15 +226,17 @@ async function measure(path: Path): Promise<{ policy: number[]; pod: number[] }>
 
 try {
   const api = await apiPath()
-  const results: [string, { policy: number[]; pod: number[] }][] = []
+  const results: [string, Measured][] = []
   const guarded = await apiPath(true)
-  for (const path of [api, guarded, filePath()]) results.push([path.name, await measure(path)])
+  const modes = values.compile === 'both' ? [false, true] : [values.compile === 'whole']
+  for (const path of [api, guarded, filePath()]) for (const whole of modes) results.push([`${path.name}${whole ? ', whole' : ''}`, await measure(path, whole)])
   await api.fake.close()
   await guarded.fake.close()
   console.log(`watch-latency: ${iterations} policy changes and ${iterations} pod addresses, background ${values.pods} pods / ${values.policies} policies, debounce ${debounceMs} ms`)
   for (const [name, r] of results) {
-    console.log(`  ${name.padEnd(10)}  policy change → enforced: ${figures(r.policy)}`)
-    console.log(`  ${''.padEnd(10)}  pod address → enforced:   ${figures(r.pod)}`)
+    console.log(`  ${name.padEnd(17)}  policy change → enforced: ${figures(r.policy)}`)
+    console.log(`  ${''.padEnd(17)}  pod address → enforced:   ${figures(r.pod)}`)
+    console.log(`  ${''.padEnd(17)}  agent CPU per change p50 ${pct(r.cpu, 50).toFixed(1)} ms; load average ${r.load}`)
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

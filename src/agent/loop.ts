@@ -10,6 +10,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Cluster, Pod } from '../model/cluster.js'
 import type { Cidr } from '../model/ip.js'
+import { IncrementalCompiler } from '../dataplane/incremental-compiler.js'
 import { compilePolicies, type AgentMode, type CompileError, type CompileNote, type CompiledRuleset, type RulesetStats } from '../dataplane/compile-policies.js'
 import type { NftRunner, RunResult } from '../dataplane/nft-runner.js'
 import { isEmpty, transactionSize, WRITER_SET, type NftTransaction, type TransactionSize } from '../dataplane/nft-transaction.js'
@@ -38,6 +39,11 @@ export interface AgentConfig {
    * then a packet that entered the old rules before the switch may still be in them (see table-generations.ts).
    */
   readonly graceMs?: number
+  /**
+   * compile each change whole instead of incrementally (the reference the incremental compile is held to, for
+   * measuring it); default false
+   */
+  readonly wholeCompile?: boolean
 }
 
 /**
@@ -98,6 +104,8 @@ export class AgentLoop {
   private stopped = false
   /** the writer token of the table this loop last wrote (see WRITER_SET) */
   private token = newToken()
+  /** keeps what one compile derives for the next: a change costs what it touches (see incremental-compiler.ts) */
+  private readonly compiler = new IncrementalCompiler()
 
   constructor(private readonly config: AgentConfig, private readonly deps: AgentDeps) {}
 
@@ -118,7 +126,8 @@ export class AgentLoop {
       this.deps.report({ kind: 'load-failed', message: loaded.message, retryInMs: this.nextDelay() })
       return 'failed'
     }
-    const next = compilePolicies(loaded.cluster, {
+    const compile = this.config.wholeCompile === true ? compilePolicies : (c: Cluster, o: Parameters<typeof compilePolicies>[1]) => this.compiler.compile(c, o)
+    const next = compile(loaded.cluster, {
       managed: this.config.managed,
       mode: this.config.mode,
       table: this.config.table,
@@ -163,7 +172,7 @@ export class AgentLoop {
     }
     const whole = tx.kind === 'full' || tx.kind === 'replace'
     const tightened =
-      whole || tx.ops.some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
+      whole || [...(plan.before?.ops ?? []), ...tx.ops].some((o) => (o.op === 'delete-elements' && o.set.name !== WRITER_SET) || o.op === 'flush-set' || o.op === 'flush-chain' || o.op === 'delete-chain')
     this.applied = next
     this.written = plan.written
     this.kernelKnown = true

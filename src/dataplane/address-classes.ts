@@ -12,12 +12,13 @@
 import type { Pod } from '../model/cluster.js'
 import { formatIpValue, type Family, type IpAddress } from '../model/ip.js'
 import type { IpBlock } from '../model/ip-block.js'
-import { computeIdentities, namedPortsKey } from '../engine/identities.js'
+import { namedPortsKey } from '../engine/identities.js'
 import type { Endpoint } from '../engine/verdict.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { Bitset } from '../engine/bitset.js'
 import { PeerCache } from '../engine/peer-cache.js'
 import { shortHash } from '../model/short-hash.js'
+import { patchMerge, type MergeMemo } from './class-patch.js'
 
 export interface AddressClass {
   readonly id: number
@@ -64,6 +65,10 @@ export interface LabelClasses {
   readonly family: Family
   readonly view: ClassView
   readonly pods: readonly DataplanePod[]
+  /** the pod holding each address of `pods` */
+  readonly owners: ReadonlyMap<bigint, Pod>
+  /** set when this is `base` (the last result of the same memo) with some pods removed and added, the classes unchanged */
+  readonly delta?: { readonly base: LabelClasses; readonly removed: readonly DataplanePod[]; readonly added: readonly DataplanePod[] }
 }
 
 /**
@@ -76,44 +81,10 @@ export const destKeyOf = (pod: Pod): string => {
 }
 
 const MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n }
-const podName = (p: Pod) => `${p.namespace}/${p.name}`
+export const podName = (p: Pod): string => `${p.namespace}/${p.name}`
 
-/**
- * The pods that packets of `family` can come from or go to, grouped by what selectors can see of them.
- * hostNetwork pods use the node's address, so the dataplane cannot tell them from the node: their address counts
- * as one outside the pods. When two pods claim one address, the first (by namespace, name) keeps it.
- */
-export function labelClasses(pods: readonly Pod[], family: Family, notes: AddressNote[]): LabelClasses {
-  const owner = new Map<bigint, Pod>()
-  const dp: { pod: Pod; ip: IpAddress }[] = []
-  for (const pod of pods) {
-    if (pod.hostNetwork) {
-      if (family === 4) notes.push({ code: 'host-network-not-filtered', pod: podName(pod) })
-      continue
-    }
-    const ip = pod.ips.find((a) => a.family === family)
-    if (ip === undefined) continue
-    const first = owner.get(ip.value)
-    if (first !== undefined) {
-      notes.push({ code: 'address-shared', ip: ip.text, pods: [podName(first), podName(pod)] })
-      continue
-    }
-    owner.set(ip.value, pod)
-    dp.push({ pod, ip })
-  }
-  // no policies: ipBlocks are handled on the address line (step 2), not per pod
-  const ids = computeIdentities(
-    dp.map((d) => d.pod),
-    [],
-    family,
-  )
-  const byId: AddressClass[] = ids.classes.map((c) => ({ id: c.index, dim: 'sel', key: '', rep: c.rep, pod: c.rep.pod, destKey: destKeyOf(c.rep.pod) }))
-  return {
-    family,
-    view: { size: byId.length, byId, byNamespace: ids.byNamespace },
-    pods: dp.map((d, i) => ({ ...d, labelClass: ids.classOf[i]! })),
-  }
-}
+const byValue = (a: { value: bigint }, b: { value: bigint }): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
+const byAddress = (a: { ip: bigint }, b: { ip: bigint }): number => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)
 
 /** A piece of the address line within which every ipBlock contains all addresses or none. */
 export interface AddressPiece {
@@ -176,8 +147,16 @@ export function mergeClasses(
   pieceSignature: (j: number) => readonly number[],
   peerKey: (ordinal: number) => string,
   previous: ReadonlyMap<string, number> | undefined,
+  memo?: MergeMemo,
+  samePeers = false,
 ): AddressClasses {
-  interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[] }
+  const last = memo?.last
+  if (memo !== undefined && last != null && samePeers) {
+    const patched = patchMerge(last, lc, pieces, previous, labelSignature)
+    memo.last = patched
+    if (patched !== null) return patched.out
+  }
+  interface Group { key: string; dim: 'sel' | 'net'; rep: Endpoint; pod: Pod | null; destKey: string; sig: readonly number[]; exact: string; repKey: string }
   const groups = new Map<string, Group>()
   const ordered: Group[] = []
   const stableKeys = new Set<string>()
@@ -207,16 +186,24 @@ export function mergeClasses(
       let key = `${dim === 'sel' ? 's' : 'n'}${stableKey(destKey, sorted)}`
       while (stableKeys.has(key)) key += '+'
       stableKeys.add(key)
-      g = { key, dim, rep, pod, destKey, sig: sorted }
+      g = { key, dim, rep, pod, destKey, sig: sorted, exact, repKey: '' }
       groups.set(exact, g)
       ordered.push(g)
     }
     return g
   }
-  // selector classes: label classes that match at least one relevant selector peer
+  // selector classes: label classes that match at least one relevant selector peer; a selector class stands for
+  // its label class of the least key (whatever the label classes' order)
   const selOfLabel = lc.view.byId.map((c) => {
     const sig = labelSignature(c!.id)
-    return sig.length === 0 ? null : groupOf('sel', c!.destKey, sig, c!.rep, c!.pod)
+    if (sig.length === 0) return null
+    const g = groupOf('sel', c!.destKey, sig, c!.rep, c!.pod)
+    if (g.repKey === '' || c!.key < g.repKey) {
+      g.rep = c!.rep
+      g.pod = c!.pod
+      g.repKey = c!.key
+    }
+    return g
   })
   // network classes: address pieces, and pod addresses where named ports mean something
   const pieceGroups = pieces.map((p, j) => groupOf('net', '-', pieceSignature(j), { kind: 'ip', ip: p.rep }, null))
@@ -259,12 +246,28 @@ export function mergeClasses(
     if (list === undefined) byNamespace.set(d.pod.namespace, [id])
     else if (list[list.length - 1] !== id && !list.includes(id)) list.push(id)
   })
-  selElements.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
-  const netSegments = classSegments(
-    pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! })),
-    lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podNet[i]!.key)! })),
-  )
-  return { family: lc.family, size, byId, byNamespace, selElements, netSegments, netIds, ids }
+  selElements.sort(byAddress)
+  const pieceSegments = pieces.map((p, j) => ({ lo: p.lo, hi: p.hi, id: ids.get(pieceGroups[j]!.key)! }))
+  const podSegments = lc.pods.map((d, i) => ({ value: d.ip.value, id: ids.get(podNet[i]!.key)! })).sort(byValue)
+  const netSegments = classSegments(pieceSegments, podSegments, true)
+  const out: AddressClasses = { family: lc.family, size, byId, byNamespace, selElements, netSegments, netIds, ids }
+  if (memo !== undefined) {
+    const netPairs = new Map<string, number>()
+    for (const [pair, g] of netByPair) netPairs.set(pair, ids.get(g.key)!)
+    const selExact = new Map<string, number>()
+    for (const g of ordered) if (g.dim === 'sel') selExact.set(g.exact, ids.get(g.key)!)
+    memo.last = {
+      lc,
+      pieces,
+      out,
+      selExact,
+      selOfLabel: selOfLabel.map((g) => (g ? ids.get(g.key)! : null)),
+      pieceSegments,
+      netPairs,
+      podSegments,
+    }
+  }
+  return out
 }
 
 /**
@@ -315,6 +318,11 @@ export class StableIds {
     this.taken = new Set(previous?.values() ?? [])
   }
 
+  /** the id `key` keeps from the previous compile, if it had one */
+  would(key: string): number | undefined {
+    return this.previous?.get(key)
+  }
+
   /** the id of a key met for the first time in this compile */
   idFor(key: string): number {
     const id = this.previous?.get(key)
@@ -326,7 +334,7 @@ export class StableIds {
 }
 
 /**
- * How the conntrack mark is laid out for one family: the profiles' ids (kept from the previous compile), the
+ * How the conntrack mark (the ruleset's scratch register) is laid out for one family: the profiles' ids (kept from the previous compile), the
  * largest of them, and the bits the class ids take (never fewer than before, at least 16).
  */
 export function markLayout(
@@ -359,6 +367,9 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
       }
     }
   }
+  // an id that a key of the previous compile gave up is not handed out again in this one: the change that drops
+  // the old key's elements must not have to replace them by the new key's in place (make-before-break.ts)
+  for (const id of previous?.values() ?? []) used.add(id)
   let next = first
   for (const k of keys) {
     if (out.has(k)) continue
@@ -370,8 +381,8 @@ export function allocateIds(keys: readonly string[], previous: ReadonlyMap<strin
 }
 
 /** The address pieces with every pod address cut out as its own segment; neighbours of one class merged. */
-export function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[]): ClassSegment[] {
-  const sorted = [...pods].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+export function classSegments(pieces: readonly ClassSegment[], pods: readonly { value: bigint; id: number }[], presorted = false): ClassSegment[] {
+  const sorted = presorted ? pods : [...pods].sort(byValue)
   const out: ClassSegment[] = []
   const push = (lo: bigint, hi: bigint, id: number) => {
     const last = out[out.length - 1]

@@ -3,6 +3,7 @@
  * used by compile-policies.ts.
  */
 import type { Family } from '../model/ip.js'
+import type { Direction } from '../model/policy.js'
 import type { AcceptLogRules } from './accept-log.js'
 import type { Field, KeyType, NftChain, NftRule } from './nft-objects.js'
 import { SIDE_CHAINS } from './tier-chains.js'
@@ -17,6 +18,18 @@ export const fieldsOf = (f: Family) =>
 
 export const setNames = (f: Family) => ({ sel: `sel${f}`, net: `net${f}`, eg: `eg${f}`, in: `in${f}`, allow: `allow${f}`, pass: `pass${f}`, ports: 'ports' })
 
+/** The chain that decides one direction of an isolated pod by its NetworkPolicies, per family (compile-policies.ts). */
+export const npChain = (f: Family, d: Direction): string => `np_${d === 'egress' ? 'eg' : 'in'}${f}`
+
+/**
+ * The rule that sends a new connection of a pod isolated for direction `d` (a key of the verdict map `egN`/`inN`)
+ * to the chain that decides it; the others pass.
+ */
+export const npDispatch = (f: Family, d: Direction): NftRule => ({
+  exprs: [{ op: 'in-set', key: [d === 'egress' ? fieldsOf(f).saddr : fieldsOf(f).daddr], set: setNames(f)[d === 'egress' ? 'eg' : 'in'] }],
+  end: { kind: 'jump', chain: npChain(f, d) },
+})
+
 /**
  * The hooks. forward sees pod↔pod (bridged, with br_netfilter) and pod↔outside traffic; input sees a pod
  * connecting to its node, which its egress policies decide. The node connecting to its pods leaves through
@@ -29,7 +42,7 @@ export function baseChains(guard: readonly NftRule[], acceptLog: AcceptLogRules 
   const dispatch = (dir: 'eg' | 'in'): NftRule[] =>
     tiered
       ? [{ exprs: [], end: { kind: 'jump', chain: SIDE_CHAINS[dir === 'eg' ? 'egress' : 'ingress'] } }]
-      : FAMILIES.map((f): NftRule => ({ exprs: [], end: { kind: 'vmap', key: dir === 'eg' ? fieldsOf(f).saddr : fieldsOf(f).daddr, map: setNames(f)[dir] } }))
+      : FAMILIES.map((f) => npDispatch(f, dir === 'eg' ? 'egress' : 'ingress'))
   const pass = FAMILIES.map((f): NftRule => ({ exprs: [{ op: 'in-set', key: [fieldsOf(f).saddr, fieldsOf(f).daddr], set: setNames(f).pass }], end: { kind: 'accept' } }))
   return [
     {

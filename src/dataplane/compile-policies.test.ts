@@ -38,8 +38,11 @@ function mismatches(c: Cluster, compiled: CompiledRuleset, fake: FakeNft, manage
   const out: string[] = []
   for (const family of [4, 6] as const) {
     for (const f of flows(c, family, managed)) {
-      const got = fake.evaluate({ src: f.from.ip!, dst: f.to.ip!, protocol: f.protocol, dport: f.port }).verdict === 'accept'
+      const e = fake.evaluate({ src: f.from.ip!, dst: f.to.ip!, protocol: f.protocol, dport: f.port })
+      const got = e.verdict === 'accept'
       if (got !== f.allowed) out.push(`${f.from.ip!.text} -> ${f.to.ip!.text} ${f.port}/${f.protocol}: nft ${got}, engine ${f.allowed}`)
+      // the conntrack mark is scratch space: a connection the ruleset lets through keeps the mark it came with (0)
+      if (got && e.mark !== 0n) out.push(`${f.from.ip!.text} -> ${f.to.ip!.text} ${f.port}/${f.protocol}: leaves with mark ${e.mark}`)
     }
   }
   return out
@@ -133,6 +136,7 @@ describe('flows the generated clusters do not exercise', () => {
     const r = audit.evaluate({ src: '192.168.0.11', dst: '10.244.0.5', protocol: 'TCP', dport: 5432 })
     expect(r.verdict).toBe('accept')
     expect(r.logs.map((l) => `${l.group} ${l.prefix}`)).toEqual(['7 netpol audit ingress'])
+    expect(r.mark).toBe(0n)
   })
 })
 

@@ -11,11 +11,16 @@
  *            which classes; one element covers a run of class ids
  * - `passN`  `saddr . daddr` pairs that pass before any policy: a pod to itself, its node to the pod
  * and, for both families, `ports`: interval set of `port set . protocol . port` (a few hundred elements at most).
- * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. Its
- * chain looks the other end up twice, by selector class and by network class (a rule's peers are ORed, and each
- * peer reads only one of the two): a shared chain puts the class id into the conntrack mark, the profile chain
- * adds its number, and the shared `allowedN` chain maps that through `allowN` to a port set and looks port set,
- * protocol and port up in `ports`. The mark is scratch space, cleared before the chain returns.
+ * A profile is what pods with the same isolating policies (and, for ingress, the same named ports) share. The
+ * base chains send a new connection of a pod that `egN`/`inN` hold to the shared chain of that direction
+ * (`np_egN`/`np_inN`), which looks the other end up twice, by selector class and by network class (a rule's peers
+ * are ORed, and each peer reads only one of the two): the class id into the conntrack mark (`ct mark`), then through
+ * `egN`/`inN` to the pod's profile chain, one rule that adds the profile's number and goes on to the shared
+ * `allowedN` chain, which maps that through `allowN` to a port set and looks port set, protocol and port up in
+ * `ports`. The conntrack mark of the connection's first packet is scratch space, 0 again when the packet leaves
+ * allowed; the packet mark, which kube-proxy reads after the forward hook to masquerade, is never touched. `selN` has a catch-all
+ * element (class 0: no selector class), so that its lookup always writes the mark and nothing has to clear it
+ * first. Profile chains of one rule keep the table small: rules, not chains, are what `nft -f` spends its time on.
  *
  * Measured constraints behind this shape (nft 1.0.6, kernel 6.x): the kernel re-checks every rule that uses a map
  * when the map changes, so only the few shared chains use the big maps; a concatenated interval set of 100k
@@ -27,14 +32,17 @@ import { formatRef, type Direction, type PolicyRef } from '../model/policy.js'
 import { formatClusterRef } from '../model/cluster-policy.js'
 import { indexCluster, type ClusterIndex } from '../engine/cluster-index.js'
 import { isolatingPolicies } from '../engine/select.js'
-import { bitsFor, labelClasses, markLayout, type AddressNote, type LabelClasses } from './address-classes.js'
+import { bitsFor, markLayout, type AddressNote, type DataplanePod, type LabelClasses } from './address-classes.js'
+import { labelClasses } from './label-classes.js'
 import type { Expr, NftChain, NftElement, NftRule, NftSet, NftTable } from './nft-objects.js'
-import { checkName } from './nft-objects.js'
-import { AllowCompiler, classify, PortSets, type Profile } from './profile-allows.js'
+import { CATCH_ALL, checkName } from './nft-objects.js'
+import { AllowCompiler, PortSets, type Profile } from './profile-allows.js'
+import { classify } from './classify.js'
 import { shortHash } from '../model/short-hash.js'
 import { unknownPodGuard } from './unknown-pods.js'
 import { acceptLogRules, managedSet } from './accept-log.js'
-import { baseChains, FAMILIES, fieldsOf, setNames } from './base-chains.js'
+import { baseChains, FAMILIES, fieldsOf, npChain, npDispatch, setNames } from './base-chains.js'
+import type { CompileMemo, FamilyMemo } from './compile-memo.js'
 import { compileTierFamily, sideChains, TierVerdicts, type TierLayout, type TierRuleInfo } from './tier-chains.js'
 
 export type AgentMode = 'enforce' | 'audit'
@@ -131,8 +139,12 @@ const DEFAULT_ACCEPT_LOG_RATE = 200
 export { setNames }
 
 
-export function compilePolicies(cluster: Cluster, opts: CompileOptions): CompiledRuleset {
-  const index = indexCluster(cluster)
+/**
+ * `memo`: what the last compile with the same memo kept (see compile-memo.ts); the result is the same with or
+ * without it, only faster with it when `opts.previous` is that last compile's result.
+ */
+export function compilePolicies(cluster: Cluster, opts: CompileOptions, memo?: CompileMemo): CompiledRuleset {
+  const index = memo?.index(cluster) ?? indexCluster(cluster)
   const notes: CompileNote[] = []
   const errors: CompileError[] = []
   const sets: NftSet[] = []
@@ -155,10 +167,11 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   for (const family of FAMILIES) {
     const prev = opts.previous?.layouts.find((l) => l.family === family)
     const addrNotes: AddressNote[] = []
-    const lc = labelClasses(cluster.pods, family, addrNotes)
+    const fm = memo?.family(family)
+    const lc = labelClasses(cluster.pods, family, addrNotes, fm?.labels)
     notes.push(...addrNotes)
     const tiers = verdicts === null ? null : { verdicts, prev: opts.previous?.tiers?.layouts.find((l) => l.family === family) }
-    const part = compileFamily(index, lc, opts, prev, portSets, tiers)
+    const part = compileFamily(index, lc, opts, prev, portSets, tiers, fm)
     if (part.error) errors.push(part.error)
     if (part.tierLayout) tierLayouts.push(part.tierLayout)
     tierProfiles += part.tierProfiles ?? 0
@@ -171,7 +184,7 @@ export function compilePolicies(cluster: Cluster, opts: CompileOptions): Compile
   sets.push({ name: 'ports', key: ['mark', 'inet_proto', 'inet_service'], interval: true, comment: 'port set, protocol, port', elements: portSets.elements() })
   if (verdicts !== null) {
     sets.push(verdicts.map())
-    chains.push(...verdicts.chains(), ...sideChains((f, d) => setNames(f)[d === 'egress' ? 'eg' : 'in']))
+    chains.push(...verdicts.chains(), ...sideChains(npDispatch))
   }
   const guard = unknownPodGuard(cluster, (p) => opts.managed(p), opts.podCidrs ?? [], { mode: opts.mode, logRate: opts.logRate ?? DEFAULT_LOG_RATE, logPrefix: LOG_PREFIX, ...(opts.logGroup !== undefined ? { logGroup: opts.logGroup } : {}) })
   sets.push(...guard.sets)
@@ -219,6 +232,7 @@ function compileFamily(
   prev: FamilyLayout | undefined,
   portSets: PortSets,
   tiers: { verdicts: TierVerdicts; prev: TierLayout | undefined } | null,
+  memo: FamilyMemo | undefined,
 ): FamilyPart {
   const f = lc.family
   const names = setNames(f)
@@ -227,15 +241,16 @@ function compileFamily(
   // profiles of the managed pods, decided per label class
   const profileByKey = new Map<string, Profile>()
   const classProfiles = new Map<number, { eg?: Profile; in?: Profile }>()
-  const managed: { index: number; eg?: Profile; in?: Profile }[] = []
-  lc.pods.forEach(({ pod, labelClass }, i) => {
-    if (!opts.managed(pod)) return
+  const managed: { dp: DataplanePod; eg?: Profile; in?: Profile }[] = []
+  const managedPods = memo !== undefined ? memo.managed.pick(lc, opts.managed) : lc.pods.filter((d) => opts.managed(d.pod))
+  for (const dp of managedPods) {
+    const { pod, labelClass } = dp
     let cp = classProfiles.get(labelClass)
     if (cp === undefined) {
       const rep = lc.view.byId[labelClass]!.pod!
       cp = {}
       for (const direction of ['egress', 'ingress'] as const) {
-        const policies = isolatingPolicies(index, rep, direction)
+        const policies = memo !== undefined ? memo.managed.policies(index, rep, lc.view.byId[labelClass]!.key, direction) : isolatingPolicies(index, rep, direction)
         if (policies.length === 0) continue
         const key = `${direction}\n${policies.map((p) => formatRef(p)).join(',')}${direction === 'ingress' ? `\n${lc.view.byId[labelClass]!.destKey}` : ''}`
         let profile = profileByKey.get(key)
@@ -250,11 +265,11 @@ function compileFamily(
     const name = `${pod.namespace}/${pod.name}`
     cp.eg?.pods.push(name)
     cp.in?.pods.push(name)
-    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ index: i, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
-  })
+    if (cp.eg !== undefined || cp.in !== undefined) managed.push({ dp, ...(cp.eg ? { eg: cp.eg } : {}), ...(cp.in ? { in: cp.in } : {}) })
+  }
   const profileList = [...profileByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 
-  const ac = classify(index, lc, profileList, prev?.classIds)
+  const ac = classify(index, lc, profileList, prev?.classIds, memo?.signatures)
   const { profileIds, maxProfile, classBits } = markLayout(
     profileList.map((p) => p.key),
     prev,
@@ -276,7 +291,7 @@ function compileFamily(
     chainNames.set(p, name)
   }
 
-  const allows = new AllowCompiler(index, ac, portSets)
+  const allows = new AllowCompiler(index, ac, portSets, memo?.allows)
   const allow: NftElement[] = []
   const chains: NftChain[] = []
   const infos: ProfileInfo[] = []
@@ -286,7 +301,7 @@ function compileFamily(
     const chain = chainNames.get(p)!
     const policies = p.policies.map((x) => ({ namespace: x.namespace, name: x.name }))
     infos.push({ chain, family: f, direction: p.direction, number, policies, pods: p.pods })
-    chains.push(profileChain(chain, p, number * 2 ** classBits, f, opts))
+    chains.push(profileChain(chain, p, number * 2 ** classBits, f))
   }
 
   const tier =
@@ -300,23 +315,26 @@ function compileFamily(
   // "a pod can always reach itself" (even when a hairpin sends it through the node), and
   // "traffic to and from the node where a Pod is running is always allowed"; the same holds under cluster policies
   // ("a pod reaching its own IP"; no cluster ingress peer can match a node)
-  const podAddresses = new Set(lc.pods.map((d) => d.ip.value))
+  const passPool = memo?.pass ?? NO_POOL
+  const selPool = memo?.sel ?? NO_POOL
+  const netPool = memo?.net ?? NO_POOL
+  for (const pool of [passPool, selPool, netPool]) pool.turn()
   const pass = new Map<string, NftElement>()
-  const passing = tier === null ? managed : lc.pods.flatMap((d, index) => (classProfiles.has(d.labelClass) && opts.managed(d.pod) ? [{ index, ...classProfiles.get(d.labelClass)! }] : []))
+  const passing = tier === null ? managed : lc.pods.flatMap((dp) => (classProfiles.has(dp.labelClass) && opts.managed(dp.pod) ? [{ dp, ...classProfiles.get(dp.labelClass)! }] : []))
   for (const m of passing) {
-    const { pod, ip } = lc.pods[m.index]!
+    const { pod, ip } = m.dp
     const covered = m.eg !== undefined || m.in !== undefined || tier?.covered.has(ip.value) === true
     if (!covered) continue
     const r = { lo: ip.value, hi: ip.value }
-    pass.set(`${ip.value} ${ip.value}`, { key: [r, r] })
+    pass.set(`${ip.value} ${ip.value}`, passPool.take(`${ip.value} ${ip.value}`, { key: [r, r] }))
     if (m.in === undefined && tier?.coveredIngress.has(ip.value) !== true) continue
     for (const h of pod.hostIPs) {
-      if (h.family !== f || podAddresses.has(h.value)) continue
-      pass.set(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] })
+      if (h.family !== f || lc.owners.has(h.value)) continue
+      pass.set(`${h.value} ${ip.value}`, passPool.take(`${h.value} ${ip.value}`, { key: [{ lo: h.value, hi: h.value }, r] }))
     }
   }
   const jumpTo = (p: Profile) => ({ kind: 'jump' as const, chain: chainNames.get(p)! })
-  const byAddress = managed.map((m) => ({ ...m, ip: lc.pods[m.index]!.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+  const byAddress = managed.map((m) => ({ ...m, ip: m.dp.ip.value })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
   const sets: NftSet[] = [
     {
       name: names.sel,
@@ -324,7 +342,8 @@ function compileFamily(
       data: 'mark',
       interval: false,
       comment: `IPv${f} pod address to selector class`,
-      elements: ac.selElements.map((e) => ({ key: [{ lo: e.ip, hi: e.ip }], value: e.id })),
+      // the catch-all: an address no selector peer can match has class 0, which no profile allows
+      elements: [...ac.selElements.map((e) => selPool.take(e.ip, { key: [{ lo: e.ip, hi: e.ip }], value: e.id })), SEL_CATCH_ALL],
     },
     {
       name: names.net,
@@ -332,7 +351,7 @@ function compileFamily(
       data: 'mark',
       interval: true,
       comment: `IPv${f} address to network class`,
-      elements: ac.netSegments.map((s) => ({ key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
+      elements: ac.netSegments.map((s) => netPool.take(s.lo, { key: [{ lo: s.lo, hi: s.hi }], value: s.id })),
     },
     {
       name: names.eg,
@@ -354,44 +373,63 @@ function compileFamily(
     { name: names.pass, key: [fields.addr, fields.addr], interval: false, comment: 'pod to itself, node to its pods', elements: [...pass.values()] },
   ]
   if (opts.logAccepted === true && opts.logGroup !== undefined) sets.push(managedSet(lc, opts.managed))
-  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
-  return { sets, chains: [...sharedChains(f), ...chains], layout, profiles: infos, classes: classCount }
+  if (tier !== null) return { sets: [...sets, ...tier.sets], chains: [...sharedChains(f, opts), ...chains, ...tier.chains], layout, profiles: infos, classes: classCount + tier.classes, tierLayout: tier.layout, tierProfiles: tier.profiles }
+  return { sets, chains: [...sharedChains(f, opts), ...chains], layout, profiles: infos, classes: classCount }
 }
 
-/** What the `allowed` chain leaves in the mark when the lookup hit (no profile number reaches it). */
+/** Without a memo, every element is new. */
+const NO_POOL = { turn: (): void => undefined, take: (_id: bigint | string, el: NftElement): NftElement => el }
+
+/** `selN`'s last element: every address no other element names is in selector class 0. */
+const SEL_CATCH_ALL: NftElement = { key: CATCH_ALL, value: 0 }
+
+/** What the `allowed` chain leaves in the conntrack mark when the lookup hit (no profile number reaches it). */
 const HIT = 0xffffffff
 
 /**
- * The chains every profile shares, per family: the other end's class into the mark (`sel_src4`, `net_dst4`, …;
- * 0 when the address has no selector class), and the lookup of profile|class → port set → protocol and port
- * (`allowed4`), which leaves HIT in the mark on success. Only these refer to the big maps: the kernel checks
- * every rule that uses a map whenever the map changes, so thousands of profile chains must not use them.
+ * The chains every profile shares, per family. `np_egN` / `np_inN` decide a direction of an isolated pod: for each
+ * class dimension, the other end's class into the conntrack mark (from `selN`, 0 when the address has no selector
+ * class: the catch-all; or from `netN`), then the pod's profile chain through `egN`/`inN`, which adds its number
+ * and goes on to `allowedN`: profile|class → port set → protocol and port, leaving HIT in the mark on success. A
+ * hit clears the mark and returns (this side allows). A miss is what the policies do not allow: logged
+ * (rate-limited) and dropped, or let through in audit mode (with the mark cleared). Only these chains refer to the
+ * big maps: the kernel checks every rule that uses a map whenever the map changes, so the profile chains must not.
  */
-function sharedChains(f: Family): NftChain[] {
+function sharedChains(f: Family, opts: CompileOptions): NftChain[] {
   const fields = fieldsOf(f)
   const names = setNames(f)
-  const classify = (dim: 'sel' | 'net', end: 'src' | 'dst'): NftChain => ({
-    name: `${dim}_${end}${f}`,
-    comment: `${dim === 'sel' ? 'selector' : 'network'} class of the ${end === 'src' ? 'source' : 'destination'}`,
-    rules: [
-      ...(dim === 'sel' ? [{ exprs: [{ op: 'set-ct-mark', value: 0 } as const] }] : []),
-      { exprs: [{ op: 'set-ct-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names[dim] }] },
-    ],
-  })
+  const side = (direction: Direction): NftChain => {
+    const other = direction === 'ingress' ? fields.saddr : fields.daddr
+    const pod = direction === 'ingress' ? fields.daddr : fields.saddr
+    const rules: NftRule[] = []
+    for (const dim of ['sel', 'net'] as const) {
+      rules.push(
+        { exprs: [{ op: 'set-mark-map', from: other, map: names[dim] }] },
+        { exprs: [], end: { kind: 'vmap', key: pod, map: direction === 'ingress' ? names.in : names.eg } },
+        { exprs: [{ op: 'mark-is', value: HIT }, { op: 'set-mark', value: 0 }], end: { kind: 'return' } },
+      )
+    }
+    if (opts.mode === 'audit') rules.push({ exprs: [{ op: 'set-mark', value: 0 }] })
+    const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
+    if (opts.logGroup !== undefined) {
+      const rate = opts.logRate ?? DEFAULT_LOG_RATE
+      rules.push({ exprs: [{ op: 'limit', perSecond: rate, burst: rate * 2 }, { op: 'log', group: opts.logGroup, prefix: `${LOG_PREFIX} ${verdict} ${direction}` }] })
+    }
+    rules.push({ exprs: [{ op: 'counter' }], end: { kind: opts.mode === 'enforce' ? 'drop' : 'accept' } })
+    return { name: npChain(f, direction), comment: `${direction} of isolated IPv${f} pods: selector class, then network class of the other end`, rules }
+  }
   return [
-    classify('sel', 'src'),
-    classify('sel', 'dst'),
-    classify('net', 'src'),
-    classify('net', 'dst'),
+    side('egress'),
+    side('ingress'),
     {
       name: `allowed${f}`,
       comment: 'profile and class to port set, then protocol and port',
       rules: [
         {
           exprs: [
-            { op: 'set-ct-mark-map', from: 'ct mark', map: names.allow },
+            { op: 'set-mark-map', from: 'ct mark', map: names.allow },
             { op: 'in-set', key: ['ct mark', 'meta l4proto', 'th dport'], set: names.ports },
-            { op: 'set-ct-mark', value: HIT },
+            { op: 'set-mark', value: HIT },
           ],
         },
       ],
@@ -399,32 +437,8 @@ function sharedChains(f: Family): NftChain[] {
   ]
 }
 
-/**
- * The chain of one profile: for each class dimension, classify the other end, add the profile number, look it up;
- * a hit returns (this side allows). A miss is what the policies do not allow: logged (rate-limited) and dropped,
- * or let through in audit mode.
- */
-function profileChain(name: string, p: Profile, base: number, f: Family, opts: CompileOptions): NftChain {
-  const end = p.direction === 'ingress' ? 'src' : 'dst'
-  const rules: NftRule[] = []
-  for (const dim of ['sel', 'net'] as const) {
-    rules.push(
-      { exprs: [], end: { kind: 'jump', chain: `${dim}_${end}${f}` } },
-      { exprs: [{ op: 'or-ct-mark', value: base }], end: { kind: 'jump', chain: `allowed${f}` } },
-      { exprs: [{ op: 'ct-mark-is', value: HIT }, { op: 'set-ct-mark', value: 0 }], end: { kind: 'return' } },
-    )
-  }
-  rules.push({ exprs: [{ op: 'set-ct-mark', value: 0 }] })
-  const verdict = opts.mode === 'enforce' ? 'drop' : 'audit'
-  if (opts.logGroup !== undefined) {
-    const rate = opts.logRate ?? DEFAULT_LOG_RATE
-    const log: Expr[] = [
-      { op: 'limit', perSecond: rate, burst: rate * 2 },
-      { op: 'log', group: opts.logGroup, prefix: `${LOG_PREFIX} ${verdict} ${p.direction}` },
-    ]
-    rules.push({ exprs: log })
-  }
-  rules.push({ exprs: [{ op: 'counter' }], end: { kind: opts.mode === 'enforce' ? 'drop' : 'accept' } })
+/** The chain of one profile: its number added to the class in the mark, then the shared lookup (sharedChains). */
+function profileChain(name: string, p: Profile, base: number, f: Family): NftChain {
   // the comment says what the chain's name stands for, nothing that changes while the chain stays
-  return { name, comment: `${p.direction}: ${p.policies.map((x) => formatRef(x)).join(' ')}`, rules }
+  return { name, comment: `${p.direction}: ${p.policies.map((x) => formatRef(x)).join(' ')}`, rules: [{ exprs: [{ op: 'or-mark', value: base }], end: { kind: 'goto', chain: `allowed${f}` } }] }
 }

@@ -5,7 +5,7 @@
  */
 import { parseIp, type IpAddress } from '../model/ip.js'
 import type { Protocol } from '../model/port.js'
-import { renderNft, vmapFields, type CtState, type Expr, type Field, type NftChain, type NftElement, type NftRule, type Verdict } from './nft-objects.js'
+import { isCatchAll, renderNft, vmapFields, type CtState, type Expr, type Field, type NftChain, type NftElement, type NftRule, type Verdict } from './nft-objects.js'
 import { applyOps, tableOf, type NftState, type TableState } from './nft-state.js'
 import type { NftTransaction } from './nft-transaction.js'
 import type { NftRunner, ObjectsResult, RunResult } from './nft-runner.js'
@@ -38,6 +38,8 @@ export interface Evaluation {
   readonly logs: readonly LogLine[]
   /** base and regular chains entered, in order */
   readonly trace: readonly string[]
+  /** the conntrack mark as the connection's first packet leaves (it enters with 0); the ruleset's scratch register */
+  readonly mark: bigint
 }
 
 const PROTO: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132 }
@@ -141,9 +143,9 @@ export class FakeNft implements NftRunner {
     for (const { table, chain } of bases) {
       const out = this.runChain(table, chain.name, ctx, 0)
       const result = out === 'return' ? chain.base!.policy : out
-      if (result === 'drop') return { verdict: 'drop', logs: ctx.logs, trace: ctx.trace }
+      if (result === 'drop') return { verdict: 'drop', logs: ctx.logs, trace: ctx.trace, mark: ctx.mark }
     }
-    return { verdict: 'accept', logs: ctx.logs, trace: ctx.trace }
+    return { verdict: 'accept', logs: ctx.logs, trace: ctx.trace, mark: ctx.mark }
   }
 
   private runChain(t: TableState, name: string, ctx: Ctx, depth: number): Outcome {
@@ -195,8 +197,7 @@ export class FakeNft implements NftRunner {
         }
         return (lookup(t, e.set, key) !== undefined) !== (e.negate === true)
       }
-      case 'set-ct-mark-map': {
-        if (ctx.ct === 'untracked') return false
+      case 'set-mark-map': {
         const v = fieldValue(e.from, ctx)
         if (v === null) return false
         const el = lookup(t, e.map, [v])
@@ -204,16 +205,14 @@ export class FakeNft implements NftRunner {
         ctx.mark = BigInt(el.value as number)
         return true
       }
-      case 'or-ct-mark':
-        if (ctx.ct === 'untracked') return false
+      case 'or-mark':
         ctx.mark |= BigInt(e.value)
         return true
-      case 'set-ct-mark':
-        if (ctx.ct === 'untracked') return false
+      case 'set-mark':
         ctx.mark = BigInt(e.value)
         return true
-      case 'ct-mark-is':
-        return ctx.ct !== 'untracked' && ctx.mark === BigInt(e.value)
+      case 'mark-is':
+        return ctx.mark === BigInt(e.value)
       case 'limit':
         return true
       case 'counter': {
@@ -235,7 +234,7 @@ function fieldValue(f: Field, ctx: Ctx): bigint | null {
     case 'ip daddr': return ctx.family === 4 ? ctx.dst : null
     case 'ip6 saddr': return ctx.family === 6 ? ctx.src : null
     case 'ip6 daddr': return ctx.family === 6 ? ctx.dst : null
-    case 'ct mark': return ctx.ct === 'untracked' ? null : ctx.mark
+    case 'ct mark': return ctx.mark
     case 'meta l4proto': return BigInt(ctx.proto)
     case 'th dport': return ctx.dport === undefined ? null : BigInt(ctx.dport)
   }
@@ -251,5 +250,6 @@ function lookup(t: TableState, setName: string, key: readonly bigint[]): NftElem
     list = [...s.elements.values()]
     indexes.set(s.elements, list)
   }
-  return list.find((el) => el.key.every((r, i) => key[i]! >= r.lo && key[i]! <= r.hi))
+  // the catch-all element answers only when no other does
+  return list.find((el) => !isCatchAll(el) && el.key.every((r, i) => key[i]! >= r.lo && key[i]! <= r.hi)) ?? list.find(isCatchAll)
 }

@@ -37,11 +37,18 @@ export interface KeyRange {
   readonly hi: bigint
 }
 
-/** A set element (no value) or a map element (`value`: a mark for `data: 'mark'`, a verdict for `data: 'verdict'`). */
+/**
+ * A set element (no value) or a map element (`value`: a mark for `data: 'mark'`, a verdict for `data: 'verdict'`).
+ * An empty key is the catch-all element (`* : VALUE`, nft ≥ 1.0.6): what a lookup finds when no other element
+ * matches.
+ */
 export interface NftElement {
   readonly key: readonly KeyRange[]
   readonly value?: number | Verdict
 }
+
+export const CATCH_ALL: readonly KeyRange[] = []
+export const isCatchAll = (el: NftElement): boolean => el.key.length === 0
 
 /** A named set (no `data`) or map. `interval` allows ranges in the key (and needs non-overlapping elements). */
 export interface NftSet {
@@ -60,10 +67,17 @@ export type Expr =
   | { readonly op: 'icmpv6-nd' }
   /** `negate`: the key is NOT in the set (`ip daddr != @known4`) */
   | { readonly op: 'in-set'; readonly key: readonly Field[]; readonly set: string; readonly negate?: boolean }
-  | { readonly op: 'set-ct-mark-map'; readonly from: Field; readonly map: string }
-  | { readonly op: 'or-ct-mark'; readonly value: number }
-  | { readonly op: 'set-ct-mark'; readonly value: number }
-  | { readonly op: 'ct-mark-is'; readonly value: number }
+  /**
+   * The conntrack mark (`ct mark`) is the rulesets' scratch register: set from a map, ORed with a constant, set,
+   * compared; only the first packet of a new connection uses it, and leaves it 0 when let through. Never the packet
+   * mark: kube-proxy marks a packet to be masqueraded (0x4000) before the forward hook and reads the mark after it,
+   * and nft 1.0.6 cannot OR a map's answer into a mark without losing what was there ("right hand side of binary
+   * operation must be constant").
+   */
+  | { readonly op: 'set-mark-map'; readonly from: Field; readonly map: string }
+  | { readonly op: 'or-mark'; readonly value: number }
+  | { readonly op: 'set-mark'; readonly value: number }
+  | { readonly op: 'mark-is'; readonly value: number }
   | { readonly op: 'limit'; readonly perSecond: number; readonly burst: number }
   | { readonly op: 'counter' }
   | { readonly op: 'log'; readonly group: number; readonly prefix: string }
@@ -152,6 +166,7 @@ export function renderVerdict(v: Verdict): string {
  * such an element to delete only when written that way.
  */
 export function renderKey(set: Pick<NftSet, 'key' | 'interval'>, el: NftElement, explicitRanges = false): string {
+  if (isCatchAll(el)) return '*'
   const ranges = explicitRanges && set.interval && set.key.length > 1
   let out = ''
   for (let i = 0; i < set.key.length; i++) {
@@ -190,10 +205,10 @@ function renderExpr(e: Expr): string {
     case 'ct-state': return `ct state ${e.states.join(',')}`
     case 'icmpv6-nd': return `icmpv6 type { ${ND_TYPES} }`
     case 'in-set': return `${e.key.join(' . ')} ${e.negate === true ? '!= ' : ''}@${e.set}`
-    case 'set-ct-mark-map': return `ct mark set ${e.from} map @${e.map}`
-    case 'or-ct-mark': return `ct mark set ct mark or ${hex32(e.value)}`
-    case 'set-ct-mark': return `ct mark set ${hex32(e.value)}`
-    case 'ct-mark-is': return `ct mark ${hex32(e.value)}`
+    case 'set-mark-map': return `ct mark set ${e.from} map @${e.map}`
+    case 'or-mark': return `ct mark set ct mark or ${hex32(e.value)}`
+    case 'set-mark': return `ct mark set ${hex32(e.value)}`
+    case 'mark-is': return `ct mark ${hex32(e.value)}`
     case 'limit': return `limit rate ${e.perSecond}/second burst ${e.burst} packets`
     case 'counter': return 'counter'
     // queue-threshold 1: hand each line to the log daemon at once, not in batches of about a second
@@ -246,8 +261,9 @@ export function renderNft(table: NftTable, withElements = true): string {
   return `${out.join('\n')}\n`
 }
 
-/** Element order used by dumps and diffs: numeric, key part by key part. */
+/** Element order used by dumps and diffs: numeric, key part by key part; the catch-all element last. */
 export function compareElements(a: NftElement, b: NftElement): number {
+  if (isCatchAll(a) || isCatchAll(b)) return Number(isCatchAll(a)) - Number(isCatchAll(b))
   for (let i = 0; i < a.key.length; i++) {
     const x = a.key[i]!
     const y = b.key[i]!
@@ -272,7 +288,7 @@ export function checkTable(table: NftTable): string[] {
   for (const chain of table.chains) {
     for (const rule of chain.rules) {
       for (const e of rule.exprs) {
-        const name = e.op === 'in-set' ? e.set : e.op === 'set-ct-mark-map' ? e.map : null
+        const name = e.op === 'in-set' ? e.set : e.op === 'set-mark-map' ? e.map : null
         if (name !== null && !sets.has(name)) problems.push(`chain ${chain.name}: no set ${name}`)
       }
       const end = rule.end

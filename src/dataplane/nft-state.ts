@@ -6,6 +6,7 @@
 import {
   checkName,
   compareElements,
+  isCatchAll,
   FIELD_TYPE,
   renderKey,
   type BaseChainSpec,
@@ -245,7 +246,7 @@ function ruleSets(r: NftRule): string[] {
   const out: string[] = []
   for (const e of r.exprs) {
     if (e.op === 'in-set') out.push(e.set)
-    if (e.op === 'set-ct-mark-map') out.push(e.map)
+    if (e.op === 'set-mark-map') out.push(e.map)
   }
   if (r.end?.kind === 'vmap') out.push(r.end.map)
   return out
@@ -278,8 +279,9 @@ function checkRule(t: TableState, r: NftRule) {
 function checkExpr(t: TableState, e: Expr) {
   if (e.op === 'in-set') {
     const s = setOf(t, e.set)
-    if (s.def.data !== undefined || s.def.key.join('.') !== e.key.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${e.key.join(' . ')} @${e.set}`)
-  } else if (e.op === 'set-ct-mark-map') {
+    // a verdict map answers a membership test too (nft 1.0.6: `ip saddr @eg4`)
+    if (s.def.data === 'mark' || s.def.key.join('.') !== e.key.map((f) => FIELD_TYPE[f]).join('.')) throw new OpError(`datatype mismatch: ${e.key.join(' . ')} @${e.set}`)
+  } else if (e.op === 'set-mark-map') {
     const s = setOf(t, e.map)
     if (s.def.data !== 'mark' || s.def.key.length !== 1 || s.def.key[0] !== FIELD_TYPE[e.from]) throw new OpError(`datatype mismatch: ct mark set ${e.from} map @${e.map}`)
   }
@@ -288,7 +290,9 @@ function checkExpr(t: TableState, e: Expr) {
 const LIMIT: Record<string, bigint> = { ipv4_addr: (1n << 32n) - 1n, ipv6_addr: (1n << 128n) - 1n, mark: (1n << 32n) - 1n, inet_proto: 255n, inet_service: 65535n }
 
 function checkElement(t: TableState, def: NftSet, el: NftElement) {
-  if (el.key.length !== def.key.length) throw new OpError(`datatype mismatch: element of ${def.name} needs ${def.key.length} parts`)
+  if (isCatchAll(el)) {
+    if (def.data === undefined) throw new OpError(`set ${def.name}: a catch-all element needs a map`)
+  } else if (el.key.length !== def.key.length) throw new OpError(`datatype mismatch: element of ${def.name} needs ${def.key.length} parts`)
   el.key.forEach((r, i) => {
     const max = LIMIT[def.key[i]!]!
     if (r.lo < 0n || r.hi > max || r.lo > r.hi) throw new OpError(`value out of range in element of ${def.name}`)
@@ -307,8 +311,9 @@ function checkElement(t: TableState, def: NftSet, el: NftElement) {
 
 const overlaps = (a: NftElement, b: NftElement) => a.key.every((r, i) => r.lo <= b.key[i]!.hi && b.key[i]!.lo <= r.hi)
 
-/** Two elements whose ranges meet in every key part, if any: a sweep over the first part. */
-function findOverlap(elements: NftElement[]): [NftElement, NftElement] | null {
+/** Two elements whose ranges meet in every key part, if any: a sweep over the first part (the catch-all meets none). */
+function findOverlap(all: NftElement[]): [NftElement, NftElement] | null {
+  const elements = all.filter((el) => !isCatchAll(el))
   elements.sort((a, b) => (a.key[0]!.lo < b.key[0]!.lo ? -1 : a.key[0]!.lo > b.key[0]!.lo ? 1 : 0))
   let active: NftElement[] = []
   for (const el of elements) {

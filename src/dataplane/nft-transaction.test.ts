@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { FakeNft } from './fake-nft.js'
-import type { NftChain, NftElement, NftSet, NftTable } from './nft-objects.js'
+import { CATCH_ALL, type NftChain, type NftElement, type NftSet, type NftTable } from './nft-objects.js'
 import { diffTables, fullReplace, renderTransaction, transactionSize } from './nft-transaction.js'
 
 const r = (lo: number, hi = lo) => ({ lo: BigInt(lo), hi: BigInt(hi) })
@@ -71,5 +71,34 @@ describe('incremental diffs', () => {
     { name: "a base chain's hook", to: { ...table([map('allow4', []), verdicts([])], []), chains: [{ ...base, base: { ...base.base!, hook: 'input' as const } }] } },
   ])('a change to $name replaces the table', ({ to }) => {
     expect(diffTables(table([map('allow4', []), verdicts([])], []), to).kind).toBe('replace')
+  })
+})
+
+describe('the catch-all element of a map', () => {
+  const sel = (elements: NftElement[]): NftSet => ({ name: 'sel4', key: ['ipv4_addr'], data: 'mark', interval: false, elements: [...elements, { key: CATCH_ALL, value: 0 }] })
+  const classify: NftChain = {
+    name: 'pods_forward',
+    base: { type: 'filter', hook: 'forward', priority: 0, policy: 'accept' },
+    rules: [{ exprs: [{ op: 'set-mark-map', from: 'ip daddr', map: 'sel4' }] }],
+  }
+  const withSel = (elements: NftElement[]): NftTable => ({ family: 'inet', name: 'netpol', sets: [sel(elements)], chains: [classify] })
+  const a = 0x0a000001
+  const b = 0x0a000002
+
+  test('is written `*`, stays put while the other elements change, and answers only when no other element does', () => {
+    const from = withSel([{ key: [r(a)], value: 1 }])
+    const to = withSel([{ key: [r(b)], value: 2 }])
+    expect(renderTransaction(fullReplace(from))).toContain('add element inet netpol sel4 { 10.0.0.1 : 0x00000001, * : 0x00000000 }')
+    const tx = check(from, to)
+    expect(renderTransaction(tx)).toBe('delete element inet netpol sel4 { 10.0.0.1 }\nadd element inet netpol sel4 { 10.0.0.2 : 0x00000002 }\n')
+    const fake = new FakeNft()
+    fake.runSync(fullReplace(to))
+    expect(fake.evaluate({ src: '10.0.0.9', dst: '10.0.0.2', protocol: 'TCP', dport: 80 }).mark).toBe(2n)
+    expect(fake.evaluate({ src: '10.0.0.9', dst: '10.0.0.1', protocol: 'TCP', dport: 80 }).mark).toBe(0n)
+  })
+
+  test('a set that is not a map takes none', () => {
+    const set: NftSet = { name: 'known4', key: ['ipv4_addr'], interval: false, elements: [{ key: CATCH_ALL }] }
+    expect(new FakeNft().runSync(fullReplace({ family: 'inet', name: 'netpol', sets: [set], chains: [] }))).toMatchObject({ ok: false })
   })
 })

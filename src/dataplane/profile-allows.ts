@@ -3,15 +3,15 @@
  * the other end and the ports, decided by the engine's peerMatches and matchPorts on one member per class.
  * Pure; used by compile-policies.ts.
  */
-import type { Pod } from '../model/cluster.js'
-import type { IpBlock } from '../model/ip-block.js'
-import { peerKey, type Direction, type NetworkPolicy, type Peer, type Rule } from '../model/policy.js'
+import type { Namespace, Pod } from '../model/cluster.js'
+import type { Direction, NetworkPolicy, Rule } from '../model/policy.js'
 import type { PortSpec } from '../model/port.js'
 import type { ClusterIndex } from '../engine/cluster-index.js'
 import { PeerCache, type PeerSets } from '../engine/peer-cache.js'
 import type { Endpoint } from '../engine/verdict.js'
 import { Bitset } from '../engine/bitset.js'
-import { addressPieces, classPeerCache, mergeClasses, StableIds, type AddressClasses, type LabelClasses } from './address-classes.js'
+import { StableIds, type AddressClasses } from './address-classes.js'
+import { sameEntries } from './classify.js'
 import { allowedPorts, portRangesKey, unionPortRanges, type PortRange } from './allowed-ports.js'
 import type { NftElement } from './nft-objects.js'
 
@@ -42,6 +42,12 @@ export class PortSets {
     return id
   }
 
+  /** Whether `key` has, or would get, id `id` in this compile. */
+  keeps(key: string, id: number): boolean {
+    const known = this.ids.get(key)
+    return known !== undefined ? known.id === id : this.stable.would(key) === id
+  }
+
   get layout(): ReadonlyMap<string, number> {
     return new Map([...this.ids].map(([k, v]) => [k, v.id]))
   }
@@ -56,61 +62,99 @@ export class PortSets {
   }
 }
 
+/** What a profile's elements were computed from, besides its key (see AllowMemo). */
+interface Emitted {
+  readonly policies: readonly NetworkPolicy[]
+  readonly base: bigint
+  readonly elements: readonly NftElement[]
+  /** the port sets its elements name, in the order they were met */
+  readonly ports: readonly { readonly key: string; readonly ranges: PortRange[]; readonly id: number }[]
+}
+
 /**
- * The classes of this family's addresses: label classes and address pieces merged wherever the peers of the
- * profiles' rules (the only peers whose answers reach the ruleset) cannot tell them apart.
+ * What AllowCompiler may keep for the next compile: each profile's elements, valid while the classes (ids, keys,
+ * members standing for them, namespaces), the namespaces' labels, the profile's policies and number, and the ids
+ * of its port sets stay the same.
  */
-export function classify(index: ClusterIndex, lc: LabelClasses, profiles: readonly Profile[], previous: ReadonlyMap<string, number> | undefined): AddressClasses {
-  const selectorPeers = new Map<string, { peer: Peer; ns: string; ord: number }>()
-  const blockPeers = new Map<string, { peer: Peer & { kind: 'ipBlock' }; ord: number }>()
-  const keys: string[] = []
-  for (const p of profiles) {
-    for (const policy of p.policies) {
-      for (const rule of policy[p.direction] ?? []) {
-        if (rule.peers === 'any') continue
-        for (const peer of rule.peers) {
-          const key = peerKey(peer, policy.namespace)
-          if (peer.kind === 'ipBlock') {
-            if (!blockPeers.has(key)) blockPeers.set(key, { peer, ord: keys.push(key) - 1 })
-          } else if (!selectorPeers.has(key)) selectorPeers.set(key, { peer, ns: policy.namespace, ord: keys.push(key) - 1 })
-        }
-      }
-    }
+export class AllowMemo {
+  shape: ClassShape | null = null
+  byProfile = new Map<string, Emitted>()
+}
+
+interface ClassShape {
+  readonly size: number
+  readonly keys: readonly (string | undefined)[]
+  readonly reps: readonly (Pod | null | undefined)[]
+  readonly netIds: readonly number[]
+  readonly byNamespace: ReadonlyMap<string, readonly number[]>
+  readonly namespaces: ReadonlyMap<string, Namespace>
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+function sameShape(a: ClassShape, b: ClassShape): boolean {
+  if (a.size !== b.size || !sameList(a.keys, b.keys) || !sameList(a.reps, b.reps) || !sameList(a.netIds, b.netIds) || !sameEntries(a.namespaces, b.namespaces)) return false
+  if (a.byNamespace.size !== b.byNamespace.size) return false
+  for (const [ns, ids] of a.byNamespace) {
+    const other = b.byNamespace.get(ns)
+    if (other === undefined || !sameList(ids, other)) return false
   }
-  const blocks: IpBlock[] = [...blockPeers.values()].map((b) => b.peer.block)
-  const pieces = addressPieces(blocks, lc.family)
-  const peers = classPeerCache(index, lc, pieces)
-  const labelSig: number[][] = lc.view.byId.map(() => [])
-  for (const { peer, ns, ord } of selectorPeers.values()) peers.forPeer(peer, ns).forEach((c) => labelSig[c]!.push(ord))
-  const pieceSig: number[][] = pieces.map(() => [])
-  for (const { peer, ord } of blockPeers.values()) peers.forPeer(peer, '').forEach((j) => pieceSig[j]!.push(ord))
-  return mergeClasses(
-    lc,
-    pieces,
-    (c) => labelSig[c]!,
-    (j) => pieceSig[j]!,
-    (ord) => keys[ord]!,
-    previous,
-  )
+  return true
 }
 
 /**
  * Emits the `allowN` elements of each profile of one family. Peer class sets are computed once per distinct peer
- * and kept across profiles.
+ * and kept across profiles; with a memo, a profile whose elements cannot have changed gets the same ones (the
+ * same objects) as in the last compile.
  */
 export class AllowCompiler {
-  private readonly peers: PeerClasses
+  private peersOf: PeerClasses | null = null
   private readonly usedBefore: Int32Array
   private readonly scratch: Scratch = { masks: new Uint32Array(0), seen: new Uint8Array(0) }
-  constructor(index: ClusterIndex, private readonly ac: AddressClasses, private readonly portSets: PortSets) {
-    this.peers = new PeerClasses(index, ac)
+  private readonly kept: Map<string, Emitted>
+  constructor(private readonly index: ClusterIndex, private readonly ac: AddressClasses, private readonly portSets: PortSets, private readonly memo?: AllowMemo) {
     this.usedBefore = usedPrefix(ac)
+    this.kept = new Map()
+    if (memo !== undefined) {
+      const shape: ClassShape = { size: ac.size, keys: ac.byId.map((c) => c?.key), reps: ac.byId.map((c) => (c?.dim === 'sel' ? c.pod : null)), netIds: ac.netIds, byNamespace: ac.byNamespace, namespaces: index.cluster.namespaces }
+      if (memo.shape !== null && sameShape(memo.shape, shape)) this.kept = memo.byProfile
+      memo.shape = shape
+      memo.byProfile = new Map()
+    }
+  }
+
+  private get peers(): PeerClasses {
+    return (this.peersOf ??= new PeerClasses(this.index, this.ac))
   }
 
   /** Appends to `out` what profile `p` allows; `base` is its number, shifted above the class bits. */
   emit(p: Profile, base: bigint, out: NftElement[]): void {
+    const memo = this.memo
+    if (memo === undefined) {
+      const groups = p.direction === 'ingress' ? ingressGroups(p, this.peers) : egressGroups(p, this.peers)
+      emitElements(groups, this.ac, this.usedBefore, base, out, this.scratch, this.portSets)
+      return
+    }
+    const before = this.kept.get(p.key)
+    if (before !== undefined && before.base === base && sameList(before.policies, p.policies) && before.ports.every((r) => this.portSets.keeps(r.key, r.id))) {
+      for (const r of before.ports) this.portSets.idOf(r.key, r.ranges)
+      for (const e of before.elements) out.push(e)
+      memo.byProfile.set(p.key, before)
+      return
+    }
+    const ports: { key: string; ranges: PortRange[]; id: number }[] = []
+    const recording = {
+      idOf: (key: string, ranges: PortRange[]): number => {
+        const id = this.portSets.idOf(key, ranges)
+        ports.push({ key, ranges, id })
+        return id
+      },
+    }
+    const elements: NftElement[] = []
     const groups = p.direction === 'ingress' ? ingressGroups(p, this.peers) : egressGroups(p, this.peers)
-    emitElements(groups, this.ac, this.usedBefore, base, out, this.scratch, this.portSets)
+    emitElements(groups, this.ac, this.usedBefore, base, elements, this.scratch, recording)
+    for (const e of elements) out.push(e)
+    memo.byProfile.set(p.key, { policies: p.policies, base, elements, ports })
   }
 }
 
@@ -181,7 +225,7 @@ interface Scratch {
   seen: Uint8Array
 }
 
-function emitElements(groups: Map<string, Group>, ac: AddressClasses, usedBefore: Int32Array, base: bigint, out: NftElement[], scratch: Scratch, portSets: PortSets) {
+function emitElements(groups: Map<string, Group>, ac: AddressClasses, usedBefore: Int32Array, base: bigint, out: NftElement[], scratch: Scratch, portSets: Pick<PortSets, 'idOf'>) {
   const list = [...groups.values()]
   if (list.length === 0) return
   // per class, which groups hold it: a bitmask of `words` words; `touched`: the classes some group holds

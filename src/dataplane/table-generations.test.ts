@@ -124,13 +124,16 @@ describe('planTransaction', () => {
     nft.runSync(first.before!)
     nft.runSync(first.tx)
     const next = planTransaction(first.written, compile().table, tokens(7, 8))
-    expect(next.before).toBeUndefined()
+    // what the new entries lead to first (make-before-break.ts), then the entries, both guarded
+    expect(next.before?.kind).toBe('incremental')
     expect(next.tx.kind).toBe('incremental')
     expect(next.written.generation).toBe(first.written.generation)
+    expect(nft.runSync(next.before!)).toMatchObject({ ok: true })
     expect(nft.runSync(next.tx)).toMatchObject({ ok: true })
     expect(verdicts(nft)).toEqual(['accept', 'drop', 'accept', 'accept', 'accept'])
     // computed against a table another writer has written since: fails whole
     const stale = planTransaction(first.written, compile([]).table, tokens(7, 9))
+    expect(nft.runSync(stale.before ?? stale.tx).ok).toBe(false)
     expect(nft.runSync(stale.tx).ok).toBe(false)
     expect(verdicts(nft)).toEqual(['accept', 'drop', 'accept', 'accept', 'accept'])
   })

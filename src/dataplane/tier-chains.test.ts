@@ -69,6 +69,7 @@ describe('tiers in the compiled ruleset (FakeNft)', () => {
   test.each(cases)('$from → $to:$port: $why', ({ from, to, port: p, hook, allowed, log }) => {
     const e = fake.evaluate(flow(from, to, p, hook ? { hook } : {}))
     expect(e.verdict).toBe(allowed ? 'accept' : 'drop')
+    if (allowed) expect(e.mark).toBe(0n)
     if (log !== undefined) expect(e.logs.map((l) => l.prefix)).toEqual([log])
     else expect(e.logs).toEqual([])
   })
@@ -162,7 +163,7 @@ describe('changes', () => {
     expect(fake.evaluate(flow('web/front', '203.0.113.7', 443)).verdict).toBe('accept')
   })
 
-  test('in the agent’s generations: the first cluster policy, a change, and the last one gone are each one transaction', () => {
+  test('in the agent’s generations: the first cluster policy, a change, and the last one gone are each an incremental change', () => {
     const plain = cluster({ namespaces: [web, db, ops], pods: [front, pg, mon], policies: [pgFromShop] })
     const steps = [plain, base(), base({ clusterPolicies: [baseline] }), plain]
     const fake = new FakeNft()
@@ -175,7 +176,9 @@ describe('changes', () => {
       previous = compiled
       if (i === 0) return
       plan = planTransaction(plan.written, compiled.table, { from: i, to: i + 1 })
-      expect(plan.before).toBeUndefined()
+      // at most two transactions: what new entries lead to, then the entries (make-before-break.ts)
+      expect(plan.before?.kind ?? 'incremental').toBe('incremental')
+      if (plan.before) expect(fake.runSync(plan.before)).toMatchObject({ ok: true })
       const r = fake.runSync(plan.tx)
       expect({ step: i, ok: r.ok, error: r.ok ? undefined : r.error }).toEqual({ step: i, ok: true, error: undefined })
     })

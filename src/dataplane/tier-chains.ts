@@ -127,10 +127,10 @@ export class TierVerdicts {
 
   /** tier_ok and one chain per deciding Deny rule. */
   chains(): NftChain[] {
-    const out: NftChain[] = [{ name: TIER_ACCEPTED, comment: 'accepted by a cluster policy: this direction is decided', rules: [{ exprs: [{ op: 'set-ct-mark', value: 0 }] }] }]
+    const out: NftChain[] = [{ name: TIER_ACCEPTED, comment: 'accepted by a cluster policy: this direction is decided', rules: [{ exprs: [{ op: 'set-mark', value: 0 }] }] }]
     const verdict = this.opts.mode === 'enforce' ? 'drop' : 'audit'
     for (const r of [...this.rules.values()].sort((a, b) => (a.chain < b.chain ? -1 : 1))) {
-      const rules: NftRule[] = [{ exprs: [{ op: 'set-ct-mark', value: 0 }] }]
+      const rules: NftRule[] = [{ exprs: [{ op: 'set-mark', value: 0 }] }]
       if (this.opts.logGroup !== undefined) {
         const head = `${this.opts.logPrefix} ${verdict} ${r.direction} `
         const log: Expr[] = [
@@ -295,7 +295,7 @@ export function compileTierFamily(
       comment: `${p.tier} ${p.direction}: ${p.policies.map((x) => formatClusterRef(x)).join(' ')}`,
       rules: [
         { exprs: [], end: { kind: 'jump', chain: `tcls_${end}${f}` } },
-        { exprs: [{ op: 'or-ct-mark', value: number * 2 ** classBits }], end: { kind: 'goto', chain: decisionChain(p.tier, p.direction, f) } },
+        { exprs: [{ op: 'or-mark', value: number * 2 ** classBits }], end: { kind: 'goto', chain: decisionChain(p.tier, p.direction, f) } },
       ],
     })
   }
@@ -331,7 +331,7 @@ function sharedTierChains(f: Family): NftChain[] {
   const out: NftChain[] = (['src', 'dst'] as const).map((end) => ({
     name: `tcls_${end}${f}`,
     comment: `tier class of the ${end === 'src' ? 'source' : 'destination'}`,
-    rules: [{ exprs: [{ op: 'set-ct-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names.cls }] }],
+    rules: [{ exprs: [{ op: 'set-mark-map', from: end === 'src' ? fields.saddr : fields.daddr, map: names.cls }] }],
   }))
   for (const tier of TIERS) {
     for (const direction of DIRS) {
@@ -339,9 +339,9 @@ function sharedTierChains(f: Family): NftChain[] {
         name: decisionChain(tier, direction, f),
         comment: `${tier} tier ${direction}: profile and class to decision set, then protocol and port to verdict`,
         rules: [
-          { exprs: [{ op: 'set-ct-mark-map', from: 'ct mark', map: names.dec }], end: { kind: 'vmap', key: ['ct mark', 'meta l4proto', 'th dport'], map: TIER_VERDICT_MAP } },
+          { exprs: [{ op: 'set-mark-map', from: 'ct mark', map: names.dec }], end: { kind: 'vmap', key: ['ct mark', 'meta l4proto', 'th dport'], map: TIER_VERDICT_MAP } },
           // no rule decided (or Pass): the Admin tier hands over to the NetworkPolicy tier, the Baseline tier to the default
-          tier === 'Admin' ? { exprs: [{ op: 'set-ct-mark', value: 0 }], end: { kind: 'goto', chain: REST_CHAINS[direction] } } : { exprs: [{ op: 'set-ct-mark', value: 0 }] },
+          tier === 'Admin' ? { exprs: [{ op: 'set-mark', value: 0 }], end: { kind: 'goto', chain: REST_CHAINS[direction] } } : { exprs: [{ op: 'set-mark', value: 0 }] },
         ],
       })
     }
@@ -351,9 +351,9 @@ function sharedTierChains(f: Family): NftChain[] {
 
 /**
  * `side_eg`/`side_in` and `rest_eg`/`rest_in`, for both families: Admin dispatch, then the NetworkPolicy dispatch
- * (`npMaps`: egN/inN), then Baseline dispatch.
+ * (`npDispatch`: egN/inN), then Baseline dispatch.
  */
-export function sideChains(npMaps: (f: Family, d: Direction) => string): NftChain[] {
+export function sideChains(npDispatch: (f: Family, d: Direction) => NftRule): NftChain[] {
   const out: NftChain[] = []
   for (const direction of DIRS) {
     const field = (f: Family) => (direction === 'egress' ? FIELDS[f].saddr : FIELDS[f].daddr)
@@ -367,7 +367,7 @@ export function sideChains(npMaps: (f: Family, d: Direction) => string): NftChai
       {
         name: REST_CHAINS[direction],
         comment: `${direction} past the Admin tier: NetworkPolicy tier, then Baseline tier where no NetworkPolicy isolates`,
-        rules: [...([4, 6] as const).map((f) => vmap(f, npMaps(f, direction))), ...([4, 6] as const).map((f) => vmap(f, tierSetNames(f).dispatch('Baseline', direction)))],
+        rules: [...([4, 6] as const).map((f) => npDispatch(f, direction)), ...([4, 6] as const).map((f) => vmap(f, tierSetNames(f).dispatch('Baseline', direction)))],
       },
     )
   }

@@ -64,7 +64,7 @@ export function workloadPods(entries: readonly PodEntry[], workloads: readonly W
       if (!chain.some((c) => c.kind === w.kind && c.name === w.name)) chain.push({ kind: w.kind, name: w.name })
     }
   }
-  const pods = entries.map((e, i) => (chains[i]!.length === 0 ? e.pod : { ...e.pod, workloads: chains[i]! }))
+  const pods = entries.map((e, i) => (chains[i]!.length === 0 ? e.pod : withWorkloads(e.pod, chains[i]!)))
 
   const kept: Workload[] = []
   for (const w of workloads) {
@@ -172,4 +172,19 @@ class PodLabelIndex {
     for (const list of candidates) for (const i of list) if (selectorMatches(selector, this.entries[i]!.pod.labels)) out.push(i)
     return out
   }
+}
+
+/**
+ * A pod with its workloads: the same object as last time for the same pod and workloads, so that a model built
+ * again after a change shares every pod the change did not touch (the agent's incremental compile tells changes
+ * by identity).
+ */
+const withWorkloadsMemo = new WeakMap<Pod, { readonly key: string; readonly pod: Pod }>()
+function withWorkloads(pod: Pod, workloads: WorkloadRef[]): Pod {
+  const k = workloads.map((w) => `${w.kind}/${w.name}`).join(',')
+  const known = withWorkloadsMemo.get(pod)
+  if (known !== undefined && known.key === k) return known.pod
+  const out = { ...pod, workloads }
+  withWorkloadsMemo.set(pod, { key: k, pod: out })
+  return out
 }

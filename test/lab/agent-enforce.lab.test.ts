@@ -263,6 +263,36 @@ describe.runIf(isRoot)('netpol agent enforcing the lab', () => {
     await agent!.waitFor(/table inet netpol (changed|replaced)|no change/, agent!.lines.length - 1)
   }, 60_000)
 
+  test('make before break: incremental changes only, under connection streams of ≥ 20,000 attempts, no allowed connection fails and no denied one leaks', async () => {
+    const allowed = new Stream(client, HTTP)
+    const denied = new Stream(other, HTTP)
+    await allowed.start()
+    await denied.start()
+    const t0 = Date.now()
+    let changes = 0
+    // each change moves the server to a profile it never had (a policy of a new name selects it: a new chain, new
+    // elements, a new verdict-map entry), or back, or adds and removes a pod of a new class
+    while (allowed.samples.length + denied.samples.length < 20_000 && Date.now() - t0 < 45_000) {
+      const i = changes++
+      const v: Version =
+        i % 4 === 0
+          ? { ...base, extra: { [`allow-other-${i}`]: [{ from: { role: 'other' }, ports: [CLOSED] }] } }
+          : i % 4 === 2
+            ? { ...base, pods: [...base.pods, { name: `new-${i}`, ip: `10.244.7.${30 + (i % 50)}`, labels: { role: `new-${i}` } }] }
+            : base
+      const from = agent!.lines.length
+      write(v)
+      expect(await agent!.waitFor(/table inet netpol (changed|replaced)|no change/, from)).toMatch(/changed/)
+    }
+    await allowed.stop()
+    await denied.stop()
+    console.log(`${changes} incremental changes in ${Date.now() - t0} ms: ${allowed.samples.length} allowed and ${denied.samples.length} denied connection attempts`)
+    expect(allowed.samples.length + denied.samples.length).toBeGreaterThanOrEqual(20_000)
+    expect({ allowed: allowed.outcomes, denied: denied.outcomes }).toEqual({ allowed: { ok: allowed.samples.length }, denied: { timeout: denied.samples.length } })
+    write(base)
+    await agent!.waitFor(/table inet netpol (changed|replaced)|no change/, agent!.lines.length - 1)
+  }, 60_000)
+
   test('restarts with a probe loop running: the rules stay in force while no agent runs', async () => {
     const allowed = new Stream(client, HTTP)
     const denied = new Stream(other, HTTP)

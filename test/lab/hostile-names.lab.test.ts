@@ -102,14 +102,14 @@ const NFT_WORDS = new Set(
     'comment elements = chain hook forward input output priority filter policy accept drop return jump goto ct state ' +
     'established related invalid new untracked icmpv6 nd-router-solicit nd-router-advert nd-neighbor-solicit ' +
     'nd-neighbor-advert ip ip6 saddr daddr vmap meta l4proto th dport counter packets bytes limit rate burst log prefix ' +
-    'group queue-threshold or | . : tcp udp sctp'
+    'group queue-threshold or | . : * tcp udp sctp'
   ).split(' '),
 )
 /**
  * Names netpol gives its sets, maps and chains: fixed words, or hashes of what they stand for, never input text;
  * all but the base chains and the writer set carry the suffix of their generation (a random number in base 36).
  */
-const DERIVED_NAME = /^(((sel|net|eg|in|allow|pass|podnet|known|nodeaddr|managed)[46]|unknown_(in|eg)|ports|(sel|net)_(src|dst)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*)_g[0-9a-z]{1,7}|writer|pods_forward|pods_to_node)$/
+const DERIVED_NAME = /^(((sel|net|eg|in|allow|pass|podnet|known|nodeaddr|managed)[46]|unknown_(in|eg)|ports|np_(eg|in)[46]|allowed[46]|(eg|in)[46]_[0-9a-z]{11}x*)_g[0-9a-z]{1,7}|writer|pods_forward|pods_to_node)$/
 /** nftComment's output alphabet */
 const COMMENT_TEXT = /^[A-Za-z0-9 ._/:=,+@()%-]*$/
 const LOG_TEXT = new RegExp(`^${LOG_PREFIX} ((drop|audit) (ingress|egress)( unknown)?|accept (ingress|egress))$`)

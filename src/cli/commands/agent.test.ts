@@ -114,8 +114,8 @@ describe.runIf(hostSupports('netpol agent in a scratch namespace (agent.test.ts)
   const ns = `npc${process.pid}`
   const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'))
   const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...args], { encoding: 'utf8' })
-  /** the IPv4 ingress map of the generation in force: the one the base chain dispatches into */
-  const ingressMap = () => nft('list', 'map', 'inet', 'netpol', /ip daddr vmap @(in4_g\w+)/.exec(nft('list', 'chain', 'inet', 'netpol', 'pods_forward'))![1]!)
+  /** the IPv4 ingress map of the generation in force: the one whose pods the base chain sends to their ingress chain */
+  const ingressMap = () => nft('list', 'map', 'inet', 'netpol', /ip daddr @(in4_g\w+) jump/.exec(nft('list', 'chain', 'inet', 'netpol', 'pods_forward'))![1]!)
   /** every set and map name of the table */
   const setNames = () => [...nft('-t', 'list', 'table', 'inet', 'netpol').matchAll(/^\t(?:set|map) (\w+) \{/gm)].map((m) => m[1]!)
   beforeAll(() => {
