@@ -8,7 +8,7 @@
  * place), the result saying which pods went and came (`delta`, for the merge of step 2).
  */
 import type { Pod } from '../model/cluster.js'
-import type { Family } from '../model/ip.js'
+import type { Family, IpAddress } from '../model/ip.js'
 import { labelsKey } from '../model/labels.js'
 import { namedPortsKey } from '../engine/identities.js'
 import { destKeyOf, podName, type AddressClass, type AddressNote, type DataplanePod, type LabelClasses } from './address-classes.js'
@@ -82,20 +82,23 @@ function build(pods: readonly Pod[], family: Family, memo: LabelClassMemo | unde
     }
     owners.set(ip.value, pod)
     const key = keyOf(pod, memo)
-    let id = byKey.get(key)
-    if (id === undefined) {
-      id = byId.length
-      byKey.set(key, id)
-      byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
-      counts.push(0)
-      const list = byNamespace.get(pod.namespace)
-      if (list === undefined) byNamespace.set(pod.namespace, [id])
-      else list.push(id)
-    }
+    const id = byKey.get(key) ?? addLabelClass({ byKey, byId, byNamespace, counts }, key, pod, ip)
     counts[id]!++
     dp.push({ pod, ip, labelClass: id })
   })
   return { pods, out: { family, view: { size: byId.length, byId, byNamespace }, pods: dp, owners }, notes, byKey, counts }
+}
+
+/** A new label class of `pod` (its first member) under the next id, in the tables that find classes. */
+function addLabelClass(t: { byKey: Map<string, number>; byId: AddressClass[]; byNamespace: Map<string, number[]>; counts: number[] }, key: string, pod: Pod, ip: IpAddress): number {
+  const id = t.byId.length
+  t.byKey.set(key, id)
+  t.byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
+  t.counts.push(0)
+  const list = t.byNamespace.get(pod.namespace)
+  if (list === undefined) t.byNamespace.set(pod.namespace, [id])
+  else list.push(id)
+  return id
 }
 
 /** Changes of more pods than this are built anew. */
@@ -157,13 +160,7 @@ function patch(last: LabelState, pods: readonly Pod[], memo: LabelClassMemo): La
         let id = byKey.get(key)
         if (id === undefined) {
           copy()
-          id = byId.length
-          byKey.set(key, id)
-          byId.push({ id, dim: 'sel', key, rep: { kind: 'pod', pod, ip }, pod, destKey: destKeyOf(pod) })
-          counts.push(0)
-          const list = byNamespace.get(pod.namespace)
-          if (list === undefined) byNamespace.set(pod.namespace, [id])
-          else list.push(id)
+          id = addLabelClass({ byKey, byId, byNamespace, counts }, key, pod, ip)
         }
         const d = { pod, ip, labelClass: id }
         counts[id]!++

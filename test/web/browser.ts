@@ -1,11 +1,31 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { PROJECT_ROOT } from '../cli/built-cli.js'
 import { CHROMIUM } from '../requirements.js'
+import { startServe, type ServeProcess } from '../serve/built-serve.js'
 
 /** Debian's Chromium driven by playwright-core; root needs --no-sandbox. */
 export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+
+/**
+ * The built `netpol serve ARGS` and a browser for the tests of the describe block that calls this: both started
+ * before its tests and stopped after them, every page closed after each test. `open` opens the served page.
+ */
+export function servedPages(args: readonly string[]): { open(opts?: { lang?: string }): Promise<OpenPage> } {
+  let served: ServeProcess | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    ;[served, browser] = await Promise.all([startServe([...args]), launchBrowser()])
+  }, 90_000)
+  afterEach(closePages)
+  afterAll(async () => {
+    await browser?.close()
+    await served?.stop()
+  })
+  return { open: (opts) => openPage(browser!, served!.url, opts) }
+}
 
 export interface OpenPage {
   readonly page: Page

@@ -4,29 +4,17 @@
  * collapses by itself): each namespace is one node; a click opens it into its classes, whose edges explain as at
  * any level; an opened namespace closes again.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import { browserSupports } from '../requirements.js'
-import { clickEdgeForExplanation, clickElement, closePages, drawn, launchBrowser, nodeOf, openPage, screenshot, choosePort } from './browser.js'
-import { startServe, type ServeProcess } from '../serve/built-serve.js'
+import { clickEdgeForExplanation, clickElement, drawn, nodeOf, screenshot, choosePort, servedPages } from './browser.js'
 
 const run = browserSupports('collapsed namespaces (test/web/collapsed.test.ts)')
 
 describe.runIf(run)('netpol serve -f examples/three-tier/: class level, namespaces collapsed', () => {
-  let served: ServeProcess
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[served, browser] = await Promise.all([startServe(['-f', 'examples/three-tier/', '--port', '0']), launchBrowser()])
-  }, 90_000)
-  afterEach(closePages)
-  afterAll(async () => {
-    await browser?.close()
-    await served?.stop()
-  })
+  const site = servedPages(['-f', 'examples/three-tier/', '--port', '0'])
 
   test('open two namespaces, see their classes, click an edge and read its explanation; close one again', async () => {
-    const { page, problems } = await openPage(browser, served.url)
+    const { page, problems } = await site.open()
     await choosePort(page, '5432/TCP')
     await page.selectOption('.level-picker', 'class')
     await page.check('.collapse-toggle')

@@ -3,29 +3,17 @@
  * three-tier example: what a user sees and clicks. NETPOL_SCREENSHOTS=1 also writes docs/screenshots/.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import { browserSupports } from '../requirements.js'
-import { clickEdgeForExplanation, clickElement, closePages, drawn, elementPoint, launchBrowser, nodeOf, openPage, screenshot, choosePort, type PageGlobals } from './browser.js'
-import { startServe, type ServeProcess } from '../serve/built-serve.js'
+import { clickEdgeForExplanation, clickElement, drawn, elementPoint, nodeOf, screenshot, choosePort, servedPages, type PageGlobals } from './browser.js'
 
 const run = browserSupports('the page (test/web/page.test.ts)')
 
 describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
-  let served: ServeProcess
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[served, browser] = await Promise.all([startServe(['-f', 'examples/three-tier/', '--port', '0']), launchBrowser()])
-  }, 90_000)
-  afterEach(closePages)
-  afterAll(async () => {
-    await browser?.close()
-    await served?.stop()
-  })
+  const site = servedPages(['-f', 'examples/three-tier/', '--port', '0'])
 
   test('load: the graph shows the example\'s workloads in their namespaces, with a legend and no CSP refusals', async () => {
-    const { page, problems } = await openPage(browser, served.url)
+    const { page, problems } = await site.open()
     const { nodes, edges } = await drawn(page)
     const pods = nodes.flatMap((n) => n.pods ?? [])
     for (const p of ['frontend/web-7d9', 'backend/api-5c4', 'backend/worker-3a9', 'database/postgres-0', 'monitoring/prometheus-0', 'kube-system/coredns-5d78c']) expect(pods).toContain(p)
@@ -37,7 +25,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('click the api → postgres edge: the explanation names the policy that allows it', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     const api = await nodeOf(page, 'backend/api-5c4')
     const db = await nodeOf(page, 'database/postgres-0')
     await choosePort(page, '5432/TCP')
@@ -54,7 +42,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('an edge is clicked without cytoscape seeing the press (nothing is activated, so nothing redrawn); a press moved away is no click', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     const api = await nodeOf(page, 'backend/api-5c4')
     const db = await nodeOf(page, 'database/postgres-0')
     await choosePort(page, '5432/TCP')
@@ -80,7 +68,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('edit a policy in the what-if editor: the api → postgres edge closes and the diff counts change', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     const api = await nodeOf(page, 'backend/api-5c4')
     const db = await nodeOf(page, 'database/postgres-0')
     await page.click('button[data-tab=whatif]')
@@ -107,7 +95,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('"Allow this" for worker → postgres: the smallest policy, as YAML in the editor and as a what-if that opens the edge', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     const worker = await nodeOf(page, 'backend/worker-3a9')
     const db = await nodeOf(page, 'database/postgres-0')
     await choosePort(page, '5432/TCP')
@@ -125,7 +113,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('switch to 中文: labels change and stay after a reload', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     await page.click('button[data-lang="zh-CN"]')
     await expect(page.locator('button[data-tab=whatif]').textContent()).resolves.toBe('假设分析')
     await expect(page.locator('.legend').textContent()).resolves.toContain('入站隔离')
@@ -145,7 +133,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('matrix: the truth table of the chosen namespaces, with the cells of netpol matrix', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     await page.click('button[data-tab=matrix]')
     for (const ns of ['backend', 'database']) await page.locator('.ns-choice label', { hasText: ns }).locator('input').check()
     await page.selectOption('.matrix-port', '5432/TCP')
@@ -157,7 +145,7 @@ describe.runIf(run)('netpol serve -f examples/three-tier/ in Chromium', () => {
   })
 
   test('export SVG: a valid SVG document with the drawn nodes', async () => {
-    const { page } = await openPage(browser, served.url)
+    const { page } = await site.open()
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-svg]')])
     expect(download.suggestedFilename()).toBe('netpol-graph.svg')
     const svg = readFileSync((await download.path())!, 'utf8')
