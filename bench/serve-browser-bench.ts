@@ -255,10 +255,11 @@ try {
     for (const kind of quick ? [] : KINDS) {
       const c = whatIfs[kind]
       await page.selectOption('.policy-picker', c.pick)
+      // the policy's text in the editor first (a picked policy loads its own: JSON, as the cluster was read; the
+      // buttons are drawn again when it arrives, so a click before then may hit one being replaced)
+      await page.locator('.editor .cm-content', { hasText: c.pick ? c.pick.split('/')[1]! : 'new-policy' }).waitFor({ timeout: 60_000 })
       if (c.yaml !== undefined) {
-        // the policy's text in the editor first (a picked policy loads its own: JSON, as the cluster was read), then
-        // the edited text typed over it
-        await page.locator('.editor .cm-content', { hasText: c.pick ? c.pick.split('/')[1]! : 'new-policy' }).waitFor({ timeout: 60_000 })
+        // then the edited text typed over it
         await page.locator('.editor .cm-content').click()
         await page.keyboard.press('Control+a')
         await page.keyboard.insertText(c.yaml)
