@@ -9,7 +9,6 @@ import {
   type ClusterOptions,
   type KubeObject,
   type LabelSelectorJson,
-  type NamespaceJson,
   type NetworkPolicyJson,
   type PodJson,
   type PolicyPeerJson,

@@ -18,7 +18,6 @@ import { Bitset } from '../engine/bitset.js'
 import { clusterAddressSets } from '../engine/identities.js'
 import { clusterPeerKey, PeerCache } from '../engine/peer-cache.js'
 import type { TierEnd } from '../engine/tier-decisions.js'
-import type { Endpoint } from '../engine/verdict.js'
 import { allocateIds, classPeerCache, classSegments, pieceOf, type AddressPiece, type ClassSegment, type LabelClasses } from './address-classes.js'
 
 export interface TierClass {

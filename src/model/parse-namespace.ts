@@ -2,7 +2,7 @@
 import type { Namespace } from './cluster.js'
 import type { ModelIssue, Parsed, Path } from './issues.js'
 import type { Labels } from './labels.js'
-import { at, checkKnownFields, isObject, type Loc, objectAt, parseMetadata, pathOf, result, typeName } from './parse-fields.js'
+import { at, checkKnownFields, isObject, objectAt, parseMetadata, result, typeName } from './parse-fields.js'
 import type { SourceRef } from './source.js'
 import { netpolAnnotations } from './netpol-annotations.js'
 

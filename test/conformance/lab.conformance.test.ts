@@ -44,7 +44,6 @@ afterAll(async () => {
   release?.()
 }, 60_000)
 
-const portArgs = (ports: string[]) => ports.flatMap((p) => ['--port', p])
 const labNamespaces = () => listNetns(LAB_NETNS_PREFIXES)
 
 describe.runIf(isRoot).sequential('netpol lab (CLI)', () => {

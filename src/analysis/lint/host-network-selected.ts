@@ -1,5 +1,5 @@
 import type { Check } from './check.js'
-import { count, msg, podList, policyObject, refList, type Draft } from './finding.js'
+import { count, msg, podList, policyObject, type Draft } from './finding.js'
 
 export const hostNetworkSelected: Check = {
   id: 'NP012',

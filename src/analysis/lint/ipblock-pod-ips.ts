@@ -1,6 +1,6 @@
 import { CONTROLLER_LABELS } from './context.js'
 import type { Check } from './check.js'
-import { code, count, joinParts, msg, podList, policyObject, ref, refList, type Draft, type Fix } from './finding.js'
+import { code, count, joinParts, msg, podList, policyObject, ref, type Draft, type Fix } from './finding.js'
 import { peersOf } from './peers.js'
 import { NAME_LABEL } from './namespace-name-label.js'
 import { labelsFlow } from './yaml-snippet.js'

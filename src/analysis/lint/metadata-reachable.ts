@@ -5,7 +5,7 @@ import { evaluateFlow } from '../../engine/evaluate.js'
 import type { Endpoint, RuleHit } from '../../engine/verdict.js'
 import { subsetIdentities } from '../../engine/identities.js'
 import type { Check } from './check.js'
-import { code, count, msg, podList, policyObject, refList, type Draft } from './finding.js'
+import { code, count, msg, podList, policyObject, type Draft } from './finding.js'
 
 /** The link-local address where cloud providers serve instance metadata and credentials (HTTP). */
 export const METADATA_IP = '169.254.169.254'

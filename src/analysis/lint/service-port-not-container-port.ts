@@ -2,7 +2,7 @@ import { servicePods, targetPortOn } from '../resolve-endpoint.js'
 import { matchPorts } from '../../engine/match-port.js'
 import type { Check } from './check.js'
 import { rulesOf } from './context.js'
-import { code, count, msg, podList, policyObject, ref, refList, type Draft } from './finding.js'
+import { code, count, msg, podList, policyObject, ref, type Draft } from './finding.js'
 import type { LintContext, RuleAt } from './context.js'
 import { yamlScalar } from './yaml-snippet.js'
 

@@ -4,7 +4,6 @@
  * entries of the lint config. Suppressed findings are reported apart, never silently dropped.
  */
 import type { Cluster } from '../../model/cluster.js'
-import type { ClusterPolicy } from '../../model/cluster-policy.js'
 import type { NetpolAnnotations } from '../../model/netpol-annotations.js'
 import type { Check } from './check.js'
 import { namespaceObject, objectKey, podObject, policyObject, serviceObject, type Finding, type LintObject } from './finding.js'

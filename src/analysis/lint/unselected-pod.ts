@@ -3,7 +3,7 @@ import { labelsKey } from '../../model/labels.js'
 import { policySelects } from '../../engine/select.js'
 import type { Check } from './check.js'
 import { CONTROLLER_LABELS } from './context.js'
-import { code, count, msg, podLabelsPath, podName, podList, podObject, ref, refList, type Draft } from './finding.js'
+import { code, count, msg, podLabelsPath, podName, podList, podObject, ref, type Draft } from './finding.js'
 import { labelsFlow } from './yaml-snippet.js'
 
 /** Pods of one workload differ only in controller-added labels; group them so a Deployment counts once. */

@@ -29,10 +29,10 @@ export async function policiesOf(s: Snapshot, filter: { readonly namespaces?: re
   const names = new Set(filter.policies ?? [])
   if (ns.size === 0 && names.size === 0) {
     // kept once the lint's findings are in it
-    const kept = cached(s, 'policies', () => ({ answer: null as Promise<PoliciesResponse> | null }))
+    const kept = cached(s, 'policies', () => ({ answer: null as PoliciesResponse | null }))
     if (kept.answer !== null) return kept.answer
     const answer = await compute(s, () => true)
-    if (answer.lintPending !== true) kept.answer = Promise.resolve(answer)
+    if (answer.lintPending !== true) kept.answer = answer
     return answer
   }
   return compute(s, (t) => ns.has(t.namespace) || names.has(`${t.namespace}/${t.name}`))
